@@ -1,0 +1,93 @@
+"""Shared test fixtures.
+
+``target`` runs a scenario against every Odoo we can reach: the embedded server imitating Odoo 17
+and Odoo 19 (from the ``zenoo.testing`` pytest plugin), and a real Odoo when ``ZENOO_TEST_URL``
+(with ``ZENOO_TEST_DB``, ``ZENOO_TEST_USER``, ``ZENOO_TEST_PASSWORD`` and optionally
+``ZENOO_TEST_API_KEY``) is set. The same scenario code must pass on all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+WIRE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "odoo-wire"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An Odoo server a scenario runs against, with the admin user's credentials."""
+
+    name: str
+    url: str
+    database: str
+    version: int
+    login: str
+    password: str
+    api_key: str | None
+    server: object | None  # the embedded OdooTestServer, None for a real Odoo
+
+    @property
+    def embedded(self) -> bool:
+        return self.server is not None
+
+
+def _embedded_target(server: object) -> Target:
+    admin = server.users["admin"]  # type: ignore[attr-defined]
+    return Target(
+        name=f"embedded-{server.version}",  # type: ignore[attr-defined]
+        url=server.url,  # type: ignore[attr-defined]
+        database=server.database,  # type: ignore[attr-defined]
+        version=server.version,  # type: ignore[attr-defined]
+        login=admin.login,
+        password=admin.password,
+        api_key=admin.api_key,
+        server=server,
+    )
+
+
+def real_odoo_target() -> Target | None:
+    """The real Odoo named by ZENOO_TEST_* variables, or None when they are not set."""
+    url = os.environ.get("ZENOO_TEST_URL")
+    if not url:
+        return None
+    version = int(os.environ.get("ZENOO_TEST_VERSION", "0") or 0)
+    return Target(
+        name="real",
+        url=url,
+        database=os.environ["ZENOO_TEST_DB"],
+        version=version,
+        login=os.environ["ZENOO_TEST_USER"],
+        password=os.environ["ZENOO_TEST_PASSWORD"],
+        api_key=os.environ.get("ZENOO_TEST_API_KEY") or None,
+        server=None,
+    )
+
+
+@pytest.fixture(params=["embedded-17", "embedded-19", "real"])
+def target(request: pytest.FixtureRequest) -> Target:
+    """Every reachable Odoo: both embedded versions, and a real Odoo when configured."""
+    if request.param == "real":
+        real = real_odoo_target()
+        if real is None:
+            pytest.skip("ZENOO_TEST_URL is not set: no real Odoo to test against")
+        return real
+    version = int(request.param.rsplit("-", 1)[1])
+    return _embedded_target(request.getfixturevalue(f"odoo_server_{version}"))
+
+
+@pytest.fixture(params=[17, 19])
+def embedded(request: pytest.FixtureRequest) -> Target:
+    """The embedded server only (for tests that count requests or inject faults), both versions."""
+    return _embedded_target(request.getfixturevalue(f"odoo_server_{request.param}"))
+
+
+@pytest.fixture(scope="session")
+def wire_dir() -> Path:
+    """The captured real-Odoo exchanges; tests that need them skip when they are absent."""
+    if not (WIRE_DIR / "odoo17.json").exists():
+        pytest.skip(f"{WIRE_DIR} is absent: conformance against captured exchanges skipped")
+    return WIRE_DIR

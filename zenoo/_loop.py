@@ -1,0 +1,73 @@
+"""A dedicated event-loop thread that runs coroutines for blocking callers.
+
+The blocking :class:`zenoo.Client`, Polars IO-plugin threads and notebook code all submit work here,
+so the same code runs in a plain script, inside a running loop (Jupyter) and from other threads,
+without patching asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An asyncio loop running forever in a daemon thread."""
+
+    def __init__(self, name: str = "zenoo-loop") -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        """Run ``awaitable`` on the loop thread and block until it finishes."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("LoopThread.run() called from its own loop thread; await instead")
+        return asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), self._loop).result()
+
+    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
+        """Iterate an async iterator from a blocking caller; closing the generator closes ``agen``."""
+        try:
+            while True:
+                try:
+                    yield self.run(agen.__anext__())
+                except StopAsyncIteration:
+                    return
+        finally:
+            aclose = getattr(agen, "aclose", None)
+            if aclose is not None and not self._loop.is_closed():
+                self.run(aclose())
+
+    def close(self) -> None:
+        """Stop the loop and join the thread."""
+        if self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+_shared: LoopThread | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_loop() -> LoopThread:
+    """The process-wide loop thread used by blocking facades that were not given one."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = LoopThread("zenoo-shared-loop")
+        return _shared
+

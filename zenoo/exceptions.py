@@ -1,0 +1,246 @@
+"""The one exception hierarchy of zenoo, rooted at :class:`ZenooError`.
+
+::
+
+    ZenooError
+    ├── TransportError                 the request did not get a usable HTTP answer
+    │   ├── ZenooConnectionError       could not connect / connection dropped
+    │   ├── ZenooTimeoutError          connect, read or pool timeout
+    │   └── CircuitOpenError           the circuit breaker is open: failing fast
+    ├── ProtocolError                  the answer was not what the protocol promises
+    │   └── ProtocolNotSupportedError  e.g. JSON-2 forced against a server without it
+    ├── OdooServerError                an error raised by Odoo, mapped by its exception name
+    │   ├── AuthenticationError        odoo.exceptions.AccessDenied, bad login, HTTP 401
+    │   ├── SessionExpiredError        odoo.http.SessionExpiredException (code 100)
+    │   ├── MethodNotFoundError        unknown model or method, private method
+    │   └── UserError                  odoo.exceptions.UserError
+    │       ├── AccessError            odoo.exceptions.AccessError
+    │       ├── MissingError           odoo.exceptions.MissingError
+    │       └── ValidationError        odoo.exceptions.ValidationError
+    └── ClientError                    raised by zenoo itself before anything is sent
+        ├── ConfigurationError         bad URL, unknown protocol, bad option
+        ├── NotAuthenticatedError      a call before login
+        ├── FieldError                 unknown field or path segment (with suggestions)
+        ├── InvalidLookupError         unknown lookup/operator, or one not valid for the field
+        ├── InvalidValueError          a value of the wrong type, unknown selection key, …
+        └── MultipleResultsError       get() matched more than one record
+
+Server errors keep what Odoo sent: ``odoo_name`` (e.g. ``"odoo.exceptions.AccessError"``),
+``message``, ``arguments``, ``debug`` (the server's traceback text), ``code`` (JSON-RPC error
+code) and ``http_status`` (JSON-2). No exception ever carries a password, API key or session id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "ZenooError",
+    "TransportError",
+    "ZenooConnectionError",
+    "ZenooTimeoutError",
+    "CircuitOpenError",
+    "ProtocolError",
+    "ProtocolNotSupportedError",
+    "OdooServerError",
+    "AuthenticationError",
+    "SessionExpiredError",
+    "MethodNotFoundError",
+    "UserError",
+    "AccessError",
+    "MissingError",
+    "ValidationError",
+    "ClientError",
+    "ConfigurationError",
+    "NotAuthenticatedError",
+    "FieldError",
+    "InvalidLookupError",
+    "InvalidValueError",
+    "MultipleResultsError",
+    "server_error_from_odoo",
+]
+
+
+class ZenooError(Exception):
+    """Root of every error zenoo raises."""
+
+
+# --- transport ---------------------------------------------------------------------------------
+
+
+class TransportError(ZenooError):
+    """The request did not get a usable HTTP answer."""
+
+
+class ZenooConnectionError(TransportError):
+    """Could not connect to the server, or the connection was dropped."""
+
+
+class ZenooTimeoutError(TransportError):
+    """The server did not answer in time."""
+
+
+class CircuitOpenError(TransportError):
+    """The circuit breaker is open after repeated failures; calls fail fast until it half-opens."""
+
+
+# --- protocol ----------------------------------------------------------------------------------
+
+
+class ProtocolError(ZenooError):
+    """The server's answer does not follow the protocol (not JSON, wrong envelope, …)."""
+
+
+class ProtocolNotSupportedError(ProtocolError):
+    """The requested protocol is not available on this server (e.g. JSON-2 before Odoo 19)."""
+
+
+# --- server ------------------------------------------------------------------------------------
+
+
+class OdooServerError(ZenooError):
+    """An error raised by the Odoo server.
+
+    ``odoo_name`` is Odoo's exception name (``"odoo.exceptions.AccessError"``,
+    ``"builtins.ValueError"`` …); ``message``, ``arguments`` and ``debug`` are as Odoo sent them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        odoo_name: str | None = None,
+        arguments: Sequence[Any] = (),
+        debug: str | None = None,
+        code: int | None = None,
+        http_status: int | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.odoo_name = odoo_name
+        self.arguments = tuple(arguments)
+        self.debug = debug
+        self.code = code
+        self.http_status = http_status
+        self.context = context or {}
+
+    def __str__(self) -> str:
+        return f"{self.odoo_name}: {self.message}" if self.odoo_name else self.message
+
+
+class AuthenticationError(OdooServerError):
+    """Login failed or the credentials were refused (Odoo's AccessDenied, HTTP 401)."""
+
+
+class SessionExpiredError(OdooServerError):
+    """The web session expired or was destroyed (JSON-RPC error code 100)."""
+
+
+class MethodNotFoundError(OdooServerError):
+    """The model or method does not exist, or the method is private."""
+
+
+class UserError(OdooServerError):
+    """Odoo's UserError: a business rule refused the operation."""
+
+
+class AccessError(UserError):
+    """Odoo's AccessError: the user lacks the rights for this operation."""
+
+
+class MissingError(UserError):
+    """Odoo's MissingError: the record does not exist or was deleted."""
+
+
+class ValidationError(UserError):
+    """Odoo's ValidationError: a constraint refused the values."""
+
+
+_BY_ODOO_NAME: dict[str, type[OdooServerError]] = {
+    "odoo.exceptions.AccessDenied": AuthenticationError,
+    "werkzeug.exceptions.Unauthorized": AuthenticationError,
+    "odoo.http.SessionExpiredException": SessionExpiredError,
+    "odoo.exceptions.AccessError": AccessError,
+    "odoo.exceptions.MissingError": MissingError,
+    "odoo.exceptions.ValidationError": ValidationError,
+    "odoo.exceptions.UserError": UserError,
+    "odoo.exceptions.RedirectWarning": UserError,
+    "werkzeug.exceptions.NotFound": MethodNotFoundError,
+    "werkzeug.exceptions.Forbidden": AccessError,
+}
+
+
+def _is_not_found(odoo_name: str | None, message: str, http_status: int | None) -> bool:
+    """Unknown model/method or private method, in the words Odoo 17 and 19 use."""
+    if odoo_name in ("builtins.AttributeError", "builtins.KeyError"):
+        return True
+    if odoo_name == "builtins.Exception" and "does not exist" in message:
+        return True  # Odoo 17's private-method refusal
+    return http_status == 404 and odoo_name not in _BY_ODOO_NAME
+
+
+def server_error_from_odoo(
+    message: str,
+    *,
+    odoo_name: str | None = None,
+    arguments: Sequence[Any] = (),
+    debug: str | None = None,
+    code: int | None = None,
+    http_status: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> OdooServerError:
+    """Build the exception class that matches Odoo's exception name (and HTTP status on JSON-2)."""
+    cls = _BY_ODOO_NAME.get(odoo_name or "")
+    if cls is None:
+        if code == 100:
+            cls = SessionExpiredError
+        elif _is_not_found(odoo_name, message, http_status):
+            cls = MethodNotFoundError
+        elif http_status == 401:
+            cls = AuthenticationError
+        elif http_status == 403:
+            cls = AccessError
+        else:
+            cls = OdooServerError
+    return cls(
+        message,
+        odoo_name=odoo_name,
+        arguments=arguments,
+        debug=debug,
+        code=code,
+        http_status=http_status,
+        context=context,
+    )
+
+
+# --- client-side -------------------------------------------------------------------------------
+
+
+class ClientError(ZenooError, ValueError):
+    """Raised by zenoo itself, before anything is sent to the server."""
+
+
+class ConfigurationError(ClientError):
+    """Bad client configuration: malformed URL, unknown protocol, invalid option."""
+
+
+class NotAuthenticatedError(ClientError):
+    """A call that needs a user was made before ``login``."""
+
+
+class FieldError(ClientError):
+    """An unknown field or path segment; the message names the model and suggests close matches."""
+
+
+class InvalidLookupError(ClientError):
+    """An unknown lookup/operator, or one that is not valid for the field's type."""
+
+
+class InvalidValueError(ClientError):
+    """A value that does not fit the field: wrong type, unknown selection key, missing required value."""
+
+
+class MultipleResultsError(ClientError):
+    """``get()`` matched more than one record."""
