@@ -1,0 +1,98 @@
+"""Polars predicates to Odoo domains: what is pushed, what is not, and when it is exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from zenoo_frames.pushdown import translate_predicate
+from zenoo_frames.schema import FieldSpec
+
+SPECS = {
+    "id": None,
+    "name": FieldSpec("name", "char"),
+    "country_id": FieldSpec("country_id", "many2one", relation="res.country"),
+    "is_company": FieldSpec("is_company", "boolean"),
+    "type": FieldSpec("type", "selection", selection=("contact", "invoice", "other")),
+    "color": FieldSpec("color", "integer"),
+    "credit_limit": FieldSpec("credit_limit", "float"),
+    "date": FieldSpec("date", "date"),
+    "create_date": FieldSpec("create_date", "datetime"),
+    "category_id": FieldSpec("category_id", "many2many", relation="res.partner.category"),
+}
+
+
+def pushed(expr: pl.Expr) -> tuple[list, bool]:
+    result = translate_predicate(expr, SPECS)
+    return [list(t) if isinstance(t, tuple) else t for t in result.domain], result.exact
+
+
+@pytest.mark.parametrize(
+    ("expr", "domain", "exact"),
+    [
+        (pl.col("id") > 3, [["id", ">", 3]], True),
+        (pl.lit(3) < pl.col("id"), [["id", ">", 3]], True),
+        (pl.col("name") == "Azure", [["name", "=", "Azure"]], True),
+        (pl.col("country_id").is_in([1, 2]), [["country_id", "in", [1, 2]]], True),
+        (pl.col("country_id").is_null(), [["country_id", "=", False]], True),
+        (pl.col("country_id").is_not_null(), [["country_id", "!=", False]], True),
+        (~pl.col("country_id").is_null(), [["country_id", "!=", False]], True),
+        (pl.col("country_id") != 5, ["&", ["country_id", "!=", 5], ["country_id", "!=", False]], True),
+        (pl.col("is_company"), [["is_company", "=", True]], True),
+        (~pl.col("is_company"), [["is_company", "=", False]], True),
+        (pl.col("type") == "invoice", [["type", "=", "invoice"]], True),
+        (pl.col("date") >= dt.date(2026, 1, 2), [["date", ">=", "2026-01-02"]], True),
+        (
+            pl.col("create_date") < dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+            [["create_date", "<", "2026-01-02 03:04:05"]],
+            True,
+        ),
+        (pl.col("name").str.starts_with("Az"), [["name", "=like", "Az%"]], True),
+        (pl.col("name").str.ends_with("or"), [["name", "=like", "%or"]], True),
+        (pl.col("name").str.contains("zur", literal=True), [["name", "=like", "%zur%"]], True),
+        (pl.col("name").str.contains("zur"), [["name", "=like", "%zur%"]], True),
+        (pl.col("name").str.contains("a_b", literal=True), [["name", "=like", "%a_b%"]], False),
+        (pl.col("color") > 2, [["color", ">", 2]], True),
+        (pl.col("color") != 2, [["color", "!=", 2]], False),
+        (pl.col("credit_limit") >= 10.5, [["credit_limit", ">=", 10.5]], True),
+        (pl.col("category_id").list.contains(5), [["category_id", "in", [5]]], True),
+        (
+            (pl.col("id") > 3) & (pl.col("name") == "x"),
+            ["&", ["id", ">", 3], ["name", "=", "x"]],
+            True,
+        ),
+        (
+            (pl.col("id") > 3) | (pl.col("is_company")),
+            ["|", ["id", ">", 3], ["is_company", "=", True]],
+            True,
+        ),
+        (~((pl.col("id") > 3) & (pl.col("id") < 9)), ["|", ["id", "<=", 3], ["id", ">=", 9]], True),
+        (pl.col("id").is_between(3, 9), ["&", ["id", ">=", 3], ["id", "<=", 9]], True),
+        # half of an AND is not translatable: the other half is still pushed, as a superset
+        ((pl.col("id") > 3) & (pl.col("name").str.to_lowercase() == "x"), [["id", ">", 3]], False),
+    ],
+)
+def test_translated(expr: pl.Expr, domain: list, exact: bool) -> None:
+    assert pushed(expr) == (domain, exact)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        pl.col("color") < 5,  # true for 0, which may be NULL in the database
+        pl.col("credit_limit") == 1.5,  # float equality depends on rounding
+        pl.col("name").is_null(),  # empty strings and NULL differ
+        pl.col("name").str.contains("^Az"),  # a regular expression
+        pl.col("name").str.contains("a\\b", literal=True),  # LIKE's escape character
+        pl.col("name").str.to_lowercase() == "x",
+        pl.col("country_id.display_name") == "Belgium",
+        pl.col("type") == "unknown-key",
+        pl.col("create_date") < dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),  # sub-second
+        (pl.col("id") > 3) | (pl.col("name").str.to_lowercase() == "x"),  # OR needs both sides
+        ~pl.col("name").str.starts_with("A"),
+    ],
+)
+def test_not_translated(expr: pl.Expr) -> None:
+    assert pushed(expr) == ([], False)

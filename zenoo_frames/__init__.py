@@ -1,0 +1,37 @@
+"""zenoo_frames: Odoo records as Arrow tables, Polars and pandas frames, with lazy pushdown scans.
+
+Types follow :mod:`zenoo_frames.schema` (one mapping from ``fields_get``); fetching follows
+:mod:`zenoo_frames.fetch` (one search, concurrent read chunks, one display-name read per relation).
+"""
+
+from zenoo_frames.api import (
+    arrow_c_stream,
+    arrow_to_polars,
+    iter_batches,
+    lazy,
+    to_arrow,
+    to_pandas,
+    to_parquet,
+    to_polars,
+)
+from zenoo_frames.convert import UnknownSelectionWarning
+from zenoo_frames.fetch import MISSING_IDS_METADATA_KEY, FetchReport, MissingRecordsWarning
+from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, EXCLUDED_BY_DEFAULT, FrameSchema
+
+__all__ = [
+    "DISPLAY_NAME_SUFFIX",
+    "EXCLUDED_BY_DEFAULT",
+    "MISSING_IDS_METADATA_KEY",
+    "FetchReport",
+    "FrameSchema",
+    "MissingRecordsWarning",
+    "UnknownSelectionWarning",
+    "arrow_c_stream",
+    "arrow_to_polars",
+    "iter_batches",
+    "lazy",
+    "to_arrow",
+    "to_pandas",
+    "to_parquet",
+    "to_polars",
+]

@@ -1,0 +1,392 @@
+"""The public frame functions: QuerySets (or a client, model, domain, fields) to Arrow, Polars, pandas.
+
+Every function takes either a QuerySet (``to_polars(qs)``; ``await qs.to_polars()`` delegates here)
+or a client with a model name and optional domain and fields (``to_polars(client, "res.partner",
+[("is_company", "=", True)], ["name"])``). The async functions run on the client's own event loop.
+
+The synchronous entry points that Polars and Arrow consumers call (``lazy()``, the Arrow C stream)
+run their coroutines on ONE loop thread: the ``runner`` given (the blocking ``Client``'s loop
+thread), or else a fork of the async client (same server and credentials, its own connection pool)
+on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop that created them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+
+from zenoo._loop import shared_loop
+from zenoo.exceptions import ConfigurationError
+from zenoo_frames.fetch import FetchOptions, Source, fetch_table, iter_frame_batches, load_schema
+from zenoo_frames.pushdown import Pushdown, translate_predicate
+from zenoo_frames.schema import FrameSchema
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+__all__ = [
+    "to_arrow",
+    "to_polars",
+    "to_pandas",
+    "to_parquet",
+    "iter_batches",
+    "lazy",
+    "arrow_c_stream",
+    "arrow_to_polars",
+]
+
+DEFAULT_CHUNK_SIZE = 2000
+DEFAULT_CONCURRENCY = 4
+
+
+# --- async entry points --------------------------------------------------------------------------
+
+
+async def to_arrow(
+    target: Any,
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> pa.Table:
+    """Fetch the records as a ``pyarrow.Table`` (schema from ``fields_get``, ``id`` first).
+
+    Records deleted between the search and the read are left out, announced with a
+    ``MissingRecordsWarning`` and listed in ``table.schema.metadata[b"zenoo.missing_ids"]``.
+    """
+    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    source = await _source(target, model, domain, fields)
+    return await fetch_table(source, options)
+
+
+async def to_polars(
+    target: Any,
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> pl.DataFrame:
+    """Fetch the records as a ``polars.DataFrame`` (selection fields as ``pl.Enum``)."""
+    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    source = await _source(target, model, domain, fields)
+    schema = await load_schema(source, display_names=display_names)
+    return arrow_to_polars(await fetch_table(source, options, schema=schema), schema)
+
+
+async def to_pandas(
+    target: Any,
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Fetch the records as a ``pandas.DataFrame``.
+
+    ``dtype_backend="pyarrow"`` keeps every Arrow type (nullable ints, dates, lists, dictionaries);
+    ``"numpy_nullable"`` gives pandas' nullable dtypes (``Int64``, ``boolean``, ``Float64``,
+    ``string``), ``datetime64`` for dates and datetimes, ``category`` for selections and object
+    columns of lists for x2many fields.
+    """
+    if dtype_backend not in ("pyarrow", "numpy_nullable"):
+        raise ConfigurationError(f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}")
+    table = await to_arrow(
+        target, model, domain, fields, chunk_size=chunk_size, concurrency=concurrency,
+        display_names=display_names, progress=progress,
+    )
+    return arrow_to_pandas(table, dtype_backend)
+
+
+async def to_parquet(
+    target: Any,
+    path: str | os.PathLike[str],
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    compression: str = "zstd",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> Path:
+    """Stream the records into a Parquet file, one row group per read chunk; returns the path.
+
+    Only the chunks in flight are held in memory, never the whole result.
+    """
+    import pyarrow.parquet as pq
+
+    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    source = await _source(target, model, domain, fields)
+    schema = await load_schema(source, display_names=display_names)
+    destination = Path(path)
+    with pq.ParquetWriter(destination, schema.arrow(), compression=compression) as writer:
+        async for batch in iter_frame_batches(source, options, schema=schema):
+            writer.write_batch(batch)
+    return destination
+
+
+async def iter_batches(
+    target: Any,
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    batch_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = False,
+) -> AsyncIterator[pa.RecordBatch]:
+    """Yield ``pyarrow.RecordBatch`` es of up to ``batch_size`` rows (one read each), in order.
+
+    Stopping early (``break``) cancels the reads still in flight.
+    """
+    options = FetchOptions(batch_size, concurrency, display_names, progress)
+    source = await _source(target, model, domain, fields)
+    async for batch in iter_frame_batches(source, options):
+        yield batch
+
+
+# --- conversions ---------------------------------------------------------------------------------
+
+
+def arrow_to_polars(data: pa.Table | pa.RecordBatch, schema: FrameSchema) -> pl.DataFrame:
+    """Arrow data of a frame as Polars, with selection columns cast to ``pl.Enum`` of their keys."""
+    import polars as pl
+
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    enums = {spec.name: pl.Enum(list(spec.selection)) for spec in schema.fields if spec.type == "selection"}
+    return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in enums.items() if name in frame.columns)
+
+
+def arrow_to_pandas(table: pa.Table, dtype_backend: str) -> pd.DataFrame:
+    """Arrow table as pandas with the chosen dtype backend (see :func:`to_pandas`)."""
+    import pandas as pd
+
+    if dtype_backend == "pyarrow":
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
+    nullable = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return table.to_pandas(types_mapper=nullable.get, date_as_object=False)
+
+
+# --- synchronous entry points for Polars and Arrow consumers -------------------------------------
+
+
+def lazy(
+    target: Any,
+    model: str | None = None,
+    domain: Sequence[Any] | None = None,
+    fields: Sequence[str] | None = None,
+    *,
+    runner: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> pl.LazyFrame:
+    """A ``polars.LazyFrame`` over the records, fetched when collected.
+
+    Pushed to Odoo: the selected columns (as the fields read), the translatable parts of filters
+    (as domain terms ANDed to the query's domain; the full filter is re-applied locally) and
+    ``head(n)`` (as the search limit). Fetching stops when Polars stops reading.
+    """
+    from polars.io.plugins import register_io_source
+
+    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    binding = _Binding(target, model, domain, fields, runner)
+
+    def schema() -> dict[str, Any]:
+        with binding.session() as (run, source):
+            return run.run(load_schema(source, display_names=display_names)).polars()
+
+    def io_source(
+        with_columns: list[str] | None, predicate: Any, n_rows: int | None, batch_size: int | None
+    ) -> Iterator[pl.DataFrame]:
+        del batch_size  # the read chunk size is the batch size; Polars re-chunks as it needs
+        return _scan(binding, options, with_columns, predicate, n_rows)
+
+    return register_io_source(
+        io_source, schema=schema, explain_name="zenoo", explain_detail=binding.describe()
+    )
+
+
+def arrow_c_stream(
+    target: Any,
+    requested_schema: Any = None,
+    *,
+    runner: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    display_names: bool = True,
+    progress: bool = True,
+) -> Any:
+    """The Arrow C stream capsule of the records, so ``pa.table(qs)``, ``pl.DataFrame(qs)`` and
+    duckdb read a QuerySet directly. Batches are fetched as the consumer pulls them."""
+    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    binding = _Binding(target, None, None, None, runner)
+    with binding.session() as (run, source):
+        schema = run.run(load_schema(source, display_names=display_names))
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        with binding.session() as (run, source):
+            yield from run.iterate(iter_frame_batches(source, options, schema=schema))
+
+    reader = pa.RecordBatchReader.from_batches(schema.arrow(), batches())
+    return reader.__arrow_c_stream__(requested_schema)
+
+
+def _scan(
+    binding: _Binding,
+    options: FetchOptions,
+    with_columns: list[str] | None,
+    predicate: Any,
+    n_rows: int | None,
+) -> Iterator[pl.DataFrame]:
+    """The body of the Polars IO source: push what translates, fetch, re-apply, stop when told."""
+    with binding.session() as (run, source):
+        full = run.run(load_schema(source, display_names=options.display_names))
+        schema = full
+        if with_columns is not None:
+            needed = set(with_columns) | (set(predicate.meta.root_names()) if predicate is not None else set())
+            schema = full.select(needed)
+        pushed = Pushdown([], True)
+        if predicate is not None:
+            fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
+            pushed = translate_predicate(predicate, fields)
+        narrowed = Source(
+            client=source.client,
+            model=source.model,
+            domain=(*source.domain, *pushed.domain),
+            fields=tuple(schema.field_names),
+            order=source.order,
+            limit=source.limit,
+            offset=source.offset,
+            context=source.context,
+        )
+        remaining = n_rows
+        limit = n_rows if predicate is None or pushed.exact else None
+        batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
+        try:
+            for batch in batches:
+                frame = arrow_to_polars(batch, schema)
+                if predicate is not None:
+                    frame = frame.filter(predicate)
+                if with_columns is not None:
+                    frame = frame.select(with_columns)
+                if remaining is not None:
+                    frame = frame.head(remaining)
+                    remaining -= frame.height
+                yield frame
+                if remaining == 0:
+                    return
+        finally:
+            batches.close()  # stops the reads still in flight on the loop thread
+
+
+# --- where the records come from ------------------------------------------------------------------
+
+
+async def _source(
+    target: Any, model: str | None, domain: Sequence[Any] | None, fields: Sequence[str] | None
+) -> Source:
+    """A :class:`Source` from a QuerySet, or from a client with a model, domain and fields."""
+    if _is_queryset(target):
+        if model is not None or domain is not None or fields is not None:
+            raise ConfigurationError("model, domain and fields come from the QuerySet; refine it with filter()/only()")
+        return Source(
+            client=target.client,
+            model=target.model_name,
+            domain=tuple(await target.compiled_domain()),
+            fields=tuple(target.selected_fields) if target.selected_fields is not None else None,
+            order=target.ordering,
+            limit=target.row_limit,
+            offset=target.row_offset or 0,
+            context=dict(target.context) if target.context else None,
+        )
+    if not isinstance(model, str) or not model:
+        raise ConfigurationError(f"a model name is required with a client, got {model!r}")
+    if domain is not None and not isinstance(domain, list | tuple):
+        raise ConfigurationError(f"domain must be a list of Odoo domain terms, got {type(domain).__name__}")
+    if isinstance(fields, str):
+        raise ConfigurationError(f"fields must be a list of field names, not the string {fields!r}")
+    return Source(
+        client=target,
+        model=model,
+        domain=tuple(domain or ()),
+        fields=tuple(fields) if fields is not None else None,
+    )
+
+
+def _is_queryset(target: Any) -> bool:
+    return hasattr(target, "model_name") and hasattr(target, "compiled_domain")
+
+
+class _Binding:
+    """Runs a frame's coroutines on one loop thread (the given runner, or a client fork on the shared loop)."""
+
+    def __init__(
+        self,
+        target: Any,
+        model: str | None,
+        domain: Sequence[Any] | None,
+        fields: Sequence[str] | None,
+        runner: Any,
+    ) -> None:
+        if not _is_queryset(target) and (not isinstance(model, str) or not model):
+            raise ConfigurationError(f"a model name is required with a client, got {model!r}")
+        self._target = target
+        self._args = (model, domain, fields)
+        self._runner = runner
+
+    def describe(self) -> str:
+        return self._target.model_name if _is_queryset(self._target) else str(self._args[0])
+
+    @contextmanager
+    def session(self) -> Iterator[tuple[Any, Source]]:
+        """A runner and the Source bound to a client that lives on the runner's loop."""
+        if self._runner is not None:
+            yield self._runner, self._runner.run(_source(self._target, *self._args))
+            return
+        loop = shared_loop()
+        client = self._target.client if _is_queryset(self._target) else self._target
+        fork = loop.run(_fork(client))
+        try:
+            target = _rebind(self._target, fork)
+            yield loop, loop.run(_source(target, *self._args))
+        finally:
+            loop.run(fork.close())
+
+
+async def _fork(client: Any) -> Any:
+    return client.fork()
+
+
+def _rebind(target: Any, client: Any) -> Any:
+    """The same query on another client (a fork living on another loop)."""
+    if not _is_queryset(target):
+        return client
+    return target.using(client)

@@ -1,0 +1,164 @@
+"""Odoo rows (as ``read(..., load=None)`` returns them) to Arrow record batches.
+
+Odoo sends ``false`` for an empty value of every type: it becomes null, except for booleans where
+it is the value. Many2one values are bare ids (``load=None``) or ``[id, name]`` pairs; both are
+accepted. Display names are attached afterwards, from one lookup per relation
+(:func:`attach_display_names`), so a batch can be converted before the names are known.
+"""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zenoo.exceptions import ProtocolError
+from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema, arrow_type
+
+__all__ = ["UnknownSelectionWarning", "raw_schema", "rows_to_batch", "attach_display_names"]
+
+_ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+_UTC_MICROS = pa.timestamp("us", tz="UTC")
+
+
+class UnknownSelectionWarning(UserWarning):
+    """A selection field held a key that ``fields_get`` does not list; the cell became null."""
+
+
+def raw_schema(schema: FrameSchema) -> pa.Schema:
+    """The frame's Arrow schema without the display-name columns (what one read chunk gives)."""
+    full = schema.arrow()
+    keep = [f for f in full if not f.name.endswith(DISPLAY_NAME_SUFFIX) or f.name == "id"]
+    return pa.schema(keep, metadata=full.metadata)
+
+
+def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.RecordBatch:
+    """Convert rows read from Odoo into a record batch with the raw schema, in the rows' order."""
+    target = raw_schema(schema)
+    try:
+        ids = [row["id"] for row in rows]
+    except KeyError:
+        raise ProtocolError(f"a row read from {schema.model} has no 'id'") from None
+    arrays: list[pa.Array] = [pa.array(ids, pa.int64())]
+    for spec in schema.fields:
+        try:
+            values = [row[spec.name] for row in rows]
+        except KeyError:
+            raise ProtocolError(f"the server's rows of {schema.model} lack the field {spec.name!r}") from None
+        arrays.append(_column(spec, values))
+    return pa.RecordBatch.from_arrays(arrays, schema=target)
+
+
+def attach_display_names(
+    batch: pa.RecordBatch, schema: FrameSchema, names: Mapping[str, Mapping[int, str]]
+) -> pa.RecordBatch:
+    """Add ``<field>.display_name`` columns from ``names[field][id]``, giving the full frame schema."""
+    full = schema.arrow()
+    columns: list[pa.Array] = []
+    for field in full:
+        if field.name in batch.schema.names:
+            columns.append(batch.column(field.name))
+            continue
+        source = field.name[: -len(DISPLAY_NAME_SUFFIX)]
+        columns.append(_lookup(batch.column(source), names.get(source, {})))
+    return pa.RecordBatch.from_arrays(columns, schema=full)
+
+
+def _lookup(ids: pa.Array, names: Mapping[int, str]) -> pa.Array:
+    if not names:
+        return pa.nulls(len(ids), pa.string())
+    keys = pa.array(list(names.keys()), pa.int64())
+    values = pa.array(list(names.values()), pa.string())
+    return pc.take(values, pc.index_in(ids, value_set=keys))
+
+
+def _column(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    converter = _CONVERTERS.get(spec.type)
+    if converter is not None:
+        return converter(spec, values)
+    if spec.is_json_text:
+        return pa.array([None if v is False or v is None else orjson.dumps(v).decode() for v in values], pa.string())
+    return pa.array(_nulled(values), arrow_type(spec))
+
+
+def _nulled(values: list[Any]) -> list[Any]:
+    return [None if v is False else v for v in values]
+
+
+def _boolean(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+
+
+def _float(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array([None if v is False or v is None else float(v) for v in values], pa.float64())
+
+
+def _many2one(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array([v[0] if isinstance(v, list) else (None if v is False else v) for v in values], pa.int64())
+
+
+def _x2many(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array([None if v is False else v for v in values], pa.list_(pa.int64()))
+
+
+def _date(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array(_nulled(values), pa.string()).cast(pa.date32())
+
+
+def _datetime(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    strings = pa.array(_nulled(values), pa.string())
+    try:
+        parsed = pc.strptime(strings, format=_ODOO_DATETIME, unit="us")
+    except pa.ArrowInvalid:  # not Odoo's usual format (e.g. with fractions): parse one by one
+        parsed = pa.array([None if v is None else datetime.fromisoformat(v) for v in strings.to_pylist()])
+    return parsed.cast(_UTC_MICROS)
+
+
+def _binary(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    return pa.array([None if not v else base64.b64decode(v) for v in values], pa.binary())
+
+
+def _selection(spec: FieldSpec, values: list[Any]) -> pa.Array:
+    position = {key: index for index, key in enumerate(spec.selection)}
+    indices: list[int | None] = []
+    unknown: set[str] = set()
+    for value in values:
+        if value is False or value is None:
+            indices.append(None)
+            continue
+        index = position.get(str(value))
+        if index is None:
+            unknown.add(str(value))
+        indices.append(index)
+    if unknown:
+        warnings.warn(
+            UnknownSelectionWarning(
+                f"{spec.name}: values {sorted(unknown)} are not among the selection keys"
+                f" {list(spec.selection)}; they became null"
+            ),
+            stacklevel=4,
+        )
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, pa.int32()), pa.array(list(spec.selection), pa.string())
+    )
+
+
+_CONVERTERS: dict[str, Callable[[FieldSpec, list[Any]], pa.Array]] = {
+    "boolean": _boolean,
+    "float": _float,
+    "monetary": _float,
+    "many2one": _many2one,
+    "one2many": _x2many,
+    "many2many": _x2many,
+    "date": _date,
+    "datetime": _datetime,
+    "binary": _binary,
+    "image": _binary,
+    "selection": _selection,
+}

@@ -1,0 +1,293 @@
+"""The bulk fetch pipeline: one ``search`` for ids, then concurrent ``read`` chunks as Arrow batches.
+
+1. ``fields_get`` gives the schema (:mod:`zenoo_frames.schema`).
+2. One ``search`` returns the ids in a deterministic order (``id`` unless the query orders, with
+   ``id`` appended as tie-breaker).
+3. Chunks of ids are read concurrently (at most ``concurrency`` in flight) with ``load=None`` so
+   many2one values come as bare ids; each chunk becomes an Arrow record batch as soon as it
+   arrives; batches are yielded in search order. Only the chunks in flight exist as Python dicts.
+4. Display names of many2one values are read once per relation for the distinct related ids.
+
+Ids that ``read`` no longer returns (deleted between search and read) are collected in the
+:class:`FetchReport` and announced with a :class:`MissingRecordsWarning`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zenoo.exceptions import AccessError, ConfigurationError
+from zenoo_frames.convert import attach_display_names, rows_to_batch
+from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES, FieldSpec, FrameSchema
+
+__all__ = [
+    "FetchOptions",
+    "FetchReport",
+    "MissingRecordsWarning",
+    "Source",
+    "fetch_table",
+    "iter_frame_batches",
+    "load_schema",
+    "stable_order",
+]
+
+MISSING_IDS_METADATA_KEY = b"zenoo.missing_ids"
+_NAME_READ_CHUNK = 20_000
+
+
+class MissingRecordsWarning(UserWarning):
+    """Records found by the search were gone when their chunk was read (deleted meanwhile)."""
+
+    def __init__(self, message: str, model: str, missing_ids: Sequence[int]) -> None:
+        super().__init__(message)
+        self.model = model
+        self.missing_ids = list(missing_ids)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to fetch: a model, a domain and the query's shape. Built from a QuerySet or by hand."""
+
+    client: Any
+    model: str
+    domain: tuple[Any, ...] = ()
+    fields: tuple[str, ...] | None = None
+    order: str | None = None
+    limit: int | None = None
+    offset: int = 0
+    context: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How to fetch: chunk size, concurrent reads, display names, progress bar."""
+
+    chunk_size: int = 2000
+    concurrency: int = 4
+    display_names: bool = True
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
+            raise ConfigurationError(f"chunk_size must be a positive integer, got {self.chunk_size!r}")
+        if not isinstance(self.concurrency, int) or self.concurrency < 1:
+            raise ConfigurationError(f"concurrency must be a positive integer, got {self.concurrency!r}")
+
+
+@dataclass
+class FetchReport:
+    """What a fetch found: how many ids the search returned, which were missing at read time."""
+
+    model: str
+    searched: int = 0
+    missing_ids: list[int] = field(default_factory=list)
+
+    def warn_if_missing(self) -> None:
+        if self.missing_ids:
+            shown = ", ".join(map(str, self.missing_ids[:10])) + (" …" if len(self.missing_ids) > 10 else "")
+            warnings.warn(
+                MissingRecordsWarning(
+                    f"{len(self.missing_ids)} of {self.searched} {self.model} records were deleted"
+                    f" between search and read and are not in the frame: {shown}",
+                    self.model,
+                    self.missing_ids,
+                ),
+                stacklevel=3,
+            )
+
+
+def stable_order(order: str | None) -> str:
+    """The query's order with ``id`` as tie-breaker (``"id"`` when the query does not order)."""
+    if not order or not order.strip():
+        return "id"
+    terms = [term.strip() for term in order.split(",") if term.strip()]
+    if any(term.split()[0] == "id" for term in terms):
+        return ", ".join(terms)
+    return ", ".join([*terms, "id"])
+
+
+async def load_schema(source: Source, *, display_names: bool = True) -> FrameSchema:
+    """The frame schema of ``source`` from ``fields_get`` (validates selected field names)."""
+    described = await source.client.fields_get(
+        source.model, attributes=list(FIELDS_GET_ATTRIBUTES), context=_ctx(source)
+    )
+    return FrameSchema.build(source.model, described, source.fields, display_names=display_names)
+
+
+async def search_ids(source: Source, *, limit: int | None = None) -> list[int]:
+    """Ids of the matching records in a deterministic order; ``limit`` narrows the query's own."""
+    effective = source.limit if limit is None else (limit if source.limit is None else min(limit, source.limit))
+    return list(
+        await source.client.search(
+            source.model,
+            list(source.domain),
+            offset=source.offset,
+            limit=effective,
+            order=stable_order(source.order),
+            context=_ctx(source),
+        )
+    )
+
+
+async def iter_raw_batches(
+    source: Source, schema: FrameSchema, ids: Sequence[int], options: FetchOptions, report: FetchReport
+) -> AsyncIterator[pa.RecordBatch]:
+    """Read ``ids`` in concurrent chunks; yield one raw batch (no display names) per chunk, in order."""
+    fields = schema.field_names or ["id"]  # read() with no fields would return every field
+    context = _ctx(source)
+    report.searched += len(ids)
+
+    async def read_chunk(chunk: Sequence[int]) -> pa.RecordBatch:
+        rows = await source.client.read(source.model, list(chunk), fields, load=None, context=context)
+        rows = _in_order(chunk, rows, report)
+        return rows_to_batch(schema, rows)
+
+    chunks = (ids[start : start + options.chunk_size] for start in range(0, len(ids), options.chunk_size))
+    with _progress(options.progress, len(ids), source.model) as bar:
+        async for batch in _ordered(chunks, read_chunk, options.concurrency):
+            bar.update(batch.num_rows)
+            yield batch
+
+
+async def fetch_table(
+    source: Source, options: FetchOptions, *, limit: int | None = None, schema: FrameSchema | None = None
+) -> pa.Table:
+    """The whole result as one Arrow table; display names resolved once per relation at the end."""
+    schema = schema or await load_schema(source, display_names=options.display_names)
+    ids = await search_ids(source, limit=limit)
+    report = FetchReport(source.model)
+    raw = [batch async for batch in iter_raw_batches(source, schema, ids, options, report)]
+    resolver = DisplayNames(source, schema)
+    await resolver.learn(raw)
+    batches = [attach_display_names(batch, schema, resolver.names) for batch in raw]
+    table = pa.Table.from_batches(batches, schema=schema.arrow())
+    report.warn_if_missing()
+    if report.missing_ids:
+        metadata = {**(table.schema.metadata or {}), MISSING_IDS_METADATA_KEY: orjson.dumps(report.missing_ids)}
+        table = table.replace_schema_metadata(metadata)
+    return table
+
+
+async def iter_frame_batches(
+    source: Source, options: FetchOptions, *, limit: int | None = None, schema: FrameSchema | None = None
+) -> AsyncIterator[pa.RecordBatch]:
+    """Stream the result as record batches with the full schema; names resolved per batch (new ids only)."""
+    schema = schema or await load_schema(source, display_names=options.display_names)
+    ids = await search_ids(source, limit=limit)
+    report = FetchReport(source.model)
+    resolver = DisplayNames(source, schema)
+    async for batch in iter_raw_batches(source, schema, ids, options, report):
+        await resolver.learn([batch])
+        yield attach_display_names(batch, schema, resolver.names)
+    report.warn_if_missing()
+
+
+class DisplayNames:
+    """Display names of related records, read once per relation for the distinct ids seen so far."""
+
+    def __init__(self, source: Source, schema: FrameSchema) -> None:
+        self._source = source
+        self._schema = schema
+        self.names: dict[str, dict[int, str]] = {spec.name: {} for spec in schema.display_specs}
+
+    async def learn(self, batches: Iterable[pa.RecordBatch]) -> None:
+        """Look up the names of the related ids in ``batches`` not known yet (one call per relation)."""
+        batches = list(batches)
+        if not self._schema.display_specs or not batches:
+            return
+        await asyncio.gather(*(self._learn_field(spec, batches) for spec in self._schema.display_specs))
+
+    async def _learn_field(self, spec: FieldSpec, batches: list[pa.RecordBatch]) -> None:
+        known = self.names[spec.name]
+        distinct = pc.unique(pa.chunked_array([b.column(spec.name) for b in batches], pa.int64())).drop_null()
+        wanted = [i for i in distinct.to_pylist() if i not in known]
+        if not wanted:
+            return
+        assert spec.relation is not None, f"many2one {spec.name} without relation"
+        try:
+            for start in range(0, len(wanted), _NAME_READ_CHUNK):
+                rows = await self._source.client.read(
+                    spec.relation,
+                    wanted[start : start + _NAME_READ_CHUNK],
+                    ["display_name"],
+                    context=_ctx(self._source),
+                )
+                known.update((row["id"], row["display_name"]) for row in rows)
+        except AccessError:
+            # The user may not read the related model, but Odoo shows the names of related records
+            # it links to: read the many2one with its names from the source records instead.
+            source_ids = pa.chunked_array([b.column("id") for b in batches], pa.int64()).to_pylist()
+            for start in range(0, len(source_ids), _NAME_READ_CHUNK):
+                rows = await self._source.client.read(
+                    self._source.model,
+                    source_ids[start : start + _NAME_READ_CHUNK],
+                    [spec.name],
+                    context=_ctx(self._source),
+                )
+                known.update(tuple(row[spec.name]) for row in rows if row[spec.name])
+
+
+def _ctx(source: Source) -> dict[str, Any] | None:
+    return dict(source.context) if source.context else None
+
+
+def _in_order(chunk: Sequence[int], rows: list[dict[str, Any]], report: FetchReport) -> list[dict[str, Any]]:
+    """Rows in the chunk's order; ids the server did not return are recorded as missing."""
+    if len(rows) == len(chunk) and all(row["id"] == wanted for row, wanted in zip(rows, chunk)):
+        return rows
+    by_id = {row["id"]: row for row in rows}
+    report.missing_ids.extend(i for i in chunk if i not in by_id)
+    return [by_id[i] for i in chunk if i in by_id]
+
+
+async def _ordered(
+    chunks: Iterable[Sequence[int]],
+    work: Callable[[Sequence[int]], Awaitable[pa.RecordBatch]],
+    concurrency: int,
+) -> AsyncIterator[pa.RecordBatch]:
+    """Run ``work`` on chunks with at most ``concurrency`` in flight; yield results in chunk order.
+
+    When the consumer stops early (generator closed), the reads still in flight are cancelled.
+    """
+    pending: deque[asyncio.Task[pa.RecordBatch]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(asyncio.ensure_future(work(chunk)))
+            if len(pending) >= concurrency:
+                yield await pending.popleft()
+        while pending:
+            yield await pending.popleft()
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        del n
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(enabled: bool, total: int, model: str) -> Any:
+    """A tqdm.auto bar that only appears when the fetch lasts longer than a second."""
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=model, unit="rows", delay=1.0, leave=False)
