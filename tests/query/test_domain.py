@@ -1,0 +1,219 @@
+"""Q objects, lookups and raw domains compiled to Odoo domains, without a server.
+
+The field metadata below states the facts the compiler relies on, shaped like ``fields_get``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pytest
+
+from zenoo.exceptions import FieldError, InvalidLookupError, InvalidValueError
+from zenoo.query import Q, compile_q, parse_domain
+from zenoo.query.lookups import escape_like
+
+FIELDS: dict[str, dict[str, dict[str, Any]]] = {
+    "res.partner": {
+        "id": {"type": "integer"},
+        "name": {"type": "char"},
+        "email": {"type": "char"},
+        "is_company": {"type": "boolean"},
+        "active": {"type": "boolean"},
+        "type": {"type": "selection", "selection": [["contact", "Contact"], ["invoice", "Invoice"]]},
+        "country_id": {"type": "many2one", "relation": "res.country"},
+        "parent_id": {"type": "many2one", "relation": "res.partner"},
+        "child_ids": {"type": "one2many", "relation": "res.partner"},
+        "category_id": {"type": "many2many", "relation": "res.partner.category"},
+        "create_date": {"type": "datetime"},
+        "date": {"type": "date"},
+        "credit_limit": {"type": "float"},
+        "image_1920": {"type": "binary"},
+    },
+    "res.country": {"id": {"type": "integer"}, "code": {"type": "char"}, "name": {"type": "char"}},
+    "res.partner.category": {"id": {"type": "integer"}, "name": {"type": "char"}},
+}
+
+
+class FakeFields:
+    """Answers ``fields_get`` from FIELDS and counts the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def fields_get(self, model: str) -> dict[str, dict[str, Any]]:
+        self.calls += 1
+        return FIELDS[model]
+
+
+async def compiled(*conditions: Any, model: str = "res.partner", **lookups: Any) -> list[Any]:
+    return await compile_q(FakeFields(), model, Q(*conditions, **lookups))
+
+
+async def test_single_lookup_and_implicit_and() -> None:
+    assert await compiled(is_company=True) == [("is_company", "=", True)]
+    assert await compiled(is_company=True, name__ilike="acme%") == [
+        "&",
+        ("is_company", "=", True),
+        ("name", "ilike", "acme%"),
+    ]
+
+
+async def test_or_and_not() -> None:
+    a, b = Q(name="a"), Q(email="b")
+    assert await compiled(a | b) == ["|", ("name", "=", "a"), ("email", "=", "b")]
+    assert await compiled(~Q(name="a", email="b")) == ["!", "&", ("name", "=", "a"), ("email", "=", "b")]
+    assert await compiled((a | b) & ~a) == [
+        "&", "|", ("name", "=", "a"), ("email", "=", "b"), "!", ("name", "=", "a"),
+    ]  # fmt: skip
+    # three-way OR is flat prefix notation
+    assert await compiled(a | b | Q(is_company=True)) == [
+        "|", "|", ("name", "=", "a"), ("email", "=", "b"), ("is_company", "=", True),
+    ]  # fmt: skip
+
+
+async def test_empty_q_is_everything_and_its_negation_nothing() -> None:
+    assert await compiled() == []
+    assert await compiled(Q() & Q(name="x")) == [("name", "=", "x")]
+    assert await compiled(Q() | Q(name="x")) == []
+    assert await compiled(~Q()) == [(0, "=", 1)]
+
+
+async def test_dotted_path() -> None:
+    assert await compiled(country_id__code="BE") == [("country_id.code", "=", "BE")]
+    assert await compiled(parent_id__country_id__code__in=["BE", "FR"]) == [
+        ("parent_id.country_id.code", "in", ["BE", "FR"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lookup", "value", "expected"),
+    [
+        ("exact", "x", ("=", "x")),
+        ("exact", None, ("=", False)),
+        ("ne", "x", ("!=", "x")),
+        ("iexact", "a_b%", ("=ilike", "a\\_b\\%")),
+        ("contains", "50%", ("like", "50\\%")),
+        ("icontains", "a_b", ("ilike", "a\\_b")),
+        ("startswith", "ac_", ("=like", "ac\\_%")),
+        ("istartswith", "ac", ("=ilike", "ac%")),
+        ("endswith", "com", ("=like", "%com")),
+        ("iendswith", "c\\m", ("=ilike", "%c\\\\m")),
+        ("like", "ac%me", ("like", "ac%me")),
+        ("ilike", "acme%", ("ilike", "acme%")),
+        ("=like", "ac%", ("=like", "ac%")),
+        ("=ilike", "ac%", ("=ilike", "ac%")),
+        ("not_ilike", "x", ("not ilike", "x")),
+        ("in", ("a", "b"), ("in", ["a", "b"])),
+        ("not_in", ["a"], ("not in", ["a"])),
+        ("isnull", True, ("=", False)),
+        ("isnull", False, ("!=", False)),
+        ("gt", "m", (">", "m")),
+    ],
+)
+async def test_lookup_operators(lookup: str, value: Any, expected: tuple[str, Any]) -> None:
+    assert await compiled(**{f"name__{lookup}": value}) == [("name", *expected)]
+
+
+async def test_comparisons_and_values() -> None:
+    class Kind(Enum):
+        CONTACT = "contact"
+
+    aware = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert await compiled(create_date__gte=aware) == [("create_date", ">=", "2024-05-01 10:00:00")]
+    naive = dt.datetime(2024, 5, 1, 12, 0)  # naive datetimes are taken as UTC
+    assert await compiled(create_date__lt=naive) == [("create_date", "<", "2024-05-01 12:00:00")]
+    assert await compiled(date__lte=dt.date(2024, 1, 31)) == [("date", "<=", "2024-01-31")]
+    assert await compiled(credit_limit__gt=Decimal("10.5")) == [("credit_limit", ">", 10.5)]
+    assert await compiled(type=Kind.CONTACT) == [("type", "=", "contact")]
+
+
+async def test_hierarchy_and_any() -> None:
+    assert await compiled(parent_id__child_of=3) == [("parent_id", "child_of", 3)]
+    assert await compiled(id__parent_of=[3, 4]) == [("id", "parent_of", [3, 4])]
+    assert await compiled(category_id__any=Q(name__ilike="vip")) == [
+        ("category_id", "any", [("name", "ilike", "vip")])
+    ]
+    assert await compiled(child_ids__not_any={"email__isnull": True, "is_company": False}) == [
+        ("child_ids", "not any", ["&", ("email", "=", False), ("is_company", "=", False)])
+    ]
+
+
+async def test_raw_domains_are_parsed_validated_and_combined() -> None:
+    raw = ["|", ("country_id.code", "=", "BE"), "!", ["is_company", "=", True]]
+    assert await compiled(raw) == ["|", ("country_id.code", "=", "BE"), "!", ("is_company", "=", True)]
+    # implicit AND between top-level expressions, and with keyword lookups
+    assert await compiled([("name", "=", "a"), ("email", "=", "b")], is_company=True) == [
+        "&", "&", ("name", "=", "a"), ("email", "=", "b"), ("is_company", "=", True),
+    ]  # fmt: skip
+    assert await compiled(("name", "=", "a")) == [("name", "=", "a")]
+    assert await compiled([(1, "=", 1)]) == [(1, "=", 1)]
+    with pytest.raises(InvalidLookupError, match="missing an operand"):
+        parse_domain(["|", ("name", "=", "a")])
+    with pytest.raises(InvalidLookupError, match="neither an operator nor a leaf"):
+        parse_domain(["name", "=", "a"])
+    with pytest.raises(InvalidLookupError, match="likeish"):
+        await compiled([("name", "likeish", "x")])
+    with pytest.raises(FieldError, match="no_such_field"):
+        await compiled([("no_such_field", "=", 1)])
+
+
+async def test_unknown_field_suggests_close_match() -> None:
+    with pytest.raises(FieldError) as info:
+        await compiled(naem__ilike="a")
+    assert "res.partner has no field 'naem'" in str(info.value)
+    assert "'name'" in str(info.value)
+    with pytest.raises(FieldError, match="res.country has no field 'cod'.*'code'"):
+        await compiled(country_id__cod="BE")
+
+
+async def test_unknown_lookup_and_bad_traversal() -> None:
+    with pytest.raises(InvalidLookupError, match="unknown lookup 'icontain'.*'icontains'"):
+        await compiled(name__icontain="a")
+    with pytest.raises(FieldError, match="res.partner.name is a char field: cannot follow it"):
+        await compiled(name__code__exact="a")
+
+
+@pytest.mark.parametrize(
+    "lookups",
+    [
+        {"is_company__gt": True},
+        {"is_company__ilike": "x"},
+        {"credit_limit__contains": "1"},
+        {"name__child_of": 1},
+        {"name__any": Q(name="x")},
+        {"child_ids__gt": 3},
+        {"image_1920__ilike": "x"},
+    ],
+)
+async def test_operator_not_valid_for_field_type(lookups: dict[str, Any]) -> None:
+    with pytest.raises(InvalidLookupError, match="not valid for res.partner"):
+        await compiled(**lookups)
+
+
+@pytest.mark.parametrize(
+    "lookups",
+    [
+        {"name__in": "abc"},
+        {"name__isnull": "yes"},
+        {"name__contains": 5},
+        {"name": ["a", "b"]},
+        {"name": object()},
+    ],
+)
+async def test_bad_values(lookups: dict[str, Any]) -> None:
+    with pytest.raises(InvalidValueError):
+        await compiled(**lookups)
+
+
+def test_escape_like() -> None:
+    assert escape_like("100%_\\") == "100\\%\\_\\\\"
+
+
+def test_q_equality_and_repr() -> None:
+    assert Q(name="a") & Q(email="b") == Q(name="a", email="b")
+    assert repr(~Q(name="a", email="b")) == "Q(~(name='a' & email='b'))"
+    assert repr((Q(name="a") | Q(email="b")) & Q(is_company=True)) == "Q((name='a' | email='b') & is_company=True)"

@@ -1,0 +1,7 @@
+"""Pydantic models of Odoo records, lazy relations, runtime classes and code generation."""
+
+from zenoo.models.base import OdooModel
+from zenoo.models.builder import build_model_class, get_model_class
+from zenoo.models.relations import Many2one, X2many
+
+__all__ = ["OdooModel", "Many2one", "X2many", "get_model_class", "build_model_class"]

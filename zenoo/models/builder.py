@@ -1,0 +1,122 @@
+"""Model classes from ``fields_get``: Python types per Odoo field type, runtime classes, related classes.
+
+The one table of Odoo field type → Python annotation lives here; ``codegen`` renders the same
+types as source text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, Optional
+
+from pydantic import Field, create_model
+
+from zenoo.models.base import OdooModel
+from zenoo.models.registry import client_state
+from zenoo.models.relations import Many2one, X2many
+from zenoo.query.fields import ModelFields, model_fields
+
+#: Odoo field type → (Python type, its name in generated source); all but boolean are Optional.
+SCALAR_TYPES: dict[str, tuple[Any, str]] = {
+    "char": (str, "str"),
+    "text": (str, "str"),
+    "html": (str, "str"),
+    "integer": (int, "int"),
+    "float": (float, "float"),
+    "monetary": (float, "float"),
+    "date": (dt.date, "datetime.date"),
+    "datetime": (dt.datetime, "datetime.datetime"),
+    "binary": (str, "str"),
+    "reference": (str, "str"),
+    "many2one_reference": (int, "int"),
+}
+
+
+def class_name(model: str) -> str:
+    """``"sale.order.line"`` → ``"SaleOrderLine"``."""
+    return "".join(part[:1].upper() + part[1:] for part in model.replace("_", ".").split(".") if part)
+
+
+def usable_field_name(name: str) -> bool:
+    """Field names that can be class attributes (others stay reachable through ``model_extra``)."""
+    return (
+        name.isidentifier()
+        and not name.startswith("_")
+        and not name.startswith("model_")
+        and name != "id"
+        and not hasattr(OdooModel, name)
+    )
+
+
+def selection_keys(field: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(key for key, _label in field.get("selection") or [])
+
+
+def runtime_annotation(field: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(annotation, pydantic default) of one field for a class built at run time."""
+    kind = field.get("type")
+    if kind == "boolean":
+        return bool, False
+    if kind in ("one2many", "many2many"):
+        return X2many[Any], Field(default_factory=X2many)
+    if kind == "many2one":
+        return Optional[Many2one[Any]], None  # noqa: UP007 - runtime typing object
+    if kind == "selection":
+        keys = selection_keys(field)
+        return (Optional[Literal[keys]] if keys else Optional[str]), None  # type: ignore[valid-type]  # noqa: UP007
+    if kind in SCALAR_TYPES:
+        return Optional[SCALAR_TYPES[str(kind)][0]], None  # noqa: UP007
+    return Any, None
+
+
+def build_model_class(fields: ModelFields) -> type[OdooModel]:
+    """A runtime ``OdooModel`` subclass with every field of the model."""
+    definitions: dict[str, Any] = {
+        name: runtime_annotation(field) for name, field in fields.fields.items() if usable_field_name(name)
+    }
+    cls = create_model(class_name(fields.model), __base__=OdooModel, **definitions)
+    cls._name = fields.model
+    cls._declared = False
+    cls.__doc__ = f"Odoo model {fields.model} (built at run time from fields_get)."
+    return cls
+
+
+async def get_model_class(client: Any, model: str) -> type[OdooModel]:
+    """The runtime model class of ``model`` for this client (built once from ``fields_get``)."""
+    classes = client_state(client).classes
+    cls = classes.get(model)
+    if cls is None:
+        cls = classes[model] = build_model_class(await model_fields(client, model))
+    return cls
+
+
+def related_class(cls: type[OdooModel], field_name: str) -> type[OdooModel] | None:
+    """The class a declared relation field points to (``Many2one["ResCountry"]``), if any."""
+    info = cls.model_fields.get(field_name)
+    if info is None:
+        return None
+    return _find_model(info.annotation)
+
+
+def _find_model(annotation: Any) -> type[OdooModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, OdooModel) and annotation is not OdooModel:
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _find_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def default_fields(cls: type[OdooModel], fields: ModelFields) -> list[str]:
+    """Fields read when none are selected: the class's fields the server has, binary ones excepted.
+
+    Binary fields (images, attachments) are only read when asked for with ``only(...)``.
+    """
+    if cls._declared:
+        names = [name for name in cls.model_fields if name != "id" and name in fields]
+    else:
+        names = [name for name in fields.names() if name != "id"]
+    return [name for name in names if fields.type_of(name) != "binary"]

@@ -1,0 +1,202 @@
+"""Exact conversion between Odoo's values and Python values, by field type from ``fields_get``.
+
+From Odoo: ``false`` is None for every type except boolean; char/text/html/selection → str;
+integer → int; float/monetary → float; date → ``datetime.date``; datetime → an aware
+``datetime.datetime`` in UTC; many2one → :class:`Many2one` (``[id, name]`` or a bare id);
+one2many/many2many → :class:`X2many` (the list of ids; by field type, never by the value's shape);
+binary → the base64 text Odoo sent; anything else unchanged.
+
+To Odoo (``create``/``write``): values are checked against the field's type, selection keys and
+(on create) required fields, and a clear :class:`InvalidValueError` is raised before sending.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from zenoo.exceptions import InvalidValueError
+from zenoo.models.binding import Binding
+from zenoo.models.relations import Many2one, X2many
+from zenoo.query.fields import ModelFields
+from zenoo.query.lookups import suggest
+from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, to_odoo
+
+if TYPE_CHECKING:
+    from zenoo.models.base import OdooModel
+
+_STRING_TYPES = frozenset({"char", "text", "html", "selection", "reference"})
+
+
+# --- Odoo → Python -----------------------------------------------------------------------------
+
+
+def from_odoo(
+    value: Any,
+    field: Mapping[str, Any],
+    binding: Binding | None = None,
+    related_class: type[OdooModel] | None = None,
+) -> Any:
+    """One value as Odoo sent it → the Python value (see the module docstring)."""
+    kind = field.get("type")
+    if kind == "boolean":
+        return bool(value)
+    if kind in ("one2many", "many2many"):
+        ids = value if isinstance(value, list) else []
+        return X2many(ids, str(field.get("relation", "")), binding=binding, related_class=related_class)
+    if value is False or value is None:
+        return None
+    if kind == "many2one":
+        if isinstance(value, list | tuple):
+            ref_id, name = value[0], value[1] if len(value) > 1 else None
+        else:
+            ref_id, name = value, None
+        return Many2one(
+            str(field.get("relation", "")), int(ref_id), name, binding=binding, related_class=related_class
+        )
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if kind == "datetime" and isinstance(value, str):
+        return dt.datetime.strptime(value[:19], ODOO_DATETIME_FORMAT).replace(tzinfo=dt.timezone.utc)
+    if kind == "float" or kind == "monetary":
+        return float(value)
+    return value
+
+
+# --- Python → Odoo -----------------------------------------------------------------------------
+
+
+def to_write_values(
+    fields: ModelFields, values: Mapping[str, Any], *, creating: bool, defaults: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """Check ``values`` against ``fields`` and convert them for ``create``/``write``.
+
+    ``defaults`` names the fields that get a default on the server (when known): on create, a
+    required field that is neither given nor defaulted is an error.
+    """
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "id":
+            raise InvalidValueError(f"{fields.model}.id cannot be written")
+        field = fields.get(name)
+        out[name] = _field_value(fields.model, name, field, value)
+        if field.get("required") and out[name] is False and field.get("type") != "boolean":
+            raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
+    if creating and defaults is not None:
+        missing = [
+            name
+            for name, field in fields.fields.items()
+            if field.get("required") and name not in out and name not in defaults and name != "id"
+            and field.get("store", True) and not field.get("readonly")
+        ]  # fmt: skip
+        if missing:
+            raise InvalidValueError(
+                f"cannot create {fields.model}: required field(s) {', '.join(sorted(missing))} missing"
+            )
+    return out
+
+
+def _field_value(model: str, name: str, field: Mapping[str, Any], value: Any) -> Any:
+    kind = str(field.get("type"))
+    where = f"{model}.{name}"
+    if isinstance(value, Enum):
+        value = value.value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidValueError(f"{where} is a boolean field: got {value!r}")
+        return value
+    if value is None or value is False:
+        return [(5, 0, 0)] if kind in ("one2many", "many2many") else False
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValueError(f"{where} is an integer field: got {value!r}")
+        return value
+    if kind in ("float", "monetary"):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
+        return float(value)
+    if kind in _STRING_TYPES:
+        if not isinstance(value, str):
+            raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
+        if kind == "selection":
+            keys = [str(key) for key, _label in field.get("selection") or []]
+            if keys and value not in keys:
+                raise InvalidValueError(
+                    f"{value!r} is not a valid choice for {where}{suggest(value, keys)}; choices: {', '.join(keys)}"
+                )
+        return value
+    if kind == "date":
+        return _date_value(where, value)
+    if kind == "datetime":
+        return _datetime_value(where, value)
+    if kind == "many2one":
+        return _id_value(where, value)
+    if kind in ("one2many", "many2many"):
+        return _x2many_value(where, value)
+    if kind == "binary":
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii")
+        if not isinstance(value, str):
+            raise InvalidValueError(f"{where} is a binary field: give bytes or base64 text, got {value!r}")
+        return value
+    return to_odoo(value)
+
+
+def _date_value(where: str, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        raise InvalidValueError(f"{where} is a date field: got a datetime {value!r}; pass value.date()")
+    if isinstance(value, dt.date):
+        return value.strftime(ODOO_DATE_FORMAT)
+    if isinstance(value, str):
+        try:
+            dt.datetime.strptime(value, ODOO_DATE_FORMAT)
+        except ValueError:
+            raise InvalidValueError(f"{where} is a date field: {value!r} is not YYYY-MM-DD") from None
+        return value
+    raise InvalidValueError(f"{where} is a date field: got {value!r}")
+
+
+def _datetime_value(where: str, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return to_odoo(value)
+    if isinstance(value, str):
+        try:
+            dt.datetime.strptime(value, ODOO_DATETIME_FORMAT)
+        except ValueError:
+            raise InvalidValueError(f"{where} is a datetime field: {value!r} is not YYYY-MM-DD HH:MM:SS") from None
+        return value
+    raise InvalidValueError(f"{where} is a datetime field: got {value!r} (dates need a time: use a datetime)")
+
+
+def _id_value(where: str, value: Any) -> int:
+    from zenoo.models.base import OdooModel
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, OdooModel | Many2one) and value.id is not None:
+        return value.id
+    raise InvalidValueError(f"{where} is a many2one field: give an id or a record, got {value!r}")
+
+
+def _x2many_value(where: str, value: Any) -> list[Any]:
+    """A list of ids/records replaces the relation (command 6); a list of commands is sent as is."""
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise InvalidValueError(f"{where} is an x2many field: give a list of ids, records or commands")
+    items = list(value)
+    if items and all(_is_command(item) for item in items):
+        return [to_odoo(list(item)) for item in items]
+    return [(6, 0, [_id_value(where, item) for item in items])]
+
+
+def _is_command(item: Any) -> bool:
+    return (
+        isinstance(item, list | tuple)
+        and len(item) in (2, 3)
+        and isinstance(item[0], int)
+        and not isinstance(item[0], bool)
+        and 0 <= item[0] <= 6
+    )

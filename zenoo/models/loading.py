@@ -1,0 +1,173 @@
+"""Reading and writing records for the model layer: rows → records, prefetch, checked writes.
+
+Every request goes through the client's single ``call()``. Reads of related records go through
+the client's bounded relation cache; every write made here clears it (a write can change
+computed values and names anywhere, so nothing finer-grained would be safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from zenoo.exceptions import MethodNotFoundError
+from zenoo.models.base import OdooModel
+from zenoo.models.binding import Binding
+from zenoo.models.builder import default_fields, get_model_class, related_class
+from zenoo.models.convert import from_odoo, to_write_values
+from zenoo.models.registry import client_state, context_key
+from zenoo.models.relations import Many2one, X2many
+from zenoo.query.fields import ModelFields, model_fields
+from zenoo.query.lookups import RELATIONAL_TYPES
+
+
+async def class_for(binding: Binding, model: str, cls: type[OdooModel] | None) -> type[OdooModel]:
+    return cls if cls is not None else await get_model_class(binding.client, model)
+
+
+def rows_to_records(
+    cls: type[OdooModel], fields: ModelFields, rows: Iterable[Mapping[str, Any]], binding: Binding
+) -> list[OdooModel]:
+    """Convert rows as Odoo sent them into records of ``cls``."""
+    metas: dict[str, tuple[Mapping[str, Any], type[OdooModel] | None]] = {}
+    records = []
+    for row in rows:
+        values: dict[str, Any] = {}
+        for name, raw in row.items():
+            if name == "id":
+                values["id"] = raw
+                continue
+            meta = metas.get(name)
+            if meta is None:
+                field = fields.fields.get(name, {})
+                target = related_class(cls, name) if field.get("type") in RELATIONAL_TYPES else None
+                meta = metas[name] = (field, target)
+            values[name] = from_odoo(raw, meta[0], binding, meta[1])
+        records.append(cls._from_values(values, binding))
+    return records
+
+
+async def read_rows(
+    binding: Binding, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
+) -> list[OdooModel]:
+    """``read`` ``ids`` (in that order; ids that no longer exist are left out) as records of ``cls``."""
+    meta = await model_fields(binding.client, cls._name)
+    names = list(fields) if fields is not None else default_fields(cls, meta)
+    rows = await binding.client.call(
+        cls._name, "read", ids=list(ids), kwargs={"fields": names}, context=binding.context or None
+    )
+    by_id = {row["id"]: row for row in rows}
+    return rows_to_records(cls, meta, (by_id[i] for i in ids if i in by_id), binding)
+
+
+async def load_records(
+    binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+) -> list[OdooModel]:
+    """The records ``ids`` of ``model`` with their default fields, through the relation cache."""
+    cls = await class_for(binding, model, cls)
+    meta = await model_fields(binding.client, model)
+    names = default_fields(cls, meta)
+    cache = client_state(binding.client).relation_cache
+    scope = (model, tuple(names), context_key(binding.context))
+    rows: dict[int, dict[str, Any]] = {}
+    missing = []
+    for record_id in dict.fromkeys(ids):
+        row = cache.get((scope, record_id))
+        if row is None:
+            missing.append(record_id)
+        else:
+            rows[record_id] = row
+    if missing:
+        fetched = await binding.client.call(
+            model, "read", ids=missing, kwargs={"fields": names}, context=binding.context or None
+        )
+        for row in fetched:
+            cache.put((scope, row["id"]), row)
+            rows[row["id"]] = row
+    return rows_to_records(cls, meta, (rows[i] for i in ids if i in rows), binding)
+
+
+async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], binding: Binding) -> None:
+    """Load each relation for all ``records`` with one read per relation (fewer when cached)."""
+    for name in relations:
+        values = [record.__dict__.get(name, (record.__pydantic_extra__ or {}).get(name)) for record in records]
+        refs = [value for value in values if isinstance(value, Many2one | X2many)]
+        if not refs:
+            continue
+        model = refs[0].model
+        ids: list[int] = []
+        for ref in refs:
+            ids.extend([ref.id] if isinstance(ref, Many2one) else ref)
+        loaded = await load_records(binding, model, ids, refs[0].related_class)
+        by_id = {record.id: record for record in loaded}
+        for ref in refs:
+            if isinstance(ref, Many2one):
+                if ref.id in by_id:
+                    ref._set_record(by_id[ref.id])
+            else:
+                ref._set_records([by_id[i] for i in ref if i in by_id])
+
+
+def forget_related(client: Any) -> None:
+    """Drop every cached related row of ``client`` (called after each write)."""
+    client_state(client).relation_cache.clear()
+
+
+async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | None:
+    """Required fields of the model that get a default on the server (``default_get``, once per model).
+
+    None when the server cannot tell (no ``default_get``): required fields are then left to Odoo.
+    """
+    state = client_state(client)
+    if fields.model not in state.defaults:
+        required = [name for name, field in fields.fields.items() if field.get("required")]
+        if not required:
+            state.defaults[fields.model] = frozenset()
+        else:
+            try:
+                found = await client.call(fields.model, "default_get", kwargs={"fields_list": required})
+            except MethodNotFoundError:
+                state.defaults[fields.model] = None
+            else:
+                state.defaults[fields.model] = frozenset(found)
+    return state.defaults[fields.model]
+
+
+async def checked_write_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    return to_write_values(await model_fields(client, model), values, creating=False)
+
+
+async def checked_create_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    fields = await model_fields(client, model)
+    return to_write_values(fields, values, creating=True, defaults=await known_defaults(client, fields))
+
+
+async def write_records(binding: Binding, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:
+    """Check ``values`` and write them to ``ids`` in one call."""
+    vals = await checked_write_values(binding.client, model, values)
+    try:
+        return bool(await binding.client.call(model, "write", ids=list(ids), kwargs={"vals": vals},
+                                              context=binding.context or None))  # fmt: skip
+    finally:
+        forget_related(binding.client)
+
+
+async def unlink_records(binding: Binding, model: str, ids: Sequence[int]) -> bool:
+    try:
+        return bool(await binding.client.call(model, "unlink", ids=list(ids), context=binding.context or None))
+    finally:
+        forget_related(binding.client)
+
+
+async def create_records(binding: Binding, model: str, vals_list: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Check every value set, then create them all in one call; ids in input order."""
+    checked = [await checked_create_values(binding.client, model, values) for values in vals_list]
+    if not checked:
+        return []
+    try:
+        created = await binding.client.call(
+            model, "create", kwargs={"vals_list": checked}, context=binding.context or None
+        )
+    finally:
+        forget_related(binding.client)
+    return [created] if isinstance(created, int) else list(created)

@@ -1,0 +1,75 @@
+"""Per-client state of the model layer: runtime model classes, the relation cache, known defaults.
+
+The state belongs to the client (views made with ``with_context`` share their root's state) and
+lives only as long as the client does. The relation cache holds rows loaded through lazy
+relations and ``prefetch``; it is bounded (least recently used rows are dropped first) and is
+cleared whenever the model layer writes (create, write, unlink through QuerySet or records).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+RELATION_CACHE_SIZE = 4096
+
+
+class RelationCache:
+    """A bounded LRU map from ``(model, id, fields, context)`` to the row Odoo sent."""
+
+    def __init__(self, max_rows: int = RELATION_CACHE_SIZE) -> None:
+        if max_rows < 1:
+            raise ValueError("max_rows must be at least 1")
+        self.max_rows = max_rows
+        self._rows: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        row = self._rows.get(key)
+        if row is not None:
+            self._rows.move_to_end(key)
+        return row
+
+    def put(self, key: Hashable, row: dict[str, Any]) -> None:
+        self._rows[key] = row
+        self._rows.move_to_end(key)
+        while len(self._rows) > self.max_rows:
+            self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+@dataclass
+class ClientState:
+    classes: dict[str, type] = field(default_factory=dict)
+    relation_cache: RelationCache = field(default_factory=RelationCache)
+    #: model → names of fields that have a default value on the server (from ``default_get``)
+    defaults: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+
+_states: weakref.WeakKeyDictionary[Any, ClientState] = weakref.WeakKeyDictionary()
+
+
+def root_client(client: Any) -> Any:
+    """The client that owns the connection pool (``with_context`` views point at their root)."""
+    return getattr(client, "root", None) or client
+
+
+def client_state(client: Any) -> ClientState:
+    """The model-layer state of ``client`` (created on first use)."""
+    root = root_client(client)
+    state = _states.get(root)
+    if state is None:
+        state = _states[root] = ClientState()
+    return state
+
+
+def context_key(context: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A hashable, order-independent form of a context for cache keys."""
+    return tuple(sorted((str(k), repr(v)) for k, v in context.items()))

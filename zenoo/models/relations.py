@@ -1,0 +1,194 @@
+"""Lazy relations: a many2one is a :class:`Many2one` reference, an x2many an :class:`X2many` list of ids.
+
+``partner.company_id.id`` and ``partner.company_id.display_name`` need no request;
+``await partner.company_id`` loads the full record. ``partner.child_ids`` *is* the list of ids
+Odoo sent (``partner.child_ids == [7, 9]``); ``await partner.child_ids.all()`` loads the records.
+On records loaded through the blocking :class:`zenoo.Client`, ``ref.load()`` and
+``collection.all()`` block and return the records instead of an awaitable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic_core import core_schema
+
+from zenoo.models.binding import Binding
+
+if TYPE_CHECKING:
+    from zenoo.models.base import OdooModel
+
+M = TypeVar("M", bound="OdooModel")
+
+
+def _record_id(item: Any) -> int:
+    from zenoo.models.base import OdooModel
+
+    if isinstance(item, bool) or not isinstance(item, int | OdooModel | Many2one):
+        raise TypeError(f"expected a record id, a record or a reference, got {item!r}")
+    if isinstance(item, int):
+        return item
+    if item.id is None:
+        raise TypeError(f"{item!r} has no id yet: save it first")
+    return item.id
+
+
+class Many2one(Generic[M]):
+    """A many2one value: ``id`` and ``display_name`` now, the full record on ``await`` / ``load()``."""
+
+    __slots__ = ("model", "id", "display_name", "binding", "related_class", "_record")
+
+    def __init__(
+        self,
+        model: str,
+        id: int,
+        display_name: str | None = None,
+        *,
+        binding: Binding | None = None,
+        related_class: type[OdooModel] | None = None,
+    ) -> None:
+        self.model = model
+        self.id = id
+        self.display_name = display_name
+        self.binding = binding
+        self.related_class = related_class
+        self._record: M | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True when the full record is already here (loaded before, or prefetched)."""
+        return self._record is not None
+
+    def _set_record(self, record: M) -> None:
+        self._record = record
+
+    async def fetch(self) -> M:
+        """Load the full record (once; later calls reuse it)."""
+        if self._record is None:
+            from zenoo.models.loading import load_records
+
+            if self.binding is None:
+                raise RuntimeError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
+            records = await load_records(self.binding, self.model, [self.id], self.related_class)
+            if not records:
+                from zenoo.exceptions import MissingError
+
+                raise MissingError(f"{self.model} record {self.id} does not exist or was deleted")
+            self._record = records[0]
+        return self._record
+
+    def load(self) -> Any:
+        """The full record: an awaitable in async code, the record itself on blocking clients."""
+        if self.binding is None:
+            raise RuntimeError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
+        return self.binding.resolve(self.fetch())
+
+    def __await__(self) -> Generator[Any, None, M]:
+        return self.fetch().__await__()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Many2one):
+            return (self.model, self.id) == (other.model, other.id)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.model, self.id))
+
+    def __repr__(self) -> str:
+        return f"Many2one({self.model!r}, {self.id}, {self.display_name!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _validate_many2one,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda ref: ref.id),
+        )
+
+
+def _validate_many2one(value: Any) -> Any:
+    """Assignments accept a reference, a record, an id, or Odoo's ``[id, name]`` pair."""
+    from zenoo.models.base import OdooModel
+
+    if isinstance(value, Many2one):
+        return value
+    if isinstance(value, OdooModel):
+        ref: Many2one[Any] = Many2one(type(value)._name, _record_id(value), getattr(value, "display_name", None))
+        ref._set_record(value)
+        return ref
+    if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], int):
+        return Many2one("", value[0], value[1])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Many2one("", value)
+    raise ValueError(f"not a many2one value: {value!r}")
+
+
+class X2many(list[int], Generic[M]):
+    """A one2many/many2many value: the list of ids Odoo sent, with the records on ``all()``."""
+
+    __slots__ = ("model", "binding", "related_class", "_records")
+
+    def __init__(
+        self,
+        ids: Iterable[int] = (),
+        model: str = "",
+        *,
+        binding: Binding | None = None,
+        related_class: type[OdooModel] | None = None,
+    ) -> None:
+        super().__init__(ids)
+        self.model = model
+        self.binding = binding
+        self.related_class = related_class
+        self._records: list[M] | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self)
+
+    @property
+    def loaded(self) -> bool:
+        return self._records is not None
+
+    def _set_records(self, records: list[M]) -> None:
+        self._records = records
+
+    async def fetch(self) -> list[M]:
+        """Load the related records, in the order of the ids (ids deleted meanwhile are left out)."""
+        if self._records is None:
+            from zenoo.models.loading import load_records
+
+            if not self:
+                self._records = []
+            else:
+                if self.binding is None:
+                    raise RuntimeError("this collection is not bound to a client: it was not loaded from Odoo")
+                self._records = await load_records(self.binding, self.model, list(self), self.related_class)
+        return self._records
+
+    def all(self) -> Any:
+        """The related records: an awaitable in async code, the list itself on blocking clients."""
+        if self.binding is None or self.binding.runner is None:
+            return self.fetch()
+        return self.binding.resolve(self.fetch())
+
+    def __repr__(self) -> str:
+        return f"X2many({self.model!r}, {list(self)!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _validate_x2many,
+            serialization=core_schema.plain_serializer_function_ser_schema(list),
+        )
+
+
+def _validate_x2many(value: Any) -> Any:
+    if isinstance(value, X2many):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        try:
+            return X2many([_record_id(item) for item in value])
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+    raise ValueError(f"not an x2many value (a list of ids or records): {value!r}")

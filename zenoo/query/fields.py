@@ -1,0 +1,102 @@
+"""Field metadata from ``fields_get`` and resolution of field paths (``partner_id.country_id.code``).
+
+``fields_get`` results are cached per client by the client itself, so asking again costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from zenoo.exceptions import FieldError, InvalidLookupError
+from zenoo.query.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
+
+#: ``id`` is in every model; older servers may leave it out of ``fields_get``.
+ID_FIELD: dict[str, Any] = {"type": "integer", "string": "ID", "readonly": True, "required": False}
+
+
+class FieldsSource(Protocol):
+    """What path resolution needs from a client."""
+
+    async def fields_get(self, model: str) -> dict[str, dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ModelFields:
+    """The fields of one model as ``fields_get`` describes them."""
+
+    model: str
+    fields: Mapping[str, Mapping[str, Any]]
+
+    def __contains__(self, name: object) -> bool:
+        return name == "id" or name in self.fields
+
+    def get(self, name: str) -> Mapping[str, Any]:
+        """The metadata of field ``name``; FieldError with a close match when there is none."""
+        if name in self.fields:
+            return self.fields[name]
+        if name == "id":
+            return ID_FIELD
+        raise FieldError(f"{self.model} has no field {name!r}{suggest(name, self.fields)}")
+
+    def type_of(self, name: str) -> str:
+        return str(self.get(name)["type"])
+
+    def names(self) -> list[str]:
+        return list(self.fields)
+
+
+async def model_fields(client: FieldsSource, model: str) -> ModelFields:
+    """The fields of ``model``, from the client's cached ``fields_get``."""
+    return ModelFields(model, await client.fields_get(model))
+
+
+@dataclass(frozen=True)
+class ResolvedPath:
+    """A validated field path: Odoo's dotted path, the last field's metadata and model."""
+
+    path: str
+    field: Mapping[str, Any]
+    model: str
+
+    @property
+    def type(self) -> str:
+        return str(self.field["type"])
+
+
+async def resolve_path(
+    client: FieldsSource, model: str, segments: Sequence[str], *, last_may_be_lookup: bool = False
+) -> ResolvedPath:
+    """Walk ``segments`` through relational fields, validating each one against ``fields_get``.
+
+    ``last_may_be_lookup``: the last segment may be a misspelt lookup (``name__icontain``), so
+    an unknown one after a non-relational field is reported as an unknown lookup.
+    """
+    current = model
+    for position, name in enumerate(segments):
+        fields = await model_fields(client, current)
+        field = fields.get(name)
+        if position == len(segments) - 1:
+            return ResolvedPath(".".join(segments), field, current)
+        if field["type"] not in RELATIONAL_TYPES:
+            rest = segments[position + 1 :]
+            where = f"{current}.{name}"
+            if len(rest) == 1 and last_may_be_lookup:
+                raise InvalidLookupError(
+                    f"unknown lookup {rest[0]!r} on {where}{suggest(rest[0], LOOKUP_OPERATORS)}"
+                )
+            raise FieldError(f"{where} is a {field['type']} field: cannot follow it to {rest[0]!r}")
+        current = str(field["relation"])
+    raise FieldError(f"empty field path on {model}")
+
+
+def split_lookup(key: str) -> tuple[list[str], str | None]:
+    """``"partner_id__country_id__code__in"`` → (``["partner_id", "country_id", "code"]``, ``"in"``);
+    the lookup is None when the key names no lookup (``exact`` is meant)."""
+    parts = key.split("__")
+    if any(not part for part in parts):
+        raise FieldError(f"malformed lookup {key!r}: empty segment between '__'")
+    if len(parts) > 1 and parts[-1] in LOOKUP_OPERATORS:
+        return parts[:-1], parts[-1]
+    return parts, None

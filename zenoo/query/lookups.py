@@ -1,0 +1,157 @@
+"""Lookups (``name__ilike``) and Odoo operators: what each means and which field types accept it.
+
+Odoo's ``like``/``ilike`` wrap the value in ``%…%`` and treat ``%`` and ``_`` in it as wildcards;
+``=like``/``=ilike`` use the pattern exactly as given. Lookups that promise a literal match
+(``iexact``, ``contains``, ``startswith``…) therefore escape ``\\``, ``%`` and ``_`` in the value
+(backslash is the escape character of SQL ``LIKE``), while ``like``/``ilike``/``=like``/``=ilike``
+pass the value through unchanged, with Odoo's semantics: ``name__ilike="acme%"`` matches names
+*containing* ``acme`` followed by anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from zenoo.exceptions import InvalidLookupError, InvalidValueError
+from zenoo.query.values import to_odoo
+
+#: lookup name → Odoo operator
+LOOKUP_OPERATORS: dict[str, str] = {
+    "exact": "=",
+    "iexact": "=ilike",
+    "ne": "!=",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+    "in": "in",
+    "not_in": "not in",
+    "like": "like",
+    "ilike": "ilike",
+    "not_like": "not like",
+    "not_ilike": "not ilike",
+    "=like": "=like",
+    "=ilike": "=ilike",
+    "contains": "like",
+    "icontains": "ilike",
+    "startswith": "=like",
+    "istartswith": "=ilike",
+    "endswith": "=like",
+    "iendswith": "=ilike",
+    "isnull": "=",
+    "child_of": "child_of",
+    "parent_of": "parent_of",
+    "any": "any",
+    "not_any": "not any",
+}
+
+ODOO_OPERATORS: frozenset[str] = frozenset(
+    {
+        "=", "!=", "<>", "<", "<=", ">", ">=", "=?", "like", "ilike", "not like", "not ilike",
+        "=like", "=ilike", "in", "not in", "child_of", "parent_of", "any", "not any",
+        "any!", "not any!",
+    }
+)  # fmt: skip
+
+_COMPARISON = frozenset({"<", "<=", ">", ">="})
+_PATTERN = frozenset({"like", "ilike", "not like", "not ilike", "=like", "=ilike"})
+_HIERARCHY = frozenset({"child_of", "parent_of"})
+_SUBQUERY = frozenset({"any", "not any", "any!", "not any!"})
+_EQUALITY = frozenset({"=", "!=", "<>", "=?", "in", "not in"})
+
+RELATIONAL_TYPES = frozenset({"many2one", "one2many", "many2many"})
+_TEXT_TYPES = frozenset({"char", "text", "html", "selection", "reference"})
+_ORDERED_TYPES = frozenset({"integer", "float", "monetary", "date", "datetime", "many2one"}) | _TEXT_TYPES
+
+
+def operators_for(field_type: str, *, is_id: bool = False) -> frozenset[str]:
+    """The Odoo operators a field of ``field_type`` accepts (``is_id`` for the ``id`` field)."""
+    allowed = set(_EQUALITY)
+    if field_type in _ORDERED_TYPES:
+        allowed |= _COMPARISON
+    if field_type in _TEXT_TYPES or field_type in RELATIONAL_TYPES:
+        allowed |= _PATTERN
+    if field_type in RELATIONAL_TYPES or is_id:
+        allowed |= _HIERARCHY
+    if field_type in RELATIONAL_TYPES:
+        allowed |= _SUBQUERY
+    return frozenset(allowed)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidates, or an empty string."""
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+def check_operator(model: str, path: str, field_type: str, operator: str) -> None:
+    """Raise InvalidLookupError when ``operator`` is unknown or not valid for this field."""
+    if operator not in ODOO_OPERATORS:
+        raise InvalidLookupError(
+            f"unknown Odoo operator {operator!r} on {model}.{path}{suggest(operator, ODOO_OPERATORS)}"
+        )
+    last = path.rsplit(".", 1)[-1]
+    if operator not in operators_for(field_type, is_id=last == "id"):
+        raise InvalidLookupError(
+            f"operator {operator!r} is not valid for {model}.{path} (a {field_type} field); "
+            f"valid operators: {', '.join(sorted(operators_for(field_type, is_id=last == 'id')))}"
+        )
+
+
+def escape_like(value: str) -> str:
+    """Escape SQL LIKE wildcards so that ``value`` matches literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _require_str(lookup: str, value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueError(f"lookup {lookup!r} on {where} needs a string, got {value!r}")
+    return value
+
+
+def _as_list(lookup: str, value: Any, where: str) -> list[Any]:
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        raise InvalidValueError(f"lookup {lookup!r} on {where} needs a list of values, got {value!r}")
+    return to_odoo(list(value))
+
+
+def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
+    """Translate a lookup and its Python value into ``(odoo_operator, odoo_value)``.
+
+    ``any``/``not_any`` values (sub-domains) are compiled by the caller; here they pass through.
+    """
+    if lookup not in LOOKUP_OPERATORS:
+        raise InvalidLookupError(f"unknown lookup {lookup!r} on {where}{suggest(lookup, LOOKUP_OPERATORS)}")
+    operator = LOOKUP_OPERATORS[lookup]
+    if lookup == "isnull":
+        if not isinstance(value, bool):
+            raise InvalidValueError(f"lookup 'isnull' on {where} needs True or False, got {value!r}")
+        return ("=" if value else "!="), False
+    if lookup in ("in", "not_in"):
+        return operator, _as_list(lookup, value, where)
+    if lookup in ("child_of", "parent_of"):
+        if isinstance(value, list | tuple | set | frozenset):
+            return operator, _as_list(lookup, value, where)
+        return operator, to_odoo(value)
+    if lookup in ("any", "not_any"):
+        return operator, value
+    if lookup == "iexact":
+        return operator, escape_like(_require_str(lookup, value, where))
+    if lookup in ("contains", "icontains"):
+        return operator, escape_like(_require_str(lookup, value, where))
+    if lookup in ("startswith", "istartswith"):
+        return operator, escape_like(_require_str(lookup, value, where)) + "%"
+    if lookup in ("endswith", "iendswith"):
+        return operator, "%" + escape_like(_require_str(lookup, value, where))
+    if operator in _PATTERN:
+        return operator, _require_str(lookup, value, where)
+    if isinstance(value, list | tuple | set | frozenset):
+        raise InvalidValueError(
+            f"lookup {lookup!r} on {where} compares with one value, got a collection {value!r}; "
+            "use __in for a list"
+        )
+    return operator, to_odoo(value)

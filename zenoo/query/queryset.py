@@ -1,0 +1,491 @@
+"""QuerySet: a lazy, chainable query on one Odoo model, built by ``client.model(...)``.
+
+Chaining (``filter``, ``exclude``, ``order_by``, ``only``, ``defer``, ``limit``, ``offset``,
+``with_context``, ``prefetch``, ``cache``) returns a new QuerySet and sends nothing. Terminals
+(``all``, ``first``, ``get``, ``count``, ``exists``, ``values``, ``values_list``, ``ids``,
+``update``, ``delete``, ``create``, ``bulk_create``, ``async for``) validate the query against
+``fields_get`` (cached per client) and then call Odoo through ``client.call``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from zenoo.exceptions import InvalidLookupError, InvalidValueError, MissingError, MultipleResultsError
+from zenoo.models.base import OdooModel
+from zenoo.models.binding import Binding, Runner
+from zenoo.models.builder import default_fields, get_model_class
+from zenoo.models.loading import create_records, prefetch, read_rows, rows_to_records, unlink_records, write_records
+from zenoo.models.relations import Many2one
+from zenoo.query.domain import Q, compile_q
+from zenoo.query.fields import ModelFields, model_fields
+from zenoo.query.lookups import RELATIONAL_TYPES
+
+#: rows per request when iterating with ``async for``
+DEFAULT_CHUNK_SIZE = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class _State:
+    model_name: str
+    model_class: type[OdooModel] | None
+    where: Q = dataclasses.field(default_factory=Q)
+    fields: tuple[str, ...] | None = None
+    deferred: tuple[str, ...] = ()
+    ordering: str | None = None
+    limit: int | None = None
+    offset: int = 0
+    context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    prefetch: tuple[str, ...] = ()
+    cache_ttl: float | None = None
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    runner: Runner | None = None
+
+
+def _model_of(model: str | type[OdooModel]) -> tuple[str, type[OdooModel] | None]:
+    if isinstance(model, str):
+        if not model:
+            raise InvalidValueError("the model name is empty")
+        return model, None
+    if isinstance(model, type) and issubclass(model, OdooModel):
+        if not model._name:
+            raise InvalidValueError(f"{model.__name__} has no _name: set _name = 'some.model' on the class")
+        return model._name, model
+    raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
+
+
+def _order_term(term: str) -> str:
+    """``"-name"`` → ``"name desc"``; ``"name asc"``/``"name desc"`` are kept."""
+    term = term.strip()
+    if not term:
+        raise InvalidValueError("empty term in order_by")
+    if term.startswith("-"):
+        return f"{term[1:].strip()} desc"
+    if term.startswith("+"):
+        return f"{term[1:].strip()} asc"
+    return term
+
+
+def _ordering_fields(ordering: str) -> list[str]:
+    return [part.split()[0] for part in ordering.split(",") if part.strip()]
+
+
+class QuerySet:
+    """A lazy query on one Odoo model; see the module docstring."""
+
+    def __init__(self, client: Any, model: str | type[OdooModel], *, _state: _State | None = None) -> None:
+        self._client = client
+        if _state is None:
+            name, cls = _model_of(model)
+            _state = _State(name, cls)
+        self._state = _state
+
+    def _with(self, **changes: Any) -> QuerySet:
+        return QuerySet(self._client, self._state.model_name, _state=dataclasses.replace(self._state, **changes))
+
+    # --- introspection (used by zenoo_frames) ----------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    @property
+    def model_name(self) -> str:
+        return self._state.model_name
+
+    @property
+    def model_class(self) -> type[OdooModel] | None:
+        """The declared class given to ``client.model(...)``; None for a model name."""
+        return self._state.model_class
+
+    @property
+    def selected_fields(self) -> tuple[str, ...] | None:
+        """The fields chosen with ``only()`` (minus ``defer()``), or None for the default set."""
+        if self._state.fields is None:
+            return None
+        return tuple(name for name in self._state.fields if name not in self._state.deferred)
+
+    @property
+    def deferred_fields(self) -> tuple[str, ...]:
+        return self._state.deferred
+
+    @property
+    def ordering(self) -> str | None:
+        return self._state.ordering
+
+    @property
+    def row_limit(self) -> int | None:
+        return self._state.limit
+
+    @property
+    def row_offset(self) -> int:
+        return self._state.offset
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return dict(self._state.context)
+
+    @property
+    def cache_ttl(self) -> float | None:
+        return self._state.cache_ttl
+
+    @property
+    def where(self) -> Q:
+        """The filter as one ``Q`` expression."""
+        return self._state.where
+
+    async def compiled_domain(self) -> list[Any]:
+        """The validated Odoo domain of this query (``[]`` when unfiltered)."""
+        return await compile_q(self._client, self.model_name, self._state.where)
+
+    async def fields_meta(self) -> ModelFields:
+        """``fields_get`` of the model (cached by the client)."""
+        return await model_fields(self._client, self.model_name)
+
+    async def record_class(self) -> type[OdooModel]:
+        """The class records are built with: the declared class, or one built from ``fields_get``."""
+        if self._state.model_class is not None:
+            return self._state.model_class
+        return await get_model_class(self._client, self.model_name)
+
+    async def field_names(self) -> list[str]:
+        """The fields a terminal reads: ``only()`` minus ``defer()``, else the class's default fields,
+        plus the relations named in ``prefetch()``. Validated against ``fields_get``."""
+        meta = await self.fields_meta()
+        if self._state.fields is not None:
+            names = list(self._state.fields)
+        else:
+            names = default_fields(await self.record_class(), meta)
+        for name in (*names, *self._state.deferred):
+            meta.get(name)
+        names = [name for name in names if name not in self._state.deferred]
+        for relation in self._state.prefetch:
+            if relation not in names:
+                names.append(relation)
+        return names
+
+    # --- chaining -----------------------------------------------------------------------------
+
+    def filter(self, *conditions: Q | Sequence[Any], **lookups: Any) -> QuerySet:
+        """AND conditions: ``Q`` objects, raw Odoo domains and ``field__lookup=value`` keywords."""
+        return self._with(where=self._state.where & Q(*conditions, **lookups))
+
+    def exclude(self, *conditions: Q | Sequence[Any], **lookups: Any) -> QuerySet:
+        """AND NOT (all of the conditions together)."""
+        return self._with(where=self._state.where & ~Q(*conditions, **lookups))
+
+    def order_by(self, *terms: str) -> QuerySet:
+        """Order by fields: ``order_by("name", "-id")`` → ``"name, id desc"``; no terms: server default."""
+        for term in terms:
+            if not isinstance(term, str):
+                raise InvalidValueError(f"order_by takes field names, got {term!r}")
+        ordering = ", ".join(_order_term(part) for term in terms for part in term.split(",")) if terms else None
+        return self._with(ordering=ordering)
+
+    def only(self, *fields: str) -> QuerySet:
+        """Read only these fields (``id`` is always read)."""
+        return self._with(fields=tuple(dict.fromkeys(name for name in fields if name != "id")))
+
+    def defer(self, *fields: str) -> QuerySet:
+        """Do not read these fields."""
+        return self._with(deferred=tuple(dict.fromkeys((*self._state.deferred, *fields))))
+
+    def limit(self, count: int | None) -> QuerySet:
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise InvalidValueError(f"limit must be a non-negative integer or None, got {count!r}")
+        return self._with(limit=count)
+
+    def offset(self, count: int) -> QuerySet:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InvalidValueError(f"offset must be a non-negative integer, got {count!r}")
+        return self._with(offset=count)
+
+    def with_context(self, **context: Any) -> QuerySet:
+        """Extra context for every call of this query (merged over the client's)."""
+        return self._with(context={**self._state.context, **context})
+
+    def prefetch(self, *relations: str) -> QuerySet:
+        """Load these relations for the whole result, one read per relation."""
+        return self._with(prefetch=tuple(dict.fromkeys((*self._state.prefetch, *relations))))
+
+    def cache(self, ttl: float | None = None) -> QuerySet:
+        """Serve this query's reads from the client's cache for ``ttl`` seconds (0: bypass the cache)."""
+        if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl < 0):
+            raise InvalidValueError(f"cache ttl must be a non-negative number of seconds, got {ttl!r}")
+        return self._with(cache_ttl=ttl)
+
+    def chunk(self, size: int) -> QuerySet:
+        """Rows per request for ``async for``."""
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InvalidValueError(f"chunk size must be a positive integer, got {size!r}")
+        return self._with(chunk_size=size)
+
+    def _bind_runner(self, runner: Runner | None) -> QuerySet:
+        return self._with(runner=runner)
+
+    # --- low-level calls ----------------------------------------------------------------------
+
+    def _binding(self) -> Binding:
+        return Binding(self._client, dict(self._state.context), self._state.runner)
+
+    async def _read_call(self, method: str, kwargs: dict[str, Any], ids: list[int] | None = None) -> Any:
+        return await self._client.call(
+            self.model_name,
+            method,
+            ids=ids,
+            kwargs=kwargs,
+            context=dict(self._state.context) or None,
+            cache_ttl=self._state.cache_ttl,
+        )
+
+    async def _validated_ordering(self) -> str | None:
+        ordering = self._state.ordering
+        if ordering is not None:
+            meta = await self.fields_meta()
+            for name in _ordering_fields(ordering):
+                if "." in name:
+                    raise InvalidValueError(f"order_by on a related path is not supported by Odoo: {name!r}")
+                meta.get(name)
+        return ordering
+
+    async def _search_read(
+        self, fields: list[str], *, offset: int, limit: int | None, ordering: str | None
+    ) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"domain": await self.compiled_domain(), "fields": fields, "offset": offset}
+        if limit is not None:
+            kwargs["limit"] = limit
+        if ordering:
+            kwargs["order"] = ordering
+        return await self._read_call("search_read", kwargs)
+
+    async def _records(self, rows: list[dict[str, Any]]) -> list[OdooModel]:
+        binding = self._binding()
+        records = rows_to_records(await self.record_class(), await self.fields_meta(), rows, binding)
+        if self._state.prefetch and records:
+            await self._check_prefetch()
+            await prefetch(records, self._state.prefetch, binding)
+        return records
+
+    async def _check_prefetch(self) -> None:
+        meta = await self.fields_meta()
+        for relation in self._state.prefetch:
+            if meta.type_of(relation) not in RELATIONAL_TYPES:
+                raise InvalidLookupError(
+                    f"prefetch needs relational fields: {self.model_name}.{relation} is a {meta.type_of(relation)} field"
+                )
+
+    # --- terminals ----------------------------------------------------------------------------
+
+    async def all(self) -> list[OdooModel]:
+        """Every matching record (one ``search_read``, plus one ``read`` per prefetched relation)."""
+        if self._state.limit == 0:
+            return []
+        await self._check_prefetch()
+        fields = await self.field_names()
+        rows = await self._search_read(
+            fields, offset=self._state.offset, limit=self._state.limit, ordering=await self._validated_ordering()
+        )
+        return await self._records(rows)
+
+    async def first(self) -> OdooModel | None:
+        """The first matching record, or None."""
+        records = await self.limit(1 if self._state.limit is None else min(1, self._state.limit)).all()
+        return records[0] if records else None
+
+    async def get(self, record_id: int | None = None, /, **lookups: Any) -> OdooModel:
+        """The one record with this id and/or matching these lookups.
+
+        Raises MissingError when none matches and MultipleResultsError when several do.
+        """
+        query = self
+        if record_id is not None:
+            if isinstance(record_id, bool) or not isinstance(record_id, int):
+                raise InvalidValueError(f"get() takes a record id, got {record_id!r}")
+            query = query.filter(id=record_id)
+        if lookups:
+            query = query.filter(**lookups)
+        if record_id is None and not lookups:
+            raise InvalidValueError("get() needs an id or lookups")
+        records = await query.limit(2).all()
+        if not records:
+            what = f"id {record_id}" if record_id is not None else ", ".join(f"{k}={v!r}" for k, v in lookups.items())
+            raise MissingError(f"no {self.model_name} record matches {what}")
+        if len(records) > 1:
+            raise MultipleResultsError(f"more than one {self.model_name} record matches {lookups!r}")
+        return records[0]
+
+    async def count(self) -> int:
+        """How many records this query returns (``limit``/``offset`` taken into account)."""
+        total = int(await self._read_call("search_count", {"domain": await self.compiled_domain()}))
+        total = max(0, total - self._state.offset)
+        return total if self._state.limit is None else min(total, self._state.limit)
+
+    async def exists(self) -> bool:
+        """True when at least one record matches."""
+        return bool(await self.limit(1).ids()) if self._state.limit != 0 else False
+
+    async def ids(self) -> list[int]:
+        """The ids of the matching records, in order (one ``search``)."""
+        if self._state.limit == 0:
+            return []
+        kwargs: dict[str, Any] = {"domain": await self.compiled_domain(), "offset": self._state.offset}
+        if self._state.limit is not None:
+            kwargs["limit"] = self._state.limit
+        ordering = await self._validated_ordering()
+        if ordering:
+            kwargs["order"] = ordering
+        return list(await self._read_call("search", kwargs))
+
+    async def values(self, *fields: str) -> list[dict[str, Any]]:
+        """Rows as plain dicts of Python values: ``None`` for empty, many2one as its id,
+        x2many as a list of ids, dates and datetimes as objects."""
+        query = self.only(*fields) if fields else self
+        records = await query.all()
+        names = ["id", *(await query.field_names())]
+        return [{name: _plain(_field_value(record, name)) for name in names} for record in records]
+
+    async def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
+        """Rows as tuples in the order of ``fields``; ``flat=True`` with one field gives a flat list."""
+        if flat and len(fields) != 1:
+            raise InvalidValueError("values_list(flat=True) needs exactly one field")
+        rows = await self.values(*fields)
+        names = list(fields) if fields else list(rows[0]) if rows else []
+        if flat:
+            return [row[names[0]] for row in rows]
+        return [tuple(row[name] for name in names) for row in rows]
+
+    async def update(self, *args: Any, **values: Any) -> bool:
+        """Write the same values to every matching record, in one ``write``.
+
+        ``update(name="x")``, ``update({"name": "x"})``, or ``update(record_id, {"name": "x"})``
+        for one record.
+        """
+        query, vals = self._target(args, "update")
+        vals = {**vals, **values}
+        if not vals:
+            raise InvalidValueError("update() needs values to write")
+        ids = await query.ids()
+        if not ids:
+            return True
+        return await write_records(self._binding(), self.model_name, ids, vals)
+
+    async def delete(self, *record_ids: int) -> bool:
+        """Delete the matching records (or the given ids) in one ``unlink``."""
+        query = self.filter(id__in=list(record_ids)) if record_ids else self
+        ids = await query.ids()
+        if not ids:
+            return True
+        return await unlink_records(self._binding(), self.model_name, ids)
+
+    def _target(self, args: tuple[Any, ...], name: str) -> tuple[QuerySet, dict[str, Any]]:
+        if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], Mapping):
+            return self.filter(id=args[0]), dict(args[1])
+        if len(args) == 1 and isinstance(args[0], Mapping):
+            return self, dict(args[0])
+        if not args:
+            return self, {}
+        raise InvalidValueError(f"{name}() takes keyword values, a dict, or an id and a dict; got {args!r}")
+
+    async def create(self, values: Mapping[str, Any] | None = None, /, **more: Any) -> OdooModel:
+        """Create one record (values checked first) and return it as read back from Odoo."""
+        records = await self.bulk_create([{**(values or {}), **more}])
+        return records[0]
+
+    async def bulk_create(self, values_list: Sequence[Mapping[str, Any]]) -> list[OdooModel]:
+        """Create many records in one ``create`` call; records come back in input order."""
+        if isinstance(values_list, Mapping) or not all(isinstance(v, Mapping) for v in values_list):
+            raise InvalidValueError("bulk_create() takes a list of dicts of values")
+        binding = self._binding()
+        ids = await create_records(binding, self.model_name, list(values_list))
+        if not ids:
+            return []
+        cls = await self.record_class()
+        return await read_rows(binding, cls, ids, await self.field_names())
+
+    async def iterate(self) -> AsyncIterator[OdooModel]:
+        """Records in pages of ``chunk()`` rows; ``id`` is added as a tie-breaker for a stable order."""
+        fields = await self.field_names()
+        ordering = await self._validated_ordering()
+        order_names = _ordering_fields(ordering) if ordering else []
+        stable = ordering if "id" in order_names else f"{ordering}, id" if ordering else "id"
+        remaining = self._state.limit
+        offset = self._state.offset
+        while remaining is None or remaining > 0:
+            size = self._state.chunk_size if remaining is None else min(self._state.chunk_size, remaining)
+            rows = await self._search_read(fields, offset=offset, limit=size, ordering=stable)
+            for record in await self._records(rows):
+                yield record
+            if len(rows) < size:
+                return
+            offset += len(rows)
+            if remaining is not None:
+                remaining -= len(rows)
+
+    def __aiter__(self) -> AsyncIterator[OdooModel]:
+        return self.iterate()
+
+    def __repr__(self) -> str:
+        parts = [repr(self.model_name)]
+        if self._state.where.children:
+            parts.append(f"where={self._state.where!r}")
+        for name in ("fields", "ordering", "limit"):
+            value = getattr(self._state, name)
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        return f"QuerySet({', '.join(parts)})"
+
+    # --- frames (implemented in zenoo_frames) ---------------------------------------------------
+
+    async def to_arrow(self, **kwargs: Any) -> Any:
+        import zenoo_frames
+
+        return await zenoo_frames.to_arrow(self, **kwargs)
+
+    async def to_polars(self, **kwargs: Any) -> Any:
+        import zenoo_frames
+
+        return await zenoo_frames.to_polars(self, **kwargs)
+
+    async def to_pandas(self, **kwargs: Any) -> Any:
+        import zenoo_frames
+
+        return await zenoo_frames.to_pandas(self, **kwargs)
+
+    async def to_parquet(self, *args: Any, **kwargs: Any) -> Any:
+        import zenoo_frames
+
+        return await zenoo_frames.to_parquet(self, *args, **kwargs)
+
+    def iter_batches(self, **kwargs: Any) -> AsyncIterator[Any]:
+        import zenoo_frames
+
+        return zenoo_frames.iter_batches(self, **kwargs)
+
+    def lazy(self, **kwargs: Any) -> Any:
+        import zenoo_frames
+
+        return zenoo_frames.lazy(self, **kwargs)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        import zenoo_frames
+
+        return zenoo_frames.arrow_c_stream(self, requested_schema)
+
+
+def _field_value(record: OdooModel, name: str) -> Any:
+    if name == "id":
+        return record.id
+    if name in record.__dict__:
+        return record.__dict__[name]
+    return (record.__pydantic_extra__ or {}).get(name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Many2one):
+        return value.id
+    if isinstance(value, list):
+        return list(value)
+    return value
+

@@ -1,0 +1,168 @@
+"""SyncQuerySet: the QuerySet API for the blocking :class:`zenoo.Client`.
+
+Chaining is the same; terminals block (they run on the client's loop thread through
+``runner.run``) and iteration goes through ``runner.iterate``. Records loaded this way are
+bound to the runner, so their methods and relations block too: ``partner.company_id.load()``
+returns the company, ``partner.child_ids.all()`` the list of children, ``partner.save()`` writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from zenoo.models.base import OdooModel
+from zenoo.models.binding import Runner
+from zenoo.query.domain import Q
+from zenoo.query.queryset import QuerySet
+
+
+class SyncQuerySet:
+    """A blocking view of a :class:`QuerySet`."""
+
+    def __init__(self, queryset: QuerySet, runner: Runner) -> None:
+        self._qs = queryset._bind_runner(runner)
+        self._runner = runner
+
+    def _wrap(self, queryset: QuerySet) -> SyncQuerySet:
+        return SyncQuerySet(queryset, self._runner)
+
+    @property
+    def queryset(self) -> QuerySet:
+        """The underlying async QuerySet."""
+        return self._qs
+
+    # --- introspection ----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        return self._qs.client
+
+    @property
+    def model_name(self) -> str:
+        return self._qs.model_name
+
+    @property
+    def selected_fields(self) -> tuple[str, ...] | None:
+        return self._qs.selected_fields
+
+    @property
+    def ordering(self) -> str | None:
+        return self._qs.ordering
+
+    @property
+    def row_limit(self) -> int | None:
+        return self._qs.row_limit
+
+    @property
+    def row_offset(self) -> int:
+        return self._qs.row_offset
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self._qs.context
+
+    def compiled_domain(self) -> list[Any]:
+        return self._runner.run(self._qs.compiled_domain())
+
+    # --- chaining ---------------------------------------------------------------------------------
+
+    def filter(self, *conditions: Q | Sequence[Any], **lookups: Any) -> SyncQuerySet:
+        return self._wrap(self._qs.filter(*conditions, **lookups))
+
+    def exclude(self, *conditions: Q | Sequence[Any], **lookups: Any) -> SyncQuerySet:
+        return self._wrap(self._qs.exclude(*conditions, **lookups))
+
+    def order_by(self, *terms: str) -> SyncQuerySet:
+        return self._wrap(self._qs.order_by(*terms))
+
+    def only(self, *fields: str) -> SyncQuerySet:
+        return self._wrap(self._qs.only(*fields))
+
+    def defer(self, *fields: str) -> SyncQuerySet:
+        return self._wrap(self._qs.defer(*fields))
+
+    def limit(self, count: int | None) -> SyncQuerySet:
+        return self._wrap(self._qs.limit(count))
+
+    def offset(self, count: int) -> SyncQuerySet:
+        return self._wrap(self._qs.offset(count))
+
+    def with_context(self, **context: Any) -> SyncQuerySet:
+        return self._wrap(self._qs.with_context(**context))
+
+    def prefetch(self, *relations: str) -> SyncQuerySet:
+        return self._wrap(self._qs.prefetch(*relations))
+
+    def cache(self, ttl: float | None = None) -> SyncQuerySet:
+        return self._wrap(self._qs.cache(ttl))
+
+    def chunk(self, size: int) -> SyncQuerySet:
+        return self._wrap(self._qs.chunk(size))
+
+    # --- terminals --------------------------------------------------------------------------------
+
+    def all(self) -> list[OdooModel]:
+        return self._runner.run(self._qs.all())
+
+    def first(self) -> OdooModel | None:
+        return self._runner.run(self._qs.first())
+
+    def get(self, record_id: int | None = None, /, **lookups: Any) -> OdooModel:
+        return self._runner.run(self._qs.get(record_id, **lookups))
+
+    def count(self) -> int:
+        return self._runner.run(self._qs.count())
+
+    def exists(self) -> bool:
+        return self._runner.run(self._qs.exists())
+
+    def ids(self) -> list[int]:
+        return self._runner.run(self._qs.ids())
+
+    def values(self, *fields: str) -> list[dict[str, Any]]:
+        return self._runner.run(self._qs.values(*fields))
+
+    def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
+        return self._runner.run(self._qs.values_list(*fields, flat=flat))
+
+    def update(self, *args: Any, **values: Any) -> bool:
+        return self._runner.run(self._qs.update(*args, **values))
+
+    def delete(self, *record_ids: int) -> bool:
+        return self._runner.run(self._qs.delete(*record_ids))
+
+    def create(self, values: Mapping[str, Any] | None = None, /, **more: Any) -> OdooModel:
+        return self._runner.run(self._qs.create(values, **more))
+
+    def bulk_create(self, values_list: Sequence[Mapping[str, Any]]) -> list[OdooModel]:
+        return self._runner.run(self._qs.bulk_create(values_list))
+
+    def __iter__(self) -> Iterator[OdooModel]:
+        return self._runner.iterate(self._qs.iterate())
+
+    def __repr__(self) -> str:
+        return f"Sync{self._qs!r}"
+
+    # --- frames -----------------------------------------------------------------------------------
+
+    def to_arrow(self, **kwargs: Any) -> Any:
+        return self._runner.run(self._qs.to_arrow(**kwargs))
+
+    def to_polars(self, **kwargs: Any) -> Any:
+        return self._runner.run(self._qs.to_polars(**kwargs))
+
+    def to_pandas(self, **kwargs: Any) -> Any:
+        return self._runner.run(self._qs.to_pandas(**kwargs))
+
+    def to_parquet(self, *args: Any, **kwargs: Any) -> Any:
+        return self._runner.run(self._qs.to_parquet(*args, **kwargs))
+
+    def iter_batches(self, **kwargs: Any) -> Iterator[Any]:
+        return self._runner.iterate(self._qs.iter_batches(**kwargs))
+
+    def lazy(self, **kwargs: Any) -> Any:
+        return self._qs.lazy(**kwargs)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._qs.__arrow_c_stream__(requested_schema)
