@@ -6,13 +6,14 @@
     ├── TransportError                 the request did not get a usable HTTP answer
     │   ├── ZenooConnectionError       could not connect / connection dropped
     │   ├── ZenooTimeoutError          connect, read or pool timeout
+    │   ├── ServerUnavailableError     HTTP 429/502/503/504 (usually from a proxy)
     │   └── CircuitOpenError           the circuit breaker is open: failing fast
     ├── ProtocolError                  the answer was not what the protocol promises
     │   └── ProtocolNotSupportedError  e.g. JSON-2 forced against a server without it
     ├── OdooServerError                an error raised by Odoo, mapped by its exception name
     │   ├── AuthenticationError        odoo.exceptions.AccessDenied, bad login, HTTP 401
     │   ├── SessionExpiredError        odoo.http.SessionExpiredException (code 100)
-    │   ├── MethodNotFoundError        unknown model or method, private method
+    │   ├── MethodNotFoundError        unknown model or method (HTTP 404 on JSON-2)
     │   └── UserError                  odoo.exceptions.UserError
     │       ├── AccessError            odoo.exceptions.AccessError
     │       ├── MissingError           odoo.exceptions.MissingError
@@ -25,6 +26,10 @@
         ├── InvalidValueError          a value of the wrong type, unknown selection key, …
         └── MultipleResultsError       get() matched more than one record
 
+A private method (``_compute_…``) is refused by Odoo with an AccessError and stays an
+:class:`AccessError`. Server-side ``ValueError``/``TypeError``/``KeyError`` (bad domain, bad
+arguments, JSON-2's 422 UnprocessableEntity) stay a plain :class:`OdooServerError`.
+
 Server errors keep what Odoo sent: ``odoo_name`` (e.g. ``"odoo.exceptions.AccessError"``),
 ``message``, ``arguments``, ``debug`` (the server's traceback text), ``code`` (JSON-RPC error
 code) and ``http_status`` (JSON-2). No exception ever carries a password, API key or session id.
@@ -32,6 +37,7 @@ code) and ``http_status`` (JSON-2). No exception ever carries a password, API ke
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +46,7 @@ __all__ = [
     "TransportError",
     "ZenooConnectionError",
     "ZenooTimeoutError",
+    "ServerUnavailableError",
     "CircuitOpenError",
     "ProtocolError",
     "ProtocolNotSupportedError",
@@ -70,7 +77,17 @@ class ZenooError(Exception):
 
 
 class TransportError(ZenooError):
-    """The request did not get a usable HTTP answer."""
+    """The request did not get a usable HTTP answer.
+
+    ``url`` is the address called (never with credentials). ``request_sent`` is False only when
+    zenoo knows the request never reached the server (connection refused, pool timeout); the
+    retry policy relies on it.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.url = url
+        self.request_sent = request_sent
 
 
 class ZenooConnectionError(TransportError):
@@ -81,8 +98,29 @@ class ZenooTimeoutError(TransportError):
     """The server did not answer in time."""
 
 
+class ServerUnavailableError(TransportError):
+    """HTTP 429, 502, 503 or 504: the server or a proxy in front of it refused or failed the request.
+
+    ``http_status`` is the status; ``retry_after`` the delay in seconds the server asked for, if any.
+    """
+
+    def __init__(
+        self, message: str, *, url: str | None = None, http_status: int, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, url=url, request_sent=True)
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+
 class CircuitOpenError(TransportError):
-    """The circuit breaker is open after repeated failures; calls fail fast until it half-opens."""
+    """The circuit breaker is open after repeated failures; calls fail fast until it half-opens.
+
+    ``retry_at`` is the wall-clock time (``time.time()``) when the next probe is allowed.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, retry_at: float | None = None) -> None:
+        super().__init__(message, url=url, request_sent=False)
+        self.retry_at = retry_at
 
 
 # --- protocol ----------------------------------------------------------------------------------
@@ -139,7 +177,7 @@ class SessionExpiredError(OdooServerError):
 
 
 class MethodNotFoundError(OdooServerError):
-    """The model or method does not exist, or the method is private."""
+    """The model or method does not exist."""
 
 
 class UserError(OdooServerError):
@@ -173,12 +211,23 @@ _BY_ODOO_NAME: dict[str, type[OdooServerError]] = {
 
 
 def _is_not_found(odoo_name: str | None, message: str, http_status: int | None) -> bool:
-    """Unknown model/method or private method, in the words Odoo 17 and 19 use."""
-    if odoo_name in ("builtins.AttributeError", "builtins.KeyError"):
+    """Unknown model or method, in the words Odoo 17 and 19 use.
+
+    - ``builtins.AttributeError`` "The method '…' does not exist …" (unknown method, JSON-RPC)
+    - ``odoo.exceptions.UserError`` "Object no.such.model doesn't exist" (unknown model, JSON-RPC)
+    - ``builtins.Exception`` "Method not found: …" (unknown method of a service such as ``common``)
+    - any other HTTP 404 on JSON-2 that is not a known Odoo exception (MissingError is 404 too)
+    """
+    if odoo_name == "builtins.AttributeError" and "does not exist" in message:
         return True
-    if odoo_name == "builtins.Exception" and "does not exist" in message:
-        return True  # Odoo 17's private-method refusal
+    if odoo_name == "odoo.exceptions.UserError" and _UNKNOWN_MODEL.match(message):
+        return True
+    if odoo_name == "builtins.Exception" and message.startswith("Method not found"):
+        return True
     return http_status == 404 and odoo_name not in _BY_ODOO_NAME
+
+
+_UNKNOWN_MODEL = re.compile(r"^Object \S+ doesn't exist$")
 
 
 def server_error_from_odoo(
@@ -192,12 +241,14 @@ def server_error_from_odoo(
     context: dict[str, Any] | None = None,
 ) -> OdooServerError:
     """Build the exception class that matches Odoo's exception name (and HTTP status on JSON-2)."""
-    cls = _BY_ODOO_NAME.get(odoo_name or "")
+    cls: type[OdooServerError] | None
+    if _is_not_found(odoo_name, message, http_status):
+        cls = MethodNotFoundError
+    else:
+        cls = _BY_ODOO_NAME.get(odoo_name or "")
     if cls is None:
         if code == 100:
             cls = SessionExpiredError
-        elif _is_not_found(odoo_name, message, http_status):
-            cls = MethodNotFoundError
         elif http_status == 401:
             cls = AuthenticationError
         elif http_status == 403:

@@ -1,0 +1,73 @@
+"""Zenoo: an async Python client for Odoo built for data work.
+
+``ZenooClient`` is the async client, ``Client`` its blocking facade; every exception zenoo raises
+derives from ``ZenooError``. See docs/connecting.md, docs/errors.md and docs/retries.md.
+"""
+
+from zenoo.client import ZenooClient
+from zenoo.exceptions import (
+    AccessError,
+    AuthenticationError,
+    CircuitOpenError,
+    ClientError,
+    ConfigurationError,
+    FieldError,
+    InvalidLookupError,
+    InvalidValueError,
+    MethodNotFoundError,
+    MissingError,
+    MultipleResultsError,
+    NotAuthenticatedError,
+    OdooServerError,
+    ProtocolError,
+    ProtocolNotSupportedError,
+    ServerUnavailableError,
+    SessionExpiredError,
+    TransportError,
+    UserError,
+    ValidationError,
+    ZenooConnectionError,
+    ZenooError,
+    ZenooTimeoutError,
+)
+from zenoo.retry import CircuitBreaker, RetryPolicy
+from zenoo.stats import ClientStats, Hooks, RequestEvent
+from zenoo.sync import Client
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # clients
+    "Client",
+    "ZenooClient",
+    # resilience and observability
+    "CircuitBreaker",
+    "ClientStats",
+    "Hooks",
+    "RequestEvent",
+    "RetryPolicy",
+    # exceptions
+    "AccessError",
+    "AuthenticationError",
+    "CircuitOpenError",
+    "ClientError",
+    "ConfigurationError",
+    "FieldError",
+    "InvalidLookupError",
+    "InvalidValueError",
+    "MethodNotFoundError",
+    "MissingError",
+    "MultipleResultsError",
+    "NotAuthenticatedError",
+    "OdooServerError",
+    "ProtocolError",
+    "ProtocolNotSupportedError",
+    "ServerUnavailableError",
+    "SessionExpiredError",
+    "TransportError",
+    "UserError",
+    "ValidationError",
+    "ZenooConnectionError",
+    "ZenooError",
+    "ZenooTimeoutError",
+]

@@ -1,0 +1,88 @@
+"""What every protocol adapter shares: credentials, the request it builds, name validation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol as TypingProtocol
+
+from zenoo.exceptions import ClientError, InvalidValueError
+from zenoo.transport import HttpResponse
+
+_MODEL_RE = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+_METHOD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who the calls are made as. The secret (password or API key) never shows in a repr."""
+
+    database: str
+    login: str
+    uid: int
+    secret: str = field(repr=False)
+    secret_kind: str = "password"  # or "api_key"
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(database={self.database!r}, login={self.login!r}, uid={self.uid}, "
+            f"secret_kind={self.secret_kind!r}, secret=<hidden>)"
+        )
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """An HTTP request ready to send. Body and headers may hold secrets: they are not in the repr."""
+
+    path: str
+    body: Any = field(repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+class Protocol(TypingProtocol):
+    """The interface both adapters implement."""
+
+    name: str
+
+    def call_request(
+        self,
+        credentials: Credentials,
+        model: str,
+        method: str,
+        ids: list[int] | None,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> WireRequest: ...
+
+    def parse(self, response: HttpResponse) -> Any: ...
+
+
+def check_names(model: str, method: str) -> None:
+    """Reject model/method names Odoo could not have, before they end up in a URL or a body."""
+    if not isinstance(model, str) or not _MODEL_RE.match(model):
+        raise InvalidValueError(f"invalid model name {model!r}: expected something like 'res.partner'")
+    if not isinstance(method, str) or not _METHOD_RE.match(method):
+        raise InvalidValueError(f"invalid method name {method!r}: expected a Python identifier such as 'search_read'")
+
+
+def check_ids(ids: Any) -> list[int]:
+    """Record ids as a list of ints: one int, or an iterable of ints (bools are refused)."""
+    if isinstance(ids, int) and not isinstance(ids, bool):
+        return [ids]
+    if isinstance(ids, (str, bytes, Mapping)) or not hasattr(ids, "__iter__"):
+        raise InvalidValueError(f"ids must be an int or a list of ints, got {type(ids).__name__}")
+    result = list(ids)
+    for value in result:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidValueError(f"ids must be ints, got {value!r} ({type(value).__name__})")
+    return result
+
+
+def merge_kwargs(kwargs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A fresh dict of named parameters; ``context`` belongs in the ``context=`` argument."""
+    result = dict(kwargs or {})
+    if "context" in result:
+        raise ClientError("pass the context with context=..., not inside kwargs")
+    return result

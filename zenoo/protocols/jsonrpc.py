@@ -1,0 +1,92 @@
+"""JSON-RPC: ``POST /jsonrpc`` with ``service``/``method``/``args`` (Odoo 8 to 21).
+
+Model calls go through ``object.execute_kw(db, uid, secret, model, method, args, kwargs)``.
+Errors arrive with HTTP 200 and an ``error`` member whose ``data.name`` is Odoo's exception name;
+``error.code`` is 200 up to Odoo 18 and 0 from 19, and 100 for an expired session.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zenoo.exceptions import ProtocolError, ProtocolNotSupportedError, server_error_from_odoo
+from zenoo.protocols.base import Credentials, WireRequest, merge_kwargs
+from zenoo.transport import HttpResponse, decode_json
+
+PATH = "/jsonrpc"
+
+
+class JsonRpcProtocol:
+    """Builds and parses ``/jsonrpc`` exchanges."""
+
+    name = "jsonrpc"
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+
+    def service_request(self, service: str, method: str, args: Sequence[Any] = ()) -> WireRequest:
+        """A call to a service such as ``common.version`` or ``db.list``."""
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": list(args)},
+            "id": next(self._ids),
+        }
+        return WireRequest(PATH, body)
+
+    def call_request(
+        self,
+        credentials: Credentials,
+        model: str,
+        method: str,
+        ids: list[int] | None,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> WireRequest:
+        """``object.execute_kw``; record ids go first in the positional arguments."""
+        positional = ([ids] if ids is not None else []) + list(args)
+        named = merge_kwargs(kwargs)
+        if context:
+            named["context"] = dict(context)
+        return self.service_request(
+            "object",
+            "execute_kw",
+            [credentials.database, credentials.uid, credentials.secret, model, method, positional, named],
+        )
+
+    def parse(self, response: HttpResponse) -> Any:
+        """The ``result``, or the mapped Odoo exception."""
+        if response.status == 404:
+            raise ProtocolNotSupportedError(
+                f"{response.url} answered 404: this server has no JSON-RPC endpoint "
+                "(removed in Odoo 22); use api='json2' with an API key"
+            )
+        if response.status != 200:
+            raise ProtocolError(f"HTTP {response.status} from {response.url}: {response.snippet()!r}")
+        envelope = decode_json(response.content, response.url, response.status)
+        if not isinstance(envelope, dict):
+            raise ProtocolError(f"{response.url} answered a JSON {type(envelope).__name__}, not a JSON-RPC envelope")
+        if "error" in envelope:
+            raise error_from_envelope(envelope["error"], response.url)
+        if "result" not in envelope:
+            raise ProtocolError(f"{response.url} answered a JSON-RPC envelope without result or error")
+        return envelope["result"]
+
+
+def error_from_envelope(error: Any, url: str) -> Exception:
+    """Map a JSON-RPC ``error`` member to zenoo's exception, keeping what Odoo sent."""
+    if not isinstance(error, dict):
+        return ProtocolError(f"{url} answered a malformed JSON-RPC error: {error!r:.200}")
+    data = error.get("data") if isinstance(error.get("data"), dict) else {}
+    message = data.get("message") or error.get("message") or "Odoo server error"
+    return server_error_from_odoo(
+        str(message),
+        odoo_name=data.get("name"),
+        arguments=data.get("arguments") or (),
+        debug=data.get("debug"),
+        code=error.get("code"),
+        context=data.get("context") if isinstance(data.get("context"), dict) else None,
+    )

@@ -1,0 +1,293 @@
+"""Client: the blocking facade over :class:`~zenoo.client.ZenooClient`.
+
+The async client runs on a :class:`zenoo._loop.LoopThread`; each blocking method submits a
+coroutine there and waits. So the same code works in a plain script, inside a running event loop
+(a Jupyter kernel) and from other threads, without patching asyncio. Do not call it from
+coroutines running on that loop thread itself (hooks, for example): await the async client there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from zenoo._loop import LoopThread, shared_loop
+from zenoo.client import ZenooClient
+
+if TYPE_CHECKING:
+    from zenoo.cache import CacheManager
+    from zenoo.query import SyncQuerySet
+    from zenoo.retry import CircuitBreaker, RetryPolicy
+    from zenoo.stats import ClientStats, Hooks
+
+T = TypeVar("T")
+
+
+class Client:
+    """Blocking Odoo client with the same methods as :class:`ZenooClient`.
+
+    Takes the same arguments, plus ``loop``: the :class:`LoopThread` to run on (default: the
+    process-wide one). Use it as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, host_or_url: str, *args: Any, loop: LoopThread | None = None, **options: Any) -> None:
+        self._runner = loop or shared_loop()
+        self._async = ZenooClient(host_or_url, *args, **options)
+
+    @classmethod
+    def _wrap(cls, aclient: ZenooClient, runner: LoopThread) -> Client:
+        view = object.__new__(cls)
+        view._runner = runner
+        view._async = aclient
+        return view
+
+    def _run(self, awaitable: Awaitable[T]) -> T:
+        return self._runner.run(awaitable)
+
+    # --- properties ------------------------------------------------------------------------
+
+    @property
+    def aclient(self) -> ZenooClient:
+        """The underlying async client (await its methods on :attr:`runner`'s loop only)."""
+        return self._async
+
+    @property
+    def runner(self) -> LoopThread:
+        return self._runner
+
+    @property
+    def url(self) -> str:
+        return self._async.url
+
+    @property
+    def uid(self) -> int | None:
+        return self._async.uid
+
+    @property
+    def database(self) -> str | None:
+        return self._async.database
+
+    @property
+    def username(self) -> str | None:
+        return self._async.username
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self._async.is_authenticated
+
+    @property
+    def server_version(self) -> tuple[Any, ...] | None:
+        return self._async.server_version
+
+    @property
+    def protocol_name(self) -> str | None:
+        return self._async.protocol_name
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self._async.context
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._async.stats
+
+    @property
+    def hooks(self) -> Hooks:
+        return self._async.hooks
+
+    @property
+    def cache(self) -> CacheManager | None:
+        return self._async.cache
+
+    @property
+    def circuit_breaker(self) -> CircuitBreaker | None:
+        return self._async.circuit_breaker
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._async.retry_policy
+
+    def __repr__(self) -> str:
+        return "Client" + repr(self._async)[len("ZenooClient") :]
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool (the loop thread stays, it may be shared)."""
+        self._run(self._async.close())
+
+    def with_context(self, **context: Any) -> Client:
+        """A view adding ``context`` to every call, sharing this client's pool and login."""
+        return Client._wrap(self._async.with_context(**context), self._runner)
+
+    def model(self, model: Any) -> SyncQuerySet:
+        """A blocking :class:`zenoo.query.SyncQuerySet` over ``model``."""
+        from zenoo.query import SyncQuerySet
+
+        return SyncQuerySet(self._async.model(model), self._runner)
+
+    def setup_cache_manager(self, **options: Any) -> CacheManager:
+        return self._run(self._async.setup_cache_manager(**options))
+
+    # --- server and login ----------------------------------------------------------------------
+
+    def get_server_version(self) -> dict[str, Any]:
+        return self._run(self._async.get_server_version())
+
+    def list_databases(self) -> list[str]:
+        return self._run(self._async.list_databases())
+
+    def health_check(self) -> bool:
+        return self._run(self._async.health_check())
+
+    def login(self, database: str | None, username: str, password: str) -> int:
+        return self._run(self._async.login(database, username, password))
+
+    def login_with_api_key(self, database: str | None, username: str, api_key: str) -> int:
+        return self._run(self._async.login_with_api_key(database, username, api_key))
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    def call(
+        self,
+        model: str,
+        method: str,
+        *,
+        ids: int | Iterable[int] | None = None,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        cache_ttl: float | None = None,
+    ) -> Any:
+        return self._run(
+            self._async.call(model, method, ids=ids, args=args, kwargs=kwargs, context=context, cache_ttl=cache_ttl)
+        )
+
+    def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return self._run(self._async.execute_kw(model, method, args, kwargs, context))
+
+    def execute(self, model: str, method: str, *args: Any, context: Mapping[str, Any] | None = None) -> Any:
+        return self._run(self._async.execute(model, method, *args, context=context))
+
+    def search_read(
+        self,
+        model: str,
+        domain: Sequence[Any] | None = None,
+        fields: Sequence[str] | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._run(
+            self._async.search_read(model, domain, fields, offset=offset, limit=limit, order=order, context=context)
+        )
+
+    def search(
+        self,
+        model: str,
+        domain: Sequence[Any] | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[int]:
+        return self._run(self._async.search(model, domain, offset=offset, limit=limit, order=order, context=context))
+
+    def search_count(
+        self, model: str, domain: Sequence[Any] | None = None, *, context: Mapping[str, Any] | None = None
+    ) -> int:
+        return self._run(self._async.search_count(model, domain, context=context))
+
+    def read(
+        self,
+        model: str,
+        ids: int | Iterable[int],
+        fields: Sequence[str] | None = None,
+        *,
+        load: str | None = "_classic_read",
+        context: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._run(self._async.read(model, ids, fields, load=load, context=context))
+
+    def create(
+        self,
+        model: str,
+        values_or_list: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> int | list[int]:
+        return self._run(self._async.create(model, values_or_list, context=context))
+
+    def write(
+        self,
+        model: str,
+        ids: int | Iterable[int],
+        values: Mapping[str, Any],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> bool:
+        return self._run(self._async.write(model, ids, values, context=context))
+
+    def unlink(self, model: str, ids: int | Iterable[int], *, context: Mapping[str, Any] | None = None) -> bool:
+        return self._run(self._async.unlink(model, ids, context=context))
+
+    def fields_get(
+        self,
+        model: str,
+        fields: Sequence[str] | None = None,
+        attributes: Sequence[str] | None = None,
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return self._run(self._async.fields_get(model, fields, attributes, context=context))
+
+    def get_model_fields(self, model: str, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self._run(self._async.get_model_fields(model, context))
+
+    def name_search(
+        self,
+        model: str,
+        name: str = "",
+        domain: Sequence[Any] | None = None,
+        operator: str = "ilike",
+        limit: int = 100,
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[list[Any]]:
+        return self._run(self._async.name_search(model, name, domain, operator, limit, context=context))
+
+    def read_group(
+        self,
+        model: str,
+        domain: Sequence[Any] | None,
+        groupby: str | Sequence[str],
+        aggregates: Sequence[str] = ("__count",),
+        *,
+        having: Sequence[Any] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._run(
+            self._async.read_group(
+                model, domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order,
+                context=context,
+            )
+        )

@@ -1,0 +1,337 @@
+"""HTTP transport: server address parsing, one pooled httpx.AsyncClient, JSON encoding.
+
+Everything that touches the network goes through :class:`Transport`: one ``httpx.AsyncClient``
+(HTTP/2 when the server offers it over TLS, keep-alive pool with limits, timeouts), a semaphore
+bounding the number of requests in flight, and the mapping of httpx failures to zenoo's transport
+errors. It never sees passwords or API keys except inside request bodies/headers it is handed,
+and it keeps no cookies (Odoo's session cookie is not needed by the RPC protocols).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import http.cookiejar
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from zenoo.exceptions import (
+    ConfigurationError,
+    InvalidValueError,
+    ProtocolError,
+    ServerUnavailableError,
+    ZenooConnectionError,
+    ZenooTimeoutError,
+)
+
+logger = logging.getLogger("zenoo.transport")
+
+#: Port of a bare Odoo server (used when only a host name is given).
+ODOO_DEFAULT_PORT = 8069
+_SCHEME_PORTS = {"http": 80, "https": 443}
+_HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?$")
+#: Statuses that mean "the server or a proxy did not serve this request".
+UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+
+# --- addresses ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where the Odoo server is: scheme, host, port and an optional path prefix (behind a proxy)."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str = ""
+
+    @property
+    def base_url(self) -> str:
+        default = _SCHEME_PORTS[self.scheme]
+        port = "" if self.port == default else f":{self.port}"
+        return f"{self.scheme}://{self.host}{port}{self.path}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def parse_server_address(
+    host_or_url: str, port: int | None = None, protocol: str | None = None
+) -> ServerAddress:
+    """Turn what the user typed into a :class:`ServerAddress`.
+
+    - a full URL (``https://odoo.example.com``, ``http://localhost:8069``, ``https://h/odoo``): its
+      scheme and port; without a port the scheme's default (80/443), as for any URL;
+    - a host, optionally with ``:port`` (``odoo.local``, ``odoo.local:8070``): ``protocol``
+      (default ``"http"``); without a port, 8069 for http (a bare Odoo) and 443 for https (TLS
+      means a proxy in front of Odoo).
+
+    ``port``/``protocol`` may complete the input but not contradict it.
+    """
+    if not isinstance(host_or_url, str) or not host_or_url.strip():
+        raise ConfigurationError("the server address is empty: give a URL such as 'https://odoo.example.com'")
+    if protocol is not None and protocol not in _SCHEME_PORTS:
+        raise ConfigurationError(f"unknown protocol {protocol!r}: use 'http' or 'https'")
+    if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536):
+        raise ConfigurationError(f"invalid port {port!r}: expected an integer between 1 and 65535")
+    text = host_or_url.strip()
+    if "://" in text:
+        return _parse_url(text, port, protocol)
+    match = _HOST_RE.match(text)
+    if match is None:
+        raise ConfigurationError(
+            f"malformed server address {text!r}: expected a URL ('https://odoo.example.com') "
+            "or a host name with an optional ':port'"
+        )
+    host, host_port = match.group(1), match.group(2)
+    scheme = protocol or "http"
+    resolved = _merge_port(int(host_port) if host_port else None, port, text)
+    if resolved is None:
+        resolved = ODOO_DEFAULT_PORT if scheme == "http" else _SCHEME_PORTS["https"]
+    return ServerAddress(scheme, host, _check_port(resolved, text))
+
+
+def _parse_url(text: str, port: int | None, protocol: str | None) -> ServerAddress:
+    try:
+        parts = urlsplit(text)
+        url_port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError(f"malformed server URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEME_PORTS:
+        raise ConfigurationError(f"unsupported URL scheme {parts.scheme!r}: use http:// or https://")
+    if protocol is not None and protocol != scheme:
+        raise ConfigurationError(f"protocol={protocol!r} contradicts the URL's scheme {scheme!r}")
+    if parts.username is not None or parts.password is not None:
+        # The message must not repeat the URL: it contains a secret.
+        raise ConfigurationError(
+            "credentials in the server URL are not supported: pass them to login() instead"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"the server URL {text!r} must not have a query string or fragment")
+    host = parts.hostname
+    if not host or not _HOST_RE.match(host if ":" not in host else f"[{host}]"):
+        raise ConfigurationError(f"malformed server URL {text!r}: no valid host name")
+    if ":" in host:
+        host = f"[{host}]"
+    resolved = _merge_port(url_port, port, text)
+    path = parts.path.rstrip("/")
+    return ServerAddress(scheme, host, _check_port(resolved or _SCHEME_PORTS[scheme], text), path)
+
+
+def _merge_port(from_text: int | None, given: int | None, text: str) -> int | None:
+    if from_text is not None and given is not None and from_text != given:
+        raise ConfigurationError(f"port={given} contradicts the port {from_text} in {text!r}")
+    return from_text if from_text is not None else given
+
+
+def _check_port(port: int, text: str) -> int:
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"invalid port {port} in {text!r}")
+    return port
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def encode_json(value: Any) -> bytes:
+    """Serialise a request body with orjson.
+
+    Dates and datetimes are sent the way Odoo stores them (``YYYY-MM-DD`` and
+    ``YYYY-MM-DD HH:MM:SS`` in UTC; naive datetimes are taken as UTC). Any other value JSON cannot
+    represent raises :class:`InvalidValueError` naming its type, before anything is sent.
+    """
+    try:
+        return orjson.dumps(value, default=_odoo_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except orjson.JSONEncodeError as exc:
+        raise InvalidValueError(f"cannot send this value to Odoo: {exc}") from None
+
+
+def _odoo_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable (use a list)")
+    raise TypeError(f"values of type {type(value).__module__}.{type(value).__qualname__} are not JSON serialisable")
+
+
+def decode_json(content: bytes, url: str, status: int) -> Any:
+    """Parse a response body (once); a body that is not JSON is a :class:`ProtocolError`."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        raise ProtocolError(
+            f"HTTP {status} from {url} is not JSON: {_snippet(content)!r}"
+        ) from None
+
+
+def _snippet(content: bytes, size: int = 200) -> str:
+    return content[:size].decode("utf-8", "replace")
+
+
+# --- transport -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What a protocol adapter needs from an HTTP answer."""
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    http_version: str
+    bytes_sent: int
+
+    def snippet(self) -> str:
+        return _snippet(self.content)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that stores nothing: Odoo's session cookie must not be kept around."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
+class Transport:
+    """One pooled ``httpx.AsyncClient`` for one server, with bounded concurrency."""
+
+    def __init__(
+        self,
+        address: ServerAddress,
+        *,
+        timeout: float,
+        verify: bool | str,
+        http2: bool,
+        max_connections: int,
+        max_keepalive_connections: int | None,
+        max_concurrency: int,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
+        if max_connections < 1:
+            raise ConfigurationError(f"max_connections must be at least 1, got {max_connections}")
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError(f"timeout must be positive (seconds), got {timeout}")
+        self.address = address
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=address.base_url,
+            timeout=httpx.Timeout(timeout),
+            verify=verify,
+            http2=http2,
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=(
+                    max_keepalive_connections if max_keepalive_connections is not None else max_connections
+                ),
+            ),
+            cookies=_NoCookies(),
+            follow_redirects=False,
+            headers={"User-Agent": "zenoo"},
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> HttpResponse:
+        """POST a JSON body; returns the answer, or raises a :class:`TransportError`."""
+        all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if headers:
+            all_headers.update(headers)
+        return await self._send("POST", path, body, all_headers)
+
+    async def get(self, path: str) -> HttpResponse:
+        return await self._send("GET", path, None, {"Accept": "application/json"})
+
+    async def _send(
+        self, verb: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> HttpResponse:
+        url = self.address.url(path)
+        if self._client.is_closed:
+            raise ZenooConnectionError(f"the client is closed: cannot call {url}", url=url, request_sent=False)
+        async with self._semaphore:
+            try:
+                response = await self._client.request(verb, path, content=body, headers=headers)
+            except httpx.TimeoutException as exc:
+                not_sent = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+                raise ZenooTimeoutError(
+                    f"{type(exc).__name__} calling {url}", url=url, request_sent=not not_sent
+                ) from None
+            except httpx.ConnectError as exc:
+                raise ZenooConnectionError(
+                    f"cannot connect to {url}: {exc}", url=url, request_sent=False
+                ) from None
+            except httpx.TransportError as exc:
+                raise ZenooConnectionError(
+                    f"connection to {url} failed after the request was sent ({type(exc).__name__}: {exc})",
+                    url=url,
+                    request_sent=True,
+                ) from None
+        result = HttpResponse(
+            url=url,
+            status=response.status_code,
+            content=response.content,
+            content_type=response.headers.get("content-type", ""),
+            http_version=response.http_version,
+            bytes_sent=len(body or b""),
+        )
+        if result.status in UNAVAILABLE_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise ServerUnavailableError(
+                f"HTTP {result.status} from {url}"
+                + (f" (Retry-After: {retry_after:g}s)" if retry_after is not None else "")
+                + f": {result.snippet()!r}",
+                url=url,
+                http_status=result.status,
+                retry_after=retry_after,
+            )
+        return result
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    current = now or dt.datetime.now(dt.timezone.utc)
+    return max(0.0, (when - current).total_seconds())
+
+
+__all__ = [
+    "HttpResponse",
+    "ServerAddress",
+    "Transport",
+    "decode_json",
+    "encode_json",
+    "parse_retry_after",
+    "parse_server_address",
+]
