@@ -312,12 +312,11 @@ class OdooTestServer:
     # --- subprocess server -----------------------------------------------------------------------
 
     def _start_process(self) -> None:
-        assert self._workdir is not None
         command = [
             sys.executable, "-m", "zenoo.testing",
             "--version", str(self.version), "--scale", str(self.scale), "--seed", str(self.seed),
             "--host", self.host, "--port", str(self._requested_port),
-            "--ready-json", "--cert-dir", self._workdir.name,
+            "--ready-json",
         ]
         if self.tls:
             command.append("--tls")
