@@ -327,6 +327,11 @@ async def _source(
             offset=target.row_offset or 0,
             context=dict(target.context) if target.context else None,
         )
+    if _is_blocking_client(target):
+        raise ConfigurationError(
+            "the async frame functions need an async ZenooClient; with the blocking Client use"
+            " client.model(...).to_polars() (and the other QuerySet methods), which block"
+        )
     if not isinstance(model, str) or not model:
         raise ConfigurationError(f"a model name is required with a client, got {model!r}")
     if domain is not None and not isinstance(domain, list | tuple):
@@ -346,7 +351,12 @@ def _is_queryset(target: Any) -> bool:
 
 
 class _Binding:
-    """Runs a frame's coroutines on one loop thread (the given runner, or a client fork on the shared loop)."""
+    """Runs a frame's coroutines on one loop thread, with a client that lives on that loop.
+
+    A blocking ``Client`` (or its QuerySet) brings its loop thread: the work runs there. An async
+    client is forked (same server and credentials, its own pool) onto the shared loop thread, and
+    the fork is closed when the session ends; the caller's event loop is never blocked on itself.
+    """
 
     def __init__(
         self,
@@ -356,6 +366,11 @@ class _Binding:
         fields: Sequence[str] | None,
         runner: Any,
     ) -> None:
+        if _is_blocking_client(target):
+            runner = runner or target.runner
+            target = target.aclient
+        elif _is_queryset(target):
+            runner = runner or getattr(target, "runner", None)
         if not _is_queryset(target) and (not isinstance(model, str) or not model):
             raise ConfigurationError(f"a model name is required with a client, got {model!r}")
         self._target = target
@@ -375,18 +390,15 @@ class _Binding:
         client = self._target.client if _is_queryset(self._target) else self._target
         fork = loop.run(_fork(client))
         try:
-            target = _rebind(self._target, fork)
+            target = self._target.using(fork) if _is_queryset(self._target) else fork
             yield loop, loop.run(_source(target, *self._args))
         finally:
             loop.run(fork.close())
 
 
+def _is_blocking_client(target: Any) -> bool:
+    return hasattr(target, "aclient") and hasattr(target, "runner")
+
+
 async def _fork(client: Any) -> Any:
     return client.fork()
-
-
-def _rebind(target: Any, client: Any) -> Any:
-    """The same query on another client (a fork living on another loop)."""
-    if not _is_queryset(target):
-        return client
-    return target.using(client)

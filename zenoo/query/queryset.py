@@ -132,6 +132,15 @@ class QuerySet:
         return self._state.cache_ttl
 
     @property
+    def runner(self) -> Runner | None:
+        """The loop runner of a blocking client's QuerySet (None for the async client)."""
+        return self._state.runner
+
+    def using(self, client: Any) -> QuerySet:
+        """The same query on another client (e.g. a ``fork()`` living on another event loop)."""
+        return QuerySet(client, self._state.model_name, _state=dataclasses.replace(self._state, runner=None))
+
+    @property
     def where(self) -> Q:
         """The filter as one ``Q`` expression."""
         return self._state.where

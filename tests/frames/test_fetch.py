@@ -1,0 +1,201 @@
+"""The fetch pipeline against the embedded server (Odoo 17 and 19 imitations) over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import zenoo_frames
+from zenoo.client import ZenooClient
+from zenoo.exceptions import ConfigurationError, FieldError
+from zenoo_frames import MISSING_IDS_METADATA_KEY, MissingRecordsWarning
+
+from .conftest import calls, make_partners, param
+
+FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "create_date"]
+
+
+async def test_to_arrow_types_values_and_display_names(client: ZenooClient, marker: str) -> None:
+    ids = await make_partners(client, marker, 7)
+    table = await zenoo_frames.to_arrow(client, "res.partner", [("name", "=like", f"{marker}%")], FIELDS)
+    assert table.schema.names == [
+        "id", "name", "is_company", "country_id", "country_id.display_name", "category_id", "email", "type",
+        "create_date",
+    ]
+    assert table.schema.field("id").type == pa.int64()
+    assert table.schema.field("country_id").type == pa.int64()
+    assert table.schema.field("category_id").type == pa.list_(pa.int64())
+    assert table.schema.field("create_date").type == pa.timestamp("us", tz="UTC")
+    assert table.column("id").to_pylist() == sorted(ids)
+
+    expected = await client.read("res.partner", sorted(ids), FIELDS)  # classic load: [id, name] pairs
+    for row, odoo in zip(table.to_pylist(), expected, strict=True):
+        assert row["name"] == odoo["name"]
+        assert row["is_company"] is odoo["is_company"]
+        assert row["email"] == (odoo["email"] or None)
+        assert row["category_id"] == odoo["category_id"]
+        assert row["type"] == odoo["type"]
+        if odoo["country_id"]:
+            assert [row["country_id"], row["country_id.display_name"]] == list(odoo["country_id"])
+        else:
+            assert row["country_id"] is None and row["country_id.display_name"] is None
+        assert row["create_date"] == dt.datetime.fromisoformat(odoo["create_date"]).replace(tzinfo=dt.UTC)
+
+
+async def test_wire_one_search_chunked_reads_and_one_name_read_per_relation(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
+    await make_partners(client, marker, 7)
+    server = embedded.server
+    server.reset_requests()
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name", "country_id", "parent_id")
+    frame = await qs.to_polars(chunk_size=3, concurrency=2)
+    assert frame.height == 7
+
+    searches = calls(server, "search", "res.partner")
+    assert len(searches) == 1
+    assert param(searches[0], "order") == "id"
+    reads = calls(server, "read", "res.partner")
+    assert [len(param(r, "ids", 0)) for r in reads] == [3, 3, 1]
+    for read in reads:
+        assert sorted(param(read, "fields", 1)) == ["country_id", "name", "parent_id"]
+        assert param(read, "load") is None  # many2one as bare ids
+    assert len(calls(server, "read", "res.country")) == 1  # display names: one call per relation
+    assert len(calls(server, "search_read")) == 0
+
+
+async def test_query_order_is_kept_with_id_tie_breaker(client: ZenooClient, embedded: Any, marker: str) -> None:
+    await make_partners(client, marker, 6)
+    embedded.server.reset_requests()
+    qs = client.model("res.partner").filter(name__startswith=marker).order_by("-is_company", "name")
+    frame = await qs.to_polars(chunk_size=2)
+    search = calls(embedded.server, "search", "res.partner")[0]
+    assert param(search, "order").replace(" ", "").endswith(",id")
+    expected = await client.search_read(
+        "res.partner", [("name", "=like", f"{marker}%")], ["name"], order="is_company desc, name"
+    )
+    assert frame["id"].to_list() == [row["id"] for row in expected]
+
+
+async def test_only_selects_and_default_fields_skip_binary(client: ZenooClient, marker: str) -> None:
+    await make_partners(client, marker, 2)
+    qs = client.model("res.partner").filter(name__startswith=marker)
+    narrow = await qs.only("name").to_arrow()
+    assert narrow.schema.names == ["id", "name"]
+    full = await qs.to_arrow()
+    described = await client.fields_get("res.partner", attributes=["type", "store"])
+    stored = {n for n, a in described.items() if a.get("store", True) and a["type"] not in ("binary", "properties")}
+    columns = {c for c in full.schema.names if not c.endswith(".display_name")}
+    assert columns == stored | {"id"}
+    assert not any(described[c]["type"] == "binary" for c in columns if c != "id")
+
+
+async def test_empty_result_keeps_the_full_schema(client: ZenooClient, marker: str) -> None:
+    qs = client.model("res.partner").filter(name=f"{marker}-nobody").only(*FIELDS)
+    table = await qs.to_arrow()
+    frame = await qs.to_polars()
+    panda = await qs.to_pandas()
+    assert table.num_rows == 0 and frame.height == 0 and len(panda) == 0
+    assert isinstance(frame.schema["type"], pl.Enum) and "contact" in frame.schema["type"].categories
+    assert frame.schema["country_id"] == pl.Int64
+    assert frame.schema["category_id"] == pl.List(pl.Int64)
+    assert str(panda["country_id"].dtype) == "int64[pyarrow]"
+    assert list(panda.columns) == table.schema.names
+
+
+async def test_polars_and_pandas_dtypes(client: ZenooClient, marker: str) -> None:
+    await make_partners(client, marker, 5)
+    qs = client.model("res.partner").filter(name__startswith=marker).only(*FIELDS)
+    frame = await qs.to_polars()
+    assert isinstance(frame.schema["type"], pl.Enum)
+    assert frame.filter(pl.col("type") == "invoice").height == 1
+    assert frame.schema["create_date"] == pl.Datetime("us", "UTC")
+    assert frame["country_id"].null_count() == 2  # indices 0 and 3 have no country
+    arrow_backed = await qs.to_pandas()
+    assert str(arrow_backed["country_id"].dtype) == "int64[pyarrow]"
+    assert arrow_backed["country_id"].isna().sum() == 2
+    nullable = await qs.to_pandas(dtype_backend="numpy_nullable")
+    assert str(nullable["country_id"].dtype) == "Int64"
+    assert isinstance(nullable["type"].dtype, pd.CategoricalDtype)
+    with pytest.raises(ConfigurationError, match="dtype_backend"):
+        await qs.to_pandas(dtype_backend="numpy")
+
+
+class RacingClient(ZenooClient):
+    """A real client that deletes one found record right after the search, like a concurrent user."""
+
+    async def search(self, model: str, domain: Any = None, **kwargs: Any) -> list[int]:
+        found = await super().search(model, domain, **kwargs)
+        if model == "res.partner" and len(found) > 2:
+            await self.unlink(model, [found[2]])
+        return found
+
+
+async def test_records_deleted_between_search_and_read_are_reported(embedded: Any, marker: str) -> None:
+    async with RacingClient(embedded.url) as racer:
+        await racer.login(embedded.database, embedded.login, embedded.password)
+        ids = sorted(await make_partners(racer, marker, 5))
+        with pytest.warns(MissingRecordsWarning) as caught:
+            table = await zenoo_frames.to_arrow(racer, "res.partner", [("id", "in", ids)], ["name"], chunk_size=2)
+    assert caught[0].message.missing_ids == [ids[2]]
+    assert table.column("id").to_pylist() == [i for i in ids if i != ids[2]]
+    assert orjson.loads(table.schema.metadata[MISSING_IDS_METADATA_KEY]) == [ids[2]]
+
+
+async def test_iter_batches_in_order_and_stopping_cancels_reads(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
+    ids = sorted(await make_partners(client, marker, 9))
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name", "country_id")
+    seen: list[int] = []
+    async for batch in qs.iter_batches(batch_size=2, concurrency=1):
+        assert isinstance(batch, pa.RecordBatch) and batch.num_rows <= 2
+        assert batch.schema.names == ["id", "name", "country_id", "country_id.display_name"]
+        seen.extend(batch.column("id").to_pylist())
+    assert seen == ids
+
+    embedded.server.reset_requests()
+    async for _batch in qs.iter_batches(batch_size=2, concurrency=1):
+        break
+    assert len(calls(embedded.server, "read", "res.partner")) == 1  # 5 chunks, only the first read
+
+
+async def test_to_parquet_streams_row_groups(client: ZenooClient, marker: str, tmp_path: Path) -> None:
+    await make_partners(client, marker, 5)
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name", "type", "country_id")
+    path = await qs.to_parquet(tmp_path / "partners.parquet", chunk_size=2)
+    parquet = pq.ParquetFile(path)
+    assert parquet.metadata.num_rows == 5 and parquet.metadata.num_row_groups == 3
+    assert pl.read_parquet(path).drop("type").equals((await qs.to_polars()).drop("type"))
+
+
+async def test_bad_input_is_refused_before_sending(client: ZenooClient, embedded: Any) -> None:
+    embedded.server.reset_requests()
+    with pytest.raises(ConfigurationError, match="chunk_size"):
+        await zenoo_frames.to_arrow(client, "res.partner", chunk_size=0)
+    with pytest.raises(ConfigurationError, match="model name"):
+        await zenoo_frames.to_arrow(client, None)
+    with pytest.raises(ConfigurationError, match="fields"):
+        await zenoo_frames.to_arrow(client, "res.partner", [], "name")
+    assert embedded.server.requests == []
+    with pytest.raises(FieldError, match="naem"):
+        await zenoo_frames.to_arrow(client, "res.partner", [], ["naem"])
+    assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []
+
+
+async def test_progress_false_prints_nothing(client: ZenooClient, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
+    await make_partners(client, marker, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        await zenoo_frames.to_arrow(client, "res.partner", [("name", "=like", f"{marker}%")], ["name"], progress=False)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
