@@ -30,6 +30,8 @@ from zenoo.exceptions import (
     ZenooError,
     ZenooTimeoutError,
 )
+from zenoo.models import OdooModel
+from zenoo.query import Q, QuerySet, SyncQuerySet
 from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks, RequestEvent
 from zenoo.sync import Client
@@ -40,6 +42,11 @@ __all__ = [
     # clients
     "Client",
     "ZenooClient",
+    # queries and models
+    "OdooModel",
+    "Q",
+    "QuerySet",
+    "SyncQuerySet",
     # resilience and observability
     "CircuitBreaker",
     "ClientStats",

@@ -1,7 +1,8 @@
 """The ``zenoo`` command line: one argparse subcommand per job.
 
 ``zenoo serve --demo [--version 19] [--port 8069] [--scale N] [--tls]`` runs the embedded
-Odoo-compatible server. Subcommands register in ``_SUBCOMMANDS``: each adds its parser and
+Odoo-compatible server; ``zenoo codegen res.partner sale.order -o models.py --url … --db … --user …
+--password …|--api-key …`` writes model classes. Subcommands register in ``_SUBCOMMANDS``: each adds its parser and
 sets ``handler`` (a function of the parsed arguments returning the exit code).
 """
 
@@ -24,7 +25,19 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run_serve)
 
 
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_serve]
+def _add_codegen(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .models import codegen
+
+    parser = subparsers.add_parser(
+        "codegen",
+        help="generate OdooModel classes from a server's fields_get",
+        description="Write Python source of OdooModel classes for the given models, read from a live server.",
+    )
+    codegen.add_arguments(parser)
+    parser.set_defaults(handler=codegen.run)
+
+
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_serve, _add_codegen]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ from zenoo.transport import (
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
+    from zenoo.models import OdooModel
     from zenoo.query import QuerySet
 
 logger = logging.getLogger("zenoo.client")
@@ -599,6 +600,12 @@ class ZenooClient:
     async def get_model_fields(self, model: str, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Alias of :meth:`fields_get` (zenoo-rpc compatibility)."""
         return await self.fields_get(model, context=context)
+
+    async def get_model_class(self, model: str) -> type[OdooModel]:
+        """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
+        from zenoo.models import get_model_class
+
+        return await get_model_class(self, model)
 
     async def name_search(
         self,

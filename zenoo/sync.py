@@ -16,6 +16,7 @@ from zenoo.client import ZenooClient
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
+    from zenoo.models import OdooModel
     from zenoo.query import SyncQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
     from zenoo.stats import ClientStats, Hooks
@@ -259,6 +260,10 @@ class Client:
 
     def get_model_fields(self, model: str, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return self._run(self._async.get_model_fields(model, context))
+
+    def get_model_class(self, model: str) -> type[OdooModel]:
+        """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
+        return self._run(self._async.get_model_class(model))
 
     def name_search(
         self,

@@ -7,6 +7,7 @@ types as source text.
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, Optional
@@ -43,6 +44,7 @@ def usable_field_name(name: str) -> bool:
     """Field names that can be class attributes (others stay reachable through ``model_extra``)."""
     return (
         name.isidentifier()
+        and not keyword.iskeyword(name)
         and not name.startswith("_")
         and not name.startswith("model_")
         and name != "id"

@@ -1,8 +1,7 @@
 """Reading and writing records for the model layer: rows → records, prefetch, checked writes.
 
 Every request goes through the client's single ``call()``. Reads of related records go through
-the client's bounded relation cache; every write made here clears it (a write can change
-computed values and names anywhere, so nothing finer-grained would be safe).
+the client's bounded relation cache (see :mod:`zenoo.models.registry`), which every write clears.
 """
 
 from __future__ import annotations
@@ -108,11 +107,6 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
                 ref._set_records([by_id[i] for i in ref if i in by_id])
 
 
-def forget_related(client: Any) -> None:
-    """Drop every cached related row of ``client`` (called after each write)."""
-    client_state(client).relation_cache.clear()
-
-
 async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | None:
     """Required fields of the model that get a default on the server (``default_get``, once per model).
 
@@ -145,18 +139,12 @@ async def checked_create_values(client: Any, model: str, values: Mapping[str, An
 async def write_records(binding: Binding, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:
     """Check ``values`` and write them to ``ids`` in one call."""
     vals = await checked_write_values(binding.client, model, values)
-    try:
-        return bool(await binding.client.call(model, "write", ids=list(ids), kwargs={"vals": vals},
-                                              context=binding.context or None))  # fmt: skip
-    finally:
-        forget_related(binding.client)
+    context = binding.context or None
+    return bool(await binding.client.call(model, "write", ids=list(ids), kwargs={"vals": vals}, context=context))
 
 
 async def unlink_records(binding: Binding, model: str, ids: Sequence[int]) -> bool:
-    try:
-        return bool(await binding.client.call(model, "unlink", ids=list(ids), context=binding.context or None))
-    finally:
-        forget_related(binding.client)
+    return bool(await binding.client.call(model, "unlink", ids=list(ids), context=binding.context or None))
 
 
 async def create_records(binding: Binding, model: str, vals_list: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -164,10 +152,5 @@ async def create_records(binding: Binding, model: str, vals_list: Sequence[Mappi
     checked = [await checked_create_values(binding.client, model, values) for values in vals_list]
     if not checked:
         return []
-    try:
-        created = await binding.client.call(
-            model, "create", kwargs={"vals_list": checked}, context=binding.context or None
-        )
-    finally:
-        forget_related(binding.client)
+    created = await binding.client.call(model, "create", kwargs={"vals_list": checked}, context=binding.context or None)
     return [created] if isinstance(created, int) else list(created)

@@ -1,9 +1,10 @@
 """Per-client state of the model layer: runtime model classes, the relation cache, known defaults.
 
-The state belongs to the client (views made with ``with_context`` share their root's state) and
-lives only as long as the client does. The relation cache holds rows loaded through lazy
-relations and ``prefetch``; it is bounded (least recently used rows are dropped first) and is
-cleared whenever the model layer writes (create, write, unlink through QuerySet or records).
+The state belongs to the client (views made with ``with_context`` share it) and lives only as
+long as the client does. The relation cache holds rows loaded through lazy relations and
+``prefetch``; it is bounded (least recently used rows are dropped first) and is cleared by every
+write the client sends (create, write, unlink, any business method), because a write can change
+computed values and names anywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
+
+from zenoo.methods import is_read_only
 
 RELATION_CACHE_SIZE = 4096
 
@@ -56,17 +59,31 @@ class ClientState:
 _states: weakref.WeakKeyDictionary[Any, ClientState] = weakref.WeakKeyDictionary()
 
 
-def root_client(client: Any) -> Any:
-    """The client that owns the connection pool (``with_context`` views point at their root)."""
-    return getattr(client, "root", None) or client
+def _owner(client: Any) -> Any:
+    """What identifies a client's shared state: its hooks registry, which ``with_context`` views
+    share with their parent and ``fork()`` does not (other client-likes: the object itself)."""
+    return getattr(client, "hooks", None) or client
 
 
 def client_state(client: Any) -> ClientState:
-    """The model-layer state of ``client`` (created on first use)."""
-    root = root_client(client)
-    state = _states.get(root)
+    """The model-layer state of ``client`` (created on first use).
+
+    On creation a hook is registered so that every write the client sends — through the model
+    layer or not, successful or failed (it may have happened) — clears the relation cache.
+    """
+    owner = _owner(client)
+    state = _states.get(owner)
     if state is None:
-        state = _states[root] = ClientState()
+        state = _states[owner] = ClientState()
+        if owner is not client:
+            cache = state.relation_cache
+
+            def forget_on_write(event: Any) -> None:
+                if not is_read_only(event.method):
+                    cache.clear()
+
+            owner.on("after_response", forget_on_write)
+            owner.on("error", forget_on_write)
     return state
 
 
