@@ -1,0 +1,201 @@
+"""Bulk fetch benchmark: zenoo ``to_polars()`` vs a hand-written httpx+orjson pipeline vs OdooRPC.
+
+Not run in CI. Fetches every res.partner × 10 fields and prints, per contender, the wall time, the
+peak memory and both as ratios to the raw pipeline, plus the final Arrow table's size.
+
+Servers: the embedded server started here with ``subprocess=True`` (its own process, so it does not
+share the client's GIL) at ``--scale``; and, when ``ZENOO_TEST_URL`` (+ ``ZENOO_TEST_DB``,
+``ZENOO_TEST_USER``, ``ZENOO_TEST_PASSWORD``) is set, that real Odoo as well.
+
+Memory: each contender runs in a fresh Python process; a thread samples the process's resident set
+size (RSS, via psutil) every 2 ms, and the figure reported is the peak RSS during the fetch minus
+the RSS just before it (after imports and login). RSS is used rather than tracemalloc because
+Arrow's buffers live outside the Python allocator, where tracemalloc does not see them.
+
+    python bench/fetch.py --scale 20000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+FIELDS = ["name", "email", "phone", "is_company", "country_id", "parent_id", "type", "create_date", "category_id",
+          "active"]
+CHUNK_SIZE = 2000
+CONCURRENCY = 4
+CONTENDERS = ("raw", "zenoo", "odoorpc")
+
+
+# --- contenders (each runs in its own process) -----------------------------------------------------
+
+
+def run_zenoo(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
+    from zenoo.sync import Client
+
+    client = Client(url)
+    client.login(db, user, password)
+    qs = client.model("res.partner").only(*FIELDS)
+
+    def fetch() -> Any:
+        return qs.to_polars(chunk_size=CHUNK_SIZE, concurrency=CONCURRENCY, progress=False)
+
+    return fetch
+
+
+def run_raw(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
+    """What a careful user would write by hand: one search, concurrent read chunks, orjson."""
+    import httpx
+    import orjson
+    import polars as pl
+
+    def rpc_body(service: str, method: str, *args: Any) -> bytes:
+        return orjson.dumps({"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method,
+                                                                           "args": list(args)}})
+
+    async def call(http: httpx.AsyncClient, *args: Any) -> Any:
+        response = await http.post("/jsonrpc", content=rpc_body(*args),
+                                   headers={"Content-Type": "application/json"})
+        payload = orjson.loads(response.content)
+        if "error" in payload:
+            raise RuntimeError(payload["error"])
+        return payload["result"]
+
+    async def main() -> Any:
+        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as http:
+            uid = await call(http, "common", "authenticate", db, user, password, {})
+            ids = await call(http, "object", "execute_kw", db, uid, password, "res.partner", "search", [[]],
+                             {"order": "id"})
+            gate = asyncio.Semaphore(CONCURRENCY)
+
+            async def read(chunk: list[int]) -> list[dict[str, Any]]:
+                async with gate:
+                    return await call(http, "object", "execute_kw", db, uid, password, "res.partner", "read",
+                                      [chunk, FIELDS], {"load": None})
+
+            chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+            rows = [row for part in await asyncio.gather(*(read(c) for c in chunks)) for row in part]
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    return lambda: asyncio.run(main())
+
+
+def run_odoorpc(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
+    import urllib.parse
+
+    import odoorpc
+    import polars as pl
+
+    parsed = urllib.parse.urlsplit(url)
+    odoo = odoorpc.ODOO(parsed.hostname, port=parsed.port or 80, timeout=300,
+                        protocol="jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc")
+    odoo.login(db, user, password)
+
+    def fetch() -> Any:
+        rows = odoo.execute_kw("res.partner", "search_read", [[]], {"fields": FIELDS, "order": "id"})
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    return fetch
+
+
+def child(contender: str, url: str, db: str, user: str, password: str) -> None:
+    """Measure one contender in this process and print one JSON line."""
+    import psutil
+
+    prepare = {"zenoo": run_zenoo, "raw": run_raw, "odoorpc": run_odoorpc}[contender]
+    fetch = prepare(url, db, user, password)
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    peak = baseline
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.002)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    frame = fetch()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    arrow_bytes = frame.to_arrow().nbytes if contender == "zenoo" else None
+    print(json.dumps({"contender": contender, "wall": wall, "peak": peak - baseline, "rows": frame.height,
+                      "columns": frame.width, "arrow_bytes": arrow_bytes}))
+
+
+# --- orchestration ----------------------------------------------------------------------------------
+
+
+def measure(contender: str, url: str, db: str, user: str, password: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", contender, "--url", url, "--db", db, "--user", user]
+    env = {**os.environ, "ZENOO_BENCH_PASSWORD": password}  # not on the command line
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def report(title: str, url: str, db: str, user: str, password: str, repeat: int) -> None:
+    print(f"\n== {title}: res.partner × {len(FIELDS)} fields, chunk {CHUNK_SIZE}, concurrency {CONCURRENCY},"
+          f" best wall / median peak of {repeat}")
+    results: dict[str, dict[str, Any]] = {}
+    for contender in CONTENDERS:
+        runs = [measure(contender, url, db, user, password) for _ in range(repeat)]
+        results[contender] = {
+            "wall": min(r["wall"] for r in runs),
+            "peak": statistics.median(r["peak"] for r in runs),
+            "rows": runs[0]["rows"],
+            "arrow_bytes": runs[0]["arrow_bytes"],
+        }
+    raw = results["raw"]
+    print(f"{'contender':<10} {'rows':>8} {'wall s':>8} {'x raw':>6} {'peak MiB':>9} {'x raw':>6}")
+    for name, r in results.items():
+        print(f"{name:<10} {r['rows']:>8} {r['wall']:>8.3f} {r['wall'] / raw['wall']:>6.2f}"
+              f" {r['peak'] / 2**20:>9.1f} {r['peak'] / max(raw['peak'], 1):>6.2f}")
+    zenoo = results["zenoo"]
+    table = zenoo["arrow_bytes"]
+    print(f"zenoo: final Arrow table {table / 2**20:.1f} MiB; peak memory / table size = {zenoo['peak'] / table:.2f}"
+          f" (target ≤ 3); wall / raw = {zenoo['wall'] / raw['wall']:.2f} (target ≤ 1.1)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="medium", help="embedded server scale: small|medium|large|<partners>")
+    parser.add_argument("--version", type=int, default=19, choices=(17, 19))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--user", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.url, args.db, args.user, os.environ["ZENOO_BENCH_PASSWORD"])
+        return
+
+    from zenoo.testing import OdooTestServer
+
+    scale: str | int = int(args.scale) if args.scale.isdigit() else args.scale
+    print(f"starting the embedded server (Odoo {args.version} imitation, scale {scale}) in a subprocess…")
+    with OdooTestServer(version=args.version, scale=scale, subprocess=True) as srv:
+        admin = srv.users["admin"]
+        report(f"embedded server, scale {scale}", srv.url, srv.database, admin.login, admin.password, args.repeat)
+    if os.environ.get("ZENOO_TEST_URL"):
+        report("real Odoo at " + os.environ["ZENOO_TEST_URL"], os.environ["ZENOO_TEST_URL"],
+               os.environ["ZENOO_TEST_DB"], os.environ["ZENOO_TEST_USER"], os.environ["ZENOO_TEST_PASSWORD"],
+               args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""The Arrow C stream protocol (pa.table(qs), pl.DataFrame(qs), duckdb) and the blocking Client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import zenoo_frames
+from zenoo.client import ZenooClient
+from zenoo.exceptions import ConfigurationError
+from zenoo.sync import Client
+
+from .conftest import calls, make_partners
+
+
+@pytest.fixture
+def blocking(embedded: Any) -> Iterator[Client]:
+    with Client(embedded.url) as client:
+        client.login(embedded.database, embedded.login, embedded.password)
+        yield client
+
+
+async def test_async_queryset_speaks_the_arrow_c_stream(client: ZenooClient, marker: str) -> None:
+    ids = sorted(await make_partners(client, marker, 5))
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name", "country_id", "type")
+    table = pa.table(qs)
+    assert table.column("id").to_pylist() == ids
+    assert table.schema.names == ["id", "name", "country_id", "country_id.display_name", "type"]
+    frame = pl.DataFrame(qs)
+    assert frame["name"].to_list() == [f"{marker}-{i:02d}" for i in range(5)]
+    counted = duckdb.sql("select count(*), min(id) from qs where country_id is not null").fetchone()
+    assert counted == (3, ids[1])
+
+
+def test_blocking_client_queryset_frames(blocking: Client, embedded: Any, marker: str) -> None:
+    created = blocking.create(
+        "res.partner", [{"name": f"{marker}-{i}", "is_company": i % 2 == 0} for i in range(6)]
+    )
+    qs = blocking.model("res.partner").filter(name__startswith=marker).only("name", "is_company")
+    frame = qs.to_polars(progress=False)
+    assert frame["id"].to_list() == sorted(created)
+    assert qs.to_arrow().num_rows == 6 and len(qs.to_pandas()) == 6
+    batches = list(qs.iter_batches(batch_size=4))
+    assert [b.num_rows for b in batches] == [4, 2]
+
+    embedded.server.reset_requests()
+    companies = qs.lazy().filter(pl.col("is_company")).select("name").collect()
+    assert companies["name"].to_list() == [f"{marker}-{i}" for i in (0, 2, 4)]
+    assert len(calls(embedded.server, "search", "res.partner")) == 1
+    assert pl.DataFrame(qs).height == 6
+    assert duckdb.sql("select count(*) from qs where is_company").fetchone() == (3,)
+
+
+def test_blocking_client_is_refused_by_the_async_functions(blocking: Client) -> None:
+    with pytest.raises(ConfigurationError, match="blocking Client"):
+        import asyncio
+
+        asyncio.run(zenoo_frames.to_arrow(blocking, "res.partner"))
+
+
+def test_lazy_from_a_blocking_client_and_model_name(blocking: Client, marker: str) -> None:
+    blocking.create("res.partner", [{"name": f"{marker}-{i}"} for i in range(3)])
+    frame = (
+        zenoo_frames.lazy(blocking, "res.partner", [("name", "=like", f"{marker}%")], ["name"])
+        .sort("name")
+        .collect()
+    )
+    assert frame["name"].to_list() == [f"{marker}-{i}" for i in range(3)]
