@@ -9,6 +9,7 @@ keyword-first and build on ``call``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import ssl
 import time
@@ -62,7 +63,7 @@ class ClientOptions:
 
     address: ServerAddress
     timeout: float
-    verify_ssl: bool | str | ssl.SSLContext
+    verify_ssl: bool | str | os.PathLike[str] | ssl.SSLContext
     database: str | None
     api: str
     http2: bool
@@ -101,9 +102,9 @@ class _Shared:
         self.hooks = Hooks()
 
 
-def _ssl_verify(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+def _ssl_verify(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> bool | ssl.SSLContext:
     """``verify_ssl`` may be a bool, an SSLContext or the path of a CA bundle."""
-    if isinstance(verify, str):
+    if isinstance(verify, (str, os.PathLike)):
         try:
             return ssl.create_default_context(cafile=verify)
         except (OSError, ssl.SSLError) as exc:
@@ -128,7 +129,7 @@ class ZenooClient:
         port: int | None = None,
         protocol: str | None = None,
         timeout: float = 30.0,
-        verify_ssl: bool | str | ssl.SSLContext = True,
+        verify_ssl: bool | str | os.PathLike[str] | ssl.SSLContext = True,
         *,
         database: str | None = None,
         api: ApiChoice = "auto",

@@ -162,9 +162,7 @@ def _odoo_default(value: Any) -> Any:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable (use a list)")
-    raise TypeError(f"values of type {type(value).__module__}.{type(value).__qualname__} are not JSON serialisable")
+    raise TypeError  # orjson then names the type: "Type is not JSON serializable: decimal.Decimal"
 
 
 def decode_json(content: bytes, url: str, status: int) -> Any:

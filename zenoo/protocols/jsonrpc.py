@@ -71,9 +71,10 @@ class JsonRpcProtocol:
             raise ProtocolError(f"{response.url} answered a JSON {type(envelope).__name__}, not a JSON-RPC envelope")
         if "error" in envelope:
             raise error_from_envelope(envelope["error"], response.url)
-        if "result" not in envelope:
-            raise ProtocolError(f"{response.url} answered a JSON-RPC envelope without result or error")
-        return envelope["result"]
+        if envelope.get("jsonrpc") != "2.0":
+            raise ProtocolError(f"{response.url} answered JSON that is not a JSON-RPC 2.0 envelope: {envelope!r:.200}")
+        # Odoo leaves "result" out when a method returns None (e.g. /web/session/destroy).
+        return envelope.get("result")
 
 
 def error_from_envelope(error: Any, url: str) -> Exception:

@@ -1,0 +1,70 @@
+"""Server address parsing: what a user types becomes one base URL, or a clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from zenoo import ConfigurationError, ZenooClient
+from zenoo.transport import parse_server_address
+
+
+@pytest.mark.parametrize(
+    ("given", "port", "protocol", "expected"),
+    [
+        ("https://odoo.example.com", None, None, "https://odoo.example.com"),
+        ("https://odoo.example.com/", None, None, "https://odoo.example.com"),
+        ("http://odoo.example.com", None, None, "http://odoo.example.com"),  # a URL means port 80
+        ("http://localhost:8069", None, None, "http://localhost:8069"),
+        ("https://example.com/odoo/", None, None, "https://example.com/odoo"),
+        ("HTTPS://Example.com:8443", None, None, "https://example.com:8443"),
+        ("http://[::1]:8069", None, None, "http://[::1]:8069"),
+        ("localhost", None, None, "http://localhost:8069"),  # bare Odoo's port
+        ("localhost", 8070, None, "http://localhost:8070"),
+        ("localhost:8070", None, None, "http://localhost:8070"),
+        ("odoo.example.com", None, "https", "https://odoo.example.com"),
+        ("odoo.example.com", 8443, "https", "https://odoo.example.com:8443"),
+        ("odoo.example.com", None, "http", "http://odoo.example.com:8069"),
+        ("https://odoo.example.com", 443, "https", "https://odoo.example.com"),
+        ("10.0.0.5", 80, "http", "http://10.0.0.5"),
+    ],
+)
+def test_addresses(given: str, port: int | None, protocol: str | None, expected: str) -> None:
+    assert parse_server_address(given, port, protocol).base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "port", "protocol", "message"),
+    [
+        ("", None, None, "empty"),
+        ("ftp://odoo.example.com", None, None, "unsupported URL scheme 'ftp'"),
+        ("odoo.example.com", None, "gopher", "unknown protocol 'gopher'"),
+        ("http://odoo.example.com:8069", 8070, None, "contradicts the port 8069"),
+        ("https://odoo.example.com", None, "http", "contradicts the URL's scheme"),
+        ("odoo example com", None, None, "malformed server address"),
+        ("http://", None, None, "no valid host"),
+        ("http://host:99999", None, None, "malformed server URL"),
+        ("localhost", 0, None, "invalid port 0"),
+        ("https://odoo.example.com/?db=x", None, None, "query string"),
+    ],
+)
+def test_bad_addresses(given: str, port: int | None, protocol: str | None, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message.replace("(", r"\(").replace("?", r"\?")):
+        parse_server_address(given, port, protocol)
+
+
+def test_credentials_in_url_are_refused_without_echoing_them() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        parse_server_address("https://admin:s3cr3t-pw@odoo.example.com")
+    assert "s3cr3t-pw" not in str(info.value)
+    assert "login()" in str(info.value)
+
+
+def test_client_validates_options_before_any_request() -> None:
+    with pytest.raises(ConfigurationError, match="unknown api 'xmlrpc'"):
+        ZenooClient("localhost", api="xmlrpc")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="max_concurrency must be at least 1"):
+        ZenooClient("localhost", max_concurrency=0)
+    with pytest.raises(ConfigurationError, match="timeout must be positive"):
+        ZenooClient("localhost", timeout=0)
+    with pytest.raises(ConfigurationError, match="retry must be a RetryPolicy"):
+        ZenooClient("localhost", retry=3)  # type: ignore[arg-type]
