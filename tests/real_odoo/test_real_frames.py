@@ -1,0 +1,94 @@
+"""Frames scenarios that must hold on every reachable Odoo: both embedded imitations and, when
+ZENOO_TEST_URL is set, a real Odoo (with the contacts and sale apps, as in the captures).
+
+They create their own partners (named with a unique marker), read them back as frames and unlink
+them at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pytest
+from polars.testing import assert_frame_equal
+
+from zenoo.client import ZenooClient
+
+pytestmark = pytest.mark.real_odoo
+
+FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "create_date", "parent_id"]
+
+
+@pytest.fixture
+async def odoo(target: Any) -> AsyncIterator[tuple[ZenooClient, str, list[int]]]:
+    """A logged-in client, a marker, and 6 partners named with it (unlinked afterwards)."""
+    marker = f"zenoo-frames-{uuid.uuid4().hex[:8]}"
+    async with ZenooClient(target.url) as client:
+        await client.login(target.database, target.login, target.password)
+        countries = await client.search("res.country", [("code", "in", ["BE", "FR", "US"])], order="id")
+        parent = await client.create("res.partner", {"name": f"{marker}-parent", "is_company": True})
+        values = [
+            {
+                "name": f"{marker}-{i}",
+                "country_id": countries[i % len(countries)] if i % 2 else False,
+                "email": f"{marker}-{i}@example.com" if i % 3 else False,
+                "parent_id": parent if i < 2 else False,
+            }
+            for i in range(5)
+        ]
+        ids = [parent, *await client.create("res.partner", values)]
+        try:
+            yield client, marker, ids
+        finally:
+            await client.unlink("res.partner", ids)
+
+
+async def test_frame_schema_and_values_match_odoo(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, marker, ids = odoo
+    qs = client.model("res.partner").filter(name__startswith=marker).only(*FIELDS)
+    table = await qs.to_arrow(progress=False)
+    assert table.schema.names[:5] == ["id", "name", "is_company", "country_id", "country_id.display_name"]
+    assert table.schema.field("create_date").type == pa.timestamp("us", tz="UTC")
+    assert table.column("id").to_pylist() == sorted(ids)
+    classic = await client.read("res.partner", sorted(ids), FIELDS)
+    for row, odoo_row in zip(table.to_pylist(), classic, strict=True):
+        for m2o in ("country_id", "parent_id"):
+            pair = [row[m2o], row[f"{m2o}.display_name"]]
+            assert pair == (list(odoo_row[m2o]) if odoo_row[m2o] else [None, None])
+        assert row["email"] == (odoo_row["email"] or None)
+        assert row["create_date"] == dt.datetime.fromisoformat(odoo_row["create_date"]).replace(tzinfo=dt.UTC)
+
+
+async def test_lazy_matches_eager(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, marker, ids = odoo
+    qs = client.model("res.partner").filter(name__startswith=marker).only(*FIELDS)
+    eager = await qs.to_polars(progress=False)
+    for predicate in (
+        pl.col("country_id").is_not_null(),
+        ~pl.col("is_company") & pl.col("email").str.ends_with("@example.com"),
+        pl.col("parent_id").is_in([ids[0]]) | (pl.col("id") == ids[-1]),
+    ):
+        assert_frame_equal(qs.lazy(progress=False).filter(predicate).collect(), eager.filter(predicate))
+    assert qs.lazy(progress=False).head(2).collect()["id"].to_list() == sorted(ids)[:2]
+
+
+async def test_empty_frame_is_typed(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, marker, _ids = odoo
+    frame = await client.model("res.partner").filter(name=f"{marker}-none").only(*FIELDS).to_polars()
+    assert frame.height == 0
+    assert frame.schema["country_id"] == pl.Int64 and frame.schema["category_id"] == pl.List(pl.Int64)
+    assert isinstance(frame.schema["type"], pl.Enum)
+
+
+async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, _marker, _ids = odoo
+    qs = client.model("sale.order").only("name", "partner_id", "amount_total", "state", "date_order").limit(20)
+    frame = await qs.to_polars(progress=False)
+    assert frame.schema["amount_total"] == pl.Float64 and isinstance(frame.schema["state"], pl.Enum)
+    assert frame.schema["date_order"] == pl.Datetime("us", "UTC")
+    assert frame.height == min(20, await client.search_count("sale.order"))
