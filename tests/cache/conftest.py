@@ -17,7 +17,7 @@ import redis
 from zenoo import ZenooClient
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -75,7 +75,7 @@ class RedisServer:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A real redis-server for the whole session (fails, not skips, when it is not installed)."""
-    server = RedisServer(_free_port(), tmp_path_factory.mktemp("redis"))
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
     server.start()
     try:
         yield server
