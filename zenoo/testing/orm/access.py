@@ -1,0 +1,56 @@
+"""Model access rights of the restricted (non-admin) users, with Odoo's AccessError texts.
+
+Admin may do everything. Other internal users follow this table: operations left out are refused.
+"""
+
+from __future__ import annotations
+
+from zenoo.testing.orm.exceptions import AccessError, frame
+
+OPERATIONS = ("read", "write", "create", "unlink")
+_ALL = frozenset(OPERATIONS)
+_READ = frozenset({"read"})
+
+# model -> operations an ordinary internal user may perform
+USER_RIGHTS: dict[str, frozenset[str]] = {
+    "res.partner": _ALL,
+    "res.partner.category": _ALL,
+    "res.country": _READ,
+    "res.currency": _READ,
+    "res.company": _READ,
+    "res.users": _READ,
+    "res.groups": _READ,
+    "product.template": _ALL,
+    "product.product": _ALL,
+    "sale.order": _ALL,
+    "sale.order.line": _ALL,
+    "crm.lead": _ALL,
+    "ir.model.data": _READ,
+    "ir.config_parameter": frozenset(),
+}
+
+_VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
+
+
+def _granting_group(model: str, version: int) -> str:
+    if model == "ir.config_parameter":
+        return "Role / Administrator" if version >= 19 else "Administration/Settings"
+    return "Access Rights" if version >= 19 else "Administration/Access Rights"
+
+
+def allowed(model: str, operation: str, is_admin: bool) -> bool:
+    """Whether a user may perform ``operation`` on ``model`` at all."""
+    return is_admin or operation in USER_RIGHTS.get(model, frozenset())
+
+
+def access_error(version: int, model: str, description: str, operation: str) -> AccessError:
+    """The AccessError Odoo raises when a user lacks the model right for ``operation``."""
+    message = (
+        f"You are not allowed to {_VERBS[operation]} '{description}' ({model}) records.\n\n"
+        "This operation is allowed for the following groups:\n"
+        f"\t- {_granting_group(model, version)}\n\n"
+        "Contact your administrator to request access if necessary."
+    )
+    where = (frame("odoo/addons/base/models/ir_model.py", 2090, "check", "raise AccessError(msg) from None")
+             if version < 19 else frame("odoo/orm/models.py", 4115, "check_access", "raise result[1]()"))
+    return AccessError(message, debug=where + f"odoo.exceptions.AccessError: {message}")

@@ -1,0 +1,302 @@
+"""Deterministic, seeded demo data: invented companies, contacts, products, orders and leads.
+
+Rows are generated as tuples and inserted with ``executemany`` (no per-row ORM work), so that
+200,000 partners take seconds. The same seed, scale and version always give the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zenoo.testing.orm.hooks import TAX_RATE
+
+SCALES = {"small": 150, "medium": 5_000, "large": 200_000}
+BASE_TIME = dt.datetime(2025, 1, 6, 9, 0, 0)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+COUNTRIES = [
+    ("Belgium", "BE", 32), ("United States", "US", 1), ("France", "FR", 33), ("Germany", "DE", 49),
+    ("Netherlands", "NL", 31), ("Luxembourg", "LU", 352), ("Spain", "ES", 34), ("Italy", "IT", 39),
+    ("Portugal", "PT", 351), ("United Kingdom", "GB", 44), ("Ireland", "IE", 353), ("Switzerland", "CH", 41),
+    ("Austria", "AT", 43), ("Denmark", "DK", 45), ("Sweden", "SE", 46), ("Norway", "NO", 47),
+    ("Finland", "FI", 358), ("Poland", "PL", 48), ("Canada", "CA", 1), ("Japan", "JP", 81),
+    ("Brazil", "BR", 55), ("India", "IN", 91), ("Australia", "AU", 61), ("Mexico", "MX", 52),
+]
+COUNTRY_WEIGHTS = [14, 18, 10, 9, 8, 3, 5, 5, 3, 6, 2, 3, 2, 2, 2, 1, 1, 3, 3, 2, 2, 2, 2, 2]
+# (name, parent index or None)
+CATEGORIES = [
+    ("Customer", None), ("Vendor", None), ("Office Supplies", 1), ("Desk Makers", 1), ("Services", None),
+    ("Consulting", 4), ("Prospect", None), ("Tier", None), ("Gold", 7), ("Silver", 7), ("Bronze", 7),
+]
+FIRST_NAMES = [
+    "Amara", "Bastien", "Cleo", "Dorian", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kaia", "Lorenz",
+    "Mila", "Nico", "Odile", "Pavel", "Quinn", "Rosa", "Soren", "Talia", "Umar", "Vera", "Wim", "Xenia",
+    "Yusuf", "Zora", "Anouk", "Bram", "Celine", "Dries", "Emeric", "Fenna", "Gaspard", "Hanne", "Ilyas",
+]
+LAST_NAMES = [
+    "Achterberg", "Brightwater", "Castellane", "Dufrane", "Eskelund", "Falkner", "Grimaud", "Hollander",
+    "Ivarsen", "Jansko", "Kerbrat", "Lindqvist", "Marchetti", "Nordahl", "Ostrander", "Pellegrin", "Quast",
+    "Rousseel", "Stavrou", "Thibodeau", "Underhill", "Vanbrabant", "Westergaard", "Ystad", "Zeller",
+]
+COMPANY_WORDS = [
+    "Amber", "Basalt", "Cobalt", "Driftwood", "Ember", "Fjord", "Granite", "Harbor", "Indigo", "Juniper",
+    "Kestrel", "Lantern", "Meridian", "Nimbus", "Orchid", "Pinnacle", "Quartz", "Riverbend", "Saffron",
+    "Tundra", "Umbra", "Vantage", "Willow", "Yarrow", "Zephyr",
+]
+COMPANY_KINDS = [
+    "Works", "Logistics", "Furniture", "Labs", "Trading", "Studio", "Systems", "Supplies", "Foods",
+    "Consulting", "Interiors", "Textiles",
+]
+STREETS = ["Mill Lane", "Harbour Road", "Station Street", "Orchard Way", "Quay Side", "Linden Avenue"]
+CITIES = ["Northwick", "Eastmere", "Sandford", "Old Brook", "Kingsbay", "Westhollow", "Ravensport"]
+PRODUCTS = [
+    ("Oak Desk", 420.0), ("Walnut Desk", 560.0), ("Ergo Chair", 245.0), ("Stool", 39.5), ("Monitor Arm", 89.0),
+    ("Desk Lamp", 32.0), ("Filing Cabinet", 180.0), ("Whiteboard", 75.0), ("Bookshelf", 149.0),
+    ("Standing Mat", 45.0), ("Cable Tray", 18.5), ("Footrest", 27.0), ("Meeting Table", 890.0),
+    ("Acoustic Panel", 120.0), ("Coat Stand", 55.0), ("Drawer Unit", 99.0), ("Sofa Two-Seat", 740.0),
+    ("Side Table", 64.0), ("Planter", 22.0), ("Locker", 210.0), ("Installation Service", 60.0),
+    ("Design Consultation", 95.0), ("Delivery", 25.0), ("Maintenance Plan", 300.0),
+]
+LEAD_TOPICS = ["office refit", "new branch", "ergonomics audit", "bulk chairs", "meeting rooms", "storage"]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    uid: int
+    login: str
+    name: str
+    partner_id: int
+    active: bool
+
+
+def partner_count(scale: str | int) -> int:
+    """How many generated partners a scale knob means."""
+    if isinstance(scale, bool):
+        raise ValueError(f"Invalid scale {scale!r}: use 'small', 'medium', 'large' or a number of partners")
+    if isinstance(scale, int):
+        if scale < 10:
+            raise ValueError(f"Invalid scale {scale!r}: at least 10 partners are needed")
+        return scale
+    if scale not in SCALES:
+        raise ValueError(f"Invalid scale {scale!r}: use 'small', 'medium', 'large' or a number of partners")
+    return SCALES[scale]
+
+
+def _stamp(minutes: int) -> str:
+    return (BASE_TIME + dt.timedelta(minutes=minutes)).strftime(TIME_FORMAT)
+
+
+def _insert(db: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        names = ", ".join(f'"{c}"' for c in columns)
+        db.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+
+
+def users_for(version: int) -> list[DemoUser]:
+    """System users (bot, public, portal) then admin (uid 2) and demo (uid 6 on 17, 5 on 19)."""
+    users = [
+        DemoUser(1, "__system__", "OdooBot", 2, False),
+        DemoUser(2, "admin", "Alex Administrator", 3, True),
+        DemoUser(3, "public", "Public user", 4, False),
+        DemoUser(4, "portal", "Piet Portal", 5, True),
+    ]
+    if version < 19:
+        users.append(DemoUser(5, "default", "Default User Template", 6, False))
+    users.append(DemoUser(len(users) + 1, "demo", "Dana Demo", 7, True))
+    return users
+
+
+def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) -> None:
+    """Fill an empty database with the demo data."""
+    rng = random.Random(f"{seed}:{version}")
+    total_partners = partner_count(scale)
+    stamp = _stamp(0)
+    audit = (1, 1, stamp, stamp)
+    audit_cols = ("create_uid", "write_uid", "create_date", "write_date")
+
+    _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "active", *audit_cols),
+            [(1, "USD", "$", 0.01, 1, *audit), (2, "EUR", "€", 0.01, 1, *audit)])
+    _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),
+            [(i + 1, name, code, phone, *audit) for i, (name, code, phone) in enumerate(COUNTRIES)])
+    _insert(db, "res_company", ("id", "name", "sequence", "partner_id", "currency_id", "email", "active",
+                                *audit_cols),
+            [(1, "Zenoo Demo Company", 0, 1, 1, "info@zenoo-demo.example.com", 1, *audit),
+             (2, "Zenoo Demo Company (EU)", 10, 8, 2, "eu@zenoo-demo.example.com", 1, *audit)])
+    groups = [(1, "Internal User"), (2, "Access Rights"), (3, "Settings"), (4, "Portal"), (5, "Public")]
+    _insert(db, "res_groups", ("id", "name", *audit_cols), [(gid, name, *audit) for gid, name in groups])
+
+    categories = []
+    for index, (name, parent) in enumerate(CATEGORIES):
+        complete = name if parent is None else f"{CATEGORIES[parent][0]} / {name}"
+        categories.append((index + 1, name, complete, None if parent is None else parent + 1, index % 11, 1,
+                           *audit))
+    _insert(db, "res_partner_category",
+            ("id", "name", "complete_name", "parent_id", "color", "active", *audit_cols), categories)
+
+    partner_cols = ("id", "name", "complete_name", "parent_id", "is_company", "active", "email", "phone",
+                    "street", "city", "zip", "country_id", "company_id", "type", "comment", "ref", "date",
+                    "customer_rank", "credit_limit", "color", "function", "website", "vat", *audit_cols)
+
+    def partner(pid: int, name: str, **values: Any) -> tuple[Any, ...]:
+        row = {"id": pid, "name": name, "complete_name": name, "is_company": 0, "active": 1, "type": "contact",
+               "customer_rank": 0, "credit_limit": 0.0, "color": 0, "create_uid": 1, "write_uid": 1,
+               "create_date": stamp, "write_date": stamp, **values}
+        return tuple(row.get(col) for col in partner_cols)
+
+    users = users_for(version)
+    fixed = [
+        partner(1, "Zenoo Demo Company", is_company=1, email="info@zenoo-demo.example.com", country_id=1,
+                company_id=1, city="Northwick", street="1 Mill Lane", zip="1000"),
+        partner(8, "Zenoo Demo Company (EU)", is_company=1, email="eu@zenoo-demo.example.com", country_id=1,
+                company_id=2, city="Eastmere"),
+    ]
+    for user in users:
+        login_mail = f"{user.login.strip('_')}@zenoo-demo.example.com"
+        if user.uid in (2, users[-1].uid):
+            fixed.append(partner(user.partner_id, user.name, parent_id=1, active=1, email=login_mail,
+                                 complete_name=f"Zenoo Demo Company, {user.name}", country_id=2, company_id=1))
+        else:
+            fixed.append(partner(user.partner_id, user.name, active=int(user.active), email=login_mail))
+    _insert(db, "res_partner", partner_cols, fixed)
+    _insert(db, "res_users", ("id", "name", "login", "email", "partner_id", "company_id", "active", "share",
+                              *audit_cols),
+            [(u.uid, u.name, u.login, f"{u.login.strip('_')}@zenoo-demo.example.com", u.partner_id, 1,
+              int(u.active), int(u.login in ("public", "portal")), *audit) for u in users])
+    demo_uid = users[-1].uid
+    memberships = [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (demo_uid, 1), (4, 4), (3, 5)]
+    _insert(db, "res_groups_users_rel", ("uid", "gid"), memberships)
+
+    # generated partners: companies with contacts, and some individuals
+    rows: list[tuple[Any, ...]] = []
+    tags: list[tuple[int, int]] = []
+    next_id = 9
+    country_ids = list(range(1, len(COUNTRIES) + 1))
+    used_names: set[str] = set()
+    generated = 0
+    minute = 0
+    while generated < total_partners:
+        minute += rng.randint(1, 30)
+        company_name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}"
+        if company_name in used_names:
+            company_name = f"{company_name} {next_id}"
+        used_names.add(company_name)
+        country = rng.choices(country_ids, COUNTRY_WEIGHTS)[0]
+        company_id = next_id
+        next_id += 1
+        domain_name = company_name.lower().replace(" ", "-")
+        rows.append(partner(
+            company_id, company_name, is_company=1, email=f"contact@{domain_name}.example.com",
+            phone=f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            street=f"{rng.randint(1, 200)} {rng.choice(STREETS)}", city=rng.choice(CITIES),
+            zip=str(rng.randint(1000, 99999)), country_id=country, company_id=1 if rng.random() < 0.8 else None,
+            customer_rank=rng.randint(0, 5), credit_limit=float(rng.choice([0, 1000, 5000, 25000])),
+            active=0 if rng.random() < 0.03 else 1,
+            comment=f"<p>Key account since {2015 + rng.randint(0, 9)}</p>" if rng.random() < 0.2 else None,
+            ref=f"C{company_id:06d}" if rng.random() < 0.5 else None,
+            date=(BASE_TIME.date() - dt.timedelta(days=rng.randint(0, 900))).isoformat()
+            if rng.random() < 0.3 else None,
+            website=f"https://{domain_name}.example.com" if rng.random() < 0.5 else None,
+            vat=f"{COUNTRIES[country - 1][1]}{rng.randint(100000000, 999999999)}" if rng.random() < 0.4 else None,
+            create_date=_stamp(minute), write_date=_stamp(minute + rng.randint(0, 5000)),
+        ))
+        for tag in rng.sample(range(1, len(CATEGORIES) + 1), rng.choice([0, 0, 1, 1, 2])):
+            tags.append((company_id, tag))
+        generated += 1
+        for _ in range(min(rng.choice([0, 1, 2, 3, 3, 4, 5]), total_partners - generated)):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            kind = rng.choices(["contact", "invoice", "delivery", "other"], [80, 8, 8, 4])[0]
+            rows.append(partner(
+                next_id, f"{first} {last}", complete_name=f"{company_name}, {first} {last}", parent_id=company_id,
+                email=f"{first.lower()}.{last.lower()}@{domain_name}.example.com" if rng.random() < 0.85 else None,
+                phone=f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+                if rng.random() < 0.6 else None,
+                country_id=country if rng.random() < 0.9 else None, company_id=1, type=kind,
+                function=rng.choice(["CEO", "Buyer", "Accountant", "Office Manager", None]),
+                active=0 if rng.random() < 0.03 else 1, create_date=_stamp(minute), write_date=_stamp(minute),
+            ))
+            if rng.random() < 0.15:
+                tags.append((next_id, rng.randint(1, len(CATEGORIES))))
+            next_id += 1
+            generated += 1
+    _insert(db, "res_partner", partner_cols, rows)
+    _insert(db, "res_partner_res_partner_category_rel", ("partner_id", "category_id"), tags)
+    customers = [row[0] for row in rows if row[5] == 1]
+
+    _populate_sales(db, rng, customers, max(30, total_partners // 5), audit, audit_cols, demo_uid)
+    _populate_leads(db, rng, customers, max(20, total_partners // 10), demo_uid, audit_cols)
+    _insert(db, "ir_config_parameter", ("id", "key", "value", *audit_cols), [
+        (1, "database.uuid", f"{rng.getrandbits(128):032x}", *audit),
+        (2, "web.base.url", "http://127.0.0.1", *audit),
+        (3, "database.create_date", stamp, *audit),
+    ])
+    xids = [("base", f"{code.lower()}", "res.country", i + 1) for i, (_n, code, _p) in enumerate(COUNTRIES)]
+    xids += [("base", "USD", "res.currency", 1), ("base", "EUR", "res.currency", 2),
+             ("base", "main_company", "res.company", 1), ("base", "main_partner", "res.partner", 1),
+             ("base", "user_root", "res.users", 1), ("base", "user_admin", "res.users", 2),
+             ("base", "user_demo", "res.users", demo_uid), ("base", "group_user", "res.groups", 1),
+             ("base", "group_erp_manager", "res.groups", 2), ("base", "group_system", "res.groups", 3)]
+    _insert(db, "ir_model_data", ("module", "name", "model", "res_id", "noupdate", *audit_cols),
+            [(*xid, 1, *audit) for xid in xids])
+
+
+def _populate_sales(db: sqlite3.Connection, rng: random.Random, customers: list[int], count: int,
+                    audit: tuple[Any, ...], audit_cols: tuple[str, ...], demo_uid: int) -> None:
+    templates, products = [], []
+    for index, (name, price) in enumerate(PRODUCTS, start=1):
+        kind = "service" if index > 20 else "consu"
+        code = f"ZD-{index:03d}"
+        templates.append((index, name, code, kind, price, round(price * 0.55, 2), 1, 1, 1, *audit))
+        products.append((index, index, name, code, price, 1, *audit))
+    _insert(db, "product_template", ("id", "name", "default_code", "type", "list_price", "standard_price",
+                                     "sale_ok", "active", "company_id", *audit_cols), templates)
+    _insert(db, "product_product", ("id", "product_tmpl_id", "name", "default_code", "lst_price", "active",
+                                    *audit_cols), products)
+    orders, lines = [], []
+    line_id = 1
+    for order_id in range(1, count + 1):
+        when = BASE_TIME + dt.timedelta(minutes=order_id * 173 + rng.randint(0, 120))
+        state = rng.choices(["draft", "sent", "sale", "cancel"], [30, 15, 45, 10])[0]
+        untaxed = tax = 0.0
+        for sequence in range(rng.randint(1, 5)):
+            product_id, (name, price) = rng.choice(list(enumerate(PRODUCTS, start=1)))
+            qty = float(rng.randint(1, 12))
+            discount = rng.choice([0.0, 0.0, 0.0, 5.0, 10.0])
+            subtotal = round(qty * price * (1 - discount / 100.0), 2)
+            line_tax = round(subtotal * TAX_RATE, 2)
+            untaxed += subtotal
+            tax += line_tax
+            lines.append((line_id, order_id, 10 + sequence, product_id, name, qty, price, discount, subtotal,
+                          line_tax, round(subtotal + line_tax, 2), *audit))
+            line_id += 1
+        stamp = when.strftime(TIME_FORMAT)
+        orders.append((order_id, f"S{order_id:05d}", rng.choice(customers), stamp,
+                       (when.date() + dt.timedelta(days=30)).isoformat(), state, round(untaxed, 2), round(tax, 2),
+                       round(untaxed + tax, 2), 1, rng.choice([2, demo_uid]), 1, 1, 1, stamp, stamp))
+    _insert(db, "sale_order", ("id", "name", "partner_id", "date_order", "validity_date", "state",
+                               "amount_untaxed", "amount_tax", "amount_total", "currency_id", "user_id",
+                               "company_id", *audit_cols), orders)
+    _insert(db, "sale_order_line", ("id", "order_id", "sequence", "product_id", "name", "product_uom_qty",
+                                    "price_unit", "discount", "price_subtotal", "price_tax", "price_total",
+                                    *audit_cols), lines)
+    db.execute("INSERT OR REPLACE INTO zenoo_sequence (name, value) VALUES ('sale.order', ?)", (count,))
+
+
+def _populate_leads(db: sqlite3.Connection, rng: random.Random, customers: list[int], count: int,
+                    demo_uid: int, audit_cols: tuple[str, ...]) -> None:
+    leads = []
+    for lead_id in range(1, count + 1):
+        partner = rng.choice(customers) if rng.random() < 0.7 else None
+        kind = rng.choice(["lead", "opportunity"])
+        when = _stamp(lead_id * 97)
+        leads.append((lead_id, f"{rng.choice(LEAD_TOPICS).capitalize()} #{lead_id}", partner, kind,
+                      rng.choice(["0", "1", "2", "3"]), float(rng.randint(1, 80) * 500),
+                      float(rng.choice([10, 20, 50, 70, 90])), rng.choice([2, demo_uid]), 1,
+                      (BASE_TIME.date() + dt.timedelta(days=rng.randint(0, 120))).isoformat(),
+                      0 if rng.random() < 0.05 else 1, 1, 1, when, when))
+    _insert(db, "crm_lead", ("id", "name", "partner_id", "type", "priority", "expected_revenue", "probability",
+                             "user_id", "company_id", "date_deadline", "active", *audit_cols), leads)

@@ -1,0 +1,163 @@
+"""Which methods can be called remotely, and how call arguments are bound to them.
+
+JSON-RPC (``execute_kw``) passes positional ``args`` (ids first for record methods) and ``kwargs``;
+JSON-2 passes named parameters only (``ids``, ``context`` and the method's own parameter names).
+Both end in a ``BaseModel`` method whose signature is Odoo's, so binding errors read like Odoo's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from zenoo.testing.orm.exceptions import (
+    AccessError, HttpNotFound, HttpUnprocessable, OdooException, PyAttributeError, PyTypeError, UserError, frame,
+)
+from zenoo.testing.orm.model import BaseModel, Env
+from zenoo.testing.orm.model19 import BaseModel19
+
+if TYPE_CHECKING:
+    from zenoo.testing.orm.registry import Registry
+
+# methods working on records: JSON-RPC passes their ids as args[0], JSON-2 as "ids"
+RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data"})
+MODEL_METHODS = frozenset({
+    "search", "search_count", "search_read", "search_fetch", "create", "fields_get", "name_search",
+    "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load",
+})
+ONLY_19 = frozenset({"formatted_read_group", "has_access"})
+PRIVATE_19 = frozenset({"search_fetch"})  # @api.private since 19.0
+
+for _cls in (BaseModel, BaseModel19):
+    for _name in RECORD_METHODS | MODEL_METHODS | ONLY_19:
+        _function = _cls.__dict__.get(_name)
+        if _function is not None:
+            _function.__qualname__ = f"BaseModel.{_name}"
+
+
+def _private_error(version: int, model: str, method: str) -> AccessError:
+    if version >= 19:
+        message = f"Private methods (such as '{model}.{method}') cannot be called remotely."
+        where = frame("odoo/service/model.py", 54, "get_public_method", "raise AccessError(e)")
+    else:
+        message = f"Private methods (such as {method}) cannot be called remotely."
+        where = frame("odoo/models.py", 148, "check_method_name",
+                      "raise AccessError(_('Private methods (such as %s) cannot be called remotely.', name))")
+    return AccessError(message, debug=where + f"odoo.exceptions.AccessError: {message}")
+
+
+def _unknown_method(version: int, model: str, method: str) -> PyAttributeError:
+    if version >= 19:
+        message = f"The method '{model}.{method}' does not exist"
+        where = ('    raise AttributeError(f"The method \'{model._name}.{name}\' does not exist")  # noqa: TRY004\n'
+                 "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
+    else:
+        message = f"The method '{method}' does not exist on the model '{model}'"
+        where = frame("odoo/api.py", 461, "call_kw", "raise AttributeError(f\"The method '{name}' does not exist "
+                      "on the model '{model._name}'\")")
+    return PyAttributeError(message, debug=where + f"AttributeError: {message}")
+
+
+def _unknown_model(version: int, model: str) -> UserError:
+    message = f"Object {model} doesn't exist"
+    if version >= 19:
+        where = ('    raise UserError(f"Object {obj} doesn\'t exist")  # pylint: disable=missing-gettext\n'
+                 "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
+    else:
+        where = frame("odoo/service/model.py", 49, "execute_cr",
+                      "raise UserError(_(\"Object %s doesn't exist\", obj))")
+    return UserError(message, debug=where + f"odoo.exceptions.UserError: {message}")
+
+
+def _json2_where(line: int, raise_line: str) -> str:
+    return frame("addons/rpc/controllers/json2.py", line, "web_json_2_rpc", raise_line)
+
+
+class Dispatcher:
+    """Finds and calls the ORM method a request names, as the given Odoo version would."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.version = registry.version
+        self.model_class = BaseModel19 if self.version >= 19 else BaseModel
+
+    def _is_public(self, method: str) -> bool:
+        known = RECORD_METHODS | MODEL_METHODS | (ONLY_19 if self.version >= 19 else frozenset())
+        return method in known
+
+    def _is_private(self, method: str) -> bool:
+        return method.startswith("_") or (self.version >= 19 and method in PRIVATE_19)
+
+    def _method(self, uid: int, model: str, method: str, context: Any) -> Callable[..., Any]:
+        if not isinstance(context, dict):
+            context = {}
+        env = Env(self.registry, uid, dict(context))
+        return getattr(self.model_class(env, self.registry.models[model]), method)
+
+    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """JSON-RPC ``execute_kw`` / web ``call_kw`` semantics."""
+        if model not in self.registry.models:
+            raise _unknown_model(self.version, model)
+        if self._is_private(method):
+            raise _private_error(self.version, model, method)
+        if not self._is_public(method):
+            raise _unknown_method(self.version, model, method)
+        args = list(args or [])
+        kwargs = dict(kwargs or {})
+        bound = self._method(uid, model, method, kwargs.pop("context", None))
+        if method in RECORD_METHODS and not args and "ids" not in kwargs:
+            args = [[]]
+        return self._call(bound, args, kwargs)
+
+    @staticmethod
+    def _call(bound: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+        try:
+            inspect.signature(bound).bind(*args, **kwargs)
+        except TypeError:
+            try:
+                bound(*args, **kwargs)  # fails while binding, before the body runs: Python's own message
+            except TypeError as exc:
+                message = str(exc)
+                where = ("    result = method(recs, *args, **kwargs)\n"
+                         "             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
+                raise PyTypeError(message, debug=where + f"TypeError: {message}") from None
+        return bound(*args, **kwargs)
+
+    def execute_json2(self, uid: int, model: str, method: str, params: dict[str, Any]) -> Any:
+        """JSON-2 semantics: named parameters, ``ids`` for record methods, HTTP-status errors."""
+        if model not in self.registry.models:
+            message = f"the model '{model}' does not exist"
+            raise HttpNotFound(message, debug=_json2_where(69, "raise NotFound(e) from exc")
+                               + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")
+        if self._is_private(method):
+            raise _private_error(self.version, model, method)
+        if not self._is_public(method):
+            message = f"The method '{model}.{method}' does not exist"
+            raise HttpNotFound(message, debug=_json2_where(74, "raise NotFound(exc.args[0]) from exc")
+                               + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")
+        params = dict(params or {})
+        ids = params.pop("ids", None)
+        bound = self._method(uid, model, method, params.pop("context", None))
+        if method in RECORD_METHODS:
+            args = [ids or []]
+        elif ids:
+            message = f"cannot call {model}.{method} with ids"
+            raise HttpUnprocessable(message, debug=_json2_where(77, "raise UnprocessableEntity(e)")
+                                    + f"werkzeug.exceptions.UnprocessableEntity: 422 Unprocessable Entity: {message}")
+        else:
+            args = []
+        try:
+            inspect.signature(bound).bind(*args, **params)
+        except TypeError as exc:
+            message = str(exc.args[0])
+            raise HttpUnprocessable(message, debug=_json2_where(84, "raise UnprocessableEntity(exc.args[0])")
+                                    + f"werkzeug.exceptions.UnprocessableEntity: 422 Unprocessable Entity: {message}"
+                                    ) from None
+        result = bound(*args, **params)
+        if method == "create" and isinstance(result, int):
+            return [result]
+        return result
+
+
+__all__ = ["Dispatcher", "OdooException"]

@@ -1,0 +1,141 @@
+"""Errors the embedded ORM raises, shaped like the ones real Odoo 17 and 19 send.
+
+Each carries what the HTTP layer renders: ``odoo_name`` (``data.name`` on JSON-RPC, ``name`` on
+JSON-2), ``message``, ``arguments``, ``debug`` (a short imitation of the last traceback lines in
+the version's style, never a path of this machine) and ``json2_status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OdooException(Exception):
+    """Base of every error the embedded ORM raises."""
+
+    odoo_name = "builtins.Exception"
+    json2_status = 500
+
+    def __init__(self, message: str, *, debug: str | None = None, arguments: list[Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.arguments: list[Any] = arguments if arguments is not None else [message]
+        short = self.odoo_name.removeprefix("builtins.")
+        self.debug = debug if debug is not None else f"{short}: {message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+def frame(path: str, line: int, func: str, source: str) -> str:
+    """One traceback frame in Python's format (relative Odoo source path)."""
+    return f'  File "{path}", line {line}, in {func}\n    {source}\n'
+
+
+class UserError(OdooException):
+    odoo_name = "odoo.exceptions.UserError"
+    json2_status = 422
+
+
+class AccessError(OdooException):
+    odoo_name = "odoo.exceptions.AccessError"
+    json2_status = 403
+
+
+class AccessDenied(OdooException):
+    odoo_name = "odoo.exceptions.AccessDenied"
+    json2_status = 401
+
+
+class MissingError(OdooException):
+    odoo_name = "odoo.exceptions.MissingError"
+    json2_status = 404
+
+
+class ValidationError(OdooException):
+    odoo_name = "odoo.exceptions.ValidationError"
+    json2_status = 422
+
+
+class PyValueError(OdooException):
+    """``builtins.ValueError`` (bad domain, bad value): 500 on JSON-2."""
+
+    odoo_name = "builtins.ValueError"
+
+
+class PyTypeError(OdooException):
+    odoo_name = "builtins.TypeError"
+
+
+class PyAttributeError(OdooException):
+    odoo_name = "builtins.AttributeError"
+
+
+class PyKeyError(OdooException):
+    odoo_name = "builtins.KeyError"
+
+
+class HttpNotFound(OdooException):
+    """werkzeug's NotFound as JSON-2 raises it (unknown model or method)."""
+
+    odoo_name = "werkzeug.exceptions.NotFound"
+    json2_status = 404
+
+    def __init__(self, message: str, *, debug: str | None = None):
+        super().__init__(message, debug=debug, arguments=[message, 404])
+
+
+class HttpUnprocessable(OdooException):
+    """werkzeug's UnprocessableEntity as JSON-2 raises it (bad arguments)."""
+
+    odoo_name = "werkzeug.exceptions.UnprocessableEntity"
+    json2_status = 422
+
+    def __init__(self, message: str, *, debug: str | None = None):
+        super().__init__(message, debug=debug, arguments=[message, 422])
+
+
+def missing_error(version: int, model: str, ids: list[int], uid: int) -> MissingError:
+    """Odoo's MissingError for records that do not exist (write, unlink, bad many2one)."""
+    ids_repr = ", ".join(str(i) for i in ids) + ("," if len(ids) == 1 else "")
+    message = f"Record does not exist or has been deleted.\n(Record: {model}({ids_repr}), User: {uid})"
+    where = frame("odoo/fields.py", 1188, "__get__", 'raise MissingError("\\n".join([') if version < 19 else frame(
+        "odoo/orm/fields.py", 1712, "__get__", 'raise MissingError("\\n".join([')
+    return MissingError(message, debug=where + f"odoo.exceptions.MissingError: {message}")
+
+
+def value_error(version: int, message: str, where: str) -> PyValueError:
+    """A ``builtins.ValueError`` with a one-frame debug text."""
+    return PyValueError(message, debug=where + f"ValueError: {message}")
+
+
+def validation_error(message: str, where: str) -> ValidationError:
+    return ValidationError(message, debug=where + f"odoo.exceptions.ValidationError: {message}")
+
+
+def constraint_violation(version: int, detail: str) -> ValidationError:
+    """A database constraint turned into a ValidationError, as ``retrying()`` does."""
+    message = "The operation cannot be completed:" + ("" if detail.startswith("\n") else " ") + detail
+    if version < 19:
+        where = frame("odoo/service/model.py", 152, "retrying", "raise _as_validation_error(env, exc) from exc")
+    else:
+        where = frame("odoo/service/model.py", 210, "retrying", "raise ValidationError(message) from exc")
+    return ValidationError(message, debug=where + f"odoo.exceptions.ValidationError: {message.rstrip()}")
+
+
+def required_field_error(version: int, model: str, model_label: str, field: str, label: str) -> ValidationError:
+    """The ValidationError Odoo gives when a NOT NULL column is left empty."""
+    if version < 19:
+        detail = (
+            "\n- Create/update: a mandatory field is not set.\n"
+            "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
+            f"Model: {model_label} ({model})\nField: {label} ({field})\n"
+        )
+    else:
+        detail = (
+            f"Missing required value for the field '{label}' ({field}).\n"
+            f"Model: '{model_label}' ({model})\n"
+            "- create/update: a mandatory field is not set\n"
+            "- delete: another model requires the record being deleted, you can archive it instead\n"
+        )
+    return constraint_violation(version, detail)

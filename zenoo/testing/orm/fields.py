@@ -1,0 +1,92 @@
+"""Field and model specifications, shaped like ``fields_get`` output plus storage details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
+X2MANY = frozenset({"one2many", "many2many"})
+TEXTUAL = frozenset({"char", "text", "html", "selection"})
+
+# fields_get attributes every field reports, in the order Odoo lists them
+_PUBLIC_ATTRIBUTES = ("type", "string", "required", "readonly", "store", "relation", "selection",
+                      "relation_field", "help", "sortable", "groupable", "searchable")
+
+
+@dataclass
+class Field:
+    """One field: its ``fields_get`` description and how it is stored."""
+
+    type: str
+    string: str
+    required: bool = False
+    readonly: bool = False
+    store: bool = True
+    relation: str | None = None
+    selection: list[list[str]] | None = None
+    relation_field: str | None = None  # one2many: the many2one on the comodel
+    relation_table: str | None = None  # many2many: the link table, its two columns below
+    column1: str | None = None
+    column2: str | None = None
+    help: str | None = None
+    default: Any = None
+    ondelete: str = "set null"  # many2one: what deleting the target does ("set null", "cascade", "restrict")
+    name: str = ""  # filled in by ModelSpec
+
+    @property
+    def column(self) -> bool:
+        """True when the value lives in a column of the model's own table."""
+        return self.store and self.type not in X2MANY
+
+    def describe(self, attributes: list[str] | None) -> dict[str, Any]:
+        """This field as ``fields_get`` describes it, limited to ``attributes`` when given."""
+        full: dict[str, Any] = {
+            "type": self.type,
+            "string": self.string,
+            "required": self.required,
+            "readonly": self.readonly,
+            "store": self.store,
+            "sortable": self.store,
+            "groupable": self.store and self.type not in ("text", "html", "one2many"),
+            "searchable": self.store or self.name == "display_name",
+            "name": self.name,
+        }
+        if self.relation:
+            full["relation"] = self.relation
+        if self.selection is not None:
+            full["selection"] = [list(pair) for pair in self.selection]
+        if self.relation_field:
+            full["relation_field"] = self.relation_field
+        if self.help:
+            full["help"] = self.help
+        if attributes:
+            return {key: full[key] for key in attributes if key in full}
+        return full
+
+
+@dataclass
+class ModelSpec:
+    """A model: its name, label, table, order and fields."""
+
+    name: str
+    description: str
+    fields: dict[str, Field]
+    order: str = "id"
+    rec_name: str = "name"  # column holding the display name
+    parent_name: str | None = None  # many2one used by child_of / parent_of
+    table: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.table = self.table or self.name.replace(".", "_")
+        for name, spec in self.fields.items():
+            spec.name = name
+
+    @property
+    def has_active(self) -> bool:
+        return "active" in self.fields
+
+    def columns(self) -> list[str]:
+        """Names of the fields stored as columns of the table (id first)."""
+        return [name for name, spec in self.fields.items() if spec.column]

@@ -1,0 +1,184 @@
+"""Per-model behaviour: defaults, stored computed fields (names, order amounts), constraints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from zenoo.testing.orm.exceptions import constraint_violation, frame, validation_error
+from zenoo.testing.orm.sql import IDS_PARAM, ids_json
+from zenoo.testing.orm.values import now_string
+
+if TYPE_CHECKING:
+    from zenoo.testing.orm.model import BaseModel
+
+TAX_RATE = 0.15  # the one sales tax of the demo company
+USER_SELF_WRITABLE = frozenset({"name", "email"})
+
+
+
+def defaults(model: BaseModel) -> dict[str, Any]:
+    """Defaults computed per call (sequence numbers excepted): user, company, dates."""
+    name = model.spec.name
+    if name == "sale.order":
+        return {"date_order": now_string(), "user_id": model.env.uid, "company_id": 1, "currency_id": 1}
+    if name == "crm.lead":
+        return {"user_id": model.env.uid, "company_id": 1}
+    if name == "res.users":
+        return {"company_id": 1}
+    return {}
+
+
+def prepare_create(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:
+    """Fill the values create() derives from other values or sequences."""
+    name = model.spec.name
+    for key, value in defaults(model).items():
+        vals.setdefault(key, value)
+    db = model.env.registry.connection
+    if name == "sale.order" and vals.get("name") in (None, False, "New"):
+        vals["name"] = f"S{model.env.registry.next_sequence('sale.order'):05d}"
+    elif name == "sale.order.line":
+        product = vals.get("product_id")
+        if isinstance(product, int) and not isinstance(product, bool):
+            row = db.execute("SELECT name, lst_price FROM product_product WHERE id = ?", (product,)).fetchone()
+            if row:
+                vals.setdefault("name", row[0])
+                vals.setdefault("price_unit", row[1])
+    elif name == "product.product" and not vals.get("product_tmpl_id"):
+        stamp, uid = now_string(), model.env.uid
+        cursor = db.execute(
+            "INSERT INTO product_template (name, list_price, type, sale_ok, active, standard_price, "
+            "create_uid, write_uid, create_date, write_date) VALUES (?, ?, 'consu', 1, 1, 0, ?, ?, ?, ?)",
+            (vals.get("name"), float(vals.get("lst_price") or 1.0), uid, uid, stamp, stamp))
+        vals["product_tmpl_id"] = cursor.lastrowid
+    elif name == "res.users" and not vals.get("partner_id") and vals.get("name"):
+        vals["partner_id"] = model.env["res.partner"]._insert({"name": vals["name"], "email": vals.get("email")})
+    return vals
+
+
+def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bool) -> None:
+    """Recompute stored computed values and check constraints after create() or write()."""
+    name = model.spec.name
+    db = model.env.registry.connection
+    if name == "res.partner":
+        if "parent_id" in fields and not created:
+            _check_no_cycle(model, ids, "You cannot create recursive Partner hierarchies.",
+                            "res_partner.py", 459 if model.env.version < 19 else 544)
+        if fields & {"name", "parent_id", "is_company"}:
+            _recompute_partner_names(model, ids)
+    elif name == "res.partner.category":
+        if "parent_id" in fields and not created:
+            _check_no_cycle(model, ids, "You can not create recursive tags.", "res_partner.py",
+                            166 if model.env.version < 19 else 120)
+        if fields & {"name", "parent_id"}:
+            _recompute_category_names(model, ids)
+    elif name == "res.users" and "login" in fields:
+        clash = db.execute(
+            f"SELECT login FROM res_users WHERE login IN (SELECT login FROM res_users WHERE id IN "
+            f"({IDS_PARAM})) GROUP BY login HAVING count(*) > 1", (ids_json(ids),)).fetchone()
+        if clash:
+            raise constraint_violation(model.env.version, "You can not have two users with the same login!")
+    elif name == "product.template":
+        if created:
+            for template in ids:
+                db.execute(
+                    "INSERT INTO product_product (product_tmpl_id, name, default_code, lst_price, active, "
+                    "create_uid, write_uid, create_date, write_date) SELECT id, name, default_code, list_price, "
+                    "active, create_uid, write_uid, create_date, write_date FROM product_template WHERE id = ?",
+                    (template,))
+        elif fields & {"name", "list_price", "default_code"}:
+            db.execute(
+                "UPDATE product_product SET name = (SELECT t.name FROM product_template t WHERE t.id = "
+                "product_tmpl_id), lst_price = (SELECT t.list_price FROM product_template t WHERE t.id = "
+                f"product_tmpl_id) WHERE product_tmpl_id IN ({IDS_PARAM})", (ids_json(ids),))
+    elif name == "product.product" and created:
+        db.execute(f"UPDATE product_product SET name = (SELECT t.name FROM product_template t WHERE "
+                   f"t.id = product_tmpl_id) WHERE id IN ({IDS_PARAM}) AND name IS NULL", (ids_json(ids),))
+    elif name == "sale.order.line":
+        if fields & {"product_uom_qty", "price_unit", "discount", "order_id", "product_id"}:
+            recompute_line_amounts(db, ids)
+    elif name == "sale.order" and "order_line" in fields:
+        recompute_order_amounts(db, ids)
+
+
+def before_unlink(model: BaseModel, ids: list[int]) -> None:
+    if model.spec.name == "sale.order.line":
+        model.env.registry.pending_orders.update(
+            row[0] for row in model.env.registry.connection.execute(
+                f"SELECT DISTINCT order_id FROM sale_order_line WHERE id IN ({IDS_PARAM})", (ids_json(ids),)))
+
+
+def after_unlink(model: BaseModel, ids: list[int]) -> None:
+    registry = model.env.registry
+    if model.spec.name == "sale.order.line" and registry.pending_orders:
+        recompute_order_amounts(registry.connection, sorted(registry.pending_orders))
+        registry.pending_orders.clear()
+
+
+def is_self_write(model: BaseModel, ids: list[int], vals: Any) -> bool:
+    """True when a user edits only harmless fields of their own user record."""
+    return ids == [model.env.uid] and isinstance(vals, dict) and set(vals) <= USER_SELF_WRITABLE
+
+
+def _check_no_cycle(model: BaseModel, ids: list[int], message: str, source: str, line: int) -> None:
+    table, parent = model.spec.table, model.spec.parent_name
+    db = model.env.registry.connection
+    for record_id in ids:
+        seen = {record_id}
+        current = db.execute(f"SELECT \"{parent}\" FROM \"{table}\" WHERE id = ?", (record_id,)).fetchone()[0]
+        while current is not None:
+            if current in seen:
+                where = frame(f"odoo/addons/base/models/{source}", line, "_check_parent_id",
+                              f"raise ValidationError(_('{message}'))")
+                raise validation_error(message, where)
+            seen.add(current)
+            current = db.execute(f"SELECT \"{parent}\" FROM \"{table}\" WHERE id = ?", (current,)).fetchone()[0]
+
+
+def _recompute_partner_names(model: BaseModel, ids: list[int]) -> None:
+    """complete_name = "Parent, Name" for contacts (not companies) of a parent; children follow."""
+    db = model.env.registry.connection
+    db.execute(
+        "UPDATE res_partner SET complete_name = CASE WHEN parent_id IS NOT NULL AND NOT is_company THEN "
+        "COALESCE((SELECT p.name FROM res_partner p WHERE p.id = res_partner.parent_id), '') || ', ' || "
+        f"COALESCE(name, '') ELSE name END WHERE id IN ({IDS_PARAM}) OR parent_id IN ({IDS_PARAM})",
+        (ids_json(ids), ids_json(ids)))
+
+
+def _recompute_category_names(model: BaseModel, ids: list[int]) -> None:
+    """complete_name = "Parent / Child", down the whole subtree."""
+    db = model.env.registry.connection
+    level = ids
+    while level:
+        db.execute(
+            "UPDATE res_partner_category SET complete_name = CASE WHEN parent_id IS NULL THEN name ELSE "
+            "(SELECT p.complete_name FROM res_partner_category p WHERE p.id = res_partner_category.parent_id)"
+            f" || ' / ' || name END WHERE id IN ({IDS_PARAM})", (ids_json(level),))
+        level = [row[0] for row in db.execute(
+            f"SELECT id FROM res_partner_category WHERE parent_id IN ({IDS_PARAM})", (ids_json(level),))]
+
+
+def recompute_line_amounts(db: Any, ids: list[int]) -> None:
+    """Subtotal, tax and total of order lines, then of their orders."""
+    db.execute(
+        "UPDATE sale_order_line SET price_subtotal = round(product_uom_qty * price_unit * "
+        "(1 - discount / 100.0), 2) WHERE id IN (SELECT value FROM json_each(?))", (ids_json(ids),))
+    db.execute(
+        f"UPDATE sale_order_line SET price_tax = round(price_subtotal * {TAX_RATE}, 2), "
+        "price_total = round(price_subtotal + round(price_subtotal * "
+        f"{TAX_RATE}, 2), 2) WHERE id IN (SELECT value FROM json_each(?))", (ids_json(ids),))
+    orders = [row[0] for row in db.execute(
+        "SELECT DISTINCT order_id FROM sale_order_line WHERE id IN (SELECT value FROM json_each(?))", (ids_json(ids),))]
+    recompute_order_amounts(db, orders)
+
+
+def recompute_order_amounts(db: Any, order_ids: list[int]) -> None:
+    """Order amounts are the sums of their lines."""
+    db.execute(
+        "UPDATE sale_order SET "
+        "amount_untaxed = COALESCE((SELECT round(sum(price_subtotal), 2) FROM sale_order_line l "
+        "WHERE l.order_id = sale_order.id), 0), "
+        "amount_tax = COALESCE((SELECT round(sum(price_tax), 2) FROM sale_order_line l "
+        "WHERE l.order_id = sale_order.id), 0), "
+        "amount_total = COALESCE((SELECT round(sum(price_total), 2) FROM sale_order_line l "
+        "WHERE l.order_id = sale_order.id), 0) "
+        "WHERE id IN (SELECT value FROM json_each(?))", (ids_json(order_ids),))

@@ -1,0 +1,219 @@
+"""The models the embedded server knows, declared per Odoo version."""
+
+from __future__ import annotations
+
+from zenoo.testing.orm.fields import Field, ModelSpec
+
+PARTNER_TYPE_HELP = (
+    "- Contact: Use this to organize the contact details of employees of a given company (e.g. CEO, CFO, ...).\n"
+    "- Invoice Address: Preferred address for all invoices. Selected by default when you invoice an order "
+    "that belongs to this company.\n"
+    "- Delivery Address: Preferred address for all deliveries. Selected by default when you deliver an order "
+    "that belongs to this company.\n"
+    "- Other: Other address for the company (e.g. subsidiary, ...)"
+)
+
+
+def _m2o(relation: str, string: str, **kw: object) -> Field:
+    return Field("many2one", string, relation=relation, **kw)  # type: ignore[arg-type]
+
+
+def _o2m(relation: str, inverse: str, string: str, **kw: object) -> Field:
+    return Field("one2many", string, relation=relation, relation_field=inverse, **kw)  # type: ignore[arg-type]
+
+
+def _m2m(relation: str, table: str, col1: str, col2: str, string: str, **kw: object) -> Field:
+    return Field("many2many", string, relation=relation, relation_table=table, column1=col1, column2=col2,
+                 **kw)  # type: ignore[arg-type]
+
+
+def _magic() -> dict[str, Field]:
+    """The fields every model has (id, display name, create/write stamps)."""
+    return {
+        "id": Field("integer", "ID", readonly=True),
+        "display_name": Field("char", "Display Name", readonly=True, store=False),
+        "create_uid": _m2o("res.users", "Created by", readonly=True),
+        "create_date": Field("datetime", "Created on", readonly=True),
+        "write_uid": _m2o("res.users", "Last Updated by", readonly=True),
+        "write_date": Field("datetime", "Last Updated on", readonly=True),
+    }
+
+
+def _model(name: str, description: str, fields: dict[str, Field], **kw: object) -> ModelSpec:
+    return ModelSpec(name, description, {**fields, **_magic()}, **kw)  # type: ignore[arg-type]
+
+
+def build_models(version: int) -> dict[str, ModelSpec]:
+    """Every model of the embedded server for Odoo ``version`` (17 or 19), by name."""
+    v19 = version >= 19
+    partner_types = (
+        [["contact", "Contact"], ["invoice", "Invoice"], ["delivery", "Delivery"], ["other", "Other"]]
+        if v19 else
+        [["contact", "Contact"], ["invoice", "Invoice Address"], ["delivery", "Delivery Address"],
+         ["other", "Other Address"]]
+    )
+    groups_field = "group_ids" if v19 else "groups_id"
+    users_field = "user_ids" if v19 else "users"
+    product_types = (
+        [["consu", "Goods"], ["service", "Service"], ["combo", "Combo"]]
+        if v19 else
+        [["consu", "Consumable"], ["service", "Service"], ["product", "Storable Product"]]
+    )
+    models = [
+        _model("res.partner", "Contact", {
+            "name": Field("char", "Name"),
+            "complete_name": Field("char", "Complete Name", readonly=True),
+            "parent_id": _m2o("res.partner", "Related Company"),
+            "child_ids": _o2m("res.partner", "parent_id", "Contact"),
+            "category_id": _m2m("res.partner.category", "res_partner_res_partner_category_rel", "partner_id",
+                                "category_id", "Tags"),
+            "country_id": _m2o("res.country", "Country"),
+            "company_id": _m2o("res.company", "Company"),
+            "user_id": _m2o("res.users", "Salesperson"),
+            "is_company": Field("boolean", "Is a Company", default=False,
+                                help="Check if the contact is a company, otherwise it is a person"),
+            "active": Field("boolean", "Active", default=True),
+            "email": Field("char", "Email"),
+            "phone": Field("char", "Phone"),
+            "street": Field("char", "Street"),
+            "city": Field("char", "City"),
+            "zip": Field("char", "Zip"),
+            "website": Field("char", "Website Link"),
+            "function": Field("char", "Job Position"),
+            "vat": Field("char", "Tax ID"),
+            "ref": Field("char", "Reference"),
+            "date": Field("date", "Date"),
+            "type": Field("selection", "Address Type", selection=partner_types, default="contact",
+                          help=PARTNER_TYPE_HELP),
+            "comment": Field("html", "Notes"),
+            "color": Field("integer", "Color Index", default=0),
+            "customer_rank": Field("integer", "Customer Rank", default=0),
+            "credit_limit": Field("float", "Credit Limit", default=0.0),
+        }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id"),
+        _model("res.partner.category", "Partner Tags", {
+            "name": Field("char", "Tag Name", required=True),
+            "complete_name": Field("char", "Complete Name", readonly=True),
+            "color": Field("integer", "Color", default=0),
+            "parent_id": _m2o("res.partner.category", "Parent Category"),
+            "child_ids": _o2m("res.partner.category", "parent_id", "Child Tags"),
+            "active": Field("boolean", "Active", default=True,
+                            help="The active field allows you to hide the category without removing it."),
+            "partner_ids": _m2m("res.partner", "res_partner_res_partner_category_rel", "category_id",
+                                "partner_id", "Partners"),
+        }, order="complete_name", rec_name="complete_name", parent_name="parent_id"),
+        _model("res.country", "Country", {
+            "name": Field("char", "Country Name", required=True),
+            "code": Field("char", "Country Code", help="The ISO country code in two chars."),
+            "phone_code": Field("integer", "Country Calling Code"),
+        }, order="name"),
+        _model("res.currency", "Currency", {
+            "name": Field("char", "Currency", required=True),
+            "symbol": Field("char", "Symbol", required=True),
+            "rounding": Field("float", "Rounding Factor", default=0.01),
+            "active": Field("boolean", "Active", default=True),
+        }, order="active desc, name"),
+        _model("res.company", "Companies", {
+            "name": Field("char", "Company Name", required=True),
+            "sequence": Field("integer", "Sequence", default=10),
+            "partner_id": _m2o("res.partner", "Partner"),
+            "currency_id": _m2o("res.currency", "Currency"),
+            "email": Field("char", "Email"),
+            "active": Field("boolean", "Active", default=True),
+        }, order="sequence, name"),
+        _model("res.users", "User", {
+            "name": Field("char", "Name", required=True),
+            "login": Field("char", "Login", required=True, help="Used to log into the system"),
+            "email": Field("char", "Email"),
+            "partner_id": _m2o("res.partner", "Related Partner"),
+            "company_id": _m2o("res.company", "Company"),
+            "active": Field("boolean", "Active", default=True),
+            "share": Field("boolean", "Share User", readonly=True, default=False),
+            groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
+        }, order="name, login"),
+        _model("res.groups", "Access Groups", {
+            "name": Field("char", "Name", required=True),
+            "comment": Field("text", "Comment"),
+            users_field: _m2m("res.users", "res_groups_users_rel", "gid", "uid", "Users"),
+        }, order="name"),
+        _model("product.template", "Product", {
+            "name": Field("char", "Name", required=True),
+            "default_code": Field("char", "Internal Reference"),
+            "type": Field("selection", "Product Type", selection=product_types, default="consu"),
+            "list_price": Field("float", "Sales Price", default=1.0),
+            "standard_price": Field("float", "Cost", default=0.0),
+            "sale_ok": Field("boolean", "Can be Sold", default=True),
+            "active": Field("boolean", "Active", default=True),
+            "description_sale": Field("text", "Sales Description"),
+            "company_id": _m2o("res.company", "Company"),
+            "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products"),
+        }, order="name"),
+        _model("product.product", "Product Variant", {
+            "product_tmpl_id": _m2o("product.template", "Product Template", required=True, ondelete="cascade"),
+            "name": Field("char", "Name", readonly=True),
+            "default_code": Field("char", "Internal Reference"),
+            "barcode": Field("char", "Barcode"),
+            "lst_price": Field("float", "Sales Price", default=1.0),
+            "active": Field("boolean", "Active", default=True),
+        }, order="default_code, name, id"),
+        _model("sale.order", "Sales Order", {
+            "name": Field("char", "Order Reference", required=True, readonly=True),
+            "partner_id": _m2o("res.partner", "Customer", required=True, ondelete="restrict"),
+            "date_order": Field("datetime", "Order Date", required=True),
+            "validity_date": Field("date", "Expiration"),
+            "commitment_date": Field("datetime", "Delivery Date"),
+            "state": Field("selection", "Status", readonly=True, default="draft", selection=[
+                ["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"],
+                ["cancel", "Cancelled"]]),
+            "order_line": _o2m("sale.order.line", "order_id", "Order Lines"),
+            "amount_untaxed": Field("monetary", "Untaxed Amount", readonly=True, default=0.0),
+            "amount_tax": Field("monetary", "Taxes", readonly=True, default=0.0),
+            "amount_total": Field("monetary", "Total", readonly=True, default=0.0),
+            "currency_id": _m2o("res.currency", "Currency"),
+            "user_id": _m2o("res.users", "Salesperson"),
+            "company_id": _m2o("res.company", "Company"),
+            "note": Field("html", "Terms and conditions"),
+            "client_order_ref": Field("char", "Customer Reference"),
+        }, order="date_order desc, id desc"),
+        _model("sale.order.line", "Sales Order Line", {
+            "order_id": _m2o("sale.order", "Order Reference", required=True, ondelete="cascade"),
+            "sequence": Field("integer", "Sequence", default=10),
+            "product_id": _m2o("product.product", "Product"),
+            "name": Field("text", "Description", required=True),
+            "product_uom_qty": Field("float", "Quantity", default=1.0),
+            "price_unit": Field("float", "Unit Price", default=0.0),
+            "discount": Field("float", "Discount (%)", default=0.0),
+            "price_subtotal": Field("monetary", "Subtotal", readonly=True, default=0.0),
+            "price_tax": Field("float", "Total Tax", readonly=True, default=0.0),
+            "price_total": Field("monetary", "Total", readonly=True, default=0.0),
+        }, order="order_id, sequence, id"),
+        _model("crm.lead", "Lead/Opportunity", {
+            "name": Field("char", "Opportunity", required=True),
+            "partner_id": _m2o("res.partner", "Customer"),
+            "email_from": Field("char", "Email"),
+            "phone": Field("char", "Phone"),
+            "type": Field("selection", "Type", required=True, default="lead",
+                          selection=[["lead", "Lead"], ["opportunity", "Opportunity"]]),
+            "priority": Field("selection", "Priority", default="0", selection=[
+                ["0", "Low"], ["1", "Medium"], ["2", "High"], ["3", "Very High"]]),
+            "expected_revenue": Field("monetary", "Expected Revenue", default=0.0),
+            "probability": Field("float", "Probability", default=10.0),
+            "date_deadline": Field("date", "Expected Closing"),
+            "user_id": _m2o("res.users", "Salesperson"),
+            "country_id": _m2o("res.country", "Country"),
+            "company_id": _m2o("res.company", "Company"),
+            "description": Field("html", "Notes"),
+            "active": Field("boolean", "Active", default=True),
+        }, order="priority desc, id desc"),
+        _model("ir.config_parameter", "System Parameter", {
+            "key": Field("char", "Key", required=True),
+            "value": Field("text", "Value", required=True),
+        }, order="key", rec_name="key"),
+        _model("ir.model.data", "Model Data", {
+            "name": Field("char", "External Identifier", required=True),
+            "module": Field("char", "Module", required=True),
+            "model": Field("char", "Model Name", required=True),
+            "res_id": Field("integer", "Record ID"),
+            "noupdate": Field("boolean", "Non Updatable", default=False),
+        }, order="module, model, name", rec_name="name"),
+    ]
+    return {model.name: model for model in models}

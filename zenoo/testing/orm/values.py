@@ -1,0 +1,89 @@
+"""Converting field values between the wire (JSON-RPC values) and SQLite columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zenoo.testing.orm.exceptions import PyValueError, frame
+from zenoo.testing.orm.fields import Field
+
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def now_string() -> str:
+    """The current UTC time as Odoo writes it."""
+    return dt.datetime.now(dt.timezone.utc).strftime(DATETIME_FORMAT)
+
+
+def wrong_value(version: int, model: str, field: Field, value: Any) -> PyValueError:
+    """Odoo's ``Wrong value for <model>.<field>: <value>`` error (bad selection key, ...)."""
+    message = f"Wrong value for {model}.{field.name}: {value!r}"
+    where = (frame("odoo/fields.py", 2840, "convert_to_cache", 'raise ValueError("Wrong value for %s: %r" % (self, value))')
+             if version < 19 else
+             frame("odoo/orm/fields_selection.py", 238, "convert_to_cache",
+                   'raise ValueError("Wrong value for %s: %r" % (self, value))'))
+    return PyValueError(message, debug=where + f"ValueError: {message}")
+
+
+def to_column(version: int, model: str, field: Field, value: Any) -> Any:
+    """The SQLite value of a scalar field given ``value`` from a client (x2many excluded).
+
+    Many2one existence is checked by the caller (it needs the database).
+    """
+    kind = field.type
+    if kind == "boolean":
+        return 1 if value else 0
+    if kind == "integer":
+        return int(value or 0)
+    if kind in ("float", "monetary"):
+        return float(value or 0.0)
+    if value is False or value is None:
+        return None
+    if kind in ("char", "text", "html"):
+        return value if isinstance(value, str) else str(value)
+    if kind == "selection":
+        keys = {key for key, _label in field.selection or []}
+        if value not in keys:
+            raise wrong_value(version, model, field, value)
+        return value
+    if kind == "date":
+        return _parse_moment(version, model, field, value, DATE_FORMAT)[:10]
+    if kind == "datetime":
+        return _parse_moment(version, model, field, value, DATETIME_FORMAT)
+    if kind == "many2one":
+        if isinstance(value, (list, tuple)):
+            value = value[0] if value else None
+        if isinstance(value, bool) or not isinstance(value, int):
+            # Odoo turns a name (or anything that is not an id) written into a many2one into "unset"
+            return None
+        return value
+    raise wrong_value(version, model, field, value)
+
+
+def _parse_moment(version: int, model: str, field: Field, value: Any, fmt: str) -> str:
+    if not isinstance(value, str):
+        raise wrong_value(version, model, field, value)
+    text = value.strip()
+    for candidate in (DATETIME_FORMAT, DATE_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"):
+        try:
+            moment = dt.datetime.strptime(text, candidate)
+        except ValueError:
+            continue
+        return moment.strftime(fmt)
+    raise PyValueError(f"time data {value!r} does not match format '{fmt}'")
+
+
+def from_column(field: Field, value: Any) -> Any:
+    """The wire value of a scalar column (many2one handled by the reader)."""
+    kind = field.type
+    if kind == "boolean":
+        return bool(value)
+    if kind == "integer":
+        return int(value) if value is not None else 0
+    if kind in ("float", "monetary"):
+        return float(value) if value is not None else 0.0
+    if value is None:
+        return False
+    return value
