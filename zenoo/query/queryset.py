@@ -17,7 +17,15 @@ from zenoo.exceptions import InvalidLookupError, InvalidValueError, MissingError
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding, Runner
 from zenoo.models.builder import default_fields, get_model_class
-from zenoo.models.loading import create_records, prefetch, read_rows, rows_to_records, unlink_records, write_records
+from zenoo.models.loading import (
+    checked_write_values,
+    create_records,
+    prefetch,
+    read_rows,
+    rows_to_records,
+    unlink_records,
+    write_records,
+)
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
 from zenoo.query.fields import ModelFields, model_fields
@@ -375,6 +383,7 @@ class QuerySet:
         vals = {**vals, **values}
         if not vals:
             raise InvalidValueError("update() needs values to write")
+        await checked_write_values(self._client, self.model_name, vals)  # bad values fail before the search
         ids = await query.ids()
         if not ids:
             return True

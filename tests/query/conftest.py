@@ -1,0 +1,46 @@
+"""Fixtures for the query/model tests: logged-in clients on the embedded servers and owned records.
+
+Facts relied on: the embedded server (both versions) has res.partner with name, email, phone,
+is_company, type (selection contact/invoice/delivery/other), country_id → res.country (with
+``code``), company_id → res.company, parent_id/child_ids, category_id → res.partner.category;
+product.template requires ``name``. Tests create partners named ``zenoo-test-<marker>-…`` and
+filter on that marker, so they never depend on the shared servers' other records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from zenoo import ZenooClient
+
+
+@pytest.fixture
+async def client(embedded: Any) -> AsyncIterator[ZenooClient]:
+    async with ZenooClient(embedded.url) as zc:
+        await zc.login(embedded.database, embedded.login, embedded.password)
+        yield zc
+
+
+@pytest.fixture
+def marker() -> str:
+    return f"zenoo-test-{uuid.uuid4().hex[:8]}"
+
+
+def calls(server: Any, method: str | None = None, model: str | None = None) -> list[Any]:
+    """The object calls the server received (for ``method`` on ``model`` when given)."""
+    return [
+        r for r in server.requests
+        if r.model is not None and (method is None or r.method == method) and (model is None or r.model == model)
+    ]  # fmt: skip
+
+
+def param(record: Any, name: str) -> Any:
+    """A named call parameter, whichever protocol carried it."""
+    params = record.params
+    if "kwargs" in params or "args" in params:
+        return (params.get("kwargs") or {}).get(name)
+    return params.get(name)

@@ -1,0 +1,188 @@
+"""Models against the embedded server: conversion, lazy relations, prefetch, record methods, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from typing import Any
+
+import pytest
+
+from zenoo import FieldError, InvalidValueError, OdooModel
+from zenoo.models import Many2one, X2many
+from zenoo.models.common import ResCompany, ResPartner
+from zenoo.models.registry import client_state
+
+from .conftest import calls, param
+
+
+async def family(client: Any, marker: str, kids: int = 2) -> tuple[int, list[int]]:
+    company = (await client.search("res.company", [], limit=1, order="id"))[0]
+    parent = await client.create("res.partner", {"name": f"{marker}-parent", "is_company": True, "company_id": company})
+    children = await client.create(
+        "res.partner", [{"name": f"{marker}-kid{i}", "parent_id": parent} for i in range(kids)]
+    )
+    return parent, list(children)
+
+
+async def test_runtime_class_from_fields_get(client: Any) -> None:
+    cls = await client.get_model_class("res.partner")
+    assert issubclass(cls, OdooModel) and cls._name == "res.partner" and cls.__name__ == "ResPartner"
+    assert await client.get_model_class("res.partner") is cls  # built once per client
+    hints = {name: info.annotation for name, info in cls.model_fields.items()}
+    assert hints["is_company"] is bool
+    assert typing.get_args(hints["type"])[0] == typing.Literal["contact", "invoice", "delivery", "other"]
+    assert typing.get_args(hints["create_date"])[0] is dt.datetime
+    assert typing.get_args(hints["date"])[0] is dt.date
+    assert typing.get_origin(typing.get_args(hints["company_id"])[0]) is Many2one
+    assert typing.get_origin(hints["child_ids"]) is X2many
+
+
+async def test_conversion_is_exact(client: Any, marker: str) -> None:
+    parent, children = await family(client, marker, kids=2)
+    partner = await client.model("res.partner").get(parent)
+    assert partner.email is None  # Odoo sent false
+    assert partner.is_company is True
+    assert isinstance(partner.create_date, dt.datetime) and partner.create_date.tzinfo == dt.timezone.utc
+    # a many2one is a lazy reference: id and display name without a request
+    assert isinstance(partner.company_id, Many2one)
+    assert partner.company_id.model == "res.company" and partner.company_id.display_name
+    # an x2many with exactly two ids is a list of two ids (by field type, not by the value's shape)
+    assert isinstance(partner.child_ids, X2many) and partner.child_ids == sorted(children)
+    assert partner.category_id == []
+    assert partner.parent_id is None
+
+
+async def test_unloaded_fields_raise_instead_of_being_none(client: Any, marker: str) -> None:
+    parent, _ = await family(client, marker, kids=0)
+    partner = await client.model(ResPartner).only("name").get(parent)
+    assert partner.name == f"{marker}-parent"
+    assert partner.loaded_fields == ("name",)
+    with pytest.raises(AttributeError, match="res.partner.email was not loaded"):
+        _ = partner.email
+
+
+async def test_lazy_relations_load_on_await(client: Any, embedded: Any, marker: str) -> None:
+    parent, children = await family(client, marker)
+    partner = await client.model(ResPartner).get(parent)
+    embedded.server.reset_requests()
+    company = await partner.company_id
+    assert isinstance(company, ResCompany) and company.id == partner.company_id.id
+    assert company.name == partner.company_id.display_name
+    kids = await partner.child_ids.all()
+    assert [kid.id for kid in kids] == partner.child_ids
+    assert all(isinstance(kid, ResPartner) and kid.parent_id.id == parent for kid in kids)
+    reads = len(calls(embedded.server, "read"))
+    assert reads == 2
+    assert await partner.company_id is company  # loaded once
+    back = await kids[0].parent_id
+    assert back.id == parent
+
+
+async def test_prefetch_reads_each_relation_once(client: Any, embedded: Any, marker: str) -> None:
+    for n in range(3):
+        await family(client, f"{marker}-{n}")
+    query = client.model("res.partner").filter(name__startswith=marker, is_company=True).order_by("id")
+    await query.fields_meta()
+    await client.get_model_class("res.company")
+    await client.fields_get("res.company")
+    client_state(client).relation_cache.clear()
+    embedded.server.reset_requests()
+    partners = await query.prefetch("company_id", "child_ids").all()
+    assert len(partners) == 3
+    assert len(calls(embedded.server, "search_read")) == 1
+    reads = calls(embedded.server, "read")
+    assert sorted(r.model for r in reads) == ["res.company", "res.partner"]  # one read per relation
+    child_read = next(r for r in reads if r.model == "res.partner")
+    assert len(param(child_read, "ids") or child_read.params["args"][0]) == 6
+    embedded.server.reset_requests()
+    for partner in partners:
+        assert partner.company_id.loaded and partner.child_ids.loaded
+        assert (await partner.company_id).id == partner.company_id.id
+        assert [kid.name for kid in await partner.child_ids.all()] == [
+            f"{partner.name.removesuffix('-parent')}-kid0",
+            f"{partner.name.removesuffix('-parent')}-kid1",
+        ]
+    assert calls(embedded.server) == []  # everything was prefetched
+
+
+async def test_relation_cache_is_bounded_and_cleared_by_writes(client: Any, embedded: Any, marker: str) -> None:
+    parent, _ = await family(client, marker)
+    query = client.model(ResPartner).filter(id=parent)
+    partner = await query.first()
+    await partner.company_id
+    cache = client_state(client).relation_cache
+    assert len(cache) >= 1
+    await client.write("res.partner", [parent], {"phone": "1"})  # any write through the client
+    assert len(cache) == 0
+    cache.max_rows = 2
+    try:
+        await (await query.prefetch("child_ids").first()).child_ids.all()
+        await (await query.first()).company_id
+        assert len(cache) == 2  # three rows loaded, the oldest dropped
+    finally:
+        cache.max_rows = 4096
+
+
+async def test_save_writes_only_changed_fields(client: Any, embedded: Any, marker: str) -> None:
+    parent, children = await family(client, marker)
+    partner = await client.model(ResPartner).get(parent)
+    embedded.server.reset_requests()
+    await partner.save()
+    assert calls(embedded.server) == []  # nothing changed, nothing sent
+    partner.email = "new@example.com"
+    partner.child_ids = children[:1]
+    await partner.save()
+    (write,) = calls(embedded.server, "write")
+    assert param(write, "vals") == {"email": "new@example.com", "child_ids": [[6, 0, children[:1]]]}
+    assert partner.changed_fields() == {}
+    partner.phone = "+32 2 000"
+    await partner.refresh()  # refresh reads the server's values back
+    assert partner.phone is None and partner.email == "new@example.com" and partner.child_ids == children[:1]
+    await partner.update({"phone": "+32 2 111"})
+    assert partner.phone == "+32 2 111"
+    assert (await client.read("res.partner", [parent], ["phone"]))[0]["phone"] == "+32 2 111"
+    assert await partner.delete() is True
+    assert await client.model("res.partner").filter(id=parent).exists() is False
+
+
+async def test_create_and_bulk_create_return_models_in_input_order(client: Any, marker: str) -> None:
+    partners = client.model(ResPartner)
+    one = await partners.create({"name": f"{marker}-one", "email": "one@example.com"})
+    assert isinstance(one, ResPartner) and one.id and one.email == "one@example.com"
+    many = await partners.bulk_create([{"name": f"{marker}-z"}, {"name": f"{marker}-a"}, {"name": f"{marker}-m"}])
+    assert [p.name for p in many] == [f"{marker}-z", f"{marker}-a", f"{marker}-m"]
+    assert [p.id for p in many] == sorted(p.id for p in many)
+    assert await partners.bulk_create([]) == []
+
+
+async def test_values_are_checked_before_sending(client: Any, embedded: Any, marker: str) -> None:
+    partners = client.model("res.partner")
+    products = client.model("product.template")
+    await partners.create(name=f"{marker}-warmup")  # metadata and defaults now cached
+    await products.create(name=f"{marker}-product")
+    embedded.server.reset_requests()
+    cases: list[tuple[Any, str]] = [
+        (partners.create(name=f"{marker}-x", type="nope"), "not a valid choice for res.partner.type"),
+        (partners.create(name=f"{marker}-x", is_company="yes"), "res.partner.is_company is a boolean"),
+        (partners.create(name=f"{marker}-x", country_id="BE"), "res.partner.country_id is a many2one"),
+        (partners.create(name=f"{marker}-x", date=dt.datetime(2024, 1, 1)), "res.partner.date is a date"),
+        (partners.create(name=f"{marker}-x", colour=3), "res.partner has no field 'colour'"),
+        (partners.filter(name=marker).update(credit_limit="a lot"), "res.partner.credit_limit is a float"),
+        (products.create(list_price=2.0), "required field\\(s\\) name missing"),
+        (products.create(name=None), "product.template.name is required"),
+    ]
+    for coroutine, message in cases:
+        with pytest.raises((InvalidValueError, FieldError), match=message):
+            await coroutine
+    assert calls(embedded.server) == []  # every check was local, with cached metadata
+
+
+async def test_write_values_convert_python_types(client: Any, embedded: Any, marker: str) -> None:
+    country = await client.model("res.country").filter(code="BE").first()
+    partner = await client.model(ResPartner).create(
+        name=f"{marker}-typed", country_id=country, date=dt.date(2024, 2, 29)
+    )
+    assert partner.country_id.id == country.id
+    full = await client.model("res.partner").only("date", "country_id").get(partner.id)
+    assert full.date == dt.date(2024, 2, 29)
