@@ -131,7 +131,7 @@ class DomainCompiler:
         use_active = self.active_test if active_test is None else active_test
         if use_active and model.has_active and not self.mentions_active(tree):
             sql = f"({sql}) AND {alias}.active = 1"
-        return sql, params
+        return sql, list(params)  # a fresh list: callers append LIMIT/OFFSET values to it
 
     def ids_query(self, model: ModelSpec, domain: Any, active_test: bool | None = None) -> SQL:
         """``SELECT id FROM <model> WHERE <domain>`` as SQL with parameters."""
