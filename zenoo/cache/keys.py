@@ -12,6 +12,7 @@ pickle payload, garbage) is rejected by :func:`decode_value` and never executed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -59,12 +60,22 @@ class CacheKey:
 
     def storage_key(self, generations: Sequence[int]) -> str:
         """The key under which the value is stored for these generations."""
-        gens = ".".join(str(g) for g in generations)
+        gens = ".".join(map(str, generations))
         return f"v:{self.database}:{self.label}:{gens}:{self.digest}"
 
 
 class PoisonedValueError(ValueError):
     """A value found in the cache is not a zenoo JSON entry (e.g. a pickle payload)."""
+
+
+_PLAIN_TYPES = frozenset({list, tuple, dict})
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a type orjson serialises (lists and dicts pass unchanged; tuples serialise as lists)."""
+    if type(value) in _PLAIN_TYPES:
+        return value
+    return dict(value) if isinstance(value, Mapping) else list(value)
 
 
 def _dumps_for_key(what: str, payload: Any) -> bytes:
@@ -78,6 +89,7 @@ def _digest(data: bytes, size: int) -> str:
     return hashlib.blake2b(data, digest_size=size).hexdigest()
 
 
+@functools.lru_cache(maxsize=256)
 def database_id(server: str, database: str | None) -> str:
     """A short, secret-free id of one database on one server: the scope of invalidation."""
     return _digest(orjson.dumps([server, database or ""]), 8)
@@ -98,17 +110,17 @@ def make_call_key(
     allowed_company_ids, active_test and others all change what Odoo returns.
     """
     server, database, uid = scope
-    payload = [
+    payload = (
         server,
         database,
         uid,
         model,
         method,
-        None if ids is None else list(ids),
-        list(args),
-        dict(kwargs or {}),
-        dict(context or {}),
-    ]
+        None if ids is None else _plain(ids),
+        _plain(args),
+        _plain(kwargs or {}),
+        _plain(context or {}),
+    )
     data = _dumps_for_key(f"{model}.{method}", payload)
     return CacheKey(database_id(server, database), model, _digest(data, 16))
 

@@ -69,7 +69,7 @@ class MemoryCache:
         self._policy = make_policy(strategy)
         self._expiry: list[tuple[float, str]] = []  # (expires_at, key); stale items skipped lazily
         self._bytes = 0
-        self._generations: dict[tuple[str, str], int] = {}
+        self._generations: dict[str, dict[str, int]] = {}  # database -> generation name -> counter
         self._lock = threading.Lock()
         self._stats = LevelStats(name=name, kind=self.kind)
 
@@ -82,13 +82,16 @@ class MemoryCache:
     # --- generations ---------------------------------------------------------------------------
 
     async def generations(self, database: str, names: Sequence[str]) -> tuple[int, ...]:
-        gens = self._generations
-        return tuple(gens.get((database, name), 0) for name in names)
+        gens = self._generations.get(database)
+        if gens is None:
+            return (0,) * len(names)
+        return tuple([gens.get(name, 0) for name in names])
 
     async def bump(self, database: str, names: Sequence[str]) -> None:
         with self._lock:
+            gens = self._generations.setdefault(database, {})
             for name in names:
-                self._generations[(database, name)] = self._generations.get((database, name), 0) + 1
+                gens[name] = gens.get(name, 0) + 1
 
     # --- entries -------------------------------------------------------------------------------
 
