@@ -22,6 +22,7 @@ from zenoo.exceptions import (
     ClientError,
     ConfigurationError,
     InvalidValueError,
+    MethodNotFoundError,
     NotAuthenticatedError,
     ProtocolError,
     ProtocolNotSupportedError,
@@ -352,10 +353,20 @@ class ZenooClient:
         shared.protocol = protocol
         shared.user_context = {}
         shared.fields_cache.clear()
-        user_context = await self.call("res.users", "context_get")
-        shared.user_context = dict(user_context) if isinstance(user_context, Mapping) else {}
+        shared.user_context = await self._load_user_context()
         logger.debug("logged in to %s db=%s uid=%s via %s", self.url, db, uid, protocol.name)
         return uid
+
+    async def _load_user_context(self) -> dict[str, Any]:
+        """The user's context (lang, tz …) from ``res.users.context_get``, sent with every call."""
+        try:
+            user_context = await self.call("res.users", "context_get")
+        except MethodNotFoundError:
+            logger.warning("%s has no res.users.context_get: calls are sent without the user's lang/tz", self.url)
+            return {}
+        if not isinstance(user_context, Mapping):
+            raise ProtocolError(f"res.users.context_get answered {user_context!r:.100}, not a dict")
+        return dict(user_context)
 
     def _choose_protocol(self, secret_kind: str) -> Protocol:
         api = self._shared.options.api
@@ -461,7 +472,16 @@ class ZenooClient:
         kwargs: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Odoo's ``execute_kw``: positional ``args`` (ids first for record methods) and ``kwargs``."""
+        """Odoo's ``execute_kw``: positional ``args`` (ids first for record methods) and ``kwargs``.
+
+        As with Odoo, a ``"context"`` inside ``kwargs`` is accepted; ``context=`` wins over it.
+        """
+        if kwargs is not None and isinstance(kwargs, Mapping) and "context" in kwargs:
+            kwargs = dict(kwargs)
+            inner = kwargs.pop("context") or {}
+            if not isinstance(inner, Mapping):
+                raise InvalidValueError(f"kwargs['context'] must be a dict, got {type(inner).__name__}")
+            context = {**inner, **(context or {})}
         return await self.call(model, method, args=args, kwargs=kwargs, context=context)
 
     async def execute(self, model: str, method: str, *args: Any, context: Mapping[str, Any] | None = None) -> Any:

@@ -178,6 +178,12 @@ class CircuitBreaker:
             self._opened_at = self._clock()
         self._probing = False
 
+    def allows_call_after(self, delay: float) -> bool:
+        """Whether a call made ``delay`` seconds from now would be let through."""
+        if self._opened_at is None:
+            return True
+        return not self._probing and self._clock() + delay >= self._opened_at + self.reset_timeout
+
     def release_probe(self) -> None:
         """A probe ended without a verdict (cancelled): let the next call probe instead."""
         self._probing = False
@@ -214,8 +220,8 @@ async def call_with_retries(
             if breaker is not None:
                 breaker.record_failure()
             delay = policy.next_delay(exc, read_only=read_only, attempt=number)
-            if delay is None:
-                raise
+            if delay is None or (breaker is not None and not breaker.allows_call_after(delay)):
+                raise  # the real cause, rather than the CircuitOpenError the next attempt would get
             if on_retry is not None:
                 await on_retry(number, delay, exc)
             await sleep(delay)

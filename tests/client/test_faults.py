@@ -1,0 +1,139 @@
+"""Retries under injected faults, proven by counting records on a private embedded server.
+
+A create/write/unlink is never sent twice by the library: a 503 (the server says it did not run
+the call) is retried for every method; a connection dropped after the request was sent is only
+retried for read-only methods.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from zenoo import (
+    CircuitBreaker,
+    CircuitOpenError,
+    RetryPolicy,
+    ServerUnavailableError,
+    ZenooClient,
+    ZenooConnectionError,
+)
+
+FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, max_retry_after=5)
+
+
+@pytest.fixture(params=[17, 19])
+def quiet_server(request: pytest.FixtureRequest, odoo_server_factory):  # type: ignore[no-untyped-def]
+    return odoo_server_factory(version=request.param)
+
+
+async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-def]
+    admin = server.users["admin"]
+    client = ZenooClient(server.url, retry=FAST, **options)
+    if server.version >= 19:
+        await client.login_with_api_key(server.database, admin.login, admin.api_key)
+    else:
+        await client.login(server.database, admin.login, admin.password)
+    return client
+
+
+def _creates(server, tag: str) -> list:  # type: ignore[no-untyped-def]
+    return [r for r in server.requests if r.method == "create" and tag in repr(r.params)]
+
+
+async def test_503_is_retried_for_a_create_and_runs_once(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    delays: list[float] = []
+    client.hooks.on("retry", lambda event: delays.append(event.delay))
+    async with client:
+        quiet_server.faults.set(error_503_rate=1.0, retry_after=0, methods=["create"], count=2)
+        pid = await client.create("res.partner", {"name": tag})
+        quiet_server.faults.clear()
+        assert await client.search("res.partner", [["name", "=", tag]]) == [pid]  # exactly one record
+    attempts = _creates(quiet_server, tag)
+    assert [r.status for r in attempts] == [503, 503, 200]
+    assert [r.executed for r in attempts] == [False, False, True]
+    assert len(delays) == 2 and client.stats.retries == 2
+
+
+async def test_retry_after_is_waited_for(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    delays: list[float] = []
+    client.hooks.on("retry", lambda event: delays.append(event.delay))
+    async with client:
+        quiet_server.faults.set(error_503_rate=1.0, retry_after=1, methods=["search_count"], count=1)
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+    assert delays and delays[0] >= 1.0  # the server's Retry-After, not the 10 ms backoff
+
+
+async def test_503_beyond_the_retry_budget_is_raised(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        quiet_server.faults.set(error_503_rate=1.0, retry_after=0, methods=["create"])
+        with pytest.raises(ServerUnavailableError) as info:
+            await client.create("res.partner", {"name": tag})
+        quiet_server.faults.clear()
+        assert info.value.http_status == 503
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+    assert len(_creates(quiet_server, tag)) == FAST.max_attempts
+
+
+async def test_create_dropped_after_running_is_not_repeated(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    async with client:
+        quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["create"], count=1)
+        with pytest.raises(ZenooConnectionError) as info:
+            await client.create("res.partner", {"name": tag})
+        assert info.value.request_sent
+        quiet_server.faults.clear()
+        # the server did create it once; the library did not send it a second time
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 1
+    assert len(_creates(quiet_server, tag)) == 1
+
+
+async def test_write_dropped_before_running_is_not_repeated_either(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """From the client's side a drop after sending looks the same whether or not the call ran."""
+    client = await _login(quiet_server)
+    async with client:
+        pid = await client.create("res.partner", {"name": tag})
+        quiet_server.reset_requests()
+        quiet_server.faults.set(drop_rate=1.0, drop_phase="before", methods=["write"], count=1)
+        with pytest.raises(ZenooConnectionError):
+            await client.write("res.partner", [pid], {"email": "x@example.com"})
+        quiet_server.faults.clear()
+        assert await client.read("res.partner", [pid], ["email"]) == [{"id": pid, "email": False}]
+    assert [r.method for r in quiet_server.requests].count("write") == 1
+
+
+async def test_dropped_reads_are_retried(quiet_server) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    async with client:
+        expected = await client.search_count("res.partner", [])
+        quiet_server.reset_requests()
+        errors_before = client.stats.errors
+        quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["search_count"], count=2)
+        assert await client.search_count("res.partner", []) == expected
+    counted = [r for r in quiet_server.requests if r.method == "search_count"]
+    assert [r.fault for r in counted] == ["drop-after", "drop-after", None]
+    assert client.stats.retries == 2 and client.stats.errors - errors_before == 2
+
+
+async def test_circuit_breaker_opens_and_recovers(quiet_server) -> None:  # type: ignore[no-untyped-def]
+    breaker = CircuitBreaker(failure_threshold=3, reset_timeout=0.2)
+    client = await _login(quiet_server, circuit_breaker=breaker)
+    async with client:
+        quiet_server.faults.set(error_503_rate=1.0, retry_after=0, methods=["search_count"])
+        with pytest.raises(ServerUnavailableError):
+            await client.search_count("res.partner", [])  # 3 attempts fail, the 4th is refused
+        with pytest.raises(CircuitOpenError) as info:
+            await client.search_count("res.partner", [])
+        assert quiet_server.url in str(info.value) and "half-opens" in str(info.value)
+        sent = len(quiet_server.requests)
+        with pytest.raises(CircuitOpenError):
+            await client.search_count("res.partner", [])
+        assert len(quiet_server.requests) == sent  # failing fast: nothing reached the server
+        quiet_server.faults.clear()
+        import asyncio
+
+        await asyncio.sleep(0.25)  # the cool-down (a wait, not a timing assertion)
+        assert await client.search_count("res.partner", [["id", "=", 0]]) == 0  # the probe succeeds
+        assert breaker.state == "closed"

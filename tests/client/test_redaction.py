@@ -1,0 +1,96 @@
+"""Passwords, API keys and session ids never show in logs, reprs, exceptions or statistics."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from zenoo import AuthenticationError, Client, ZenooClient, ZenooError
+
+
+class _Everything(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name} {record.getMessage()} {record.args!r}")
+
+
+@pytest.fixture
+def all_logs():  # type: ignore[no-untyped-def]
+    handler = _Everything()
+    root = logging.getLogger()
+    previous = root.level
+    names = ["httpx", "httpcore", "hpack", "h2", "zenoo", "asyncio"]
+    levels = {name: logging.getLogger(name).level for name in names}
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in names:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def _scenario(server, secrets_seen: list[object], **options) -> None:  # type: ignore[no-untyped-def]
+    admin = server.users["admin"]
+    for login in ("password", "api_key"):
+        async with ZenooClient(server.url, **options) as client:
+            secrets_seen.append(client)
+            if login == "password":
+                await client.login(server.database, admin.login, admin.password)
+            else:
+                await client.login_with_api_key(server.database, admin.login, admin.api_key)
+            secrets_seen += [client, client.stats, client.stats.as_dict(), client._shared.credentials]
+            pid = await client.create("res.partner", {"name": "zenoo-redaction"})
+            await client.search_read("res.partner", [["id", "=", pid]], ["name"])
+            await client.unlink("res.partner", [pid])
+            for bad in (
+                client.call("res.partner", "no_such_method", kwargs={}),
+                client.write("res.partner", [99999999], {"name": "x"}),
+                client.call("res.partner", "_private", ids=[1]),
+            ):
+                with pytest.raises(ZenooError) as info:
+                    await bad
+                secrets_seen += [info.value, str(info.value), repr(info.value), info.value.__dict__]
+        with pytest.raises(AuthenticationError) as wrong:
+            async with ZenooClient(server.url, **options) as client:
+                await client.login(server.database, admin.login, admin.password + "-wrong")
+        secrets_seen += [wrong.value, str(wrong.value), repr(wrong.value)]
+        with pytest.raises(AuthenticationError) as wrong_key:
+            async with ZenooClient(server.url, **options) as client:
+                await client.login_with_api_key(server.database, admin.login, admin.api_key[:-4] + "dead")
+        secrets_seen += [wrong_key.value, str(wrong_key.value), repr(wrong_key.value)]
+
+
+def _secrets(server) -> list[str]:  # type: ignore[no-untyped-def]
+    admin = server.users["admin"]
+    return [admin.password, admin.api_key, admin.password + "-wrong", admin.api_key[:-4] + "dead"]
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_no_secret_in_logs_reprs_errors_or_stats(all_logs, odoo_server_factory, version: int) -> None:  # type: ignore[no-untyped-def]
+    # In a child process: the server's own HTTP/2 stack logs the headers it decodes, and only the
+    # client's logs are under test here.
+    server = odoo_server_factory(version=version, tls=True, http2=True, subprocess=True)
+    seen: list[object] = []
+    await _scenario(server, seen, verify_ssl=server.ca_cert_path)
+    text = "\n".join(all_logs.lines) + "\n".join(repr(obj) + str(obj) for obj in seen)
+    assert any(line.startswith("httpx ") for line in all_logs.lines)  # httpx did log at DEBUG
+    assert any(line.startswith("hpack") or line.startswith("h2") for line in all_logs.lines)  # HTTP/2 ran
+    for secret in _secrets(server):
+        assert secret not in text
+    if version >= 19:  # JSON-2 sent the key in a header: h2 marks it never-indexed, hpack redacts it
+        assert "authorization=SENSITIVE_REDACTED" in text.replace("b'", "").replace("'", "")
+
+
+def test_blocking_client_repr(target) -> None:  # type: ignore[no-untyped-def]
+    with Client(target.url) as client:
+        client.login(target.database, target.login, target.password)
+        assert target.password not in repr(client) and target.password not in repr(client.aclient._shared.__dict__)

@@ -1,0 +1,247 @@
+"""Scenarios run against every target: the embedded server as Odoo 17 and 19, and a real Odoo
+when ZENOO_TEST_URL is set. They only rely on records they create themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from zenoo import (
+    AccessError,
+    AuthenticationError,
+    ClientError,
+    InvalidValueError,
+    MethodNotFoundError,
+    MissingError,
+    NotAuthenticatedError,
+    OdooServerError,
+    ProtocolNotSupportedError,
+    ConfigurationError,
+    ValidationError,
+    ZenooClient,
+)
+
+
+async def test_login_with_password_uses_jsonrpc(client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
+    assert client.uid and client.uid > 0
+    assert client.protocol_name == "jsonrpc"
+    assert client.database == target.database and client.username == target.login
+    version = client.server_version
+    assert version is not None and isinstance(version[0], int)
+    if target.version:
+        assert version[0] == target.version
+    assert repr(client).startswith("ZenooClient(url=")
+
+
+async def test_api_key_login_picks_json2_on_19(key_client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
+    expected = "json2" if key_client.server_version[0] >= 19 else "jsonrpc"  # type: ignore[index]
+    assert key_client.protocol_name == expected
+    assert key_client.uid and await key_client.search_count("res.partner", [["id", "=", 1]]) in (0, 1)
+
+
+async def test_forcing_a_protocol(target) -> None:  # type: ignore[no-untyped-def]
+    if not target.api_key:
+        pytest.skip("needs an API key")
+    async with ZenooClient(target.url, api="jsonrpc") as forced_rpc:
+        await forced_rpc.login_with_api_key(target.database, target.login, target.api_key)
+        assert forced_rpc.protocol_name == "jsonrpc"  # an API key works as a password on /jsonrpc
+        assert await forced_rpc.search("res.partner", [["id", "=", 0]]) == []
+    async with ZenooClient(target.url, api="json2") as forced_json2:
+        version = (await forced_json2.get_server_version())["server_version_info"][0]
+        if version >= 19:
+            await forced_json2.login_with_api_key(target.database, target.login, target.api_key)
+            assert forced_json2.protocol_name == "json2"
+            with pytest.raises(ConfigurationError, match="JSON-2 authenticates with an API key"):
+                await forced_json2.login(target.database, target.login, target.password)
+        else:
+            with pytest.raises(ProtocolNotSupportedError, match=r"JSON-2 needs Odoo 19 or later; .* runs Odoo 17"):
+                await forced_json2.login_with_api_key(target.database, target.login, target.api_key)
+
+
+async def test_bad_credentials(target) -> None:  # type: ignore[no-untyped-def]
+    wrong = "wrong-" + target.password
+    async with ZenooClient(target.url) as zc:
+        with pytest.raises(AuthenticationError) as info:
+            await zc.login(target.database, target.login, wrong)
+        assert wrong not in str(info.value) and wrong not in repr(info.value)
+        assert target.login in str(info.value) and target.database in str(info.value)
+        assert not zc.is_authenticated
+        with pytest.raises(AuthenticationError):
+            await zc.login_with_api_key(target.database, target.login, "0" * 40)
+        with pytest.raises(NotAuthenticatedError, match="call login"):
+            await zc.search("res.partner")
+
+
+async def test_crud_round_trip(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    one = await zc.create("res.partner", {"name": f"{tag}-one", "email": "one@example.com"})
+    assert isinstance(one, int)
+    many = await zc.create("res.partner", [{"name": f"{tag}-two"}, {"name": f"{tag}-three", "is_company": True}])
+    assert isinstance(many, list) and len(many) == 2 and all(isinstance(i, int) for i in many)
+    assert await zc.create("res.partner", []) == []
+    mine = [["name", "=like", f"{tag}-%"]]
+    assert await zc.search_count("res.partner", mine) == 3
+    assert sorted(await zc.search("res.partner", mine)) == sorted([one, *many])
+    rows = await zc.search_read("res.partner", mine, ["name", "is_company"], order="name", limit=2, offset=1)
+    assert [r["name"] for r in rows] == [f"{tag}-three", f"{tag}-two"]
+    assert set(rows[0]) == {"id", "name", "is_company"}
+    assert await zc.write("res.partner", [one], {"email": "new@example.com", "phone": "+32 2 000"}) is True
+    [record] = await zc.read("res.partner", one, ["email", "phone"])
+    assert record == {"id": one, "email": "new@example.com", "phone": "+32 2 000"}
+    assert await zc.unlink("res.partner", many) is True
+    assert await zc.read("res.partner", many, ["name"]) == []  # gone ids are left out, as Odoo does
+    assert await zc.search_count("res.partner", mine) == 1
+    await zc.unlink("res.partner", one)
+
+
+async def test_read_load_none_and_name_search(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    [country] = await zc.search_read("res.country", [], ["name"], limit=1, order="id")
+    pid = await zc.create("res.partner", {"name": f"{tag} Findable", "country_id": country["id"]})
+    try:
+        [classic] = await zc.read("res.partner", [pid], ["country_id"])
+        [bare] = await zc.read("res.partner", [pid], ["country_id"], load=None)
+        assert classic["country_id"] == [country["id"], country["name"]]
+        assert bare["country_id"] == country["id"]
+        found = await zc.name_search("res.partner", f"{tag} Find", limit=5)
+        assert found == [[pid, f"{tag} Findable"]]
+    finally:
+        await zc.unlink("res.partner", pid)
+
+
+async def test_fields_get_is_cached_per_client(any_client: ZenooClient) -> None:
+    zc = any_client
+    first = await zc.fields_get("res.partner", attributes=["type", "string"])
+    before = zc.stats.requests
+    again = await zc.fields_get("res.partner", attributes=["type", "string"])
+    assert zc.stats.requests == before and again == first
+    assert first["name"]["type"] == "char" and set(first["name"]) <= {"type", "string"}
+    narrow = await zc.fields_get("res.partner", ["name", "country_id"], ["type", "relation"])
+    assert set(narrow) == {"name", "country_id"} and narrow["country_id"]["relation"] == "res.country"
+    assert zc.stats.requests == before + 1
+
+
+async def test_read_group_has_one_shape(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    partners = await zc.create("res.partner", [{"name": f"{tag}-a", "is_company": True}, {"name": f"{tag}-b"}, {"name": f"{tag}-c"}])
+    try:
+        groups = await zc.read_group(
+            "res.partner", [["name", "=like", f"{tag}-%"]], ["is_company"], ["id:count"], order="is_company"
+        )
+        assert groups == [
+            {"is_company": False, "__count": 2, "id:count": 2},
+            {"is_company": True, "__count": 1, "id:count": 1},
+        ]
+        orders = await zc.read_group("sale.order", [], ["partner_id"], ["amount_total:sum"], limit=3,
+                                     order="amount_total:sum desc")
+        assert orders and set(orders[0]) == {"partner_id", "__count", "amount_total:sum"}
+        assert isinstance(orders[0]["partner_id"], list) and len(orders[0]["partner_id"]) == 2
+        sums = [g["amount_total:sum"] for g in orders]
+        assert sums == sorted(sums, reverse=True)
+        months = await zc.read_group("sale.order", [], ["date_order:month"], ["amount_total:sum"], limit=2)
+        start, label = months[0]["date_order:month"]
+        assert start[:8].count("-") == 2 and isinstance(label, str)  # [range start, label] on both versions
+    finally:
+        await zc.unlink("res.partner", partners)
+
+
+async def test_server_errors_map_to_classes(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    with pytest.raises(MethodNotFoundError):
+        await zc.search("no.such.model")
+    with pytest.raises(MethodNotFoundError) as unknown:
+        await zc.call("res.partner", "no_such_method", kwargs={})
+    assert "no_such_method" in unknown.value.message and unknown.value.debug
+    with pytest.raises(AccessError, match="Private methods"):
+        await zc.call("res.partner", "_compute_display_name", ids=[1])
+    with pytest.raises(MissingError) as missing:
+        await zc.write("res.partner", [99999999], {"name": "x"})
+    assert missing.value.odoo_name == "odoo.exceptions.MissingError"
+    parent = await zc.create("res.partner", {"name": f"{tag}-parent", "is_company": True})
+    child = await zc.create("res.partner", {"name": f"{tag}-child", "parent_id": parent})
+    try:
+        with pytest.raises(ValidationError, match="recursive"):
+            await zc.write("res.partner", [parent], {"parent_id": child})
+    finally:
+        await zc.unlink("res.partner", [child, parent])
+    with pytest.raises(OdooServerError) as bad_domain:
+        await zc.search("res.partner", [["no_such_field", "=", 1]])
+    assert type(bad_domain.value) is OdooServerError and bad_domain.value.odoo_name == "builtins.ValueError"
+
+
+async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
+    zc = any_client
+    before = zc.stats.requests
+    import decimal
+
+    with pytest.raises(InvalidValueError, match="decimal.Decimal"):
+        await zc.create("res.partner", {"name": "x", "credit_limit": decimal.Decimal("1.5")})
+    with pytest.raises(InvalidValueError, match="a dict or a list of dicts"):
+        await zc.create("res.partner", "name=x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="fields must be a list of names"):
+        await zc.search_read("res.partner", [], "name")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="invalid model name"):
+        await zc.search("res partner")
+    with pytest.raises(InvalidValueError, match="limit must be a non-negative int"):
+        await zc.search("res.partner", limit=-1)
+    with pytest.raises(InvalidValueError, match="invalid aggregate 'amount_total'"):
+        await zc.read_group("sale.order", [], ["partner_id"], ["amount_total"])
+    if zc.protocol_name == "json2":
+        with pytest.raises(ClientError, match="JSON-2 needs named parameters"):
+            await zc.execute_kw("res.partner", "action_archive_all", [[1], True])
+    assert zc.stats.requests == before
+
+
+async def test_with_context_and_execute_kw(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    pid = await zc.create("res.partner", {"name": f"{tag}-archived", "active": False})
+    try:
+        domain = [["name", "=", f"{tag}-archived"]]
+        assert await zc.search("res.partner", domain) == []
+        everything = zc.with_context(active_test=False)
+        assert everything.context["active_test"] is False and "active_test" not in zc.context
+        assert await everything.search("res.partner", domain) == [pid]
+        assert await zc.search("res.partner", domain, context={"active_test": False}) == [pid]
+        # zenoo-rpc style calls; positional args are bound to names on JSON-2
+        assert await zc.execute_kw("res.partner", "search", [domain], {"context": {"active_test": False}}) == [pid]
+        assert await zc.execute_kw("res.partner", "search_count", [domain], context={"active_test": False}) == 1
+        assert await zc.execute("res.partner", "read", [pid], ["name"], context={"active_test": False}) == [
+            {"id": pid, "name": f"{tag}-archived"}
+        ]
+        await everything.close()  # a view leaves the shared pool open
+        assert await zc.search_count("res.partner", [["id", "=", pid]], context={"active_test": False}) == 1
+    finally:
+        await zc.unlink("res.partner", pid)
+
+
+async def test_server_information(client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
+    info = await client.get_server_version()
+    assert info["server_version_info"][0] == client.server_version[0]  # type: ignore[index]
+    assert await client.health_check() is True
+    if target.embedded:
+        assert target.database in await client.list_databases()
+    async with ZenooClient("http://127.0.0.1:9") as nothing_there:
+        assert await nothing_there.health_check() is False
+
+
+async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
+    expected = await any_client.search_count("res.partner", [])
+    twin = any_client.with_context(active_test=True).fork()
+    assert twin.uid == any_client.uid and twin.protocol_name == any_client.protocol_name
+    assert twin.context == {**any_client.context, "active_test": True}
+    results: list[object] = []
+
+    def elsewhere() -> None:
+        async def work() -> int:
+            async with twin:
+                return await twin.search_count("res.partner", [])
+
+        results.append(asyncio.run(work()))
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    await asyncio.to_thread(thread.join)
+    assert results == [expected]
+    assert await any_client.search_count("res.partner", []) == expected  # the original pool is untouched

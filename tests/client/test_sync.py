@@ -1,0 +1,79 @@
+"""The blocking Client: plain code, inside a running event loop (as in Jupyter), other threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from zenoo import AuthenticationError, Client, MissingError
+from zenoo._loop import LoopThread
+
+
+@pytest.fixture
+def sync_client(target):  # type: ignore[no-untyped-def]
+    with Client(target.url) as client:
+        client.login(target.database, target.login, target.password)
+        yield client
+
+
+def test_blocking_crud(sync_client: Client, tag: str) -> None:
+    pid = sync_client.create("res.partner", {"name": f"{tag}-sync"})
+    try:
+        assert sync_client.search("res.partner", [["name", "=", f"{tag}-sync"]]) == [pid]
+        assert sync_client.write("res.partner", pid, {"email": "s@example.com"})
+        assert sync_client.read("res.partner", [pid], ["email"]) == [{"id": pid, "email": "s@example.com"}]
+        assert sync_client.search_count("res.partner", [["id", "=", pid]]) == 1
+        assert sync_client.execute_kw("res.partner", "search_count", [[["id", "=", pid]]]) == 1
+        assert sync_client.fields_get("res.partner", ["name"], ["type"]) == {"name": {"type": "char"}}
+        assert sync_client.name_search("res.partner", f"{tag}-sync") == [[pid, f"{tag}-sync"]]
+        view = sync_client.with_context(active_test=False)
+        assert view.context["active_test"] is False and view.uid == sync_client.uid
+    finally:
+        sync_client.unlink("res.partner", pid)
+    with pytest.raises(MissingError):
+        sync_client.write("res.partner", [pid], {"name": "gone"})
+    assert sync_client.protocol_name == "jsonrpc" and repr(sync_client).startswith("Client(url=")
+
+
+def test_blocking_client_inside_a_running_loop(target) -> None:  # type: ignore[no-untyped-def]
+    """What a Jupyter cell does: blocking calls while the kernel's event loop is running."""
+
+    async def notebook_cell() -> int:
+        assert asyncio.get_running_loop().is_running()
+        with Client(target.url) as client:
+            client.login(target.database, target.login, target.password)
+            return client.search_count("res.partner", [["id", "=", 1]])
+
+    assert asyncio.run(notebook_cell()) in (0, 1)
+
+
+def test_blocking_client_from_many_threads(sync_client: Client) -> None:
+    expected = sync_client.search_count("res.partner", [])
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        counts = list(pool.map(lambda _: sync_client.search_count("res.partner", []), range(12)))
+    assert counts == [expected] * 12
+
+
+def test_own_loop_thread_and_errors(target) -> None:  # type: ignore[no-untyped-def]
+    loop = LoopThread("zenoo-test-loop")
+    try:
+        with Client(target.url, loop=loop) as client:
+            assert client.runner is loop
+            with pytest.raises(AuthenticationError):
+                client.login(target.database, target.login, "not-the-password")
+            assert client.health_check() is True
+            assert client.get_server_version()["server_version_info"][0] >= 17
+    finally:
+        loop.close()
+    assert not any(t.name == "zenoo-test-loop" for t in threading.enumerate())
+
+
+def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
+    from zenoo.query import SyncQuerySet
+
+    partners = sync_client.model("res.partner")
+    assert isinstance(partners, SyncQuerySet)
+    assert partners.filter(id=1).count() in (0, 1)
