@@ -225,10 +225,10 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             generated += 1
     _insert(db, "res_partner", partner_cols, rows)
     _insert(db, "res_partner_res_partner_category_rel", ("partner_id", "category_id"), tags)
-    customers = [row[0] for row in rows if row[5] == 1]
+    active = [(row[0], row[4]) for row in rows if row[5] == 1]  # (id, is_company)
 
-    _populate_sales(db, rng, customers, max(30, total_partners // 5), audit, audit_cols, demo_uid)
-    _populate_leads(db, rng, customers, max(20, total_partners // 10), demo_uid, audit_cols)
+    _populate_sales(db, rng, active, max(30, total_partners // 5), audit, audit_cols, demo_uid)
+    _populate_leads(db, rng, [pid for pid, _c in active], max(20, total_partners // 10), demo_uid, audit_cols)
     _insert(db, "ir_config_parameter", ("id", "key", "value", *audit_cols), [
         (1, "database.uuid", f"{rng.getrandbits(128):032x}", *audit),
         (2, "web.base.url", "http://127.0.0.1", *audit),
@@ -244,7 +244,7 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             [(*xid, 1, *audit) for xid in xids])
 
 
-def _populate_sales(db: sqlite3.Connection, rng: random.Random, customers: list[int], count: int,
+def _populate_sales(db: sqlite3.Connection, rng: random.Random, customers: list[tuple[int, int]], count: int,
                     audit: tuple[Any, ...], audit_cols: tuple[str, ...], demo_uid: int) -> None:
     templates, products = [], []
     for index, (name, price) in enumerate(PRODUCTS, start=1):
@@ -257,9 +257,11 @@ def _populate_sales(db: sqlite3.Connection, rng: random.Random, customers: list[
     _insert(db, "product_product", ("id", "product_tmpl_id", "name", "default_code", "lst_price", "active",
                                     *audit_cols), products)
     orders, lines = [], []
+    companies = [pid for pid, is_company in customers if is_company] or [pid for pid, _c in customers]
+    customers = [pid for pid, _c in customers]
     line_id = 1
     for order_id in range(1, count + 1):
-        when = BASE_TIME + dt.timedelta(minutes=order_id * 173 + rng.randint(0, 120))
+        when = BASE_TIME + dt.timedelta(days=rng.randint(0, 540), minutes=rng.randint(0, 1439))
         state = rng.choices(["draft", "sent", "sale", "cancel"], [30, 15, 45, 10])[0]
         untaxed = tax = 0.0
         for sequence in range(rng.randint(1, 5)):
@@ -274,7 +276,7 @@ def _populate_sales(db: sqlite3.Connection, rng: random.Random, customers: list[
                           line_tax, round(subtotal + line_tax, 2), *audit))
             line_id += 1
         stamp = when.strftime(TIME_FORMAT)
-        orders.append((order_id, f"S{order_id:05d}", rng.choice(customers), stamp,
+        orders.append((order_id, f"S{order_id:05d}", rng.choice(companies if rng.random() < 0.7 else customers), stamp,
                        (when.date() + dt.timedelta(days=30)).isoformat(), state, round(untaxed, 2), round(tax, 2),
                        round(untaxed + tax, 2), 1, rng.choice([2, demo_uid]), 1, 1, 1, stamp, stamp))
     _insert(db, "sale_order", ("id", "name", "partner_id", "date_order", "validity_date", "state",

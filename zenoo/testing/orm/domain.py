@@ -147,7 +147,8 @@ class DomainCompiler:
         head = tree[0]
         if head == "!" and len(tree) == 2:
             sql, params = self._node(model, tree[1], alias)
-            return f"NOT ({sql})", params
+            # a record-level complement, as Odoo's negation (unset values match '!' of a condition)
+            return f"({sql}) IS NOT 1", params
         if head in ("&", "|") and len(tree) == 2 and isinstance(tree[1], list):
             parts = [self._node(model, t, alias) for t in tree[1]]
             joiner = " AND " if head == "&" else " OR "

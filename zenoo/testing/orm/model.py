@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field as dc_field
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm import access, hooks
+from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import PyTypeError, PyValueError, missing_error, required_field_error
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
@@ -476,3 +476,31 @@ class BaseModel:
         if raise_exception:
             raise access.access_error(self._version, self.spec.name, self.spec.description, operation)
         return False
+
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):  # type: ignore[no-untyped-def]
+        """Groups with counts and aggregates (Odoo 17 shapes: ``<field>_count``, ``__domain``)."""
+        return grouping.read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)[0]
+
+    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False,  # type: ignore[no-untyped-def]
+                       lazy=True, expand=False, expand_limit=None, expand_orderby=False):
+        """``{"groups": read_group(...), "length": number of groups}`` (Odoo 17 signature)."""
+        groups, total = grouping.read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
+        return {"groups": groups, "length": total}
+
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None,  # type: ignore[no-untyped-def]
+                        count_limit=None):
+        """One page of records shaped by ``specification``, with the total count."""
+        return webread.web_search_read(self, domain, specification, offset, limit, order, count_limit)
+
+    def web_read(self, ids, specification):  # type: ignore[no-untyped-def]
+        """Records shaped by ``specification``; missing ids dropped."""
+        self._check_access("read")
+        return webread.web_read(self, self._as_ids(ids), specification)
+
+    def load(self, fields, data):  # type: ignore[no-untyped-def]
+        """Import rows of text atomically: ``{"ids", "messages", "nextrow"}``."""
+        return transfer.load(self, fields, data)
+
+    def export_data(self, ids, fields_to_export):  # type: ignore[no-untyped-def]
+        """``{"datas": rows}`` of text values for the given field paths."""
+        return transfer.export_data(self, self._as_ids(ids), fields_to_export)

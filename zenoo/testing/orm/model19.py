@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zenoo.testing.orm import access
+from zenoo.testing.orm import access, grouping
 from zenoo.testing.orm.exceptions import PyValueError
 from zenoo.testing.orm.model import BaseModel
 
@@ -23,3 +23,15 @@ class BaseModel19(BaseModel):
         if operation not in access.OPERATIONS:
             raise PyValueError(f"Invalid access mode: {operation!r}")
         return access.allowed(self.spec.name, operation, self.env.is_admin)
+
+    def formatted_read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0,  # type: ignore[no-untyped-def]
+                             limit=None, order=None):
+        """Groups as Odoo 19 formats them: ``__extra_domain`` and ``<field>:<agg>`` keys."""
+        return grouping.formatted_read_group(self, domain, groupby, aggregates, having, offset, limit, order)[0]
+
+    def web_read_group(self, domain, groupby, aggregates, limit=None, offset=0, order=None,  # type: ignore[no-untyped-def,override]
+                       auto_unfold=False, opening_info=None, unfold_read_specification=None,
+                       unfold_read_default_limit=None, groupby_read_specification=None):
+        """``{"groups": formatted groups, "length": number of groups}`` (Odoo 19 signature)."""
+        groups, total = grouping.formatted_read_group(self, domain, groupby, aggregates, (), offset, limit, order)
+        return {"groups": groups, "length": total}

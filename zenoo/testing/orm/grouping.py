@@ -1,0 +1,334 @@
+"""Grouped reads: ``read_group`` (17 shapes, still callable on 19), ``formatted_read_group`` (19)
+and ``web_read_group`` for both versions.
+
+Groups are computed with one ``GROUP BY`` query; they are then ordered and sliced in Python (group
+counts are small). Dates and datetimes group by day, week (ISO, Monday first), month, quarter or
+year, in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from zenoo.testing.orm.exceptions import PyValueError
+from zenoo.testing.orm.fields import X2MANY, Field
+
+if TYPE_CHECKING:
+    from zenoo.testing.orm.model import BaseModel
+
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+AGGREGATORS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max", "count": "count",
+               "count_distinct": "count(DISTINCT", "bool_and": "min", "bool_or": "max"}
+NUMERIC = ("integer", "float", "monetary")
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+
+
+@dataclass
+class GroupBy:
+    spec: str  # as given: "date_order:month"
+    field: Field
+    granularity: str | None
+
+    def sql(self, alias: str) -> str:
+        column = f"{alias}.\"{self.field.name}\""
+        granularity = self.granularity
+        if granularity is None:
+            return column
+        if granularity == "day":
+            return f"date({column})"
+        if granularity == "week":
+            return f"date({column}, 'weekday 0', '-6 days')"
+        if granularity == "month":
+            return f"strftime('%Y-%m-01', {column})"
+        if granularity == "quarter":
+            return (f"printf('%s-%02d-01', strftime('%Y', {column}), "
+                    f"((CAST(strftime('%m', {column}) AS INTEGER) - 1) / 3) * 3 + 1)")
+        return f"strftime('%Y-01-01', {column})"
+
+
+@dataclass
+class Aggregate:
+    key: str  # result key
+    field: Field | None  # None for __count
+    function: str
+
+    def sql(self, alias: str) -> str:
+        if self.field is None:
+            return "count(*)"
+        column = f"{alias}.\"{self.field.name}\""
+        if self.function == "count_distinct":
+            return f"count(DISTINCT {column})"
+        return f"{AGGREGATORS[self.function]}({column})"
+
+
+def _parse_groupby(model: BaseModel, specs: Any) -> list[GroupBy]:
+    if isinstance(specs, str):
+        specs = [specs]
+    result = []
+    for spec in specs or []:
+        if not isinstance(spec, str):
+            raise PyValueError(f"Invalid groupby {spec!r}")
+        name, _, granularity = spec.partition(":")
+        field = model.spec.fields.get(name)
+        if field is None or not field.store or field.type in X2MANY:
+            raise PyValueError(f"Invalid field {name!r} on model {model.spec.name!r}")
+        if field.type in ("date", "datetime"):
+            granularity = granularity or "month"
+            if granularity not in GRANULARITIES:
+                raise PyValueError(f"Invalid granularity {granularity!r} for field {name!r}")
+        elif granularity:
+            raise PyValueError(f"Granularity set on a field of type {field.type!r}: {spec!r}")
+        result.append(GroupBy(spec, field, granularity or None))
+    return result
+
+
+def _parse_aggregate(model: BaseModel, spec: str, legacy: bool) -> Aggregate | None:
+    if spec == "__count":
+        return Aggregate("__count", None, "count")
+    name, _, function = spec.partition(":")
+    key = name if legacy else spec
+    if "(" in function and function.endswith(")"):  # "alias:func(field)"
+        function, _, inner = function[:-1].partition("(")
+        key, name = name, inner
+    field = model.spec.fields.get(name)
+    if field is None:
+        raise PyValueError(f"Invalid field {name!r} on model {model.spec.name!r}")
+    if not function:
+        if field.type not in NUMERIC or name == "id":
+            return None  # 17 ignores plain non-numeric fields in read_group's fields
+        function = "sum"
+    if function not in AGGREGATORS:
+        raise PyValueError(f"Invalid aggregation function {function!r}.")
+    return Aggregate(key, field, function)
+
+
+def _period_end(start: dt.date, granularity: str) -> dt.date:
+    if granularity == "day":
+        return start + dt.timedelta(days=1)
+    if granularity == "week":
+        return start + dt.timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    month = start.month - 1 + months
+    return dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def _period_label(start: dt.date, granularity: str) -> str:
+    if granularity == "day":
+        return f"{start.day:02d} {_MONTHS[start.month - 1][:3]} {start.year}"
+    if granularity == "week":
+        year, week, _ = start.isocalendar()
+        return f"W{week} {year}"
+    if granularity == "month":
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    if granularity == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return str(start.year)
+
+
+def and_domains(domains: list[list[Any]]) -> list[Any]:
+    """AND several domains into one normalized prefix domain (empty ones dropped)."""
+    parts = [_normalize(d) for d in domains if d]
+    if not parts:
+        return []
+    return ["&"] * (len(parts) - 1) + [item for part in parts for item in part]
+
+
+def _normalize(domain: list[Any]) -> list[Any]:
+    """Make the implicit ANDs of a domain explicit."""
+    result: list[Any] = []
+    expected = 1
+    for item in domain:
+        if expected == 0:
+            result.insert(0, "&")
+            expected = 1
+        if isinstance(item, str) and item in ("&", "|"):
+            expected += 1
+        elif not (isinstance(item, str) and item == "!"):
+            expected -= 1
+        result.append(list(item) if isinstance(item, tuple) else item)
+    return result
+
+
+class GroupRow:
+    """One group: its raw keys, count and aggregate values, and what it shows."""
+
+    def __init__(self, keys: tuple[Any, ...], count: int, values: list[Any]):
+        self.keys = keys
+        self.count = count
+        self.values = values
+        self.shown: list[Any] = []
+        self.conditions: list[list[Any]] = []
+        self.ranges: dict[str, dict[str, str]] = {}
+        self.sort_keys: list[Any] = []
+
+
+def _compute(model: BaseModel, domain: Any, groupbys: list[GroupBy], aggregates: list[Aggregate]) -> list[GroupRow]:
+    compiler = model._compiler()
+    where, params = compiler.where(model.spec, domain or [], "t0")
+    keys = [g.sql("t0") for g in groupbys]
+    selects = keys + ["count(*)"] + [a.sql("t0") for a in aggregates]
+    query = f"SELECT {', '.join(selects)} FROM \"{model.spec.table}\" t0 WHERE {where}"
+    if keys:
+        query += f" GROUP BY {', '.join(keys)}"
+    rows = [GroupRow(tuple(r[:len(keys)]), r[len(keys)], list(r[len(keys) + 1:])) for r in model._sql(query, params)]
+    for position, groupby in enumerate(groupbys):
+        field = groupby.field
+        names: dict[int, str] = {}
+        if field.type == "many2one":
+            targets = {row.keys[position] for row in rows} - {None}
+            names = model._comodel(field)._display_names(targets) if targets else {}
+        for row in rows:
+            raw = row.keys[position]
+            _describe(row, groupby, raw, names)
+    return rows
+
+
+def _describe(row: GroupRow, groupby: GroupBy, raw: Any, names: dict[int, str]) -> None:
+    field, name = groupby.field, groupby.field.name
+    if raw is None:
+        row.shown.append(False)
+        row.conditions.append([name, "=", False])
+        row.sort_keys.append((1, ""))
+        return
+    if field.type == "many2one":
+        label = names.get(raw, "")
+        row.shown.append([raw, label])
+        row.conditions.append([name, "=", raw])
+        row.sort_keys.append((0, label.lower(), raw))
+    elif groupby.granularity:
+        start = dt.date.fromisoformat(raw)
+        end = _period_end(start, groupby.granularity)
+        fmt = (lambda d: f"{d.isoformat()} 00:00:00") if field.type == "datetime" else (lambda d: d.isoformat())
+        label = _period_label(start, groupby.granularity)
+        row.shown.append((fmt(start), label))
+        row.conditions.append(["&", [name, ">=", fmt(start)], [name, "<", fmt(end)]])
+        row.ranges[groupby.spec] = {"from": fmt(start), "to": fmt(end)}
+        row.sort_keys.append((0, start))
+    else:
+        value = bool(raw) if field.type == "boolean" else raw
+        row.shown.append(value)
+        row.conditions.append([name, "=", value])
+        row.sort_keys.append((0, value))
+
+
+def _condition_domain(conditions: list[list[Any]]) -> list[Any]:
+    return and_domains([c[1:] if c[0] == "&" else [c] for c in conditions])
+
+
+def _sort(rows: list[GroupRow], order: str | None, groupbys: list[GroupBy], aggregates: list[Aggregate],
+          count_keys: tuple[str, ...]) -> list[GroupRow]:
+    terms: list[tuple[str, bool]] = []
+    for item in (order or "").split(","):
+        words = item.split()
+        if words:
+            terms.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
+    terms += [(g.spec, False) for g in groupbys]
+    for name, descending in reversed(terms):
+        def key(row: GroupRow, name: str = name) -> Any:
+            for position, groupby in enumerate(groupbys):
+                if name in (groupby.spec, groupby.field.name):
+                    return row.sort_keys[position]
+            if name in count_keys:
+                return (0, row.count)
+            for index, aggregate in enumerate(aggregates):
+                if name in (aggregate.key, aggregate.field.name if aggregate.field else "__count"):
+                    value = row.values[index]
+                    return (1, 0) if value is None else (0, value)
+            raise PyValueError(f"Invalid order {name!r} for this grouping")
+        rows.sort(key=key, reverse=descending)  # (1, ...) marks NULL: last ascending, first descending
+    return rows
+
+
+def _slice(rows: list[GroupRow], offset: Any, limit: Any) -> list[GroupRow]:
+    start = int(offset or 0)
+    return rows[start:start + int(limit)] if limit else rows[start:]
+
+
+def _aggregate_value(aggregate: Aggregate, value: Any) -> Any:
+    if aggregate.field is None:
+        return value
+    if aggregate.function in ("bool_and", "bool_or"):
+        return bool(value)
+    if value is None:
+        return False if aggregate.field.type not in NUMERIC else 0
+    if aggregate.field.type in ("float", "monetary") and aggregate.function != "count":
+        return round(float(value), 6)
+    return value
+
+
+def read_group(model: BaseModel, domain: Any, fields: Any, groupby: Any, offset: Any, limit: Any,
+               orderby: Any, lazy: bool) -> tuple[list[dict[str, Any]], int]:
+    """Odoo 17's read_group result (and how many groups exist before offset/limit)."""
+    model._check_access("read")
+    groupbys = _parse_groupby(model, groupby)
+    if lazy and groupbys:
+        rest = [g.spec for g in groupbys[1:]]
+        groupbys = groupbys[:1]
+    else:
+        rest = []
+    aggregates = []
+    grouped_names = {g.field.name for g in groupbys}
+    for spec in fields or []:
+        if not isinstance(spec, str):
+            raise PyValueError(f"Invalid field specification {spec!r}")
+        if spec == "__count" or spec.partition(":")[0] in grouped_names:
+            continue
+        aggregate = _parse_aggregate(model, spec, legacy=True)
+        if aggregate is not None:
+            aggregates.append(aggregate)
+    count_key = f"{groupbys[0].field.name}_count" if lazy and groupbys else "__count"
+    rows = _compute(model, domain, groupbys, aggregates)
+    total = len(rows)
+    rows = _slice(_sort(rows, orderby or None, groupbys, aggregates, (count_key, "__count")), offset, limit)
+    result = []
+    for row in rows:
+        group: dict[str, Any] = {}
+        for position, g in enumerate(groupbys):
+            shown = row.shown[position]
+            group[g.spec] = shown[1] if isinstance(shown, tuple) else shown
+        group[count_key] = row.count
+        for index, aggregate in enumerate(aggregates):
+            group[aggregate.key] = _aggregate_value(aggregate, row.values[index])
+        group["__domain"] = and_domains([list(domain or []), _condition_domain(row.conditions)])
+        if row.ranges:
+            group["__range"] = row.ranges
+        if rest:
+            group["__context"] = {"group_by": rest}
+        result.append(group)
+    return result, total
+
+
+def formatted_read_group(model: BaseModel, domain: Any, groupby: Any, aggregates: Any, having: Any,
+                         offset: Any, limit: Any, order: Any) -> tuple[list[dict[str, Any]], int]:
+    """Odoo 19's formatted_read_group result (and the number of groups before offset/limit)."""
+    model._check_access("read")
+    if having:
+        raise PyValueError("having is not supported by the embedded server")
+    groupbys = _parse_groupby(model, groupby)
+    specs = list(aggregates or [])
+    parsed: list[Aggregate] = []
+    for spec in specs:
+        if not isinstance(spec, str) or (spec != "__count" and ":" not in spec):
+            raise PyValueError(f"Invalid aggregate specification {spec!r}")
+        aggregate = _parse_aggregate(model, spec, legacy=False)
+        if aggregate is not None:
+            parsed.append(aggregate)
+    value_aggregates = [a for a in parsed if a.field is not None]
+    rows = _compute(model, domain, groupbys, value_aggregates)
+    total = len(rows)
+    rows = _slice(_sort(rows, order, groupbys, value_aggregates, ("__count",)), offset, limit)
+    result = []
+    for row in rows:
+        group: dict[str, Any] = {}
+        for position, g in enumerate(groupbys):
+            shown = row.shown[position]
+            group[g.spec] = list(shown) if isinstance(shown, tuple) else shown
+        group["__extra_domain"] = _condition_domain(row.conditions)
+        values = iter(row.values)
+        for aggregate in parsed:
+            group[aggregate.key] = row.count if aggregate.field is None else _aggregate_value(aggregate, next(values))
+        result.append(group)
+    return result, total
