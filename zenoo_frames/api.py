@@ -214,14 +214,19 @@ def lazy(
     (as domain terms ANDed to the query's domain; the full filter is re-applied locally) and
     ``head(n)`` (as the search limit). Fetching stops when Polars stops reading.
     """
+    import polars as pl
     from polars.io.plugins import register_io_source
 
     options = FetchOptions(chunk_size, concurrency, display_names, progress)
     binding = _Binding(target, model, domain, fields, runner)
 
-    def schema() -> dict[str, Any]:
-        with binding.session() as (run, source):
-            return run.run(load_schema(source, display_names=display_names)).polars()
+    known: list[pl.Schema] = []
+
+    def schema() -> pl.Schema:
+        if not known:  # Polars may ask more than once; fields_get once is enough
+            with binding.session() as (run, source):
+                known.append(pl.Schema(run.run(load_schema(source, display_names=display_names)).polars()))
+        return known[0]
 
     def io_source(
         with_columns: list[str] | None, predicate: Any, n_rows: int | None, batch_size: int | None

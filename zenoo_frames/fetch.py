@@ -209,7 +209,7 @@ class DisplayNames:
     async def _learn_field(self, spec: FieldSpec, batches: list[pa.RecordBatch]) -> None:
         known = self.names[spec.name]
         distinct = pc.unique(pa.chunked_array([b.column(spec.name) for b in batches], pa.int64())).drop_null()
-        wanted = [i for i in distinct.to_pylist() if i not in known]
+        wanted = sorted(i for i in distinct.to_pylist() if i not in known)
         if not wanted:
             return
         assert spec.relation is not None, f"many2one {spec.name} without relation"

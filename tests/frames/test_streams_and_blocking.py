@@ -33,7 +33,7 @@ async def test_async_queryset_speaks_the_arrow_c_stream(client: ZenooClient, mar
     assert table.schema.names == ["id", "name", "country_id", "country_id.display_name", "type"]
     frame = pl.DataFrame(qs)
     assert frame["name"].to_list() == [f"{marker}-{i:02d}" for i in range(5)]
-    counted = duckdb.sql("select count(*), min(id) from qs where country_id is not null").fetchone()
+    counted = duckdb.sql("select count(*), min(id) from qs where country_id is not null").fetchall()[0]
     assert counted == (3, ids[1])
 
 
@@ -53,7 +53,7 @@ def test_blocking_client_queryset_frames(blocking: Client, embedded: Any, marker
     assert companies["name"].to_list() == [f"{marker}-{i}" for i in (0, 2, 4)]
     assert len(calls(embedded.server, "search", "res.partner")) == 1
     assert pl.DataFrame(qs).height == 6
-    assert duckdb.sql("select count(*) from qs where is_company").fetchone() == (3,)
+    assert duckdb.sql("select count(*) from qs where is_company").fetchall() == [(3,)]
 
 
 def test_blocking_client_is_refused_by_the_async_functions(blocking: Client) -> None:
