@@ -245,3 +245,20 @@ async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
     await asyncio.to_thread(thread.join)
     assert results == [expected]
     assert await any_client.search_count("res.partner", []) == expected  # the original pool is untouched
+
+
+async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
+    """The user's context (from res.users.context_get) and with_context values go with each call."""
+    try:
+        user_context = await any_client.call("res.users", "context_get")
+    except MethodNotFoundError:  # a server without it: the client logged a warning and sends no user context
+        user_context = {}
+    assert any_client.context == user_context
+    if not target.embedded:
+        return
+    server = target.server
+    french = any_client.with_context(lang="fr_FR", zenoo_marker=target.name)
+    await french.search_count("res.partner", [["id", "=", 0]])
+    [record] = [r for r in server.requests if r.method == "search_count" and "zenoo_marker" in repr(r.params)][-1:]
+    sent = record.params["context"] if any_client.protocol_name == "json2" else record.params["kwargs"]["context"]
+    assert sent == {**user_context, "lang": "fr_FR", "zenoo_marker": target.name}
