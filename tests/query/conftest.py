@@ -18,10 +18,14 @@ import pytest
 from zenoo import ZenooClient
 
 
-@pytest.fixture
-async def client(embedded: Any) -> AsyncIterator[ZenooClient]:
+@pytest.fixture(params=["password", "api_key"])
+async def client(embedded: Any, request: pytest.FixtureRequest) -> AsyncIterator[ZenooClient]:
+    """A logged-in client: with a password (JSON-RPC), or an API key (JSON-2 on Odoo 19)."""
     async with ZenooClient(embedded.url) as zc:
-        await zc.login(embedded.database, embedded.login, embedded.password)
+        if request.param == "api_key":
+            await zc.login_with_api_key(embedded.database, embedded.login, embedded.api_key)
+        else:
+            await zc.login(embedded.database, embedded.login, embedded.password)
         yield zc
 
 

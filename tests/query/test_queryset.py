@@ -232,3 +232,13 @@ def test_model_argument_is_checked(client: Any) -> None:
         client.model(Nameless)
     with pytest.raises(InvalidValueError):
         client.model(42)
+
+
+async def test_client_fixture_covers_both_protocols(
+    client: Any, embedded: Any, marker: str, request: pytest.FixtureRequest
+) -> None:
+    auth = request.node.callspec.params["client"]
+    assert client.protocol_name == ("json2" if auth == "api_key" and embedded.version >= 19 else "jsonrpc")
+    embedded.server.reset_requests()
+    await client.model("res.partner").filter(name=marker).count()
+    assert {r.protocol for r in calls(embedded.server)} == {client.protocol_name}
