@@ -43,8 +43,19 @@ def redis_server() -> Iterator[str]:
         port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as workdir:
         process = subprocess.Popen(
-            [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", workdir],
+            [
+                executable,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
             stdout=subprocess.DEVNULL,
         )
         try:
@@ -70,11 +81,19 @@ async def timed_reads(server: Any, repeat: int, limit: int, cache: dict[str, Any
             await client.setup_cache_manager(**cache)
             await client.cache.clear()
         for _ in range(3):  # warm the connection pool (and, for the uncached run, the server)
-            await client.search_read("res.partner", [["is_company", "=", True]], FIELDS, limit=limit, order="id",
-                                     context={"bench_warmup": True})
+            await client.search_read(
+                "res.partner",
+                [["is_company", "=", True]],
+                FIELDS,
+                limit=limit,
+                order="id",
+                context={"bench_warmup": True},
+            )
         start = time.perf_counter()
         for _ in range(repeat):
-            await client.search_read("res.partner", [["is_company", "=", True]], FIELDS, limit=limit, order="id")
+            await client.search_read(
+                "res.partner", [["is_company", "=", True]], FIELDS, limit=limit, order="id"
+            )
         elapsed = time.perf_counter() - start
         if client.cache is not None:
             await client.cache.close()
@@ -125,8 +144,10 @@ def main() -> None:
             "redis": {"backend": "redis", "url": url},
             "memory+redis": {"backend": ["memory", "redis"], "url": url},
         }
-        results = {name: asyncio.run(timed_reads(server, options.repeat, options.limit, cache))
-                   for name, cache in configurations.items()}
+        results = {
+            name: asyncio.run(timed_reads(server, options.repeat, options.limit, cache))
+            for name, cache in configurations.items()
+        }
     base = results["uncached"]
     print(f"search_read of {options.limit} partners x {len(FIELDS)} fields, {options.repeat} identical calls")
     print(f"{'configuration':<14} {'ms/call':>9} {'speed-up vs uncached':>22}")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 import textwrap
 import uuid
 
@@ -17,7 +15,7 @@ import pytest
 from zenoo import AccessError, Client, MethodNotFoundError, MissingError
 from zenoo.cache import MemoryCache, cached
 
-from .conftest import free_port, logged_in
+from .conftest import free_port, logged_in, run_python
 
 
 def sent(server, model, method) -> int:
@@ -39,8 +37,12 @@ async def test_cached_read_is_served_without_any_request(embedded):
     client = await logged_in(server)
     await client.setup_cache_manager(backend="memory")
     server.reset_requests()
-    first = await client.search_read("res.partner", [["is_company", "=", True]], ["name", "country_id"], limit=5)
-    second = await client.search_read("res.partner", [["is_company", "=", True]], ["name", "country_id"], limit=5)
+    first = await client.search_read(
+        "res.partner", [["is_company", "=", True]], ["name", "country_id"], limit=5
+    )
+    second = await client.search_read(
+        "res.partner", [["is_company", "=", True]], ["name", "country_id"], limit=5
+    )
     assert first == second and len(first) == 5
     assert len(server.requests) == 1
     assert client.cache.stats.hits == 1
@@ -131,7 +133,9 @@ async def test_a_failed_write_capable_call_still_invalidates(admin_client, odoo_
     await admin_client.create("res.partner", {"name": tag})
     await names_like(admin_client, tag)
     with pytest.raises((MissingError, MethodNotFoundError)):
-        await admin_client.call("res.partner", method, ids=[10**8], args=[{"name": "nobody"}] if method == "write" else [])
+        await admin_client.call(
+            "res.partner", method, ids=[10**8], args=[{"name": "nobody"}] if method == "write" else []
+        )
     server.reset_requests()
     await names_like(admin_client, tag)
     assert sent(server, "res.partner", "search_read") == 1
@@ -144,7 +148,10 @@ async def test_order_line_write_refreshes_the_orders_computed_totals(admin_clien
     product = (await admin_client.search("product.product", [], limit=1))[0]
     order = await admin_client.create(
         "sale.order",
-        {"partner_id": partner, "order_line": [[0, 0, {"product_id": product, "product_uom_qty": 1, "price_unit": 10}]]},
+        {
+            "partner_id": partner,
+            "order_line": [[0, 0, {"product_id": product, "product_uom_qty": 1, "price_unit": 10}]],
+        },
     )
     (before,) = await admin_client.read("sale.order", [order], ["amount_untaxed", "order_line"])
     assert before["amount_untaxed"] == 10
@@ -205,9 +212,17 @@ async def test_write_in_another_process_invalidates_through_redis(odoo_server_19
         """
     )
     admin = server.users["admin"]
-    env = {**os.environ, "URL": server.url, "DB": server.database, "LOGIN": admin.login,
-           "PASSWORD": admin.password, "REDIS": redis_url, "PID": str(pid), "NAME": f"{tag} after"}
-    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+    env = {
+        **os.environ,
+        "URL": server.url,
+        "DB": server.database,
+        "LOGIN": admin.login,
+        "PASSWORD": admin.password,
+        "REDIS": redis_url,
+        "PID": str(pid),
+        "NAME": f"{tag} after",
+    }
+    await run_python(script, env)
     assert await names_like(reader, tag) == [f"{tag} after"]
     await reader.cache.close()
     await reader.close()
@@ -269,7 +284,9 @@ def test_blocking_client_with_two_levels(odoo_server_19, redis_url):
     admin = server.users["admin"]
     with Client(server.url, database=server.database) as client:
         client.login(server.database, admin.login, admin.password)
-        cache = client.setup_cache_manager(backend=["memory", "redis"], url=redis_url, strategy="lru", max_size=100)
+        cache = client.setup_cache_manager(
+            backend=["memory", "redis"], url=redis_url, strategy="lru", max_size=100
+        )
         server.reset_requests()
         first = client.search_read("res.country", [], ["code"], limit=3)
         assert client.search_read("res.country", [], ["code"], limit=3) == first

@@ -30,12 +30,20 @@ def key_of(scope=SCOPE, call=CALL, context=CONTEXT):
 def test_same_call_same_key_whatever_the_dict_order():
     reordered_kwargs = {"limit": 5, "fields": ["name"]}
     reordered_context = {"allowed_company_ids": [1], "tz": "Europe/Brussels", "lang": "en_US"}
-    other = make_call_key(SCOPE, "res.partner", "search_read", None, CALL[3], reordered_kwargs, reordered_context)
+    other = make_call_key(
+        SCOPE, "res.partner", "search_read", None, CALL[3], reordered_kwargs, reordered_context
+    )
     assert other == key_of()
 
 
 def test_tuples_and_lists_give_the_same_key():
-    as_tuples = ("res.partner", "search_read", None, [[("is_company", "=", True)]], {"fields": ("name",), "limit": 5})
+    as_tuples = (
+        "res.partner",
+        "search_read",
+        None,
+        [[("is_company", "=", True)]],
+        {"fields": ("name",), "limit": 5},
+    )
     assert key_of(call=as_tuples) == key_of()
 
 

@@ -22,7 +22,9 @@ class FakeClient:
 
 
 def key(manager, model="res.partner", scope=ADMIN, method="search_read", domain=()):
-    return manager.make_key(scope, model, method, None, [list(domain)], {"fields": ["name"]}, {"lang": "en_US"})
+    return manager.make_key(
+        scope, model, method, None, [list(domain)], {"fields": ["name"]}, {"lang": "en_US"}
+    )
 
 
 async def cached_value(manager, model="res.partner", **kw):
@@ -81,7 +83,9 @@ async def test_model_rule_drops_the_model_and_its_dependents_only():
 
 
 async def test_model_rule_dependents_can_be_extended():
-    manager = await CacheManager.create(FakeClient(ADMIN), invalidation="model", dependents={"crm.lead": ["res.partner"]})
+    manager = await CacheManager.create(
+        FakeClient(ADMIN), invalidation="model", dependents={"crm.lead": ["res.partner"]}
+    )
     await remember(manager, ["partners"], model="res.partner")
     await manager.invalidate("crm.lead")
     assert await cached_value(manager, model="res.partner") is None
@@ -169,10 +173,26 @@ async def test_poisoned_memory_entry_is_a_miss_and_logged(caplog):
     [
         ({"backend": "memcached"}, ConfigurationError, "unknown cache backend 'memcached'"),
         ({"backend": []}, ConfigurationError, "names no cache level"),
-        ({"backend": "redis", "strategy": "lru"}, ConfigurationError, "strategy configures a memory cache level"),
-        ({"backend": "redis", "max_size": 10}, ConfigurationError, "max_size configures a memory cache level"),
-        ({"backend": "memory", "url": "redis://localhost"}, ConfigurationError, "url configures a redis cache level"),
-        ({"backend": "redis", "url": "http://localhost:6379"}, ConfigurationError, "Redis URL must start with"),
+        (
+            {"backend": "redis", "strategy": "lru"},
+            ConfigurationError,
+            "strategy configures a memory cache level",
+        ),
+        (
+            {"backend": "redis", "max_size": 10},
+            ConfigurationError,
+            "max_size configures a memory cache level",
+        ),
+        (
+            {"backend": "memory", "url": "redis://localhost"},
+            ConfigurationError,
+            "url configures a redis cache level",
+        ),
+        (
+            {"backend": "redis", "url": "http://localhost:6379"},
+            ConfigurationError,
+            "Redis URL must start with",
+        ),
         ({"backend": ["memory", "memory"]}, ConfigurationError, "already has a memory level"),
         ({"invalidation": "never"}, ConfigurationError, "unknown invalidation rule"),
         ({"ttl": -3}, InvalidValueError, "ttl must be"),

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
-import subprocess
-import sys
 import textwrap
 
 import pytest
 import redis
 
-from .conftest import RedisServer, free_port
 from zenoo.cache import CacheManager, RedisCache
+
+from .conftest import RedisServer, free_port, run_python
 
 SCOPE = ("http://odoo.test", "db", 2)
 
@@ -86,7 +85,7 @@ async def test_invalidation_is_seen_across_processes(redis_url):
         asyncio.run(main())
         """
     )
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    await run_python(script)
     assert await cached_value(reader) is None
     await reader.close()
 
@@ -122,7 +121,12 @@ async def test_l2_hit_is_promoted_to_l1_with_its_remaining_ttl(redis_url):
 
 @pytest.mark.parametrize(
     "poison",
-    [pickle.dumps(["evil"]), b"cos\nsystem\n(S'touch /tmp/zenoo-pwned'\ntR.", b"\x00\xffgarbage", b'["json but not ours"]'],
+    [
+        pickle.dumps(["evil"]),
+        b"cos\nsystem\n(S'touch /tmp/zenoo-pwned'\ntR.",
+        b"\x00\xffgarbage",
+        b'["json but not ours"]',
+    ],
 )
 async def test_poisoned_redis_value_is_a_logged_miss_never_executed(redis_url, poison, caplog):
     manager = await redis_manager(redis_url)

@@ -16,18 +16,18 @@ from zenoo.cache.memory import MemoryCache
 from zenoo.cache.stats import CacheStats, LevelStats
 
 __all__ = [
-    "CacheManager",
-    "CacheLevel",
-    "MemoryCache",
-    "RedisCache",
+    "DEFAULT_DEPENDENTS",
+    "DEFAULT_TTL",
     "CacheKey",
+    "CacheLevel",
+    "CacheManager",
     "CacheStats",
     "LevelStats",
-    "cached",
+    "MemoryCache",
+    "RedisCache",
     "cache_result",
+    "cached",
     "validate_ttl",
-    "DEFAULT_TTL",
-    "DEFAULT_DEPENDENTS",
 ]
 
 

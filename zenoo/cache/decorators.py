@@ -25,7 +25,7 @@ from zenoo.cache.invalidation import ANY_WRITE
 from zenoo.cache.keys import validate_ttl
 from zenoo.cache.manager import CacheManager
 
-__all__ = ["cached", "cache_result"]
+__all__ = ["cache_result", "cached"]
 
 R = TypeVar("R")
 AsyncFn = Callable[..., Awaitable[R]]

@@ -13,7 +13,7 @@ import heapq
 from collections import OrderedDict
 from typing import Protocol
 
-__all__ = ["EvictionPolicy", "STRATEGIES", "make_policy"]
+__all__ = ["STRATEGIES", "EvictionPolicy", "make_policy"]
 
 STRATEGIES = ("ttl", "lru", "lfu")
 

@@ -27,13 +27,13 @@ from collections.abc import Iterable, Mapping
 from zenoo.exceptions import ConfigurationError
 
 __all__ = [
-    "DATABASE",
     "ANY_WRITE",
-    "RULES",
+    "DATABASE",
     "DEFAULT_DEPENDENTS",
+    "RULES",
     "check_rule",
-    "merge_dependents",
     "generations_bumped_by_write",
+    "merge_dependents",
 ]
 
 #: Generation guarding every entry of a database; bumped by invalidate() and by writes in "database" mode.

@@ -27,10 +27,10 @@ __all__ = [
     "CacheKey",
     "PoisonedValueError",
     "database_id",
+    "decode_value",
+    "encode_value",
     "make_call_key",
     "make_function_key",
-    "encode_value",
-    "decode_value",
     "validate_ttl",
 ]
 
@@ -125,9 +125,7 @@ def make_call_key(
     return CacheKey(database_id(server, database), model, _digest(data, 16))
 
 
-def make_function_key(
-    scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]
-) -> CacheKey:
+def make_function_key(scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]) -> CacheKey:
     """The key of a call to the decorated function ``qualname`` with bound ``arguments``."""
     server, database, uid = scope
     data = _dumps_for_key(qualname, [server, database, uid, qualname, dict(arguments)])

@@ -42,7 +42,7 @@ from zenoo.cache.memory import DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, MemoryCache
 from zenoo.cache.stats import CacheStats
 from zenoo.exceptions import ConfigurationError
 
-__all__ = ["CacheManager", "DEFAULT_TTL"]
+__all__ = ["DEFAULT_TTL", "CacheManager"]
 
 log = logging.getLogger("zenoo.cache")
 
@@ -117,8 +117,8 @@ class CacheManager:
         specs = [backend] if isinstance(backend, str | CacheLevel) else list(backend)
         if not specs:
             raise ConfigurationError("backend names no cache level; use 'memory', 'redis' or both")
-        memory_options = {"max_size": max_size, "max_bytes": max_bytes, "strategy": strategy}
-        redis_options = {
+        memory_options: dict[str, Any] = {"max_size": max_size, "max_bytes": max_bytes, "strategy": strategy}
+        redis_options: dict[str, Any] = {
             "url": url,
             "namespace": namespace,
             "socket_timeout": socket_timeout,
@@ -215,7 +215,9 @@ class CacheManager:
 
     def _authority(self) -> CacheLevel:
         if not self._levels:
-            raise ConfigurationError("this cache has no level: call setup_memory_cache() or setup_redis_cache()")
+            raise ConfigurationError(
+                "this cache has no level: call setup_memory_cache() or setup_redis_cache()"
+            )
         return self._levels[-1]
 
     # --- keys ----------------------------------------------------------------------------------
@@ -233,7 +235,9 @@ class CacheManager:
         """The key of one call; ``scope`` is the client's ``(base_url, database, uid)``."""
         return make_call_key(scope, model, method, ids, args, kwargs, context)
 
-    def make_function_key(self, scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]) -> CacheKey:
+    def make_function_key(
+        self, scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]
+    ) -> CacheKey:
         """The key of a call to a decorated function (see :func:`zenoo.cache.cached`)."""
         return make_function_key(scope, qualname, arguments)
 
@@ -268,7 +272,9 @@ class CacheManager:
                 log.warning("cache level %r: rejected the entry for %s: %s", level.name, key.label, exc)
                 continue
             for upper in self._levels[:index]:
-                await upper.set(storage_key, raw, remaining if remaining is not None else self._ttl_for(upper, None))
+                await upper.set(
+                    storage_key, raw, remaining if remaining is not None else self._ttl_for(upper, None)
+                )
             self._hits += 1
             return True, value
         self._misses += 1

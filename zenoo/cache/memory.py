@@ -19,7 +19,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
 class _Entry:
-    __slots__ = ("raw", "expires_at")
+    __slots__ = ("expires_at", "raw")
 
     def __init__(self, raw: bytes, expires_at: float | None) -> None:
         self.raw = raw
@@ -54,7 +54,9 @@ class MemoryCache:
         if max_bytes is not None and (
             isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
         ):
-            raise ConfigurationError(f"max_bytes must be a positive number of bytes or None, got {max_bytes!r}")
+            raise ConfigurationError(
+                f"max_bytes must be a positive number of bytes or None, got {max_bytes!r}"
+            )
         if strategy not in STRATEGIES:
             raise ConfigurationError(
                 f"unknown cache strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}"

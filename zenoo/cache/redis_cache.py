@@ -20,6 +20,7 @@ import random
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -81,6 +82,15 @@ def _seed() -> str:
     return str(random.getrandbits(48) + 1)
 
 
+@dataclass
+class _Connection:
+    """A redis-py client of one event loop, with the generation scripts registered on it."""
+
+    client: Any
+    read_generations: Any
+    bump_generations: Any
+
+
 class _Unavailable(Exception):
     """Redis is in its back-off period after a failure."""
 
@@ -127,7 +137,9 @@ class RedisCache:
         self._retry_interval = float(retry_interval)
         self._clock = clock
         # redis-py's asyncio connections belong to the loop that opened them: one client per loop.
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self._connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection] = (
+            weakref.WeakKeyDictionary()
+        )
         self._down_until: float | None = None
         self._pending_bumps: set[str] = set()
         self._stats = LevelStats(name=name, kind=self.kind, evictions=None, expirations=None)
@@ -140,31 +152,32 @@ class RedisCache:
         """False while Redis is in its back-off period after a failure."""
         return self._down_until is None
 
-    def _client(self) -> Any:
+    def _connection(self) -> _Connection:
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
+        connection = self._connections.get(loop)
+        if connection is None:
             client = aioredis.Redis.from_url(
                 self._url,
                 socket_timeout=self._socket_timeout,
                 socket_connect_timeout=self._socket_timeout,
             )
-            client.zenoo_read_generations = client.register_script(_READ_GENERATIONS)
-            client.zenoo_bump_generations = client.register_script(_BUMP_GENERATIONS)
-            self._clients[loop] = client
-        return client
+            connection = _Connection(
+                client, client.register_script(_READ_GENERATIONS), client.register_script(_BUMP_GENERATIONS)
+            )
+            self._connections[loop] = connection
+        return connection
 
-    async def _run(self, operation: Callable[[Any], Awaitable[T]]) -> T:
+    async def _run(self, operation: Callable[[_Connection], Awaitable[T]]) -> T:
         """Run one Redis operation; on failure log (once per outage), back off and raise _Unavailable."""
         if self._down_until is not None and self._clock() < self._down_until:
             raise _Unavailable
         try:
-            client = self._client()
+            connection = self._connection()
             if self._pending_bumps:
                 keys = sorted(self._pending_bumps)
-                await client.zenoo_bump_generations(keys=keys, args=[_seed()])
+                await connection.bump_generations(keys=keys, args=[_seed()])
                 self._pending_bumps.difference_update(keys)
-            result = await operation(client)
+            result = await operation(connection)
         except (RedisError, OSError) as exc:
             self._stats.errors += 1
             if self._down_until is None:
@@ -190,7 +203,7 @@ class RedisCache:
     async def generations(self, database: str, names: Sequence[str]) -> tuple[int, ...] | None:
         keys = [self._generation_key(database, name) for name in names]
         try:
-            values = await self._run(lambda c: c.zenoo_read_generations(keys=keys, args=[_seed()]))
+            values = await self._run(lambda c: c.read_generations(keys=keys, args=[_seed()]))
         except _Unavailable:
             return None
         return tuple(int(v) for v in values)
@@ -198,7 +211,7 @@ class RedisCache:
     async def bump(self, database: str, names: Sequence[str]) -> None:
         keys = [self._generation_key(database, name) for name in names]
         try:
-            await self._run(lambda c: c.zenoo_bump_generations(keys=keys, args=[_seed()]))
+            await self._run(lambda c: c.bump_generations(keys=keys, args=[_seed()]))
         except _Unavailable:
             # Written before Redis answers anything again, so no stale entry is served afterwards.
             self._pending_bumps.update(keys)
@@ -208,10 +221,10 @@ class RedisCache:
     async def get(self, key: str, *, with_ttl: bool = False) -> tuple[bytes, float | None] | None:
         full_key = f"{self.namespace}:{key}"
 
-        async def fetch(client: Any) -> tuple[Any, Any]:
+        async def fetch(connection: _Connection) -> tuple[Any, Any]:
             if not with_ttl:
-                return await client.get(full_key), None
-            async with client.pipeline(transaction=False) as pipe:
+                return await connection.client.get(full_key), None
+            async with connection.client.pipeline(transaction=False) as pipe:
                 pipe.get(full_key)
                 pipe.pttl(full_key)
                 raw, pttl = await pipe.execute()
@@ -233,19 +246,19 @@ class RedisCache:
         full_key = f"{self.namespace}:{key}"
         px = None if ttl is None else max(1, int(ttl * 1000))
         try:
-            await self._run(lambda c: c.set(full_key, raw, px=px))
+            await self._run(lambda c: c.client.set(full_key, raw, px=px))
         except _Unavailable:
             return
         self._stats.stores += 1
 
-    async def _scan_entries(self, client: Any) -> list[bytes]:
-        return [k async for k in client.scan_iter(match=f"{self.namespace}:v:*", count=1000)]
+    async def _scan_entries(self, connection: _Connection) -> list[bytes]:
+        return [k async for k in connection.client.scan_iter(match=f"{self.namespace}:v:*", count=1000)]
 
     async def clear(self) -> None:
-        async def delete_all(client: Any) -> None:
-            keys = await self._scan_entries(client)
+        async def delete_all(connection: _Connection) -> None:
+            keys = await self._scan_entries(connection)
             for start in range(0, len(keys), 1000):
-                await client.delete(*keys[start : start + 1000])
+                await connection.client.delete(*keys[start : start + 1000])
 
         try:
             await self._run(delete_all)
@@ -272,7 +285,7 @@ class RedisCache:
     async def close(self) -> None:
         """Close the connections of the running loop's client and forget the others."""
         loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
-        self._clients.clear()
-        if client is not None:
-            await client.aclose()
+        connection = self._connections.pop(loop, None)
+        self._connections.clear()
+        if connection is not None:
+            await connection.client.aclose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-__all__ = ["LevelStats", "CacheStats"]
+__all__ = ["CacheStats", "LevelStats"]
 
 
 @dataclass
