@@ -124,3 +124,11 @@ async def test_lazy_equals_eager_then_filter(client: ZenooClient, marker: str, q
     lazy = qs.lazy().filter(predicate).collect()
     assert eager.height > 0
     assert_frame_equal(lazy, eager)
+
+
+async def test_sink_parquet_streams_a_lazy_scan(client: ZenooClient, marker: str, tmp_path: Any) -> None:
+    await make_partners(client, marker, 7)
+    path = tmp_path / "companies.parquet"
+    own(client, marker).lazy(chunk_size=2).filter(pl.col("is_company")).select("id", "name").sink_parquet(path)
+    written = pl.read_parquet(path)
+    assert written["name"].to_list() == [f"{marker}-{i:02d}" for i in (0, 2, 4, 6)]
