@@ -220,17 +220,17 @@ async def test_progress_bar_appears_on_fetches_longer_than_a_second(
         assert capsys.readouterr().err == ""
 
 
-async def test_json2_gives_the_same_frame(embedded: Any, client: ZenooClient, marker: str) -> None:
-    if embedded.version < 19:
-        pytest.skip("JSON-2 exists from Odoo 19 on")
-    await make_partners(client, marker, 4)
-    async with ZenooClient(embedded.url, api="json2") as json2:
-        await json2.login_with_api_key(embedded.database, embedded.login, embedded.api_key)
-        embedded.server.reset_requests()
+async def test_json2_gives_the_same_frame(odoo_server_19: Any, marker: str) -> None:
+    admin = odoo_server_19.users["admin"]
+    async with ZenooClient(odoo_server_19.url) as jsonrpc, ZenooClient(odoo_server_19.url, api="json2") as json2:
+        await jsonrpc.login(odoo_server_19.database, admin.login, admin.password)
+        await json2.login_with_api_key(odoo_server_19.database, admin.login, admin.api_key)
+        await make_partners(jsonrpc, marker, 4)
+        odoo_server_19.reset_requests()
         via_json2 = await json2.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
-        assert {r.protocol for r in embedded.server.requests} == {"json2"}
-    via_jsonrpc = await client.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
-    assert via_json2.equals(via_jsonrpc)
+        assert {r.protocol for r in odoo_server_19.requests} == {"json2"}
+        via_jsonrpc = await jsonrpc.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
+    assert via_json2.height == 4 and via_json2.equals(via_jsonrpc)
 
 
 class CountryShyClient(ZenooClient):
