@@ -254,9 +254,14 @@ class ZenooClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connection pool (a ``with_context`` view leaves its parent's pool open)."""
+        """Close the connection pool and the cache's connections.
+
+        A ``with_context`` view leaves its parent's pool open.
+        """
         if self._owns_pool:
             await self._shared.transport.aclose()
+            if self._shared.cache_manager is not None:
+                await self._shared.cache_manager.close()
 
     def with_context(self, **context: Any) -> ZenooClient:
         """A view of this client that adds ``context`` to every call; it shares pool and login."""
@@ -742,6 +747,8 @@ class ZenooClient:
         """Send one request through the retry policy and circuit breaker; parse the answer."""
         shared = self._shared
         transport = shared.transport
+        if transport.closed:
+            raise ClientError(f"this client is closed: cannot call {method} on {self.url}")
         if body is None and wire.body is not None:
             body = encode_json(wire.body)
         url = transport.address.url(wire.path)

@@ -8,11 +8,13 @@ coroutines running on that loop thread itself (hooks, for example): await the as
 
 from __future__ import annotations
 
+import os
+import ssl
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from zenoo._loop import LoopThread, shared_loop
-from zenoo.client import ZenooClient
+from zenoo.client import ApiChoice, ZenooClient
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
@@ -31,9 +33,30 @@ class Client:
     process-wide one). Use it as a context manager or call :meth:`close`.
     """
 
-    def __init__(self, host_or_url: str, *args: Any, loop: LoopThread | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        host_or_url: str,
+        port: int | None = None,
+        protocol: str | None = None,
+        timeout: float = 30.0,
+        verify_ssl: bool | str | os.PathLike[str] | ssl.SSLContext = True,
+        *,
+        database: str | None = None,
+        api: ApiChoice = "auto",
+        http2: bool = True,
+        max_connections: int = 20,
+        max_keepalive_connections: int | None = None,
+        max_concurrency: int = 16,
+        retry: RetryPolicy | None = None,
+        circuit_breaker: CircuitBreaker | Literal[False] | None = None,
+        loop: LoopThread | None = None,
+    ) -> None:
+        self._async = ZenooClient(
+            host_or_url, port, protocol, timeout, verify_ssl, database=database, api=api, http2=http2,
+            max_connections=max_connections, max_keepalive_connections=max_keepalive_connections,
+            max_concurrency=max_concurrency, retry=retry, circuit_breaker=circuit_breaker,
+        )
         self._runner = loop or shared_loop()
-        self._async = ZenooClient(host_or_url, *args, **options)
 
     @classmethod
     def _wrap(cls, aclient: ZenooClient, runner: LoopThread) -> Client:

@@ -263,8 +263,6 @@ class Transport:
         self, verb: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> HttpResponse:
         url = self.address.url(path)
-        if self._client.is_closed:
-            raise ZenooConnectionError(f"the client is closed: cannot call {url}", url=url, request_sent=False)
         async with self._semaphore:
             try:
                 response = await self._client.request(verb, path, content=body, headers=headers)
