@@ -10,7 +10,7 @@ import textwrap
 import pytest
 import redis
 
-from zenoo.cache import CacheManager, RedisCache
+from zenoo.cache import CacheManager, MemoryCache, RedisCache
 
 from .conftest import RedisServer, free_port, run_python
 
@@ -234,4 +234,18 @@ async def test_clear_and_counted_stats(redis_url):
     await manager.clear()
     assert (await manager.get_stats()).levels["redis"].size == 0
     assert await cached_value(manager, model="res.country") is None
+    await manager.close()
+
+
+async def test_levels_given_as_objects_keep_their_names_and_ttls(redis_url):
+    manager = await CacheManager.create(
+        FakeClient(),
+        backend=[RedisCache(redis_url, name="l2", default_ttl=600), MemoryCache(name="l1", default_ttl=30)],
+    )
+    assert [level.name for level in manager.levels] == ["l1", "l2"]
+    k = await remember(manager, ["rows"])
+    conn = redis.Redis.from_url(redis_url)
+    assert 30_000 < conn.pttl(f"zenoo:{k.storage_key(k.generations)}") <= 600_000
+    (entry,) = manager.levels[0]._entries.values()
+    assert entry.expires_at - manager.levels[0]._clock() <= 30
     await manager.close()
