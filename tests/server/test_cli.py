@@ -17,15 +17,22 @@ from .http_helpers import result, service
 
 
 def test_serve_parses_its_options() -> None:
-    args = build_parser().parse_args(["serve", "--demo", "--version", "17", "--port", "0", "--scale", "500", "--tls"])
+    args = build_parser().parse_args(
+        ["serve", "--demo", "--version", "17", "--port", "0", "--scale", "500", "--tls"]
+    )
     assert (args.version, args.port, args.scale, args.tls, args.http2) == (17, 0, 500, True, False)
     assert build_parser().parse_args(["serve", "--demo"]).scale == "small"
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["serve"], ["serve", "--demo", "--version", "18"], ["serve", "--demo", "--scale", "huge"],
-     ["serve", "--demo", "--scale", "-3"], []],
+    [
+        ["serve"],
+        ["serve", "--demo", "--version", "18"],
+        ["serve", "--demo", "--scale", "huge"],
+        ["serve", "--demo", "--scale", "-3"],
+        [],
+    ],
 )
 def test_serve_refuses_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -44,8 +51,17 @@ def test_describe_prints_url_database_and_credentials(odoo_server_19: Any) -> No
 
 
 def test_zenoo_serve_runs_until_terminated() -> None:
-    command = [sys.executable, "-c", "from zenoo.cli import main; raise SystemExit(main())",
-               "serve", "--demo", "--version", "17", "--port", "0"]
+    command = [
+        sys.executable,
+        "-c",
+        "from zenoo.cli import main; raise SystemExit(main())",
+        "serve",
+        "--demo",
+        "--version",
+        "17",
+        "--port",
+        "0",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -66,7 +82,11 @@ def test_zenoo_serve_runs_until_terminated() -> None:
 
 def test_python_m_zenoo_testing_rejects_http2_without_tls() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "zenoo.testing", "--http2", "--port", "0"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "zenoo.testing", "--http2", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 2
     assert "http2=True needs tls=True" in done.stderr

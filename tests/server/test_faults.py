@@ -40,20 +40,31 @@ def test_503_with_retry_after_for_the_next_n_requests(server: Any, http: httpx.C
     assert json2(http, server, "res.partner", "search_count", {"domain": []}).status_code == 200
     assert server.faults.remaining == 0
     assert [(r.status, r.fault, r.executed) for r in server.requests] == [
-        (503, "503", False), (503, "503", False), (200, None, True)
+        (503, "503", False),
+        (503, "503", False),
+        (200, None, True),
     ]
 
 
-def test_drop_before_the_call_closes_the_connection_and_nothing_is_written(server: Any, http: httpx.Client) -> None:
+def test_drop_before_the_call_closes_the_connection_and_nothing_is_written(
+    server: Any, http: httpx.Client
+) -> None:
     server.faults.set(drop_rate=1.0, drop_phase="before", count=1, methods=["create"])
     with pytest.raises(httpx.RemoteProtocolError):
         execute_kw(http, server, "admin", "res.partner", "create", [{"name": "h2-drop-before"}])
     record = server.requests[-1]
-    assert (record.method, record.status, record.fault, record.executed) == ("create", None, "drop-before", False)
+    assert (record.method, record.status, record.fault, record.executed) == (
+        "create",
+        None,
+        "drop-before",
+        False,
+    )
     assert _partner_count(http, server, "h2-drop-before") == 0
 
 
-def test_drop_after_the_call_closes_the_connection_but_the_write_happened(server: Any, http: httpx.Client) -> None:
+def test_drop_after_the_call_closes_the_connection_but_the_write_happened(
+    server: Any, http: httpx.Client
+) -> None:
     server.faults.set(drop_rate=1.0, drop_phase="after", count=1, methods=["create"])
     with pytest.raises(httpx.RemoteProtocolError):
         execute_kw(http, server, "admin", "res.partner", "create", [{"name": "h2-drop-after"}])
@@ -83,7 +94,9 @@ def test_faults_can_target_methods_and_paths(server: Any, http: httpx.Client) ->
     assert execute_kw(http, server, "admin", "res.partner", "search_count", [[]]).status_code == 200
 
 
-def test_latency_and_slow_body_are_recorded_and_the_answer_is_complete(server: Any, http: httpx.Client) -> None:
+def test_latency_and_slow_body_are_recorded_and_the_answer_is_complete(
+    server: Any, http: httpx.Client
+) -> None:
     server.faults.set(latency=0.01, count=1)
     assert json2(http, server, "res.partner", "search_count", {"domain": []}).status_code == 200
     server.faults.set(slow_body=0.05, slow_body_chunks=5, count=1)
@@ -94,9 +107,11 @@ def test_latency_and_slow_body_are_recorded_and_the_answer_is_complete(server: A
 
 def test_a_slow_body_trips_a_read_timeout(server: Any) -> None:
     server.faults.set(slow_body=5.0, slow_body_chunks=2, count=1)
-    with httpx.Client(base_url=server.url, timeout=httpx.Timeout(10.0, read=0.2)) as http:
-        with pytest.raises(httpx.ReadTimeout):
-            json2(http, server, "res.partner", "search_count", {"domain": []})
+    with (
+        httpx.Client(base_url=server.url, timeout=httpx.Timeout(10.0, read=0.2)) as http,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        json2(http, server, "res.partner", "search_count", {"domain": []})
 
 
 def test_the_same_seed_gives_the_same_faults() -> None:

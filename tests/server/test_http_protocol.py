@@ -24,7 +24,10 @@ import pytest
 
 from .http_helpers import JSON_CT, error, execute_kw, json2, jsonrpc_body, result, service
 
-DATA_KEYS = {17: ["name", "debug", "message", "arguments", "context"], 19: ["name", "message", "arguments", "context", "debug"]}
+DATA_KEYS = {
+    17: ["name", "debug", "message", "arguments", "context"],
+    19: ["name", "message", "arguments", "context", "debug"],
+}
 JSON2_KEYS = ["name", "message", "arguments", "context", "debug"]
 
 
@@ -75,7 +78,10 @@ def test_common_version_is_the_version_info_of_the_imitated_odoo(server: Any, ht
 def test_login_and_authenticate_return_the_uid_or_false(server: Any, http: httpx.Client) -> None:
     admin = server.users["admin"]
     assert result(service(http, "common", "login", server.database, "admin", admin.password)) == admin.uid
-    assert result(service(http, "common", "authenticate", server.database, "admin", admin.password, {})) == admin.uid
+    assert (
+        result(service(http, "common", "authenticate", server.database, "admin", admin.password, {}))
+        == admin.uid
+    )
     assert result(service(http, "common", "login", server.database, "admin", "wrong-password")) is False
     assert result(service(http, "common", "authenticate", server.database, "admin", "wrong", {})) is False
     assert result(service(http, "common", "authenticate", server.database, "nobody", "x", {})) is False
@@ -83,8 +89,13 @@ def test_login_and_authenticate_return_the_uid_or_false(server: Any, http: httpx
 
 def test_an_api_key_works_as_the_password(server: Any, http: httpx.Client) -> None:
     admin = server.users["admin"]
-    assert result(service(http, "common", "authenticate", server.database, "admin", admin.api_key, {})) == admin.uid
-    count = result(execute_kw(http, server, "admin", "res.partner", "search_count", [[]], secret=admin.api_key))
+    assert (
+        result(service(http, "common", "authenticate", server.database, "admin", admin.api_key, {}))
+        == admin.uid
+    )
+    count = result(
+        execute_kw(http, server, "admin", "res.partner", "search_count", [[]], secret=admin.api_key)
+    )
     assert isinstance(count, int) and count > 0
 
 
@@ -103,8 +114,11 @@ def test_execute_kw_with_a_wrong_password_is_access_denied(server: Any, http: ht
 def test_execute_kw_on_an_unknown_database_fails_like_postgres(server: Any, http: httpx.Client) -> None:
     admin = server.users["admin"]
     body = jsonrpc_body(
-        {"service": "object", "method": "execute_kw",
-         "args": ["no_such_db", admin.uid, admin.password, "res.partner", "search_count", [[]]]}
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["no_such_db", admin.uid, admin.password, "res.partner", "search_count", [[]]],
+        }
     )
     err = error(http.post("/jsonrpc", json=body))
     assert err["data"]["name"] == "psycopg2.OperationalError"
@@ -128,7 +142,9 @@ def test_common_unknown_method(server: Any, http: httpx.Client) -> None:
 
 def test_malformed_json_is_a_400_text_page(http: httpx.Client) -> None:
     response = http.post(
-        "/jsonrpc", content=b'{"jsonrpc": "2.0", "method": "call", "params": {', headers={"Content-Type": "application/json"}
+        "/jsonrpc",
+        content=b'{"jsonrpc": "2.0", "method": "call", "params": {',
+        headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 400
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -163,7 +179,9 @@ def test_version_info_route_hands_out_a_session_cookie(server: Any, http: httpx.
 
 
 def test_call_kw_without_a_session_is_session_expired(server: Any, http: httpx.Client) -> None:
-    body = jsonrpc_body({"model": "res.partner", "method": "search_read", "args": [[]], "kwargs": {"limit": 1}}, 125)
+    body = jsonrpc_body(
+        {"model": "res.partner", "method": "search_read", "args": [[]], "kwargs": {"limit": 1}}, 125
+    )
     response = http.post("/web/dataset/call_kw/res.partner/search_read", json=body)
     assert response.status_code == 200
     payload = response.json()
@@ -177,7 +195,9 @@ def test_call_kw_without_a_session_is_session_expired(server: Any, http: httpx.C
 
 def test_web_session_lifecycle(server: Any) -> None:
     admin = server.users["admin"]
-    call_count = jsonrpc_body({"model": "res.partner", "method": "search_count", "args": [[]], "kwargs": {}}, 3)
+    call_count = jsonrpc_body(
+        {"model": "res.partner", "method": "search_count", "args": [[]], "kwargs": {}}, 3
+    )
     with httpx.Client(base_url=server.url, timeout=30) as http:
         wrong = http.post(
             "/web/session/authenticate",
@@ -198,7 +218,9 @@ def test_web_session_lifecycle(server: Any) -> None:
         sid = cookies[0].split(";")[0].split("=", 1)[1]
         assert len(set(cookies)) == 1 and len(sid) >= 32
 
-        assert isinstance(result(http.post("/web/dataset/call_kw/res.partner/search_count", json=call_count)), int)
+        assert isinstance(
+            result(http.post("/web/dataset/call_kw/res.partner/search_count", json=call_count)), int
+        )
         assert isinstance(result(http.post("/web/dataset/call_kw", json=call_count)), int)
 
         info_response = http.post("/web/session/get_session_info", json=jsonrpc_body({}))
@@ -221,16 +243,24 @@ def test_expire_sessions_logs_everyone_out(odoo_server_factory: Any) -> None:
     admin = server.users["admin"]
     call_count = jsonrpc_body({"model": "res.partner", "method": "search_count", "args": [[]], "kwargs": {}})
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        result(http.post("/web/session/authenticate",
-                         json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password})))
+        result(
+            http.post(
+                "/web/session/authenticate",
+                json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password}),
+            )
+        )
         assert isinstance(result(http.post("/web/dataset/call_kw", json=call_count)), int)
         assert server.expire_sessions() == 1
         assert http.post("/web/dataset/call_kw", json=call_count).json()["error"]["code"] == 100
 
 
 def test_session_authenticate_on_an_unknown_database(server: Any, http: httpx.Client) -> None:
-    err = error(http.post("/web/session/authenticate",
-                          json=jsonrpc_body({"db": "no_such_db", "login": "admin", "password": "x"})))
+    err = error(
+        http.post(
+            "/web/session/authenticate",
+            json=jsonrpc_body({"db": "no_such_db", "login": "admin", "password": "x"}),
+        )
+    )
     assert err["data"]["name"] == "odoo.exceptions.AccessError"
     assert err["data"]["message"] == "Database not found."
 
@@ -238,9 +268,15 @@ def test_session_authenticate_on_an_unknown_database(server: Any, http: httpx.Cl
 def test_call_kw_errors_use_the_version_error_code(server: Any) -> None:
     admin = server.users["admin"]
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        result(http.post("/web/session/authenticate",
-                         json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password})))
-        body = jsonrpc_body({"model": "res.partner", "method": "no_such_method", "args": [[]], "kwargs": {}}, 129)
+        result(
+            http.post(
+                "/web/session/authenticate",
+                json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password}),
+            )
+        )
+        body = jsonrpc_body(
+            {"model": "res.partner", "method": "no_such_method", "args": [[]], "kwargs": {}}, 129
+        )
         err = error(http.post("/web/dataset/call_kw/res.partner/no_such_method", json=body))
     assert err["code"] == (200 if server.version == 17 else 0)
     assert err["data"]["name"] == "builtins.AttributeError"
@@ -250,7 +286,8 @@ def test_call_kw_errors_use_the_version_error_code(server: Any) -> None:
 def test_bearer_key_is_ignored_on_web_routes(server: Any, http: httpx.Client) -> None:
     body = jsonrpc_body({"model": "res.partner", "method": "search_count", "args": [[]], "kwargs": {}})
     response = http.post(
-        "/web/dataset/call_kw/res.partner/search_count", json=body,
+        "/web/dataset/call_kw/res.partner/search_count",
+        json=body,
         headers={"Authorization": f"bearer {server.users['admin'].api_key}"},
     )
     assert response.json()["error"]["code"] == 100
@@ -265,7 +302,10 @@ def test_get_version(server: Any, http: httpx.Client, path: str) -> None:
     if server.version == 17:  # no such route on 17: the website's 404 page
         assert response.status_code == 404
         assert response.headers["content-type"] == "text/html;charset=utf-8"
-        assert [c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")] == ["frontend_lang", "session_id"]
+        assert [c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")] == [
+            "frontend_lang",
+            "session_id",
+        ]
     else:
         assert response.status_code == 200
         assert response.headers["content-type"] == JSON_CT
@@ -293,15 +333,27 @@ def test_json2_calls_return_bare_values(server19: Any, http19: httpx.Client) -> 
     count = json2(http19, server19, "res.partner", "search_count", {"domain": []})
     assert count.status_code == 200 and count.headers["content-type"] == JSON_CT
     assert isinstance(count.json(), int)
-    created = json2(http19, server19, "res.partner", "create", {"vals_list": [{"name": "h2-json2-a"}, {"name": "h2-json2-b"}]})
+    created = json2(
+        http19,
+        server19,
+        "res.partner",
+        "create",
+        {"vals_list": [{"name": "h2-json2-a"}, {"name": "h2-json2-b"}]},
+    )
     ids = created.json()
     assert created.status_code == 200 and len(ids) == 2 and all(isinstance(i, int) for i in ids)
     single = json2(http19, server19, "res.partner", "create", {"vals_list": {"name": "h2-json2-c"}})
     assert single.status_code == 200 and isinstance(single.json(), list) and len(single.json()) == 1
-    assert json2(http19, server19, "res.partner", "write", {"ids": ids, "vals": {"email": "h2@example.com"}}).json() is True
+    assert (
+        json2(
+            http19, server19, "res.partner", "write", {"ids": ids, "vals": {"email": "h2@example.com"}}
+        ).json()
+        is True
+    )
     rows = json2(http19, server19, "res.partner", "read", {"ids": ids, "fields": ["name", "email"]}).json()
     assert [(r["id"], r["name"], r["email"]) for r in rows] == [
-        (ids[0], "h2-json2-a", "h2@example.com"), (ids[1], "h2-json2-b", "h2@example.com")
+        (ids[0], "h2-json2-a", "h2@example.com"),
+        (ids[1], "h2-json2-b", "h2@example.com"),
     ]
     assert json2(http19, server19, "res.partner", "unlink", {"ids": ids + single.json()}).json() is True
 
@@ -317,20 +369,36 @@ def _assert_json2_error(response: httpx.Response, status: int, name: str, messag
 
 
 def test_json2_without_or_with_a_bad_key_is_401(server19: Any, http19: httpx.Client) -> None:
-    no_auth = http19.post("/json/2/res.partner/search_count", json={"domain": []},
-                          headers={"X-Odoo-Database": server19.database})
-    body = _assert_json2_error(no_auth, 401, "werkzeug.exceptions.Unauthorized",
-                               "User not authenticated, use an API Key with a Bearer Authorization header.")
+    no_auth = http19.post(
+        "/json/2/res.partner/search_count",
+        json={"domain": []},
+        headers={"X-Odoo-Database": server19.database},
+    )
+    body = _assert_json2_error(
+        no_auth,
+        401,
+        "werkzeug.exceptions.Unauthorized",
+        "User not authenticated, use an API Key with a Bearer Authorization header.",
+    )
     assert body["arguments"] == [body["message"], 401]
     assert no_auth.headers["www-authenticate"] == "Bearer"
-    bad = json2(http19, server19, "res.partner", "search_count", {"domain": []},
-                headers={"Authorization": "bearer 0123456789abcdef0123456789abcdef01234567"})
+    bad = json2(
+        http19,
+        server19,
+        "res.partner",
+        "search_count",
+        {"domain": []},
+        headers={"Authorization": "bearer 0123456789abcdef0123456789abcdef01234567"},
+    )
     _assert_json2_error(bad, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
     assert bad.headers["www-authenticate"] == "Bearer"
 
 
 def test_json2_wrong_route_shapes_are_404_json(server19: Any, http19: httpx.Client) -> None:
-    headers = {"Authorization": f"bearer {server19.users['admin'].api_key}", "X-Odoo-Database": server19.database}
+    headers = {
+        "Authorization": f"bearer {server19.users['admin'].api_key}",
+        "X-Odoo-Database": server19.database,
+    }
     message = "Did you mean POST /json/2/<model>/<method>?"
     get = http19.get("/json/2/res.partner/search_count", headers=headers)
     body = _assert_json2_error(get, 404, "werkzeug.exceptions.NotFound", message)
@@ -341,7 +409,8 @@ def test_json2_wrong_route_shapes_are_404_json(server19: Any, http19: httpx.Clie
 
 def test_json2_content_type_must_be_json(server19: Any, http19: httpx.Client) -> None:
     response = http19.post(
-        "/json/2/res.partner/search_count", content=b'{"domain": []}',
+        "/json/2/res.partner/search_count",
+        content=b'{"domain": []}',
         headers={"Content-Type": "text/plain", "Authorization": f"bearer {server19.users['admin'].api_key}"},
     )
     assert response.status_code == 415
@@ -351,8 +420,12 @@ def test_json2_content_type_must_be_json(server19: Any, http19: httpx.Client) ->
 
 def test_json2_malformed_body_is_400_json(server19: Any, http19: httpx.Client) -> None:
     response = http19.post(
-        "/json/2/res.partner/search_count", content=b'{"domain": [',
-        headers={"Content-Type": "application/json", "Authorization": f"bearer {server19.users['admin'].api_key}"},
+        "/json/2/res.partner/search_count",
+        content=b'{"domain": [',
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"bearer {server19.users['admin'].api_key}",
+        },
     )
     message = "could not parse the body as json: Expecting value: line 1 column 13 (char 12)"
     body = _assert_json2_error(response, 400, "werkzeug.exceptions.BadRequest", message)
@@ -360,12 +433,22 @@ def test_json2_malformed_body_is_400_json(server19: Any, http19: httpx.Client) -
 
 
 def test_json2_database_header(server19: Any, http19: httpx.Client) -> None:
-    wrong = json2(http19, server19, "res.partner", "search_count", {"domain": []}, headers={"X-Odoo-Database": "no_such_db"})
+    wrong = json2(
+        http19,
+        server19,
+        "res.partner",
+        "search_count",
+        {"domain": []},
+        headers={"X-Odoo-Database": "no_such_db"},
+    )
     assert wrong.status_code == 404
     assert wrong.headers["content-type"] == "text/html; charset=utf-8"
     assert "No database is selected" in wrong.text
-    without = http19.post("/json/2/res.partner/search_count", json={"domain": []},
-                          headers={"Authorization": f"bearer {server19.users['admin'].api_key}"})
+    without = http19.post(
+        "/json/2/res.partner/search_count",
+        json={"domain": []},
+        headers={"Authorization": f"bearer {server19.users['admin'].api_key}"},
+    )
     assert without.status_code == 200 and isinstance(without.json(), int)
 
 
@@ -376,5 +459,7 @@ def test_json2_renders_orm_errors_with_their_status(server19: Any, http19: httpx
     assert unknown.status_code == 404 and unknown.json()["name"] == "werkzeug.exceptions.NotFound"
     empty = json2(http19, server19, "res.partner", "search_count", {})
     assert empty.status_code == 422 and empty.json()["name"] == "werkzeug.exceptions.UnprocessableEntity"
-    denied = json2(http19, server19, "res.groups", "create", {"vals_list": [{"name": "h2-group"}]}, login="demo")
+    denied = json2(
+        http19, server19, "res.groups", "create", {"vals_list": [{"name": "h2-group"}]}, login="demo"
+    )
     assert denied.status_code == 403 and denied.json()["name"] == "odoo.exceptions.AccessError"

@@ -59,10 +59,14 @@ def test_request_log_records_each_call_without_secrets(odoo_server_factory: Any)
     admin = server.users["admin"]
     with httpx.Client(base_url=server.url) as http:
         service(http, "common", "authenticate", server.database, "admin", admin.password, {})
-        execute_kw(http, server, "admin", "res.partner", "search_read", [[["is_company", "=", True]]], {"limit": 2})
+        execute_kw(
+            http, server, "admin", "res.partner", "search_read", [[["is_company", "=", True]]], {"limit": 2}
+        )
         json2(http, server, "res.partner", "search_count", {"domain": []})
-        http.post("/web/session/authenticate",
-                  json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password}))
+        http.post(
+            "/web/session/authenticate",
+            json=jsonrpc_body({"db": server.database, "login": "admin", "password": admin.password}),
+        )
         http.get("/web/version")
     records = server.requests
     assert [(r.protocol, r.path, r.model, r.method, r.status) for r in records] == [
@@ -74,7 +78,9 @@ def test_request_log_records_each_call_without_secrets(odoo_server_factory: Any)
     ]
     assert records[1].params == {"args": [[["is_company", "=", True]]], "kwargs": {"limit": 2}}
     assert records[2].params == {"domain": []}
-    assert all(r.response_bytes > 0 and r.http_version == "1.1" and r.fault is None and r.executed for r in records)
+    assert all(
+        r.response_bytes > 0 and r.http_version == "1.1" and r.fault is None and r.executed for r in records
+    )
     text = repr(records)
     assert admin.password not in text and admin.api_key not in text
     assert records[0].params["args"][2] == "<redacted>" and records[3].params["password"] == "<redacted>"
@@ -96,20 +102,29 @@ def test_tls_with_http2_multiplexes_on_one_connection(odoo_server_factory: Any) 
     assert server.url.startswith("https://") and server.ca_cert_path.exists()
 
     async def concurrent_calls() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=server.url, http2=True, verify=ssl.create_default_context(cafile=server.ca_cert_path)) as http:
+        async with httpx.AsyncClient(
+            base_url=server.url, http2=True, verify=ssl.create_default_context(cafile=server.ca_cert_path)
+        ) as http:
             headers = {"Authorization": f"bearer {server.users['admin'].api_key}"}
             return await asyncio.gather(
-                *(http.post("/json/2/res.partner/search_count", json={"domain": []}, headers=headers) for _ in range(8))
+                *(
+                    http.post("/json/2/res.partner/search_count", json={"domain": []}, headers=headers)
+                    for _ in range(8)
+                )
             )
 
     answers = asyncio.run(concurrent_calls())
     assert {a.http_version for a in answers} == {"HTTP/2"} and {a.status_code for a in answers} == {200}
-    assert {(r.http_version, r.connection_id) for r in server.requests} == {("2", server.requests[0].connection_id)}
+    assert {(r.http_version, r.connection_id) for r in server.requests} == {
+        ("2", server.requests[0].connection_id)
+    }
 
 
 def test_tls_without_http2_speaks_http11(odoo_server_factory: Any) -> None:
     server = odoo_server_factory(version=17, tls=True)
-    with httpx.Client(base_url=server.url, http2=True, verify=ssl.create_default_context(cafile=server.ca_cert_path)) as http:
+    with httpx.Client(
+        base_url=server.url, http2=True, verify=ssl.create_default_context(cafile=server.ca_cert_path)
+    ) as http:
         answer = service(http, "common", "version")
     assert answer.http_version == "HTTP/1.1" and answer.status_code == 200
     with httpx.Client(base_url=server.url) as untrusting, pytest.raises(httpx.ConnectError):
@@ -120,7 +135,10 @@ def test_subprocess_server_serves_but_cannot_be_inspected() -> None:
     with OdooTestServer(version=19, subprocess=True) as server:
         admin = server.users["admin"]
         with httpx.Client(base_url=server.url) as http:
-            assert result(service(http, "common", "login", server.database, "admin", admin.password)) == admin.uid
+            assert (
+                result(service(http, "common", "login", server.database, "admin", admin.password))
+                == admin.uid
+            )
         for attribute in ("requests", "faults"):
             with pytest.raises(RuntimeError, match="subprocess"):
                 getattr(server, attribute)

@@ -28,21 +28,71 @@ CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "odoo-wire"
 
 EXACT = frozenset(
     {
-        "common-version", "common-login", "common-authenticate-ok", "common-authenticate-demo",
-        "common-authenticate-wrong-password", "common-login-wrong-password", "db-server-version",
-        "web-version-info", "http-web-version", "http-json-version", "jsonrpc-apikey-authenticate",
-        "read-missing-id", "create-single", "create-multi", "write", "write-unset-value", "read-unset-value",
-        "write-m2o-back", "write-m2o-string", "write-m2o-string-check", "unlink", "read-after-unlink",
-        "search-default-active", "search-active-test-false", "read-archived-by-id",
-        "x2m-create-cmd0", "x2m-read-0", "x2m-cmd1-update", "x2m-cmd1-check", "x2m-cmd3-unlink", "x2m-read-3",
-        "x2m-cmd3-check", "x2m-cmd4-link", "x2m-read-4", "x2m-cmd2-delete", "x2m-read-2", "x2m-cmd2-check",
-        "x2m-cmd5-clear", "x2m-read-5", "x2m-cmd6-set", "x2m-read-6", "x2m-bare-ids", "x2m-read-bare-ids",
-        "demo-check-access-rights", "web-read-missing", "web-search-read-plain-m2o",
-        "load-count-initial", "load-create", "load-read-created", "load-update-dot-id", "load-read-updated",
-        "load-bad-count-before", "load-bad-selection", "load-bad-many2one", "load-bad-count-after",
+        "common-version",
+        "common-login",
+        "common-authenticate-ok",
+        "common-authenticate-demo",
+        "common-authenticate-wrong-password",
+        "common-login-wrong-password",
+        "db-server-version",
+        "web-version-info",
+        "http-web-version",
+        "http-json-version",
+        "jsonrpc-apikey-authenticate",
+        "read-missing-id",
+        "create-single",
+        "create-multi",
+        "write",
+        "write-unset-value",
+        "read-unset-value",
+        "write-m2o-back",
+        "write-m2o-string",
+        "write-m2o-string-check",
+        "unlink",
+        "read-after-unlink",
+        "search-default-active",
+        "search-active-test-false",
+        "read-archived-by-id",
+        "x2m-create-cmd0",
+        "x2m-read-0",
+        "x2m-cmd1-update",
+        "x2m-cmd1-check",
+        "x2m-cmd3-unlink",
+        "x2m-read-3",
+        "x2m-cmd3-check",
+        "x2m-cmd4-link",
+        "x2m-read-4",
+        "x2m-cmd2-delete",
+        "x2m-read-2",
+        "x2m-cmd2-check",
+        "x2m-cmd5-clear",
+        "x2m-read-5",
+        "x2m-cmd6-set",
+        "x2m-read-6",
+        "x2m-bare-ids",
+        "x2m-read-bare-ids",
+        "demo-check-access-rights",
+        "web-read-missing",
+        "web-search-read-plain-m2o",
+        "load-count-initial",
+        "load-create",
+        "load-read-created",
+        "load-update-dot-id",
+        "load-read-updated",
+        "load-bad-count-before",
+        "load-bad-selection",
+        "load-bad-many2one",
+        "load-bad-count-after",
         "load-external-id-update",
-        "json2-read-missing", "json2-search-read-context", "json2-create", "json2-create-single-dict",
-        "json2-write", "json2-write-x2m", "json2-unlink", "json2-web-search-read", "web-session-destroy",
+        "json2-read-missing",
+        "json2-search-read-context",
+        "json2-create",
+        "json2-create-single-dict",
+        "json2-write",
+        "json2-write-x2m",
+        "json2-unlink",
+        "json2-web-search-read",
+        "web-session-destroy",
     }
 )
 
@@ -50,8 +100,20 @@ EXACT = frozenset(
 # the keys of base/web that clients use, each shaped as Odoo sends it, and none Odoo does not send.
 SUBSET = frozenset({"web-session-authenticate", "web-get-session-info"})
 SESSION_INFO_CORE = frozenset(
-    {"uid", "db", "user_context", "server_version", "server_version_info", "name", "username", "partner_id",
-     "is_admin", "is_system", "is_internal_user", "user_companies"}
+    {
+        "uid",
+        "db",
+        "user_context",
+        "server_version",
+        "server_version_info",
+        "name",
+        "username",
+        "partner_id",
+        "is_admin",
+        "is_system",
+        "is_internal_user",
+        "user_companies",
+    }
 )
 
 
@@ -130,16 +192,28 @@ def test_captured_exchange(replays: dict[int, Replay], version: int, name: str) 
 
 def test_capture_facts_hold_without_the_files(odoo_server_17: Any, odoo_server_19: Any) -> None:
     """Error codes 200 (17) / 0 (19); session expiry 100; JSON-2 only on 19; /web/version only on 19."""
-    body = {"jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"service": "object", "method": "execute_kw",
-                       "args": [None, 2, "wrong", "res.partner", "search_count", [[]]]}}
+    body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [None, 2, "wrong", "res.partner", "search_count", [[]]],
+        },
+    }
     for server, code in ((odoo_server_17, 200), (odoo_server_19, 0)):
         with httpx.Client(base_url=server.url) as http:
             body["params"]["args"][0] = server.database
             assert http.post("/jsonrpc", json=body).json()["error"]["code"] == code
-            expired = http.post("/web/dataset/call_kw", json={"jsonrpc": "2.0", "method": "call", "id": 2, "params": {}})
+            expired = http.post(
+                "/web/dataset/call_kw", json={"jsonrpc": "2.0", "method": "call", "id": 2, "params": {}}
+            )
             assert expired.json()["error"]["code"] == 100
             assert http.get("/web/version").status_code == (404 if server.version == 17 else 200)
-            json2 = http.post("/json/2/res.partner/search_count", json={"domain": []},
-                              headers={"Authorization": f"bearer {server.users['admin'].api_key}"})
+            json2 = http.post(
+                "/json/2/res.partner/search_count",
+                json={"domain": []},
+                headers={"Authorization": f"bearer {server.users['admin'].api_key}"},
+            )
             assert json2.status_code == (404 if server.version == 17 else 200)

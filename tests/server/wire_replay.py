@@ -28,8 +28,16 @@ INVALID_API_KEY = "0123456789abcdef0123456789abcdef01234567"
 MISSING_ID_FLOOR = 1_000_000
 RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data", "_compute_display_name"})
 DOMAIN_FIRST_METHODS = frozenset(
-    {"search", "search_read", "search_count", "search_fetch", "read_group", "_read_group", "formatted_read_group",
-     "web_read_group"}
+    {
+        "search",
+        "search_read",
+        "search_count",
+        "search_fetch",
+        "read_group",
+        "_read_group",
+        "formatted_read_group",
+        "web_read_group",
+    }
 )
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 
@@ -63,14 +71,18 @@ def call_of(exchange: dict[str, Any]) -> Call:
         args = params["args"]
         return Call(args[3], args[4], args[5] if len(args) > 5 else [], args[6] if len(args) > 6 else {})
     if path.startswith("/web/dataset/call_kw"):
-        return Call(params.get("model"), params.get("method"), params.get("args", []), params.get("kwargs", {}))
+        return Call(
+            params.get("model"), params.get("method"), params.get("args", []), params.get("kwargs", {})
+        )
     return Call(None, None, [], {})
 
 
 class IdMap:
     """Captured record id -> our record id, per model."""
 
-    def __init__(self, fields_of: Callable[[str], dict[str, Any]], stand_in: Callable[[str, int, set[int]], int]) -> None:
+    def __init__(
+        self, fields_of: Callable[[str], dict[str, Any]], stand_in: Callable[[str, int, set[int]], int]
+    ) -> None:
         self._ids: dict[tuple[str, int], int] = {}
         self._fields_of = fields_of
         self._stand_in = stand_in
@@ -120,11 +132,20 @@ class Replay:
 
     # --- talking to our server as admin, outside the replay --------------------------------------
 
-    def admin_call(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None = None) -> Any:
+    def admin_call(
+        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None = None
+    ) -> Any:
         admin = self.server.users["admin"]
-        body = {"jsonrpc": "2.0", "method": "call", "id": 0, "params": {
-            "service": "object", "method": "execute_kw",
-            "args": [self.server.database, admin.uid, admin.password, model, method, args, kwargs or {}]}}
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 0,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.server.database, admin.uid, admin.password, model, method, args, kwargs or {}],
+            },
+        }
         answer = self.http.post("/jsonrpc", json=body).json()
         if "error" in answer:
             raise AssertionError(f"setup call {model}.{method} failed: {answer['error']['data']['message']}")
@@ -133,7 +154,9 @@ class Replay:
     def fields_of(self, model: str) -> dict[str, Any]:
         if model not in self._fields:
             try:
-                self._fields[model] = self.admin_call(model, "fields_get", [], {"attributes": ["type", "relation"]})
+                self._fields[model] = self.admin_call(
+                    model, "fields_get", [], {"attributes": ["type", "relation"]}
+                )
             except AssertionError:
                 self._fields[model] = {}  # a model we do not have (e.g. no.such.model)
         return self._fields[model]
@@ -144,7 +167,9 @@ class Replay:
             found = self.admin_call(model, "name_search", [], {"name": name, "operator": "=", "limit": 1})
             if found and found[0][0] not in used:
                 return found[0][0]
-        candidates = self.admin_call(model, "search", [[]], {"order": "id", "context": {"active_test": False}})
+        candidates = self.admin_call(
+            model, "search", [[]], {"order": "id", "context": {"active_test": False}}
+        )
         free = [i for i in candidates if i not in used]
         assert free, f"no stand-in left for {model} {captured}"
         return free[0]
@@ -184,8 +209,12 @@ class Replay:
             return {k: self._secrets(v, login) for k, v in value.items()}
         if isinstance(value, list):
             return [self._secrets(v, login) for v in value]
-        replacements = {"<PASSWORD>": user.password, "<WRONG_PASSWORD>": WRONG_PASSWORD, "<API_KEY>": user.api_key,
-                        self.captured_db: self.server.database}
+        replacements = {
+            "<PASSWORD>": user.password,
+            "<WRONG_PASSWORD>": WRONG_PASSWORD,
+            "<API_KEY>": user.api_key,
+            self.captured_db: self.server.database,
+        }
         return replacements.get(value, value) if isinstance(value, str) else value
 
     def build(self, exchange: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes | None]:
@@ -240,8 +269,10 @@ class Replay:
             args[1] = self._vals(model, args[1])
         if method == "load" and len(args) > 1 and ".id" in args[0]:
             column = args[0].index(".id")
-            args[1] = [[str(self.ids.translate(model, int(v))) if i == column else v for i, v in enumerate(row)]
-                       for row in args[1]]
+            args[1] = [
+                [str(self.ids.translate(model, int(v))) if i == column else v for i, v in enumerate(row)]
+                for row in args[1]
+            ]
         for key in ("ids",):
             if key in kwargs:
                 kwargs[key] = self._ids(model, kwargs[key])
@@ -367,7 +398,10 @@ class Replay:
             if "records" in value and "length" in value:
                 return {**value, "records": self.expected_result(model, value["records"])}
             if "ids" in value and "messages" in value:
-                return {**value, "ids": self.expected_result(model, value["ids"]) if value["ids"] else value["ids"]}
+                return {
+                    **value,
+                    "ids": self.expected_result(model, value["ids"]) if value["ids"] else value["ids"],
+                }
             out = {}
             for name, item in value.items():
                 if name == "id":
@@ -392,7 +426,7 @@ _NO_RESULT = object()
 def result_of(body: Any) -> Any:
     """The result of a JSON-RPC envelope, a JSON-2 body as is, or _NO_RESULT for errors."""
     if isinstance(body, dict) and body.get("jsonrpc") == "2.0":
-        return body["result"] if "result" in body else _NO_RESULT
+        return body.get("result", _NO_RESULT)
     if isinstance(body, dict) and {"name", "message", "arguments"} <= set(body):
         return _NO_RESULT
     return body
@@ -403,8 +437,13 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _is_m2o_pair(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)
-            and not isinstance(value[0], bool) and isinstance(value[1], str))
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], int)
+        and not isinstance(value[0], bool)
+        and isinstance(value[1], str)
+    )
 
 
 def normalize_message(text: str, databases: tuple[str, ...]) -> str:
@@ -486,7 +525,10 @@ def compare(replay: Replay, exchange: dict[str, Any], response: httpx.Response, 
             problems += _compare_error_data(captured["error"]["data"], ours["error"]["data"], databases)
             return problems
         if "error" in ours:
-            return [*problems, f"unexpected error {ours['error']['data']['name']}: {ours['error']['data']['message']}"]
+            return [
+                *problems,
+                f"unexpected error {ours['error']['data']['name']}: {ours['error']['data']['message']}",
+            ]
         if "result" not in captured:
             return problems
         captured_result, our_result = captured["result"], ours["result"]
@@ -512,13 +554,17 @@ def compare(replay: Replay, exchange: dict[str, Any], response: httpx.Response, 
     return problems
 
 
-def _compare_error_data(captured: dict[str, Any], ours: dict[str, Any], databases: tuple[str, ...]) -> list[str]:
+def _compare_error_data(
+    captured: dict[str, Any], ours: dict[str, Any], databases: tuple[str, ...]
+) -> list[str]:
     problems = []
     if list(ours) != list(captured):
         problems.append(f"error keys {list(ours)} != {list(captured)}")
     if ours.get("name") != captured["name"]:
         problems.append(f"error name {ours.get('name')!r} != {captured['name']!r}")
-    if normalize_message(str(ours.get("message")), databases) != normalize_message(captured["message"], databases):
+    if normalize_message(str(ours.get("message")), databases) != normalize_message(
+        captured["message"], databases
+    ):
         problems.append(f"error message {ours.get('message')!r} != {captured['message']!r}")
     arguments = ours.get("arguments")
     if not isinstance(arguments, list) or len(arguments) != len(captured["arguments"]):
@@ -567,9 +613,9 @@ def same_shape(captured: Any, ours: Any, where: str) -> list[str]:
     if captured is False or ours is False:
         return []
     kinds = (_kind(captured), _kind(ours))
-    if kinds[0] != kinds[1] and not (set(kinds) <= {"m2o", "list"}):
-        if not (kinds[0].startswith("dict:") and kinds[1].startswith("dict:")):
-            return [f"{where}: {kinds[1]} ({str(ours)[:80]}) where Odoo has {kinds[0]} ({str(captured)[:80]})"]
+    comparable = set(kinds) <= {"m2o", "list"} or all(kind.startswith("dict:") for kind in kinds)
+    if kinds[0] != kinds[1] and not comparable:
+        return [f"{where}: {kinds[1]} ({str(ours)[:80]}) where Odoo has {kinds[0]} ({str(captured)[:80]})"]
     if isinstance(captured, dict) and _keyed_by_id(captured) and _keyed_by_id(ours):
         problems = []  # e.g. currencies or allowed companies by id: which ids is data, each value has a shape
         for key, value in ours.items():
@@ -590,7 +636,11 @@ def same_shape(captured: Any, ours: Any, where: str) -> list[str]:
             return problems
         if captured and ours:
             allowed = {_kind(c) for c in captured} | {"bool"}
-            odd = [o for o in ours if _kind(o) not in allowed and not any(not same_shape(c, o, "") for c in captured)]
+            odd = [
+                o
+                for o in ours
+                if _kind(o) not in allowed and not any(not same_shape(c, o, "") for c in captured)
+            ]
             if odd:
                 return [f"{where}: items {str(odd)[:120]} unlike Odoo's {str(captured)[:120]}"]
     return []

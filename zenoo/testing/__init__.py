@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .records import RequestRecord
     from .server import OdooTestServer, TestUser
 
-__all__ = ["OdooTestServer", "TestUser", "RequestRecord", "FaultInjector", "FaultPlan"]
+__all__ = ["FaultInjector", "FaultPlan", "OdooTestServer", "RequestRecord", "TestUser"]
 
 _HOMES = {
     "OdooTestServer": "server",

@@ -72,8 +72,16 @@ class OdooAsgiApp:
             await _wait_for_disconnect(receive)
             return
         assert response is not None
-        self._record(prepared, request, response.status, len(response.body), http_version, connection_id,
-                     decision, executed)
+        self._record(
+            prepared,
+            request,
+            response.status,
+            len(response.body),
+            http_version,
+            connection_id,
+            decision,
+            executed,
+        )
         await self._send(send, response, decision, http_version)
 
     def _record(
@@ -109,7 +117,9 @@ class OdooAsgiApp:
             (b"content-type", response.content_type.encode("latin-1")),
             (b"content-length", str(len(response.body)).encode()),
         ]
-        headers.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.headers)
+        headers.extend(
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
+        )
         if self.connection_close and http_version == "1.1":
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
@@ -122,7 +132,13 @@ class OdooAsgiApp:
         for start in range(0, len(response.body), size):
             await asyncio.sleep(pause)
             last = start + size >= len(response.body)
-            await send({"type": "http.response.body", "body": response.body[start : start + size], "more_body": not last})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": response.body[start : start + size],
+                    "more_body": not last,
+                }
+            )
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:

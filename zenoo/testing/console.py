@@ -26,7 +26,9 @@ def scale_argument(text: str) -> str | int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"scale must be one of {', '.join(SCALES)} or a number, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"scale must be one of {', '.join(SCALES)} or a number, got {text!r}"
+        )
     if value <= 0:
         raise argparse.ArgumentTypeError(f"scale must be a positive number of partners, got {value}")
     return value
@@ -35,7 +37,9 @@ def scale_argument(text: str) -> str | int:
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of the serve command (shared by ``zenoo serve`` and ``python -m zenoo.testing``)."""
     parser.add_argument("--version", type=int, choices=(17, 19), default=19, help="Odoo version to imitate")
-    parser.add_argument("--scale", type=scale_argument, default="small", help="demo data: small, medium, large or N partners")
+    parser.add_argument(
+        "--scale", type=scale_argument, default="small", help="demo data: small, medium, large or N partners"
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed of the generated demo data")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     parser.add_argument("--port", type=int, default=8069, help="port to listen on; 0 picks a free one")
@@ -45,7 +49,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--connection-close", action="store_true", help="answer with 'Connection: close' like bare Odoo"
     )
     parser.add_argument("--database-path", help="SQLite file to keep the data in (default: a temporary one)")
-    parser.add_argument("--ready-json", action="store_true", help=argparse.SUPPRESS)  # subprocess=True servers
+    parser.add_argument(
+        "--ready-json", action="store_true", help=argparse.SUPPRESS
+    )  # subprocess=True servers
 
 
 def describe(server: OdooTestServer, out: TextIO) -> None:
@@ -56,7 +62,8 @@ def describe(server: OdooTestServer, out: TextIO) -> None:
         print(f"test CA certificate (pass as verify=): {server.ca_cert_path}", file=out)
     for user in server.users.values():
         print(
-            f"user {user.login!r}: uid {user.uid}, password {user.password!r}, API key {user.api_key!r}", file=out
+            f"user {user.login!r}: uid {user.uid}, password {user.password!r}, API key {user.api_key!r}",
+            file=out,
         )
     print("Press Ctrl+C to stop.", file=out, flush=True)
 

@@ -144,7 +144,11 @@ class OdooRoutes:
         service, method, args = params.get("service"), params.get("method"), params.get("args", [])
         if not isinstance(args, list):
             error = wire.python_error(
-                self.version, "builtins.TypeError", "args must be a list", "odoo/http.py", "dispatch_rpc",
+                self.version,
+                "builtins.TypeError",
+                "args must be a list",
+                "odoo/http.py",
+                "dispatch_rpc",
                 "return dispatch(method, params)",
             )
             return _fixed("jsonrpc", wire.jsonrpc_error(self.version, rpc_id, error))
@@ -152,12 +156,20 @@ class OdooRoutes:
             model, odoo_method = args[3], args[4]
             if method == "execute_kw":
                 call_args = args[5] if len(args) > 5 else []
-                call_kwargs = args[6] if len(args) > 6 else {}
+                call_kwargs = args[6] if len(args) > 6 and args[6] is not None else {}
             else:
                 call_args, call_kwargs = list(args[5:]), {}
             record = {"args": call_args, "kwargs": call_kwargs}
-            run = self._object_call(rpc_id, args[0], args[1], args[2], model, odoo_method, call_args, call_kwargs)
-            return Prepared("jsonrpc", model if isinstance(model, str) else None, odoo_method, record, run)
+            run = self._object_call(
+                rpc_id, args[0], args[1], args[2], model, odoo_method, call_args, call_kwargs
+            )
+            return Prepared(
+                "jsonrpc",
+                model if isinstance(model, str) else None,
+                odoo_method if isinstance(odoo_method, str) else None,
+                record,
+                run,
+            )
         redacted = self._redact_service_args(service, method, args)
         return Prepared(
             "jsonrpc",
@@ -182,21 +194,31 @@ class OdooRoutes:
             return wire.jsonrpc_result(rpc_id, self._common(method, args))
         if service == "db":
             return wire.jsonrpc_result(rpc_id, self._db(method, args))
-        if service == "object":  # execute/execute_kw with too few arguments, or another method
-            name = "builtins.NameError" if method not in ("execute", "execute_kw") else "builtins.TypeError"
-            message = (
-                f"Method not available {method}"
-                if name == "builtins.NameError"
-                else f"{method}() is missing required arguments (db, uid, password, model, method)"
-            )
+        if service == "object":  # another method, or execute/execute_kw with too few arguments
+            if method in ("execute", "execute_kw"):
+                exc_type, message = (
+                    "builtins.TypeError",
+                    f"{method}() needs db, uid, password, model and method",
+                )
+            else:
+                exc_type, message = "builtins.NameError", f"Method not available {method}"
             raise _ServiceError(
                 wire.python_error(
-                    self.version, name, message, "odoo/service/model.py", "dispatch", "raise NameError(...)"
+                    self.version,
+                    exc_type,
+                    message,
+                    "odoo/service/model.py",
+                    "dispatch",
+                    "raise NameError(...)",
                 )
             )
         raise _ServiceError(
             wire.python_error(
-                self.version, "builtins.KeyError", repr(service), "odoo/http.py", "dispatch_rpc",
+                self.version,
+                "builtins.KeyError",
+                repr(service),
+                "odoo/http.py",
+                "dispatch_rpc",
                 "dispatch = rpc_dispatchers[service_name]",
             )
         )
@@ -209,9 +231,12 @@ class OdooRoutes:
             if len(args) != arity:
                 raise _ServiceError(
                     wire.python_error(
-                        self.version, "builtins.TypeError",
+                        self.version,
+                        "builtins.TypeError",
                         f"exp_{method}() takes {arity} positional arguments but {len(args)} were given",
-                        "odoo/service/common.py", "dispatch", "return fn(*params)",
+                        "odoo/service/common.py",
+                        "dispatch",
+                        "return fn(*params)",
                     )
                 )
             db, login, secret = args[0], args[1], args[2]
@@ -220,8 +245,12 @@ class OdooRoutes:
             return uid if uid is not None else False
         raise _ServiceError(
             wire.python_error(
-                self.version, "builtins.Exception", f"Method not found: {method}", "odoo/service/common.py",
-                "dispatch", 'raise Exception("Method not found: %s" % method)',
+                self.version,
+                "builtins.Exception",
+                f"Method not found: {method}",
+                "odoo/service/common.py",
+                "dispatch",
+                'raise Exception("Method not found: %s" % method)',
             )
         )
 
@@ -236,8 +265,12 @@ class OdooRoutes:
             raise _ServiceError(wire.access_denied(self.version))
         raise _ServiceError(
             wire.python_error(
-                self.version, "builtins.KeyError", f"'Method not found: {method}'", "odoo/service/db.py",
-                "dispatch", 'raise KeyError("Method not found: %s" % method)',
+                self.version,
+                "builtins.KeyError",
+                f"'Method not found: {method}'",
+                "odoo/service/db.py",
+                "dispatch",
+                'raise KeyError("Method not found: %s" % method)',
             )
         )
 
@@ -251,13 +284,21 @@ class OdooRoutes:
         def call() -> Response:
             self._check_database(db)
             login = self._login_by_uid.get(uid) if isinstance(uid, int) else None
-            if login is None or not isinstance(secret, str) or self.registry.authenticate(login, secret) != uid:
+            if (
+                login is None
+                or not isinstance(secret, str)
+                or self.registry.authenticate(login, secret) != uid
+            ):
                 raise _ServiceError(wire.access_denied(self.version))
             if not isinstance(args, list) or not isinstance(kwargs, dict):
                 raise _ServiceError(
                     wire.python_error(
-                        self.version, "builtins.TypeError", "execute_kw expects args as a list and kwargs as a dict",
-                        "odoo/service/model.py", "execute_kw", "return execute(db, uid, obj, method, *args, **kw)",
+                        self.version,
+                        "builtins.TypeError",
+                        "execute_kw expects args as a list and kwargs as a dict",
+                        "odoo/service/model.py",
+                        "execute_kw",
+                        "return execute(db, uid, obj, method, *args, **kw)",
                     )
                 )
             return wire.jsonrpc_result(rpc_id, self.registry.execute_kw(uid, model, method, args, kwargs))
@@ -322,15 +363,20 @@ class OdooRoutes:
         if missing:
             raise _ServiceError(
                 wire.python_error(
-                    self.version, "builtins.TypeError",
+                    self.version,
+                    "builtins.TypeError",
                     f"Session.authenticate() missing required argument(s): {', '.join(missing)}",
-                    "odoo/http.py", "dispatch", "result = self.request.registry['ir.http']._dispatch(endpoint)",
+                    "odoo/http.py",
+                    "dispatch",
+                    "result = self.request.registry['ir.http']._dispatch(endpoint)",
                 )
             )
         if params["db"] != self.registry.database:
             raise _ServiceError(
                 OdooError(
-                    "odoo.exceptions.AccessError", "Database not found.", ["Database not found."],
+                    "odoo.exceptions.AccessError",
+                    "Database not found.",
+                    ["Database not found."],
                     'raise AccessError("Database not found.")\nodoo.exceptions.AccessError: Database not found.',
                 )
             )
@@ -354,7 +400,9 @@ class OdooRoutes:
             headers=[("Set-Cookie", wire.session_cookie(session.sid))],
         )
 
-    def _destroy(self, request: IncomingRequest, rpc_id: Any, params: dict[str, Any], session: Session) -> Response:
+    def _destroy(
+        self, request: IncomingRequest, rpc_id: Any, params: dict[str, Any], session: Session
+    ) -> Response:
         self.sessions.destroy(session.sid)
         headers = [
             ("Set-Cookie", wire.cleared_cookie("cids")),
@@ -370,15 +418,23 @@ class OdooRoutes:
         model, method = params.get("model"), params.get("method")
         args, kwargs = params.get("args", []), params.get("kwargs", {})
 
-        def call_kw(request: IncomingRequest, rpc_id: Any, params: dict[str, Any], session: Session) -> Response:
+        def call_kw(
+            request: IncomingRequest, rpc_id: Any, params: dict[str, Any], session: Session
+        ) -> Response:
             if not isinstance(args, list) or not isinstance(kwargs, dict):
                 raise _ServiceError(
                     wire.python_error(
-                        self.version, "builtins.TypeError", "call_kw expects args as a list and kwargs as a dict",
-                        "addons/web/controllers/dataset.py", "call_kw", "return call_kw(...)",
+                        self.version,
+                        "builtins.TypeError",
+                        "call_kw expects args as a list and kwargs as a dict",
+                        "addons/web/controllers/dataset.py",
+                        "call_kw",
+                        "return call_kw(...)",
                     )
                 )
-            return wire.jsonrpc_result(rpc_id, self.registry.execute_kw(session.uid, model, method, args, kwargs))
+            return wire.jsonrpc_result(
+                rpc_id, self.registry.execute_kw(session.uid, model, method, args, kwargs)
+            )
 
         return self._web(
             request,
@@ -417,14 +473,19 @@ class OdooRoutes:
         model, method = segments
         if request.mimetype not in JSON_MIMETYPES:
             return Prepared(
-                "json2", model, method, None,
+                "json2",
+                model,
+                method,
+                None,
                 lambda: wire.unsupported_media_type("/json/2/<__model__>/<__method__>", "json2"),
             )
         try:
             params: Any = orjson.loads(request.body)
         except orjson.JSONDecodeError:
             params = None
-        return Prepared("json2", model, method, params, lambda: self._json2_call(request, model, method, params))
+        return Prepared(
+            "json2", model, method, params, lambda: self._json2_call(request, model, method, params)
+        )
 
     def _json2_call(self, request: IncomingRequest, model: str, method: str, params: Any) -> Response:
         uid = self._bearer_uid(request)
@@ -433,7 +494,9 @@ class OdooRoutes:
         if params is None:
             return wire.json2_error(
                 self.version,
-                wire.json2_bad_request(self.version, f"could not parse the body as json: {_json_error(request.body)}"),
+                wire.json2_bad_request(
+                    self.version, f"could not parse the body as json: {_json_error(request.body)}"
+                ),
             )
         if not isinstance(params, dict):
             return wire.json2_error(

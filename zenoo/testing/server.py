@@ -19,13 +19,13 @@ import asyncio
 import json
 import logging
 import socket
-import subprocess
 import sys
+from subprocess import DEVNULL, PIPE, Popen, TimeoutExpired
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .faults import FaultInjector
 from .records import RequestLog, RequestRecord
@@ -81,7 +81,9 @@ class OdooTestServer:
         if http2 and not tls:
             raise ValueError("http2=True needs tls=True: HTTP/2 is offered through TLS ALPN, as proxies do")
         if http2 and connection_close:
-            raise ValueError("connection_close=True imitates bare Odoo over HTTP/1.1; it cannot be combined with http2")
+            raise ValueError(
+                "connection_close=True imitates bare Odoo over HTTP/1.1; it cannot be combined with http2"
+            )
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port!r}")
         self.version = version
@@ -106,7 +108,7 @@ class OdooTestServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._startup_error: BaseException | None = None
-        self._process: subprocess.Popen[str] | None = None
+        self._process: Popen[str] | None = None
 
     # --- public API ------------------------------------------------------------------------------
 
@@ -163,7 +165,7 @@ class OdooTestServer:
     def running(self) -> bool:
         return self._port is not None
 
-    def start(self) -> OdooTestServer:
+    def start(self) -> Self:
         """Start serving; returns once the server accepts connections."""
         if self.running:
             raise RuntimeError("this OdooTestServer is already running")
@@ -190,7 +192,7 @@ class OdooTestServer:
             self._workdir = None
         self._port = None
 
-    def __enter__(self) -> OdooTestServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -209,7 +211,9 @@ class OdooTestServer:
 
     def _require_inspectable(self, what: str) -> None:
         if self.subprocess:
-            raise RuntimeError(f"{what} is not available for a subprocess=True server (it runs in another process)")
+            raise RuntimeError(
+                f"{what} is not available for a subprocess=True server (it runs in another process)"
+            )
 
     # --- in-process server (a thread with its own event loop) ----------------------------------
 
@@ -313,9 +317,19 @@ class OdooTestServer:
 
     def _start_process(self) -> None:
         command = [
-            sys.executable, "-m", "zenoo.testing",
-            "--version", str(self.version), "--scale", str(self.scale), "--seed", str(self.seed),
-            "--host", self.host, "--port", str(self._requested_port),
+            sys.executable,
+            "-m",
+            "zenoo.testing",
+            "--version",
+            str(self.version),
+            "--scale",
+            str(self.scale),
+            "--seed",
+            str(self.seed),
+            "--host",
+            self.host,
+            "--port",
+            str(self._requested_port),
             "--ready-json",
         ]
         if self.tls:
@@ -326,13 +340,15 @@ class OdooTestServer:
             command.append("--connection-close")
         if self.database_path is not None:
             command.extend(["--database-path", self.database_path])
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        self._process = Popen(command, stdout=PIPE, stdin=DEVNULL, text=True)
         assert self._process.stdout is not None
         line = self._process.stdout.readline()
         if not line:
             code = self._process.wait()
             self._process = None
-            raise RuntimeError(f"the embedded Odoo server process exited with code {code} before it was ready")
+            raise RuntimeError(
+                f"the embedded Odoo server process exited with code {code} before it was ready"
+            )
         info = json.loads(line)
         self._database = info["database"]
         self._users = {login: TestUser(**user) for login, user in info["users"].items()}
@@ -344,7 +360,7 @@ class OdooTestServer:
         self._process.terminate()
         try:
             self._process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        except TimeoutExpired:
             self._process.kill()
             self._process.wait()
         if self._process.stdout is not None:

@@ -23,7 +23,9 @@ def issue_certificate(directory: Path) -> ServerCertificate:
         raise RuntimeError("tls=True needs the 'trustme' package: pip install 'zenoo[test]'") from exc
     ca = trustme.CA(organization_name="zenoo embedded Odoo server test CA")
     cert = ca.issue_cert("127.0.0.1", "::1", "localhost")
-    paths = ServerCertificate(directory / "ca.pem", directory / "server-chain.pem", directory / "server-key.pem")
+    paths = ServerCertificate(
+        directory / "ca.pem", directory / "server-chain.pem", directory / "server-key.pem"
+    )
     ca.cert_pem.write_to_path(str(paths.ca_cert_path))
     paths.cert_chain_path.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
     cert.private_key_pem.write_to_path(str(paths.key_path))

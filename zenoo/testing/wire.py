@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -145,7 +145,9 @@ def access_denied(version: int) -> OdooError:
     return OdooError("odoo.exceptions.AccessDenied", "Access Denied", ["Access Denied"], debug, 401)
 
 
-def python_error(version: int, exc_type: str, message: str, path: str, function: str, source: str) -> OdooError:
+def python_error(
+    version: int, exc_type: str, message: str, path: str, function: str, source: str
+) -> OdooError:
     """An error raised by a plain Python exception in Odoo's service code (``builtins.<type>``)."""
     short = exc_type.rsplit(".", 1)[-1]
     debug = _traceback(version, path, 62 if version >= 19 else 58, function, source, f"{short}: {message}")
@@ -155,7 +157,12 @@ def python_error(version: int, exc_type: str, message: str, path: str, function:
 def database_not_found(version: int, database: str) -> OdooError:
     message = f'connection to server failed: FATAL:  database "{database}" does not exist'
     debug = _traceback(
-        version, "odoo/sql_db.py", 693, "borrow", "result = psycopg2.connect(", f"psycopg2.OperationalError: {message}"
+        version,
+        "odoo/sql_db.py",
+        693,
+        "borrow",
+        "result = psycopg2.connect(",
+        f"psycopg2.OperationalError: {message}",
     )
     return OdooError("psycopg2.OperationalError", message, [message], debug)
 
@@ -180,23 +187,38 @@ _WERKZEUG: dict[int, tuple[str, str]] = {
 def json2_route_not_found(version: int) -> OdooError:
     """``GET /json/2/...`` or a path without a method segment."""
     return _werkzeug_error(
-        version, 404, "Did you mean POST /json/2/<model>/<method>?",
-        "addons/rpc/controllers/json2.py", 47, "web_json_2_404", "raise request.not_found(e)",
+        version,
+        404,
+        "Did you mean POST /json/2/<model>/<method>?",
+        "addons/rpc/controllers/json2.py",
+        47,
+        "web_json_2_404",
+        "raise request.not_found(e)",
     )
 
 
 def json2_bad_request(version: int, message: str) -> OdooError:
     """A JSON-2 body that does not parse (``could not parse the body as json: <decoder message>``)."""
     return _werkzeug_error(
-        version, 400, message,
-        "odoo/http.py", 2601, "dispatch", "raise werkzeug.exceptions.BadRequest(e) from exc",
+        version,
+        400,
+        message,
+        "odoo/http.py",
+        2601,
+        "dispatch",
+        "raise werkzeug.exceptions.BadRequest(e) from exc",
     )
 
 
 def json2_unauthorized(version: int, message: str) -> OdooError:
     """No bearer API key, or an unknown one."""
     return _werkzeug_error(
-        version, 401, message, "odoo/addons/base/models/ir_http.py", 250, "_auth_method_bearer",
+        version,
+        401,
+        message,
+        "odoo/addons/base/models/ir_http.py",
+        250,
+        "_auth_method_bearer",
         "raise Unauthorized(e, www_authenticate=WWWAuthenticate('bearer'))",
     )
 
@@ -212,22 +234,21 @@ def internal_error(exc: BaseException) -> OdooError:
 # --- cookies ----------------------------------------------------------------------------------------
 
 
-def session_cookie(sid: str, now: datetime | None = None) -> str:
-    expires = (now or datetime.now(timezone.utc)) + timedelta(days=365)
-    return (
-        f"{SESSION_COOKIE}={sid}; Expires={email.utils.format_datetime(expires, usegmt=True)}; "
-        f"Max-Age={SESSION_MAX_AGE}; HttpOnly; Path=/"
-    )
+def _expires() -> str:
+    """A year ahead, in the cookie date format (Odoo's Expires, next to a Max-Age of a week)."""
+    return email.utils.format_datetime(datetime.now(UTC) + timedelta(days=365), usegmt=True)
 
 
-def frontend_lang_cookie(now: datetime | None = None) -> str:
-    expires = (now or datetime.now(timezone.utc)) + timedelta(days=365)
-    return f"frontend_lang=en_US; Expires={email.utils.format_datetime(expires, usegmt=True)}; Path=/"
+def session_cookie(sid: str) -> str:
+    return f"{SESSION_COOKIE}={sid}; Expires={_expires()}; Max-Age={SESSION_MAX_AGE}; HttpOnly; Path=/"
 
 
-def cleared_cookie(name: str, now: datetime | None = None) -> str:
-    expires = (now or datetime.now(timezone.utc)) + timedelta(days=365)
-    return f"{name}=; Expires={email.utils.format_datetime(expires, usegmt=True)}; Max-Age=0; Path=/"
+def frontend_lang_cookie() -> str:
+    return f"frontend_lang=en_US; Expires={_expires()}; Path=/"
+
+
+def cleared_cookie(name: str) -> str:
+    return f"{name}=; Expires={_expires()}; Max-Age=0; Path=/"
 
 
 # --- HTML pages ----------------------------------------------------------------------------------
@@ -236,7 +257,7 @@ def cleared_cookie(name: str, now: datetime | None = None) -> str:
 def page_not_found() -> Response:
     """The 404 page Odoo serves for a path no route matches (a website page, trimmed)."""
     body = (
-        "<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset=\"utf-8\"/>\n"
+        '<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset="utf-8"/>\n'
         "        <title>404: Page not found | Odoo</title>\n    </head>\n    <body>\n"
         "        <h1>404: Page not found</h1>\n"
         "        <p>The page you were looking for could not be found; it is possible you have typed the "
