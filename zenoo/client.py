@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from zenoo.cache.keys import validate_ttl
 from zenoo.exceptions import (
     AuthenticationError,
     ClientError,
@@ -443,6 +444,7 @@ class ZenooClient:
             raise InvalidValueError(f"kwargs must be a dict, got {type(kwargs).__name__}")
         if context is not None and not isinstance(context, Mapping):
             raise InvalidValueError(f"context must be a dict, got {type(context).__name__}")
+        validate_ttl(cache_ttl, what="cache_ttl")
         merged_context = {**self.context, **(context or {})}
         wire = protocol.call_request(credentials, model, method, id_list, args, kwargs or {}, merged_context)
         body = encode_json(wire.body)  # a value JSON cannot carry fails here, before anything is sent

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from zenoo import AccessError, Client, MethodNotFoundError, MissingError
+from zenoo import AccessError, Client, InvalidValueError, MethodNotFoundError, MissingError
 from zenoo.cache import MemoryCache, cached
 
 from .conftest import free_port, logged_in, run_python
@@ -293,3 +293,13 @@ def test_blocking_client_with_two_levels(odoo_server_19, redis_url):
         assert sent(server, "res.country", "search_read") == 1
         stats = cache.stats
         assert (stats.hits, stats.levels["memory"].hits) == (1, 1)
+
+
+@pytest.mark.parametrize("bad", [-1, "60", float("nan")])
+async def test_bad_cache_ttl_is_refused_before_sending(admin_client, odoo_server_19, bad):
+    server = odoo_server_19
+    await admin_client.setup_cache_manager()
+    server.reset_requests()
+    with pytest.raises(InvalidValueError, match="cache_ttl"):
+        await admin_client.call("res.country", "search_count", kwargs={"domain": []}, cache_ttl=bad)
+    assert server.requests == []
