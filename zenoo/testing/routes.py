@@ -336,13 +336,25 @@ class OdooRoutes:
     def _user_route(
         self, handler: Callable[[IncomingRequest, Any, dict[str, Any], Session], Response]
     ) -> Callable[[IncomingRequest, Any, dict[str, Any]], Response]:
-        """``auth='user'``: without a live session cookie the answer is 'session expired' (code 100)."""
+        """``auth='user'``: without a live session cookie the answer is 'session expired' (code 100).
+
+        Odoo 19 records the device of a session on its first authenticated request after login,
+        which saves the session: that answer carries the session cookie again.
+        """
 
         def route(request: IncomingRequest, rpc_id: Any, params: dict[str, Any]) -> Response:
             session = self._session(request)
             if session is None:
                 return wire.session_expired(self.version)
-            return handler(request, rpc_id, params, session)
+            response = handler(request, rpc_id, params, session)
+            first_use = self.sessions.first_use(session.sid)
+            if (
+                self.version >= 19
+                and first_use
+                and not any(name == "Set-Cookie" for name, _ in response.headers)
+            ):
+                response.headers.append(("Set-Cookie", wire.session_cookie(session.sid)))
+            return response
 
         return route
 

@@ -29,6 +29,7 @@ class SessionStore:
 
     def __init__(self) -> None:
         self._sessions: dict[str, Session] = {}
+        self._used: set[str] = set()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -48,15 +49,25 @@ class SessionStore:
         with self._lock:
             return self._sessions.get(sid)
 
+    def first_use(self, sid: str) -> bool:
+        """True the first time a session serves an authenticated request after its login."""
+        with self._lock:
+            if sid in self._used:
+                return False
+            self._used.add(sid)
+            return True
+
     def destroy(self, sid: str) -> None:
         with self._lock:
             self._sessions.pop(sid, None)
+            self._used.discard(sid)
 
     def expire_all(self) -> int:
         """Forget every session (as a server restart with a wiped session store would); returns how many."""
         with self._lock:
             count = len(self._sessions)
             self._sessions.clear()
+            self._used.clear()
         return count
 
     def __len__(self) -> int:
