@@ -72,8 +72,10 @@ def redis_server() -> Iterator[str]:
             process.wait()
 
 
-async def timed_reads(server: Any, repeat: int, limit: int, cache: dict[str, Any] | None) -> float:
-    """Mean seconds per identical search_read, with the cache configured by ``cache`` (None: off)."""
+async def timed_reads(
+    server: Any, repeat: int, limit: int, cache: dict[str, Any] | None
+) -> tuple[float, int]:
+    """Mean seconds per identical search_read and its row count, with ``cache`` (None: no cache)."""
     admin = server.users["admin"]
     async with ZenooClient(server.url, database=server.database) as client:
         await client.login(server.database, admin.login, admin.password)
@@ -91,13 +93,13 @@ async def timed_reads(server: Any, repeat: int, limit: int, cache: dict[str, Any
             )
         start = time.perf_counter()
         for _ in range(repeat):
-            await client.search_read(
+            rows = await client.search_read(
                 "res.partner", [["is_company", "=", True]], FIELDS, limit=limit, order="id"
             )
         elapsed = time.perf_counter() - start
         if client.cache is not None:
             await client.cache.close()
-    return elapsed / repeat
+    return elapsed / repeat, len(rows)
 
 
 async def lookups_per_second(seconds: float = 1.0) -> tuple[float, float]:
@@ -148,10 +150,10 @@ def main() -> None:
             name: asyncio.run(timed_reads(server, options.repeat, options.limit, cache))
             for name, cache in configurations.items()
         }
-    base = results["uncached"]
-    print(f"search_read of {options.limit} partners x {len(FIELDS)} fields, {options.repeat} identical calls")
+    base, rows = results["uncached"]
+    print(f"search_read of {rows} partners x {len(FIELDS)} fields, {options.repeat} identical calls each")
     print(f"{'configuration':<14} {'ms/call':>9} {'speed-up vs uncached':>22}")
-    for name, seconds in results.items():
+    for name, (seconds, _rows) in results.items():
         print(f"{name:<14} {seconds * 1000:9.3f} {base / seconds:21.1f}x")
 
     prebuilt, built = asyncio.run(lookups_per_second())
