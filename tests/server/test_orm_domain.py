@@ -32,7 +32,7 @@ def family(reg: Registry) -> dict[str, int]:
     company = call(reg, "res.partner", "create", {"name": "Dom Company", "is_company": True, "country_id": be})
     alpha, beta, gamma = call(reg, "res.partner", "create", [
         {"name": "Alpha 50%", "email": "alpha@dom.example.com", "parent_id": company, "country_id": be,
-         "category_id": [(6, 0, [tag_root])], "date": "2024-01-15", "credit_limit": 100.0, "ref": "R_1"},
+         "category_id": [(6, 0, [tag_root])], "credit_limit": 100.0, "ref": "R_1"},
         {"name": "beta", "parent_id": company, "type": "invoice"},
         {"name": "Gamma", "email": "GAMMA@dom.example.com", "parent_id": company, "country_id": us,
          "category_id": [(6, 0, [tag_root, tag_leaf])], "active": False, "ref": "Rx1"},
@@ -62,8 +62,14 @@ def test_equality_and_unset_values(reg: Registry, family: dict[str, int]) -> Non
 
 
 def test_comparisons_dates_and_numbers(reg: Registry, family: dict[str, int]) -> None:
-    assert names(reg, family, ("date", ">=", "2024-01-15")) == ["Alpha 50%"]
-    assert names(reg, family, ("date", "<", "2024-01-15")) == []
+    leads = call(reg, "crm.lead", "create", [{"name": "dom-lead-1", "date_deadline": "2024-01-15"},
+                                             {"name": "dom-lead-2"}])
+    mine = ("id", "in", leads)
+    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", ">=", "2024-01-15")]) == [leads[0]]
+    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "<", "2024-01-15")]) == []
+    # a datetime string against a date compares its day
+    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "=", "2024-01-15 10:00:00")]) == [leads[0]]
+    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "=", False)]) == [leads[1]]
     assert names(reg, family, ("credit_limit", ">", 50)) == ["Alpha 50%"]
     assert names(reg, family, ("credit_limit", "<=", 0)) == ["beta"]
     # a date-only string against a datetime: "> day" means after that whole day, ">= day" from its start

@@ -25,6 +25,7 @@ USER_RIGHTS: dict[str, frozenset[str]] = {
     "sale.order": _ALL,
     "sale.order.line": _ALL,
     "crm.lead": _ALL,
+    "crm.tag": _ALL,
     "ir.model.data": _READ,
     "ir.config_parameter": frozenset(),
 }

@@ -170,9 +170,11 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
     _insert(db, "res_partner_category",
             ("id", "name", "complete_name", "parent_id", "color", "active", *audit_cols), categories)
 
+    has_date = version < 19  # res.partner.date exists on 17 only
     partner_cols = ("id", "name", "complete_name", "parent_id", "is_company", "active", "email", "phone",
-                    "street", "city", "zip", "country_id", "company_id", "type", "comment", "ref", "date",
-                    "customer_rank", "credit_limit", "color", "function", "website", "vat", *audit_cols)
+                    "street", "city", "zip", "country_id", "company_id", "type", "comment", "ref",
+                    *(("date",) if has_date else ()), "customer_rank", "credit_limit", "color", "function",
+                    "website", "vat", *audit_cols)
 
     position = {col: index for index, col in enumerate(partner_cols)}
     template: list[Any] = [None] * len(partner_cols)
@@ -241,8 +243,8 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             active=0 if rng.random() < 0.03 else 1,
             comment=f"<p>Key account since {2015 + rng.randint(0, 9)}</p>" if rng.random() < 0.2 else None,
             ref=f"C{company_id:06d}" if rng.random() < 0.5 else None,
-            date=(BASE_TIME.date() - dt.timedelta(days=rng.randint(0, 900))).isoformat()
-            if rng.random() < 0.3 else None,
+            **({"date": (BASE_TIME.date() - dt.timedelta(days=rng.randint(0, 900))).isoformat()
+                if rng.random() < 0.3 else None} if has_date else {}),
             website=f"https://{domain_name}.example.com" if rng.random() < 0.5 else None,
             vat=f"{COUNTRIES[country - 1][1]}{rng.randint(100000000, 999999999)}" if rng.random() < 0.4 else None,
             create_date=_stamp(minute), write_date=_stamp(minute + rng.randint(0, 5000)),

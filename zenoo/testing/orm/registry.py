@@ -167,8 +167,7 @@ class Registry:
             "profile_params": None,
             "max_file_upload_size": 134217728,
             "home_action_id": False,
-            "currencies": {"1": {"name": "USD", "symbol": "$", "position": "before", "digits": [69, 2]},
-                           "2": {"name": "EUR", "symbol": "€", "position": "after", "digits": [69, 2]}},
+            "currencies": self._currencies(),
             "bundle_params": {"lang": "en_US"},
             "user_companies": {"current_company": 1, "allowed_companies": companies,
                                "disallowed_ancestor_companies": {}},
@@ -181,6 +180,16 @@ class Registry:
             info["display_switch_company_menu"] = True
             info["user_id"] = [uid]
         return info
+
+    def _currencies(self) -> dict[str, dict[str, Any]]:
+        currencies = {}
+        for currency_id, name, symbol, position in self.connection.execute(
+                "SELECT id, name, symbol, CASE WHEN name = 'EUR' THEN 'after' ELSE 'before' END "
+                "FROM res_currency WHERE active = 1 ORDER BY id"):
+            entry: dict[str, Any] = {"name": name} if self.version >= 19 else {}
+            entry.update(symbol=symbol, position=position, digits=[69, 2])
+            currencies[str(currency_id)] = entry
+        return currencies
 
     # --- calls -----------------------------------------------------------------------------------
 

@@ -82,13 +82,13 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "function": Field("char", "Job Position"),
             "vat": Field("char", "Tax ID"),
             "ref": Field("char", "Reference"),
-            "date": Field("date", "Date"),
             "type": Field("selection", "Address Type", selection=partner_types, default="contact",
-                          help=PARTNER_TYPE_HELP),
+                          help=None if v19 else PARTNER_TYPE_HELP),
             "comment": Field("html", "Notes"),
             "color": Field("integer", "Color Index", default=0),
             "customer_rank": Field("integer", "Customer Rank", default=0),
             "credit_limit": Field("float", "Credit Limit", default=0.0),
+            **({} if v19 else {"date": Field("date", "Date")}),  # removed from res.partner in 19.0
         }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id"),
         _model("res.partner.category", "Partner Tags", {
             "name": Field("char", "Tag Name", required=True),
@@ -173,6 +173,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "company_id": _m2o("res.company", "Company"),
             "note": Field("html", "Terms and conditions"),
             "client_order_ref": Field("char", "Customer Reference"),
+            "tag_ids": _m2m("crm.tag", "sale_order_tag_rel", "order_id", "tag_id", "Tags"),
         }, order="date_order desc, id desc"),
         _model("sale.order.line", "Sales Order Line", {
             "order_id": _m2o("sale.order", "Order Reference", required=True, ondelete="cascade"),
@@ -186,6 +187,10 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "price_tax": Field("float", "Total Tax", readonly=True, default=0.0),
             "price_total": Field("monetary", "Total", readonly=True, default=0.0),
         }, order="order_id, sequence, id"),
+        _model("crm.tag", "CRM Tag", {
+            "name": Field("char", "Tag Name", required=True),
+            "color": Field("integer", "Color", default=0),
+        }, order="name"),
         _model("crm.lead", "Lead/Opportunity", {
             "name": Field("char", "Opportunity", required=True),
             "partner_id": _m2o("res.partner", "Customer"),
@@ -202,6 +207,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "country_id": _m2o("res.country", "Country"),
             "company_id": _m2o("res.company", "Company"),
             "description": Field("html", "Notes"),
+            "tag_ids": _m2m("crm.tag", "crm_tag_rel", "lead_id", "tag_id", "Tags"),
             "active": Field("boolean", "Active", default=True),
         }, order="priority desc, id desc"),
         _model("ir.config_parameter", "System Parameter", {
