@@ -54,3 +54,37 @@ async def test_a_closed_client_says_so(embedded) -> None:  # type: ignore[no-unt
     with pytest.raises(ClientError, match="this client is closed"):
         await client.search_count("res.partner")
     assert client.stats.retries == 0
+
+
+async def test_hooks_and_stats_see_every_attempt(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = odoo_server_factory(version=19)
+    admin = server.users["admin"]
+    events: list[tuple[str, str, int, int | None]] = []
+
+    async def record(event) -> None:  # type: ignore[no-untyped-def]
+        events.append((event.event, event.method, event.attempt, event.status))
+
+    async with ZenooClient(server.url) as client:
+        for name in ("before_request", "after_response", "error", "retry"):
+            client.hooks.on(name, record)  # type: ignore[arg-type]
+        await client.login_with_api_key(server.database, admin.login, admin.api_key)
+        assert not list(client._shared.transport._client.cookies.jar)  # Odoo's session cookie is not kept
+        events.clear()
+        server.faults.set(error_503_rate=1.0, retry_after=0, methods=["search_count"], count=1)
+        await client.search_count("res.partner", [])
+        with pytest.raises(Exception):
+            await client.call("res.partner", "no_such_method", kwargs={})
+    assert events == [
+        ("before_request", "search_count", 1, None),
+        ("error", "search_count", 1, 503),
+        ("retry", "search_count", 1, None),
+        ("before_request", "search_count", 2, None),
+        ("after_response", "search_count", 2, 200),
+        ("before_request", "no_such_method", 1, None),
+        ("error", "no_such_method", 1, 404),
+    ]
+    latency = client.stats.latency("search_count")
+    assert latency is not None and latency.count == 2 and latency.p50 <= latency.max
+    summary = client.stats.as_dict()
+    assert summary["methods"]["search_count"] == {**summary["methods"]["search_count"], "requests": 2, "errors": 1, "retries": 1}
+    assert summary["bytes_sent"] > 0 and summary["bytes_received"] > 0
