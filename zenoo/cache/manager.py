@@ -252,7 +252,7 @@ class CacheManager:
 
     async def lookup(self, models: str | Iterable[str], key: CacheKey) -> tuple[bool, Any]:
         """``(True, value)`` when a level holds ``key`` under the current generations of ``models``."""
-        names = (DATABASE, *_models(models))
+        names = (DATABASE, models) if type(models) is str else (DATABASE, *_models(models))
         self._databases_seen.add(key.database)
         generations = await self._authority().generations(key.database, names)
         if generations is None:  # the authority is unavailable: no cache
