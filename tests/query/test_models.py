@@ -33,7 +33,8 @@ async def test_runtime_class_from_fields_get(client: Any) -> None:
     assert hints["is_company"] is bool
     assert typing.get_args(hints["type"])[0] == typing.Literal["contact", "invoice", "delivery", "other"]
     assert typing.get_args(hints["create_date"])[0] is dt.datetime
-    assert typing.get_args(hints["date"])[0] is dt.date
+    orders = await client.get_model_class("sale.order")
+    assert typing.get_args(orders.model_fields["validity_date"].annotation)[0] is dt.date
     assert typing.get_origin(typing.get_args(hints["company_id"])[0]) is Many2one
     assert typing.get_origin(hints["child_ids"]) is X2many
 
@@ -136,6 +137,8 @@ async def test_save_writes_only_changed_fields(client: Any, embedded: Any, marke
     (write,) = calls(embedded.server, "write")
     assert param(write, "vals") == {"email": "new@example.com", "child_ids": [[6, 0, children[:1]]]}
     assert partner.changed_fields() == {}
+    assert isinstance(partner.child_ids, X2many) and partner.child_ids == children[:1]
+    assert [kid.id for kid in await partner.child_ids.all()] == children[:1]  # a lazy collection again
     partner.phone = "+32 2 000"
     await partner.refresh()  # refresh reads the server's values back
     assert partner.phone is None and partner.email == "new@example.com" and partner.child_ids == children[:1]
@@ -161,12 +164,14 @@ async def test_values_are_checked_before_sending(client: Any, embedded: Any, mar
     products = client.model("product.template")
     await partners.create(name=f"{marker}-warmup")  # metadata and defaults now cached
     await products.create(name=f"{marker}-product")
+    orders = client.model("sale.order")
+    await orders.fields_meta()
     embedded.server.reset_requests()
     cases: list[tuple[Any, str]] = [
         (partners.create(name=f"{marker}-x", type="nope"), "not a valid choice for res.partner.type"),
         (partners.create(name=f"{marker}-x", is_company="yes"), "res.partner.is_company is a boolean"),
         (partners.create(name=f"{marker}-x", country_id="BE"), "res.partner.country_id is a many2one"),
-        (partners.create(name=f"{marker}-x", date=dt.datetime(2024, 1, 1)), "res.partner.date is a date"),
+        (orders.filter(id=0).update(validity_date=dt.datetime(2024, 1, 1)), "sale.order.validity_date is a date"),
         (partners.create(name=f"{marker}-x", colour=3), "res.partner has no field 'colour'"),
         (partners.filter(name=marker).update(credit_limit="a lot"), "res.partner.credit_limit is a float"),
         (products.create(list_price=2.0), "required field\\(s\\) name missing"),
@@ -178,11 +183,10 @@ async def test_values_are_checked_before_sending(client: Any, embedded: Any, mar
     assert calls(embedded.server) == []  # every check was local, with cached metadata
 
 
-async def test_write_values_convert_python_types(client: Any, embedded: Any, marker: str) -> None:
+async def test_write_values_convert_python_types(client: Any, marker: str) -> None:
     country = await client.model("res.country").filter(code="BE").first()
-    partner = await client.model(ResPartner).create(
-        name=f"{marker}-typed", country_id=country, date=dt.date(2024, 2, 29)
-    )
-    assert partner.country_id.id == country.id
-    full = await client.model("res.partner").only("date", "country_id").get(partner.id)
-    assert full.date == dt.date(2024, 2, 29)
+    partner = await client.model(ResPartner).create(name=f"{marker}-typed", country_id=country)
+    assert partner.country_id.id == country.id  # a record is written as its id
+    order = await client.model("sale.order").create(partner_id=partner, validity_date=dt.date(2024, 2, 29))
+    assert order.validity_date == dt.date(2024, 2, 29)
+    assert order.partner_id.id == partner.id and (await order.partner_id).name == f"{marker}-typed"

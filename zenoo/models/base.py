@@ -117,17 +117,26 @@ class OdooModel(BaseModel):
         changed = self.changed_fields()
         if changed:
             await write_records(self._require_binding(), self._name, [self._require_id()], changed)
-            self._remember()
+            await self._keep_written(changed)
         return self
 
     async def _update(self, values: dict[str, Any]) -> OdooModel:
         from zenoo.models.loading import write_records
 
         await write_records(self._require_binding(), self._name, [self._require_id()], values)
-        for name, value in values.items():
-            setattr(self, name, value)
-        self._remember()
+        await self._keep_written(values)
         return self
+
+    async def _keep_written(self, values: Mapping[str, Any]) -> None:
+        """Hold the written values as loaded ones (ids and records become lazy relations again)."""
+        from zenoo.models.convert import written_to_python
+        from zenoo.query.fields import model_fields
+
+        binding = self._require_binding()
+        fields = await model_fields(binding.client, self._name)
+        for name, value in values.items():
+            setattr(self, name, written_to_python(value, fields.get(name), binding))
+        self._remember()
 
     async def _refresh(self) -> OdooModel:
         from zenoo.models.loading import read_rows

@@ -67,6 +67,32 @@ def from_odoo(
     return value
 
 
+def written_to_python(value: Any, field: Mapping[str, Any], binding: Binding) -> Any:
+    """A value just written, as a loaded record holds it: ids and records of relational fields
+    become lazy :class:`Many2one` / :class:`X2many` values (x2many commands are kept as given)."""
+    from zenoo.models.base import OdooModel
+
+    kind = field.get("type")
+    relation = str(field.get("relation", ""))
+    if kind == "many2one":
+        if value is None or value is False:
+            return None
+        if isinstance(value, Many2one):
+            return value
+        if isinstance(value, OdooModel):
+            ref: Many2one[Any] = Many2one(relation, _id_value("", value), getattr(value, "display_name", None),
+                                          binding=binding, related_class=type(value))  # fmt: skip
+            ref._set_record(value)
+            return ref
+        return Many2one(relation, value, binding=binding)
+    if kind in ("one2many", "many2many") and isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+        if items and all(_is_command(item) for item in items):
+            return value
+        return X2many([_id_value("", item) for item in items], relation, binding=binding)
+    return value
+
+
 # --- Python → Odoo -----------------------------------------------------------------------------
 
 
