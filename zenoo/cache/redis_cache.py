@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from zenoo.cache.keys import validate_ttl
@@ -160,6 +162,7 @@ class RedisCache:
                 self._url,
                 socket_timeout=self._socket_timeout,
                 socket_connect_timeout=self._socket_timeout,
+                retry=Retry(NoBackoff(), 0),  # a cache fails fast: a failed operation is a miss
             )
             connection = _Connection(
                 client, client.register_script(_READ_GENERATIONS), client.register_script(_BUMP_GENERATIONS)
