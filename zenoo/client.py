@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from zenoo.cache.keys import validate_ttl
 from zenoo.exceptions import (
@@ -248,7 +248,7 @@ class ZenooClient:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    async def __aenter__(self) -> ZenooClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -352,8 +352,7 @@ class ZenooClient:
         if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
             raise AuthenticationError(
                 f"login failed for user {username!r} on database {db!r} at {self.url}: "
-                f"wrong login or {what}",
-                odoo_name=None,
+                f"wrong login or {what}"
             )
         shared.credentials = Credentials(db, username, uid, secret, secret_kind)
         shared.protocol = protocol
@@ -561,8 +560,9 @@ class ZenooClient:
         context: Mapping[str, Any] | None = None,
     ) -> int | list[int]:
         """Create one record (a dict → its id) or several (a list of dicts → their ids)."""
+        vals_list: list[Mapping[str, Any]]
         if isinstance(values_or_list, Mapping):
-            vals_list = [dict(values_or_list)]
+            vals_list = [values_or_list]
         elif isinstance(values_or_list, Sequence) and not isinstance(values_or_list, (str, bytes)):
             vals_list = list(values_or_list)
             for index, values in enumerate(vals_list):

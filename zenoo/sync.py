@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from zenoo._loop import LoopThread, shared_loop
 from zenoo.client import ApiChoice, ZenooClient
@@ -136,7 +136,7 @@ class Client:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -15,6 +15,7 @@ import email.utils
 import http.cookiejar
 import logging
 import re
+import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -158,7 +159,7 @@ def encode_json(value: Any) -> bytes:
 def _odoo_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -215,7 +216,7 @@ class Transport:
         address: ServerAddress,
         *,
         timeout: float,
-        verify: bool | str,
+        verify: bool | ssl.SSLContext,
         http2: bool,
         max_connections: int,
         max_keepalive_connections: int | None,
@@ -317,8 +318,8 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    current = now or dt.datetime.now(dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
+    current = now or dt.datetime.now(dt.UTC)
     return max(0.0, (when - current).total_seconds())
 
 

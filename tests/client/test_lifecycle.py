@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zenoo import ClientError, ZenooClient
+from zenoo import ClientError, MethodNotFoundError, ZenooClient
 
 
 @pytest.mark.parametrize("version", [17, 19])
@@ -72,7 +72,7 @@ async def test_hooks_and_stats_see_every_attempt(odoo_server_factory) -> None:  
         events.clear()
         server.faults.set(error_503_rate=1.0, retry_after=0, methods=["search_count"], count=1)
         await client.search_count("res.partner", [])
-        with pytest.raises(Exception):
+        with pytest.raises(MethodNotFoundError):
             await client.call("res.partner", "no_such_method", kwargs={})
     assert events == [
         ("before_request", "search_count", 1, None),

@@ -111,7 +111,7 @@ def test_encode_json_dates_and_bad_values() -> None:
 
 
 def test_retry_after_header() -> None:
-    now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after("Thu, 01 Jan 2026 12:00:10 GMT", now) == 10.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None

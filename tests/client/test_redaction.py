@@ -83,7 +83,7 @@ async def test_no_secret_in_logs_reprs_errors_or_stats(all_logs, odoo_server_fac
     await _scenario(server, seen, verify_ssl=server.ca_cert_path)
     text = "\n".join(all_logs.lines) + "\n".join(repr(obj) + str(obj) for obj in seen)
     assert any(line.startswith("httpx ") for line in all_logs.lines)  # httpx did log at DEBUG
-    assert any(line.startswith("hpack") or line.startswith("h2") for line in all_logs.lines)  # HTTP/2 ran
+    assert any(line.startswith(("hpack", "h2")) for line in all_logs.lines)  # HTTP/2 ran
     for secret in _secrets(server):
         assert secret not in text
     if version >= 19:  # JSON-2 sent the key in a header: h2 marks it never-indexed, hpack redacts it

@@ -81,7 +81,9 @@ def error_from_envelope(error: Any, url: str) -> Exception:
     """Map a JSON-RPC ``error`` member to zenoo's exception, keeping what Odoo sent."""
     if not isinstance(error, dict):
         return ProtocolError(f"{url} answered a malformed JSON-RPC error: {error!r:.200}")
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
+    data = error.get("data")
+    if not isinstance(data, dict):
+        data = {}
     message = data.get("message") or error.get("message") or "Odoo server error"
     return server_error_from_odoo(
         str(message),
