@@ -153,3 +153,21 @@ def test_plugin_import_does_not_load_the_server() -> None:
         "assert 'zenoo.testing.server' not in sys.modules and 'hypercorn' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_busy_port_is_reported_clearly(odoo_server_19: Any) -> None:
+    with pytest.raises(RuntimeError, match="failed to start: .*[Aa]ddress already in use"):
+        OdooTestServer(version=19, port=odoo_server_19.port).start()
+
+
+def test_a_drop_on_http2_closes_the_whole_connection(odoo_server_factory: Any) -> None:
+    server = odoo_server_factory(version=19, tls=True, http2=True)
+    server.faults.set(drop_rate=1.0, count=1, methods=["search_read"])
+    context = ssl.create_default_context(cafile=server.ca_cert_path)
+    with httpx.Client(base_url=server.url, http2=True, verify=context) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            json2(http, server, "res.partner", "search_read", {"domain": [], "limit": 1})
+        assert json2(http, server, "res.partner", "search_count", {"domain": []}).status_code == 200
+    dropped, after = server.requests
+    assert (dropped.fault, dropped.http_version, after.http_version) == ("drop-before", "2", "2")
+    assert dropped.connection_id != after.connection_id

@@ -20,11 +20,11 @@ import json
 import logging
 import socket
 import sys
-from subprocess import DEVNULL, PIPE, Popen, TimeoutExpired
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import DEVNULL, PIPE, Popen, TimeoutExpired
 from typing import Any, Self
 
 from .faults import FaultInjector
@@ -229,7 +229,9 @@ class OdooTestServer:
         if self._startup_error is not None:
             self._thread.join()
             self._thread = None
-            raise RuntimeError("the embedded Odoo server failed to start") from self._startup_error
+            raise RuntimeError(
+                f"the embedded Odoo server failed to start: {self._startup_error}"
+            ) from self._startup_error
 
     def _thread_main(self, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
@@ -247,7 +249,6 @@ class OdooTestServer:
 
     async def _serve(self, ready: threading.Event) -> None:
         import hypercorn.asyncio
-        from hypercorn.config import Config
 
         from .app import OdooAsgiApp
         from .orm import Registry
@@ -263,25 +264,19 @@ class OdooTestServer:
                 for login, user in registry.users.items()
             }
             upstream = _listening_socket("127.0.0.1", 0)
-            public = _listening_socket(self.host, self._requested_port)
+            try:
+                public = _listening_socket(self.host, self._requested_port)
+            except OSError:
+                upstream.close()
+                raise
             relay = TcpRelay("127.0.0.1", upstream.getsockname()[1])
-            await relay.start(public)
-
-            config = Config()
-            config.bind = [f"fd://{upstream.detach()}"]
-            config.include_server_header = False
-            config.graceful_timeout = 1.0
-            config.keep_alive_timeout = 75.0
-            config.errorlog = logging.getLogger("zenoo.testing.hypercorn")
-            if self.tls:
-                assert self._workdir is not None
-                from .tls import issue_certificate
-
-                certificate = issue_certificate(Path(self._workdir.name))
-                config.certfile = str(certificate.cert_chain_path)
-                config.keyfile = str(certificate.key_path)
-                config.alpn_protocols = ["h2", "http/1.1"] if self.http2 else ["http/1.1"]
-                self._ca_cert_path = certificate.ca_cert_path
+            try:
+                await relay.start(public)  # the relay's server owns `public` from here on
+            except OSError:
+                upstream.close()
+                public.close()
+                raise
+            config = self._hypercorn_config(upstream.detach())  # hypercorn owns the upstream socket
             app = OdooAsgiApp(
                 OdooRoutes(registry, self._sessions),
                 self._faults,
@@ -294,12 +289,32 @@ class OdooTestServer:
                 hypercorn.asyncio.serve(app, config, shutdown_trigger=self._stop_event.wait)  # type: ignore[arg-type]
             )
             self._port = public.getsockname()[1]
-            ready.set()
+            ready.set()  # connections made before hypercorn accepts wait in the listen backlog
             await serving
         finally:
             if relay is not None:
                 await relay.close()
             registry.close()
+
+    def _hypercorn_config(self, upstream_fd: int) -> Any:
+        from hypercorn.config import Config
+
+        config = Config()
+        config.bind = [f"fd://{upstream_fd}"]
+        config.include_server_header = False
+        config.graceful_timeout = 1.0
+        config.keep_alive_timeout = 75.0  # like nginx in front of Odoo
+        config.errorlog = logging.getLogger("zenoo.testing.hypercorn")
+        if self.tls:
+            assert self._workdir is not None
+            from .tls import issue_certificate
+
+            certificate = issue_certificate(Path(self._workdir.name))
+            config.certfile = str(certificate.cert_chain_path)
+            config.keyfile = str(certificate.key_path)
+            config.alpn_protocols = ["h2", "http/1.1"] if self.http2 else ["http/1.1"]
+            self._ca_cert_path = certificate.ca_cert_path
+        return config
 
     def _stop_thread(self) -> None:
         assert self._thread is not None
