@@ -216,4 +216,7 @@ def test_escape_like() -> None:
 def test_q_equality_and_repr() -> None:
     assert Q(name="a") & Q(email="b") == Q(name="a", email="b")
     assert repr(~Q(name="a", email="b")) == "Q(~(name='a' & email='b'))"
-    assert repr((Q(name="a") | Q(email="b")) & Q(is_company=True)) == "Q((name='a' | email='b') & is_company=True)"
+    assert (
+        repr((Q(name="a") | Q(email="b")) & Q(is_company=True))
+        == "Q((name='a' | email='b') & is_company=True)"
+    )

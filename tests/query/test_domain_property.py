@@ -50,7 +50,9 @@ def like(value: str | None, pattern: str, *, insensitive: bool) -> bool:
 
 
 def text_leaf(fragments: list[str]) -> st.SearchStrategy[tuple[Q, Predicate]]:
-    values = st.one_of(st.sampled_from(fragments), st.text(string.ascii_letters + " _%-", min_size=1, max_size=3))
+    values = st.one_of(
+        st.sampled_from(fragments), st.text(string.ascii_letters + " _%-", min_size=1, max_size=3)
+    )
 
     def build(lookup: str, v: str) -> tuple[Q, Predicate]:
         tests: dict[str, Predicate] = {
@@ -143,7 +145,11 @@ def blocking(embedded: Any) -> Iterator[Client]:
 
 def test_compiled_domains_select_what_python_selects(blocking: Client) -> None:
     rows = [
-        {**row, "email": row["email"] or None, "country_id": row["country_id"][0] if row["country_id"] else None}
+        {
+            **row,
+            "email": row["email"] or None,
+            "country_id": row["country_id"][0] if row["country_id"] else None,
+        }
         for row in blocking.search_read("res.partner", [], FIELDS)
     ]
     assert rows and all(row["name"] and row["type"] for row in rows)

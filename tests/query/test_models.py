@@ -18,7 +18,9 @@ from .conftest import calls, param
 
 async def family(client: Any, marker: str, kids: int = 2) -> tuple[int, list[int]]:
     company = (await client.search("res.company", [], limit=1, order="id"))[0]
-    parent = await client.create("res.partner", {"name": f"{marker}-parent", "is_company": True, "company_id": company})
+    parent = await client.create(
+        "res.partner", {"name": f"{marker}-parent", "is_company": True, "company_id": company}
+    )
     children = await client.create(
         "res.partner", [{"name": f"{marker}-kid{i}", "parent_id": parent} for i in range(kids)]
     )
@@ -44,7 +46,7 @@ async def test_conversion_is_exact(client: Any, marker: str) -> None:
     partner = await client.model("res.partner").get(parent)
     assert partner.email is None  # Odoo sent false
     assert partner.is_company is True
-    assert isinstance(partner.create_date, dt.datetime) and partner.create_date.tzinfo == dt.timezone.utc
+    assert isinstance(partner.create_date, dt.datetime) and partner.create_date.tzinfo == dt.UTC
     # a many2one is a lazy reference: id and display name without a request
     assert isinstance(partner.company_id, Many2one)
     assert partner.company_id.model == "res.company" and partner.company_id.display_name
@@ -64,7 +66,7 @@ async def test_unloaded_fields_raise_instead_of_being_none(client: Any, marker: 
 
 
 async def test_lazy_relations_load_on_await(client: Any, embedded: Any, marker: str) -> None:
-    parent, children = await family(client, marker)
+    parent, _children = await family(client, marker)
     partner = await client.model(ResPartner).get(parent)
     embedded.server.reset_requests()
     company = await partner.company_id
@@ -107,7 +109,9 @@ async def test_prefetch_reads_each_relation_once(client: Any, embedded: Any, mar
     assert calls(embedded.server) == []  # everything was prefetched
 
 
-async def test_relation_cache_is_bounded_and_cleared_by_writes(client: Any, embedded: Any, marker: str) -> None:
+async def test_relation_cache_is_bounded_and_cleared_by_writes(
+    client: Any, embedded: Any, marker: str
+) -> None:
     parent, _ = await family(client, marker)
     query = client.model(ResPartner).filter(id=parent)
     partner = await query.first()
@@ -153,7 +157,9 @@ async def test_create_and_bulk_create_return_models_in_input_order(client: Any, 
     partners = client.model(ResPartner)
     one = await partners.create({"name": f"{marker}-one", "email": "one@example.com"})
     assert isinstance(one, ResPartner) and one.id and one.email == "one@example.com"
-    many = await partners.bulk_create([{"name": f"{marker}-z"}, {"name": f"{marker}-a"}, {"name": f"{marker}-m"}])
+    many = await partners.bulk_create(
+        [{"name": f"{marker}-z"}, {"name": f"{marker}-a"}, {"name": f"{marker}-m"}]
+    )
     assert [p.name for p in many] == [f"{marker}-z", f"{marker}-a", f"{marker}-m"]
     assert [p.id for p in many] == sorted(p.id for p in many)
     assert await partners.bulk_create([]) == []
@@ -171,7 +177,10 @@ async def test_values_are_checked_before_sending(client: Any, embedded: Any, mar
         (partners.create(name=f"{marker}-x", type="nope"), "not a valid choice for res.partner.type"),
         (partners.create(name=f"{marker}-x", is_company="yes"), "res.partner.is_company is a boolean"),
         (partners.create(name=f"{marker}-x", country_id="BE"), "res.partner.country_id is a many2one"),
-        (orders.filter(id=0).update(validity_date=dt.datetime(2024, 1, 1)), "sale.order.validity_date is a date"),
+        (
+            orders.filter(id=0).update(validity_date=dt.datetime(2024, 1, 1)),
+            "sale.order.validity_date is a date",
+        ),
         (partners.create(name=f"{marker}-x", colour=3), "res.partner has no field 'colour'"),
         (partners.filter(name=marker).update(credit_limit="a lot"), "res.partner.credit_limit is a float"),
         (products.create(list_price=2.0), "required field\\(s\\) name missing"),

@@ -23,19 +23,16 @@ from zenoo.models.common import ResPartner
 
 
 async def test_readme_fluent_query(client: ZenooClient) -> None:
-    partners = await client.model(ResPartner).filter(
-        is_company=True
-    ).limit(10).all()  # Single RPC call with type safety!
+    partners = (
+        await client.model(ResPartner).filter(is_company=True).limit(10).all()
+    )  # Single RPC call with type safety!
     assert 0 < len(partners) <= 10
     assert all(isinstance(p, ResPartner) and p.is_company for p in partners)
 
 
 async def test_readme_quick_start(client: ZenooClient, marker: str) -> None:
     await client.create("res.partner", {"name": f"{marker} Company Ltd", "is_company": True})
-    partners = await client.model(ResPartner).filter(
-        is_company=True,
-        name__ilike="company%"
-    ).limit(10).all()
+    partners = await client.model(ResPartner).filter(is_company=True, name__ilike="company%").limit(10).all()
     for partner in partners:
         print(f"Company: {partner.name} - Email: {partner.email}")
     assert partners and all("company" in p.name.lower() and p.is_company for p in partners)
@@ -50,9 +47,7 @@ async def test_readme_lazy_loading(client: ZenooClient) -> None:
 
 
 async def test_quickstart_first_script(client: ZenooClient) -> None:
-    companies = await client.model(ResPartner).filter(
-        is_company=True
-    ).limit(5).all()
+    companies = await client.model(ResPartner).filter(is_company=True).limit(5).all()
     for company in companies:
         print(f"Company: {company.name}")
         if company.email:
@@ -72,46 +67,46 @@ async def test_quickstart_basic_queries(client: ZenooClient, marker: str) -> Non
     partners = await client.model(ResPartner).filter(active=True).all()
     assert partners and all(p.active for p in partners)
     # Get partners with email
-    partners_with_email = await client.model(ResPartner).filter(
-        email__isnull=False
-    ).all()
+    partners_with_email = await client.model(ResPartner).filter(email__isnull=False).all()
     assert partners_with_email and all(p.email for p in partners_with_email)
     # Get specific partner by ID
     partner = await client.model(ResPartner).get(1)
     assert partner.id == 1
     # Search with complex conditions
-    partners = await client.model(ResPartner).filter(
-        Q(name__ilike="acme%") | Q(email__ilike="%acme%"),
-        is_company=True
-    ).all()
+    partners = (
+        await client.model(ResPartner)
+        .filter(Q(name__ilike="acme%") | Q(email__ilike="%acme%"), is_company=True)
+        .all()
+    )
     mine = sorted(p.name for p in partners if p.name.startswith(marker))
     assert mine == [f"{marker} Acme Inc", f"{marker} Other"]
 
 
 async def test_quickstart_create_update_delete_relationships(client: ZenooClient, marker: str) -> None:
     # Create a new partner
-    new_partner = await client.model(ResPartner).create({
-        "name": f"{marker} New Company",
-        "is_company": True,
-        "email": "contact@newcompany.com",
-        "phone": "+1-555-0123"
-    })
+    new_partner = await client.model(ResPartner).create(
+        {
+            "name": f"{marker} New Company",
+            "is_company": True,
+            "email": "contact@newcompany.com",
+            "phone": "+1-555-0123",
+        }
+    )
     print(f"Created partner with ID: {new_partner.id}")
     assert new_partner.id and new_partner.phone == "+1-555-0123"
     # Update a partner
     partner = await client.model(ResPartner).get(new_partner.id)
-    await client.model(ResPartner).update(
-        partner.id,
-        {"email": "newemail@company.com"}
-    )
+    await client.model(ResPartner).update(partner.id, {"email": "newemail@company.com"})
     assert (await client.model(ResPartner).get(partner.id)).email == "newemail@company.com"
     # Relationships
-    contact = await client.model(ResPartner).create({
-        "name": f"{marker} John Doe",
-        "parent_id": new_partner.id,
-        "email": "john@company.com",
-        "country_id": (await client.search("res.country", [], limit=1))[0],
-    })
+    contact = await client.model(ResPartner).create(
+        {
+            "name": f"{marker} John Doe",
+            "parent_id": new_partner.id,
+            "email": "john@company.com",
+            "country_id": (await client.search("res.country", [], limit=1))[0],
+        }
+    )
     partner = await client.model(ResPartner).get(contact.id)
     if partner.country_id:
         country = await partner.country_id
@@ -154,19 +149,16 @@ async def test_quickstart_mass_update_and_delete(private_client: ZenooClient) ->
     archived_person = await client.create("res.partner", {"name": "zenoo-test-archived", "active": False})
     targets = await client.model(ResPartner).filter(is_company=True, email__isnull=True).ids()
     # Or update multiple records
-    await client.model(ResPartner).filter(
-        is_company=True,
-        email__isnull=True
-    ).update({"active": False})
+    await client.model(ResPartner).filter(is_company=True, email__isnull=True).update({"active": False})
     archived = client.model(ResPartner).with_context(active_test=False).filter(active=False)
     assert set(targets) <= set(await archived.ids())
-    persons = await client.model(ResPartner).with_context(active_test=False).filter(
-        active=False, is_company=False
-    ).ids()
+    persons = (
+        await client.model(ResPartner)
+        .with_context(active_test=False)
+        .filter(active=False, is_company=False)
+        .ids()
+    )
     # Delete multiple records
-    await client.model(ResPartner).filter(
-        active=False,
-        is_company=False
-    ).delete()
+    await client.model(ResPartner).filter(active=False, is_company=False).delete()
     assert archived_person in persons
     assert not await client.model(ResPartner).filter(id__in=persons).with_context(active_test=False).exists()

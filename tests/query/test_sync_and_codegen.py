@@ -73,7 +73,9 @@ async def test_generated_source_compiles_and_queries(client: Any, embedded: Any,
     assert type(country) is namespace["ResCountry"] and country.id == country_id
 
 
-def test_codegen_command_writes_a_module(embedded: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codegen_command_writes_a_module(
+    embedded: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "models.py"
     monkeypatch.setenv("ZENOO_PASSWORD", embedded.password)
     status = cli_main(
@@ -85,7 +87,10 @@ def test_codegen_command_writes_a_module(embedded: Any, tmp_path: Path, monkeypa
     assert "class SaleOrder(OdooModel):" in text and "partner_id: Many2one[ResPartner] | None" in text
     namespace: dict[str, Any] = {}
     exec(compile(text, str(out), "exec"), namespace)  # noqa: S102
-    assert typing.get_origin(typing.get_args(namespace["SaleOrder"].model_fields["partner_id"].annotation)[0]) is Many2one
+    assert (
+        typing.get_origin(typing.get_args(namespace["SaleOrder"].model_fields["partner_id"].annotation)[0])
+        is Many2one
+    )
 
 
 def test_codegen_command_needs_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

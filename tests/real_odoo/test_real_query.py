@@ -134,10 +134,17 @@ async def test_models_relations_and_prefetch(client: ZenooClient, marker: str) -
     assert sorted(k.id for k in await partner.child_ids.all()) == sorted(kids)
 
     counter = Counter(client)
-    await client.model("res.partner").filter(name__startswith=marker).prefetch("company_id", "child_ids").all()
+    await (
+        client.model("res.partner").filter(name__startswith=marker).prefetch("company_id", "child_ids").all()
+    )
     await client.fields_get("res.company")
     counter.reset()
-    found = await client.model("res.partner").filter(name__startswith=marker).prefetch("company_id", "child_ids").all()
+    found = (
+        await client.model("res.partner")
+        .filter(name__startswith=marker)
+        .prefetch("company_id", "child_ids")
+        .all()
+    )
     assert counter.methods.count("read") <= 2 and counter.methods.count("search_read") == 1
     counter.reset()
     for record in found:
@@ -169,7 +176,9 @@ def blocking(target: Any, marker: str) -> Iterator[Client]:
     with Client(target.url) as client:
         client.login(target.database, target.login, target.password)
         yield client
-        leftovers = client.search("res.partner", [("name", "=like", f"{marker}%")], context={"active_test": False})
+        leftovers = client.search(
+            "res.partner", [("name", "=like", f"{marker}%")], context={"active_test": False}
+        )
         if leftovers:
             client.unlink("res.partner", leftovers)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import keyword
 import typing
 from collections.abc import Mapping
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import Field, create_model
 
@@ -64,12 +64,12 @@ def runtime_annotation(field: Mapping[str, Any]) -> tuple[Any, Any]:
     if kind in ("one2many", "many2many"):
         return X2many[Any], Field(default_factory=X2many)
     if kind == "many2one":
-        return Optional[Many2one[Any]], None  # noqa: UP007 - runtime typing object
+        return Many2one[Any] | None, None
     if kind == "selection":
         keys = selection_keys(field)
-        return (Optional[Literal[keys]] if keys else Optional[str]), None  # type: ignore[valid-type]  # noqa: UP007
+        return (Literal[keys] | None if keys else str | None), None  # type: ignore[valid-type]
     if kind in SCALAR_TYPES:
-        return Optional[SCALAR_TYPES[str(kind)][0]], None  # noqa: UP007
+        return SCALAR_TYPES[str(kind)][0] | None, None
     return Any, None
 
 

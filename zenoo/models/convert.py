@@ -61,7 +61,7 @@ def from_odoo(
     if kind == "date" and isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if kind == "datetime" and isinstance(value, str):
-        return dt.datetime.strptime(value[:19], ODOO_DATETIME_FORMAT).replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(value[:19], ODOO_DATETIME_FORMAT).replace(tzinfo=dt.UTC)
     if kind == "float" or kind == "monetary":
         return float(value)
     return value
@@ -193,7 +193,9 @@ def _datetime_value(where: str, value: Any) -> str:
         try:
             dt.datetime.strptime(value, ODOO_DATETIME_FORMAT)
         except ValueError:
-            raise InvalidValueError(f"{where} is a datetime field: {value!r} is not YYYY-MM-DD HH:MM:SS") from None
+            raise InvalidValueError(
+                f"{where} is a datetime field: {value!r} is not YYYY-MM-DD HH:MM:SS"
+            ) from None
         return value
     raise InvalidValueError(f"{where} is a datetime field: got {value!r} (dates need a time: use a datetime)")
 

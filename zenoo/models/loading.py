@@ -89,7 +89,9 @@ async def load_records(
 async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], binding: Binding) -> None:
     """Load each relation for all ``records`` with one read per relation (fewer when cached)."""
     for name in relations:
-        values = [record.__dict__.get(name, (record.__pydantic_extra__ or {}).get(name)) for record in records]
+        values = [
+            record.__dict__.get(name, (record.__pydantic_extra__ or {}).get(name)) for record in records
+        ]
         refs = [value for value in values if isinstance(value, Many2one | X2many)]
         if not refs:
             continue
@@ -119,7 +121,9 @@ async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | N
             state.defaults[fields.model] = frozenset()
         else:
             try:
-                found = await client.call(fields.model, "default_get", kwargs={_default_get_param(client): required})
+                found = await client.call(
+                    fields.model, "default_get", kwargs={_default_get_param(client): required}
+                )
             except MethodNotFoundError:
                 state.defaults[fields.model] = None
             else:
@@ -146,7 +150,9 @@ async def write_records(binding: Binding, model: str, ids: Sequence[int], values
     """Check ``values`` and write them to ``ids`` in one call."""
     vals = await checked_write_values(binding.client, model, values)
     context = binding.context or None
-    return bool(await binding.client.call(model, "write", ids=list(ids), kwargs={"vals": vals}, context=context))
+    return bool(
+        await binding.client.call(model, "write", ids=list(ids), kwargs={"vals": vals}, context=context)
+    )
 
 
 async def unlink_records(binding: Binding, model: str, ids: Sequence[int]) -> bool:
@@ -158,5 +164,7 @@ async def create_records(binding: Binding, model: str, vals_list: Sequence[Mappi
     checked = [await checked_create_values(binding.client, model, values) for values in vals_list]
     if not checked:
         return []
-    created = await binding.client.call(model, "create", kwargs={"vals_list": checked}, context=binding.context or None)
+    created = await binding.client.call(
+        model, "create", kwargs={"vals_list": checked}, context=binding.context or None
+    )
     return [created] if isinstance(created, int) else list(created)

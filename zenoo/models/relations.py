@@ -37,7 +37,7 @@ def _record_id(item: Any) -> int:
 class Many2one(Generic[M]):
     """A many2one value: ``id`` and ``display_name`` now, the full record on ``await`` / ``load()``."""
 
-    __slots__ = ("model", "id", "display_name", "binding", "related_class", "_record")
+    __slots__ = ("_record", "binding", "display_name", "id", "model", "related_class")
 
     def __init__(
         self,
@@ -113,7 +113,9 @@ def _validate_many2one(value: Any) -> Any:
     if isinstance(value, Many2one):
         return value
     if isinstance(value, OdooModel):
-        ref: Many2one[Any] = Many2one(type(value)._name, _record_id(value), getattr(value, "display_name", None))
+        ref: Many2one[Any] = Many2one(
+            type(value)._name, _record_id(value), getattr(value, "display_name", None)
+        )
         ref._set_record(value)
         return ref
     if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], int):
@@ -126,7 +128,7 @@ def _validate_many2one(value: Any) -> Any:
 class X2many(list[int], Generic[M]):
     """A one2many/many2many value: the list of ids Odoo sent, with the records on ``all()``."""
 
-    __slots__ = ("model", "binding", "related_class", "_records")
+    __slots__ = ("_records", "binding", "model", "related_class")
 
     def __init__(
         self,
@@ -162,7 +164,9 @@ class X2many(list[int], Generic[M]):
                 self._records = []
             else:
                 if self.binding is None:
-                    raise RuntimeError("this collection is not bound to a client: it was not loaded from Odoo")
+                    raise RuntimeError(
+                        "this collection is not bound to a client: it was not loaded from Odoo"
+                    )
                 self._records = await load_records(self.binding, self.model, list(self), self.related_class)
         return self._records
 

@@ -93,10 +93,10 @@ class Q:
         return Q._combine(self.children, self.connector, not self.negated)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Q)
-            and (self.children, self.connector, self.negated)
-            == (other.children, other.connector, other.negated)
+        return isinstance(other, Q) and (self.children, self.connector, self.negated) == (
+            other.children,
+            other.connector,
+            other.negated,
         )
 
     def __hash__(self) -> int:

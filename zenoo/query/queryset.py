@@ -91,7 +91,9 @@ class QuerySet:
         self._state = _state
 
     def _with(self, **changes: Any) -> QuerySet:
-        return QuerySet(self._client, self._state.model_name, _state=dataclasses.replace(self._state, **changes))
+        return QuerySet(
+            self._client, self._state.model_name, _state=dataclasses.replace(self._state, **changes)
+        )
 
     # --- introspection (used by zenoo_frames) ----------------------------------------------------
 
@@ -198,7 +200,9 @@ class QuerySet:
         for term in terms:
             if not isinstance(term, str):
                 raise InvalidValueError(f"order_by takes field names, got {term!r}")
-        ordering = ", ".join(_order_term(part) for term in terms for part in term.split(",")) if terms else None
+        ordering = (
+            ", ".join(_order_term(part) for term in terms for part in term.split(",")) if terms else None
+        )
         return self._with(ordering=ordering)
 
     def only(self, *fields: str) -> QuerySet:
@@ -302,7 +306,10 @@ class QuerySet:
         await self._check_prefetch()
         fields = await self.field_names()
         rows = await self._search_read(
-            fields, offset=self._state.offset, limit=self._state.limit, ordering=await self._validated_ordering()
+            fields,
+            offset=self._state.offset,
+            limit=self._state.limit,
+            ordering=await self._validated_ordering(),
         )
         return await self._records(rows)
 
@@ -327,7 +334,11 @@ class QuerySet:
             raise InvalidValueError("get() needs an id or lookups")
         records = await query.limit(2).all()
         if not records:
-            what = f"id {record_id}" if record_id is not None else ", ".join(f"{k}={v!r}" for k, v in lookups.items())
+            what = (
+                f"id {record_id}"
+                if record_id is not None
+                else ", ".join(f"{k}={v!r}" for k, v in lookups.items())
+            )
             raise MissingError(f"no {self.model_name} record matches {what}")
         if len(records) > 1:
             raise MultipleResultsError(f"more than one {self.model_name} record matches {lookups!r}")
@@ -506,4 +517,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     return value
-

@@ -24,7 +24,7 @@ ODOO_DATE_FORMAT = "%Y-%m-%d"
 def datetime_to_odoo(value: dt.datetime) -> str:
     """An aware datetime in UTC, or a naive one taken as UTC, as Odoo's datetime string."""
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return value.strftime(ODOO_DATETIME_FORMAT)
 
 
