@@ -359,6 +359,12 @@ class ZenooClient:
         shared.user_context = {}
         shared.fields_cache.clear()
         shared.user_context = await self._load_user_context()
+        key_owner = shared.user_context.get("uid")
+        if isinstance(key_owner, int) and key_owner != uid:  # JSON-2 found the uid by login: check it
+            shared.credentials = shared.protocol = None
+            raise AuthenticationError(
+                f"the API key given for {username!r} belongs to another user (uid {key_owner}) on {self.url}"
+            )
         logger.debug("logged in to %s db=%s uid=%s via %s", self.url, db, uid, protocol.name)
         return uid
 

@@ -14,7 +14,7 @@ import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from zenoo.exceptions import ConfigurationError
 
@@ -47,7 +47,7 @@ class RequestEvent:
     delay: float | None = None
 
 
-Hook = Callable[[RequestEvent], Union[None, Awaitable[None]]]
+Hook = Callable[[RequestEvent], None | Awaitable[None]]
 
 
 class Hooks:
