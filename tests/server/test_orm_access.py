@@ -52,6 +52,10 @@ def test_users_and_authentication(reg: Registry) -> None:
 
 def test_context_and_session_info(reg: Registry) -> None:
     assert reg.user_context(2) == {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2}
+    demo = reg.users["demo"].uid
+    assert reg.execute_kw(demo, "res.users", "context_get", [], {}) == {"lang": "en_US", "tz": "America/New_York",
+                                                                       "uid": demo}
+    assert "context_get" in rpc_error(reg, "res.partner", "context_get").message  # res.users only
     info = reg.session_info(reg.users["demo"].uid)
     assert info["uid"] == reg.users["demo"].uid and info["is_admin"] is False and info["username"] == "demo"
     assert info["db"] == reg.database == f"zenoo{reg.version}"

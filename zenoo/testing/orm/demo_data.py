@@ -206,9 +206,10 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             fixed.append(partner(user.partner_id, user.name, active=int(user.active), email=login_mail))
     _insert(db, "res_partner", partner_cols, fixed)
     _insert(db, "res_users", ("id", "name", "login", "email", "partner_id", "company_id", "active", "share",
-                              *audit_cols),
+                              "lang", "tz", *audit_cols),
             [(u.uid, u.name, u.login, f"{u.login.strip('_')}@zenoo-demo.example.com", u.partner_id, 1,
-              int(u.active), int(u.login in ("public", "portal")), *audit) for u in users])
+              int(u.active), int(u.login in ("public", "portal")), "en_US",
+              "America/New_York" if u.login == "demo" else "Europe/Brussels", *audit) for u in users])
     demo_uid = users[-1].uid
     memberships = [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (demo_uid, 1), (4, 4), (3, 5)]
     _insert(db, "res_groups_users_rel", ("uid", "gid"), memberships)

@@ -27,10 +27,12 @@ MODEL_METHODS = frozenset({
     "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load",
 })
 ONLY_19 = frozenset({"formatted_read_group", "has_access"})
+# public methods that exist on one model only
+MODEL_SPECIFIC = {"res.users": frozenset({"context_get"})}
 PRIVATE_19 = frozenset({"search_fetch"})  # @api.private since 19.0
 
 for _cls in (BaseModel, BaseModel19):
-    for _name in RECORD_METHODS | MODEL_METHODS | ONLY_19:
+    for _name in RECORD_METHODS | MODEL_METHODS | ONLY_19 | MODEL_SPECIFIC["res.users"]:
         _function = _cls.__dict__.get(_name)
         if _function is not None:
             _function.__qualname__ = f"BaseModel.{_name}"
@@ -82,9 +84,9 @@ class Dispatcher:
         self.version = registry.version
         self.model_class = BaseModel19 if self.version >= 19 else BaseModel
 
-    def _is_public(self, method: str) -> bool:
+    def _is_public(self, model: str, method: str) -> bool:
         known = RECORD_METHODS | MODEL_METHODS | (ONLY_19 if self.version >= 19 else frozenset())
-        return method in known
+        return method in known or method in MODEL_SPECIFIC.get(model, frozenset())
 
     def _is_private(self, method: str) -> bool:
         return method.startswith("_") or (self.version >= 19 and method in PRIVATE_19)
@@ -101,7 +103,7 @@ class Dispatcher:
             raise _unknown_model(self.version, model)
         if self._is_private(method):
             raise _private_error(self.version, model, method)
-        if not self._is_public(method):
+        if not self._is_public(model, method):
             raise _unknown_method(self.version, model, method)
         args = list(args or [])
         kwargs = dict(kwargs or {})
@@ -132,7 +134,7 @@ class Dispatcher:
                                + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")
         if self._is_private(method):
             raise _private_error(self.version, model, method)
-        if not self._is_public(method):
+        if not self._is_public(model, method):
             message = f"The method '{model}.{method}' does not exist"
             raise HttpNotFound(message, debug=_json2_where(74, "raise NotFound(exc.args[0]) from exc")
                                + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")

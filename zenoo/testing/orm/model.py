@@ -504,3 +504,7 @@ class BaseModel:
     def export_data(self, ids, fields_to_export):  # type: ignore[no-untyped-def]
         """``{"datas": rows}`` of text values for the given field paths."""
         return transfer.export_data(self, self._as_ids(ids), fields_to_export)
+
+    def context_get(self):  # type: ignore[no-untyped-def]
+        """res.users only: the calling user's context (lang, tz, uid)."""
+        return self.env.registry.user_context(self.env.uid)

@@ -126,8 +126,10 @@ class Registry:
         return None
 
     def user_context(self, uid: int) -> dict[str, Any]:
-        """The user's context as ``res.users.context_get`` gives it."""
-        return {"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}
+        """The user's context as ``res.users.context_get`` gives it (lang, tz, uid)."""
+        row = self.connection.execute("SELECT lang, tz FROM res_users WHERE id = ?", (uid,)).fetchone()
+        lang, tz = row if row else ("en_US", "Europe/Brussels")
+        return {"lang": lang or "en_US", "tz": tz or False, "uid": uid}
 
     def session_info(self, uid: int) -> dict[str, Any]:
         """The body of /web/session/authenticate and /web/session/get_session_info."""

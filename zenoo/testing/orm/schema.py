@@ -124,6 +124,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "name": Field("char", "Name", required=True),
             "login": Field("char", "Login", required=True, help="Used to log into the system"),
             "email": Field("char", "Email"),
+            "lang": Field("char", "Language", default="en_US"),
+            "tz": Field("char", "Timezone", default="Europe/Brussels"),
             "partner_id": _m2o("res.partner", "Related Partner"),
             "company_id": _m2o("res.company", "Company"),
             "active": Field("boolean", "Active", default=True),
