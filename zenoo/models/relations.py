@@ -10,7 +10,7 @@ On records loaded through the blocking :class:`zenoo.Client`, ``ref.load()`` and
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic_core import core_schema
 
@@ -75,7 +75,7 @@ class Many2one(Generic[M]):
                 from zenoo.exceptions import MissingError
 
                 raise MissingError(f"{self.model} record {self.id} does not exist or was deleted")
-            self._record = records[0]
+            self._record = cast(M, records[0])
         return self._record
 
     def load(self) -> Any:
@@ -160,14 +160,15 @@ class X2many(list[int], Generic[M]):
         if self._records is None:
             from zenoo.models.loading import load_records
 
-            if not self:
-                self._records = []
-            else:
+            records: list[M] = []
+            if self:
                 if self.binding is None:
                     raise RuntimeError(
                         "this collection is not bound to a client: it was not loaded from Odoo"
                     )
-                self._records = await load_records(self.binding, self.model, list(self), self.related_class)
+                loaded = await load_records(self.binding, self.model, list(self), self.related_class)
+                records = cast(list[M], loaded)
+            self._records = records
         return self._records
 
     def all(self) -> Any:
