@@ -8,6 +8,7 @@ keyword-first and build on ``call``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -56,6 +57,8 @@ ApiChoice = Literal["auto", "jsonrpc", "json2"]
 _APIS = ("auto", "jsonrpc", "json2")
 #: First Odoo series with the JSON-2 API.
 JSON2_SINCE = 19
+#: The operations of Odoo's model access rights.
+ACCESS_OPERATIONS = ("read", "write", "create", "unlink")
 _AGGREGATE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*:[a-z_]+$")
 
 
@@ -640,6 +643,23 @@ class ZenooClient:
         from zenoo.models import get_model_class
 
         return await get_model_class(self, model)
+
+    async def check_model_access(self, model: str, operation: str = "read") -> bool:
+        """Whether the user may ``operation`` (read, write, create, unlink) records of ``model``.
+
+        Odoo's model-level access rights (``check_access_rights``); record rules are not consulted.
+        """
+        if operation not in ACCESS_OPERATIONS:
+            raise InvalidValueError(f"unknown operation {operation!r}: use one of {', '.join(ACCESS_OPERATIONS)}")
+        allowed = await self.call(
+            model, "check_access_rights", kwargs={"operation": operation, "raise_exception": False}
+        )
+        return bool(allowed)
+
+    async def get_user_permissions(self, model: str) -> dict[str, bool]:
+        """``{"read": …, "write": …, "create": …, "unlink": …}`` for ``model`` (see :meth:`check_model_access`)."""
+        results = await asyncio.gather(*(self.check_model_access(model, op) for op in ACCESS_OPERATIONS))
+        return dict(zip(ACCESS_OPERATIONS, results))
 
     async def name_search(
         self,

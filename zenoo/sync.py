@@ -288,6 +288,12 @@ class Client:
         """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
         return self._run(self._async.get_model_class(model))
 
+    def check_model_access(self, model: str, operation: str = "read") -> bool:
+        return self._run(self._async.check_model_access(model, operation))
+
+    def get_user_permissions(self, model: str) -> dict[str, bool]:
+        return self._run(self._async.get_user_permissions(model))
+
     def name_search(
         self,
         model: str,

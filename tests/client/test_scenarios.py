@@ -262,3 +262,21 @@ async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) 
     [record] = [r for r in server.requests if r.method == "search_count" and "zenoo_marker" in repr(r.params)][-1:]
     sent = record.params["context"] if any_client.protocol_name == "json2" else record.params["kwargs"]["context"]
     assert sent == {**user_context, "lang": "fr_FR", "zenoo_marker": target.name}
+
+
+@pytest.mark.parametrize("login", ["password", "api_key"])
+async def test_model_access_rights_of_a_restricted_user(embedded, login: str) -> None:  # type: ignore[no-untyped-def]
+    demo = embedded.server.users["demo"]
+    async with ZenooClient(embedded.url) as client:
+        if login == "password":
+            await client.login(embedded.database, demo.login, demo.password)
+        else:
+            await client.login_with_api_key(embedded.database, demo.login, demo.api_key)
+        assert await client.check_model_access("res.partner") is True
+        assert await client.check_model_access("res.company", "unlink") is False
+        permissions = await client.get_user_permissions("res.company")
+        assert set(permissions) == {"read", "write", "create", "unlink"} and permissions["unlink"] is False
+        with pytest.raises(InvalidValueError, match="unknown operation 'delete'"):
+            await client.check_model_access("res.partner", "delete")
+        with pytest.raises(AccessError):
+            await client.unlink("res.company", [1])
