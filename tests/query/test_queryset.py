@@ -192,6 +192,8 @@ async def test_validation_happens_before_sending(client: Any, embedded: Any) -> 
         await partners.only("name", "emial").all()
     with pytest.raises(FieldError, match="'nmae'"):
         await partners.order_by("nmae").all()
+    with pytest.raises(FieldError, match="res.country has no field 'nmae'"):
+        await partners.order_by("country_id.nmae").all()
     with pytest.raises(InvalidLookupError, match="prefetch needs relational fields"):
         await partners.prefetch("name").all()
     assert calls(embedded.server) == []

@@ -28,7 +28,7 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
-from zenoo.query.fields import ModelFields, model_fields
+from zenoo.query.fields import ModelFields, model_fields, resolve_path
 from zenoo.query.lookups import RELATIONAL_TYPES
 
 #: rows per request when iterating with ``async for``
@@ -262,13 +262,11 @@ class QuerySet:
         )
 
     async def _validated_ordering(self) -> str | None:
+        """The order string, each field (or many2one path) checked against ``fields_get``."""
         ordering = self._state.ordering
         if ordering is not None:
-            meta = await self.fields_meta()
             for name in _ordering_fields(ordering):
-                if "." in name:
-                    raise InvalidValueError(f"order_by on a related path is not supported by Odoo: {name!r}")
-                meta.get(name)
+                await resolve_path(self._client, self.model_name, name.split("."))
         return ordering
 
     async def _search_read(
