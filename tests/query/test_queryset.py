@@ -228,6 +228,7 @@ async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: An
         lambda qs: qs.chunk(0),
         lambda qs: qs.cache(ttl=-5),
         lambda qs: qs.order_by(3),
+        lambda qs: qs.exclude(),
     ],
 )
 def test_bad_chaining_arguments(bad: Any) -> None:

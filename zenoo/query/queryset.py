@@ -193,6 +193,8 @@ class QuerySet:
 
     def exclude(self, *conditions: Q | Sequence[Any], **lookups: Any) -> QuerySet:
         """AND NOT (all of the conditions together)."""
+        if not conditions and not lookups:
+            raise InvalidValueError("exclude() needs conditions (with none it would exclude every record)")
         return self._with(where=self._state.where & ~Q(*conditions, **lookups))
 
     def order_by(self, *terms: str) -> QuerySet:
