@@ -142,8 +142,8 @@ def test_json2_binding(reg: Registry) -> None:
         ("no_such_method", ""): ({}, 404, "The method 'res.partner.no_such_method' does not exist"),
         ("_private", ""): ({}, 403, "Private methods (such as 'res.partner._private') cannot be called remotely."),
         ("write", "missing record"): ({"ids": [99999999], "vals": {"name": "x"}}, 404,
-                                      "Record does not exist or has been deleted.\n"
-                                      "(Record: res.partner(99999999,), User: 2)"),
+                                      ("Record does not exist or has been deleted.\n"
+                                       "(Record: res.partner(99999999,), User: 2)")),
         ("search", "bad domain"): ({"domain": [("nope", "=", 1)]}, 500,
                                    "Invalid field res.partner.nope in condition ('nope', '=', 1)"),
     }

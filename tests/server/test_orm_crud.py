@@ -62,7 +62,7 @@ def test_read_shapes(reg: Registry) -> None:
                                                                                    "parent_id": parent}]
     # no fields: every field, id first
     everything = call(reg, "res.partner", "read", [child])[0]
-    assert list(everything)[0] == "id" and {"name", "write_uid", "category_id"} <= set(everything)
+    assert next(iter(everything)) == "id" and {"name", "write_uid", "category_id"} <= set(everything)
 
 
 def test_read_drops_missing_ids_and_keeps_order(reg: Registry) -> None:

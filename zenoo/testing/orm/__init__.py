@@ -7,4 +7,4 @@ carrying what Odoo would send (name, message, arguments, debug, JSON-2 status).
 from zenoo.testing.orm.exceptions import OdooException
 from zenoo.testing.orm.registry import Registry, UserCredentials
 
-__all__ = ["Registry", "OdooException", "UserCredentials"]
+__all__ = ["OdooException", "Registry", "UserCredentials"]

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import (
-    AccessError, HttpNotFound, HttpUnprocessable, OdooException, PyAttributeError, PyTypeError, UserError, frame,
+    AccessError,
+    HttpNotFound,
+    HttpUnprocessable,
+    OdooException,
+    PyAttributeError,
+    PyTypeError,
+    UserError,
+    frame,
 )
 from zenoo.testing.orm.model import BaseModel, Env
 from zenoo.testing.orm.model19 import BaseModel19

@@ -193,10 +193,12 @@ class DomainCompiler:
         """SQL selecting ids of ``model`` whose x2many ``field`` holds one of the ``related`` ids."""
         comodel = self.models[field.relation]  # type: ignore[index]
         if field.type == "one2many":
-            return (f"SELECT \"{field.relation_field}\" FROM \"{comodel.table}\" WHERE id IN ({related[0]})"
-                    f" AND \"{field.relation_field}\" IS NOT NULL", related[1])
-        return (f"SELECT \"{field.column1}\" FROM \"{field.relation_table}\" WHERE \"{field.column2}\""
-                f" IN ({related[0]})", related[1])
+            inverse = f"\"{field.relation_field}\""
+            sql = f"SELECT {inverse} FROM \"{comodel.table}\" WHERE id IN ({related[0]}) AND {inverse} IS NOT NULL"
+            return sql, related[1]
+        sql = (f"SELECT \"{field.column1}\" FROM \"{field.relation_table}\" "
+               f"WHERE \"{field.column2}\" IN ({related[0]})")
+        return sql, related[1]
 
     def _relational(self, model: ModelSpec, field: Field, alias: str, operator: str, subdomain: Any) -> SQL:
         comodel = self.models[field.relation]  # type: ignore[index]

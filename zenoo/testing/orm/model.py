@@ -10,15 +10,16 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import PyTypeError, PyValueError, missing_error, required_field_error
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
-from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.ordering import invalid_field, order_by
+from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.values import from_column, now_string, to_column
 
 if TYPE_CHECKING:
@@ -269,10 +270,12 @@ class BaseModel:
                 raise PyValueError(f"Wrong value for {self.spec.name}.{field.name}: {command!r}")
             code = command[0]
             arg = command[1] if len(command) > 1 else 0
-            payload = command[2] if len(command) > 2 else 0
+            payload: Any = command[2] if len(command) > 2 else 0
+            if code in (0, 1) and not isinstance(payload, dict):
+                raise PyValueError(f"Wrong value for {self.spec.name}.{field.name}: {command!r}")
             for owner in ids:
                 if code == 0:
-                    values = dict(payload or {})
+                    values = dict(payload)
                     if field.type == "one2many":
                         values[field.relation_field] = owner  # type: ignore[index]
                         comodel._insert(values)
@@ -280,7 +283,7 @@ class BaseModel:
                         self._link(field, owner, [comodel._insert(values)])
                 elif code == 1:
                     comodel._ensure_exist([arg])
-                    comodel._update([arg], dict(payload or {}))
+                    comodel._update([arg], dict(payload))
                     if field.type == "many2many":
                         self._link(field, owner, [arg])
                 elif code == 2:
@@ -393,7 +396,7 @@ class BaseModel:
         self._check_access("read")
         unexpected = set(read_kwargs) - {"load"}
         if unexpected:
-            raise PyTypeError(f"BaseModel.read() got an unexpected keyword argument '{sorted(unexpected)[0]}'")
+            raise PyTypeError(f"BaseModel.read() got an unexpected keyword argument '{min(unexpected)}'")
         ids = self._search_ids(domain or [], offset, limit, order)
         return self._read(ids, fields, read_kwargs.get("load", "_classic_read")) if ids else []
 

@@ -224,4 +224,4 @@ class Registry:
         self.connection.close()
 
 
-__all__ = ["Registry", "UserCredentials", "OdooException"]
+__all__ = ["OdooException", "Registry", "UserCredentials"]

@@ -14,7 +14,7 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def now_string() -> str:
     """The current UTC time as Odoo writes it."""
-    return dt.datetime.now(dt.timezone.utc).strftime(DATETIME_FORMAT)
+    return dt.datetime.now(dt.UTC).strftime(DATETIME_FORMAT)
 
 
 def wrong_value(version: int, model: str, field: Field, value: Any) -> PyValueError:
