@@ -73,16 +73,30 @@ async def test_generated_source_compiles_and_queries(client: Any, embedded: Any,
     assert type(country) is namespace["ResCountry"] and country.id == country_id
 
 
+@pytest.mark.parametrize("secret", ["password-env", "api-key-flag"])
 def test_codegen_command_writes_a_module(
-    embedded: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str
 ) -> None:
     out = tmp_path / "models.py"
-    monkeypatch.setenv("ZENOO_PASSWORD", embedded.password)
-    status = cli_main(
-        ["codegen", "res.partner", "sale.order", "-o", str(out), "--url", embedded.url, "--db", embedded.database,
-         "--user", embedded.login]
-    )  # fmt: skip
-    assert status == 0
+    monkeypatch.delenv("ZENOO_API_KEY", raising=False)
+    monkeypatch.setenv("ZENOO_DB", embedded.database)  # the database from the environment
+    args = [
+        "codegen",
+        "res.partner",
+        "sale.order",
+        "-o",
+        str(out),
+        "--url",
+        embedded.url,
+        "--user",
+        embedded.login,
+    ]
+    if secret == "api-key-flag":
+        monkeypatch.delenv("ZENOO_PASSWORD", raising=False)
+        args += ["--api-key", embedded.api_key]
+    else:
+        monkeypatch.setenv("ZENOO_PASSWORD", embedded.password)
+    assert cli_main(args) == 0
     text = out.read_text()
     assert "class SaleOrder(OdooModel):" in text and "partner_id: Many2one[ResPartner] | None" in text
     namespace: dict[str, Any] = {}
