@@ -199,3 +199,13 @@ async def test_write_values_convert_python_types(client: Any, marker: str) -> No
     order = await client.model("sale.order").create(partner_id=partner, validity_date=dt.date(2024, 2, 29))
     assert order.validity_date == dt.date(2024, 2, 29)
     assert order.partner_id.id == partner.id and (await order.partner_id).name == f"{marker}-typed"
+
+
+async def test_relation_cache_separates_contexts(client: Any, embedded: Any, marker: str) -> None:
+    parent, _ = await family(client, marker)
+    english = await client.model(ResPartner).filter(id=parent).first()
+    await english.company_id
+    embedded.server.reset_requests()
+    other = await client.with_context(lang="fr_FR").model(ResPartner).filter(id=parent).first()
+    await other.company_id  # another language: not served from the English rows
+    assert [r.model for r in calls(embedded.server, "read")] == ["res.company"]

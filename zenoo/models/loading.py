@@ -67,7 +67,9 @@ async def load_records(
     meta = await model_fields(binding.client, model)
     names = default_fields(cls, meta)
     cache = client_state(binding.client).relation_cache
-    scope = (model, tuple(names), context_key(binding.context))
+    # the context the rows are read with: the client's (user's and with_context views') and the query's
+    context = {**(getattr(binding.client, "context", None) or {}), **binding.context}
+    scope = (model, tuple(names), context_key(context))
     rows: dict[int, dict[str, Any]] = {}
     missing = []
     for record_id in dict.fromkeys(ids):
