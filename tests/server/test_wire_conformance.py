@@ -1,6 +1,7 @@
 """Every captured exchange of real Odoo 17.0 and 19.0, replayed against the embedded server of the same version.
 
-The exchanges run in capture order on the session server of that version (see ``wire_replay`` for
+The exchanges run in capture order on the session server of that version (a case run alone or out
+of order first sends the earlier exchanges it builds on) (see ``wire_replay`` for
 how secrets, the database, uids and record ids are substituted). Exchanges listed in ``EXACT``
 depend only on records the sequence itself created, or on nothing: their result must equal the
 captured one once ids are translated. The others read demo data, which is generated here (other
@@ -171,13 +172,24 @@ class _LazyReplays(dict[int, Replay]):
         return replay
 
 
+def _send(replay: Replay, exchange: dict[str, Any]) -> httpx.Response:
+    if exchange["name"] in SETUP:
+        SETUP[exchange["name"]](replay)
+    replay.sent = max(replay.sent, replay.capture["exchanges"].index(exchange) + 1)
+    return replay.send(exchange)
+
+
 @pytest.mark.parametrize(("version", "name"), _cases())
 def test_captured_exchange(replays: dict[int, Replay], version: int, name: str) -> None:
     replay = replays[version]
-    exchange = next(e for e in replay.capture["exchanges"] if e["name"] == name)
-    if name in SETUP:
-        SETUP[name](replay)
-    response = replay.send(exchange)
+    exchanges = replay.capture["exchanges"]
+    position = next(i for i, e in enumerate(exchanges) if e["name"] == name)
+    # Later exchanges build on earlier ones: when a case runs alone (-k) or out of order, first
+    # send the earlier exchanges it has not seen yet.
+    for earlier in exchanges[replay.sent : position]:
+        _send(replay, earlier)
+    exchange = exchanges[position]
+    response = _send(replay, exchange)
     problems = compare(replay, exchange, response, mode=_mode(name))
     if name in SUBSET and response.status_code == 200:
         missing = SESSION_INFO_CORE - set(response.json().get("result", {}))

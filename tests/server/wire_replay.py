@@ -124,6 +124,7 @@ class Replay:
         self.captured_db: str = capture["server"]["database"]
         self.login_by_captured_uid = {user["uid"]: login for login, user in capture["users"].items()}
         self.session_id: str | None = None
+        self.sent = 0  # how many exchanges, from the start, have been sent
         self._fields: dict[str, dict[str, Any]] = {}
         self.captured_names: dict[tuple[str, int], str] = {}
         self.ids = IdMap(self.fields_of, self._stand_in)
