@@ -1,8 +1,8 @@
 """Every captured exchange of real Odoo 17.0 and 19.0, replayed against the embedded server of the same version.
 
-The exchanges run in capture order on the session server of that version (a case run alone or out
-of order first sends the earlier exchanges it builds on) (see ``wire_replay`` for
-how secrets, the database, uids and record ids are substituted). Exchanges listed in ``EXACT``
+The exchanges run in capture order on the session server of that version; a case run alone or out
+of order first sends the earlier exchanges it builds on. ``wire_replay`` explains how secrets, the
+database, uids and record ids are substituted. Exchanges listed in ``EXACT``
 depend only on records the sequence itself created, or on nothing: their result must equal the
 captured one once ids are translated. The others read demo data, which is generated here (other
 names, counts and ids), so their results are compared by shape: same keys, same kinds of values
