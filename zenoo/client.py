@@ -644,6 +644,10 @@ class ZenooClient:
 
         return await get_model_class(self, model)
 
+    async def get_or_create_model(self, model: str) -> type[OdooModel]:
+        """Alias of :meth:`get_model_class` (zenoo-rpc compatibility)."""
+        return await self.get_model_class(model)
+
     async def check_model_access(self, model: str, operation: str = "read") -> bool:
         """Whether the user may ``operation`` (read, write, create, unlink) records of ``model``.
 

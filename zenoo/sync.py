@@ -288,6 +288,9 @@ class Client:
         """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
         return self._run(self._async.get_model_class(model))
 
+    def get_or_create_model(self, model: str) -> type[OdooModel]:
+        return self._run(self._async.get_or_create_model(model))
+
     def check_model_access(self, model: str, operation: str = "read") -> bool:
         return self._run(self._async.check_model_access(model, operation))
 

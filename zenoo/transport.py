@@ -193,9 +193,19 @@ class HttpResponse:
     content_type: str
     http_version: str
     bytes_sent: int
+    location: str | None = None  # the Location header of a redirect
 
     def snippet(self) -> str:
         return _snippet(self.content)
+
+    def unexpected(self) -> ProtocolError:
+        """The error for an answer the protocol does not expect (redirects named as such)."""
+        if 300 <= self.status < 400:
+            return ProtocolError(
+                f"HTTP {self.status} from {self.url}: the server redirects to {self.location!r}; "
+                "give the client that address (often https://)"
+            )
+        return ProtocolError(f"HTTP {self.status} from {self.url}: {self.snippet()!r}")
 
 
 class _NoCookies(http.cookiejar.CookieJar):
@@ -289,6 +299,7 @@ class Transport:
             content_type=response.headers.get("content-type", ""),
             http_version=response.http_version,
             bytes_sent=len(body or b""),
+            location=response.headers.get("location"),
         )
         if result.status in UNAVAILABLE_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))

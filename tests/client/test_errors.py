@@ -262,6 +262,13 @@ def test_non_json_answers_are_protocol_errors() -> None:
     page = HttpResponse("http://odoo.test/json/2/res.partner/search", 404, b"<title>404</title>", "text/html", "HTTP/1.1", 0)
     with pytest.raises(ProtocolError, match="unknown database"):
         Json2Protocol().parse(page)
+    moved = HttpResponse(
+        "http://odoo.test/jsonrpc", 301, b"", "text/html", "HTTP/1.1", 0, location="https://odoo.test/jsonrpc"
+    )
+    with pytest.raises(ProtocolError, match="redirects to 'https://odoo.test/jsonrpc'"):
+        JsonRpcProtocol().parse(moved)
+    with pytest.raises(ProtocolError, match="redirects to"):
+        Json2Protocol().parse(moved)
     gone = HttpResponse("http://odoo.test/jsonrpc", 404, b"<title>404</title>", "text/html", "HTTP/1.1", 0)
     with pytest.raises(ProtocolNotSupportedError, match="no JSON-RPC endpoint"):
         JsonRpcProtocol().parse(gone)

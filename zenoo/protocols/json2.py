@@ -101,6 +101,8 @@ class Json2Protocol:
         """The JSON value, or the mapped Odoo exception."""
         if response.status == 200:
             return decode_json(response.content, response.url, response.status)
+        if 300 <= response.status < 400:
+            raise response.unexpected()
         if "json" not in response.content_type:
             raise ProtocolError(
                 f"HTTP {response.status} from {response.url} is not an Odoo JSON-2 answer "

@@ -65,7 +65,7 @@ class JsonRpcProtocol:
                 "(removed in Odoo 22); use api='json2' with an API key"
             )
         if response.status != 200:
-            raise ProtocolError(f"HTTP {response.status} from {response.url}: {response.snippet()!r}")
+            raise response.unexpected()
         envelope = decode_json(response.content, response.url, response.status)
         if not isinstance(envelope, dict):
             raise ProtocolError(f"{response.url} answered a JSON {type(envelope).__name__}, not a JSON-RPC envelope")
