@@ -145,31 +145,20 @@ def _cases() -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def replays(wire_dir: Path, request: pytest.FixtureRequest) -> Iterator[dict[int, Replay]]:
+def replay_for(wire_dir: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[int], Replay]]:
+    """The replay of one version's capture, shared by the module's cases (state carries over)."""
     opened: dict[int, Replay] = {}
-    clients: list[httpx.Client] = []
 
     def replay_for(version: int) -> Replay:
         if version not in opened:
             server = request.getfixturevalue(f"odoo_server_{version}")
             http = httpx.Client(base_url=server.url, timeout=60)
-            clients.append(http)
             opened[version] = Replay(server, load_capture(wire_dir, version), http)
         return opened[version]
 
-    yield _LazyReplays(replay_for)
-    for http in clients:
-        http.close()
-
-
-class _LazyReplays(dict[int, Replay]):
-    def __init__(self, factory: Callable[[int], Replay]) -> None:
-        super().__init__()
-        self._factory = factory
-
-    def __missing__(self, version: int) -> Replay:
-        self[version] = replay = self._factory(version)
-        return replay
+    yield replay_for
+    for replay in opened.values():
+        replay.http.close()
 
 
 def _send(replay: Replay, exchange: dict[str, Any]) -> httpx.Response:
@@ -180,8 +169,8 @@ def _send(replay: Replay, exchange: dict[str, Any]) -> httpx.Response:
 
 
 @pytest.mark.parametrize(("version", "name"), _cases())
-def test_captured_exchange(replays: dict[int, Replay], version: int, name: str) -> None:
-    replay = replays[version]
+def test_captured_exchange(replay_for: Callable[[int], Replay], version: int, name: str) -> None:
+    replay = replay_for(version)
     exchanges = replay.capture["exchanges"]
     position = next(i for i, e in enumerate(exchanges) if e["name"] == name)
     # Later exchanges build on earlier ones: when a case runs alone (-k) or out of order, first

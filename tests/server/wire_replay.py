@@ -128,6 +128,8 @@ class Replay:
         self._fields: dict[str, dict[str, Any]] = {}
         self.captured_names: dict[tuple[str, int], str] = {}
         self.ids = IdMap(self.fields_of, self._stand_in)
+        for login, user in capture["users"].items():
+            self.ids.learn("res.users", user["uid"], server.users[login].uid)
         for exchange in capture["exchanges"]:
             self._collect_names(exchange)
 
