@@ -98,6 +98,7 @@ class MemoryCache:
     # --- entries -------------------------------------------------------------------------------
 
     async def get(self, key: str, *, with_ttl: bool = False) -> tuple[bytes, float | None] | None:
+        """The entry and its remaining seconds (known here without cost, so always given)."""
         return self.get_now(key)
 
     def get_now(self, key: str) -> tuple[bytes, float | None] | None:

@@ -149,11 +149,6 @@ class RedisCache:
     def __repr__(self) -> str:
         return f"RedisCache(name={self.name!r}, url={self.url!r}, namespace={self.namespace!r})"
 
-    @property
-    def available(self) -> bool:
-        """False while Redis is in its back-off period after a failure."""
-        return self._down_until is None
-
     def _connection(self) -> _Connection:
         loop = asyncio.get_running_loop()
         connection = self._connections.get(loop)
