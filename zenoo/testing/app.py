@@ -68,7 +68,8 @@ class OdooAsgiApp:
             executed = True
         if decision.drop_phase is not None:
             self._record(prepared, request, None, 0, http_version, connection_id, decision, executed)
-            self.relay.drop(peer_port)
+            if not self.relay.drop(peer_port):
+                raise RuntimeError(f"fault injection: no relayed connection for peer port {peer_port} to drop")
             await _wait_for_disconnect(receive)
             return
         assert response is not None
