@@ -34,6 +34,3 @@ class Binding:
         if self.runner is None:
             return coro
         return self.runner.run(coro)
-
-    def with_runner(self, runner: Runner | None) -> Binding:
-        return Binding(self.client, self.context, runner)
