@@ -1,0 +1,137 @@
+"""Value conversion by field type, without a server (field metadata shaped like ``fields_get``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from zenoo.exceptions import FieldError, InvalidValueError
+from zenoo.models.convert import from_odoo, to_write_values
+from zenoo.models.relations import Many2one, X2many
+from zenoo.query.fields import ModelFields
+
+M2O = {"type": "many2one", "relation": "res.partner"}
+M2M = {"type": "many2many", "relation": "res.partner.category"}
+
+FIELDS = ModelFields(
+    "sale.order",
+    {
+        "name": {"type": "char", "required": True},
+        "partner_id": {"type": "many2one", "relation": "res.partner", "required": True},
+        "tag_ids": M2M,
+        "state": {"type": "selection", "selection": [["draft", "Quotation"], ["sale", "Sales Order"]]},
+        "locked": {"type": "boolean"},
+        "qty": {"type": "integer"},
+        "amount": {"type": "monetary"},
+        "validity_date": {"type": "date"},
+        "date_order": {"type": "datetime", "required": True},
+        "note": {"type": "html"},
+        "file": {"type": "binary"},
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "expected"),
+    [
+        (False, {"type": "char"}, None),
+        (False, {"type": "date"}, None),
+        (False, {"type": "boolean"}, False),
+        (False, {"type": "integer"}, None),
+        ("2024-02-29", {"type": "date"}, dt.date(2024, 2, 29)),
+        ("2024-02-29 13:14:15", {"type": "datetime"}, dt.datetime(2024, 2, 29, 13, 14, 15, tzinfo=dt.UTC)),
+        (3, {"type": "float"}, 3.0),
+        (False, M2O, None),
+    ],
+)
+def test_scalar_values_from_odoo(value: Any, field: dict[str, Any], expected: Any) -> None:
+    converted = from_odoo(value, field)
+    assert converted == expected and type(converted) is type(expected)
+
+
+def test_relations_from_odoo_follow_the_field_type() -> None:
+    ref = from_odoo([7, "Azure Interior"], M2O)
+    assert isinstance(ref, Many2one) and (ref.model, ref.id, ref.display_name) == (
+        "res.partner",
+        7,
+        "Azure Interior",
+    )
+    bare = from_odoo(7, M2O)  # read(..., load=None)
+    assert isinstance(bare, Many2one) and bare.id == 7 and bare.display_name is None
+    # two ids on a many2many look like a many2one pair, but the field type decides
+    pair = from_odoo([3, 5], M2M)
+    assert isinstance(pair, X2many) and pair == [3, 5] and pair.model == "res.partner.category"
+    assert from_odoo(False, M2M) == [] and isinstance(from_odoo([], M2M), X2many)
+
+
+def test_write_values_are_converted() -> None:
+    values = to_write_values(
+        FIELDS,
+        {
+            "name": "SO1",
+            "partner_id": Many2one("res.partner", 7),
+            "tag_ids": [1, 2],
+            "state": "sale",
+            "locked": False,
+            "qty": 2,
+            "amount": Decimal("9.99"),
+            "validity_date": dt.date(2024, 1, 31),
+            "date_order": dt.datetime(2024, 1, 31, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+            "note": None,
+            "file": b"\x00\x01",
+        },
+        creating=True,
+        defaults=frozenset(),
+    )
+    assert values == {
+        "name": "SO1",
+        "partner_id": 7,
+        "tag_ids": [(6, 0, [1, 2])],
+        "state": "sale",
+        "locked": False,
+        "qty": 2,
+        "amount": 9.99,
+        "validity_date": "2024-01-31",
+        "date_order": "2024-01-31 09:00:00",
+        "note": False,
+        "file": "AAE=",
+    }
+    commands = to_write_values(FIELDS, {"tag_ids": [(4, 3), (3, 1)]}, creating=False)
+    assert commands == {"tag_ids": [[4, 3], [3, 1]]}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"state": "done"}, "'done' is not a valid choice for sale.order.state"),
+        ({"locked": 1}, "sale.order.locked is a boolean field"),
+        ({"qty": 1.5}, "sale.order.qty is an integer field"),
+        ({"qty": True}, "sale.order.qty is an integer field"),
+        ({"amount": "9"}, "sale.order.amount is a monetary field"),
+        ({"validity_date": "31/01/2024"}, "not YYYY-MM-DD"),
+        ({"date_order": dt.date(2024, 1, 1)}, "dates need a time"),
+        ({"partner_id": "Azure"}, "sale.order.partner_id is a many2one field"),
+        ({"tag_ids": 3}, "sale.order.tag_ids is an x2many field"),
+        ({"name": None}, "sale.order.name is required"),
+        ({"id": 3}, "sale.order.id cannot be written"),
+    ],
+)
+def test_bad_write_values(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidValueError, match=message):
+        to_write_values(FIELDS, values, creating=False)
+
+
+def test_required_fields_on_create_use_known_defaults() -> None:
+    with pytest.raises(InvalidValueError, match=r"required field\(s\) date_order, partner_id missing"):
+        to_write_values(FIELDS, {"name": "SO"}, creating=True, defaults=frozenset())
+    # a required field with a server default may be left out
+    assert to_write_values(
+        FIELDS, {"partner_id": 1}, creating=True, defaults=frozenset({"name", "date_order"})
+    )
+    # unknown defaults (no default_get): left to the server
+    assert to_write_values(FIELDS, {"qty": 1}, creating=True, defaults=None) == {"qty": 1}
+    with pytest.raises(FieldError, match="sale.order has no field 'nmae'"):
+        to_write_values(FIELDS, {"nmae": "x"}, creating=True, defaults=None)
