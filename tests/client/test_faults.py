@@ -16,6 +16,7 @@ from zenoo import (
     ServerUnavailableError,
     ZenooClient,
     ZenooConnectionError,
+    ZenooTimeoutError,
 )
 
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, max_retry_after=5)
@@ -137,3 +138,26 @@ async def test_circuit_breaker_opens_and_recovers(quiet_server) -> None:  # type
         await asyncio.sleep(0.25)  # the cool-down (a wait, not a timing assertion)
         assert await client.search_count("res.partner", [["id", "=", 0]]) == 0  # the probe succeeds
         assert breaker.state == "closed"
+
+
+async def test_timeouts_retry_reads_but_not_writes(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server, timeout=0.3)
+    async with client:
+        quiet_server.faults.set(latency=1.0, methods=["search_count"], count=1)
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # 2nd attempt answers
+        quiet_server.faults.set(latency=1.0, methods=["create"], count=1)
+        with pytest.raises(ZenooTimeoutError) as info:
+            await client.create("res.partner", {"name": tag})
+        assert info.value.request_sent
+    # (the server logs a request when it ends, so the client's own counts are the evidence here)
+    methods = client.stats.as_dict()["methods"]
+    assert methods["search_count"] == {**methods["search_count"], "requests": 2, "errors": 1, "retries": 1}
+    assert methods["create"] == {**methods["create"], "requests": 1, "errors": 1, "retries": 0}
+
+
+async def test_connection_refused_is_retried_then_reported() -> None:
+    async with ZenooClient("http://127.0.0.1:9", retry=FAST) as client:
+        with pytest.raises(ZenooConnectionError) as info:
+            await client.get_server_version()
+    assert info.value.request_sent is False and "127.0.0.1:9" in str(info.value)
+    assert client.stats.retries == FAST.max_attempts - 1
