@@ -201,6 +201,9 @@ def test_display_names_follow_renames(reg: Registry) -> None:
     person = call(reg, "res.partner", "read", [company], ["child_ids"])[0]["child_ids"][0]
     call(reg, "res.partner", "write", [company], {"name": "crud-new"})
     assert call(reg, "res.partner", "read", [person], ["display_name"])[0]["display_name"] == "crud-new, crud-person"
+    call(reg, "res.partner", "unlink", [company])  # the contact loses its parent, and its prefix
+    assert call(reg, "res.partner", "read", [person], ["display_name", "parent_id"])[0] == {
+        "id": person, "display_name": "crud-person", "parent_id": False}
     root = call(reg, "res.partner.category", "create", {"name": "crud-root",
                                                          "child_ids": [(0, 0, {"name": "crud-leaf"})]})
     leaf = call(reg, "res.partner.category", "search", [("name", "=", "crud-leaf")])[0]

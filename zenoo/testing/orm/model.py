@@ -366,6 +366,8 @@ class BaseModel:
                 else:
                     self._db.execute(f"UPDATE \"{other.table}\" SET \"{field.name}\" = NULL "
                                      f"WHERE id IN ({IDS_PARAM})", [ids_json(referencing)])
+                    # values computed from the reference (contacts' display names, ...) follow
+                    hooks.after_change(self.env[other.name], referencing, {field.name}, created=False)
         for field in self.spec.fields.values():
             if field.type == "many2many":
                 self._db.execute(f"DELETE FROM \"{field.relation_table}\" WHERE \"{field.column1}\" "

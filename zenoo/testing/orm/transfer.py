@@ -188,15 +188,19 @@ def _xid_of(model: BaseModel, record_id: int) -> str:
     return f"__export__.{name}"
 
 
-def _export_values(model: BaseModel, record_id: int, path: list[str]) -> list[Any]:
-    """The cells of one column for one record: several when the path goes through an x2many."""
+def _export_values(model: BaseModel, record_id: int, path: list[str],
+                   row: dict[str, Any] | None = None) -> list[Any]:
+    """The cells of one column for one record: several when the path goes through an x2many.
+
+    ``row`` holds the record's first-level values when they were read in bulk already.
+    """
     head = path[0]
     if head == "id":
         return [_xid_of(model, record_id)]
     if head == ".id":
         return [record_id]
     field = model._field(head)
-    value = model._read([record_id], [head])[0][head]
+    value = row[head] if row is not None else model._read([record_id], [head])[0][head]
     rest = path[1:]
     if field.type == "many2one":
         if not value:
@@ -229,12 +233,13 @@ def export_data(model: BaseModel, ids: list[int], fields_to_export: Any) -> dict
     for path in paths:
         if path[0] not in ("id", ".id"):
             model._field(path[0])
-    existing = model._existing(ids)
+    first_level = sorted({path[0] for path in paths} - {"id", ".id"})
+    rows = {row["id"]: row for row in model._read(ids, first_level or ["id"])}  # one bulk read
     lines: list[list[Any]] = []
     for record_id in ids:
-        if record_id not in existing:
+        if record_id not in rows:
             continue
-        columns = [_export_values(model, record_id, path) for path in paths]
+        columns = [_export_values(model, record_id, path, rows[record_id]) for path in paths]
         height = max(len(cells) for cells in columns) if columns else 1
         for line in range(height):
             lines.append([cells[line] if line < len(cells) else "" for cells in columns])
