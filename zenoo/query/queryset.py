@@ -181,6 +181,11 @@ class QuerySet:
             meta.get(name)
         names = [name for name in names if name not in self._state.deferred]
         for relation in self._state.prefetch:
+            kind = meta.type_of(relation)
+            if kind not in RELATIONAL_TYPES:
+                raise InvalidLookupError(
+                    f"prefetch needs relational fields: {self.model_name}.{relation} is a {kind} field"
+                )
             if relation not in names:
                 names.append(relation)
         return names
@@ -285,17 +290,8 @@ class QuerySet:
         binding = self._binding()
         records = rows_to_records(await self.record_class(), await self.fields_meta(), rows, binding)
         if self._state.prefetch and records:
-            await self._check_prefetch()
             await prefetch(records, self._state.prefetch, binding)
         return records
-
-    async def _check_prefetch(self) -> None:
-        meta = await self.fields_meta()
-        for relation in self._state.prefetch:
-            if meta.type_of(relation) not in RELATIONAL_TYPES:
-                raise InvalidLookupError(
-                    f"prefetch needs relational fields: {self.model_name}.{relation} is a {meta.type_of(relation)} field"
-                )
 
     # --- terminals ----------------------------------------------------------------------------
 
@@ -303,7 +299,6 @@ class QuerySet:
         """Every matching record (one ``search_read``, plus one ``read`` per prefetched relation)."""
         if self._state.limit == 0:
             return []
-        await self._check_prefetch()
         fields = await self.field_names()
         rows = await self._search_read(
             fields,
