@@ -15,7 +15,6 @@ from zenoo.testing.orm.exceptions import (
     AccessError,
     HttpNotFound,
     HttpUnprocessable,
-    OdooException,
     PyAttributeError,
     PyTypeError,
     UserError,
@@ -168,5 +167,3 @@ class Dispatcher:
             return [result]
         return result
 
-
-__all__ = ["Dispatcher", "OdooException"]

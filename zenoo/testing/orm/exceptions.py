@@ -42,11 +42,6 @@ class AccessError(OdooException):
     json2_status = 403
 
 
-class AccessDenied(OdooException):
-    odoo_name = "odoo.exceptions.AccessDenied"
-    json2_status = 401
-
-
 class MissingError(OdooException):
     odoo_name = "odoo.exceptions.MissingError"
     json2_status = 404
@@ -102,11 +97,6 @@ def missing_error(version: int, model: str, ids: list[int], uid: int) -> Missing
     where = frame("odoo/fields.py", 1188, "__get__", 'raise MissingError("\\n".join([') if version < 19 else frame(
         "odoo/orm/fields.py", 1712, "__get__", 'raise MissingError("\\n".join([')
     return MissingError(message, debug=where + f"odoo.exceptions.MissingError: {message}")
-
-
-def value_error(version: int, message: str, where: str) -> PyValueError:
-    """A ``builtins.ValueError`` with a one-frame debug text."""
-    return PyValueError(message, debug=where + f"ValueError: {message}")
 
 
 def validation_error(message: str, where: str) -> ValidationError:

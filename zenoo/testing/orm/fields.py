@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 X2MANY = frozenset({"one2many", "many2many"})
-TEXTUAL = frozenset({"char", "text", "html", "selection"})
-
-# fields_get attributes every field reports, in the order Odoo lists them
-_PUBLIC_ATTRIBUTES = ("type", "string", "required", "readonly", "store", "relation", "selection",
-                      "relation_field", "help", "sortable", "groupable", "searchable")
 
 
 @dataclass
@@ -76,7 +70,6 @@ class ModelSpec:
     rec_name: str = "name"  # column holding the display name
     parent_name: str | None = None  # many2one used by child_of / parent_of
     table: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.table = self.table or self.name.replace(".", "_")

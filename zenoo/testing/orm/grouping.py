@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from zenoo.testing.orm.model import BaseModel
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
+# Odoo aggregate -> SQLite function (count_distinct is written out in Aggregate.sql)
 AGGREGATORS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max", "count": "count",
-               "count_distinct": "count(DISTINCT", "bool_and": "min", "bool_or": "max"}
+               "count_distinct": "count", "bool_and": "min", "bool_or": "max"}
 NUMERIC = ("integer", "float", "monetary")
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
