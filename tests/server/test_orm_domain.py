@@ -232,5 +232,9 @@ def test_ordering(reg: Registry, family: dict[str, int]) -> None:
     asc = call(reg, "res.partner", "search", [("id", "in", ids)], order="email asc")
     desc = call(reg, "res.partner", "search", [("id", "in", ids)], order="email desc")
     assert asc == [family["alpha"], family["beta"]] and desc == [family["beta"], family["alpha"]]
+    assert call(reg, "res.partner", "search", [("id", "in", ids)], order="email asc nulls first") == desc
+    assert sorted(call(reg, "res.partner", "search", [("id", "in", ids)], limit=0)) == sorted(ids)  # 0: no limit
+    with pytest.raises(OdooException, match='Invalid "order" specified'):
+        call(reg, "res.partner", "search", [], order="name sideways")
     with pytest.raises(OdooException, match="Invalid field 'nope' on model 'res.partner'"):
         call(reg, "res.partner", "search", [], order="nope")

@@ -96,7 +96,7 @@ class BaseModel:
         where, params = compiler.where(self.spec, domain, "t0")
         query = (f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where} "
                  f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0')}")
-        if limit is not None and limit is not False:
+        if limit:  # 0, None and False mean no limit, as in Odoo
             query += " LIMIT ?"
             params.append(int(limit))
         if offset:

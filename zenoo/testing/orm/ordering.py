@@ -19,20 +19,28 @@ def invalid_field(model: str, name: str) -> PyValueError:
     return PyValueError(f"Invalid field {name!r} on model {model!r}")
 
 
-def parse_order(spec: ModelSpec, order: str) -> list[tuple[str, str]]:
-    """``[(field name, "ASC"|"DESC"), ...]`` for an order string, validated against ``spec``."""
-    terms: list[tuple[str, str]] = []
+def parse_order(spec: ModelSpec, order: str) -> list[tuple[str, str, str]]:
+    """``[(field, "ASC"|"DESC", nulls SQL), ...]`` for an order string, validated against ``spec``.
+
+    Each term is ``field [asc|desc] [nulls first|last]``; without a nulls clause, NULLs sort as
+    PostgreSQL sorts them (last ascending, first descending).
+    """
+    terms: list[tuple[str, str, str]] = []
     for item in order.split(","):
-        words = item.split()
+        words = item.lower().split()
         if not words:
             continue
-        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+        name, rest = item.split()[0], words[1:]
+        direction = "ASC"
+        if rest and rest[0] in ("asc", "desc"):
+            direction, rest = rest[0].upper(), rest[1:]
+        if rest not in ([], ["nulls", "first"], ["nulls", "last"]):
             raise invalid_order(order)
-        name = words[0]
+        nulls = f"NULLS {rest[1].upper()}" if rest else ("NULLS LAST" if direction == "ASC" else "NULLS FIRST")
         field = spec.fields.get(name)
         if field is None or field.type in X2MANY or (not field.store and name != "display_name"):
             raise invalid_field(spec.name, name)
-        terms.append((name, words[1].upper() if len(words) == 2 else "ASC"))
+        terms.append((name, direction, nulls))
     return terms
 
 
@@ -49,14 +57,11 @@ def term_sql(models: Mapping[str, ModelSpec], spec: ModelSpec, name: str, alias:
 
 
 def order_by(models: Mapping[str, ModelSpec], spec: ModelSpec, order: str | None, alias: str) -> str:
-    """An ``ORDER BY`` body; NULLs sort as PostgreSQL sorts them, ``id`` breaks ties."""
+    """An ``ORDER BY`` body; ``id`` breaks ties."""
     terms = parse_order(spec, order or spec.order)
     if not terms:
         terms = parse_order(spec, spec.order)
-    parts = []
-    for name, direction in terms:
-        nulls = "NULLS LAST" if direction == "ASC" else "NULLS FIRST"
-        parts.append(f"{term_sql(models, spec, name, alias)} {direction} {nulls}")
-    if all(name != "id" for name, _ in terms):
+    parts = [f"{term_sql(models, spec, name, alias)} {direction} {nulls}" for name, direction, nulls in terms]
+    if all(term[0] != "id" for term in terms):
         parts.append(f"{alias}.id ASC")
     return ", ".join(parts)
