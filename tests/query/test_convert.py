@@ -30,6 +30,13 @@ FIELDS = ModelFields(
         "date_order": {"type": "datetime", "required": True},
         "note": {"type": "html"},
         "file": {"type": "binary"},
+        "priority": {"type": "selection", "selection": [[0, "Low"], [1, "High"]]},
+        "account_id": {
+            "type": "many2one",
+            "relation": "account.account",
+            "required": True,
+            "company_dependent": True,
+        },
     },
 )
 
@@ -99,6 +106,7 @@ def test_write_values_are_converted() -> None:
         "note": False,
         "file": "AAE=",
     }
+    assert to_write_values(FIELDS, {"priority": 1}, creating=False) == {"priority": 1}  # integer keys
     commands = to_write_values(FIELDS, {"tag_ids": [(4, 3), (3, 1)]}, creating=False)
     assert commands == {"tag_ids": [[4, 3], [3, 1]]}
 
@@ -107,6 +115,9 @@ def test_write_values_are_converted() -> None:
     ("values", "message"),
     [
         ({"state": "done"}, "'done' is not a valid choice for sale.order.state"),
+        ({"state": "Sale"}, "did you mean 'sale'"),
+        ({"priority": "1"}, "'1' is not a valid choice for sale.order.priority"),
+        ({"priority": True}, "True is not a valid choice"),
         ({"locked": 1}, "sale.order.locked is a boolean field"),
         ({"qty": 1.5}, "sale.order.qty is an integer field"),
         ({"qty": True}, "sale.order.qty is an integer field"),

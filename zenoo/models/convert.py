@@ -29,7 +29,7 @@ from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, to_odoo
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
 
-_STRING_TYPES = frozenset({"char", "text", "html", "selection", "reference"})
+_STRING_TYPES = frozenset({"char", "text", "html", "reference"})
 
 
 # --- Odoo → Python -----------------------------------------------------------------------------
@@ -102,7 +102,8 @@ def to_write_values(
     """Check ``values`` against ``fields`` and convert them for ``create``/``write``.
 
     ``defaults`` names the fields that get a default on the server (when known): on create, a
-    required field that is neither given nor defaulted is an error.
+    required field that is neither given nor defaulted is an error. Fields Odoo fills itself are
+    not asked for: readonly, non-stored and company-dependent ones.
     """
     out: dict[str, Any] = {}
     for name, value in values.items():
@@ -117,7 +118,7 @@ def to_write_values(
             name
             for name, field in fields.fields.items()
             if field.get("required") and name not in out and name not in defaults and name != "id"
-            and field.get("store", True) and not field.get("readonly")
+            and field.get("store", True) and not field.get("readonly") and not field.get("company_dependent")
         ]  # fmt: skip
         if missing:
             raise InvalidValueError(
@@ -145,15 +146,11 @@ def _field_value(model: str, name: str, field: Mapping[str, Any], value: Any) ->
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
         return float(value)
+    if kind == "selection":
+        return _selection_value(where, field, value)
     if kind in _STRING_TYPES:
         if not isinstance(value, str):
             raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
-        if kind == "selection":
-            keys = [str(key) for key, _label in field.get("selection") or []]
-            if keys and value not in keys:
-                raise InvalidValueError(
-                    f"{value!r} is not a valid choice for {where}{suggest(value, keys)}; choices: {', '.join(keys)}"
-                )
         return value
     if kind == "date":
         return _date_value(where, value)
@@ -170,6 +167,22 @@ def _field_value(model: str, name: str, field: Mapping[str, Any], value: Any) ->
             raise InvalidValueError(f"{where} is a binary field: give bytes or base64 text, got {value!r}")
         return value
     return to_odoo(value)
+
+
+def _selection_value(where: str, field: Mapping[str, Any], value: Any) -> Any:
+    """One of the selection's keys (usually strings; a selection may also have integer keys)."""
+    keys = [key for key, _label in field.get("selection") or []]
+    if not keys:  # no choices known (a dynamic selection): the server decides
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise InvalidValueError(f"{where} is a selection field: got {value!r}")
+        return value
+    if value not in keys or isinstance(value, bool):
+        labels = [str(key) for key in keys]
+        hint = suggest(value, labels) if isinstance(value, str) else ""
+        raise InvalidValueError(
+            f"{value!r} is not a valid choice for {where}{hint}; choices: {', '.join(labels)}"
+        )
+    return value
 
 
 def _date_value(where: str, value: Any) -> str:
