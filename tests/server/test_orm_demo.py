@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
@@ -76,6 +77,17 @@ def test_integer_scale_and_invalid_scales() -> None:
             Registry(19, scale=bad)
     with pytest.raises(ValueError, match="Unsupported Odoo version"):
         Registry(18)
+
+
+def test_database_file(tmp_path: Any) -> None:
+    path = tmp_path / "zenoo.sqlite"
+    reg = Registry(17, path=str(path))
+    partner = reg.execute_kw(ADMIN, "res.partner", "create", [{"name": "on-disk"}], {})
+    reg.close()
+    with sqlite3.connect(path) as db:  # committed to the file
+        assert db.execute("SELECT name FROM res_partner WHERE id = ?", (partner,)).fetchone() == ("on-disk",)
+    with pytest.raises(ValueError, match="already exists"):
+        Registry(17, path=str(path))
 
 
 def test_bulk_read_shape_at_medium_scale() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 import sqlite3
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ class Registry:
         if version not in SUPPORTED_VERSIONS:
             raise ValueError(f"Unsupported Odoo version {version!r}: the embedded server imitates 17 and 19")
         demo_data.partner_count(scale)  # validate the scale before doing any work
+        if path and path != ":memory:" and os.path.exists(path) and os.path.getsize(path) > 0:
+            raise ValueError(f"Database file {path!r} already exists: the embedded server creates a fresh "
+                             "database; remove the file or choose another path")
         self.version = version
         self.database = f"zenoo{version}"
         self.server_version_info: list[Any] = [version, 0, 0, "final", 0, ""]
