@@ -40,6 +40,8 @@ def test_sync_queryset_same_api_blocking(blocking: Client, marker: str) -> None:
     assert mine.get(parent.id).is_company is True
     assert mine.values_list("name", flat=True)[-1] == f"{marker}-parent"
     assert mine.compiled_domain() == [("name", "=like", f"{marker}%")]
+    assert mine.record_class() is ResPartner and mine.model_class is ResPartner
+    assert mine.defer("email").field_names() == [n for n in mine.field_names() if n != "email"]
     # relations and record methods block on records from the blocking client
     kid = mine.get(name=f"{marker}-kid1")
     assert kid.parent_id.load().id == parent.id

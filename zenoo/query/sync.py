@@ -14,6 +14,7 @@ from typing import Any
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Runner
 from zenoo.query.domain import Q
+from zenoo.query.fields import ModelFields
 from zenoo.query.queryset import QuerySet
 
 
@@ -62,8 +63,33 @@ class SyncQuerySet:
     def context(self) -> dict[str, Any]:
         return self._qs.context
 
+    @property
+    def model_class(self) -> type[OdooModel] | None:
+        return self._qs.model_class
+
+    @property
+    def deferred_fields(self) -> tuple[str, ...]:
+        return self._qs.deferred_fields
+
+    @property
+    def cache_ttl(self) -> float | None:
+        return self._qs.cache_ttl
+
+    @property
+    def where(self) -> Q:
+        return self._qs.where
+
     def compiled_domain(self) -> list[Any]:
         return self._runner.run(self._qs.compiled_domain())
+
+    def fields_meta(self) -> ModelFields:
+        return self._runner.run(self._qs.fields_meta())
+
+    def record_class(self) -> type[OdooModel]:
+        return self._runner.run(self._qs.record_class())
+
+    def field_names(self) -> list[str]:
+        return self._runner.run(self._qs.field_names())
 
     # --- chaining ---------------------------------------------------------------------------------
 
