@@ -35,8 +35,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-FIELDS = ["name", "email", "phone", "is_company", "country_id", "parent_id", "type", "create_date", "category_id",
-          "active"]
+FIELDS = [
+    "name",
+    "email",
+    "phone",
+    "is_company",
+    "country_id",
+    "parent_id",
+    "type",
+    "create_date",
+    "category_id",
+    "active",
+]
 CHUNK_SIZE = int(os.environ.get("ZENOO_BENCH_CHUNK_SIZE", "2000"))
 CONCURRENCY = int(os.environ.get("ZENOO_BENCH_CONCURRENCY", "4"))
 CONTENDERS = ("raw", "zenoo", "odoorpc")
@@ -48,6 +58,7 @@ CONTENDERS = ("raw", "zenoo", "odoorpc")
 def run_zenoo(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
     import pandas  # noqa: F401 - pyarrow imports it lazily on first use: import before measuring
     import polars  # noqa: F401 - imported before measuring, as the other contenders do
+
     import zenoo_frames  # noqa: F401
     from zenoo.sync import Client
 
@@ -68,12 +79,18 @@ def run_raw(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
     import polars as pl
 
     def rpc_body(service: str, method: str, *args: Any) -> bytes:
-        return orjson.dumps({"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method,
-                                                                           "args": list(args)}})
+        return orjson.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": method, "args": list(args)},
+            }
+        )
 
     async def call(http: httpx.AsyncClient, *args: Any) -> Any:
-        response = await http.post("/jsonrpc", content=rpc_body(*args),
-                                   headers={"Content-Type": "application/json"})
+        response = await http.post(
+            "/jsonrpc", content=rpc_body(*args), headers={"Content-Type": "application/json"}
+        )
         payload = orjson.loads(response.content)
         if "error" in payload:
             raise RuntimeError(payload["error"])
@@ -83,14 +100,34 @@ def run_raw(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as http:
             uid = await call(http, "common", "authenticate", db, user, password, {})
-            ids = await call(http, "object", "execute_kw", db, uid, password, "res.partner", "search", [[]],
-                             {"order": "id"})
+            ids = await call(
+                http,
+                "object",
+                "execute_kw",
+                db,
+                uid,
+                password,
+                "res.partner",
+                "search",
+                [[]],
+                {"order": "id"},
+            )
             gate = asyncio.Semaphore(CONCURRENCY)
 
             async def read(chunk: list[int]) -> list[dict[str, Any]]:
                 async with gate:
-                    return await call(http, "object", "execute_kw", db, uid, password, "res.partner", "read",
-                                      [chunk, FIELDS], {"load": None})
+                    return await call(
+                        http,
+                        "object",
+                        "execute_kw",
+                        db,
+                        uid,
+                        password,
+                        "res.partner",
+                        "read",
+                        [chunk, FIELDS],
+                        {"load": None},
+                    )
 
             chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
             rows = [row for part in await asyncio.gather(*(read(c) for c in chunks)) for row in part]
@@ -106,8 +143,12 @@ def run_odoorpc(url: str, db: str, user: str, password: str) -> Callable[[], Any
     import polars as pl
 
     parsed = urllib.parse.urlsplit(url)
-    odoo = odoorpc.ODOO(parsed.hostname, port=parsed.port or 80, timeout=300,
-                        protocol="jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc")
+    odoo = odoorpc.ODOO(
+        parsed.hostname,
+        port=parsed.port or 80,
+        timeout=300,
+        protocol="jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc",
+    )
     odoo.login(db, user, password)
 
     def fetch() -> Any:
@@ -167,10 +208,22 @@ def child(contender: str, mode: str, url: str, db: str, user: str, password: str
 
 def measure(contender: str, mode: str, url: str, db: str, user: str, password: str) -> dict[str, Any] | None:
     """One run of ``contender`` in a fresh process; None (with the reason printed) when it fails."""
-    command = [sys.executable, __file__, "--child", contender, "--mode", mode, "--url", url, "--db", db,
-               "--user", user]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        contender,
+        "--mode",
+        mode,
+        "--url",
+        url,
+        "--db",
+        db,
+        "--user",
+        user,
+    ]
     env = {**os.environ, "ZENOO_BENCH_PASSWORD": password}  # not on the command line
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
         print(f"{contender} ({mode}): failed: {reason}")
@@ -179,12 +232,16 @@ def measure(contender: str, mode: str, url: str, db: str, user: str, password: s
 
 
 def report(title: str, url: str, db: str, user: str, password: str, repeat: int) -> None:
-    print(f"\n== {title}: res.partner × {len(FIELDS)} fields, chunk {CHUNK_SIZE}, concurrency {CONCURRENCY};"
-          f" best wall, median memory of {repeat} runs")
+    print(
+        f"\n== {title}: res.partner × {len(FIELDS)} fields, chunk {CHUNK_SIZE}, concurrency {CONCURRENCY};"
+        f" best wall, median memory of {repeat} runs"
+    )
     results: dict[str, dict[str, Any]] = {}
     for contender in CONTENDERS:
         timed = [r for r in (measure(contender, "time", url, db, user, password) for _ in range(repeat)) if r]
-        alloc = [r for r in (measure(contender, "alloc", url, db, user, password) for _ in range(repeat)) if r]
+        alloc = [
+            r for r in (measure(contender, "alloc", url, db, user, password) for _ in range(repeat)) if r
+        ]
         if not timed or not alloc:
             continue
         results[contender] = {
@@ -196,27 +253,37 @@ def report(title: str, url: str, db: str, user: str, password: str, repeat: int)
         }
     raw = results["raw"]
     mib = 2**20
-    print(f"{'contender':<10} {'rows':>8} {'wall s':>8} {'x raw':>6} {'alloc MiB':>10} {'x raw':>6}"
-          f" {'RSS+ MiB':>9} {'x raw':>6}")
+    print(
+        f"{'contender':<10} {'rows':>8} {'wall s':>8} {'x raw':>6} {'alloc MiB':>10} {'x raw':>6}"
+        f" {'RSS+ MiB':>9} {'x raw':>6}"
+    )
     for name, r in results.items():
-        print(f"{name:<10} {r['rows']:>8} {r['wall']:>8.3f} {r['wall'] / raw['wall']:>6.2f}"
-              f" {r['alloc'] / mib:>10.1f} {r['alloc'] / raw['alloc']:>6.2f}"
-              f" {r['rss'] / mib:>9.1f} {r['rss'] / max(raw['rss'], 1):>6.2f}")
+        print(
+            f"{name:<10} {r['rows']:>8} {r['wall']:>8.3f} {r['wall'] / raw['wall']:>6.2f}"
+            f" {r['alloc'] / mib:>10.1f} {r['alloc'] / raw['alloc']:>6.2f}"
+            f" {r['rss'] / mib:>9.1f} {r['rss'] / max(raw['rss'], 1):>6.2f}"
+        )
     zenoo = results["zenoo"]
     table = zenoo["arrow_bytes"]
-    print(f"zenoo: final Arrow table {table / mib:.1f} MiB; allocation peak / table = {zenoo['alloc'] / table:.2f},"
-          f" RSS growth / table = {zenoo['rss'] / table:.2f} (target ≤ 3);"
-          f" wall / raw = {zenoo['wall'] / raw['wall']:.2f} (target ≤ 1.1)")
+    print(
+        f"zenoo: final Arrow table {table / mib:.1f} MiB; allocation peak / table = {zenoo['alloc'] / table:.2f},"
+        f" RSS growth / table = {zenoo['rss'] / table:.2f} (target ≤ 3);"
+        f" wall / raw = {zenoo['wall'] / raw['wall']:.2f} (target ≤ 1.1)"
+    )
 
 
 def main() -> None:
     global CHUNK_SIZE, CONCURRENCY
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="medium", help="embedded server scale: small|medium|large|<partners>")
+    parser.add_argument(
+        "--scale", default="medium", help="embedded server scale: small|medium|large|<partners>"
+    )
     parser.add_argument("--version", type=int, default=19, choices=(17, 19))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="ids per read (both pipelines)")
-    parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="reads in flight (both pipelines)")
+    parser.add_argument(
+        "--concurrency", type=int, default=CONCURRENCY, help="reads in flight (both pipelines)"
+    )
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("time", "alloc"), default="time", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -237,11 +304,18 @@ def main() -> None:
     print(f"starting the embedded server (Odoo {args.version} imitation, scale {scale}) in a subprocess…")
     with OdooTestServer(version=args.version, scale=scale, subprocess=True) as srv:
         admin = srv.users["admin"]
-        report(f"embedded server, scale {scale}", srv.url, srv.database, admin.login, admin.password, args.repeat)
+        report(
+            f"embedded server, scale {scale}", srv.url, srv.database, admin.login, admin.password, args.repeat
+        )
     if os.environ.get("ZENOO_TEST_URL"):
-        report("real Odoo at " + os.environ["ZENOO_TEST_URL"], os.environ["ZENOO_TEST_URL"],
-               os.environ["ZENOO_TEST_DB"], os.environ["ZENOO_TEST_USER"], os.environ["ZENOO_TEST_PASSWORD"],
-               args.repeat)
+        report(
+            "real Odoo at " + os.environ["ZENOO_TEST_URL"],
+            os.environ["ZENOO_TEST_URL"],
+            os.environ["ZENOO_TEST_DB"],
+            os.environ["ZENOO_TEST_USER"],
+            os.environ["ZENOO_TEST_PASSWORD"],
+            args.repeat,
+        )
 
 
 if __name__ == "__main__":

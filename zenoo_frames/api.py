@@ -31,14 +31,14 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
-    "to_arrow",
-    "to_polars",
-    "to_pandas",
-    "to_parquet",
-    "iter_batches",
-    "lazy",
     "arrow_c_stream",
     "arrow_to_polars",
+    "iter_batches",
+    "lazy",
+    "to_arrow",
+    "to_pandas",
+    "to_parquet",
+    "to_polars",
 ]
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -107,10 +107,18 @@ async def to_pandas(
     columns of lists for x2many fields.
     """
     if dtype_backend not in ("pyarrow", "numpy_nullable"):
-        raise ConfigurationError(f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}")
+        raise ConfigurationError(
+            f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}"
+        )
     table = await to_arrow(
-        target, model, domain, fields, chunk_size=chunk_size, concurrency=concurrency,
-        display_names=display_names, progress=progress,
+        target,
+        model,
+        domain,
+        fields,
+        chunk_size=chunk_size,
+        concurrency=concurrency,
+        display_names=display_names,
+        progress=progress,
     )
     return arrow_to_pandas(table, dtype_backend)
 
@@ -175,7 +183,9 @@ def arrow_to_polars(data: pa.Table | pa.RecordBatch, schema: FrameSchema) -> pl.
     frame = pl.from_arrow(data)
     assert isinstance(frame, pl.DataFrame)
     enums = {spec.name: pl.Enum(list(spec.selection)) for spec in schema.fields if spec.type == "selection"}
-    return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in enums.items() if name in frame.columns)
+    return frame.with_columns(
+        pl.col(name).cast(dtype) for name, dtype in enums.items() if name in frame.columns
+    )
 
 
 def arrow_to_pandas(table: pa.Table, dtype_backend: str) -> pd.DataFrame:
@@ -276,7 +286,9 @@ def _scan(
         full = run.run(load_schema(source, display_names=options.display_names))
         schema = full
         if with_columns is not None:
-            needed = set(with_columns) | (set(predicate.meta.root_names()) if predicate is not None else set())
+            needed = set(with_columns) | (
+                set(predicate.meta.root_names()) if predicate is not None else set()
+            )
             schema = full.select(needed)
         pushed = Pushdown([], True)
         if predicate is not None:
@@ -321,7 +333,9 @@ async def _source(
     """A :class:`Source` from a QuerySet, or from a client with a model, domain and fields."""
     if _is_queryset(target):
         if model is not None or domain is not None or fields is not None:
-            raise ConfigurationError("model, domain and fields come from the QuerySet; refine it with filter()/only()")
+            raise ConfigurationError(
+                "model, domain and fields come from the QuerySet; refine it with filter()/only()"
+            )
         return Source(
             client=target.client,
             model=target.model_name,

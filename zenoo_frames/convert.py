@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from zenoo.exceptions import ProtocolError
 from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema, arrow_type
 
-__all__ = ["UnknownSelectionWarning", "raw_schema", "rows_to_batch", "attach_display_names"]
+__all__ = ["UnknownSelectionWarning", "attach_display_names", "raw_schema", "rows_to_batch"]
 
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -83,7 +83,9 @@ def _column(spec: FieldSpec, values: list[Any]) -> pa.Array:
     if converter is not None:
         return converter(spec, values)
     if spec.is_json_text:
-        return pa.array([None if v is False or v is None else orjson.dumps(v).decode() for v in values], pa.string())
+        return pa.array(
+            [None if v is False or v is None else orjson.dumps(v).decode() for v in values], pa.string()
+        )
     return pa.array(_nulled(values), arrow_type(spec))
 
 
@@ -100,7 +102,9 @@ def _float(spec: FieldSpec, values: list[Any]) -> pa.Array:
 
 
 def _many2one(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    return pa.array([v[0] if isinstance(v, list) else (None if v is False else v) for v in values], pa.int64())
+    return pa.array(
+        [v[0] if isinstance(v, list) else (None if v is False else v) for v in values], pa.int64()
+    )
 
 
 def _x2many(spec: FieldSpec, values: list[Any]) -> pa.Array:

@@ -19,7 +19,7 @@ import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import orjson
 import pyarrow as pa
@@ -125,7 +125,11 @@ async def load_schema(source: Source, *, display_names: bool = True) -> FrameSch
 
 async def search_ids(source: Source, *, limit: int | None = None) -> list[int]:
     """Ids of the matching records in a deterministic order; ``limit`` narrows the query's own."""
-    effective = source.limit if limit is None else (limit if source.limit is None else min(limit, source.limit))
+    effective = (
+        source.limit if limit is None else (limit if source.limit is None else min(limit, source.limit))
+    )
+    if effective == 0:
+        return []  # Odoo reads limit=0 as "no limit"
     return list(
         await source.client.search(
             source.model,
@@ -172,7 +176,10 @@ async def fetch_table(
     table = pa.Table.from_batches(batches, schema=schema.arrow())
     report.warn_if_missing()
     if report.missing_ids:
-        metadata = {**(table.schema.metadata or {}), MISSING_IDS_METADATA_KEY: orjson.dumps(report.missing_ids)}
+        metadata = {
+            **(table.schema.metadata or {}),
+            MISSING_IDS_METADATA_KEY: orjson.dumps(report.missing_ids),
+        }
         table = table.replace_schema_metadata(metadata)
     return table
 
@@ -277,7 +284,7 @@ class _NoBar:
     def update(self, n: int) -> None:
         del n
 
-    def __enter__(self) -> _NoBar:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -50,8 +50,16 @@ class Pushdown:
 _FLIP = {"Eq": "=", "NotEq": "!=", "Lt": "<", "LtEq": "<=", "Gt": ">", "GtEq": ">="}
 _MIRROR = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _NEGATE = {
-    "=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
-    "in": "not in", "not in": "in", "is_null": "not_null", "not_null": "is_null",
+    "=": "!=",
+    "!=": "=",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "in": "not in",
+    "not in": "in",
+    "is_null": "not_null",
+    "not_null": "is_null",
 }
 _NULLABLE_KINDS = frozenset({"many2one", "selection", "date", "datetime", "many2one_reference"})
 _NUMERIC_KINDS = frozenset({"integer", "float", "monetary"})
@@ -81,7 +89,7 @@ class _Translator:
     def node(self, node: Any, *, negate: bool) -> _Term | None:
         if not isinstance(node, dict) or len(node) != 1:
             return None
-        (kind, body), = node.items()
+        ((kind, body),) = node.items()
         if kind == "BinaryExpr":
             return self._binary(body, negate)
         if kind == "Function":
@@ -233,8 +241,14 @@ def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> _Term | N
 def _holds_for_zero(op: str, value: Any) -> bool:
     if op in ("in", "not in"):
         return (0 in value) == (op == "in")
-    return {"=": 0 == value, "!=": 0 != value, "<": 0 < value, "<=": 0 <= value,
-            ">": 0 > value, ">=": 0 >= value}[op]
+    return {
+        "=": 0 == value,
+        "!=": 0 != value,
+        "<": 0 < value,
+        "<=": 0 <= value,
+        ">": 0 > value,
+        ">=": 0 >= value,
+    }[op]
 
 
 def _text_leaf(column: str, op: str, value: Any) -> _Term | None:
@@ -314,9 +328,9 @@ def _literal(node: Any) -> Any:
     literal = node["Literal"]
     if not isinstance(literal, dict) or len(literal) != 1:
         return _MISSING
-    (family, scalar), = literal.items()
+    ((family, scalar),) = literal.items()
     if family == "Dyn" and isinstance(scalar, dict) and len(scalar) == 1:
-        (kind, value), = scalar.items()
+        ((kind, value),) = scalar.items()
         return value if kind in ("Int", "Float") else _MISSING
     if family != "Scalar":
         return _MISSING
@@ -324,7 +338,7 @@ def _literal(node: Any) -> Any:
         return None
     if not isinstance(scalar, dict) or len(scalar) != 1:
         return _MISSING
-    (kind, value), = scalar.items()
+    ((kind, value),) = scalar.items()
     if kind == "Boolean" or kind == "String":
         return value
     if kind.startswith(("Int", "UInt")) and _is_int(value):

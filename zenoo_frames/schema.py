@@ -17,8 +17,8 @@ from zenoo.exceptions import FieldError
 
 __all__ = [
     "DISPLAY_NAME_SUFFIX",
-    "FIELDS_GET_ATTRIBUTES",
     "EXCLUDED_BY_DEFAULT",
+    "FIELDS_GET_ATTRIBUTES",
     "FieldSpec",
     "FrameSchema",
     "arrow_type",
@@ -184,9 +184,7 @@ class FrameSchema:
         """The narrower schema that still produces ``columns`` (``x.display_name`` needs ``x``)."""
         wanted = set(columns)
         kept = tuple(
-            spec
-            for spec in self.fields
-            if spec.name in wanted or (spec.name + DISPLAY_NAME_SUFFIX) in wanted
+            spec for spec in self.fields if spec.name in wanted or (spec.name + DISPLAY_NAME_SUFFIX) in wanted
         )
         display = frozenset(name for name in self.display_fields if name + DISPLAY_NAME_SUFFIX in wanted)
         return FrameSchema(model=self.model, fields=kept, display_fields=display)

@@ -50,7 +50,8 @@ async def make_partners(client: ZenooClient, marker: str, count: int) -> list[in
 def calls(server: Any, method: str, model: str | None = None) -> list[Any]:
     """The requests the server executed for ``method`` (on ``model``)."""
     return [
-        r for r in server.requests
+        r
+        for r in server.requests
         if r.method == method and (model is None or r.model == model) and r.executed
     ]
 

@@ -28,7 +28,14 @@ async def test_to_arrow_types_values_and_display_names(client: ZenooClient, mark
     ids = await make_partners(client, marker, 7)
     table = await zenoo_frames.to_arrow(client, "res.partner", [("name", "=like", f"{marker}%")], FIELDS)
     assert table.schema.names == [
-        "id", "name", "is_company", "country_id", "country_id.display_name", "category_id", "email", "type",
+        "id",
+        "name",
+        "is_company",
+        "country_id",
+        "country_id.display_name",
+        "category_id",
+        "email",
+        "type",
         "create_date",
     ]
     assert table.schema.field("id").type == pa.int64()
@@ -74,7 +81,9 @@ async def test_wire_one_search_chunked_reads_and_one_name_read_per_relation(
     assert len(calls(server, "search_read")) == 0
 
 
-async def test_query_order_is_kept_with_id_tie_breaker(client: ZenooClient, embedded: Any, marker: str) -> None:
+async def test_query_order_is_kept_with_id_tie_breaker(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
     await make_partners(client, marker, 6)
     embedded.server.reset_requests()
     qs = client.model("res.partner").filter(name__startswith=marker).order_by("-is_company", "name")
@@ -94,7 +103,9 @@ async def test_only_selects_and_default_fields_skip_binary(client: ZenooClient, 
     assert narrow.schema.names == ["id", "name"]
     full = await qs.to_arrow()
     described = await client.fields_get("res.partner", attributes=["type", "store"])
-    stored = {n for n, a in described.items() if a.get("store", True) and a["type"] not in ("binary", "properties")}
+    stored = {
+        n for n, a in described.items() if a.get("store", True) and a["type"] not in ("binary", "properties")
+    }
     columns = {c for c in full.schema.names if not c.endswith(".display_name")}
     assert columns == stored | {"id"}
     assert not any(described[c]["type"] == "binary" for c in columns if c != "id")
@@ -146,7 +157,9 @@ async def test_records_deleted_between_search_and_read_are_reported(embedded: An
         await racer.login(embedded.database, embedded.login, embedded.password)
         ids = sorted(await make_partners(racer, marker, 5))
         with pytest.warns(MissingRecordsWarning) as caught:
-            table = await zenoo_frames.to_arrow(racer, "res.partner", [("id", "in", ids)], ["name"], chunk_size=2)
+            table = await zenoo_frames.to_arrow(
+                racer, "res.partner", [("id", "in", ids)], ["name"], chunk_size=2
+            )
     assert caught[0].message.missing_ids == [ids[2]]
     assert table.column("id").to_pylist() == [i for i in ids if i != ids[2]]
     assert orjson.loads(table.schema.metadata[MISSING_IDS_METADATA_KEY]) == [ids[2]]
@@ -193,11 +206,15 @@ async def test_bad_input_is_refused_before_sending(client: ZenooClient, embedded
     assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []
 
 
-async def test_progress_false_prints_nothing(client: ZenooClient, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_progress_false_prints_nothing(
+    client: ZenooClient, marker: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     await make_partners(client, marker, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        await zenoo_frames.to_arrow(client, "res.partner", [("name", "=like", f"{marker}%")], ["name"], progress=False)
+        await zenoo_frames.to_arrow(
+            client, "res.partner", [("name", "=like", f"{marker}%")], ["name"], progress=False
+        )
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
 
@@ -222,14 +239,19 @@ async def test_progress_bar_appears_on_fetches_longer_than_a_second(
 
 async def test_json2_gives_the_same_frame(odoo_server_19: Any, marker: str) -> None:
     admin = odoo_server_19.users["admin"]
-    async with ZenooClient(odoo_server_19.url) as jsonrpc, ZenooClient(odoo_server_19.url, api="json2") as json2:
+    async with (
+        ZenooClient(odoo_server_19.url) as jsonrpc,
+        ZenooClient(odoo_server_19.url, api="json2") as json2,
+    ):
         await jsonrpc.login(odoo_server_19.database, admin.login, admin.password)
         await json2.login_with_api_key(odoo_server_19.database, admin.login, admin.api_key)
         await make_partners(jsonrpc, marker, 4)
         odoo_server_19.reset_requests()
         via_json2 = await json2.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
         assert {r.protocol for r in odoo_server_19.requests} == {"json2"}
-        via_jsonrpc = await jsonrpc.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
+        via_jsonrpc = (
+            await jsonrpc.model("res.partner").filter(name__startswith=marker).only(*FIELDS).to_polars()
+        )
     assert via_json2.height == 4 and via_json2.equals(via_jsonrpc)
 
 
@@ -238,8 +260,10 @@ class CountryShyClient(ZenooClient):
 
     async def read(self, model: str, ids: Any, fields: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
         if model == "res.country":
-            raise AccessError("You are not allowed to access 'Country' (res.country) records.",
-                              odoo_name="odoo.exceptions.AccessError")
+            raise AccessError(
+                "You are not allowed to access 'Country' (res.country) records.",
+                odoo_name="odoo.exceptions.AccessError",
+            )
         return await super().read(model, ids, fields, **kwargs)
 
 

@@ -32,7 +32,9 @@ async def test_columns_become_the_fields_read(client: ZenooClient, embedded: Any
     assert calls(embedded.server, "read", "res.country") == []  # no display names asked for
 
 
-async def test_display_name_column_reads_its_many2one(client: ZenooClient, embedded: Any, marker: str) -> None:
+async def test_display_name_column_reads_its_many2one(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
     await make_partners(client, marker, 4)
     embedded.server.reset_requests()
     frame = own(client, marker).lazy().select("country_id.display_name").collect()
@@ -42,11 +44,14 @@ async def test_display_name_column_reads_its_many2one(client: ZenooClient, embed
     assert len(calls(embedded.server, "read", "res.country")) == 1
 
 
-async def test_filter_is_pushed_into_the_search_domain(client: ZenooClient, embedded: Any, marker: str) -> None:
+async def test_filter_is_pushed_into_the_search_domain(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
     ids = sorted(await make_partners(client, marker, 8))
     embedded.server.reset_requests()
     frame = (
-        own(client, marker).lazy()
+        own(client, marker)
+        .lazy()
         .filter(pl.col("is_company") & (pl.col("id") > ids[1]))
         .select("id", "name")
         .collect()
@@ -68,20 +73,25 @@ async def test_head_limits_the_search(client: ZenooClient, embedded: Any, marker
     assert sum(len(param(r, "ids", 0)) for r in calls(embedded.server, "read", "res.partner")) == 2
 
 
-async def test_untranslatable_filter_is_applied_locally(client: ZenooClient, embedded: Any, marker: str) -> None:
+async def test_untranslatable_filter_is_applied_locally(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
     await make_partners(client, marker, 5)
     lazy = own(client, marker).lazy()
     frame = lazy.filter(pl.col("name").str.to_uppercase().str.ends_with("-03")).collect()
     assert frame["name"].to_list() == [f"{marker}-03"]
 
 
-async def test_fetching_stops_when_polars_stops_reading(client: ZenooClient, embedded: Any, marker: str) -> None:
+async def test_fetching_stops_when_polars_stops_reading(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
     await make_partners(client, marker, 10)
     embedded.server.reset_requests()
     # the filter is not exact (a function of the name), so no limit can be pushed: the source
     # must stop reading chunks once Polars has its 1 row
     frame = (
-        own(client, marker).lazy(chunk_size=2, concurrency=1)
+        own(client, marker)
+        .lazy(chunk_size=2, concurrency=1)
         .filter(pl.col("name").str.to_uppercase().str.contains("ZF"))
         .head(1)
         .collect()
@@ -119,7 +129,9 @@ async def test_lazy_equals_eager_then_filter(client: ZenooClient, marker: str, q
         "tag": next(r["category_id"][0] for r in rows if r["category_id"]),
     }
     predicate = QUERIES[query](ids)
-    qs = own(client, marker).only("name", "is_company", "country_id", "category_id", "email", "type", "create_date")
+    qs = own(client, marker).only(
+        "name", "is_company", "country_id", "category_id", "email", "type", "create_date"
+    )
     eager = (await qs.to_polars()).filter(predicate)
     lazy = qs.lazy().filter(predicate).collect()
     assert eager.height > 0
@@ -129,6 +141,8 @@ async def test_lazy_equals_eager_then_filter(client: ZenooClient, marker: str, q
 async def test_sink_parquet_streams_a_lazy_scan(client: ZenooClient, marker: str, tmp_path: Any) -> None:
     await make_partners(client, marker, 7)
     path = tmp_path / "companies.parquet"
-    own(client, marker).lazy(chunk_size=2).filter(pl.col("is_company")).select("id", "name").sink_parquet(path)
+    own(client, marker).lazy(chunk_size=2).filter(pl.col("is_company")).select("id", "name").sink_parquet(
+        path
+    )
     written = pl.read_parquet(path)
     assert written["name"].to_list() == [f"{marker}-{i:02d}" for i in (0, 2, 4, 6)]

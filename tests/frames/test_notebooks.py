@@ -28,7 +28,9 @@ def value(text: str, label: str) -> str:
 
 def test_explore_notebook_runs_and_shows_real_results(tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
 
     assert value(cell_output(notebook, "connect"), "connected to Odoo").startswith("19 as uid ")
 

@@ -30,7 +30,12 @@ PARTNER_FIELDS = {
     "type": {
         "type": "selection",
         "string": "Address Type",
-        "selection": [["contact", "Contact"], ["invoice", "Invoice"], ["delivery", "Delivery"], ["other", "Other"]],
+        "selection": [
+            ["contact", "Contact"],
+            ["invoice", "Invoice"],
+            ["delivery", "Delivery"],
+            ["other", "Other"],
+        ],
         "store": True,
     },
     "comment": {"type": "html", "string": "Notes", "store": True},
@@ -45,17 +50,40 @@ PARTNER_FIELDS = {
 
 ROWS = [
     {
-        "id": 15, "name": "Azure Interior", "display_name": "Azure Interior", "country_id": 233,
-        "category_id": [5], "child_ids": [27, 34, 28], "is_company": True, "type": "contact",
-        "comment": False, "create_date": "2026-11-27 21:05:30", "date": "2026-12-27", "color": 3,
-        "credit_limit": 0.0, "image_128": base64.b64encode(b"\x89PNG").decode(),
-        "properties": [{"name": "x", "value": 1}], "ref_model": "res.country,233",
+        "id": 15,
+        "name": "Azure Interior",
+        "display_name": "Azure Interior",
+        "country_id": 233,
+        "category_id": [5],
+        "child_ids": [27, 34, 28],
+        "is_company": True,
+        "type": "contact",
+        "comment": False,
+        "create_date": "2026-11-27 21:05:30",
+        "date": "2026-12-27",
+        "color": 3,
+        "credit_limit": 0.0,
+        "image_128": base64.b64encode(b"\x89PNG").decode(),
+        "properties": [{"name": "x", "value": 1}],
+        "ref_model": "res.country,233",
     },
     {
-        "id": 10, "name": False, "display_name": "", "country_id": False, "category_id": [],
-        "child_ids": [], "is_company": False, "type": False, "comment": "<p>hi</p>",
-        "create_date": False, "date": False, "color": 0, "credit_limit": 12, "image_128": False,
-        "properties": False, "ref_model": False,
+        "id": 10,
+        "name": False,
+        "display_name": "",
+        "country_id": False,
+        "category_id": [],
+        "child_ids": [],
+        "is_company": False,
+        "type": False,
+        "comment": "<p>hi</p>",
+        "create_date": False,
+        "date": False,
+        "color": 0,
+        "credit_limit": 12,
+        "image_128": False,
+        "properties": False,
+        "ref_model": False,
     },
 ]
 ALL = [name for name in PARTNER_FIELDS if name != "display_name"]
@@ -113,7 +141,9 @@ def test_rows_convert_false_to_null_except_booleans() -> None:
 
 def test_classic_many2one_pairs_are_accepted() -> None:
     schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["country_id"])
-    batch = rows_to_batch(schema, [{"id": 1, "country_id": [233, "United States"]}, {"id": 2, "country_id": False}])
+    batch = rows_to_batch(
+        schema, [{"id": 1, "country_id": [233, "United States"]}, {"id": 2, "country_id": False}]
+    )
     assert batch.column("country_id").to_pylist() == [233, None]
 
 
@@ -155,7 +185,9 @@ def test_row_without_a_selected_field_is_a_protocol_error() -> None:
 
 
 def test_pandas_backends_keep_types() -> None:
-    schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["name", "country_id", "type", "date", "category_id"])
+    schema = FrameSchema.build(
+        "res.partner", PARTNER_FIELDS, ["name", "country_id", "type", "date", "category_id"]
+    )
     table = pa.Table.from_batches(
         [attach_display_names(rows_to_batch(schema, ROWS), schema, {"country_id": {233: "United States"}})]
     )

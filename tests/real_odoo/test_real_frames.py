@@ -87,7 +87,9 @@ async def test_empty_frame_is_typed(odoo: tuple[ZenooClient, str, list[int]]) ->
 
 async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list[int]]) -> None:
     client, _marker, _ids = odoo
-    qs = client.model("sale.order").only("name", "partner_id", "amount_total", "state", "date_order").limit(20)
+    qs = (
+        client.model("sale.order").only("name", "partner_id", "amount_total", "state", "date_order").limit(20)
+    )
     frame = await qs.to_polars(progress=False)
     assert frame.schema["amount_total"] == pl.Float64 and isinstance(frame.schema["state"], pl.Enum)
     assert frame.schema["date_order"] == pl.Datetime("us", "UTC")
