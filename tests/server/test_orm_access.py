@@ -124,6 +124,11 @@ def test_bad_arguments_on_jsonrpc(reg: Registry) -> None:
         "builtins.TypeError", "BaseModel.search() got an unexpected keyword argument 'no_such_kwarg'")
     missing = rpc_error(reg, "res.partner", "search")
     assert missing.odoo_name == "builtins.TypeError" and "'domain'" in missing.message
+    # other bad input is reported under its Python name, as Odoo does
+    bad_offset = rpc_error(reg, "res.partner", "search", [], offset="x")
+    assert bad_offset.odoo_name == "builtins.ValueError" and "invalid literal for int()" in bad_offset.message
+    rows = rpc_error(reg, "res.partner", "load", ["name"], ["not-a-row"])
+    assert rows.message == "load() expects a list of field names and a list of rows (lists of cells)"
 
 
 @pytest.mark.parametrize("reg", [19], indirect=True)  # JSON-2 exists on Odoo 19 only

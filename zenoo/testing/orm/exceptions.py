@@ -90,6 +90,15 @@ class HttpUnprocessable(OdooException):
         super().__init__(message, debug=debug, arguments=[message, 422])
 
 
+def python_error(exc: Exception) -> OdooException:
+    """Any other Python error of a call, named as Odoo names it (``builtins.TypeError``, ...)."""
+    kind = type(exc)
+    message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    error = OdooException(message, debug=f"{kind.__name__}: {exc}")
+    error.odoo_name = f"{kind.__module__}.{kind.__name__}"  # builtins.ValueError, ...
+    return error
+
+
 def missing_error(version: int, model: str, ids: list[int], uid: int) -> MissingError:
     """Odoo's MissingError for records that do not exist (write, unlink, bad many2one)."""
     ids_repr = ", ".join(str(i) for i in ids) + ("," if len(ids) == 1 else "")

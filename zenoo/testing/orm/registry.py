@@ -11,7 +11,7 @@ from typing import Any
 
 from zenoo.testing.orm import demo_data
 from zenoo.testing.orm.dispatch import Dispatcher
-from zenoo.testing.orm.exceptions import OdooException, constraint_violation
+from zenoo.testing.orm.exceptions import OdooException, constraint_violation, python_error
 from zenoo.testing.orm.fields import ModelSpec
 from zenoo.testing.orm.schema import build_models
 
@@ -208,6 +208,15 @@ class Registry:
             db.execute("ROLLBACK")
             self.pending_orders.clear()
             raise constraint_violation(self.version, str(exc)) from None
+        except OdooException:
+            db.execute("ROLLBACK")
+            self.pending_orders.clear()
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            # bad input reaching Python code: Odoo reports such errors under their Python names
+            db.execute("ROLLBACK")
+            self.pending_orders.clear()
+            raise python_error(exc) from exc
         except BaseException:
             db.execute("ROLLBACK")
             self.pending_orders.clear()

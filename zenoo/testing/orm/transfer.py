@@ -118,8 +118,8 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
     """Import ``data`` rows into ``fields`` columns, all or nothing."""
     model._check_access("create")
     model._check_access("write")
-    if not isinstance(fields, list) or not isinstance(data, list):
-        raise PyValueError("load() expects a list of field names and a list of rows")
+    if not isinstance(fields, list) or not isinstance(data, list) or not all(isinstance(r, list) for r in data):
+        raise PyValueError("load() expects a list of field names and a list of rows (lists of cells)")
     columns: list[tuple[str, Field | None, str]] = []
     for column in fields:
         if column in ("id", ".id"):
