@@ -286,3 +286,13 @@ def _bare_ids(record: Any) -> bool:
     """Whether a read asked for many2one values as bare ids (``load=None`` sent explicitly)."""
     named = record.params.get("kwargs", record.params)
     return "load" in named and named["load"] is None
+
+
+async def test_limit_and_offset_shape_the_search(client: ZenooClient, embedded: Any, marker: str) -> None:
+    ids = sorted(await make_partners(client, marker, 6))
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name")
+    assert (await qs.offset(1).limit(3).to_polars())["id"].to_list() == ids[1:4]
+    embedded.server.reset_requests()
+    nothing = await qs.limit(0).to_arrow()
+    assert nothing.num_rows == 0 and nothing.schema.names == ["id", "name"]
+    assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []
