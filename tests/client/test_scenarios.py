@@ -280,3 +280,16 @@ async def test_model_access_rights_of_a_restricted_user(embedded, login: str) ->
             await client.check_model_access("res.partner", "delete")
         with pytest.raises(AccessError):
             await client.unlink("res.company", [1])
+
+
+async def test_user_context_is_loaded_and_an_api_key_must_match_the_login(embedded) -> None:  # type: ignore[no-untyped-def]
+    admin, demo = embedded.server.users["admin"], embedded.server.users["demo"]
+    async with ZenooClient(embedded.url) as client:
+        await client.login(embedded.database, admin.login, admin.password)
+        assert client.context["uid"] == admin.uid and client.context["lang"] and "tz" in client.context
+    # JSON-RPC: common.authenticate checks login and key together; JSON-2: the key's owner is checked
+    expected = f"belongs to another user \\(uid {demo.uid}\\)" if embedded.version >= 19 else "login failed"
+    async with ZenooClient(embedded.url) as client:
+        with pytest.raises(AuthenticationError, match=expected) as info:
+            await client.login_with_api_key(embedded.database, admin.login, demo.api_key)
+        assert demo.api_key not in str(info.value) and not client.is_authenticated
