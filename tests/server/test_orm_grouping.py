@@ -86,6 +86,27 @@ def test_read_group_by_month_and_granularities(reg: Registry, orders: dict[str, 
     assert week["__range"]["date_order:week"] == {"from": "2023-02-27 00:00:00", "to": "2023-03-06 00:00:00"}
 
 
+def test_datetime_groups_follow_the_context_time_zone(reg: Registry, orders: dict[str, Any]) -> None:
+    # 2023-05-30 23:00 UTC is already 31 May in Brussels (UTC+2), and 2023-03-31 23:30 UTC is April there
+    late = call(reg, "sale.order", "create", {"partner_id": orders["alpha"], "date_order": "2023-03-31 23:30:00"})
+    domain = [("id", "in", [*orders["ids"], late])]
+    utc = call(reg, "sale.order", "read_group", domain, ["__count"], ["date_order:month"])
+    local = call(reg, "sale.order", "read_group", domain, ["__count"], ["date_order:month"],
+                 context={"tz": "Europe/Brussels"})
+    assert [(g["date_order:month"], g["date_order_count"]) for g in utc] == [
+        ("March 2023", 3), ("April 2023", 1), ("May 2023", 1)]
+    assert [(g["date_order:month"], g["date_order_count"]) for g in local] == [
+        ("March 2023", 2), ("April 2023", 2), ("May 2023", 1)]
+    # bounds stay UTC times: local midnight of the period's first day
+    assert local[1]["__range"]["date_order:month"] == {"from": "2023-03-31 22:00:00", "to": "2023-04-30 22:00:00"}
+    days = call(reg, "sale.order", "read_group", domain, ["__count"], ["date_order:day"],
+                context={"tz": "Europe/Brussels"})
+    assert days[-1]["date_order:day"] == "31 May 2023"
+    unknown = call(reg, "sale.order", "read_group", domain, ["__count"], ["date_order:month"],
+                   context={"tz": "Not/AZone"})
+    assert unknown == utc  # an unknown zone groups in UTC
+
+
 def test_read_group_non_lazy_and_lazy_context(reg: Registry, orders: dict[str, Any]) -> None:
     rows = call(reg, "sale.order", "read_group", orders["domain"], ["amount_untaxed:sum"], ["state", "partner_id"],
                 lazy=False)

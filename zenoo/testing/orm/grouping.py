@@ -3,7 +3,8 @@ and ``web_read_group`` for both versions.
 
 Groups are computed with one ``GROUP BY`` query; they are then ordered and sliced in Python (group
 counts are small). Dates and datetimes group by day, week (ISO, Monday first), month, quarter or
-year, in UTC.
+year, in the time zone of the context (``tz``) as Odoo does, else in UTC; period bounds in
+``__domain``/``__range`` are UTC times.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from zenoo.testing.orm.exceptions import PyValueError
 from zenoo.testing.orm.fields import X2MANY, Field
+from zenoo.testing.orm.values import DATETIME_FORMAT, LOCAL_TIME_SQL_FUNCTION, known_time_zones
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.model import BaseModel
@@ -32,9 +35,12 @@ class GroupBy:
     spec: str  # as given: "date_order:month"
     field: Field
     granularity: str | None
+    tz: str | None = None  # datetimes are grouped by the periods of this (validated) time zone
 
     def sql(self, alias: str) -> str:
         column = f"{alias}.\"{self.field.name}\""
+        if self.tz:
+            column = f"{LOCAL_TIME_SQL_FUNCTION}({column}, '{self.tz}')"
         granularity = self.granularity
         if granularity is None:
             return column
@@ -82,7 +88,9 @@ def _parse_groupby(model: BaseModel, specs: Any) -> list[GroupBy]:
                 raise PyValueError(f"Invalid granularity {granularity!r} for field {name!r}")
         elif granularity:
             raise PyValueError(f"Granularity set on a field of type {field.type!r}: {spec!r}")
-        result.append(GroupBy(spec, field, granularity or None))
+        tz = model.env.context.get("tz")
+        local = tz if field.type == "datetime" and isinstance(tz, str) and tz in known_time_zones() else None
+        result.append(GroupBy(spec, field, granularity or None, local))
     return result
 
 
@@ -202,8 +210,17 @@ def _describe(row: GroupRow, groupby: GroupBy, raw: Any, names: dict[int, str]) 
     elif groupby.granularity:
         start = dt.date.fromisoformat(raw)
         end = _period_end(start, groupby.granularity)
-        fmt = (lambda d: f"{d.isoformat()} 00:00:00") if field.type == "datetime" else (lambda d: d.isoformat())
         label = _period_label(start, groupby.granularity)
+
+        def fmt(day: dt.date) -> str:
+            """A period bound as the domain needs it: a date, or the UTC time of the local midnight."""
+            if field.type != "datetime":
+                return day.isoformat()
+            midnight = dt.datetime.combine(day, dt.time())
+            if groupby.tz:
+                midnight = midnight.replace(tzinfo=ZoneInfo(groupby.tz)).astimezone(dt.UTC).replace(tzinfo=None)
+            return midnight.strftime(DATETIME_FORMAT)
+
         row.shown.append((fmt(start), label))
         row.conditions.append(["&", [name, ">=", fmt(start)], [name, "<", fmt(end)]])
         row.ranges[groupby.spec] = {"from": fmt(start), "to": fmt(end)}

@@ -14,6 +14,7 @@ from zenoo.testing.orm.dispatch import Dispatcher
 from zenoo.testing.orm.exceptions import OdooException, constraint_violation, python_error
 from zenoo.testing.orm.fields import ModelSpec
 from zenoo.testing.orm.schema import build_models
+from zenoo.testing.orm.values import LOCAL_TIME_SQL_FUNCTION, utc_to_local
 
 SUPPORTED_VERSIONS = (17, 19)
 _SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "many2one": "INTEGER", "float": "REAL",
@@ -51,6 +52,7 @@ class Registry:
         self.models: dict[str, ModelSpec] = build_models(version)
         self.connection = sqlite3.connect(path or ":memory:", isolation_level=None, check_same_thread=False)
         self.connection.execute("PRAGMA case_sensitive_like = ON")
+        self.connection.create_function(LOCAL_TIME_SQL_FUNCTION, 2, utc_to_local, deterministic=True)
         self.connection.execute("PRAGMA journal_mode = MEMORY")
         self.connection.execute("PRAGMA synchronous = OFF")
         self.pending_orders: set[int] = set()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from typing import Any
 
 from zenoo.testing.orm.exceptions import PyValueError, frame
@@ -10,6 +12,23 @@ from zenoo.testing.orm.fields import Field
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+LOCAL_TIME_SQL_FUNCTION = "zenoo_local_time"  # registered on each connection by the Registry
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """Names of the IANA time zones this machine knows."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def utc_to_local(value: str | None, tz: str) -> str | None:
+    """A stored UTC datetime as the wall-clock time of ``tz`` (the SQL function behind tz grouping)."""
+    if value is None:
+        return None
+    moment = dt.datetime.strptime(value, DATETIME_FORMAT).replace(tzinfo=dt.UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime(DATETIME_FORMAT)
 
 
 def now_string() -> str:
