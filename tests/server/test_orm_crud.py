@@ -257,6 +257,9 @@ def test_name_search_default_get_and_search_fetch(reg: Registry) -> None:
     call(reg, "res.partner", "create", [{"name": "crudname alpha"}, {"name": "crudname beta"}])
     found = call(reg, "res.partner", "name_search", "crudname", limit=1)
     assert found == [[found[0][0], "crudname alpha"]]
+    by_email = call(reg, "res.partner", "create", {"name": "crudname gamma", "email": "unique-crud@example.com"})
+    assert call(reg, "res.partner", "name_search", "unique-crud@") == [[by_email, "crudname gamma"]]
+    assert call(reg, "res.users", "name_search", "demo", operator="=") == [[reg.users["demo"].uid, "Dana Demo"]]
     keyword = "domain" if reg.version >= 19 else "args"
     narrowed = call(reg, "res.partner", "name_search", "crudname", **{keyword: [("name", "ilike", "beta")]})
     assert [name for _id, name in narrowed] == ["crudname beta"]
