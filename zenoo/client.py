@@ -788,6 +788,7 @@ class ZenooClient:
         if verb == "GET":
             protocol = "http"
         headers = dict(wire.headers)
+        sent = len(body or b"")
 
         def event(name: str, attempt: int, **values: Any) -> RequestEvent:
             return RequestEvent(name, model, method, protocol, url, attempt, **values)
@@ -795,7 +796,7 @@ class ZenooClient:
         async def attempt(number: int) -> Any:
             hooks = shared.hooks
             if hooks.has("before_request"):
-                await hooks.emit(event("before_request", number, bytes_sent=len(body or b"")))
+                await hooks.emit(event("before_request", number, bytes_sent=sent))
             logger.debug("-> %s %s %s (attempt %d)", verb, url, method, number)
             start = time.perf_counter()
             response: HttpResponse | None = None
@@ -809,26 +810,22 @@ class ZenooClient:
                 elapsed = time.perf_counter() - start
                 received = len(response.content) if response is not None else 0
                 status = response.status if response is not None else getattr(exc, "http_status", None)
-                shared.stats.record(
-                    method, elapsed=elapsed, bytes_sent=len(body or b""), bytes_received=received, ok=False
-                )
+                shared.stats.record(method, elapsed=elapsed, bytes_sent=sent, bytes_received=received, ok=False)
                 logger.debug("<- %s %s failed in %.3fs: %s", url, method, elapsed, type(exc).__name__)
                 if hooks.has("error"):
                     await hooks.emit(
-                        event("error", number, status=status, elapsed=elapsed, bytes_sent=len(body or b""),
+                        event("error", number, status=status, elapsed=elapsed, bytes_sent=sent,
                               bytes_received=received, error=exc)
                     )
                 raise
             elapsed = time.perf_counter() - start
-            shared.stats.record(
-                method, elapsed=elapsed, bytes_sent=len(body or b""), bytes_received=len(response.content), ok=True
-            )
-            logger.debug("<- %s %s %d in %.3fs (%d bytes)", url, method, response.status, elapsed, len(response.content))
+            received = len(response.content)
+            shared.stats.record(method, elapsed=elapsed, bytes_sent=sent, bytes_received=received, ok=True)
+            logger.debug("<- %s %s %d in %.3fs (%d bytes)", url, method, response.status, elapsed, received)
             if hooks.has("after_response"):
                 await hooks.emit(
                     event("after_response", number, status=response.status, elapsed=elapsed,
-                          bytes_sent=len(body or b""), bytes_received=len(response.content),
-                          http_version=response.http_version)
+                          bytes_sent=sent, bytes_received=received, http_version=response.http_version)
                 )
             return result
 
