@@ -112,7 +112,8 @@ class BaseModel:
         return {row[0] for row in rows}
 
     def _ensure_exist(self, ids: list[int]) -> None:
-        missing = [i for i in ids if i not in self._existing(ids)]
+        existing = self._existing(ids)
+        missing = [i for i in ids if i not in existing]
         if missing:
             raise missing_error(self._version, self.spec.name, missing, self.env.uid)
 
