@@ -1,0 +1,136 @@
+"""Random domains compiled to SQL agree with a plain-Python reading of Odoo's domain semantics."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zenoo.testing.orm import Registry
+
+ADMIN = 2
+WORDS = ["ab", "Ab", "abc", "b", "Bc", "ca"]
+FIELDS = ("name", "email", "color", "is_company", "type", "country_id")
+
+
+@pytest.fixture(scope="module", params=[17, 19])
+def population(request: pytest.FixtureRequest) -> Any:
+    """A registry and a dozen partners of the module's own, with their values as Python sees them."""
+    reg = Registry(version=request.param)
+    countries = reg.execute_kw(ADMIN, "res.country", "search", [[]], {"limit": 2, "order": "id"})
+    parent = reg.execute_kw(ADMIN, "res.partner", "create", [{"name": "prop-parent"}], {})
+    records = []
+    for index in range(12):
+        values = {
+            "name": WORDS[index % len(WORDS)] + str(index % 3),
+            "email": None if index % 4 == 0 else f"{WORDS[(index * 5) % len(WORDS)]}@x",
+            "color": index % 3,
+            "is_company": index % 2 == 0,
+            "type": ["contact", "invoice", "delivery"][index % 3],
+            "country_id": None if index % 3 == 1 else countries[index % 2],
+        }
+        sent = {key: (False if value is None else value) for key, value in values.items()}
+        record_id = reg.execute_kw(ADMIN, "res.partner", "create", [{**sent, "parent_id": parent}], {})
+        records.append((record_id, values))
+    yield reg, parent, records, countries
+    reg.close()
+
+
+def like(pattern: str, text: str, insensitive: bool) -> bool:
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL if insensitive else re.DOTALL) is not None
+
+
+def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
+    """Odoo's meaning of one leaf on one stored value (None: unset)."""
+    if field == "is_company":
+        current = bool(current)
+        if operator in ("in", "not in"):
+            inside = current in {bool(v) for v in value}
+            return inside if operator == "in" else not inside
+        return (current == bool(value)) if operator == "=" else (current != bool(value))
+    if operator in ("in", "not in"):
+        concrete = [v for v in value if v is not False]
+        hit = current in concrete or (current is None and False in value)
+        if operator == "in":
+            return hit
+        return not hit if False in value else (current is None or current not in concrete)
+    if operator == "=":
+        return current is None if value is False else current == value
+    if operator == "!=":
+        return current is not None if value is False else (current is None or current != value)
+    if operator in ("<", "<=", ">", ">="):
+        if current is None:
+            return False
+        return {"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[operator]
+    insensitive = "ilike" in operator
+    pattern = value if operator.startswith("=") else f"%{value}%"
+    if operator.startswith("not "):
+        return current is None or not like(pattern, current, insensitive)
+    return current is not None and like(pattern, current, insensitive)
+
+
+def leaves(countries: list[int]) -> st.SearchStrategy[tuple[str, str, Any]]:
+    text = st.sampled_from(WORDS + ["a", "C"])
+    text_ops = st.sampled_from(["=", "!=", "like", "ilike", "not like", "not ilike", "<", ">="])
+    pattern_ops = st.sampled_from(["=like", "=ilike"])
+    patterns = st.sampled_from(["a%", "A%", "%c", "_b%", "%", "ab_"])
+    country = st.sampled_from([*countries, False])
+    return st.one_of(
+        st.tuples(st.sampled_from(["name", "email"]), text_ops, text),
+        st.tuples(st.sampled_from(["name", "email"]), pattern_ops, patterns),
+        st.tuples(st.just("email"), st.sampled_from(["=", "!="]), st.just(False)),
+        st.tuples(st.sampled_from(["email", "type"]), st.sampled_from(["in", "not in"]),
+                  st.lists(st.sampled_from(["contact", "invoice", "ab@x", False]), max_size=3)),
+        st.tuples(st.just("color"), st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), st.integers(0, 2)),
+        st.tuples(st.just("is_company"), st.sampled_from(["=", "!="]), st.booleans()),
+        st.tuples(st.just("is_company"), st.sampled_from(["in", "not in"]), st.lists(st.booleans(), max_size=2)),
+        st.tuples(st.just("country_id"), st.sampled_from(["=", "!="]), country),
+        st.tuples(st.just("country_id"), st.sampled_from(["in", "not in"]), st.lists(country, max_size=3)),
+    )
+
+
+def trees(countries: list[int]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaves(countries),
+        lambda children: st.one_of(
+            st.tuples(st.just("!"), children),
+            st.tuples(st.sampled_from(["&", "|"]), children, children),
+        ),
+        max_leaves=6,
+    )
+
+
+def to_prefix(tree: Any) -> list[Any]:
+    if tree[0] == "!":
+        return ["!", *to_prefix(tree[1])]
+    if tree[0] in ("&", "|") and len(tree) == 3 and isinstance(tree[1], tuple):
+        return [tree[0], *to_prefix(tree[1]), *to_prefix(tree[2])]
+    return [list(tree)]
+
+
+def evaluate(tree: Any, values: dict[str, Any]) -> bool:
+    if tree[0] == "!":
+        return not evaluate(tree[1], values)
+    if tree[0] == "&" and len(tree) == 3 and isinstance(tree[1], tuple):
+        return evaluate(tree[1], values) and evaluate(tree[2], values)
+    if tree[0] == "|" and len(tree) == 3 and isinstance(tree[1], tuple):
+        return evaluate(tree[1], values) or evaluate(tree[2], values)
+    field, operator, value = tree
+    return leaf_matches(field, operator, value, values[field])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_domains_match_the_reference(population: Any, data: st.DataObject) -> None:
+    reg, parent, records, countries = population
+    first = data.draw(trees(countries))
+    second = data.draw(trees(countries))
+    # two terms side by side: the implicit AND of consecutive terms is part of the grammar
+    domain = [["parent_id", "=", parent], *to_prefix(first), *to_prefix(second)]
+    found = set(reg.execute_kw(ADMIN, "res.partner", "search", [domain], {}))
+    expected = {rid for rid, values in records if evaluate(first, values) and evaluate(second, values)}
+    assert found == expected, domain
