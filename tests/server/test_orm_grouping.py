@@ -151,6 +151,21 @@ def test_web_read_group(reg: Registry, orders: dict[str, Any]) -> None:
         assert result["length"] == 2 and result["groups"][0]["partner_id_count"] == 2
 
 
+def test_group_by_many2many(reg: Registry) -> None:
+    red, blue = call(reg, "res.partner.category", "create", [{"name": "grp-red"}, {"name": "grp-blue"}])
+    both, only_red, neither = call(reg, "res.partner", "create", [
+        {"name": "grp-both", "category_id": [(6, 0, [red, blue])]},
+        {"name": "grp-red-only", "category_id": [(6, 0, [red])]}, {"name": "grp-none"}])
+    rows = call(reg, "res.partner", "read_group", [("id", "in", [both, only_red, neither])], ["__count"],
+                ["category_id"], orderby="category_id")
+    assert [(r["category_id"], r["category_id_count"]) for r in rows] == [
+        ([blue, "grp-blue"], 1), ([red, "grp-red"], 2), (False, 1)]
+    assert rows[1]["__domain"][-1] == ["category_id", "=", red]
+    assert sorted(call(reg, "res.partner", "search", rows[1]["__domain"])) == sorted([both, only_red])
+    with pytest.raises(OdooException, match="Invalid field 'child_ids'"):
+        call(reg, "res.partner", "read_group", [], ["__count"], ["child_ids"])
+
+
 def test_read_group_errors(reg: Registry) -> None:
     with pytest.raises(OdooException, match="Invalid field 'nope' on model 'sale.order'"):
         call(reg, "sale.order", "read_group", [], ["__count"], ["nope"])

@@ -80,7 +80,7 @@ def _parse_groupby(model: BaseModel, specs: Any) -> list[GroupBy]:
             raise PyValueError(f"Invalid groupby {spec!r}")
         name, _, granularity = spec.partition(":")
         field = model.spec.fields.get(name)
-        if field is None or not field.store or field.type in X2MANY:
+        if field is None or not field.store or field.type == "one2many":
             raise PyValueError(f"Invalid field {name!r} on model {model.spec.name!r}")
         if field.type in ("date", "datetime"):
             granularity = granularity or "month"
@@ -177,16 +177,24 @@ class GroupRow:
 def _compute(model: BaseModel, domain: Any, groupbys: list[GroupBy], aggregates: list[Aggregate]) -> list[GroupRow]:
     compiler = model._compiler()
     where, params = compiler.where(model.spec, domain or [], "t0")
-    keys = [g.sql("t0") for g in groupbys]
+    keys, joins = [], []
+    for index, groupby in enumerate(groupbys):
+        field = groupby.field
+        if field.type == "many2many":  # a record is in the group of each of its related records
+            link = f"j{index}"
+            joins.append(f"LEFT JOIN \"{field.relation_table}\" {link} ON {link}.\"{field.column1}\" = t0.id")
+            keys.append(f"{link}.\"{field.column2}\"")
+        else:
+            keys.append(groupby.sql("t0"))
     selects = keys + ["count(*)"] + [a.sql("t0") for a in aggregates]
-    query = f"SELECT {', '.join(selects)} FROM \"{model.spec.table}\" t0 WHERE {where}"
+    query = f"SELECT {', '.join(selects)} FROM \"{model.spec.table}\" t0 {' '.join(joins)} WHERE {where}"
     if keys:
         query += f" GROUP BY {', '.join(keys)}"
     rows = [GroupRow(tuple(r[:len(keys)]), r[len(keys)], list(r[len(keys) + 1:])) for r in model._sql(query, params)]
     for position, groupby in enumerate(groupbys):
         field = groupby.field
         names: dict[int, str] = {}
-        if field.type == "many2one":
+        if field.type in ("many2one", "many2many"):
             targets = {row.keys[position] for row in rows} - {None}
             names = model._comodel(field)._display_names(targets) if targets else {}
         for row in rows:
@@ -202,7 +210,7 @@ def _describe(row: GroupRow, groupby: GroupBy, raw: Any, names: dict[int, str]) 
         row.conditions.append([name, "=", False])
         row.sort_keys.append((1, ""))
         return
-    if field.type == "many2one":
+    if field.type in ("many2one", "many2many"):
         label = names.get(raw, "")
         row.shown.append([raw, label])
         row.conditions.append([name, "=", raw])
