@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from zenoo.testing.orm.exceptions import PyValueError
-from zenoo.testing.orm.fields import X2MANY, Field
+from zenoo.testing.orm.fields import Field
 from zenoo.testing.orm.values import DATETIME_FORMAT, LOCAL_TIME_SQL_FUNCTION, known_time_zones
 
 if TYPE_CHECKING:
