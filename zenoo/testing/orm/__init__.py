@@ -11,8 +11,8 @@ export_data), ``hooks`` (per-model defaults, stored computed values, constraints
 (rights of non-admin users), ``dispatch`` (which methods are callable and how arguments bind),
 ``demo_data`` (seeded data), ``registry`` (the database, users and entry points).
 
-Known differences from a real Odoo: text sorts by code point (PostgreSQL would use the
-database's collation); there are model access rights but no record rules; languages are not
+Known differences from a real Odoo: text sorts case-insensitively by code point (PostgreSQL
+uses the database's locale collation, which also orders accents and punctuation); there are model access rights but no record rules; languages are not
 translated; computed values are limited to display names and sale amounts (one flat 15% tax);
 ``formatted_read_group`` has no ``having``.
 """

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 X2MANY = frozenset({"one2many", "many2many"})
+TEXTUAL = frozenset({"char", "text", "html", "selection"})
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from zenoo.testing.orm.exceptions import PyValueError
-from zenoo.testing.orm.fields import X2MANY, ModelSpec
+from zenoo.testing.orm.fields import TEXTUAL, X2MANY, ModelSpec
 
 
 def invalid_order(order: str) -> PyValueError:
@@ -45,14 +45,19 @@ def parse_order(spec: ModelSpec, order: str) -> list[tuple[str, str, str]]:
 
 
 def term_sql(models: Mapping[str, ModelSpec], spec: ModelSpec, name: str, alias: str) -> str:
-    """The SQL expression a field sorts by: its column, or the related record's name for a many2one."""
+    """The SQL expression a field sorts by: its column, or the related record's name for a many2one.
+
+    Text compares case-insensitively, as PostgreSQL's usual locale collations (en_US.UTF-8) roughly do.
+    """
     if name == "display_name":
         name = spec.rec_name
     field = spec.fields[name]
     if field.type == "many2one":
         comodel = models[field.relation]  # type: ignore[index]
         return (f"(SELECT c.\"{comodel.rec_name}\" FROM \"{comodel.table}\" c "
-                f"WHERE c.id = {alias}.\"{name}\")")
+                f"WHERE c.id = {alias}.\"{name}\") COLLATE NOCASE")
+    if field.type in TEXTUAL:
+        return f"{alias}.\"{name}\" COLLATE NOCASE"  # closer to PostgreSQL's locale collations than bytes
     return f"{alias}.\"{name}\""
 
 
