@@ -257,3 +257,17 @@ async def test_client_fixture_covers_both_protocols(
     embedded.server.reset_requests()
     await client.model("res.partner").filter(name=marker).count()
     assert {r.protocol for r in calls(embedded.server)} == {client.protocol_name}
+
+
+async def test_an_empty_field_selection_reads_only_ids(client: Any, embedded: Any, marker: str) -> None:
+    ids = await make(client, marker, ["a", "b"], email="x@example.com")
+    mine = client.model("res.partner").filter(name__startswith=marker).order_by("id")
+    await mine.count()  # metadata cached
+    embedded.server.reset_requests()
+    assert await mine.values_list("id", flat=True) == ids
+    (read,) = calls(embedded.server, "search_read")
+    assert param(read, "fields") == ["id"]  # an empty list would make Odoo read every field
+    records = await mine.only("email").defer("email").all()
+    assert [r.id for r in records] == ids and all(r.loaded_fields == () for r in records)
+    with pytest.raises(AttributeError, match="email was not loaded"):
+        _ = records[0].email

@@ -16,7 +16,7 @@ from zenoo.models.builder import default_fields, get_model_class, related_class
 from zenoo.models.convert import from_odoo, to_write_values
 from zenoo.models.registry import client_state, context_key
 from zenoo.models.relations import Many2one, X2many
-from zenoo.query.fields import ModelFields, model_fields
+from zenoo.query.fields import ModelFields, fields_to_read, model_fields
 from zenoo.query.lookups import RELATIONAL_TYPES
 
 
@@ -53,7 +53,11 @@ async def read_rows(
     meta = await model_fields(binding.client, cls._name)
     names = list(fields) if fields is not None else default_fields(cls, meta)
     rows = await binding.client.call(
-        cls._name, "read", ids=list(ids), kwargs={"fields": names}, context=binding.context or None
+        cls._name,
+        "read",
+        ids=list(ids),
+        kwargs={"fields": fields_to_read(names)},
+        context=binding.context or None,
     )
     by_id = {row["id"]: row for row in rows}
     return rows_to_records(cls, meta, (by_id[i] for i in ids if i in by_id), binding)
@@ -80,7 +84,11 @@ async def load_records(
             rows[record_id] = row
     if missing:
         fetched = await binding.client.call(
-            model, "read", ids=missing, kwargs={"fields": names}, context=binding.context or None
+            model,
+            "read",
+            ids=missing,
+            kwargs={"fields": fields_to_read(names)},
+            context=binding.context or None,
         )
         for row in fetched:
             cache.put((scope, row["id"]), row)

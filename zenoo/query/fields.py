@@ -91,6 +91,12 @@ async def resolve_path(
     raise FieldError(f"empty field path on {model}")
 
 
+def fields_to_read(names: Sequence[str]) -> list[str]:
+    """The ``fields`` argument of ``read``/``search_read``: Odoo reads *every* field when the
+    list is empty, so an empty selection asks for ``id`` alone."""
+    return list(names) or ["id"]
+
+
 def split_lookup(key: str) -> tuple[list[str], str | None]:
     """``"partner_id__country_id__code__in"`` → (``["partner_id", "country_id", "code"]``, ``"in"``);
     the lookup is None when the key names no lookup (``exact`` is meant)."""

@@ -28,7 +28,7 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
-from zenoo.query.fields import ModelFields, model_fields, resolve_path
+from zenoo.query.fields import ModelFields, fields_to_read, model_fields, resolve_path
 from zenoo.query.lookups import RELATIONAL_TYPES
 
 #: rows per request when iterating with ``async for``
@@ -279,7 +279,11 @@ class QuerySet:
     async def _search_read(
         self, fields: list[str], *, offset: int, limit: int | None, ordering: str | None
     ) -> list[dict[str, Any]]:
-        kwargs: dict[str, Any] = {"domain": await self.compiled_domain(), "fields": fields, "offset": offset}
+        kwargs: dict[str, Any] = {
+            "domain": await self.compiled_domain(),
+            "fields": fields_to_read(fields),
+            "offset": offset,
+        }
         if limit is not None:
             kwargs["limit"] = limit
         if ordering:
