@@ -38,6 +38,7 @@ async def test_chaining_is_lazy_and_immutable(client: Any, embedded: Any, marker
     assert base.row_limit is None and base.ordering is None and base.selected_fields is None
     assert narrowed.row_limit == 3 and narrowed.row_offset == 1
     assert narrowed.ordering == "id desc" and narrowed.selected_fields == ("name",)
+    assert base.order_by("name DESC nulls last", "+id").ordering == "name DESC nulls last, id asc"
     assert narrowed.with_context(lang="en_US").context == {"lang": "en_US"}
     assert await narrowed.compiled_domain() == [("name", "=like", f"{marker}%")]
 
@@ -228,6 +229,9 @@ async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: An
         lambda qs: qs.chunk(0),
         lambda qs: qs.cache(ttl=-5),
         lambda qs: qs.order_by(3),
+        lambda qs: qs.order_by("name sideways"),  # Odoo would refuse it: refused before sending
+        lambda qs: qs.order_by("-name desc"),
+        lambda qs: qs.order_by("name; drop table"),
         lambda qs: qs.exclude(),
     ],
 )

@@ -10,6 +10,7 @@ Chaining (``filter``, ``exclude``, ``order_by``, ``only``, ``defer``, ``limit``,
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -64,15 +65,24 @@ def _model_of(model: str | type[OdooModel]) -> tuple[str, type[OdooModel] | None
     raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
 
 
+#: one term of an Odoo order: a field (or many2one path), a direction, where empty values go
+_ORDER_TERM = re.compile(r"[\w.]+(\s+(asc|desc))?(\s+nulls\s+(first|last))?", re.IGNORECASE)
+
+
 def _order_term(term: str) -> str:
-    """``"-name"`` → ``"name desc"``; ``"name asc"``/``"name desc"`` are kept."""
-    term = term.strip()
+    """``"-name"`` → ``"name desc"``; ``"name asc"``/``"name desc nulls last"`` are kept.
+
+    Anything else is refused here, before Odoo would refuse it."""
+    original, term = term, term.strip()
     if not term:
         raise InvalidValueError("empty term in order_by")
-    if term.startswith("-"):
-        return f"{term[1:].strip()} desc"
-    if term.startswith("+"):
-        return f"{term[1:].strip()} asc"
+    if term[0] in "-+":
+        term = f"{term[1:].strip()} {'desc' if term[0] == '-' else 'asc'}"
+    if not _ORDER_TERM.fullmatch(term):
+        raise InvalidValueError(
+            f"invalid order_by term {original!r}: use 'field', '-field' or 'field asc|desc' "
+            "(optionally followed by 'nulls first|last')"
+        )
     return term
 
 
