@@ -117,6 +117,8 @@ def test_export_data(reg: Registry) -> None:
     assert re.match(rf"^__export__\.res_partner_{company}_[0-9a-f]{{8}}$", data[0][0])
     assert data[0][1:] == ["exp-co", "", True, "Belgium", "base.be", "exp-tag"]
     assert data[1][1:] == ["exp-loose", "", False, "", "", ""]
+    labels = call(reg, "res.partner", "export_data", [company, loose], ["type", "color", "credit_limit"])["datas"]
+    assert labels == [["Contact", 0, 0.0], ["Contact", 0, 0.0]]  # selections as labels, numbers as numbers
     # the export id is created once and reused
     again = call(reg, "res.partner", "export_data", [company], ["id"])["datas"]
     assert again == [[data[0][0]]]

@@ -221,6 +221,8 @@ def _export_values(model: BaseModel, record_id: int, path: list[str],
         raise PyValueError(f"Invalid export path {'/'.join(path)!r}: {head!r} is not relational")
     if value is False and field.type != "boolean":
         return [""]
+    if field.type == "selection":  # exported as its label, as Odoo does
+        return [next((label for key, label in field.selection or [] if key == value), "")]
     return [value]
 
 
