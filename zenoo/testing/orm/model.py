@@ -99,12 +99,9 @@ class BaseModel:
         where, params = compiler.where(self.spec, domain, "t0")
         query = (f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where} "
                  f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0')}")
-        if limit:  # 0, None and False mean no limit, as in Odoo
-            query += " LIMIT ?"
-            params.append(int(limit))
-        if offset:
-            query += (" " if "LIMIT" in query else " LIMIT -1 ") + "OFFSET ?"
-            params.append(int(offset))
+        if limit or offset:  # a limit of 0, None or False means none, as in Odoo
+            query += " LIMIT ? OFFSET ?"
+            params += [int(limit) if limit else -1, int(offset or 0)]
         return [row[0] for row in self._sql(query, params)]
 
     def _existing(self, ids: Iterable[int]) -> set[int]:
