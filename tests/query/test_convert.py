@@ -146,3 +146,60 @@ def test_required_fields_on_create_use_known_defaults() -> None:
     assert to_write_values(FIELDS, {"qty": 1}, creating=True, defaults=None) == {"qty": 1}
     with pytest.raises(FieldError, match="sale.order has no field 'nmae'"):
         to_write_values(FIELDS, {"nmae": "x"}, creating=True, defaults=None)
+
+
+LINES = ModelFields(
+    "sale.order.line",
+    {
+        "order_id": {"type": "many2one", "relation": "sale.order", "required": True},
+        "name": {"type": "text"},
+        "price_unit": {"type": "float"},
+        "product_uom_qty": {"type": "float"},
+    },
+)
+ORDERS = ModelFields(
+    "sale.order",
+    {
+        "order_line": {"type": "one2many", "relation": "sale.order.line", "relation_field": "order_id"},
+        "meta": {"type": "json"},
+    },
+)
+
+
+def test_values_inside_x2many_commands_are_checked_and_converted() -> None:
+    related = {"sale.order.line": LINES}
+    values = to_write_values(
+        ORDERS,
+        {
+            "order_line": [
+                (0, 0, {"name": "line", "price_unit": Decimal("2.5")}),
+                (1, 7, {"product_uom_qty": 3}),
+            ]
+        },
+        creating=True,
+        defaults=frozenset(),
+        related=related,
+    )
+    # the inverse field (order_id) is required but filled by Odoo: not demanded in a command
+    assert values == {
+        "order_line": [[0, 0, {"name": "line", "price_unit": 2.5}], [1, 7, {"product_uom_qty": 3.0}]]
+    }
+    with pytest.raises(InvalidValueError, match="sale.order.line.price_unit is a float field"):
+        to_write_values(
+            ORDERS, {"order_line": [(0, 0, {"price_unit": "cheap"})]}, creating=False, related=related
+        )
+    with pytest.raises(FieldError, match="sale.order.line has no field 'prise_unit'"):
+        to_write_values(
+            ORDERS, {"order_line": [(0, 0, {"prise_unit": 1.0})]}, creating=False, related=related
+        )
+    # related fields unknown: the command values are still converted for the wire
+    day = dt.date(2024, 1, 31)
+    assert to_write_values(ORDERS, {"order_line": [(0, 0, {"name": day})]}, creating=False) == {
+        "order_line": [[0, 0, {"name": "2024-01-31"}]]
+    }
+    # a json field takes a dict
+    assert to_write_values(ORDERS, {"meta": {"a": [1, day]}}, creating=False) == {
+        "meta": {"a": [1, "2024-01-31"]}
+    }
+    with pytest.raises(InvalidValueError, match="keys sent to Odoo must be strings"):
+        to_write_values(ORDERS, {"meta": {1: "x"}}, creating=False)

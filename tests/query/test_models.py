@@ -209,3 +209,29 @@ async def test_relation_cache_separates_contexts(client: Any, embedded: Any, mar
     other = await client.with_context(lang="fr_FR").model(ResPartner).filter(id=parent).first()
     await other.company_id  # another language: not served from the English rows
     assert [r.model for r in calls(embedded.server, "read")] == ["res.company"]
+
+
+async def test_create_with_x2many_commands(client: Any, embedded: Any, marker: str) -> None:
+    partner = await client.model("res.partner").create(name=f"{marker}-buyer")
+    product = (await client.search("product.product", [], limit=1))[0]
+    orders = client.model("sale.order")
+    order = await orders.create(
+        partner_id=partner,
+        order_line=[(0, 0, {"product_id": product, "product_uom_qty": 2, "price_unit": 10.0})],
+    )
+    lines = await order.order_line.all()
+    assert [(line.product_id.id, line.product_uom_qty, line.price_unit) for line in lines] == [
+        (product, 2.0, 10.0)
+    ]
+    embedded.server.reset_requests()
+    with pytest.raises(InvalidValueError, match="sale.order.line.price_unit is a float field"):
+        await orders.create(
+            partner_id=partner, order_line=[(0, 0, {"product_id": product, "price_unit": "ten"})]
+        )
+    with pytest.raises(InvalidValueError, match="sale.order.line.product_uom_qty is a float field"):
+        await order.update(order_line=[(1, lines[0].id, {"product_uom_qty": "many"})])
+    assert calls(embedded.server) == []  # checked locally, line metadata cached
+    await order.update(order_line=[(1, lines[0].id, {"product_uom_qty": 5})])
+    assert (await client.read("sale.order.line", [lines[0].id], ["product_uom_qty"]))[0][
+        "product_uom_qty"
+    ] == 5.0

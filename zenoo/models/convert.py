@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -97,20 +97,28 @@ def written_to_python(value: Any, field: Mapping[str, Any], binding: Binding) ->
 
 
 def to_write_values(
-    fields: ModelFields, values: Mapping[str, Any], *, creating: bool, defaults: frozenset[str] | None = None
+    fields: ModelFields,
+    values: Mapping[str, Any],
+    *,
+    creating: bool,
+    defaults: frozenset[str] | None = None,
+    related: Mapping[str, ModelFields] | None = None,
 ) -> dict[str, Any]:
     """Check ``values`` against ``fields`` and convert them for ``create``/``write``.
 
     ``defaults`` names the fields that get a default on the server (when known): on create, a
     required field that is neither given nor defaulted is an error. Fields Odoo fills itself are
-    not asked for: readonly, non-stored and company-dependent ones.
+    not asked for: readonly, non-stored and company-dependent ones. ``related`` holds the fields
+    of related models: the values inside x2many ``(0, 0, {...})``/``(1, id, {...})`` commands on
+    those models are checked against them too (their required fields are left to Odoo, which
+    fills the inverse field itself).
     """
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name == "id":
             raise InvalidValueError(f"{fields.model}.id cannot be written")
         field = fields.get(name)
-        out[name] = _field_value(fields.model, name, field, value)
+        out[name] = _field_value(fields.model, name, field, value, related or {})
         if field.get("required") and out[name] is False and field.get("type") != "boolean":
             raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
     if creating and defaults is not None:
@@ -127,7 +135,9 @@ def to_write_values(
     return out
 
 
-def _field_value(model: str, name: str, field: Mapping[str, Any], value: Any) -> Any:
+def _field_value(
+    model: str, name: str, field: Mapping[str, Any], value: Any, related: Mapping[str, ModelFields]
+) -> Any:
     kind = str(field.get("type"))
     where = f"{model}.{name}"
     if isinstance(value, Enum):
@@ -159,7 +169,7 @@ def _field_value(model: str, name: str, field: Mapping[str, Any], value: Any) ->
     if kind == "many2one":
         return _id_value(where, value)
     if kind in ("one2many", "many2many"):
-        return _x2many_value(where, value)
+        return _x2many_value(where, value, related.get(str(field.get("relation", ""))), related)
     if kind == "binary":
         if isinstance(value, bytes):
             return base64.b64encode(value).decode("ascii")
@@ -223,14 +233,25 @@ def _id_value(where: str, value: Any) -> int:
     raise InvalidValueError(f"{where} is a many2one field: give an id or a record, got {value!r}")
 
 
-def _x2many_value(where: str, value: Any) -> list[Any]:
-    """A list of ids/records replaces the relation (command 6); a list of commands is sent as is."""
+def _x2many_value(
+    where: str, value: Any, target: ModelFields | None, related: Mapping[str, ModelFields]
+) -> list[Any]:
+    """A list of ids/records replaces the relation (command 6); a list of commands is sent as is,
+    the values of create/update commands checked against ``target`` (the related model) when known."""
     if not isinstance(value, list | tuple | set | frozenset):
         raise InvalidValueError(f"{where} is an x2many field: give a list of ids, records or commands")
     items = list(value)
     if items and all(_is_command(item) for item in items):
-        return [to_odoo(list(item)) for item in items]
+        return [_command(item, target, related) for item in items]
     return [(6, 0, [_id_value(where, item) for item in items])]
+
+
+def _command(
+    item: Sequence[Any], target: ModelFields | None, related: Mapping[str, ModelFields]
+) -> list[Any]:
+    if item[0] in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
+        return [item[0], to_odoo(item[1]), to_write_values(target, item[2], creating=False, related=related)]
+    return to_odoo(list(item))
 
 
 def _is_command(item: Any) -> bool:

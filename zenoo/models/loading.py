@@ -148,12 +148,40 @@ def _default_get_param(client: Any) -> str:
 
 
 async def checked_write_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    return to_write_values(await model_fields(client, model), values, creating=False)
+    fields = await model_fields(client, model)
+    return to_write_values(
+        fields, values, creating=False, related=await _command_models(client, fields, values)
+    )
 
 
 async def checked_create_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
     fields = await model_fields(client, model)
-    return to_write_values(fields, values, creating=True, defaults=await known_defaults(client, fields))
+    return to_write_values(
+        fields,
+        values,
+        creating=True,
+        defaults=await known_defaults(client, fields),
+        related=await _command_models(client, fields, values),
+    )
+
+
+async def _command_models(
+    client: Any, fields: ModelFields, values: Mapping[str, Any]
+) -> dict[str, ModelFields]:
+    """The fields of the models whose records x2many commands in ``values`` create or update
+    (``(0, 0, {...})``, ``(1, id, {...})``), so that their values are checked too."""
+    related: dict[str, ModelFields] = {}
+    for name, value in values.items():
+        field = fields.fields.get(name) or {}
+        if field.get("type") not in ("one2many", "many2many") or not isinstance(value, list | tuple):
+            continue
+        if any(
+            isinstance(item, list | tuple) and len(item) == 3 and isinstance(item[2], Mapping)
+            for item in value
+        ):
+            relation = str(field["relation"])
+            related[relation] = await model_fields(client, relation)
+    return related
 
 
 async def write_records(binding: Binding, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:

@@ -149,7 +149,7 @@ def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
         return operator, "%" + escape_like(_require_str(lookup, value, where))
     if operator in _PATTERN:
         return operator, _require_str(lookup, value, where)
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, list | tuple | set | frozenset | dict):
         raise InvalidValueError(
             f"lookup {lookup!r} on {where} compares with one value, got a collection {value!r}; "
             "use __in for a list"

@@ -5,12 +5,14 @@
   (that is how Odoo stores and sends datetimes). Both become ``"YYYY-MM-DD HH:MM:SS"``.
 * ``date`` → ``"YYYY-MM-DD"``; ``Decimal`` → ``float``; ``Enum`` → its value.
 * A record (an :class:`~zenoo.models.OdooModel`, or a lazy many2one reference) → its id.
-* Lists, tuples and sets → lists of converted values.
+* Lists, tuples and sets → lists of converted values; a mapping (the values of an x2many
+  ``(0, 0, {...})`` command, a json field) → a dict of converted values with string keys.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -49,7 +51,15 @@ def to_odoo(value: Any) -> Any:
         return record_id
     if isinstance(value, list | tuple | set | frozenset):
         return [to_odoo(item) for item in value]
+    if isinstance(value, Mapping):
+        return {_key(name, value): to_odoo(item) for name, item in value.items()}
     raise InvalidValueError(f"cannot send a value of type {type(value).__name__} to Odoo: {value!r}")
+
+
+def _key(name: Any, mapping: Mapping[Any, Any]) -> str:
+    if not isinstance(name, str):
+        raise InvalidValueError(f"keys sent to Odoo must be strings, got {name!r} in {mapping!r}")
+    return name
 
 
 def _record_id(value: Any) -> int | None:
