@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from zenoo._loop import LoopThread, shared_loop
+from zenoo.cache.blocking import BlockingCacheManager
 from zenoo.client import ApiChoice, ZenooClient
 
 if TYPE_CHECKING:
-    from zenoo.cache import CacheManager
     from zenoo.models import OdooModel
     from zenoo.query import SyncQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
@@ -120,8 +120,10 @@ class Client:
         return self._async.hooks
 
     @property
-    def cache(self) -> CacheManager | None:
-        return self._async.cache
+    def cache(self) -> BlockingCacheManager | None:
+        """The cache manager with blocking methods (``invalidate``, ``clear`` …), or None."""
+        manager = self._async.cache
+        return None if manager is None else BlockingCacheManager(manager, self._runner)
 
     @property
     def circuit_breaker(self) -> CircuitBreaker | None:
@@ -156,8 +158,9 @@ class Client:
 
         return SyncQuerySet(self._async.model(model), self._runner)
 
-    def setup_cache_manager(self, **options: Any) -> CacheManager:
-        return self._run(self._async.setup_cache_manager(**options))
+    def setup_cache_manager(self, **options: Any) -> BlockingCacheManager:
+        """Create the cache (``backend="memory"|"redis"``, …) used by read-only calls."""
+        return BlockingCacheManager(self._run(self._async.setup_cache_manager(**options)), self._runner)
 
     # --- server and login ----------------------------------------------------------------------
 

@@ -293,6 +293,18 @@ def test_blocking_client_with_two_levels(odoo_server_19, redis_url):
         assert sent(server, "res.country", "search_read") == 1
         stats = cache.stats
         assert (stats.hits, stats.levels["memory"].hits) == (1, 1)
+        assert client.cache == cache and client.cache.manager is client.aclient.cache
+
+        # the manager's methods block here: no coroutine is handed back to a caller who cannot await it
+        assert client.cache.invalidate("res.country") is None
+        client.search_read("res.country", [], ["code"], limit=3)
+        assert sent(server, "res.country", "search_read") == 2
+        assert cache.get_stats().levels["redis"].size == 2  # an entry per generation
+        cache.clear()
+        assert cache.get_stats().levels["redis"].size == 0
+        client.search_read("res.country", [], ["code"], limit=3)
+        assert sent(server, "res.country", "search_read") == 3
+        assert cache.stats.invalidations == 1
 
 
 @pytest.mark.parametrize("bad", [-1, "60", float("nan")])

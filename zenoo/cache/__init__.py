@@ -7,6 +7,7 @@ what invalidates them.
 
 from __future__ import annotations
 
+from zenoo.cache.blocking import BlockingCacheManager
 from zenoo.cache.decorators import cache_result, cached
 from zenoo.cache.invalidation import DEFAULT_DEPENDENTS
 from zenoo.cache.keys import CacheKey, validate_ttl
@@ -18,6 +19,7 @@ from zenoo.cache.stats import CacheStats, LevelStats
 __all__ = [
     "DEFAULT_DEPENDENTS",
     "DEFAULT_TTL",
+    "BlockingCacheManager",
     "CacheKey",
     "CacheLevel",
     "CacheManager",
