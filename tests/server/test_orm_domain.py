@@ -159,8 +159,11 @@ def test_x2many_values(reg: Registry, family: dict[str, int]) -> None:
     assert names(reg, family, ("category_id", "=", False), context=context) == ["beta"]
     assert names(reg, family, ("category_id", "!=", False), context=context) == ["Alpha 50%", "Gamma"]
     assert names(reg, family, ("category_id", "not in", [family["leaf"]]), context=context) == ["Alpha 50%", "beta"]
-    # a name instead of ids matches on the related records' names
+    # a name instead of ids matches on the related records' names (a tag's own or its full path)
     assert names(reg, family, ("category_id", "ilike", "leaf"), context=context) == ["Gamma"]
+    assert names(reg, family, ("category_id", "=", "dom-leaf"), context=context) == ["Gamma"]
+    assert names(reg, family, ("category_id", "=", "dom-root / dom-leaf"), context=context) == ["Gamma"]
+    assert names(reg, family, ("category_id", "in", ["dom-leaf", "nothing"]), context=context) == ["Gamma"]
     assert names(reg, family, ("country_id", "ilike", "belg")) == ["Alpha 50%"]
     assert call(reg, "res.partner", "search", [("id", "=", family["company"]), ("child_ids", "!=", False)]) == [
         family["company"]]

@@ -221,10 +221,9 @@ class DomainCompiler:
         negate = operator in NEGATIVE
         if by_name:
             if positive in ("=", "in"):
-                names = [v for v in values if isinstance(v, str)]
-                subdomain: list[Any] = [(comodel.rec_name, "in", names)]
+                subdomain = comodel.name_domain("in", [v for v in values if isinstance(v, str)])
             else:
-                subdomain = [(comodel.rec_name, positive, value)]
+                subdomain = comodel.name_domain(positive, value)
             return self._relational(model, field, alias, "not any" if negate else "any", subdomain)
         if field.type == "many2one":
             return self._column(field, f"{alias}.\"{field.name}\"", operator, value)

@@ -70,6 +70,7 @@ class ModelSpec:
     order: str = "id"
     rec_name: str = "name"  # column holding the display name
     parent_name: str | None = None  # many2one used by child_of / parent_of
+    name_search: tuple[str, ...] = ()  # more fields a name matches (name_search, names in domains)
     table: str = ""
 
     def __post_init__(self) -> None:
@@ -80,6 +81,16 @@ class ModelSpec:
     @property
     def has_active(self) -> bool:
         return "active" in self.fields
+
+    def name_domain(self, operator: str, value: Any) -> list[Any]:
+        """The domain matching records by name, as ``name_search`` and names in domains do.
+
+        Positive operators also look at the model's extra name fields (a partner's email, ...).
+        """
+        fields = [self.rec_name]
+        if operator in ("=", "in", "ilike", "=ilike", "like", "=like"):
+            fields += [name for name in self.name_search if name != self.rec_name]
+        return [*["|"] * (len(fields) - 1), *[(name, operator, value) for name in fields]]
 
     def columns(self) -> list[str]:
         """Names of the fields stored as columns of the table (id first)."""

@@ -25,9 +25,6 @@ from zenoo.testing.orm.values import from_column, now_string, to_column
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
 
-# fields name_search also matches (positive operators), besides the display name
-NAME_SEARCH_EXTRA = {"res.partner": ("email", "ref", "vat"), "res.users": ("login",),
-                     "product.product": ("default_code", "barcode"), "product.template": ("default_code",)}
 MAGIC_FIELDS = frozenset({"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"})
 
 
@@ -454,10 +451,7 @@ class BaseModel:
         self._check_access("read")
         domain = list(args or [])
         if name or operator not in ("ilike", "like", "=ilike", "=like"):
-            searched = [self.spec.rec_name]
-            if operator in ("=", "ilike", "=ilike", "like", "=like"):
-                searched += [f for f in NAME_SEARCH_EXTRA.get(self.spec.name, ()) if f in self.spec.fields]
-            domain = [*domain, *["|"] * (len(searched) - 1), *[(f, operator, name) for f in searched]]
+            domain = [*domain, *self.spec.name_domain(operator, name)]
         ids = self._search_ids(domain, 0, limit, None)
         names = self._display_names(ids)
         return [[i, names.get(i, "")] for i in ids]

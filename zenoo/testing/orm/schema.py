@@ -89,7 +89,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "customer_rank": Field("integer", "Customer Rank", default=0),
             "credit_limit": Field("float", "Credit Limit", default=0.0),
             **({} if v19 else {"date": Field("date", "Date")}),  # removed from res.partner in 19.0
-        }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id"),
+        }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id",
+           name_search=("email", "ref", "vat")),
         _model("res.partner.category", "Partner Tags", {
             "name": Field("char", "Tag Name", required=True),
             "complete_name": Field("char", "Complete Name", readonly=True),
@@ -100,7 +101,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                             help="The active field allows you to hide the category without removing it."),
             "partner_ids": _m2m("res.partner", "res_partner_res_partner_category_rel", "category_id",
                                 "partner_id", "Partners"),
-        }, order="complete_name", rec_name="complete_name", parent_name="parent_id"),
+        }, order="complete_name", rec_name="complete_name", parent_name="parent_id", name_search=("name",)),
         _model("res.country", "Country", {
             "name": Field("char", "Country Name", required=True),
             "code": Field("char", "Country Code", help="The ISO country code in two chars."),
@@ -131,7 +132,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "active": Field("boolean", "Active", default=True),
             "share": Field("boolean", "Share User", readonly=True, default=False),
             groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
-        }, order="name, login"),
+        }, order="name, login", name_search=("login",)),
         _model("res.groups", "Access Groups", {
             "name": Field("char", "Name", required=True),
             "comment": Field("text", "Comment"),
@@ -148,7 +149,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "description_sale": Field("text", "Sales Description"),
             "company_id": _m2o("res.company", "Company"),
             "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products"),
-        }, order="name"),
+        }, order="name", name_search=("default_code",)),
         _model("product.product", "Product Variant", {
             "product_tmpl_id": _m2o("product.template", "Product Template", required=True, ondelete="cascade"),
             "name": Field("char", "Name", readonly=True),
@@ -156,7 +157,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "barcode": Field("char", "Barcode"),
             "lst_price": Field("float", "Sales Price", default=1.0),
             "active": Field("boolean", "Active", default=True),
-        }, order="default_code, name, id"),
+        }, order="default_code, name, id", name_search=("default_code", "barcode")),
         _model("sale.order", "Sales Order", {
             "name": Field("char", "Order Reference", required=True, readonly=True),
             "partner_id": _m2o("res.partner", "Customer", required=True, ondelete="restrict"),

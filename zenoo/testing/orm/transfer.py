@@ -104,8 +104,7 @@ def _convert_cell(model: BaseModel, field: Field, suffix: str, text: Any) -> Any
         names = [t.strip() for t in text.split(",")] if kind in X2MANY else [text]
         ids = []
         for name in names:
-            found = comodel._search_ids([(comodel.spec.rec_name, "=", name)], 0, 1, None) or comodel._search_ids(
-                [("name", "=", name)] if "name" in comodel.spec.fields else [(0, "=", 1)], 0, 1, None)
+            found = comodel._search_ids(comodel.spec.name_domain("=", name), 0, 1, None)
             if not found:
                 raise ImportIssue(field, f"No matching record found for name '{name}' in field '{field.string}'",
                                   _possible_values(model, field.relation or ""))
