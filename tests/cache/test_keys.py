@@ -113,6 +113,21 @@ def test_function_keys_depend_on_name_arguments_and_user():
     assert base.label == "fn:mod.f"
 
 
+def _domain_key(value):
+    return make_call_key(SCOPE, "res.partner", "search", None, [[["write_date", ">=", value]]], {}, {})
+
+
+def test_datetimes_are_keyed_as_the_request_sends_them():
+    """Odoo receives datetimes as naive UTC strings: the key follows what is sent, not the object."""
+    brussels = datetime.timezone(datetime.timedelta(hours=2))
+    aware = datetime.datetime(2024, 1, 1, 10, 0, tzinfo=brussels)
+    assert _domain_key(aware) == _domain_key(datetime.datetime(2024, 1, 1, 8, 0))
+    assert _domain_key(aware) == _domain_key("2024-01-01 08:00:00")
+    # an ISO string is sent as it is, so it must not share the datetime's entry
+    assert _domain_key(aware).digest != _domain_key("2024-01-01T10:00:00+02:00").digest
+    assert _domain_key(datetime.date(2024, 1, 1)) == _domain_key("2024-01-01")
+
+
 def test_unserialisable_argument_is_a_clear_error():
     with pytest.raises(InvalidValueError, match="res.partner.search"):
         make_call_key(SCOPE, "res.partner", "search", None, [{1, 2}], {}, {})

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from zenoo.exceptions import InvalidValueError
+from zenoo.transport import _odoo_default as _as_sent
 
 __all__ = [
     "CacheKey",
@@ -37,7 +38,9 @@ __all__ = [
 #: Every stored value starts with this marker; it names the format so it can change later.
 VALUE_MARKER = b"zenoo-json-1\n"
 
-_KEY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
+# Arguments are serialised as the request body sends them (datetimes as Odoo's UTC strings):
+# two calls share a key only when Odoo receives the same values.
+_KEY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 # Values must come back as they went in: no silent datetime/dataclass/subclass conversion.
 _VALUE_OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
@@ -80,7 +83,7 @@ def _plain(value: Any) -> Any:
 
 def _dumps_for_key(what: str, payload: Any) -> bytes:
     try:
-        return orjson.dumps(payload, option=_KEY_OPTIONS)
+        return orjson.dumps(payload, default=_as_sent, option=_KEY_OPTIONS)
     except TypeError as exc:
         raise InvalidValueError(f"cannot build a cache key for {what}: {exc}") from None
 
