@@ -209,6 +209,39 @@ async def test_bad_values(lookups: dict[str, Any]) -> None:
         await compiled(**lookups)
 
 
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            Q(type="contcat"),
+            "'contcat' is not a valid choice for res.partner.type \\(did you mean 'contact'\\?\\)",
+        ),
+        (Q(type__in=["contact", "bogus"]), "'bogus' is not a valid choice for res.partner.type"),
+        ([("type", "!=", "Contact")], "'Contact' is not a valid choice"),
+        (
+            Q(credit_limit__gt="lots"),
+            "res.partner.credit_limit \\(float field\\) cannot be compared with 'lots'",
+        ),
+        (Q(id__in=[1, "2"]), "res.partner.id \\(integer field\\) cannot be compared with '2'"),
+        (Q(is_company="yes"), "res.partner.is_company is a boolean field"),
+        (Q(parent_id__country_id__in=[1]) & Q(child_ids__any=Q(type="x")), "'x' is not a valid choice"),
+    ],
+)
+async def test_compared_values_must_fit_the_field(condition: Any, message: str) -> None:
+    with pytest.raises(InvalidValueError, match=message):
+        await compiled(condition)
+
+
+async def test_values_that_fit_the_field() -> None:
+    assert await compiled(type=None, credit_limit__lte=Decimal("2.5"), id__in=[1, 2], is_company=False) == [
+        "&", "&", "&",
+        ("type", "=", False), ("credit_limit", "<=", 2.5), ("id", "in", [1, 2]), ("is_company", "=", False),
+    ]  # fmt: skip
+    assert await compiled([("type", "not in", ["contact", False])]) == [
+        ("type", "not in", ["contact", False])
+    ]
+
+
 def test_escape_like() -> None:
     assert escape_like("100%_\\") == "100\\%\\_\\\\"
 

@@ -15,7 +15,7 @@ from typing import Any, Union
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
 from zenoo.query.fields import FieldsSource, resolve_path, split_lookup
-from zenoo.query.lookups import check_operator, lookup_leaf
+from zenoo.query.lookups import check_operator, check_value, lookup_leaf
 from zenoo.query.values import to_odoo
 
 Domain = list[Any]
@@ -216,6 +216,7 @@ async def _compile_lookup(client: FieldsSource, model: str, lookup: Lookup) -> t
     check_operator(model, resolved.path, resolved.type, operator)
     if operator in ("any", "not any"):
         value = await _subdomain(client, str(resolved.field["relation"]), value, where)
+    check_value(where, resolved.field, operator, value)
     return resolved.path, operator, value
 
 
@@ -229,6 +230,7 @@ async def _compile_leaf(client: FieldsSource, model: str, leaf: Leaf) -> tuple[A
         value = await _subdomain(client, str(resolved.field["relation"]), value, f"{model}.{resolved.path}")
     else:
         value = to_odoo(value)
+    check_value(f"{model}.{resolved.path}", resolved.field, leaf.operator, value)
     return resolved.path, leaf.operator, value
 
 

@@ -11,7 +11,7 @@ pass the value through unchanged, with Odoo's semantics: ``name__ilike="acme%"``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
@@ -100,6 +100,39 @@ def check_operator(model: str, path: str, field_type: str, operator: str) -> Non
             f"operator {operator!r} is not valid for {model}.{path} (a {field_type} field); "
             f"valid operators: {', '.join(sorted(operators_for(field_type, is_id=last == 'id')))}"
         )
+
+
+_NUMERIC_TYPES = frozenset({"integer", "float", "monetary"})
+
+
+def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any) -> None:
+    """Raise InvalidValueError when a compared value cannot match ``field`` (``where`` names it):
+    a number field compared with a non-number, a boolean with a non-boolean, a selection with a
+    key it does not have (a typo there would silently match nothing). ``False`` (empty) always fits."""
+    if operator in ("in", "not in"):
+        values = value if isinstance(value, list) else [value]
+    elif operator in _EQUALITY or operator in _COMPARISON:
+        values = [value]
+    else:
+        return
+    kind = field.get("type")
+    for item in values:
+        if item is False:
+            continue
+        if kind in _NUMERIC_TYPES and (isinstance(item, bool) or not isinstance(item, int | float)):
+            raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}")
+        if kind == "boolean" and not isinstance(item, bool):
+            raise InvalidValueError(
+                f"{where} is a boolean field: compare it with True or False, not {item!r}"
+            )
+        if kind == "selection":
+            keys = [key for key, _label in field.get("selection") or []]
+            if keys and item not in keys:
+                labels = [str(key) for key in keys]
+                hint = suggest(item, labels) if isinstance(item, str) else ""
+                raise InvalidValueError(
+                    f"{item!r} is not a valid choice for {where}{hint}; choices: {', '.join(labels)}"
+                )
 
 
 def escape_like(value: str) -> str:
