@@ -123,7 +123,7 @@ def evaluate(tree: Any, values: dict[str, Any]) -> bool:
     return leaf_matches(field, operator, value, values[field])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_domains_match_the_reference(population: Any, data: st.DataObject) -> None:
     reg, parent, records, countries = population
