@@ -10,6 +10,7 @@ import textwrap
 import pytest
 import redis
 
+from zenoo._loop import LoopThread
 from zenoo.cache import CacheManager, MemoryCache, RedisCache
 
 from .conftest import RedisServer, free_port, run_python
@@ -249,3 +250,30 @@ async def test_levels_given_as_objects_keep_their_names_and_ttls(redis_url):
     (entry,) = manager.levels[0]._entries.values()
     assert entry.expires_at - manager.levels[0]._clock() <= 30
     await manager.close()
+
+
+def test_closing_on_one_loop_keeps_the_other_loops_connection(redis_url):
+    """A level shared by a blocking client (its loop thread) and an async one: closing one client's
+    side must not take the connection from under the other."""
+    level = RedisCache(redis_url)
+    other_loop = LoopThread("zenoo-test-redis-loop")
+
+    async def connection_and_roundtrip(value):
+        manager = CacheManager(client=FakeClient())
+        manager.add_level(level)
+        await remember(manager, [value])
+        assert await cached_value(manager) == [value]
+        return level._connection()
+
+    try:
+        before = other_loop.run(connection_and_roundtrip("thread loop"))
+
+        async def use_and_close_here():
+            await connection_and_roundtrip("main loop")
+            await level.close()
+
+        asyncio.run(use_and_close_here())
+        assert other_loop.run(connection_and_roundtrip("thread loop again")) is before
+        other_loop.run(level.close())
+    finally:
+        other_loop.close()

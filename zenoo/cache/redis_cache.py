@@ -281,9 +281,10 @@ class RedisCache:
         return self._stats.snapshot()
 
     async def close(self) -> None:
-        """Close the connections of the running loop's client and forget the others."""
-        loop = asyncio.get_running_loop()
-        connection = self._connections.pop(loop, None)
-        self._connections.clear()
+        """Close the running loop's connections; other loops' clients close on their own loops.
+
+        (A connection belongs to the loop that opened it: it cannot be closed from another one.)
+        """
+        connection = self._connections.pop(asyncio.get_running_loop(), None)
         if connection is not None:
             await connection.client.aclose()
