@@ -99,6 +99,16 @@ def test_demo_user_allowed_operations(reg: Registry) -> None:
         assert reg.execute_kw(demo, "res.groups", "has_access", ["create"], {}) is False
 
 
+def test_rights_follow_group_membership(reg: Registry) -> None:
+    demo = reg.users["demo"].uid
+    groups_field = "group_ids" if reg.version >= 19 else "groups_id"
+    reg.execute_kw(ADMIN, "res.users", "write", [[demo], {groups_field: [(4, 2, 0)]}], {})  # Access Rights
+    assert reg.execute_kw(demo, "res.groups", "create", [{"name": "made-by-demo"}], {}) > 0
+    assert reg.session_info(demo)["is_admin"] is True
+    reg.execute_kw(ADMIN, "res.users", "write", [[demo], {groups_field: [(3, 2, 0)]}], {})
+    assert "not allowed to create" in demo_error(reg, "res.groups", "create", {"name": "again"}).message
+
+
 def test_unknown_model_and_method(reg: Registry) -> None:
     model = rpc_error(reg, "no.such.model", "search", [])
     assert (model.odoo_name, model.message) == ("odoo.exceptions.UserError", "Object no.such.model doesn't exist")

@@ -1,6 +1,7 @@
 """Model access rights of the restricted (non-admin) users, with Odoo's AccessError texts.
 
-Admin may do everything. Other internal users follow this table: operations left out are refused.
+The superuser and members of the "Access Rights" group (admin) may do everything
+(``Registry.is_admin``). Other internal users follow this table: operations left out are refused.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from typing import Any
 
 from zenoo.testing.orm.hooks import TAX_RATE
 
+SUPERUSER_ID = 1
+ADMIN_GROUP_ID = 2  # members may do everything (Odoo's "Access Rights" group)
 SCALES = {"small": 150, "medium": 5_000, "large": 200_000}
 BASE_TIME = dt.datetime(2025, 1, 6, 9, 0, 0)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -160,7 +162,8 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
                                 *audit_cols),
             [(1, "Zenoo Demo Company", 0, 1, 1, "info@zenoo-demo.example.com", 1, *audit),
              (2, "Zenoo Demo Company (EU)", 10, 8, 2, "eu@zenoo-demo.example.com", 1, *audit)])
-    groups = [(1, "Internal User"), (2, "Access Rights"), (3, "Settings"), (4, "Portal"), (5, "Public")]
+    groups = [(1, "Internal User"), (ADMIN_GROUP_ID, "Access Rights"), (3, "Settings"), (4, "Portal"),
+              (5, "Public")]
     _insert(db, "res_groups", ("id", "name", *audit_cols), [(gid, name, *audit) for gid, name in groups])
 
     categories = []

@@ -38,7 +38,7 @@ class Env:
 
     @property
     def is_admin(self) -> bool:
-        return self.uid in self.registry.admin_uids
+        return self.registry.is_admin(self.uid)
 
     @property
     def version(self) -> int:

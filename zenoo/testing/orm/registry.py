@@ -62,7 +62,6 @@ class Registry:
         self._create_indexes()  # after the bulk insert: much faster than maintaining them row by row
         self.connection.execute("COMMIT")
         self.connection.execute("ANALYZE")
-        self.admin_uids = frozenset({1, 2})
         self.users: dict[str, UserCredentials] = {}
         for user in demo_data.users_for(version):
             if user.login in ("admin", "demo"):
@@ -104,6 +103,14 @@ class Registry:
         for table, (col1, col2) in link_tables.items():
             db.execute(f"CREATE INDEX \"{table}_{col2}_idx\" ON \"{table}\" (\"{col2}\", \"{col1}\")")
 
+    def is_admin(self, uid: int) -> bool:
+        """Whether a user may do everything: the superuser, and members of the access-rights group."""
+        if uid == demo_data.SUPERUSER_ID:
+            return True
+        row = self.connection.execute("SELECT 1 FROM res_groups_users_rel WHERE uid = ? AND gid = ?",
+                                      (uid, demo_data.ADMIN_GROUP_ID)).fetchone()
+        return row is not None
+
     def next_sequence(self, name: str) -> int:
         """The next number of a sequence (sale order references)."""
         row = self.connection.execute(
@@ -144,7 +151,7 @@ class Registry:
             "SELECT name, login, partner_id FROM res_users WHERE id = ?", (uid,)).fetchone()
         partner_name, partner_write = db.execute(
             "SELECT complete_name, write_date FROM res_partner WHERE id = ?", (partner_id,)).fetchone()
-        is_admin = uid in self.admin_uids
+        is_admin = self.is_admin(uid)
         companies = {}
         for company_id, company_name, sequence, currency_id in db.execute(
                 "SELECT id, name, sequence, currency_id FROM res_company ORDER BY id DESC"):
