@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zenoo import FieldError, InvalidValueError, OdooModel
+from zenoo import FieldError, InvalidValueError, OdooModel, ZenooClient
 from zenoo.models import Many2one, X2many
 from zenoo.models.common import ResCompany, ResPartner
 from zenoo.models.registry import client_state
@@ -235,3 +235,24 @@ async def test_create_with_x2many_commands(client: Any, embedded: Any, marker: s
     assert (await client.read("sale.order.line", [lines[0].id], ["product_uom_qty"]))[0][
         "product_uom_qty"
     ] == 5.0
+
+
+async def test_relation_cache_separates_users(embedded: Any, marker: str) -> None:
+    demo = embedded.server.users["demo"]
+    async with ZenooClient(embedded.url) as zc:
+        await zc.login(embedded.database, embedded.login, embedded.password)
+        parent, _ = await family(zc, marker, kids=0)
+        partner = await zc.model(ResPartner).get(parent)
+        await partner.company_id  # cached for admin
+        await zc.login(embedded.database, demo.login, demo.password)  # the same client, another user
+        embedded.server.reset_requests()
+        again = await zc.model(ResPartner).get(parent)
+        await again.company_id  # not served from the rows admin read
+        assert [r.model for r in calls(embedded.server, "read")] == ["res.company"]
+
+
+async def test_bulk_create_takes_any_iterable(client: Any, marker: str) -> None:
+    created = await client.model(ResPartner).bulk_create({"name": f"{marker}-{n}"} for n in "ba")
+    assert [p.name for p in created] == [f"{marker}-b", f"{marker}-a"]
+    with pytest.raises(InvalidValueError, match="list of dicts"):
+        await client.model(ResPartner).bulk_create({"name": "x"})

@@ -73,7 +73,9 @@ async def load_records(
     cache = client_state(binding.client).relation_cache
     # the context the rows are read with: the client's (user's and with_context views') and the query's
     context = {**(getattr(binding.client, "context", None) or {}), **binding.context}
-    scope = (model, tuple(names), context_key(context))
+    # rows depend on who reads them (record rules, field access) and in which context
+    reader = (getattr(binding.client, "database", None), getattr(binding.client, "uid", None))
+    scope = (*reader, model, tuple(names), context_key(context))
     rows: dict[int, dict[str, Any]] = {}
     missing = []
     for record_id in dict.fromkeys(ids):

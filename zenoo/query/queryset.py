@@ -433,10 +433,13 @@ class QuerySet:
 
     async def bulk_create(self, values_list: Sequence[Mapping[str, Any]]) -> list[OdooModel]:
         """Create many records in one ``create`` call; records come back in input order."""
-        if isinstance(values_list, Mapping) or not all(isinstance(v, Mapping) for v in values_list):
+        if isinstance(values_list, Mapping | str | bytes):
+            raise InvalidValueError("bulk_create() takes a list of dicts of values")
+        values_list = list(values_list)  # a generator is read once
+        if not all(isinstance(v, Mapping) for v in values_list):
             raise InvalidValueError("bulk_create() takes a list of dicts of values")
         binding = self._binding()
-        ids = await create_records(binding, self.model_name, list(values_list))
+        ids = await create_records(binding, self.model_name, values_list)
         if not ids:
             return []
         cls = await self.record_class()
