@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pathlib
 import pickle
+import pickletools
 import textwrap
 
 import pytest
@@ -140,6 +142,34 @@ async def test_poisoned_redis_value_is_a_logged_miss_never_executed(redis_url, p
     assert manager.stats.levels["redis"].rejected == 1
     await remember(manager, ["good again"])  # the next store replaces the poison
     assert await cached_value(manager) == ["good again"]
+    await manager.close()
+
+
+class _TouchOnUnpickle:
+    """Unpickling this object creates ``path``: what a hostile pickle in a shared Redis could do."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.path,))
+
+
+@pytest.mark.parametrize("levels", [["redis"], ["memory", "redis"]])
+async def test_hostile_pickle_in_redis_is_not_executed(redis_url, tmp_path, levels):
+    marker = tmp_path / "executed"
+    payload = pickle.dumps(_TouchOnUnpickle(marker))
+    # the payload is live: it calls Path.touch when unpickled (checked without unpickling it)
+    opcodes = [(op.name, arg) for op, arg, _ in pickletools.genops(payload)]
+    assert ("SHORT_BINUNICODE", "Path.touch") in opcodes and ("REDUCE", None) in opcodes
+    manager = await CacheManager.create(FakeClient(), backend=levels, url=redis_url)
+    k = await remember(manager, ["good"])
+    await manager.clear()  # the entry is now only what an attacker writes into Redis
+    redis.Redis.from_url(redis_url).set(f"zenoo:{k.storage_key(k.generations)}", payload)
+    assert await cached_value(manager) is None
+    assert not marker.exists()
+    assert manager.stats.levels["redis"].rejected == 1
+    assert await manager.levels[0].count() == (0 if levels[0] == "memory" else 1)  # not copied to L1
     await manager.close()
 
 
