@@ -153,6 +153,10 @@ def run_odoorpc(url: str, db: str, user: str, password: str) -> Callable[[], Any
 
     def fetch() -> Any:
         rows = odoo.execute_kw("res.partner", "search_read", [[]], {"fields": FIELDS, "order": "id"})
+        # many2one values are [id, name] or false: keep the ids, as a user would for a typed frame
+        for row in rows:
+            for name in ("country_id", "parent_id"):
+                row[name] = row[name][0] if row[name] else None
         return pl.DataFrame(rows, infer_schema_length=None)
 
     return fetch

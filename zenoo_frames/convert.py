@@ -12,6 +12,7 @@ import base64
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -41,17 +42,17 @@ def raw_schema(schema: FrameSchema) -> pa.Schema:
 def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.RecordBatch:
     """Convert rows read from Odoo into a record batch with the raw schema, in the rows' order."""
     target = raw_schema(schema)
+    names = ["id", *schema.field_names]
     try:
-        ids = [row["id"] for row in rows]
-    except KeyError:
-        raise ProtocolError(f"a row read from {schema.model} has no 'id'") from None
-    arrays: list[pa.Array] = [pa.array(ids, pa.int64())]
-    for spec in schema.fields:
-        try:
-            values = [row[spec.name] for row in rows]
-        except KeyError:
-            raise ProtocolError(f"the server's rows of {schema.model} lack the field {spec.name!r}") from None
-        arrays.append(_column(spec, values))
+        columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
+    except KeyError as exc:
+        raise ProtocolError(f"the server's rows of {schema.model} lack the field {exc.args[0]!r}") from None
+    if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
+        columns = [tuple(row["id"] for row in rows)]
+    arrays: list[pa.Array] = [pa.array(columns[0], pa.int64())]
+    arrays.extend(
+        _column(spec, list(values)) for spec, values in zip(schema.fields, columns[1:], strict=True)
+    )
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
@@ -94,7 +95,7 @@ def _nulled(values: list[Any]) -> list[Any]:
 
 
 def _boolean(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    return pa.array(values, pa.bool_())
 
 
 def _float(spec: FieldSpec, values: list[Any]) -> pa.Array:
@@ -102,9 +103,11 @@ def _float(spec: FieldSpec, values: list[Any]) -> pa.Array:
 
 
 def _many2one(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    return pa.array(
-        [v[0] if isinstance(v, list) else (None if v is False else v) for v in values], pa.int64()
-    )
+    nulled = _nulled(values)
+    try:
+        return pa.array(nulled, pa.int64())  # bare ids, as read(..., load=None) sends them
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # [id, name] pairs (classic load)
+        return pa.array([v[0] if isinstance(v, list) else v for v in nulled], pa.int64())
 
 
 def _x2many(spec: FieldSpec, values: list[Any]) -> pa.Array:
@@ -129,28 +132,19 @@ def _binary(spec: FieldSpec, values: list[Any]) -> pa.Array:
 
 
 def _selection(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    position = {key: index for index, key in enumerate(spec.selection)}
-    indices: list[int | None] = []
-    unknown: set[str] = set()
-    for value in values:
-        if value is False or value is None:
-            indices.append(None)
-            continue
-        index = position.get(str(value))
-        if index is None:
-            unknown.add(str(value))
-        indices.append(index)
-    if unknown:
+    keys = pa.array(list(spec.selection), pa.string())
+    strings = pa.array([None if v is False or v is None else str(v) for v in values], pa.string())
+    indices = pc.index_in(strings, value_set=keys).cast(pa.int32())
+    unknown = pc.filter(strings, pc.and_(pc.is_null(indices), pc.is_valid(strings)))
+    if len(unknown):
         warnings.warn(
             UnknownSelectionWarning(
-                f"{spec.name}: values {sorted(unknown)} are not among the selection keys"
+                f"{spec.name}: values {sorted(set(unknown.to_pylist()))} are not among the selection keys"
                 f" {list(spec.selection)}; they became null"
             ),
             stacklevel=4,
         )
-    return pa.DictionaryArray.from_arrays(
-        pa.array(indices, pa.int32()), pa.array(list(spec.selection), pa.string())
-    )
+    return pa.DictionaryArray.from_arrays(indices, keys)
 
 
 _CONVERTERS: dict[str, Callable[[FieldSpec, list[Any]], pa.Array]] = {
