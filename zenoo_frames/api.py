@@ -291,7 +291,10 @@ def _scan(
             )
             schema = full.select(needed)
         pushed = Pushdown([], True)
-        if predicate is not None:
+        # with a row window (limit/offset) on the query, filtering first would change which rows
+        # are in the window: the filter then only runs locally
+        windowed = source.limit is not None or source.offset
+        if predicate is not None and not windowed:
             fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
             pushed = translate_predicate(predicate, fields)
         narrowed = Source(
@@ -303,9 +306,10 @@ def _scan(
             limit=source.limit,
             offset=source.offset,
             context=source.context,
+            cache_ttl=source.cache_ttl,
         )
         remaining = n_rows
-        limit = n_rows if predicate is None or pushed.exact else None
+        limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
         try:
             for batch in batches:
@@ -345,6 +349,7 @@ async def _source(
             limit=target.row_limit,
             offset=target.row_offset or 0,
             context=dict(target.context) if target.context else None,
+            cache_ttl=target.cache_ttl,
         )
     if _is_blocking_client(target):
         raise ConfigurationError(

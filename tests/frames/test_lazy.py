@@ -146,3 +146,16 @@ async def test_sink_parquet_streams_a_lazy_scan(client: ZenooClient, marker: str
     )
     written = pl.read_parquet(path)
     assert written["name"].to_list() == [f"{marker}-{i:02d}" for i in (0, 2, 4, 6)]
+
+
+async def test_filter_on_a_limited_query_is_not_pushed(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
+    await make_partners(client, marker, 8)
+    qs = own(client, marker).order_by("name").only("name", "is_company").offset(1).limit(4)
+    embedded.server.reset_requests()
+    lazy = qs.lazy().filter(~pl.col("is_company")).collect()
+    assert lazy["name"].to_list() == [f"{marker}-{i:02d}" for i in (1, 3)]  # rows 1-4, then filtered
+    search = calls(embedded.server, "search", "res.partner")[0]
+    assert ["is_company", "=", False] not in [list(t) for t in param(search, "domain", 0) if len(t) == 3]
+    assert_frame_equal(lazy, (await qs.to_polars()).filter(~pl.col("is_company")))
