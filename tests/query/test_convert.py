@@ -203,3 +203,18 @@ def test_values_inside_x2many_commands_are_checked_and_converted() -> None:
     }
     with pytest.raises(InvalidValueError, match="keys sent to Odoo must be strings"):
         to_write_values(ORDERS, {"meta": {1: "x"}}, creating=False)
+
+
+def test_computed_and_related_required_fields_are_left_to_odoo() -> None:
+    lines = ModelFields(
+        "sale.order.line",
+        {
+            "order_id": {"type": "many2one", "relation": "sale.order", "required": True, "depends": []},
+            "name": {"type": "text", "required": True, "depends": ["product_id"]},  # computed, writable
+            "currency_id": {"type": "many2one", "relation": "res.currency", "required": True,
+                            "related": "order_id.currency_id"},
+        },
+    )  # fmt: skip
+    assert to_write_values(lines, {"order_id": 1}, creating=True, defaults=frozenset()) == {"order_id": 1}
+    with pytest.raises(InvalidValueError, match=r"required field\(s\) order_id missing"):
+        to_write_values(lines, {"name": "x"}, creating=True, defaults=frozenset())

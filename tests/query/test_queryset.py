@@ -275,3 +275,46 @@ async def test_an_empty_field_selection_reads_only_ids(client: Any, embedded: An
     assert [r.id for r in records] == ids and all(r.loaded_fields == () for r in records)
     with pytest.raises(AttributeError, match="email was not loaded"):
         _ = records[0].email
+
+
+async def test_python_values_in_lookups(client: Any, marker: str) -> None:
+    import datetime as dt
+    from decimal import Decimal
+    from enum import Enum
+
+    class Kind(Enum):
+        INVOICE = "invoice"
+
+    partner = (await make(client, marker, ["buyer"], type="invoice"))[0]
+    order = await client.create("sale.order", {"partner_id": partner, "date_order": "2024-05-01 10:00:00"})
+    product = (await client.search("product.product", [], limit=1))[0]
+    await client.create("sale.order.line", {"order_id": order, "product_id": product, "price_unit": 10.5})
+    orders = client.model("sale.order").filter(partner_id=partner)
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    # an aware datetime is compared in UTC: 12:00+02:00 is 10:00 UTC
+    assert await orders.filter(date_order=dt.datetime(2024, 5, 1, 12, 0, tzinfo=plus_two)).ids() == [order]
+    assert await orders.filter(date_order__gt=dt.datetime(2024, 5, 1, 11, 30, tzinfo=plus_two)).ids() == [
+        order
+    ]
+    assert await orders.filter(date_order__gt=dt.datetime(2024, 5, 1, 10, 30, tzinfo=dt.UTC)).ids() == []
+    assert await orders.filter(
+        date_order__lt=dt.date(2024, 5, 2), date_order__gte=dt.date(2024, 5, 1)
+    ).ids() == [order]
+    lines = client.model("sale.order.line").filter(order_id=order)
+    assert await lines.filter(price_unit=Decimal("10.5")).count() == 1
+    assert await lines.filter(price_unit__lt=Decimal("10.49")).count() == 0
+    mine = client.model("res.partner").filter(name__startswith=marker)
+    assert await mine.filter(type=Kind.INVOICE).ids() == [partner]
+    assert await mine.filter(type__in=[Kind.INVOICE, "other"]).ids() == [partner]
+
+
+async def test_pattern_and_hierarchy_lookups(client: Any, marker: str) -> None:
+    parent = (await make(client, marker, ["Top"], is_company=True))[0]
+    child = (await make(client, marker, ["Mid"], parent_id=parent))[0]
+    mine = client.model("res.partner").filter(name__startswith=marker)
+    assert await mine.filter(**{"name__=like": f"{marker}-T%"}).ids() == [parent]  # the pattern as given
+    assert await mine.filter(**{"name__=ilike": f"{marker}-t_p"}).ids() == [parent]
+    assert await mine.filter(**{"name__=like": f"{marker}-t%"}).ids() == []  # =like is case-sensitive
+    assert await mine.filter(id__parent_of=child).order_by("id").ids() == [parent, child]
+    assert await mine.filter(id__child_of=parent).order_by("id").ids() == [parent, child]
+    assert await mine.filter(parent_id__child_of=parent).ids() == [child]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -46,15 +47,22 @@ async def test_readme_lazy_loading(client: ZenooClient) -> None:
     assert [child.id for child in children] == partner.child_ids
 
 
-async def test_quickstart_first_script(client: ZenooClient) -> None:
-    companies = await client.model(ResPartner).filter(is_company=True).limit(5).all()
-    for company in companies:
-        print(f"Company: {company.name}")
-        if company.email:
-            print(f"  Email: {company.email}")
-        if company.website:
-            print(f"  Website: {company.website}")
-    assert len(companies) == 5
+async def test_quickstart_first_script(embedded: Any) -> None:
+    host, port = urlsplit(embedded.url).hostname, urlsplit(embedded.url).port
+    # Create client and connect (host and port given apart, as in the seed)
+    async with ZenooClient(host, port=port) as client:
+        # Authenticate
+        await client.login(embedded.database, embedded.login, embedded.password)
+        # Fetch companies with type safety
+        companies = await client.model(ResPartner).filter(is_company=True).limit(5).all()
+        # Print results
+        for company in companies:
+            print(f"Company: {company.name}")
+            if company.email:
+                print(f"  Email: {company.email}")
+            if company.website:
+                print(f"  Website: {company.website}")
+    assert len(companies) == 5 and all(isinstance(c, ResPartner) and c.is_company for c in companies)
 
 
 async def test_quickstart_basic_queries(client: ZenooClient, marker: str) -> None:

@@ -108,7 +108,7 @@ def to_write_values(
 
     ``defaults`` names the fields that get a default on the server (when known): on create, a
     required field that is neither given nor defaulted is an error. Fields Odoo fills itself are
-    not asked for: readonly, non-stored and company-dependent ones. ``related`` holds the fields
+    not asked for: readonly, non-stored, computed (``depends``), related and company-dependent ones. ``related`` holds the fields
     of related models: the values inside x2many ``(0, 0, {...})``/``(1, id, {...})`` commands on
     those models are checked against them too (their required fields are left to Odoo, which
     fills the inverse field itself).
@@ -127,6 +127,7 @@ def to_write_values(
             for name, field in fields.fields.items()
             if field.get("required") and name not in out and name not in defaults and name != "id"
             and field.get("store", True) and not field.get("readonly") and not field.get("company_dependent")
+            and not field.get("depends") and not field.get("related")
         ]  # fmt: skip
         if missing:
             raise InvalidValueError(

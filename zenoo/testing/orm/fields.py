@@ -27,6 +27,7 @@ class Field:
     help: str | None = None
     default: Any = None
     ondelete: str = "set null"  # many2one: what deleting the target does ("set null", "cascade", "restrict")
+    depends: tuple[str, ...] = ()  # computed fields: what the value is computed from (as fields_get tells)
     name: str = ""  # filled in by ModelSpec
 
     @property
@@ -46,6 +47,7 @@ class Field:
             "groupable": self.store and self.type not in ("text", "html", "one2many"),
             "searchable": self.store or self.name == "display_name",
             "name": self.name,
+            "depends": list(self.depends),
         }
         if self.relation:
             full["relation"] = self.relation

@@ -182,7 +182,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "order_id": _m2o("sale.order", "Order Reference", required=True, ondelete="cascade"),
             "sequence": Field("integer", "Sequence", default=10),
             "product_id": _m2o("product.product", "Product"),
-            "name": Field("text", "Description", required=True),
+            "name": Field("text", "Description", required=True, depends=("product_id",)),  # from the product
             "product_uom_qty": Field("float", "Quantity", default=1.0),
             "price_unit": Field("float", "Unit Price", default=0.0),
             "discount": Field("float", "Discount (%)", default=0.0),
