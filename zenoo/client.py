@@ -102,6 +102,7 @@ class _Shared:
         self.server_version: tuple[Any, ...] | None = None
         self.user_context: dict[str, Any] = {}
         self.fields_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.writable_models: set[str] = set()  # models the user was found to have write rights on
         self.cache_manager: CacheManager | None = None
         self.stats = ClientStats()
         self.hooks = Hooks()
@@ -182,6 +183,21 @@ class ZenooClient:
         return self._shared.options.address.base_url
 
     @property
+    def host(self) -> str:
+        """The server's host name (or IP address)."""
+        return self._shared.options.address.host
+
+    @property
+    def port(self) -> int:
+        """The server's TCP port."""
+        return self._shared.options.address.port
+
+    @property
+    def protocol(self) -> str:
+        """The URL scheme, ``"http"`` or ``"https"`` (the Odoo API in use is :attr:`protocol_name`)."""
+        return self._shared.options.address.scheme
+
+    @property
     def uid(self) -> int | None:
         creds = self._shared.credentials
         return creds.uid if creds else None
@@ -223,7 +239,21 @@ class ZenooClient:
 
     @property
     def cache(self) -> CacheManager | None:
-        """The :class:`zenoo.cache.CacheManager`, or None until :meth:`setup_cache_manager`."""
+        """The :class:`zenoo.cache.CacheManager` in use, or None while no cache level is set up."""
+        manager = self._shared.cache_manager
+        return manager if manager is not None and manager.levels else None
+
+    @property
+    def cache_manager(self) -> CacheManager:
+        """The cache manager, created empty on first use (zenoo-rpc style).
+
+        Calls are cached once a level is added: ``await client.cache_manager.setup_memory_cache()``
+        or ``setup_redis_cache(url=...)``; :meth:`setup_cache_manager` does it in one step.
+        """
+        if self._shared.cache_manager is None:
+            from zenoo.cache import CacheManager
+
+            self._shared.cache_manager = CacheManager(client=self)
         return self._shared.cache_manager
 
     @property
@@ -290,6 +320,7 @@ class ZenooClient:
         twin._shared.server_version = shared.server_version
         twin._shared.user_context = dict(shared.user_context)
         twin._shared.fields_cache = dict(shared.fields_cache)
+        twin._shared.writable_models = set(shared.writable_models)
         twin._extra_context = dict(self._extra_context)
         twin._owns_pool = True
         return twin
@@ -361,6 +392,7 @@ class ZenooClient:
         shared.protocol = protocol
         shared.user_context = {}
         shared.fields_cache.clear()
+        shared.writable_models.clear()
         shared.user_context = await self._load_user_context()
         key_owner = shared.user_context.get("uid")
         if isinstance(key_owner, int) and key_owner != uid:  # JSON-2 found the uid by login: check it
@@ -463,7 +495,7 @@ class ZenooClient:
                 wire, protocol.parse, model=model, method=method, read_only=read_only, body=body
             )
 
-        cache = shared.cache_manager
+        cache = self.cache
         if cache is not None and read_only and cache_ttl != 0:
             key = cache.make_key(self.cache_scope, model, method, id_list, args, kwargs, merged_context)
             hit, value = await cache.lookup(model, key)
@@ -510,13 +542,15 @@ class ZenooClient:
         model: str,
         domain: Sequence[Any] | None = None,
         fields: Sequence[str] | None = None,
-        *,
-        offset: int = 0,
         limit: int | None = None,
+        offset: int = 0,
         order: str | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Records matching ``domain`` as dicts (all readable fields when ``fields`` is None)."""
+        """Records matching ``domain`` as dicts (all readable fields when ``fields`` is None).
+
+        The positional order (``limit`` before ``offset``) is zenoo-rpc's.
+        """
         kwargs = _search_kwargs(domain, offset, limit, order)
         if fields is not None:
             kwargs["fields"] = _names(fields, "fields")
@@ -536,7 +570,7 @@ class ZenooClient:
         return await self.call(model, "search", kwargs=_search_kwargs(domain, offset, limit, order), context=context)
 
     async def search_count(
-        self, model: str, domain: Sequence[Any] | None = None, *, context: Mapping[str, Any] | None = None
+        self, model: str, domain: Sequence[Any] | None = None, context: Mapping[str, Any] | None = None
     ) -> int:
         """Number of records matching ``domain``."""
         return await self.call(model, "search_count", kwargs={"domain": _domain(domain)}, context=context)
@@ -546,9 +580,9 @@ class ZenooClient:
         model: str,
         ids: int | Iterable[int],
         fields: Sequence[str] | None = None,
+        context: Mapping[str, Any] | None = None,
         *,
         load: str | None = "_classic_read",
-        context: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Read records by id (missing ids are silently left out, as Odoo does).
 
@@ -564,48 +598,79 @@ class ZenooClient:
     async def create(
         self,
         model: str,
-        values_or_list: Mapping[str, Any] | Sequence[Mapping[str, Any]],
-        *,
+        values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
         context: Mapping[str, Any] | None = None,
+        validate_required: bool = True,
     ) -> int | list[int]:
-        """Create one record (a dict → its id) or several (a list of dicts → their ids)."""
+        """Create one record (a dict → its id) or several (a list of dicts → their ids).
+
+        ``validate_required``: before anything is sent, check and convert every value set as the
+        models layer does, against the model's cached ``fields_get`` and ``default_get``: a
+        required field given empty or neither given nor defaulted by the server, an unknown
+        field, a value of the wrong type or an unknown selection key raises a :class:`ClientError`
+        (``InvalidValueError``/``FieldError``) and nothing is created; dates, datetimes, Decimals
+        and bytes are converted to Odoo's wire forms. ``False`` sends the values as given.
+        """
         vals_list: list[Mapping[str, Any]]
-        if isinstance(values_or_list, Mapping):
-            vals_list = [values_or_list]
-        elif isinstance(values_or_list, Sequence) and not isinstance(values_or_list, (str, bytes)):
-            vals_list = list(values_or_list)
-            for index, values in enumerate(vals_list):
-                if not isinstance(values, Mapping):
+        if isinstance(values, Mapping):
+            single, vals_list = True, [values]
+        elif isinstance(values, Sequence) and not isinstance(values, (str, bytes)):
+            single, vals_list = False, list(values)
+            for index, item in enumerate(vals_list):
+                if not isinstance(item, Mapping):
                     raise InvalidValueError(
-                        f"create() needs dicts of field values; item {index} is a {type(values).__name__}"
+                        f"create() needs dicts of field values; item {index} is a {type(item).__name__}"
                     )
         else:
-            raise InvalidValueError(
-                f"create() needs a dict or a list of dicts, got {type(values_or_list).__name__}"
-            )
+            raise InvalidValueError(f"create() needs a dict or a list of dicts, got {type(values).__name__}")
+        if not isinstance(validate_required, bool):
+            raise InvalidValueError(f"validate_required must be True or False, got {validate_required!r}")
         if not vals_list:
             return []
+        if validate_required:
+            from zenoo.models.loading import checked_create_values
+
+            vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
         if not isinstance(ids, list) or len(ids) != len(vals_list):
             raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(vals_list)} record(s)")
-        return ids[0] if isinstance(values_or_list, Mapping) else ids
+        return ids[0] if single else ids
 
     async def write(
         self,
         model: str,
         ids: int | Iterable[int],
         values: Mapping[str, Any],
-        *,
         context: Mapping[str, Any] | None = None,
+        check_access: bool = True,
     ) -> bool:
-        """Write ``values`` on the records ``ids``."""
+        """Write ``values`` on the records ``ids``.
+
+        ``check_access``: first make sure the user has the write access right on ``model``
+        (Odoo's ``check_access_rights("write")``, asked once per model and login); without it
+        the server's :class:`AccessError` is raised and the write is not sent. Record rules are
+        still enforced by the write itself.
+        """
         if not isinstance(values, Mapping):
             raise InvalidValueError(f"write() needs a dict of field values, got {type(values).__name__}")
-        return await self.call(model, "write", ids=check_ids(ids), args=(dict(values),), context=context)
+        if not isinstance(check_access, bool):
+            raise InvalidValueError(f"check_access must be True or False, got {check_access!r}")
+        id_list = check_ids(ids)
+        if check_access:
+            await self._check_write_right(model)
+        return await self.call(model, "write", ids=id_list, args=(dict(values),), context=context)
+
+    async def _check_write_right(self, model: str) -> None:
+        """Odoo's AccessError unless the user may write records of ``model`` (remembered per login)."""
+        shared = self._shared
+        if model in shared.writable_models:
+            return
+        await self.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
+        shared.writable_models.add(model)
 
     async def unlink(
-        self, model: str, ids: int | Iterable[int], *, context: Mapping[str, Any] | None = None
+        self, model: str, ids: int | Iterable[int], context: Mapping[str, Any] | None = None
     ) -> bool:
         """Delete the records ``ids``."""
         return await self.call(model, "unlink", ids=check_ids(ids), context=context)

@@ -4,8 +4,9 @@
 
     ZenooError
     ├── TransportError                 the request did not get a usable HTTP answer
-    │   ├── ZenooConnectionError       could not connect / connection dropped
-    │   ├── ZenooTimeoutError          connect, read or pool timeout
+    │   ├── ZenooConnectionError       could not connect / connection dropped (also a builtin ConnectionError)
+    │   ├── ZenooTimeoutError          connect, read or pool timeout (also a builtin TimeoutError;
+    │   │                              alias RequestTimeoutError)
     │   ├── ServerUnavailableError     HTTP 429/502/503/504 (usually from a proxy)
     │   └── CircuitOpenError           the circuit breaker is open: failing fast
     ├── ProtocolError                  the answer was not what the protocol promises
@@ -37,6 +38,7 @@ code) and ``http_status`` (JSON-2). No exception ever carries a password, API ke
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -57,6 +59,7 @@ __all__ = [
     "OdooServerError",
     "ProtocolError",
     "ProtocolNotSupportedError",
+    "RequestTimeoutError",
     "ServerUnavailableError",
     "SessionExpiredError",
     "TransportError",
@@ -90,12 +93,16 @@ class TransportError(ZenooError):
         self.request_sent = request_sent
 
 
-class ZenooConnectionError(TransportError):
-    """Could not connect to the server, or the connection was dropped."""
+class ZenooConnectionError(TransportError, builtins.ConnectionError):
+    """Could not connect to the server, or the connection was dropped.
+
+    Also a built-in :class:`ConnectionError`, so ``except ConnectionError`` catches it whether or
+    not the name was imported from here (zenoo-rpc code imports it from its exceptions module).
+    """
 
 
-class ZenooTimeoutError(TransportError):
-    """The server did not answer in time."""
+class ZenooTimeoutError(TransportError, builtins.TimeoutError):
+    """The server did not answer in time (also a built-in :class:`TimeoutError`)."""
 
 
 class ServerUnavailableError(TransportError):
@@ -295,3 +302,13 @@ class InvalidValueError(ClientError):
 
 class MultipleResultsError(ClientError):
     """``get()`` matched more than one record."""
+
+
+# --- zenoo-rpc names -------------------------------------------------------------------------------
+
+#: zenoo-rpc's name for :class:`ZenooTimeoutError`.
+RequestTimeoutError = ZenooTimeoutError
+#: zenoo-rpc's name for :class:`ZenooConnectionError`, for ``from zenoo.exceptions import
+#: ConnectionError``. Deliberately left out of ``__all__``: a star import must not shadow the
+#: built-in, which catches zenoo's connection errors anyway (ZenooConnectionError derives from it).
+ConnectionError = ZenooConnectionError

@@ -18,6 +18,7 @@ from zenoo.cache.blocking import BlockingCacheManager
 from zenoo.client import ApiChoice, ZenooClient
 
 if TYPE_CHECKING:
+    from zenoo.cache import CacheManager
     from zenoo.models import OdooModel
     from zenoo.query import SyncQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
@@ -84,6 +85,19 @@ class Client:
         return self._async.url
 
     @property
+    def host(self) -> str:
+        return self._async.host
+
+    @property
+    def port(self) -> int:
+        return self._async.port
+
+    @property
+    def protocol(self) -> str:
+        """The URL scheme, ``"http"`` or ``"https"``."""
+        return self._async.protocol
+
+    @property
     def uid(self) -> int | None:
         return self._async.uid
 
@@ -124,6 +138,12 @@ class Client:
         """The cache manager with blocking methods (``invalidate``, ``clear`` …), or None."""
         manager = self._async.cache
         return None if manager is None else BlockingCacheManager(manager, self._runner)
+
+    @property
+    def cache_manager(self) -> CacheManager:
+        """The cache manager (see :attr:`ZenooClient.cache_manager`); its methods are async:
+        configure it with :meth:`setup_cache_manager` here."""
+        return self._async.cache_manager
 
     @property
     def circuit_breaker(self) -> CircuitBreaker | None:
@@ -214,9 +234,8 @@ class Client:
         model: str,
         domain: Sequence[Any] | None = None,
         fields: Sequence[str] | None = None,
-        *,
-        offset: int = 0,
         limit: int | None = None,
+        offset: int = 0,
         order: str | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
@@ -237,7 +256,7 @@ class Client:
         return self._run(self._async.search(model, domain, offset=offset, limit=limit, order=order, context=context))
 
     def search_count(
-        self, model: str, domain: Sequence[Any] | None = None, *, context: Mapping[str, Any] | None = None
+        self, model: str, domain: Sequence[Any] | None = None, context: Mapping[str, Any] | None = None
     ) -> int:
         return self._run(self._async.search_count(model, domain, context=context))
 
@@ -246,32 +265,32 @@ class Client:
         model: str,
         ids: int | Iterable[int],
         fields: Sequence[str] | None = None,
+        context: Mapping[str, Any] | None = None,
         *,
         load: str | None = "_classic_read",
-        context: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         return self._run(self._async.read(model, ids, fields, load=load, context=context))
 
     def create(
         self,
         model: str,
-        values_or_list: Mapping[str, Any] | Sequence[Mapping[str, Any]],
-        *,
+        values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
         context: Mapping[str, Any] | None = None,
+        validate_required: bool = True,
     ) -> int | list[int]:
-        return self._run(self._async.create(model, values_or_list, context=context))
+        return self._run(self._async.create(model, values, context=context, validate_required=validate_required))
 
     def write(
         self,
         model: str,
         ids: int | Iterable[int],
         values: Mapping[str, Any],
-        *,
         context: Mapping[str, Any] | None = None,
+        check_access: bool = True,
     ) -> bool:
-        return self._run(self._async.write(model, ids, values, context=context))
+        return self._run(self._async.write(model, ids, values, context=context, check_access=check_access))
 
-    def unlink(self, model: str, ids: int | Iterable[int], *, context: Mapping[str, Any] | None = None) -> bool:
+    def unlink(self, model: str, ids: int | Iterable[int], context: Mapping[str, Any] | None = None) -> bool:
         return self._run(self._async.unlink(model, ids, context=context))
 
     def fields_get(
