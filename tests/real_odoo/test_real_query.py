@@ -5,7 +5,8 @@ Real Odoo's demo data differs from the embedded server's, so every scenario crea
 records, named ``zenoo-test-<marker>-…``, filters on them and deletes them at the end. Requests
 are counted with the client's own hooks, which works on any server. Facts relied on: res.partner
 has name, email, phone, is_company, type (contact/invoice/delivery/other), country_id, company_id,
-parent_id/child_ids; res.country has BE and FR with ``code``; at least one res.company exists.
+parent_id/child_ids; res.country has BE and FR with ``code``; at least one res.company exists;
+sale.order / sale.order.line (the sales app) and at least one product.product exist.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from zenoo import Client, FieldError, InvalidLookupError, InvalidValueError, MissingError, Q, ZenooClient
 from zenoo.models import Many2one, X2many
 from zenoo.models.codegen import generate_source
-from zenoo.models.common import ResCompany, ResPartner
+from zenoo.models.common import ResCompany, ResPartner, SaleOrder
 from zenoo.stats import RequestEvent
 
 pytestmark = pytest.mark.real_odoo
@@ -192,3 +193,57 @@ def test_blocking_queryset(blocking: Client, marker: str) -> None:
     kid = mine.first()
     assert kid.parent_id.load().id == parent.id  # type: ignore[union-attr]
     assert len(mine.prefetch("child_ids").get(parent.id).child_ids.all()) == 2
+
+
+async def test_create_order_save_and_cache(client: ZenooClient, marker: str) -> None:
+    partners = client.model(ResPartner)
+    created = await partners.bulk_create([{"name": f"{marker}-{n}"} for n in ("z", "a", "m")])
+    assert [p.name for p in created] == [f"{marker}-z", f"{marker}-a", f"{marker}-m"]  # input order
+    parent = await partners.create(name=f"{marker}-parent", is_company=True)
+    await partners.filter(id__in=[p.id for p in created[:2]]).update(parent_id=parent.id)
+    fresh = await partners.get(parent.id)
+    assert isinstance(fresh.child_ids, X2many) and sorted(fresh.child_ids) == sorted(
+        p.id for p in created[:2]
+    )
+    only_name = await partners.only("name").get(parent.id)
+    with pytest.raises(AttributeError, match="email was not loaded"):
+        _ = only_name.email
+
+    counter = Counter(client)
+    await fresh.save()
+    assert counter.methods == []  # nothing changed, nothing sent
+    fresh.phone = "+32 2 000 00 00"
+    await fresh.save()
+    assert counter.methods.count("write") == 1 and fresh.changed_fields() == {}
+    assert (await client.read("res.partner", [parent.id], ["phone"]))[0]["phone"] == "+32 2 000 00 00"
+
+    kid = await partners.get(created[0].id)
+    await kid.parent_id  # cached in the client's relation cache
+    counter.reset()
+    await (await partners.get(created[0].id)).parent_id
+    assert counter.methods == ["search_read"]  # the parent row came from the cache
+    await client.write("res.partner", [parent.id], {"email": "p@example.com"})  # any write clears it
+    counter.reset()
+    reloaded = await (await partners.get(created[0].id)).parent_id
+    assert counter.methods == ["search_read", "read"] and reloaded.email == "p@example.com"
+
+
+async def test_x2many_commands_and_checked_values(client: ZenooClient, marker: str) -> None:
+    buyer = (await make(client, marker, ["buyer"]))[0]
+    product = (await client.search("product.product", [], limit=1))[0]
+    orders = client.model(SaleOrder)
+    order = await orders.create(
+        partner_id=buyer,
+        order_line=[(0, 0, {"product_id": product, "product_uom_qty": 2, "price_unit": 10.0})],
+    )
+    try:
+        lines = await order.order_line.all()
+        assert [(line.product_id.id, line.product_uom_qty) for line in lines] == [(product, 2.0)]
+        counter = Counter(client)
+        with pytest.raises(InvalidValueError, match="sale.order.line.product_uom_qty is a float field"):
+            await order.update(order_line=[(1, lines[0].id, {"product_uom_qty": "many"})])
+        with pytest.raises(InvalidValueError, match="not a valid choice for sale.order.state"):
+            await orders.filter(state="confirmed").count()
+        assert counter.methods == []
+    finally:
+        await client.unlink("sale.order", [order.id])
