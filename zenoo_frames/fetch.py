@@ -65,6 +65,7 @@ class Source:
     limit: int | None = None
     offset: int = 0
     context: Mapping[str, Any] | None = None
+    cache_ttl: float | None = None  # the QuerySet's cache(ttl=...): 0 bypasses the client's cache
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,12 @@ async def search_ids(source: Source, *, limit: int | None = None) -> list[int]:
     )
     if effective == 0:
         return []  # Odoo reads limit=0 as "no limit"
-    return list(
-        await source.client.search(
-            source.model,
-            list(source.domain),
-            offset=source.offset,
-            limit=effective,
-            order=stable_order(source.order),
-            context=_ctx(source),
-        )
-    )
+    kwargs: dict[str, Any] = {"domain": list(source.domain), "order": stable_order(source.order)}
+    if source.offset:
+        kwargs["offset"] = source.offset
+    if effective is not None:
+        kwargs["limit"] = effective
+    return list(await _call(source, source.model, "search", kwargs=kwargs))
 
 
 async def iter_raw_batches(
@@ -147,11 +144,10 @@ async def iter_raw_batches(
 ) -> AsyncIterator[pa.RecordBatch]:
     """Read ``ids`` in concurrent chunks; yield one raw batch (no display names) per chunk, in order."""
     fields = schema.field_names or ["id"]  # read() with no fields would return every field
-    context = _ctx(source)
     report.searched += len(ids)
 
     async def read_chunk(chunk: Sequence[int]) -> pa.RecordBatch:
-        rows = await source.client.read(source.model, list(chunk), fields, load=None, context=context)
+        rows = await _read(source, source.model, chunk, fields, load=None)
         rows = _in_order(chunk, rows, report)
         return rows_to_batch(schema, rows)
 
@@ -222,11 +218,8 @@ class DisplayNames:
         assert spec.relation is not None, f"many2one {spec.name} without relation"
         try:
             for start in range(0, len(wanted), _NAME_READ_CHUNK):
-                rows = await self._source.client.read(
-                    spec.relation,
-                    wanted[start : start + _NAME_READ_CHUNK],
-                    ["display_name"],
-                    context=_ctx(self._source),
+                rows = await _read(
+                    self._source, spec.relation, wanted[start : start + _NAME_READ_CHUNK], ["display_name"]
                 )
                 known.update((row["id"], row["display_name"]) for row in rows)
         except AccessError:
@@ -234,17 +227,28 @@ class DisplayNames:
             # it links to: read the many2one with its names from the source records instead.
             source_ids = pa.chunked_array([b.column("id") for b in batches], pa.int64()).to_pylist()
             for start in range(0, len(source_ids), _NAME_READ_CHUNK):
-                rows = await self._source.client.read(
+                rows = await _read(
+                    self._source,
                     self._source.model,
                     source_ids[start : start + _NAME_READ_CHUNK],
                     [spec.name],
-                    context=_ctx(self._source),
                 )
                 known.update(tuple(row[spec.name]) for row in rows if row[spec.name])
 
 
 def _ctx(source: Source) -> dict[str, Any] | None:
     return dict(source.context) if source.context else None
+
+
+async def _call(source: Source, model: str, method: str, **call: Any) -> Any:
+    """``client.call`` with the source's context and cache TTL."""
+    return await source.client.call(model, method, context=_ctx(source), cache_ttl=source.cache_ttl, **call)
+
+
+async def _read(
+    source: Source, model: str, ids: Sequence[int], fields: Sequence[str], **kwargs: Any
+) -> list[dict[str, Any]]:
+    return list(await _call(source, model, "read", ids=list(ids), kwargs={"fields": list(fields), **kwargs}))
 
 
 def _in_order(chunk: Sequence[int], rows: list[dict[str, Any]], report: FetchReport) -> list[dict[str, Any]]:

@@ -315,3 +315,26 @@ async def test_bad_cache_ttl_is_refused_before_sending(admin_client, odoo_server
     with pytest.raises(InvalidValueError, match="cache_ttl"):
         await admin_client.call("res.country", "search_count", kwargs={"domain": []}, cache_ttl=bad)
     assert server.requests == []
+
+
+async def test_frames_follow_the_querysets_cache_ttl(admin_client, odoo_server_19):
+    """``to_polars()`` reads through the cache like every read; ``cache(ttl=0)`` gets fresh rows."""
+    pytest.importorskip("polars")
+    server = odoo_server_19
+    await admin_client.setup_cache_manager()
+    tag = unique()
+    pid = await admin_client.create("res.partner", {"name": f"{tag} before", "country_id": 1})
+    query = admin_client.model("res.partner").filter(name__like=tag).only("name", "country_id")
+    assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]
+    server.reset_requests()
+    assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]
+    assert [r for r in server.requests if r.method in ("search", "read")] == []
+
+    # a change the cache cannot know about (not made through this client) ...
+    other = await logged_in(server)
+    await other.write("res.partner", [pid], {"name": f"{tag} after"})
+    await other.close()
+    assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]  # ... bounded by the TTL
+    fresh = await query.cache(ttl=0).to_polars()
+    assert fresh["name"].to_list() == [f"{tag} after"]
+    assert fresh["country_id"].to_list() and None not in fresh["country_id"].to_list()

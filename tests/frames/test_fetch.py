@@ -145,9 +145,9 @@ async def test_polars_and_pandas_dtypes(client: ZenooClient, marker: str) -> Non
 class RacingClient(ZenooClient):
     """A real client that deletes one found record right after the search, like a concurrent user."""
 
-    async def search(self, model: str, domain: Any = None, **kwargs: Any) -> list[int]:
-        found = await super().search(model, domain, **kwargs)
-        if model == "res.partner" and len(found) > 2:
+    async def call(self, model: str, method: str, **kwargs: Any) -> Any:
+        found = await super().call(model, method, **kwargs)
+        if model == "res.partner" and method == "search" and len(found) > 2:
             await self.unlink(model, [found[2]])
         return found
 
@@ -258,13 +258,13 @@ async def test_json2_gives_the_same_frame(odoo_server_19: Any, marker: str) -> N
 class CountryShyClient(ZenooClient):
     """A real client whose user may not read res.country, as Odoo answers when a model is off-limits."""
 
-    async def read(self, model: str, ids: Any, fields: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
-        if model == "res.country":
+    async def call(self, model: str, method: str, **kwargs: Any) -> Any:
+        if model == "res.country" and method == "read":
             raise AccessError(
                 "You are not allowed to access 'Country' (res.country) records.",
                 odoo_name="odoo.exceptions.AccessError",
             )
-        return await super().read(model, ids, fields, **kwargs)
+        return await super().call(model, method, **kwargs)
 
 
 async def test_display_names_fall_back_to_the_records_own_many2one(embedded: Any, marker: str) -> None:
