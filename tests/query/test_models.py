@@ -190,6 +190,12 @@ async def test_values_are_checked_before_sending(client: Any, embedded: Any, mar
         with pytest.raises((InvalidValueError, FieldError), match=message):
             await coroutine
     assert calls(embedded.server) == []  # every check was local, with cached metadata
+    # valid values cost no extra request either: metadata and server defaults are asked once
+    created = await partners.create(name=f"{marker}-ok", type="invoice", is_company=False)
+    await partners.filter(id=created.id).update(phone="1")
+    created.email = "ok@example.com"
+    await created.save()
+    assert [r.method for r in calls(embedded.server)] == ["create", "read", "search", "write", "write"]
 
 
 async def test_write_values_convert_python_types(client: Any, marker: str) -> None:
