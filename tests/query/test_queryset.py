@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from zenoo import (
+    ConfigurationError,
     FieldError,
     InvalidLookupError,
     InvalidValueError,
@@ -210,8 +211,10 @@ async def test_seed_style_ilike_passes_value_through(client: Any, marker: str) -
 
 async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: Any, marker: str) -> None:
     await make(client, marker, ["cached"])
-    await client.setup_cache_manager(backend="memory")
     query = client.model("res.partner").filter(name__startswith=marker).cache(ttl=60)
+    with pytest.raises(ConfigurationError, match="no cache"):
+        await query.all()  # not silently uncached
+    await client.setup_cache_manager(backend="memory")
     first = await query.all()
     embedded.server.reset_requests()
     again = await query.all()
@@ -219,6 +222,16 @@ async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: An
     assert calls(embedded.server, "search_read") == []  # served by the cache
     await query.cache(ttl=0).all()  # ttl=0 bypasses it
     assert len(calls(embedded.server, "search_read")) == 1
+    # writes find their records afresh, not from a cached search
+    await query.ids()
+    async with ZenooClient(embedded.url) as other:  # another client: this one's cache is not told
+        await other.login(embedded.database, embedded.login, embedded.password)
+        await make(other, marker, ["later"])
+    assert len(await query.ids()) == 1  # the cached search does not see it
+    embedded.server.reset_requests()
+    assert await query.update(phone="5") is True
+    assert [r.method for r in calls(embedded.server)] == ["search", "write"]
+    assert await query.cache(ttl=0).filter(phone="5").count() == 2
 
 
 @pytest.mark.parametrize(

@@ -404,7 +404,7 @@ class QuerySet:
         if not vals:
             raise InvalidValueError("update() needs values to write")
         await checked_write_values(self._client, self.model_name, vals)  # bad values fail before the search
-        ids = await query.ids()
+        ids = await query.cache(ttl=0).ids()  # the records to write now, never a cached answer
         if not ids:
             return True
         return await write_records(self._binding(), self.model_name, ids, vals)
@@ -412,7 +412,7 @@ class QuerySet:
     async def delete(self, *record_ids: int) -> bool:
         """Delete the matching records (or the given ids) in one ``unlink``."""
         query = self.filter(id__in=list(record_ids)) if record_ids else self
-        ids = await query.ids()
+        ids = await query.cache(ttl=0).ids()  # the records to delete now, never a cached answer
         if not ids:
             return True
         return await unlink_records(self._binding(), self.model_name, ids)
