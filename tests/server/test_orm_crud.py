@@ -265,6 +265,9 @@ def test_name_search_default_get_and_search_fetch(reg: Registry) -> None:
     assert [name for _id, name in narrowed] == ["crudname beta"]
     assert call(reg, "res.partner", "name_search", "", limit=3) and len(call(reg, "res.partner", "name_search",
                                                                               "", limit=3)) == 3
+    created = call(reg, "res.partner.category", "name_create", "crud-named")
+    assert created == [created[0], "crud-named"] and call(reg, "res.partner.category", "read", [created[0]],
+                                                          ["name"])[0]["name"] == "crud-named"
     defaults = call(reg, "sale.order", "default_get", ["state", "partner_id", "user_id"])
     assert defaults == {"state": "draft", "user_id": ADMIN}
     assert call(reg, "res.partner", "default_get", ["type"], context={"default_type": "invoice"}) == {

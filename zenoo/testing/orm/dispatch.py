@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data"})
 MODEL_METHODS = frozenset({
     "search", "search_count", "search_read", "search_fetch", "create", "fields_get", "name_search",
-    "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load",
+    "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load", "name_create",
 })
 ONLY_19 = frozenset({"formatted_read_group", "has_access"})
 # public methods that exist on one model only

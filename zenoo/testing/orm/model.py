@@ -456,6 +456,13 @@ class BaseModel:
         names = self._display_names(ids)
         return [[i, names.get(i, "")] for i in ids]
 
+    def name_create(self, name):  # type: ignore[no-untyped-def]
+        """Create a record from its name alone: ``[id, display name]``."""
+        self._check_access("create")
+        field = "name" if "name" in self.spec.fields else self.spec.rec_name
+        record_id = self._insert({field: name})
+        return [record_id, self._display_names([record_id]).get(record_id, "")]
+
     def default_get(self, fields_list):  # type: ignore[no-untyped-def]
         """Default values of ``fields_list`` (as create() would use them)."""
         result: dict[str, Any] = {}
