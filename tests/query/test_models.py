@@ -262,3 +262,15 @@ async def test_bulk_create_takes_any_iterable(client: Any, marker: str) -> None:
     assert [p.name for p in created] == [f"{marker}-b", f"{marker}-a"]
     with pytest.raises(InvalidValueError, match="list of dicts"):
         await client.model(ResPartner).bulk_create({"name": "x"})
+
+
+async def test_refresh_reads_from_odoo_not_from_the_cache(client: Any, embedded: Any, marker: str) -> None:
+    parent, _ = await family(client, marker, kids=0)
+    await client.setup_cache_manager(backend="memory")
+    partner = await client.model(ResPartner).only("phone").get(parent)
+    await partner.refresh()  # its read is cached now, were refresh cacheable
+    async with ZenooClient(embedded.url) as other:  # a change this client's cache is not told about
+        await other.login(embedded.database, embedded.login, embedded.password)
+        await other.write("res.partner", [parent], {"phone": "+32 9"})
+    await partner.refresh()
+    assert partner.phone == "+32 9"

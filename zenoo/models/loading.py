@@ -49,7 +49,8 @@ def rows_to_records(
 async def read_rows(
     binding: Binding, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
 ) -> list[OdooModel]:
-    """``read`` ``ids`` (in that order; ids that no longer exist are left out) as records of ``cls``."""
+    """``read`` ``ids`` (in that order; ids that no longer exist are left out) as records of ``cls``,
+    from Odoo itself (never from the client's cache: used to read back and to refresh)."""
     meta = await model_fields(binding.client, cls._name)
     names = list(fields) if fields is not None else default_fields(cls, meta)
     rows = await binding.client.call(
@@ -58,6 +59,7 @@ async def read_rows(
         ids=list(ids),
         kwargs={"fields": fields_to_read(names)},
         context=binding.context or None,
+        cache_ttl=0,
     )
     by_id = {row["id"]: row for row in rows}
     return rows_to_records(cls, meta, (by_id[i] for i in ids if i in by_id), binding)
