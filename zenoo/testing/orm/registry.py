@@ -147,8 +147,10 @@ class Registry:
     def session_info(self, uid: int) -> dict[str, Any]:
         """The body of /web/session/authenticate and /web/session/get_session_info."""
         db = self.connection
-        name, login, partner_id = db.execute(
-            "SELECT name, login, partner_id FROM res_users WHERE id = ?", (uid,)).fetchone()
+        user = db.execute("SELECT name, login, partner_id FROM res_users WHERE id = ?", (uid,)).fetchone()
+        if user is None:
+            raise ValueError(f"No user with id {uid!r}")
+        name, login, partner_id = user
         partner_name, partner_write = db.execute(
             "SELECT complete_name, write_date FROM res_partner WHERE id = ?", (partner_id,)).fetchone()
         is_admin = self.is_admin(uid)
