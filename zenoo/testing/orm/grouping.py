@@ -279,7 +279,7 @@ def _aggregate_value(aggregate: Aggregate, value: Any) -> Any:
     if aggregate.function in ("bool_and", "bool_or"):
         return bool(value)
     if value is None:
-        return False if aggregate.field.type not in NUMERIC else 0
+        return {"integer": 0, "float": 0.0, "monetary": 0.0}.get(aggregate.field.type, False)
     if aggregate.field.type in ("float", "monetary") and aggregate.function != "count":
         return round(float(value), 6)
     return value
