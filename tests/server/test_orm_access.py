@@ -50,6 +50,20 @@ def test_users_and_authentication(reg: Registry) -> None:
     other.close()
 
 
+def test_created_users_log_in_with_their_password(reg: Registry) -> None:
+    uid = reg.execute_kw(ADMIN, "res.users", "create", [{"name": "Acc New", "login": "acc-new",
+                                                         "password": "first-secret"}], {})
+    assert reg.authenticate("acc-new", "first-secret") == uid and reg.authenticate("acc-new", "nope") is None
+    assert reg.execute_kw(ADMIN, "res.users", "read", [[uid], ["password"]], {}) == [{"id": uid, "password": ""}]
+    reg.execute_kw(ADMIN, "res.users", "write", [[uid], {"password": "second-secret"}], {})
+    assert reg.authenticate("acc-new", "first-secret") is None and reg.authenticate("acc-new", "second-secret") == uid
+    reg.execute_kw(ADMIN, "res.users", "write", [[uid], {"active": False}], {})
+    assert reg.authenticate("acc-new", "second-secret") is None  # archived users cannot log in
+    # a user cannot change a password through write() (Odoo has a dedicated wizard for that)
+    assert "not allowed to modify" in demo_error(reg, "res.users", "write", [reg.users["demo"].uid],
+                                                 {"password": "x"}).message
+
+
 def test_context_and_session_info(reg: Registry) -> None:
     assert reg.user_context(2) == {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2}
     demo = reg.users["demo"].uid

@@ -177,6 +177,8 @@ class BaseModel:
                     values[name] = extra[name].get(record_id, [])
                 elif name == "display_name":
                     values[name] = extra[name].get(record_id, False)
+                elif not f.store:
+                    values[name] = ""  # write-only (res.users.password)
                 elif f.type == "many2one":
                     target = row[position[name]]
                     if target is None:
@@ -221,8 +223,21 @@ class BaseModel:
                 raise required_field_error(self._version, self.spec.name, self.spec.description, name,
                                            field.string)
 
+    def _take_password(self, vals: dict[str, Any]) -> str | None:
+        """res.users: remove a new password from the values (it is kept as a hash, never stored)."""
+        if self.spec.name != "res.users" or "password" not in vals:
+            return None
+        secret = vals.pop("password")
+        if secret in (False, None, ""):
+            return None  # an empty password changes nothing, as in Odoo
+        if not isinstance(secret, str):
+            raise PyValueError("Wrong value for res.users.password: a password is a string")
+        return secret
+
     def _insert(self, vals: dict[str, Any]) -> int:
-        vals = hooks.prepare_create(self, dict(vals))
+        vals = dict(vals)
+        secret = self._take_password(vals)
+        vals = hooks.prepare_create(self, vals)
         columns, relations = self._columns_from_vals(vals)
         for name, field in self.spec.fields.items():
             if field.column and name not in columns and name not in MAGIC_FIELDS:
@@ -241,9 +256,18 @@ class BaseModel:
         for name, commands in relations.items():
             self._apply_commands(self.spec.fields[name], [record_id], commands)
         hooks.after_change(self, [record_id], set(vals) | set(columns), created=True)
+        if secret is not None:
+            self.env.registry.set_password(record_id, secret)
         return record_id
 
     def _update(self, ids: list[int], vals: dict[str, Any]) -> None:
+        vals = dict(vals)
+        secret = self._take_password(vals)
+        if secret is not None:
+            for record_id in ids:
+                self.env.registry.set_password(record_id, secret)
+        if not vals:
+            return
         columns, relations = self._columns_from_vals(vals)
         self._check_required(columns, creating=False)
         columns.update(write_uid=self.env.uid, write_date=now_string())

@@ -124,6 +124,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         _model("res.users", "User", {
             "name": Field("char", "Name", required=True),
             "login": Field("char", "Login", required=True, help="Used to log into the system"),
+            "password": Field("char", "Password", store=False,
+                              help="Write-only: reads give an empty string; only a salted hash is kept"),
             "email": Field("char", "Email"),
             "lang": Field("char", "Language", default="en_US"),
             "tz": Field("char", "Timezone", default="Europe/Brussels"),
