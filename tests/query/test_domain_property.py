@@ -5,8 +5,9 @@ The Python side evaluates each lookup by its *meaning* (``startswith`` is ``str.
 ``icontains`` a case-insensitive substring test …), not by re-deriving Odoo operators, so a wrong
 operator or a missing escape in the compiler shows up as a mismatch. Rows are read once per
 server version. Facts relied on: ``name``, ``is_company``, ``type`` and ``color`` of res.partner
-are never empty, while ``email`` and ``country_id`` may be; case-insensitive matching is compared
-on ASCII letters (the generated values are ASCII).
+are never empty, while ``email``, ``country_id`` and ``category_id`` (tags) may be, and some
+partners have a country and some have tags; countries have a ``code``; case-insensitive matching
+is compared on ASCII letters (the generated values are ASCII).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from zenoo import Client, Q
 
-FIELDS = ["name", "email", "is_company", "type", "country_id", "color"]
+FIELDS = ["name", "email", "is_company", "type", "country_id", "color", "category_id"]
 Row = dict[str, Any]
 Predicate = Callable[[Row], bool]
 
@@ -119,6 +120,26 @@ def other_leaves(countries: list[int], emails: list[str]) -> st.SearchStrategy[t
     )  # fmt: skip
 
 
+def relational_leaves(codes: dict[int, str], tags: list[int]) -> st.SearchStrategy[tuple[Q, Predicate]]:
+    """Dotted paths through a many2one, and conditions on a many2many's related records."""
+
+    def country_code(picked: list[str]) -> tuple[Q, Predicate]:
+        return Q(country_id__code__in=picked), lambda r: codes.get(r["country_id"]) in picked
+
+    def tagged(lookup: str, ids: list[int]) -> tuple[Q, Predicate]:
+        if lookup == "any":
+            return Q(category_id__any=Q(id__in=ids)), lambda r: bool(set(r["category_id"]) & set(ids))
+        if lookup == "not_any":
+            return Q(category_id__not_any=Q(id__in=ids)), lambda r: not set(r["category_id"]) & set(ids)
+        return Q(category_id__isnull=True), lambda r: not r["category_id"]
+
+    return st.one_of(
+        st.builds(country_code, st.lists(st.sampled_from(sorted(set(codes.values()))), min_size=1, max_size=3)),
+        st.builds(tagged, st.sampled_from(["any", "not_any", "isnull"]),
+                  st.lists(st.sampled_from(tags), min_size=1, max_size=3)),
+    )  # fmt: skip
+
+
 def expressions(leaf: st.SearchStrategy[tuple[Q, Predicate]]) -> st.SearchStrategy[tuple[Q, Predicate]]:
     def extend(children: st.SearchStrategy[tuple[Q, Predicate]]) -> st.SearchStrategy[tuple[Q, Predicate]]:
         def both(a: tuple[Q, Predicate], b: tuple[Q, Predicate]) -> tuple[Q, Predicate]:
@@ -156,14 +177,24 @@ def test_compiled_domains_select_what_python_selects(blocking: Client) -> None:
     fragments = sorted({word[:3] for row in rows for word in row["name"].split() if word.isascii()})
     emails = sorted({row["email"].split("@")[0][:4] for row in rows if row["email"]}) or ["x"]
     countries = sorted({row["country_id"] for row in rows if row["country_id"]})
+    codes = {
+        row["id"]: row["code"]
+        for row in blocking.search_read("res.country", [("id", "in", countries)], ["code"])
+    }
+    tags = sorted({tag for row in rows for tag in row["category_id"]})
+    assert codes and tags
     partners = blocking.model("res.partner")
-    strategy = expressions(st.one_of(text_leaf(fragments), other_leaves(countries, emails)))
+    strategy = expressions(
+        st.one_of(text_leaf(fragments), other_leaves(countries, emails), relational_leaves(codes, tags))
+    )
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(strategy)
     def check(example: tuple[Q, Predicate]) -> None:
         q, predicate = example
         expected = {row["id"] for row in rows if predicate(row)}
-        assert set(partners.filter(q).ids()) == expected, (q, partners.filter(q).compiled_domain())
+        domain = partners.filter(q).compiled_domain()
+        assert set(partners.filter(q).ids()) == expected, (q, domain)
+        assert partners.filter(domain).compiled_domain() == domain  # the raw domain reads back the same
 
     check()
