@@ -309,7 +309,8 @@ class ZenooClient:
         """A new client with the same server, credentials and context but its own pool.
 
         Use it on another event loop (httpx pools belong to the loop that created them).
-        Statistics, hooks and the cache manager are not carried over.
+        Statistics and hooks are not carried over; the cache manager is shared, so writes through
+        either client invalidate what both have cached.
         """
         shared = self._shared
         breaker = shared.breaker.fresh_copy() if shared.breaker is not None else None
@@ -321,6 +322,7 @@ class ZenooClient:
         twin._shared.user_context = dict(shared.user_context)
         twin._shared.fields_cache = dict(shared.fields_cache)
         twin._shared.writable_models = set(shared.writable_models)
+        twin._shared.cache_manager = shared.cache_manager
         twin._extra_context = dict(self._extra_context)
         twin._owns_pool = True
         return twin
@@ -467,7 +469,8 @@ class ZenooClient:
         ``ids`` are the records a record-method works on; ``args`` further positional arguments
         (bound to names on JSON-2 for the well-known methods); ``kwargs`` named parameters;
         ``context`` is merged over the user's and the client's context. Read-only calls are
-        served from the cache when one is set up (``cache_ttl=0`` bypasses it).
+        served from the cache when one is set up (``cache_ttl=0`` bypasses it); a positive
+        ``cache_ttl`` without a cache, or on a method that may write, is an error.
         """
         shared = self._shared
         credentials = shared.credentials
@@ -489,13 +492,23 @@ class ZenooClient:
         wire = protocol.call_request(credentials, model, method, id_list, args, kwargs or {}, merged_context)
         body = encode_json(wire.body)  # a value JSON cannot carry fails here, before anything is sent
         read_only = is_read_only(method)
+        cache = self.cache
+        if cache_ttl and not read_only:
+            raise InvalidValueError(
+                f"cache_ttl={cache_ttl!r} given for {model}.{method}, which may write: only read-only "
+                "methods (zenoo.methods) are cached"
+            )
+        if cache_ttl and cache is None:
+            raise ConfigurationError(
+                f"cache_ttl={cache_ttl!r} asks for caching, but this client has no cache: "
+                "call setup_cache_manager() first"
+            )
 
         def send() -> Awaitable[Any]:
             return self._exchange(
                 wire, protocol.parse, model=model, method=method, read_only=read_only, body=body
             )
 
-        cache = self.cache
         if cache is not None and read_only and cache_ttl != 0:
             key = cache.make_key(self.cache_scope, model, method, id_list, args, kwargs, merged_context)
             hit, value = await cache.lookup(model, key)

@@ -18,7 +18,6 @@ from zenoo.cache.blocking import BlockingCacheManager
 from zenoo.client import ApiChoice, ZenooClient
 
 if TYPE_CHECKING:
-    from zenoo.cache import CacheManager
     from zenoo.models import OdooModel
     from zenoo.query import SyncQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
@@ -140,10 +139,10 @@ class Client:
         return None if manager is None else BlockingCacheManager(manager, self._runner)
 
     @property
-    def cache_manager(self) -> CacheManager:
-        """The cache manager (see :attr:`ZenooClient.cache_manager`); its methods are async:
-        configure it with :meth:`setup_cache_manager` here."""
-        return self._async.cache_manager
+    def cache_manager(self) -> BlockingCacheManager:
+        """The cache manager, created empty on first use (see :attr:`ZenooClient.cache_manager`),
+        with blocking methods: ``client.cache_manager.setup_memory_cache()``."""
+        return BlockingCacheManager(self._async.cache_manager, self._runner)
 
     @property
     def circuit_breaker(self) -> CircuitBreaker | None:

@@ -12,7 +12,15 @@ import uuid
 
 import pytest
 
-from zenoo import AccessError, Client, InvalidValueError, MethodNotFoundError, MissingError
+from zenoo import (
+    AccessError,
+    Client,
+    ConfigurationError,
+    InvalidValueError,
+    MethodNotFoundError,
+    MissingError,
+)
+from zenoo._loop import LoopThread
 from zenoo.cache import MemoryCache, cached
 
 from .conftest import free_port, logged_in, run_python
@@ -338,3 +346,61 @@ async def test_frames_follow_the_querysets_cache_ttl(admin_client, odoo_server_1
     fresh = await query.cache(ttl=0).to_polars()
     assert fresh["name"].to_list() == [f"{tag} after"]
     assert fresh["country_id"].to_list() and None not in fresh["country_id"].to_list()
+
+
+async def test_a_fork_shares_the_cache_so_its_writes_invalidate(admin_client, odoo_server_19):
+    """A fork lives on another event loop, but a write through it must not leave the parent
+    serving what it cached before."""
+    server = odoo_server_19
+    await admin_client.setup_cache_manager(backend="memory")
+    tag = unique()
+    pid = await admin_client.create("res.partner", {"name": f"{tag} before"})
+    assert await names_like(admin_client, tag) == [f"{tag} before"]
+    fork = admin_client.fork()
+    assert fork.cache is admin_client.cache
+
+    async def on_another_loop():
+        try:
+            assert await names_like(fork, tag) == [f"{tag} before"]  # served from the shared cache
+            await fork.write("res.partner", [pid], {"name": f"{tag} after"})
+        finally:
+            await fork.close()
+
+    server.reset_requests()
+    loop = LoopThread("zenoo-test-fork")
+    try:
+        loop.run(on_another_loop())
+    finally:
+        loop.close()
+    assert sent(server, "res.partner", "search_read") == 0
+    assert await names_like(admin_client, tag) == [f"{tag} after"]
+    assert sent(server, "res.partner", "search_read") == 1
+
+
+async def test_a_cache_ttl_that_cannot_cache_is_refused_before_sending(odoo_server_19):
+    server = odoo_server_19
+    client = await logged_in(server)
+    server.reset_requests()
+    with pytest.raises(ConfigurationError, match=r"cache_ttl=60 .* no cache: call setup_cache_manager"):
+        await client.call("res.country", "search_count", kwargs={"domain": []}, cache_ttl=60)
+    with pytest.raises(ConfigurationError, match="no cache"):
+        await client.model("res.country").cache(ttl=60).count()
+    await client.model("res.country").cache(ttl=0).count()  # 0 (bypass) needs no cache
+    await client.setup_cache_manager()
+    with pytest.raises(InvalidValueError, match=r"res.partner.write, which may write"):
+        await client.call("res.partner", "write", ids=[1], args=[{"name": "x"}], cache_ttl=60)
+    assert [r.method for r in server.requests] == ["search_count"]
+    await client.close()
+
+
+def test_blocking_client_cache_manager_is_configured_by_blocking_calls(odoo_server_19):
+    server = odoo_server_19
+    admin = server.users["admin"]
+    with Client(server.url, database=server.database) as client:
+        client.login(server.database, admin.login, admin.password)
+        assert client.cache is None
+        level = client.cache_manager.setup_memory_cache(name="l1", strategy="lfu")
+        assert isinstance(level, MemoryCache) and client.cache.levels == (level,)
+        server.reset_requests()
+        assert client.search_count("res.country", []) == client.search_count("res.country", [])
+        assert sent(server, "res.country", "search_count") == 1
