@@ -224,6 +224,9 @@ async def test_bad_values(lookups: dict[str, Any]) -> None:
         ),
         (Q(id__in=[1, "2"]), "res.partner.id \\(integer field\\) cannot be compared with '2'"),
         (Q(is_company="yes"), "res.partner.is_company is a boolean field"),
+        (Q(date__gte="31/01/2024"), "res.partner.date \\(date field\\) cannot be compared with '31/01/2024'"),
+        (Q(date="2024-01-31 10:00:00"), "res.partner.date \\(date field\\)"),
+        ([("create_date", ">", 20240131)], "res.partner.create_date \\(datetime field\\)"),
         (Q(parent_id__country_id__in=[1]) & Q(child_ids__any=Q(type="x")), "'x' is not a valid choice"),
     ],
 )
@@ -240,6 +243,9 @@ async def test_values_that_fit_the_field() -> None:
     assert await compiled([("type", "not in", ["contact", False])]) == [
         ("type", "not in", ["contact", False])
     ]
+    assert await compiled(create_date__gte="2024-01-31", date__in=["2024-01-31", dt.date(2024, 2, 1)]) == [
+        "&", ("create_date", ">=", "2024-01-31"), ("date", "in", ["2024-01-31", "2024-02-01"]),
+    ]  # fmt: skip
 
 
 def test_escape_like() -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
-from zenoo.query.values import to_odoo
+from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, to_odoo
 
 #: lookup name → Odoo operator
 LOOKUP_OPERATORS: dict[str, str] = {
@@ -125,6 +126,11 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
             raise InvalidValueError(
                 f"{where} is a boolean field: compare it with True or False, not {item!r}"
             )
+        if kind in ("date", "datetime") and not _is_odoo_date(item, with_time=kind == "datetime"):
+            raise InvalidValueError(
+                f"{where} ({kind} field) cannot be compared with {item!r}: give a date, a datetime "
+                "or Odoo's 'YYYY-MM-DD' / 'YYYY-MM-DD HH:MM:SS' text"
+            )
         if kind == "selection":
             keys = [key for key, _label in field.get("selection") or []]
             if keys and item not in keys:
@@ -133,6 +139,20 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
                 raise InvalidValueError(
                     f"{item!r} is not a valid choice for {where}{hint}; choices: {', '.join(labels)}"
                 )
+
+
+def _is_odoo_date(value: Any, *, with_time: bool) -> bool:
+    """``value`` is Odoo's date text (or, ``with_time``, its datetime text, which a date also fits)."""
+    if not isinstance(value, str):
+        return False
+    formats = (ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT) if with_time else (ODOO_DATE_FORMAT,)
+    for fmt in formats:
+        try:
+            datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def escape_like(value: str) -> str:
