@@ -126,7 +126,7 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
             raise InvalidValueError(
                 f"{where} is a boolean field: compare it with True or False, not {item!r}"
             )
-        if kind in ("date", "datetime") and not _is_odoo_date(item, with_time=kind == "datetime"):
+        if kind in ("date", "datetime") and not _is_odoo_date(item):
             raise InvalidValueError(
                 f"{where} ({kind} field) cannot be compared with {item!r}: give a date, a datetime "
                 "or Odoo's 'YYYY-MM-DD' / 'YYYY-MM-DD HH:MM:SS' text"
@@ -141,12 +141,11 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
                 )
 
 
-def _is_odoo_date(value: Any, *, with_time: bool) -> bool:
-    """``value`` is Odoo's date text (or, ``with_time``, its datetime text, which a date also fits)."""
+def _is_odoo_date(value: Any) -> bool:
+    """``value`` is Odoo's date or datetime text (the database compares either with both kinds)."""
     if not isinstance(value, str):
         return False
-    formats = (ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT) if with_time else (ODOO_DATE_FORMAT,)
-    for fmt in formats:
+    for fmt in (ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT):
         try:
             datetime.strptime(value, fmt)
         except ValueError:
