@@ -201,6 +201,17 @@ def test_display_names_follow_renames(reg: Registry) -> None:
     person = call(reg, "res.partner", "read", [company], ["child_ids"])[0]["child_ids"][0]
     call(reg, "res.partner", "write", [company], {"name": "crud-new"})
     assert call(reg, "res.partner", "read", [person], ["display_name"])[0]["display_name"] == "crud-new, crud-person"
+    # a contact of a contact shows the company at the top, and follows its renames
+    nested = call(reg, "res.partner", "create", {"name": "crud-assistant", "parent_id": person})
+    assert call(reg, "res.partner", "read", [nested], ["display_name"])[0]["display_name"] == \
+        "crud-new, crud-assistant"
+    call(reg, "res.partner", "write", [company], {"name": "crud-newer"})
+    assert call(reg, "res.partner", "read", [nested], ["display_name"])[0]["display_name"] == \
+        "crud-newer, crud-assistant"
+    call(reg, "res.partner", "write", [person], {"parent_id": False})  # no company above any more
+    assert call(reg, "res.partner", "read", [nested], ["display_name"])[0]["display_name"] == \
+        "crud-person, crud-assistant"
+    call(reg, "res.partner", "write", [person], {"parent_id": company})
     call(reg, "res.partner", "unlink", [company])  # the contact loses its parent, and its prefix
     assert call(reg, "res.partner", "read", [person], ["display_name", "parent_id"])[0] == {
         "id": person, "display_name": "crud-person", "parent_id": False}

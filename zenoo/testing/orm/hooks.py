@@ -64,7 +64,7 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
             _check_no_cycle(model, ids, "You cannot create recursive Partner hierarchies.",
                             "res_partner.py", 459 if model.env.version < 19 else 544)
         if fields & {"name", "parent_id", "is_company"}:
-            _recompute_partner_names(model, ids)
+            _recompute_partner_names(model, ids, created)
     elif name == "res.partner.category":
         if "parent_id" in fields and not created:
             _check_no_cycle(model, ids, "You can not create recursive tags.", "res_partner.py",
@@ -134,14 +134,45 @@ def _check_no_cycle(model: BaseModel, ids: list[int], message: str, source: str,
             current = db.execute(f"SELECT \"{parent}\" FROM \"{table}\" WHERE id = ?", (current,)).fetchone()[0]
 
 
-def _recompute_partner_names(model: BaseModel, ids: list[int]) -> None:
-    """complete_name = "Parent, Name" for contacts (not companies) of a parent; children follow."""
+def _recompute_partner_names(model: BaseModel, ids: list[int], created: bool = False) -> None:
+    """complete_name of the partners and all their descendants, as Odoo computes it.
+
+    A contact (not a company) with a parent is shown as "<commercial company>, <name>": the company
+    at the top of its chain of parents when there is one, else its direct parent's name.
+    """
     db = model.env.registry.connection
-    db.execute(
-        "UPDATE res_partner SET complete_name = CASE WHEN parent_id IS NOT NULL AND NOT is_company THEN "
-        "COALESCE((SELECT p.name FROM res_partner p WHERE p.id = res_partner.parent_id), '') || ', ' || "
-        f"COALESCE(name, '') ELSE name END WHERE id IN ({IDS_PARAM}) OR parent_id IN ({IDS_PARAM})",
-        (ids_json(ids), ids_json(ids)))
+    affected = ids if created else [row[0] for row in db.execute(  # new records have no descendants yet
+        "WITH RECURSIVE below(id) AS (SELECT value FROM json_each(?) UNION "
+        "SELECT p.id FROM res_partner p JOIN below ON p.parent_id = below.id) SELECT id FROM below",
+        (ids_json(ids),))]
+    known: dict[int, tuple[str | None, int | None, bool]] = {}
+
+    def partner(pid: int) -> tuple[str | None, int | None, bool]:
+        if pid not in known:
+            row = db.execute("SELECT name, parent_id, is_company FROM res_partner WHERE id = ?", (pid,)).fetchone()
+            known[pid] = (row[0], row[1], bool(row[2])) if row else (None, None, False)
+        return known[pid]
+
+    def commercial(pid: int) -> int:
+        """The top of the partner's chain of parents, stopping at the first company."""
+        seen = set()
+        _name, parent, is_company = partner(pid)
+        while parent is not None and not is_company and pid not in seen:
+            seen.add(pid)
+            pid = parent
+            _name, parent, is_company = partner(pid)
+        return pid
+
+    updates = []
+    for pid in affected:
+        name, parent, is_company = partner(pid)
+        label = name
+        if parent is not None and not is_company:
+            top_name, _top_parent, top_is_company = partner(commercial(pid))
+            prefix = top_name if top_is_company else partner(parent)[0]
+            label = f"{prefix or ''}, {name or ''}"
+        updates.append((label, pid))
+    db.executemany("UPDATE res_partner SET complete_name = ? WHERE id = ?", updates)
 
 
 def _recompute_category_names(model: BaseModel, ids: list[int]) -> None:
