@@ -52,6 +52,8 @@ def cached(
     if models is not None and isinstance(models, str):
         raise TypeError(f"models must be a list of model names, not the string {models!r}")
     guards = tuple(models) if models is not None else (ANY_WRITE,)
+    if not guards:
+        raise TypeError("models=[] names no model, so no write would invalidate; leave models out instead")
     if not all(isinstance(m, str) and m for m in guards):
         raise TypeError(f"models must be model names, got {guards!r}")
     if cache is not None and not isinstance(cache, CacheManager):
