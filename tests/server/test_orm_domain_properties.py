@@ -13,7 +13,7 @@ from zenoo.testing.orm import Registry
 
 ADMIN = 2
 WORDS = ["ab", "Ab", "abc", "b", "Bc", "ca"]
-FIELDS = ("name", "email", "color", "is_company", "type", "country_id")
+TAG_NAMES = ["prop-red", "prop-blue", "prop-green"]
 
 
 @pytest.fixture(scope="module", params=[17, 19])
@@ -21,6 +21,8 @@ def population(request: pytest.FixtureRequest) -> Any:
     """A registry and a dozen partners of the module's own, with their values as Python sees them."""
     reg = Registry(version=request.param)
     countries = reg.execute_kw(ADMIN, "res.country", "search", [[]], {"limit": 2, "order": "id"})
+    codes = {row["id"]: row["code"] for row in reg.execute_kw(ADMIN, "res.country", "read", [countries, ["code"]], {})}
+    tags = reg.execute_kw(ADMIN, "res.partner.category", "create", [[{"name": n} for n in TAG_NAMES]], {})
     parent = reg.execute_kw(ADMIN, "res.partner", "create", [{"name": "prop-parent"}], {})
     records = []
     for index in range(12):
@@ -33,9 +35,14 @@ def population(request: pytest.FixtureRequest) -> Any:
             "country_id": None if index % 3 == 1 else countries[index % 2],
         }
         sent = {key: (False if value is None else value) for key, value in values.items()}
-        record_id = reg.execute_kw(ADMIN, "res.partner", "create", [{**sent, "parent_id": parent}], {})
+        own_tags = [tags[t] for t in range(len(tags)) if (index >> t) & 1]
+        record_id = reg.execute_kw(ADMIN, "res.partner", "create", [{**sent, "parent_id": parent,
+                                                                     "category_id": [(6, 0, own_tags)]}], {})
+        values["country_id.code"] = codes.get(values["country_id"])  # type: ignore[arg-type]
+        values["category_id"] = own_tags
+        values["category_id.name"] = [TAG_NAMES[tags.index(t)] for t in own_tags]
         records.append((record_id, values))
-    yield reg, parent, records, countries
+    yield reg, parent, records, countries, tags
     reg.close()
 
 
@@ -45,7 +52,16 @@ def like(pattern: str, text: str, insensitive: bool) -> bool:
 
 
 def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
-    """Odoo's meaning of one leaf on one stored value (None: unset)."""
+    """Odoo's meaning of one leaf on one stored value (None: unset; a list: an x2many's values)."""
+    if field == "category_id":  # x2many: "some related record is one of these" / "none is"
+        wanted = [v for v in (value if isinstance(value, list) else [value]) if v is not False]
+        empty_wanted = value is False or (isinstance(value, list) and False in value)
+        hit = bool(set(current) & set(wanted)) or (empty_wanted and not current)
+        return hit if operator in ("=", "in") else not hit
+    if field == "category_id.name":  # a path through an x2many: some related record matches
+        return any(leaf_matches("name", operator, value, name) for name in current)
+    if field == "country_id.code":  # a path through a many2one: the related record exists and matches
+        return current is not None and leaf_matches("name", operator, value, current)
     if field == "is_company":
         current = bool(current)
         if operator in ("in", "not in"):
@@ -73,7 +89,7 @@ def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
     return current is not None and like(pattern, current, insensitive)
 
 
-def leaves(countries: list[int]) -> st.SearchStrategy[tuple[str, str, Any]]:
+def leaves(countries: list[int], tags: list[int]) -> st.SearchStrategy[tuple[str, str, Any]]:
     text = st.sampled_from(WORDS + ["a", "C"])
     text_ops = st.sampled_from(["=", "!=", "like", "ilike", "not like", "not ilike", "<", ">="])
     pattern_ops = st.sampled_from(["=like", "=ilike"])
@@ -90,12 +106,19 @@ def leaves(countries: list[int]) -> st.SearchStrategy[tuple[str, str, Any]]:
         st.tuples(st.just("is_company"), st.sampled_from(["in", "not in"]), st.lists(st.booleans(), max_size=2)),
         st.tuples(st.just("country_id"), st.sampled_from(["=", "!="]), country),
         st.tuples(st.just("country_id"), st.sampled_from(["in", "not in"]), st.lists(country, max_size=3)),
+        st.tuples(st.just("country_id.code"), st.sampled_from(["=", "!=", "ilike"]),
+                  st.sampled_from(["BE", "be", "US", "Z"])),
+        st.tuples(st.just("category_id"), st.sampled_from(["in", "not in"]),
+                  st.lists(st.sampled_from([*tags, False]), max_size=2)),
+        st.tuples(st.just("category_id"), st.sampled_from(["=", "!="]), st.sampled_from([*tags, False])),
+        st.tuples(st.just("category_id.name"), st.sampled_from(["=", "!=", "ilike", "not ilike"]),
+                  st.sampled_from([*TAG_NAMES, "RED", "prop"])),
     )
 
 
-def trees(countries: list[int]) -> st.SearchStrategy[Any]:
+def trees(countries: list[int], tags: list[int]) -> st.SearchStrategy[Any]:
     return st.recursive(
-        leaves(countries),
+        leaves(countries, tags),
         lambda children: st.one_of(
             st.tuples(st.just("!"), children),
             st.tuples(st.sampled_from(["&", "|"]), children, children),
@@ -126,9 +149,9 @@ def evaluate(tree: Any, values: dict[str, Any]) -> bool:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_domains_match_the_reference(population: Any, data: st.DataObject) -> None:
-    reg, parent, records, countries = population
-    first = data.draw(trees(countries))
-    second = data.draw(trees(countries))
+    reg, parent, records, countries, tags = population
+    first = data.draw(trees(countries, tags))
+    second = data.draw(trees(countries, tags))
     # two terms side by side: the implicit AND of consecutive terms is part of the grammar
     domain = [["parent_id", "=", parent], *to_prefix(first), *to_prefix(second)]
     found = set(reg.execute_kw(ADMIN, "res.partner", "search", [domain], {}))
