@@ -149,6 +149,9 @@ def test_web_read_group(reg: Registry, orders: dict[str, Any]) -> None:
     else:
         result = call(reg, "sale.order", "web_read_group", orders["domain"], ["__count"], ["partner_id"], limit=1)
         assert result["length"] == 2 and result["groups"][0]["partner_id_count"] == 2
+    unfold = {"auto_unfold": True} if reg.version >= 19 else {"expand": True}
+    with pytest.raises(OdooException, match="not supported by the embedded server"):
+        call(reg, "sale.order", "web_read_group", orders["domain"], ["partner_id"], ["__count"], **unfold)
 
 
 def test_group_by_many2many(reg: Registry) -> None:

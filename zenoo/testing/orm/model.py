@@ -517,7 +517,12 @@ class BaseModel:
 
     def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False,  # type: ignore[no-untyped-def]
                        lazy=True, expand=False, expand_limit=None, expand_orderby=False):
-        """``{"groups": read_group(...), "length": number of groups}`` (Odoo 17 signature)."""
+        """``{"groups": read_group(...), "length": number of groups}`` (Odoo 17 signature).
+
+        Unfolding groups (``expand``) is a web-client feature the embedded server does not offer.
+        """
+        if expand or expand_limit or expand_orderby:
+            raise PyValueError("web_read_group(expand=...) is not supported by the embedded server")
         groups, total = grouping.read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
         return {"groups": groups, "length": total}
 

@@ -32,6 +32,13 @@ class BaseModel19(BaseModel):
     def web_read_group(self, domain, groupby, aggregates, limit=None, offset=0, order=None,  # type: ignore[no-untyped-def,override]
                        auto_unfold=False, opening_info=None, unfold_read_specification=None,
                        unfold_read_default_limit=None, groupby_read_specification=None):
-        """``{"groups": formatted groups, "length": number of groups}`` (Odoo 19 signature)."""
+        """``{"groups": formatted groups, "length": number of groups}`` (Odoo 19 signature).
+
+        Unfolding groups (``auto_unfold``, ``unfold_*``, ``opening_info``) is a web-client feature
+        the embedded server does not offer.
+        """
+        if auto_unfold or opening_info or unfold_read_specification or groupby_read_specification \
+                or unfold_read_default_limit:
+            raise PyValueError("web_read_group() unfolding options are not supported by the embedded server")
         groups, total = grouping.formatted_read_group(self, domain, groupby, aggregates, (), offset, limit, order)
         return {"groups": groups, "length": total}
