@@ -283,6 +283,9 @@ def test_name_search_default_get_and_search_fetch(reg: Registry) -> None:
     assert defaults == {"state": "draft", "user_id": ADMIN}
     assert call(reg, "res.partner", "default_get", ["type"], context={"default_type": "invoice"}) == {
         "type": "invoice"}
+    made = call(reg, "res.partner", "create", [{"name": "crud-ctx-a"}, {"name": "crud-ctx-b", "type": "other"}],
+                context={"default_type": "invoice", "default_no_such_field": 1})
+    assert [r["type"] for r in call(reg, "res.partner", "read", made, ["type"])] == ["invoice", "other"]
     if reg.version < 19:
         assert call(reg, "res.partner", "search_fetch", [("name", "=like", "crudname%")], ["name"],
                     order="id") == call(reg, "res.partner", "search", [("name", "=like", "crudname%")], order="id")

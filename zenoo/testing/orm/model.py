@@ -440,10 +440,19 @@ class BaseModel:
         """Create records: one dict gives one id, a list of dicts gives a list of ids."""
         self._check_access("create")
         if isinstance(vals_list, dict):
-            return self._insert(vals_list)
+            return self._insert(self._with_context_defaults(vals_list))
         if not isinstance(vals_list, (list, tuple)):
             raise PyValueError(f"Invalid values for {self.spec.name}.create(): {vals_list!r}")
-        return [self._insert(vals) for vals in vals_list]
+        return [self._insert(self._with_context_defaults(vals)) for vals in vals_list]
+
+    def _with_context_defaults(self, vals: Any) -> Any:
+        """Values completed with the context's ``default_<field>`` keys (fields of this model only)."""
+        if not isinstance(vals, dict):
+            return vals
+        defaults = {key[len("default_"):]: value for key, value in self.env.context.items()
+                    if key.startswith("default_") and key[len("default_"):] in self.spec.fields
+                    and key[len("default_"):] not in MAGIC_FIELDS}
+        return {**defaults, **vals}
 
     def write(self, ids, vals):  # type: ignore[no-untyped-def]
         """Update ``ids`` with ``vals`` (x2many as command lists); True."""
@@ -497,8 +506,7 @@ class BaseModel:
                 result[name] = defaults[name]
             elif field.default is not None:
                 result[name] = field.default
-        context_defaults = {k[len("default_"):]: v for k, v in self.env.context.items() if k.startswith("default_")}
-        result.update({k: v for k, v in context_defaults.items() if k in fields_list})
+        result.update({k: v for k, v in self._with_context_defaults({}).items() if k in fields_list})
         return result
 
     def check_access_rights(self, operation, raise_exception=True):  # type: ignore[no-untyped-def]
