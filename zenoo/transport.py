@@ -42,6 +42,58 @@ _HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?$")
 UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
+# --- library logs ------------------------------------------------------------------------------
+
+#: The loggers of the HTTP stack whose DEBUG records show header values (httpcore's response
+#: headers, hpack's decoded headers and header table).
+SECRET_BEARING_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack.hpack",
+    "hpack.table",
+)
+_SECRET_HEADER_RE = re.compile(
+    r"""(b?['"](?:set-cookie|cookie|authorization|proxy-authorization|x-openerp-session-id)['"](?:,\s*|=)b?)(['"])(.*?)\2""",
+    re.IGNORECASE,
+)
+
+
+class RedactHeaderSecrets(logging.Filter):
+    """Blanks the values of cookie and authorization headers in a record's message.
+
+    Odoo hands out a ``session_id`` cookie with its answers and JSON-2 sends the API key as a
+    bearer token; httpcore and hpack log header values at DEBUG level.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_HEADER_RE.sub(_redact_value, message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def _redact_value(match: re.Match[str]) -> str:
+    if match.group(3) == "SENSITIVE_REDACTED":  # hpack's own mark for a never-indexed header
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}<redacted>{match.group(2)}"
+
+
+def _redact_library_logs() -> None:
+    """Attach :class:`RedactHeaderSecrets` to the HTTP stack's loggers (once per process)."""
+    for name in SECRET_BEARING_LOGGERS:
+        library_logger = logging.getLogger(name)
+        if not any(isinstance(existing, RedactHeaderSecrets) for existing in library_logger.filters):
+            library_logger.addFilter(RedactHeaderSecrets())
+
+
+_redact_library_logs()
+
+
 # --- addresses ---------------------------------------------------------------------------------
 
 

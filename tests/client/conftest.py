@@ -1,13 +1,66 @@
-"""Fixtures of the client tests: logged-in clients for every target."""
+"""Fixtures of the client tests: logged-in clients for every target, and the suite-wide log capture.
+
+Every log record of the whole test run (all directories, DEBUG level, zenoo, httpx, httpcore,
+h2, hpack …) is kept from the moment this conftest is loaded, which is during collection, before
+any test runs; ``test_suite_logs.py`` (moved to the end of the run) checks them for secrets.
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from zenoo import ZenooClient
+
+#: Loggers whose DEBUG output the capture must see (some libraries set their own levels).
+CAPTURED_LOGGERS = ("zenoo", "zenoo_frames", "httpx", "httpcore", "h2", "hpack", "h11", "redis", "asyncio")
+SUITE_LOG_TEST = "test_suite_logs.py::test_no_secret_in_any_log_record_of_the_suite_run"
+
+
+class SuiteLogCapture(logging.Handler):
+    """Keeps the text of every record: message, arguments and exception text."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = f"{record.name} {record.getMessage()}"
+        except (TypeError, ValueError):  # arguments that do not fit the format: keep the raw parts
+            text = f"{record.name} {record.msg!r} {record.args!r}"
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" {record.exc_info[1]!r}"
+        self.lines.append(text)
+
+
+SUITE_LOGS = SuiteLogCapture()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root = logging.getLogger()
+    if SUITE_LOGS not in root.handlers:
+        root.addHandler(SUITE_LOGS)
+        root.setLevel(logging.DEBUG)
+        for name in CAPTURED_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+
+
+@pytest.fixture
+def suite_logs() -> SuiteLogCapture:
+    """Every log record of the run so far (see the module docstring)."""
+    return SUITE_LOGS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the suite-wide log check last, after every other test of the run."""
+    last = [item for item in items if item.nodeid.endswith(SUITE_LOG_TEST)]
+    for item in last:
+        items.remove(item)
+    items.extend(last)
 
 
 @pytest.fixture

@@ -94,3 +94,20 @@ def test_blocking_client_repr(target) -> None:  # type: ignore[no-untyped-def]
     with Client(target.url) as client:
         client.login(target.database, target.login, target.password)
         assert target.password not in repr(client) and target.password not in repr(client.aclient._shared.__dict__)
+
+
+def test_cookie_and_authorization_values_are_blanked_in_http_library_logs(all_logs) -> None:  # type: ignore[no-untyped-def]
+    import zenoo.transport
+
+    assert zenoo.transport.SECRET_BEARING_LOGGERS  # the filters are attached when zenoo is imported
+    logging.getLogger("httpcore.http11").debug(
+        "receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', [(b'Set-Cookie', "
+        "b'session_id=s3ss10n-1d; Path=/'), (b'content-type', b'application/json')])"
+    )
+    logging.getLogger("hpack.hpack").debug("Decoded %s, consumed %d", (b"authorization", b"Bearer k3y-v4lue"), 9)
+    logging.getLogger("hpack.table").debug("Adding %s=%s to the header table", b"cookie", b"session_id=s3ss10n-1d")
+    logging.getLogger("hpack.hpack").debug("Adding %s=%s to ...", b"authorization", b"SENSITIVE_REDACTED")
+    text = "\n".join(all_logs.lines)
+    assert "s3ss10n-1d" not in text and "k3y-v4lue" not in text
+    assert text.count("<redacted>") == 3 and "b'application/json'" in text
+    assert "b'authorization'=b'SENSITIVE_REDACTED'" in text  # hpack's own mark is kept as evidence

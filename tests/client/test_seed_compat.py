@@ -318,3 +318,10 @@ async def test_cache_manager_as_documented(target, redis_url: str) -> None:  # t
         await client.search_count("res.country", [("code", "=", "FR")])
         assert await client.search_count("res.country", [("code", "=", "FR")]) >= 0
         assert _sent(client)["search_count"] == 3
+    # the cache may be set up before login, as zenoo-rpc's quickstart does
+    async with ZenooClient(target.url) as early:
+        await early.cache_manager.setup_memory_cache(max_size=1000, default_ttl=300)
+        await early.login(target.database, target.login, target.password)
+        count = await early.search_count("res.country", [])
+        assert await early.search_count("res.country", []) == count
+        assert early.cache_manager.stats.hits == 1 and _sent(early)["search_count"] == 1
