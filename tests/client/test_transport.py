@@ -23,15 +23,37 @@ async def test_fifty_concurrent_calls_share_one_http2_connection(odoo_server_fac
     client = await _login(server, verify_ssl=server.ca_cert_path, max_concurrency=50)
     versions: set[str] = set()
     client.hooks.on("after_response", lambda event: versions.add(event.http_version))
+    peak = _count_in_flight(client)
     async with client:
         server.reset_requests()
+        server.faults.set(latency=0.05, methods=["search_count"])  # so that the calls overlap
         counts = await asyncio.gather(*(client.search_count("res.partner", [["id", ">", i]]) for i in range(50)))
     assert len(counts) == 50 and counts == sorted(counts, reverse=True)
     served = [r for r in server.requests if r.method == "search_count"]
     assert len(served) == 50
     assert {r.http_version for r in served} == {"2"}
-    assert len({r.connection_id for r in served}) == 1  # multiplexed on one connection
+    assert len({r.connection_id for r in served}) == 1  # one connection ...
+    assert peak() > 1  # ... carrying several requests at once: multiplexed
     assert versions == {"HTTP/2"}
+
+
+def _count_in_flight(client: ZenooClient):  # type: ignore[no-untyped-def]
+    """Wrap the client's one httpx.AsyncClient; the returned function gives the peak of requests in flight."""
+    http_client = client._shared.transport._client
+    send = http_client.send
+    in_flight = peak = 0
+
+    async def counting_send(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await send(*args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    http_client.send = counting_send  # type: ignore[method-assign]
+    return lambda: peak
 
 
 async def test_http11_with_connection_close_still_works(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
@@ -49,21 +71,8 @@ async def test_http11_with_connection_close_still_works(odoo_server_factory) -> 
 async def test_concurrency_is_bounded_by_the_semaphore(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
     server = odoo_server_factory(version=19)
     client = await _login(server, max_concurrency=3)
-    http_client = client._shared.transport._client  # the one httpx.AsyncClient
-    send = http_client.send
-    in_flight = peak = 0
-
-    async def counting_send(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        try:
-            return await send(*args, **kwargs)
-        finally:
-            in_flight -= 1
-
-    http_client.send = counting_send  # type: ignore[method-assign]
+    peak = _count_in_flight(client)
     async with client:
         server.faults.set(latency=0.05, methods=["search_count"])
         counts = await asyncio.gather(*(client.search_count("res.partner", []) for _ in range(12)))
-    assert len(counts) == 12 and peak == 3
+    assert len(counts) == 12 and peak() == 3
