@@ -131,6 +131,8 @@ def parse_server_address(
     """
     if not isinstance(host_or_url, str) or not host_or_url.strip():
         raise ConfigurationError("the server address is empty: give a URL such as 'https://odoo.example.com'")
+    if isinstance(protocol, str):
+        protocol = protocol.lower()
     if protocol is not None and protocol not in _SCHEME_PORTS:
         raise ConfigurationError(f"unknown protocol {protocol!r}: use 'http' or 'https'")
     if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536):
@@ -284,12 +286,19 @@ class Transport:
         max_keepalive_connections: int | None,
         max_concurrency: int,
     ) -> None:
-        if max_concurrency < 1:
-            raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
-        if max_connections < 1:
-            raise ConfigurationError(f"max_connections must be at least 1, got {max_connections}")
-        if timeout is not None and timeout <= 0:
-            raise ConfigurationError(f"timeout must be positive (seconds), got {timeout}")
+        for name, count in (("max_concurrency", max_concurrency), ("max_connections", max_connections)):
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ConfigurationError(f"{name} must be at least 1, got {count!r}")
+        if max_keepalive_connections is not None and (
+            not isinstance(max_keepalive_connections, int) or max_keepalive_connections < 0
+        ):
+            raise ConfigurationError(f"max_keepalive_connections must be 0 or more, got {max_keepalive_connections!r}")
+        if timeout is not None and (
+            not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0
+        ):
+            raise ConfigurationError(f"timeout must be a positive number of seconds (or None), got {timeout!r}")
+        if not isinstance(http2, bool):
+            raise ConfigurationError(f"http2 must be True or False, got {http2!r}")
         self.address = address
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._client = httpx.AsyncClient(

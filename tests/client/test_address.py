@@ -26,6 +26,7 @@ from zenoo.transport import parse_server_address
         ("odoo.example.com", None, "http", "http://odoo.example.com:8069"),
         ("https://odoo.example.com", 443, "https", "https://odoo.example.com"),
         ("10.0.0.5", 80, "http", "http://10.0.0.5"),
+        ("odoo.example.com", None, "HTTPS", "https://odoo.example.com"),  # the scheme, in any case
     ],
 )
 def test_addresses(given: str, port: int | None, protocol: str | None, expected: str) -> None:
@@ -64,7 +65,15 @@ def test_client_validates_options_before_any_request() -> None:
         ZenooClient("localhost", api="xmlrpc")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="max_concurrency must be at least 1"):
         ZenooClient("localhost", max_concurrency=0)
-    with pytest.raises(ConfigurationError, match="timeout must be positive"):
+    with pytest.raises(ConfigurationError, match="timeout must be a positive number of seconds"):
         ZenooClient("localhost", timeout=0)
+    with pytest.raises(ConfigurationError, match="timeout must be a positive number of seconds .* got '30'"):
+        ZenooClient("localhost", timeout="30")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="http2 must be True or False, got 'no'"):
+        ZenooClient("localhost", http2="no")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="max_connections must be at least 1, got 2.5"):
+        ZenooClient("localhost", max_connections=2.5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="max_keepalive_connections must be 0 or more"):
+        ZenooClient("localhost", max_keepalive_connections=-1)
     with pytest.raises(ConfigurationError, match="retry must be a RetryPolicy"):
         ZenooClient("localhost", retry=3)  # type: ignore[arg-type]
