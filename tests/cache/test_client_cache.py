@@ -187,8 +187,12 @@ async def test_write_by_another_client_instance_invalidates_through_redis(odoo_s
     tag = unique()
     pid = await writer.create("res.partner", {"name": f"{tag} a"})
     assert await names_like(reader, tag) == [f"{tag} a"]
+    server.reset_requests()
+    assert await names_like(reader, tag) == [f"{tag} a"]
+    assert sent(server, "res.partner", "search_read") == 0  # cached (in L1) before the write
     await writer.write("res.partner", [pid], {"name": f"{tag} b"})
     assert await names_like(reader, tag) == [f"{tag} b"]
+    assert sent(server, "res.partner", "search_read") == 1
     await reader.close()
     await writer.close()
 
