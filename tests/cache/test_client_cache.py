@@ -150,7 +150,7 @@ async def test_a_failed_write_capable_call_still_invalidates(admin_client, odoo_
 
 
 @pytest.mark.parametrize("rule", ["database", "model"])
-async def test_order_line_write_refreshes_the_orders_computed_totals(admin_client, rule):
+async def test_order_line_write_refreshes_the_orders_computed_totals(admin_client, odoo_server_19, rule):
     await admin_client.setup_cache_manager(invalidation=rule)
     partner = await admin_client.create("res.partner", {"name": unique()})
     product = (await admin_client.search("product.product", [], limit=1))[0]
@@ -163,9 +163,12 @@ async def test_order_line_write_refreshes_the_orders_computed_totals(admin_clien
     )
     (before,) = await admin_client.read("sale.order", [order], ["amount_untaxed", "order_line"])
     assert before["amount_untaxed"] == 10
+    odoo_server_19.reset_requests()
+    assert await admin_client.read("sale.order", [order], ["amount_untaxed", "order_line"]) == [before]
+    assert sent(odoo_server_19, "sale.order", "read") == 0  # the order is cached ...
     await admin_client.write("sale.order.line", before["order_line"], {"price_unit": 25})
     (after,) = await admin_client.read("sale.order", [order], ["amount_untaxed", "order_line"])
-    assert after["amount_untaxed"] == 25
+    assert after["amount_untaxed"] == 25  # ... and a write on its lines dropped it
 
 
 async def test_model_rule_keeps_unrelated_models_cached(admin_client, odoo_server_19):
