@@ -217,23 +217,24 @@ class DisplayNames:
             return
         assert spec.relation is not None, f"many2one {spec.name} without relation"
         try:
-            for start in range(0, len(wanted), _NAME_READ_CHUNK):
-                rows = await _read(
-                    self._source, spec.relation, wanted[start : start + _NAME_READ_CHUNK], ["display_name"]
-                )
-                known.update((row["id"], row["display_name"]) for row in rows)
+            rows = await self._read_all(spec.relation, wanted, ["display_name"])
+            known.update((row["id"], row["display_name"]) for row in rows)
         except AccessError:
             # The user may not read the related model, but Odoo shows the names of related records
             # it links to: read the many2one with its names from the source records instead.
             source_ids = pa.chunked_array([b.column("id") for b in batches], pa.int64()).to_pylist()
-            for start in range(0, len(source_ids), _NAME_READ_CHUNK):
-                rows = await _read(
-                    self._source,
-                    self._source.model,
-                    source_ids[start : start + _NAME_READ_CHUNK],
-                    [spec.name],
-                )
-                known.update(tuple(row[spec.name]) for row in rows if row[spec.name])
+            rows = await self._read_all(self._source.model, source_ids, [spec.name])
+            known.update(tuple(row[spec.name]) for row in rows if row[spec.name])
+
+    async def _read_all(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        """One read, or concurrent reads of ``_NAME_READ_CHUNK`` ids when there are more."""
+        parts = await asyncio.gather(
+            *(
+                _read(self._source, model, ids[start : start + _NAME_READ_CHUNK], fields)
+                for start in range(0, len(ids), _NAME_READ_CHUNK)
+            )
+        )
+        return [row for part in parts for row in part]
 
 
 def _ctx(source: Source) -> dict[str, Any] | None:

@@ -226,8 +226,9 @@ async def test_progress_bar_appears_on_fetches_longer_than_a_second(
     admin = server.users["admin"]
     async with ZenooClient(server.url) as slow:
         await slow.login(server.database, admin.login, admin.password)
-        server.faults.set(latency=0.6, methods=["read"])  # 3 sequential reads: well over a second
-        domain = [("is_company", "=", True)]
+        ten = await slow.search("res.partner", [], limit=10, order="id")
+        server.faults.set(latency=0.7, methods=["read"])  # 2 sequential reads: over a second
+        domain = [("id", "in", ten)]
         await zenoo_frames.to_arrow(slow, "res.partner", domain, ["name"], chunk_size=5, concurrency=1)
         shown = capsys.readouterr().err
         assert "res.partner" in shown and "rows" in shown
