@@ -13,7 +13,8 @@ from typing import Any
 from zenoo.testing.orm import demo_data
 from zenoo.testing.orm.dispatch import Dispatcher
 from zenoo.testing.orm.exceptions import OdooException, constraint_violation, python_error
-from zenoo.testing.orm.fields import ModelSpec
+from zenoo.testing.orm.fields import TEXTUAL, ModelSpec
+from zenoo.testing.orm.ordering import parse_order
 from zenoo.testing.orm.schema import build_models
 from zenoo.testing.orm.values import LOCAL_TIME_SQL_FUNCTION, utc_to_local
 
@@ -110,6 +111,16 @@ class Registry:
                     link_tables[spec.relation_table] = (spec.column1, spec.column2)  # type: ignore[index,assignment]
         for table, (col1, col2) in link_tables.items():
             db.execute(f"CREATE INDEX \"{table}_{col2}_idx\" ON \"{table}\" (\"{col2}\", \"{col1}\")")
+        for model in self.models.values():  # the default order, so that a plain search needs no sort
+            terms = []
+            for name, direction, _nulls in parse_order(model, model.order):
+                field = model.fields[name if name != "display_name" else model.rec_name]
+                if field.type == "many2one":
+                    break
+                collate = " COLLATE NOCASE" if field.type in TEXTUAL else ""
+                terms.append(f"\"{field.name}\"{collate} {direction}")
+            if terms:
+                db.execute(f"CREATE INDEX \"{model.table}_order_idx\" ON \"{model.table}\" ({', '.join(terms)})")
 
     def is_admin(self, uid: int) -> bool:
         """Whether a user may do everything: the superuser, and members of the access-rights group."""
