@@ -135,13 +135,13 @@ def _insert(db: sqlite3.Connection, table: str, columns: Sequence[str], rows: li
 def users_for(version: int) -> list[DemoUser]:
     """System users (bot, public, portal) then admin (uid 2) and demo (uid 6 on 17, 5 on 19)."""
     users = [
-        DemoUser(1, "__system__", "OdooBot", 2, False),
+        DemoUser(1, "__system__", "System Bot", 2, False),
         DemoUser(2, "admin", "Alex Administrator", 3, True),
         DemoUser(3, "public", "Public user", 4, False),
         DemoUser(4, "portal", "Piet Portal", 5, True),
     ]
     if version < 19:
-        users.append(DemoUser(5, "default", "Default User Template", 6, False))
+        users.append(DemoUser(5, "default", "Template User", 6, False))
     users.append(DemoUser(len(users) + 1, "demo", "Dana Demo", 7, True))
     return users
 
