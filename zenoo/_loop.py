@@ -28,10 +28,19 @@ class LoopThread:
         return self._loop
 
     def run(self, awaitable: Awaitable[T]) -> T:
-        """Run ``awaitable`` on the loop thread and block until it finishes."""
+        """Run ``awaitable`` on the loop thread and block until it finishes.
+
+        If the wait is interrupted (Ctrl+C, a notebook's "interrupt kernel"), the work on the loop
+        thread is cancelled too instead of running on unseen.
+        """
         if threading.current_thread() is self._thread:
             raise RuntimeError("LoopThread.run() called from its own loop thread; await instead")
-        return asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), self._loop)
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()  # a no-op when the coroutine itself raised
+            raise
 
     def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
         """Iterate an async iterator from a blocking caller; closing the generator closes ``agen``."""

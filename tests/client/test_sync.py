@@ -77,3 +77,36 @@ def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
     partners = sync_client.model("res.partner")
     assert isinstance(partners, SyncQuerySet)
     assert partners.filter(id=1).count() in (0, 1)
+
+
+def test_an_interrupted_blocking_call_is_cancelled_on_the_loop_thread(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+C (or a notebook's interrupt) while a blocking call waits stops the call itself too."""
+    import os
+    import signal
+
+    server = odoo_server_factory(version=19)
+    admin = server.users["admin"]
+    loop = LoopThread("zenoo-interrupt-loop")
+    cancelled = threading.Event()
+    try:
+        with Client(server.url, loop=loop) as client:
+            client.login(server.database, admin.login, admin.password)
+            server.faults.set(latency=5.0, methods=["search_count"], count=1)
+
+            async def slow_count() -> int:
+                try:
+                    return await client.aclient.search_count("res.partner", [])
+                except asyncio.CancelledError:
+                    cancelled.set()
+                    raise
+
+            # a real SIGINT, as Ctrl+C sends (it wakes the main thread up from its wait)
+            timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+            timer.start()
+            with pytest.raises(KeyboardInterrupt):
+                loop.run(slow_count())
+            timer.join()
+            assert cancelled.wait(5.0)  # the request on the loop thread was cancelled, not left running
+            assert client.search_count("res.partner", [["id", "=", 1]]) == 1  # the client still works
+    finally:
+        loop.close()
