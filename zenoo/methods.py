@@ -24,6 +24,7 @@ READ_ONLY_METHODS: frozenset[str] = frozenset(
         "web_read",
         "default_get",
         "check_access_rights",
+        "context_get",
         "has_access",
         "export_data",
     }
