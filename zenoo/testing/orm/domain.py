@@ -6,6 +6,14 @@ a path leaf means "some related record matches". Semantics follow Odoo's: ``!=``
 like`` include unset (NULL) values, ``= False`` matches unset values, ``in`` may contain False,
 x2many ``=``/``in`` mean "any related record matches", ``active_test`` hides archived records unless
 the domain mentions ``active``.
+
+Negation differs between the versions imitated. Odoo 19 negates at the record level: ``!`` of a
+condition keeps exactly the records the condition does not select (unset values included), whether
+it inverts the operator or wraps the condition in ``NOT``. Odoo 17 first pushes every ``!`` down to
+the leaves and replaces the operator by its opposite (``!(x > v)`` becomes ``x <= v``, which leaves
+out unset values, and ``!(partner_id.name = v)`` becomes ``partner_id.name != v``, which needs a
+related record); a leaf whose operator has no opposite (``=like``, ``child_of``...) gets SQL ``NOT``,
+which leaves out the rows where the condition is unknown (NULL).
 """
 
 from __future__ import annotations
@@ -23,6 +31,12 @@ OPERATORS = frozenset({
 })
 NEGATIVE = frozenset({"!=", "<>", "not in", "not like", "not ilike", "not any"})
 _NEGATION = {"!=": "=", "<>": "=", "not in": "in", "not like": "like", "not ilike": "ilike", "not any": "any"}
+# Odoo 17's opposite operators, used when it pushes '!' down to a leaf
+_OPPOSITE_17 = {
+    "<": ">=", ">": "<=", "<=": ">", ">=": "<", "=": "!=", "!=": "=", "in": "not in", "not in": "in",
+    "like": "not like", "not like": "like", "ilike": "not ilike", "not ilike": "ilike",
+    "any": "not any", "not any": "any",
+}
 _LOGIC = ("&", "|", "!")
 
 SQL = tuple[str, list[Any]]
@@ -146,14 +160,34 @@ class DomainCompiler:
             return FALSE_SQL
         head = tree[0]
         if head == "!" and len(tree) == 2:
+            if self.version < 19:
+                return self._negated_17(model, tree[1], alias)
             sql, params = self._node(model, tree[1], alias)
-            # a record-level complement, as Odoo's negation (unset values match '!' of a condition)
+            # Odoo 19: a record-level complement (unset values match '!' of a condition)
             return f"({sql}) IS NOT 1", params
         if head in ("&", "|") and len(tree) == 2 and isinstance(tree[1], list):
             parts = [self._node(model, t, alias) for t in tree[1]]
             joiner = " AND " if head == "&" else " OR "
             return joiner.join(f"({p[0]})" for p in parts), [x for p in parts for x in p[1]]
         return self._leaf(model, tree, alias)
+
+    def _negated_17(self, model: ModelSpec, tree: Any, alias: str) -> SQL:
+        """``!`` as Odoo 17 reads it: pushed down to the leaves, which take the opposite operator."""
+        if tree is True or tree is False:
+            return FALSE_SQL if tree else TRUE_SQL
+        head = tree[0]
+        if head == "!" and len(tree) == 2:
+            return self._node(model, tree[1], alias)
+        if head in ("&", "|") and len(tree) == 2 and isinstance(tree[1], list):
+            return self._node(model, ("|" if head == "&" else "&", [("!", t) for t in tree[1]]), alias)
+        path, operator, value = tree
+        if tree in ((1, "=", 1), (0, "=", 1)):
+            return FALSE_SQL if path == 1 else TRUE_SQL
+        opposite = _OPPOSITE_17.get(operator) if isinstance(operator, str) else None  # Odoo 17 does not lower() here
+        if opposite is not None:
+            return self._leaf(model, (path, opposite, value), alias)
+        sql, params = self._leaf(model, tree, alias)
+        return f"NOT ({sql})", params  # three-valued: rows where the condition is NULL stay out
 
     def _leaf(self, model: ModelSpec, leaf: tuple[Any, ...], alias: str) -> SQL:
         path, operator, value = leaf
