@@ -114,6 +114,16 @@ def test_a_slow_body_trips_a_read_timeout(server: Any) -> None:
         json2(http, server, "res.partner", "search_count", {"domain": []})
 
 
+def test_latency_holds_the_answer_back_until_a_read_timeout(server: Any) -> None:
+    server.faults.set(latency=5.0, count=1)
+    with (
+        httpx.Client(base_url=server.url, timeout=httpx.Timeout(10.0, read=0.2)) as http,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        json2(http, server, "res.partner", "search_count", {"domain": []})
+    assert server.faults.remaining == 0
+
+
 def test_the_same_seed_gives_the_same_faults() -> None:
     def draws(seed: int) -> list[str | None]:
         injector = FaultInjector()
