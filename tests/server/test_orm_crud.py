@@ -83,6 +83,21 @@ def test_search_read_offset_limit_order(reg: Registry) -> None:
     assert call(reg, "res.partner", "search_count", [("id", "in", ids)]) == 5
 
 
+def test_negative_limit_or_offset_is_refused_as_postgresql_does(reg: Registry) -> None:
+    cases = [
+        (lambda: call(reg, "res.partner", "search", [], offset=-1, limit=2),
+         "psycopg2.errors.InvalidRowCountInResultOffsetClause", "OFFSET must not be negative\n"),
+        (lambda: call(reg, "res.partner", "search_read", [], ["name"], limit=-5),
+         "psycopg2.errors.InvalidRowCountInLimitClause", "LIMIT must not be negative\n"),
+        (lambda: call(reg, "res.partner", "search_count", [], limit=-1),
+         "psycopg2.errors.InvalidRowCountInLimitClause", "LIMIT must not be negative\n"),
+    ]
+    for run, name, message in cases:
+        with pytest.raises(OdooException) as caught:
+            run()
+        assert (caught.value.odoo_name, caught.value.message) == (name, message)
+
+
 def test_write_values(reg: Registry) -> None:
     partner = call(reg, "res.partner", "create", {"name": "crud-write", "country_id": country(reg, "US")})
     before = call(reg, "res.partner", "read", [partner], ["write_date"])[0]["write_date"]

@@ -99,6 +99,14 @@ def python_error(exc: Exception) -> OdooException:
     return error
 
 
+def postgres_error(error_class: str, message: str) -> OdooException:
+    """A PostgreSQL error Odoo lets through, named by its psycopg2 class (``psycopg2.errors.<class>``)."""
+    text = message + "\n"  # psycopg2's messages end with a newline
+    error = OdooException(text, debug=f"psycopg2.errors.{error_class}: {text}")
+    error.odoo_name = f"psycopg2.errors.{error_class}"
+    return error
+
+
 def missing_error(version: int, model: str, ids: list[int], uid: int) -> MissingError:
     """Odoo's MissingError for records that do not exist (write, unlink, bad many2one)."""
     ids_repr = ", ".join(str(i) for i in ids) + ("," if len(ids) == 1 else "")

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
-from zenoo.testing.orm.exceptions import PyTypeError, PyValueError, missing_error, required_field_error
+from zenoo.testing.orm.exceptions import (
+    PyTypeError,
+    PyValueError,
+    missing_error,
+    postgres_error,
+    required_field_error,
+)
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 from zenoo.testing.orm.ordering import invalid_field, order_by
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
@@ -98,7 +104,7 @@ class BaseModel:
                  f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0')}")
         if limit or offset:  # a limit of 0, None or False means none, as in Odoo
             query += " LIMIT ? OFFSET ?"
-            params += [int(limit) if limit else -1, int(offset or 0)]
+            params += [_row_count("LIMIT", limit) if limit else -1, _row_count("OFFSET", offset or 0)]
         return [row[0] for row in self._sql(query, params)]
 
     def _existing(self, ids: Iterable[int]) -> set[int]:
@@ -411,7 +417,7 @@ class BaseModel:
         query = f"SELECT count(*) FROM (SELECT 1 FROM \"{self.spec.table}\" t0 WHERE {where}"
         if limit:
             query += " LIMIT ?"
-            params.append(int(limit))
+            params.append(_row_count("LIMIT", limit))
         return self._sql(query + ")", params)[0][0]
 
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None,  # type: ignore[no-untyped-def]
@@ -555,3 +561,12 @@ class BaseModel:
     def context_get(self):  # type: ignore[no-untyped-def]
         """res.users only: the calling user's context (lang, tz, uid)."""
         return self.env.registry.user_context(self.env.uid)
+
+
+def _row_count(clause: str, value: Any) -> int:
+    """A LIMIT or OFFSET value; PostgreSQL refuses negative ones (SQLite would read them as "none")."""
+    count = int(value)
+    if count < 0:
+        name = "InvalidRowCountInLimitClause" if clause == "LIMIT" else "InvalidRowCountInResultOffsetClause"
+        raise postgres_error(name, f"{clause} must not be negative")
+    return count
