@@ -26,6 +26,10 @@ def test_invalid_options_are_refused_before_starting() -> None:
         OdooTestServer(tls=True, http2=True, connection_close=True)
     with pytest.raises(ValueError, match="port"):
         OdooTestServer(port=70000)
+    with pytest.raises(ValueError, match="Invalid scale 'huge'"):
+        OdooTestServer(scale="huge")
+    with pytest.raises(ValueError, match="Invalid scale True"):
+        OdooTestServer(scale=True)
 
 
 def test_properties_need_a_running_server() -> None:

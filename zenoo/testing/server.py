@@ -86,6 +86,9 @@ class OdooTestServer:
             )
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port!r}")
+        from .orm.demo_data import partner_count
+
+        partner_count(scale)  # a bad scale is a ValueError now, not a failed start
         self.version = version
         self.scale = scale
         self.seed = seed
