@@ -25,6 +25,8 @@ test: setup
 
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/orm.py
+	$(PY) bench/server.py
 	$(PY) bench/fetch.py
 	$(PY) bench/cache.py
 
