@@ -53,6 +53,12 @@ FIELDS = [
     "active",
 ]
 CHUNK_SIZE = int(os.environ.get("ZENOO_BENCH_CHUNK_SIZE", "2000"))
+# zenoo's chunk size: automatic (derived from the result size) unless given
+ZENOO_CHUNK_SIZE = (
+    int(os.environ["ZENOO_BENCH_ZENOO_CHUNK_SIZE"])
+    if os.environ.get("ZENOO_BENCH_ZENOO_CHUNK_SIZE")
+    else None
+)
 CONCURRENCY = int(os.environ.get("ZENOO_BENCH_CONCURRENCY", "4"))
 MANY2ONES = ("country_id", "parent_id")
 CONTENDERS = ("raw", "raw-names", "zenoo", "odoorpc")
@@ -73,7 +79,7 @@ def run_zenoo(url: str, db: str, user: str, password: str) -> Callable[[], Any]:
     qs = client.model("res.partner").only(*FIELDS)
 
     def fetch() -> Any:
-        return qs.to_polars(chunk_size=CHUNK_SIZE, concurrency=CONCURRENCY, progress=False)
+        return qs.to_polars(chunk_size=ZENOO_CHUNK_SIZE, concurrency=CONCURRENCY, progress=False)
 
     return fetch
 
@@ -258,7 +264,8 @@ def measure(contender: str, mode: str, url: str, db: str, user: str, password: s
 
 def report(title: str, url: str, db: str, user: str, password: str, repeat: int) -> None:
     print(
-        f"\n== {title}: res.partner × {len(FIELDS)} fields, chunk {CHUNK_SIZE}, concurrency {CONCURRENCY};"
+        f"\n== {title}: res.partner × {len(FIELDS)} fields, raw chunk {CHUNK_SIZE},"
+        f" zenoo chunk {ZENOO_CHUNK_SIZE or 'auto'}, concurrency {CONCURRENCY};"
         f" best wall, median memory of {repeat} runs"
     )
     results: dict[str, dict[str, Any]] = {}
@@ -298,14 +305,17 @@ def report(title: str, url: str, db: str, user: str, password: str, repeat: int)
 
 
 def main() -> None:
-    global CHUNK_SIZE, CONCURRENCY
+    global CHUNK_SIZE, CONCURRENCY, ZENOO_CHUNK_SIZE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scale", default="medium", help="embedded server scale: small|medium|large|<partners>"
     )
     parser.add_argument("--version", type=int, default=19, choices=(17, 19))
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="ids per read (both pipelines)")
+    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="ids per read (raw pipelines)")
+    parser.add_argument(
+        "--zenoo-chunk-size", type=int, default=None, help="ids per read for zenoo (default: automatic)"
+    )
     parser.add_argument(
         "--concurrency", type=int, default=CONCURRENCY, help="reads in flight (both pipelines)"
     )
@@ -321,7 +331,9 @@ def main() -> None:
 
     os.environ["ZENOO_BENCH_CHUNK_SIZE"] = str(args.chunk_size)  # children read them at import
     os.environ["ZENOO_BENCH_CONCURRENCY"] = str(args.concurrency)
-    CHUNK_SIZE, CONCURRENCY = args.chunk_size, args.concurrency
+    if args.zenoo_chunk_size is not None:
+        os.environ["ZENOO_BENCH_ZENOO_CHUNK_SIZE"] = str(args.zenoo_chunk_size)
+    CHUNK_SIZE, CONCURRENCY, ZENOO_CHUNK_SIZE = args.chunk_size, args.concurrency, args.zenoo_chunk_size
 
     from zenoo.testing import OdooTestServer
 

@@ -41,7 +41,6 @@ __all__ = [
     "to_polars",
 ]
 
-DEFAULT_CHUNK_SIZE = 2000
 DEFAULT_CONCURRENCY = 4
 
 
@@ -54,7 +53,7 @@ async def to_arrow(
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -75,7 +74,7 @@ async def to_polars(
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -94,7 +93,7 @@ async def to_pandas(
     fields: Sequence[str] | None = None,
     *,
     dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -131,7 +130,7 @@ async def to_parquet(
     fields: Sequence[str] | None = None,
     *,
     compression: str = "zstd",
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -158,12 +157,14 @@ async def iter_batches(
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    batch_size: int = DEFAULT_CHUNK_SIZE,
+    batch_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = False,
 ) -> AsyncIterator[pa.RecordBatch]:
     """Yield ``pyarrow.RecordBatch`` es of up to ``batch_size`` rows (one read each), in order.
+
+    ``batch_size=None`` derives it from the result size (see ``FetchOptions.chunk_for``).
 
     Stopping early (``break``) cancels the reads still in flight.
     """
@@ -213,7 +214,7 @@ def lazy(
     fields: Sequence[str] | None = None,
     *,
     runner: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -254,7 +255,7 @@ def arrow_c_stream(
     requested_schema: Any = None,
     *,
     runner: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     display_names: bool = True,
     progress: bool = True,
@@ -349,7 +350,8 @@ async def _source(
             limit=target.row_limit,
             offset=target.row_offset or 0,
             context=dict(target.context) if target.context else None,
-            cache_ttl=target.cache_ttl,
+            # a bulk fetch does not flood the cache: only a QuerySet that asked with cache() uses it
+            cache_ttl=target.cache_ttl if target.cache_requested else 0,
         )
     if _is_blocking_client(target):
         raise ConfigurationError(

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from zenoo.exceptions import ProtocolError
 from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema, arrow_type
 
-__all__ = ["UnknownSelectionWarning", "attach_display_names", "raw_schema", "rows_to_batch"]
+__all__ = ["NameIndex", "UnknownSelectionWarning", "attach_display_names", "raw_schema", "rows_to_batch"]
 
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -56,10 +56,40 @@ def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
+class NameIndex:
+    """Display names of related ids, held as two Arrow arrays (no Python object per name)."""
+
+    def __init__(self) -> None:
+        self.ids: pa.Array = pa.array([], pa.int64())
+        self.names: pa.Array = pa.array([], pa.string())
+
+    @classmethod
+    def of(cls, names: Mapping[int, str]) -> NameIndex:
+        index = cls()
+        index.add(list(names), list(names.values()))
+        return index
+
+    def add(self, ids: Sequence[int], names: Sequence[str]) -> None:
+        """Learn ``names[i]`` as the display name of ``ids[i]`` (ids already known are skipped)."""
+        new_ids = pa.array(ids, pa.int64())
+        fresh = pc.invert(pc.is_in(new_ids, value_set=self.ids))
+        self.ids = pa.concat_arrays([self.ids, new_ids.filter(fresh)])
+        self.names = pa.concat_arrays([self.names, pa.array(names, pa.string()).filter(fresh)])
+
+    def unknown(self, ids: pa.Array) -> list[int]:
+        """The distinct non-null ``ids`` not known yet, sorted."""
+        distinct = pc.unique(ids).drop_null()
+        return sorted(distinct.filter(pc.invert(pc.is_in(distinct, value_set=self.ids))).to_pylist())
+
+    def lookup(self, ids: pa.Array) -> pa.Array:
+        """The name of each id (null when unknown or when the id is null)."""
+        return pc.take(self.names, pc.index_in(ids, value_set=self.ids))
+
+
 def attach_display_names(
-    batch: pa.RecordBatch, schema: FrameSchema, names: Mapping[str, Mapping[int, str]]
+    batch: pa.RecordBatch, schema: FrameSchema, names: Mapping[str, NameIndex]
 ) -> pa.RecordBatch:
-    """Add ``<field>.display_name`` columns from ``names[field][id]``, giving the full frame schema."""
+    """Add ``<field>.display_name`` columns from ``names[field]``, giving the full frame schema."""
     full = schema.arrow()
     columns: list[pa.Array] = []
     for field in full:
@@ -67,16 +97,8 @@ def attach_display_names(
             columns.append(batch.column(field.name))
             continue
         source = field.name[: -len(DISPLAY_NAME_SUFFIX)]
-        columns.append(_lookup(batch.column(source), names.get(source, {})))
+        columns.append(names.get(source, NameIndex()).lookup(batch.column(source)))
     return pa.RecordBatch.from_arrays(columns, schema=full)
-
-
-def _lookup(ids: pa.Array, names: Mapping[int, str]) -> pa.Array:
-    if not names:
-        return pa.nulls(len(ids), pa.string())
-    keys = pa.array(list(names.keys()), pa.int64())
-    values = pa.array(list(names.values()), pa.string())
-    return pc.take(values, pc.index_in(ids, value_set=keys))
 
 
 def _column(spec: FieldSpec, values: list[Any]) -> pa.Array:

@@ -15,6 +15,7 @@ Ids that ``read`` no longer returns (deleted between search and read) are collec
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -23,10 +24,9 @@ from typing import Any, Self
 
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from zenoo.exceptions import AccessError, ConfigurationError
-from zenoo_frames.convert import attach_display_names, rows_to_batch
+from zenoo_frames.convert import NameIndex, attach_display_names, rows_to_batch
 from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES, FieldSpec, FrameSchema
 
 __all__ = [
@@ -41,7 +41,16 @@ __all__ = [
 ]
 
 MISSING_IDS_METADATA_KEY = b"zenoo.missing_ids"
-_NAME_READ_CHUNK = 20_000
+#: Related ids per display-name read (a cheap read: one short string per record).
+NAME_READ_CHUNK = 2000
+
+#: Bounds of the automatic chunk size. Below the minimum, the per-request cost of a real server
+#: (~50 ms) would dominate; above the maximum, one read holds the server worker too long.
+MIN_AUTO_CHUNK = 500
+MAX_AUTO_CHUNK = 2000
+#: The automatic chunk size keeps the rows in flight (chunk × concurrency) at most this share of
+#: the result (within the bounds above), so the fetch's memory stays close to the result's own.
+IN_FLIGHT_SHARE = 1 / 16
 
 
 class MissingRecordsWarning(UserWarning):
@@ -65,23 +74,41 @@ class Source:
     limit: int | None = None
     offset: int = 0
     context: Mapping[str, Any] | None = None
-    cache_ttl: float | None = None  # the QuerySet's cache(ttl=...): 0 bypasses the client's cache
+    #: the client's cache: 0 bypasses it (the default for frames), None or seconds use it
+    cache_ttl: float | None = 0
 
 
 @dataclass(frozen=True)
 class FetchOptions:
-    """How to fetch: chunk size, concurrent reads, display names, progress bar."""
+    """How to fetch: chunk size (None: derived from the result size), concurrent reads, display
+    names, progress bar."""
 
-    chunk_size: int = 2000
+    chunk_size: int | None = None
     concurrency: int = 4
     display_names: bool = True
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
-            raise ConfigurationError(f"chunk_size must be a positive integer, got {self.chunk_size!r}")
-        if not isinstance(self.concurrency, int) or self.concurrency < 1:
+        if self.chunk_size is not None and (
+            isinstance(self.chunk_size, bool) or not isinstance(self.chunk_size, int) or self.chunk_size < 1
+        ):
+            raise ConfigurationError(
+                f"chunk_size must be a positive integer or None (automatic), got {self.chunk_size!r}"
+            )
+        if (
+            isinstance(self.concurrency, bool)
+            or not isinstance(self.concurrency, int)
+            or self.concurrency < 1
+        ):
             raise ConfigurationError(f"concurrency must be a positive integer, got {self.concurrency!r}")
+
+    def chunk_for(self, total: int) -> int:
+        """Ids per read for a result of ``total`` rows: the given size, or else the automatic one
+        (rows in flight at most ``IN_FLIGHT_SHARE`` of the result, within the auto bounds)."""
+        if self.chunk_size is not None:
+            return self.chunk_size
+        share = math.ceil(total * IN_FLIGHT_SHARE / self.concurrency)
+        return max(MIN_AUTO_CHUNK, min(MAX_AUTO_CHUNK, share))
 
 
 @dataclass
@@ -151,7 +178,8 @@ async def iter_raw_batches(
         rows = _in_order(chunk, rows, report)
         return rows_to_batch(schema, rows)
 
-    chunks = (ids[start : start + options.chunk_size] for start in range(0, len(ids), options.chunk_size))
+    size = options.chunk_for(len(ids))
+    chunks = (ids[start : start + size] for start in range(0, len(ids), size))
     with _progress(options.progress, len(ids), source.model) as bar:
         async for batch in _ordered(chunks, read_chunk, options.concurrency):
             bar.update(batch.num_rows)
@@ -166,7 +194,7 @@ async def fetch_table(
     ids = await search_ids(source, limit=limit)
     report = FetchReport(source.model)
     raw = [batch async for batch in iter_raw_batches(source, schema, ids, options, report)]
-    resolver = DisplayNames(source, schema)
+    resolver = DisplayNames(source, schema, options)
     await resolver.learn(raw)
     batches = [attach_display_names(batch, schema, resolver.names) for batch in raw]
     table = pa.Table.from_batches(batches, schema=schema.arrow())
@@ -187,7 +215,7 @@ async def iter_frame_batches(
     schema = schema or await load_schema(source, display_names=options.display_names)
     ids = await search_ids(source, limit=limit)
     report = FetchReport(source.model)
-    resolver = DisplayNames(source, schema)
+    resolver = DisplayNames(source, schema, options)
     async for batch in iter_raw_batches(source, schema, ids, options, report):
         await resolver.learn([batch])
         yield attach_display_names(batch, schema, resolver.names)
@@ -195,46 +223,60 @@ async def iter_frame_batches(
 
 
 class DisplayNames:
-    """Display names of related records, read once per relation for the distinct ids seen so far."""
+    """Display names of related records, read once per relation for the distinct ids seen so far.
 
-    def __init__(self, source: Source, schema: FrameSchema) -> None:
+    Names are read in chunks (at most ``concurrency`` at once) and kept as Arrow arrays, so a
+    relation with many distinct ids never exists as one big answer of Python dicts.
+    """
+
+    def __init__(self, source: Source, schema: FrameSchema, options: FetchOptions) -> None:
         self._source = source
         self._schema = schema
-        self.names: dict[str, dict[int, str]] = {spec.name: {} for spec in schema.display_specs}
+        self._gate = asyncio.Semaphore(options.concurrency)
+        self.names: dict[str, NameIndex] = {spec.name: NameIndex() for spec in schema.display_specs}
 
     async def learn(self, batches: Iterable[pa.RecordBatch]) -> None:
-        """Look up the names of the related ids in ``batches`` not known yet (one call per relation)."""
+        """Look up the names of the related ids in ``batches`` not known yet."""
         batches = list(batches)
         if not self._schema.display_specs or not batches:
             return
         await asyncio.gather(*(self._learn_field(spec, batches) for spec in self._schema.display_specs))
 
     async def _learn_field(self, spec: FieldSpec, batches: list[pa.RecordBatch]) -> None:
-        known = self.names[spec.name]
-        distinct = pc.unique(pa.chunked_array([b.column(spec.name) for b in batches], pa.int64())).drop_null()
-        wanted = sorted(i for i in distinct.to_pylist() if i not in known)
+        index = self.names[spec.name]
+        wanted = index.unknown(pa.chunked_array([b.column(spec.name) for b in batches], pa.int64()))
         if not wanted:
             return
         assert spec.relation is not None, f"many2one {spec.name} without relation"
         try:
-            rows = await self._read_all(spec.relation, wanted, ["display_name"])
-            known.update((row["id"], row["display_name"]) for row in rows)
+            await self._read_chunks(spec.relation, wanted, "display_name", index)
         except AccessError:
             # The user may not read the related model, but Odoo shows the names of related records
             # it links to: read the many2one with its names from the source records instead.
             source_ids = pa.chunked_array([b.column("id") for b in batches], pa.int64()).to_pylist()
-            rows = await self._read_all(self._source.model, source_ids, [spec.name])
-            known.update(tuple(row[spec.name]) for row in rows if row[spec.name])
+            await self._read_chunks(self._source.model, source_ids, spec.name, index)
 
-    async def _read_all(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        """One read, or concurrent reads of ``_NAME_READ_CHUNK`` ids when there are more."""
-        parts = await asyncio.gather(
+    async def _read_chunks(self, model: str, ids: list[int], field_name: str, index: NameIndex) -> None:
+        """Read ``field_name`` of ``ids`` in chunks; each answer goes into ``index`` as it arrives.
+
+        ``display_name`` gives the record's own name; a many2one field gives ``[id, name]`` pairs.
+        """
+
+        async def read_chunk(chunk: list[int]) -> None:
+            async with self._gate:
+                rows = await _read(self._source, model, chunk, [field_name])
+            if field_name == "display_name":
+                pairs = {row["id"]: row["display_name"] or None for row in rows}
+            else:
+                pairs = dict(tuple(row[field_name]) for row in rows if row[field_name])
+            index.add(list(pairs), list(pairs.values()))
+
+        await asyncio.gather(
             *(
-                _read(self._source, model, ids[start : start + _NAME_READ_CHUNK], fields)
-                for start in range(0, len(ids), _NAME_READ_CHUNK)
+                read_chunk(ids[start : start + NAME_READ_CHUNK])
+                for start in range(0, len(ids), NAME_READ_CHUNK)
             )
         )
-        return [row for part in parts for row in part]
 
 
 def _ctx(source: Source) -> dict[str, Any] | None:

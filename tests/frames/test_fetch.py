@@ -18,6 +18,7 @@ import zenoo_frames
 from zenoo.client import ZenooClient
 from zenoo.exceptions import AccessError, ConfigurationError, FieldError
 from zenoo_frames import MISSING_IDS_METADATA_KEY, MissingRecordsWarning
+from zenoo_frames.fetch import IN_FLIGHT_SHARE, MAX_AUTO_CHUNK, MIN_AUTO_CHUNK, FetchOptions
 
 from .conftest import calls, make_partners, param
 
@@ -297,3 +298,44 @@ async def test_limit_and_offset_shape_the_search(client: ZenooClient, embedded: 
     nothing = await qs.limit(0).to_arrow()
     assert nothing.num_rows == 0 and nothing.schema.names == ["id", "name"]
     assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []
+
+
+def test_automatic_chunk_size_keeps_rows_in_flight_a_small_share_within_bounds() -> None:
+    options = FetchOptions(concurrency=4)
+    assert options.chunk_for(10) == MIN_AUTO_CHUNK  # never tiny: each request costs ~50 ms on Odoo
+    assert options.chunk_for(1_000_000) == MAX_AUTO_CHUNK  # never one huge read
+    for total in (40_000, 48_507, 100_000):
+        size = options.chunk_for(total)
+        assert MIN_AUTO_CHUNK < size < MAX_AUTO_CHUNK
+        assert size * 4 <= total * IN_FLIGHT_SHARE + 4  # rows in flight: a small share of the result
+    assert FetchOptions(concurrency=1).chunk_for(40_000) > options.chunk_for(40_000)
+    assert FetchOptions(chunk_size=7).chunk_for(48_507) == 7  # a given size wins
+    with pytest.raises(ConfigurationError, match="chunk_size"):
+        FetchOptions(chunk_size=True)
+    with pytest.raises(ConfigurationError, match="concurrency"):
+        FetchOptions(concurrency=0)
+
+
+async def test_default_chunking_on_the_wire(client: ZenooClient, embedded: Any, marker: str) -> None:
+    await make_partners(client, marker, 7)
+    embedded.server.reset_requests()
+    frame = await client.model("res.partner").filter(name__startswith=marker).only("name").to_polars()
+    reads = calls(embedded.server, "read", "res.partner")
+    assert frame.height == 7 and [len(param(r, "ids", 0)) for r in reads] == [7]  # 7 < MIN_AUTO_CHUNK
+
+
+async def test_display_names_are_read_in_chunks_and_all_attached(
+    client: ZenooClient, embedded: Any, marker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(zenoo_frames.fetch, "NAME_READ_CHUNK", 1)
+    ids = await make_partners(client, marker, 7)
+    embedded.server.reset_requests()
+    table = await zenoo_frames.to_arrow(client, "res.partner", [("id", "in", ids)], ["country_id"])
+    name_reads = calls(embedded.server, "read", "res.country")
+    distinct = {c for c in table.column("country_id").to_pylist() if c is not None}
+    assert len(distinct) >= 2 and len(name_reads) == len(distinct)
+    assert all(len(param(r, "ids", 0)) == 1 for r in name_reads)
+    expected = {row["id"]: row["country_id"] for row in await client.read("res.partner", ids, ["country_id"])}
+    for row in table.to_pylist():
+        pair = expected[row["id"]]
+        assert [row["country_id"], row["country_id.display_name"]] == (list(pair) if pair else [None, None])

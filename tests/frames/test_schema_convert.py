@@ -17,7 +17,13 @@ import pytest
 
 from zenoo.exceptions import FieldError, ProtocolError
 from zenoo_frames.api import arrow_to_pandas, arrow_to_polars
-from zenoo_frames.convert import UnknownSelectionWarning, attach_display_names, raw_schema, rows_to_batch
+from zenoo_frames.convert import (
+    NameIndex,
+    UnknownSelectionWarning,
+    attach_display_names,
+    raw_schema,
+    rows_to_batch,
+)
 from zenoo_frames.schema import EXCLUDED_BY_DEFAULT, FrameSchema, default_fields
 
 PARTNER_FIELDS = {
@@ -150,7 +156,7 @@ def test_classic_many2one_pairs_are_accepted() -> None:
 def test_display_names_attach_by_lookup() -> None:
     schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["name", "country_id"])
     raw = rows_to_batch(schema, [ROWS[0], ROWS[1], {**ROWS[0], "id": 16, "country_id": 20}])
-    full = attach_display_names(raw, schema, {"country_id": {233: "United States"}})
+    full = attach_display_names(raw, schema, {"country_id": NameIndex.of({233: "United States"})})
     assert full.schema == schema.arrow()
     assert full.column("country_id.display_name").to_pylist() == ["United States", None, None]
 
@@ -189,7 +195,11 @@ def test_pandas_backends_keep_types() -> None:
         "res.partner", PARTNER_FIELDS, ["name", "country_id", "type", "date", "category_id"]
     )
     table = pa.Table.from_batches(
-        [attach_display_names(rows_to_batch(schema, ROWS), schema, {"country_id": {233: "United States"}})]
+        [
+            attach_display_names(
+                rows_to_batch(schema, ROWS), schema, {"country_id": NameIndex.of({233: "United States"})}
+            )
+        ]
     )
     arrow_backed = arrow_to_pandas(table, "pyarrow")
     assert str(arrow_backed["country_id"].dtype) == "int64[pyarrow]"
