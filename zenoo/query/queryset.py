@@ -49,6 +49,7 @@ class _State:
     context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
     cache_ttl: float | None = None
+    cache_requested: bool = False
     chunk_size: int = DEFAULT_CHUNK_SIZE
     runner: Runner | None = None
 
@@ -152,6 +153,11 @@ class QuerySet:
         return self._state.cache_ttl
 
     @property
+    def cache_requested(self) -> bool:
+        """Whether ``cache(...)`` was called (bulk frame fetches bypass the cache otherwise)."""
+        return self._state.cache_requested
+
+    @property
     def runner(self) -> Runner | None:
         """The loop runner of a blocking client's QuerySet (None for the async client)."""
         return self._state.runner
@@ -252,7 +258,7 @@ class QuerySet:
         """Serve this query's reads from the client's cache for ``ttl`` seconds (0: bypass the cache)."""
         if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl < 0):
             raise InvalidValueError(f"cache ttl must be a non-negative number of seconds, got {ttl!r}")
-        return self._with(cache_ttl=ttl)
+        return self._with(cache_ttl=ttl, cache_requested=True)
 
     def chunk(self, size: int) -> QuerySet:
         """Rows per request for ``async for``."""

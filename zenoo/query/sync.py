@@ -76,6 +76,10 @@ class SyncQuerySet:
         return self._qs.cache_ttl
 
     @property
+    def cache_requested(self) -> bool:
+        return self._qs.cache_requested
+
+    @property
     def where(self) -> Q:
         return self._qs.where
 
