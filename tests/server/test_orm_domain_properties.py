@@ -142,13 +142,16 @@ OPPOSITE_17 = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "=": "!=", "!=": "=",
 
 def evaluate_negated_17(tree: Any, values: dict[str, Any]) -> bool:
     """Odoo 17's '!': pushed down to the leaves (De Morgan), which take the opposite operator;
-    a leaf without one (=like, =ilike) is negated in SQL, where an unset value stays unknown."""
+    a leaf without one (=like, =ilike) is negated in SQL, where an unset value stays unknown.
+    A path became 'any' before, so its negation is 'not any': the complement."""
     if tree[0] == "!":
         return evaluate(tree[1], values, 17)
     if tree[0] in ("&", "|") and len(tree) == 3 and isinstance(tree[1], tuple):
         swapped = "|" if tree[0] == "&" else "&"
         return evaluate((swapped, ("!", tree[1]), ("!", tree[2])), values, 17)
     field, operator, value = tree
+    if "." in field:
+        return not leaf_matches(field, operator, value, values[field])
     if operator in OPPOSITE_17:
         return leaf_matches(field, OPPOSITE_17[operator], value, values[field])
     return values[field] is not None and not leaf_matches(field, operator, value, values[field])

@@ -9,11 +9,11 @@ the domain mentions ``active``.
 
 Negation differs between the versions imitated. Odoo 19 negates at the record level: ``!`` of a
 condition keeps exactly the records the condition does not select (unset values included), whether
-it inverts the operator or wraps the condition in ``NOT``. Odoo 17 first pushes every ``!`` down to
-the leaves and replaces the operator by its opposite (``!(x > v)`` becomes ``x <= v``, which leaves
-out unset values, and ``!(partner_id.name = v)`` becomes ``partner_id.name != v``, which needs a
-related record); a leaf whose operator has no opposite (``=like``, ``child_of``...) gets SQL ``NOT``,
-which leaves out the rows where the condition is unknown (NULL).
+it inverts the operator or wraps the condition in ``NOT``. Odoo 17 turns paths into ``any`` (so a
+negated path is ``not any``, a complement too), then pushes every ``!`` down to the leaves and
+replaces the operator by its opposite: ``!(x > v)`` becomes ``x <= v``, which leaves out unset
+values; a leaf whose operator has no opposite (``=like``, ``child_of``...) gets SQL ``NOT``, which
+leaves out the rows where the condition is unknown (NULL).
 """
 
 from __future__ import annotations
@@ -183,10 +183,13 @@ class DomainCompiler:
         path, operator, value = tree
         if tree in ((1, "=", 1), (0, "=", 1)):
             return FALSE_SQL if path == 1 else TRUE_SQL
+        sql, params = self._leaf(model, tree, alias)  # Odoo 17 checks the fields before negating
+        if isinstance(path, str) and "." in path:
+            # Odoo 17 turns a path into "any" before negating: '!' makes it "not any", a complement
+            return f"({sql}) IS NOT 1", params
         opposite = _OPPOSITE_17.get(operator) if isinstance(operator, str) else None  # Odoo 17 does not lower() here
         if opposite is not None:
             return self._leaf(model, (path, opposite, value), alias)
-        sql, params = self._leaf(model, tree, alias)
         return f"NOT ({sql})", params  # three-valued: rows where the condition is NULL stay out
 
     def _leaf(self, model: ModelSpec, leaf: tuple[Any, ...], alias: str) -> SQL:
