@@ -62,6 +62,7 @@ ZENOO_CHUNK_SIZE = (
 CONCURRENCY = int(os.environ.get("ZENOO_BENCH_CONCURRENCY", "4"))
 MANY2ONES = ("country_id", "parent_id")
 CONTENDERS = ("raw", "raw-names", "zenoo", "odoorpc")
+STREAMING = ("collect", "sink_parquet", "to_parquet")  # --streaming: zenoo's ways to the whole result
 
 
 # --- contenders (each runs in its own process) -----------------------------------------------------
@@ -234,6 +235,68 @@ def child(contender: str, mode: str, url: str, db: str, user: str, password: str
     print(json.dumps({"wall": wall, "rss_growth": peak - baseline, "rows": frame.height}))
 
 
+def streaming_child(way: str, url: str, db: str, user: str, password: str) -> None:
+    """RSS growth (peak minus before) of one zenoo way to the whole result, after a small warm-up
+    the same way (connections, thread pools); prints one JSON line."""
+    import tempfile
+
+    import polars as pl
+    import psutil
+
+    from zenoo.sync import Client
+
+    client = Client(url)
+    client.login(db, user, password)
+    qs = client.model("res.partner").only(*FIELDS)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "partners.parquet")
+
+        def run(query: Any) -> Any:
+            if way == "collect":
+                return query.lazy(progress=False).collect()
+            if way == "sink_parquet":
+                return query.lazy(progress=False).sink_parquet(path)
+            return query.to_parquet(path, progress=False)
+
+        run(qs.limit(100))
+        process = psutil.Process()
+        baseline = process.memory_info().rss
+        peak = baseline
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, process.memory_info().rss)
+                time.sleep(0.002)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        result = run(qs)
+        done.set()
+        sampler.join()
+        frame = result if way == "collect" else pl.read_parquet(path)
+        print(
+            json.dumps(
+                {"rss_growth": peak - baseline, "rows": frame.height, "arrow_bytes": frame.to_arrow().nbytes}
+            )
+        )
+
+
+def streaming_report(url: str, db: str, user: str, password: str, repeat: int) -> None:
+    print(f"\n== streaming: RSS growth (median of {repeat}) of the whole result, by way")
+    mib = 2**20
+    for way in STREAMING:
+        runs = [r for r in (measure(way, "stream", url, db, user, password) for _ in range(repeat)) if r]
+        if runs:
+            growth = statistics.median(r["rss_growth"] for r in runs)
+            table = runs[0]["arrow_bytes"]
+            print(
+                f"{way:<13} rows {runs[0]['rows']:>8}  RSS+ {growth / mib:7.1f} MiB"
+                f"  = {growth / table:.2f} x the Arrow table ({table / mib:.1f} MiB)"
+            )
+
+
 # --- orchestration ----------------------------------------------------------------------------------
 
 
@@ -262,9 +325,9 @@ def measure(contender: str, mode: str, url: str, db: str, user: str, password: s
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def report(title: str, url: str, db: str, user: str, password: str, repeat: int) -> None:
+def report(url: str, db: str, user: str, password: str, repeat: int) -> None:
     print(
-        f"\n== {title}: res.partner × {len(FIELDS)} fields, raw chunk {CHUNK_SIZE},"
+        f"== res.partner × {len(FIELDS)} fields, raw chunk {CHUNK_SIZE},"
         f" zenoo chunk {ZENOO_CHUNK_SIZE or 'auto'}, concurrency {CONCURRENCY};"
         f" best wall, median memory of {repeat} runs"
     )
@@ -319,14 +382,22 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=CONCURRENCY, help="reads in flight (both pipelines)"
     )
-    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
-    parser.add_argument("--mode", choices=("time", "alloc"), default="time", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--streaming",
+        action="store_true",
+        help="instead: compare the memory of lazy().collect(), lazy().sink_parquet() and to_parquet()",
+    )
+    parser.add_argument("--child", choices=CONTENDERS + STREAMING, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=("time", "alloc", "stream"), default="time", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--user", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.mode, args.url, args.db, args.user, os.environ["ZENOO_BENCH_PASSWORD"])
+        run_child = streaming_child if args.mode == "stream" else partial(child, mode=args.mode)
+        run_child(
+            args.child, url=args.url, db=args.db, user=args.user, password=os.environ["ZENOO_BENCH_PASSWORD"]
+        )
         return
 
     os.environ["ZENOO_BENCH_CHUNK_SIZE"] = str(args.chunk_size)  # children read them at import
@@ -339,14 +410,14 @@ def main() -> None:
 
     scale: str | int = int(args.scale) if args.scale.isdigit() else args.scale
     print(f"starting the embedded server (Odoo {args.version} imitation, scale {scale}) in a subprocess…")
+    measure_all = streaming_report if args.streaming else report
     with OdooTestServer(version=args.version, scale=scale, subprocess=True) as srv:
         admin = srv.users["admin"]
-        report(
-            f"embedded server, scale {scale}", srv.url, srv.database, admin.login, admin.password, args.repeat
-        )
+        print(f"\n## embedded server, scale {scale}")
+        measure_all(srv.url, srv.database, admin.login, admin.password, args.repeat)
     if os.environ.get("ZENOO_TEST_URL"):
-        report(
-            "real Odoo at " + os.environ["ZENOO_TEST_URL"],
+        print("\n## real Odoo at " + os.environ["ZENOO_TEST_URL"])
+        measure_all(
             os.environ["ZENOO_TEST_URL"],
             os.environ["ZENOO_TEST_DB"],
             os.environ["ZENOO_TEST_USER"],
