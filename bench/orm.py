@@ -17,8 +17,18 @@ from typing import Any
 from zenoo.testing.orm import Registry
 
 ADMIN = 2
-FIELDS = ["name", "email", "phone", "is_company", "country_id", "category_id", "type", "city", "create_date",
-          "parent_id"]
+FIELDS = [
+    "name",
+    "email",
+    "phone",
+    "is_company",
+    "country_id",
+    "category_id",
+    "type",
+    "city",
+    "create_date",
+    "parent_id",
+]
 
 
 def median_ms(action: Callable[[], Any], runs: int = 5) -> float:
@@ -40,19 +50,29 @@ def main() -> None:
         return reg.execute_kw(ADMIN, model, method, list(args), kwargs)
 
     rows = call("res.partner", "search_read", [], FIELDS, limit=5000, order="id")
-    print(f"search_read {len(rows):,} rows x {len(FIELDS)} fields: "
-          f"{median_ms(lambda: call('res.partner', 'search_read', [], FIELDS, limit=5000, order='id')):.1f} ms "
-          "(target: well under 200 ms)")
-    print(f"search_read {len(rows):,} rows x {len(FIELDS)} fields, default order (display name): "
-          f"{median_ms(lambda: call('res.partner', 'search_read', [], FIELDS, limit=5000)):.1f} ms")
+    print(
+        f"search_read {len(rows):,} rows x {len(FIELDS)} fields: "
+        f"{median_ms(lambda: call('res.partner', 'search_read', [], FIELDS, limit=5000, order='id')):.1f} ms "
+        "(target: well under 200 ms)"
+    )
+    print(
+        f"search_read {len(rows):,} rows x {len(FIELDS)} fields, default order (display name): "
+        f"{median_ms(lambda: call('res.partner', 'search_read', [], FIELDS, limit=5000)):.1f} ms"
+    )
     dotted = [("child_ids.email", "ilike", "a"), ("category_id.name", "=", "Gold")]
-    print(f"search_count through child_ids.email and category_id.name: "
-          f"{median_ms(lambda: call('res.partner', 'search_count', dotted)):.1f} ms")
-    print(f"read_group by country over all partners: "
-          f"{median_ms(lambda: call('res.partner', 'read_group', [], ['__count'], ['country_id'])):.1f} ms")
+    print(
+        f"search_count through child_ids.email and category_id.name: "
+        f"{median_ms(lambda: call('res.partner', 'search_count', dotted)):.1f} ms"
+    )
+    print(
+        f"read_group by country over all partners: "
+        f"{median_ms(lambda: call('res.partner', 'read_group', [], ['__count'], ['country_id'])):.1f} ms"
+    )
     data = [[f"bench-load-{i}", f"bench{i}@example.com", "Belgium"] for i in range(1000)]
-    print(f"load 1,000 rows (name, email, many2one by name): "
-          f"{median_ms(lambda: call('res.partner', 'load', ['name', 'email', 'country_id'], data), runs=3):.1f} ms")
+    print(
+        f"load 1,000 rows (name, email, many2one by name): "
+        f"{median_ms(lambda: call('res.partner', 'load', ['name', 'email', 'country_id'], data), runs=3):.1f} ms"
+    )
     reg.close()
 
 
