@@ -10,12 +10,27 @@ import pytest
 from zenoo.testing.orm import Registry
 
 ADMIN = 2
-FIELDS = ["name", "email", "country_id", "category_id", "parent_id", "is_company", "type", "create_date", "active"]
+FIELDS = [
+    "name",
+    "email",
+    "country_id",
+    "category_id",
+    "parent_id",
+    "is_company",
+    "type",
+    "create_date",
+    "active",
+]
 
 
 def snapshot(reg: Registry) -> list[dict[str, Any]]:
-    return reg.execute_kw(ADMIN, "res.partner", "search_read", [[]],
-                          {"fields": FIELDS, "order": "id", "context": {"active_test": False}})
+    return reg.execute_kw(
+        ADMIN,
+        "res.partner",
+        "search_read",
+        [[]],
+        {"fields": FIELDS, "order": "id", "context": {"active_test": False}},
+    )
 
 
 @pytest.mark.parametrize("version", [17, 19])
@@ -24,8 +39,12 @@ def test_same_seed_same_data_other_seed_other_data(version: int) -> None:
     try:
         assert snapshot(first) == snapshot(second)
         assert snapshot(first) != snapshot(other)
-        orders = [reg.execute_kw(ADMIN, "sale.order", "search_read", [[]], {"fields": ["name", "amount_total"],
-                                                                            "order": "id"}) for reg in (first, second)]
+        orders = [
+            reg.execute_kw(
+                ADMIN, "sale.order", "search_read", [[]], {"fields": ["name", "amount_total"], "order": "id"}
+            )
+            for reg in (first, second)
+        ]
         assert orders[0] == orders[1]
     finally:
         for reg in (first, second, other):
@@ -36,6 +55,7 @@ def test_same_seed_same_data_other_seed_other_data(version: int) -> None:
 def test_small_scale_contents(version: int) -> None:
     reg = Registry(version)
     try:
+
         def count(model: str, domain: list[Any] | None = None, **context: Any) -> int:
             return reg.execute_kw(ADMIN, model, "search_count", [domain or []], {"context": context})
 
@@ -45,20 +65,29 @@ def test_small_scale_contents(version: int) -> None:
         assert count("res.partner", [("is_company", "=", True), ("child_ids", "!=", False)]) > 10
         assert count("res.partner", [("category_id", "!=", False)]) > 5
         assert 24 <= count("sale.order") <= 100 and count("sale.order.line") >= count("sale.order")
-        assert count("crm.lead", active_test=False) >= 20 and count("product.product") == count("product.template")
+        assert count("crm.lead", active_test=False) >= 20 and count("product.product") == count(
+            "product.template"
+        )
         assert count("res.country") > 20 and count("ir.model.data", [("name", "=", "be")]) == 1
         # order totals are the sums of their lines
-        orders = reg.execute_kw(ADMIN, "sale.order", "search_read", [[]], {"fields": ["amount_untaxed",
-                                                                                       "order_line"]})
-        lines = reg.execute_kw(ADMIN, "sale.order.line", "search_read", [[]],
-                               {"fields": ["order_id", "price_subtotal"]})
+        orders = reg.execute_kw(
+            ADMIN, "sale.order", "search_read", [[]], {"fields": ["amount_untaxed", "order_line"]}
+        )
+        lines = reg.execute_kw(
+            ADMIN, "sale.order.line", "search_read", [[]], {"fields": ["order_id", "price_subtotal"]}
+        )
         totals: dict[int, float] = {}
         for line in lines:
             totals[line["order_id"][0]] = totals.get(line["order_id"][0], 0.0) + line["price_subtotal"]
         assert all(abs(order["amount_untaxed"] - totals[order["id"]]) < 0.01 for order in orders)
         # contacts carry their company in their display name
-        contact = reg.execute_kw(ADMIN, "res.partner", "search_read", [[("parent_id.is_company", "=", True)]],
-                                 {"fields": ["display_name", "name", "parent_id"], "limit": 1})[0]
+        contact = reg.execute_kw(
+            ADMIN,
+            "res.partner",
+            "search_read",
+            [[("parent_id.is_company", "=", True)]],
+            {"fields": ["display_name", "name", "parent_id"], "limit": 1},
+        )[0]
         assert contact["display_name"] == f"{contact['parent_id'][1]}, {contact['name']}"
     finally:
         reg.close()
@@ -67,7 +96,9 @@ def test_small_scale_contents(version: int) -> None:
 def test_integer_scale_and_invalid_scales() -> None:
     reg = Registry(17, scale=1_000)
     try:
-        total = reg.execute_kw(ADMIN, "res.partner", "search_count", [[]], {"context": {"active_test": False}})
+        total = reg.execute_kw(
+            ADMIN, "res.partner", "search_count", [[]], {"context": {"active_test": False}}
+        )
         assert total == 1_000 + 8  # generated partners, plus 2 companies' and 6 users' own partners on 17
         assert reg.execute_kw(ADMIN, "sale.order", "search_count", [[]], {}) == 200
     finally:
@@ -94,9 +125,28 @@ def test_bulk_read_shape_at_medium_scale() -> None:
     """5,000 rows x 10 fields in one search_read, with a many2one and a many2many (timing lives in bench)."""
     reg = Registry(19, scale=6_000)
     try:
-        rows = reg.execute_kw(ADMIN, "res.partner", "search_read", [[]], {
-            "fields": ["name", "email", "phone", "country_id", "category_id", "is_company", "create_date", "type",
-                       "city", "parent_id"], "limit": 5000, "order": "id"})
+        rows = reg.execute_kw(
+            ADMIN,
+            "res.partner",
+            "search_read",
+            [[]],
+            {
+                "fields": [
+                    "name",
+                    "email",
+                    "phone",
+                    "country_id",
+                    "category_id",
+                    "is_company",
+                    "create_date",
+                    "type",
+                    "city",
+                    "parent_id",
+                ],
+                "limit": 5000,
+                "order": "id",
+            },
+        )
         assert len(rows) == 5000 and len(rows[0]) == 11
         assert any(row["category_id"] for row in rows) and any(row["parent_id"] for row in rows)
         assert all(row["country_id"] is False or isinstance(row["country_id"][1], str) for row in rows)

@@ -8,18 +8,7 @@ import pytest
 
 from zenoo.testing.orm import OdooException, Registry
 
-ADMIN = 2
-
-
-@pytest.fixture(params=[17, 19])
-def reg(request: pytest.FixtureRequest) -> Any:
-    registry = Registry(version=request.param)
-    yield registry
-    registry.close()
-
-
-def call(reg: Registry, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    return reg.execute_kw(ADMIN, model, method, list(args), kwargs)
+from .orm_calls import call
 
 
 @pytest.fixture
@@ -29,16 +18,45 @@ def family(reg: Registry) -> dict[str, int]:
     us = call(reg, "res.country", "search", [("code", "=", "US")])[0]
     tag_root = call(reg, "res.partner.category", "create", {"name": "dom-root"})
     tag_leaf = call(reg, "res.partner.category", "create", {"name": "dom-leaf", "parent_id": tag_root})
-    company = call(reg, "res.partner", "create", {"name": "Dom Company", "is_company": True, "country_id": be})
-    alpha, beta, gamma = call(reg, "res.partner", "create", [
-        {"name": "Alpha 50%", "email": "alpha@dom.example.com", "parent_id": company, "country_id": be,
-         "category_id": [(6, 0, [tag_root])], "credit_limit": 100.0, "ref": "R_1"},
-        {"name": "beta", "parent_id": company, "type": "invoice"},
-        {"name": "Gamma", "email": "GAMMA@dom.example.com", "parent_id": company, "country_id": us,
-         "category_id": [(6, 0, [tag_root, tag_leaf])], "active": False, "ref": "Rx1"},
-    ])
-    return {"company": company, "alpha": alpha, "beta": beta, "gamma": gamma, "be": be, "us": us,
-            "root": tag_root, "leaf": tag_leaf}
+    company = call(
+        reg, "res.partner", "create", {"name": "Dom Company", "is_company": True, "country_id": be}
+    )
+    alpha, beta, gamma = call(
+        reg,
+        "res.partner",
+        "create",
+        [
+            {
+                "name": "Alpha 50%",
+                "email": "alpha@dom.example.com",
+                "parent_id": company,
+                "country_id": be,
+                "category_id": [(6, 0, [tag_root])],
+                "credit_limit": 100.0,
+                "ref": "R_1",
+            },
+            {"name": "beta", "parent_id": company, "type": "invoice"},
+            {
+                "name": "Gamma",
+                "email": "GAMMA@dom.example.com",
+                "parent_id": company,
+                "country_id": us,
+                "category_id": [(6, 0, [tag_root, tag_leaf])],
+                "active": False,
+                "ref": "Rx1",
+            },
+        ],
+    )
+    return {
+        "company": company,
+        "alpha": alpha,
+        "beta": beta,
+        "gamma": gamma,
+        "be": be,
+        "us": us,
+        "root": tag_root,
+        "leaf": tag_leaf,
+    }
 
 
 def names(reg: Registry, family: dict[str, int], *domain: Any, context: dict | None = None) -> list[str]:
@@ -62,13 +80,19 @@ def test_equality_and_unset_values(reg: Registry, family: dict[str, int]) -> Non
 
 
 def test_comparisons_dates_and_numbers(reg: Registry, family: dict[str, int]) -> None:
-    leads = call(reg, "crm.lead", "create", [{"name": "dom-lead-1", "date_deadline": "2024-01-15"},
-                                             {"name": "dom-lead-2"}])
+    leads = call(
+        reg,
+        "crm.lead",
+        "create",
+        [{"name": "dom-lead-1", "date_deadline": "2024-01-15"}, {"name": "dom-lead-2"}],
+    )
     mine = ("id", "in", leads)
     assert call(reg, "crm.lead", "search", [mine, ("date_deadline", ">=", "2024-01-15")]) == [leads[0]]
     assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "<", "2024-01-15")]) == []
     # a datetime string against a date compares its day
-    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "=", "2024-01-15 10:00:00")]) == [leads[0]]
+    assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "=", "2024-01-15 10:00:00")]) == [
+        leads[0]
+    ]
     assert call(reg, "crm.lead", "search", [mine, ("date_deadline", "=", False)]) == [leads[1]]
     assert names(reg, family, ("credit_limit", ">", 50)) == ["Alpha 50%"]
     assert names(reg, family, ("credit_limit", "<=", 0)) == ["beta"]
@@ -155,8 +179,9 @@ def test_active_test(reg: Registry, family: dict[str, int]) -> None:
     assert names(reg, family, ("active", "=", False)) == ["Gamma"]
     assert names(reg, family, ("active", "in", [True, False])) == ["Alpha 50%", "Gamma", "beta"]
     # read() by id works on archived records
-    assert call(reg, "res.partner", "read", [family["gamma"]], ["active"]) == [{"id": family["gamma"],
-                                                                                 "active": False}]
+    assert call(reg, "res.partner", "read", [family["gamma"]], ["active"]) == [
+        {"id": family["gamma"], "active": False}
+    ]
     # archived children are hidden from x2many values too
     child_ids = call(reg, "res.partner", "read", [family["company"]], ["child_ids"])[0]["child_ids"]
     assert sorted(child_ids) == sorted([family["alpha"], family["beta"]])
@@ -170,7 +195,9 @@ def test_dotted_paths(reg: Registry, family: dict[str, int]) -> None:
     assert companies == [family["company"]]
     # an archived child does not count under active_test
     assert call(reg, "res.partner", "search", [("child_ids.name", "=", "Gamma")]) == []
-    found = call(reg, "res.partner", "search", [("child_ids.name", "=", "Gamma")], context={"active_test": False})
+    found = call(
+        reg, "res.partner", "search", [("child_ids.name", "=", "Gamma")], context={"active_test": False}
+    )
     assert found == [family["company"]]
 
 
@@ -180,15 +207,19 @@ def test_x2many_values(reg: Registry, family: dict[str, int]) -> None:
     assert names(reg, family, ("category_id", "=", family["root"]), context=context) == ["Alpha 50%", "Gamma"]
     assert names(reg, family, ("category_id", "=", False), context=context) == ["beta"]
     assert names(reg, family, ("category_id", "!=", False), context=context) == ["Alpha 50%", "Gamma"]
-    assert names(reg, family, ("category_id", "not in", [family["leaf"]]), context=context) == ["Alpha 50%", "beta"]
+    assert names(reg, family, ("category_id", "not in", [family["leaf"]]), context=context) == [
+        "Alpha 50%",
+        "beta",
+    ]
     # a name instead of ids matches on the related records' names (a tag's own or its full path)
     assert names(reg, family, ("category_id", "ilike", "leaf"), context=context) == ["Gamma"]
     assert names(reg, family, ("category_id", "=", "dom-leaf"), context=context) == ["Gamma"]
     assert names(reg, family, ("category_id", "=", "dom-root / dom-leaf"), context=context) == ["Gamma"]
     assert names(reg, family, ("category_id", "in", ["dom-leaf", "nothing"]), context=context) == ["Gamma"]
     assert names(reg, family, ("country_id", "ilike", "belg")) == ["Alpha 50%"]
-    assert call(reg, "res.partner", "search", [("id", "=", family["company"]), ("child_ids", "!=", False)]) == [
-        family["company"]]
+    assert call(
+        reg, "res.partner", "search", [("id", "=", family["company"]), ("child_ids", "!=", False)]
+    ) == [family["company"]]
 
 
 def test_any_and_not_any(reg: Registry, family: dict[str, int]) -> None:
@@ -204,10 +235,18 @@ def test_child_of_and_parent_of(reg: Registry, family: dict[str, int]) -> None:
     assert below == sorted([company, alpha, family["beta"]])
     above = call(reg, "res.partner", "search", [("id", "parent_of", [alpha])], order="id")
     assert above == [company, alpha]
-    tagged = call(reg, "res.partner", "search", [("category_id", "child_of", family["root"])],
-                  context={"active_test": False}, order="id")
+    tagged = call(
+        reg,
+        "res.partner",
+        "search",
+        [("category_id", "child_of", family["root"])],
+        context={"active_test": False},
+        order="id",
+    )
     assert tagged == [alpha, family["gamma"]]
-    leaf_parents = call(reg, "res.partner.category", "search", [("id", "parent_of", family["leaf"])], order="id")
+    leaf_parents = call(
+        reg, "res.partner.category", "search", [("id", "parent_of", family["leaf"])], order="id"
+    )
     assert leaf_parents == [family["root"], family["leaf"]]
 
 
@@ -236,15 +275,21 @@ def test_unknown_field_error(reg: Registry) -> None:
 
 def test_unknown_operator_error(reg: Registry) -> None:
     error = odoo_error(reg, [("name", "likeish", "x")])
-    expected = ("Invalid operator in condition ('name', 'likeish', 'x')" if reg.version >= 19
-                else "Invalid leaf ('name', 'likeish', 'x')")
+    expected = (
+        "Invalid operator in condition ('name', 'likeish', 'x')"
+        if reg.version >= 19
+        else "Invalid leaf ('name', 'likeish', 'x')"
+    )
     assert (error.odoo_name, error.message) == ("builtins.ValueError", expected)
 
 
 def test_malformed_leaf_error(reg: Registry) -> None:
     error = odoo_error(reg, [["name", "="]])
-    expected = ("Domain() invalid item in domain: ['name', '=']" if reg.version >= 19
-                else "not enough values to unpack (expected 3, got 2)")
+    expected = (
+        "Domain() invalid item in domain: ['name', '=']"
+        if reg.version >= 19
+        else "not enough values to unpack (expected 3, got 2)"
+    )
     assert (error.odoo_name, error.message) == ("builtins.ValueError", expected)
     assert error.debug.endswith(f"ValueError: {expected}")
 
@@ -258,10 +303,16 @@ def test_ordering(reg: Registry, family: dict[str, int]) -> None:
     desc = call(reg, "res.partner", "search", [("id", "in", ids)], order="email desc")
     assert asc == [family["alpha"], family["beta"]] and desc == [family["beta"], family["alpha"]]
     assert call(reg, "res.partner", "search", [("id", "in", ids)], order="email asc nulls first") == desc
-    assert sorted(call(reg, "res.partner", "search", [("id", "in", ids)], limit=0)) == sorted(ids)  # 0: no limit
+    assert sorted(call(reg, "res.partner", "search", [("id", "in", ids)], limit=0)) == sorted(
+        ids
+    )  # 0: no limit
     # text sorts case-insensitively, as PostgreSQL's locale collations do
     words = call(reg, "res.partner", "create", [{"name": "Banana"}, {"name": "apple"}, {"name": "cherry"}])
-    assert call(reg, "res.partner", "search", [("id", "in", words)], order="name") == [words[1], words[0], words[2]]
+    assert call(reg, "res.partner", "search", [("id", "in", words)], order="name") == [
+        words[1],
+        words[0],
+        words[2],
+    ]
     with pytest.raises(OdooException, match='Invalid "order" specified'):
         call(reg, "res.partner", "search", [], order="name sideways")
     with pytest.raises(OdooException, match="Invalid field 'nope' on model 'res.partner'"):

@@ -21,7 +21,10 @@ def population(request: pytest.FixtureRequest) -> Any:
     """A registry and a dozen partners of the module's own, with their values as Python sees them."""
     reg = Registry(version=request.param)
     countries = reg.execute_kw(ADMIN, "res.country", "search", [[]], {"limit": 2, "order": "id"})
-    codes = {row["id"]: row["code"] for row in reg.execute_kw(ADMIN, "res.country", "read", [countries, ["code"]], {})}
+    codes = {
+        row["id"]: row["code"]
+        for row in reg.execute_kw(ADMIN, "res.country", "read", [countries, ["code"]], {})
+    }
     tags = reg.execute_kw(ADMIN, "res.partner.category", "create", [[{"name": n} for n in TAG_NAMES]], {})
     parent = reg.execute_kw(ADMIN, "res.partner", "create", [{"name": "prop-parent"}], {})
     records = []
@@ -36,8 +39,13 @@ def population(request: pytest.FixtureRequest) -> Any:
         }
         sent = {key: (False if value is None else value) for key, value in values.items()}
         own_tags = [tags[t] for t in range(len(tags)) if (index >> t) & 1]
-        record_id = reg.execute_kw(ADMIN, "res.partner", "create", [{**sent, "parent_id": parent,
-                                                                     "category_id": [(6, 0, own_tags)]}], {})
+        record_id = reg.execute_kw(
+            ADMIN,
+            "res.partner",
+            "create",
+            [{**sent, "parent_id": parent, "category_id": [(6, 0, own_tags)]}],
+            {},
+        )
         values["country_id.code"] = codes.get(values["country_id"])  # type: ignore[arg-type]
         values["category_id"] = own_tags
         values["category_id.name"] = [TAG_NAMES[tags.index(t)] for t in own_tags]
@@ -81,7 +89,9 @@ def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
     if operator in ("<", "<=", ">", ">="):
         if current is None:
             return False
-        return {"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[operator]
+        return {"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[
+            operator
+        ]
     insensitive = "ilike" in operator
     pattern = value if operator.startswith("=") else f"%{value}%"
     if operator.startswith("not "):
@@ -99,20 +109,34 @@ def leaves(countries: list[int], tags: list[int]) -> st.SearchStrategy[tuple[str
         st.tuples(st.sampled_from(["name", "email"]), text_ops, text),
         st.tuples(st.sampled_from(["name", "email"]), pattern_ops, patterns),
         st.tuples(st.just("email"), st.sampled_from(["=", "!="]), st.just(False)),
-        st.tuples(st.sampled_from(["email", "type"]), st.sampled_from(["in", "not in"]),
-                  st.lists(st.sampled_from(["contact", "invoice", "ab@x", False]), max_size=3)),
+        st.tuples(
+            st.sampled_from(["email", "type"]),
+            st.sampled_from(["in", "not in"]),
+            st.lists(st.sampled_from(["contact", "invoice", "ab@x", False]), max_size=3),
+        ),
         st.tuples(st.just("color"), st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), st.integers(0, 2)),
         st.tuples(st.just("is_company"), st.sampled_from(["=", "!="]), st.booleans()),
-        st.tuples(st.just("is_company"), st.sampled_from(["in", "not in"]), st.lists(st.booleans(), max_size=2)),
+        st.tuples(
+            st.just("is_company"), st.sampled_from(["in", "not in"]), st.lists(st.booleans(), max_size=2)
+        ),
         st.tuples(st.just("country_id"), st.sampled_from(["=", "!="]), country),
         st.tuples(st.just("country_id"), st.sampled_from(["in", "not in"]), st.lists(country, max_size=3)),
-        st.tuples(st.just("country_id.code"), st.sampled_from(["=", "!=", "ilike"]),
-                  st.sampled_from(["BE", "be", "US", "Z"])),
-        st.tuples(st.just("category_id"), st.sampled_from(["in", "not in"]),
-                  st.lists(st.sampled_from([*tags, False]), max_size=2)),
+        st.tuples(
+            st.just("country_id.code"),
+            st.sampled_from(["=", "!=", "ilike"]),
+            st.sampled_from(["BE", "be", "US", "Z"]),
+        ),
+        st.tuples(
+            st.just("category_id"),
+            st.sampled_from(["in", "not in"]),
+            st.lists(st.sampled_from([*tags, False]), max_size=2),
+        ),
         st.tuples(st.just("category_id"), st.sampled_from(["=", "!="]), st.sampled_from([*tags, False])),
-        st.tuples(st.just("category_id.name"), st.sampled_from(["=", "!=", "ilike", "not ilike"]),
-                  st.sampled_from([*TAG_NAMES, "RED", "prop"])),
+        st.tuples(
+            st.just("category_id.name"),
+            st.sampled_from(["=", "!=", "ilike", "not ilike"]),
+            st.sampled_from([*TAG_NAMES, "RED", "prop"]),
+        ),
     )
 
 
@@ -135,9 +159,20 @@ def to_prefix(tree: Any) -> list[Any]:
     return [list(tree)]
 
 
-OPPOSITE_17 = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "=": "!=", "!=": "=", "in": "not in",
-               "not in": "in", "like": "not like", "not like": "like", "ilike": "not ilike",
-               "not ilike": "ilike"}
+OPPOSITE_17 = {
+    "<": ">=",
+    ">": "<=",
+    "<=": ">",
+    ">=": "<",
+    "=": "!=",
+    "!=": "=",
+    "in": "not in",
+    "not in": "in",
+    "like": "not like",
+    "not like": "like",
+    "ilike": "not ilike",
+    "not ilike": "ilike",
+}
 
 
 def evaluate_negated_17(tree: Any, values: dict[str, Any]) -> bool:
@@ -179,6 +214,9 @@ def test_random_domains_match_the_reference(population: Any, data: st.DataObject
     # two terms side by side: the implicit AND of consecutive terms is part of the grammar
     domain = [["parent_id", "=", parent], *to_prefix(first), *to_prefix(second)]
     found = set(reg.execute_kw(ADMIN, "res.partner", "search", [domain], {}))
-    expected = {rid for rid, values in records
-                if evaluate(first, values, version) and evaluate(second, values, version)}
+    expected = {
+        rid
+        for rid, values in records
+        if evaluate(first, values, version) and evaluate(second, values, version)
+    }
     assert found == expected, domain
