@@ -1,4 +1,4 @@
-"""The Registry: one embedded Odoo database (SQLite), its users and the entry points H2's HTTP layer calls."""
+"""The Registry: one embedded Odoo database (SQLite), its users and the entry points the HTTP layer calls."""
 
 from __future__ import annotations
 
