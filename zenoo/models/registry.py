@@ -1,5 +1,8 @@
 """Per-client state of the model layer: runtime model classes, the relation cache, known defaults.
 
+Runtime classes are built once per client. A relation field of one is typed to the related
+runtime class as soon as that class exists; until then it waits in ``waiting_relations``.
+
 The state belongs to the client (views made with ``with_context`` share it) and lives only as
 long as the client does. The relation cache holds rows loaded through lazy relations and
 ``prefetch``; it is bounded (least recently used rows are dropped first) and is cleared by every
@@ -51,6 +54,8 @@ class RelationCache:
 @dataclass
 class ClientState:
     classes: dict[str, type] = field(default_factory=dict)
+    #: related model → the (runtime class, field name) relations waiting for that model's class
+    waiting_relations: dict[str, list[tuple[type, str]]] = field(default_factory=dict)
     relation_cache: RelationCache = field(default_factory=RelationCache)
     #: model → names of fields that have a default value on the server (from ``default_get``)
     defaults: dict[str, frozenset[str] | None] = field(default_factory=dict)
