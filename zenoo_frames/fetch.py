@@ -151,23 +151,26 @@ async def load_schema(source: Source, *, display_names: bool = True) -> FrameSch
     return FrameSchema.build(source.model, described, source.fields, display_names=display_names)
 
 
-async def search_ids(source: Source, *, limit: int | None = None) -> list[int]:
-    """Ids of the matching records in a deterministic order; ``limit`` narrows the query's own."""
+async def search_ids(source: Source, *, limit: int | None = None) -> pa.Array:
+    """Ids of the matching records in a deterministic order; ``limit`` narrows the query's own.
+
+    An Int64 array, not a list: 200,000 ids as Python ints would take ~7 MiB for the whole fetch.
+    """
     effective = (
         source.limit if limit is None else (limit if source.limit is None else min(limit, source.limit))
     )
     if effective == 0:
-        return []  # Odoo reads limit=0 as "no limit"
+        return pa.array([], pa.int64())  # Odoo reads limit=0 as "no limit"
     kwargs: dict[str, Any] = {"domain": list(source.domain), "order": stable_order(source.order)}
     if source.offset:
         kwargs["offset"] = source.offset
     if effective is not None:
         kwargs["limit"] = effective
-    return list(await _call(source, source.model, "search", kwargs=kwargs))
+    return pa.array(await _call(source, source.model, "search", kwargs=kwargs), pa.int64())
 
 
 async def iter_raw_batches(
-    source: Source, schema: FrameSchema, ids: Sequence[int], options: FetchOptions, report: FetchReport
+    source: Source, schema: FrameSchema, ids: pa.Array, options: FetchOptions, report: FetchReport
 ) -> AsyncIterator[pa.RecordBatch]:
     """Read ``ids`` in concurrent chunks; yield one raw batch (no display names) per chunk, in order."""
     fields = schema.field_names or ["id"]  # read() with no fields would return every field
@@ -179,7 +182,7 @@ async def iter_raw_batches(
         return rows_to_batch(schema, rows)
 
     size = options.chunk_for(len(ids))
-    chunks = (ids[start : start + size] for start in range(0, len(ids), size))
+    chunks = (ids.slice(start, size).to_pylist() for start in range(0, len(ids), size))
     with _progress(options.progress, len(ids), source.model) as bar:
         async for batch in _ordered(chunks, read_chunk, options.concurrency):
             bar.update(batch.num_rows)
