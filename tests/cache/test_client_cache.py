@@ -333,13 +333,15 @@ async def test_bad_cache_ttl_is_refused_before_sending(admin_client, odoo_server
 
 
 async def test_frames_follow_the_querysets_cache_ttl(admin_client, odoo_server_19):
-    """``to_polars()`` reads through the cache like every read; ``cache(ttl=0)`` gets fresh rows."""
+    """``to_polars()`` reads through the cache when the QuerySet asked with ``cache()``;
+    ``cache(ttl=0)`` and a QuerySet without ``cache()`` get fresh rows (bulk frames bypass it)."""
     pytest.importorskip("polars")
     server = odoo_server_19
     await admin_client.setup_cache_manager()
     tag = unique()
     pid = await admin_client.create("res.partner", {"name": f"{tag} before", "country_id": 1})
-    query = admin_client.model("res.partner").filter(name__like=tag).only("name", "country_id")
+    plain = admin_client.model("res.partner").filter(name__like=tag).only("name", "country_id")
+    query = plain.cache()
     assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]
     server.reset_requests()
     assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]
@@ -352,6 +354,7 @@ async def test_frames_follow_the_querysets_cache_ttl(admin_client, odoo_server_1
     assert (await query.to_polars())["name"].to_list() == [f"{tag} before"]  # ... bounded by the TTL
     fresh = await query.cache(ttl=0).to_polars()
     assert fresh["name"].to_list() == [f"{tag} after"]
+    assert (await plain.to_polars())["name"].to_list() == [f"{tag} after"]
     assert fresh["country_id"].to_list() and None not in fresh["country_id"].to_list()
 
 
