@@ -69,7 +69,7 @@ class NameIndex:
         index.add(list(names), list(names.values()))
         return index
 
-    def add(self, ids: Sequence[int], names: Sequence[str]) -> None:
+    def add(self, ids: Sequence[int], names: Sequence[str | None]) -> None:
         """Learn ``names[i]`` as the display name of ``ids[i]`` (ids already known are skipped)."""
         new_ids = pa.array(ids, pa.int64())
         fresh = pc.invert(pc.is_in(new_ids, value_set=self.ids))
