@@ -116,6 +116,16 @@ QUERIES = [
     lambda ids: pl.col("category_id").list.contains(ids["tag"]),
     lambda ids: pl.col("create_date") >= dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
     lambda ids: pl.col("country_id.display_name").is_not_null(),
+    lambda ids: pl.col("country_id").is_in([ids["country"], None]),
+    lambda ids: ~pl.col("country_id").is_in([ids["country"]]),
+    lambda ids: ~pl.col("email").is_null(),
+    lambda ids: (pl.col("type") == "invoice") | pl.col("name").str.to_uppercase().str.ends_with("-03"),
+    lambda ids: pl.col("id") != ids["partners"][0],
+    lambda ids: ~pl.col("name").str.ends_with("-03"),
+    lambda ids: ~(pl.col("country_id").is_null() | pl.col("is_company")),
+    # '_' is a LIKE wildcard: pushed as a superset ('-01'...'-09' match on the server), kept exact here
+    lambda ids: pl.col("name").str.contains("-0_", literal=True) | pl.col("name").str.ends_with("-09"),
+    lambda ids: pl.col("category_id").list.len() > 0,
 ]
 
 
