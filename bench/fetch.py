@@ -185,6 +185,34 @@ def run_odoorpc(url: str, db: str, user: str, password: str) -> Callable[[], Any
     return fetch
 
 
+def sampling_rss(action: Callable[[], Any]) -> tuple[Any, int, float]:
+    """Run ``action`` while a thread samples the resident set size every 2 ms.
+
+    Returns its result, the RSS peak minus the RSS just before it, and its wall time in seconds.
+    """
+    import psutil
+
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    peak = baseline
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.002)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    result = action()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return result, peak - baseline, wall
+
+
 def child(contender: str, mode: str, url: str, db: str, user: str, password: str) -> None:
     """Measure one contender in this process and print one JSON line.
 
@@ -192,7 +220,6 @@ def child(contender: str, mode: str, url: str, db: str, user: str, password: str
     ``alloc``: a first fetch in a fresh process under tracemalloc; the allocation peak is the
     Python heap's peak plus the Arrow memory pool's peak.
     """
-    import psutil
     import pyarrow as pa
 
     prepare = {
@@ -214,25 +241,8 @@ def child(contender: str, mode: str, url: str, db: str, user: str, password: str
         return
 
     fetch()  # warm-up: connections, thread pools and allocator arenas are set up once
-    process = psutil.Process()
-    baseline = process.memory_info().rss
-    peak = baseline
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, process.memory_info().rss)
-            time.sleep(0.002)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    frame = fetch()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    print(json.dumps({"wall": wall, "rss_growth": peak - baseline, "rows": frame.height}))
+    frame, rss_growth, wall = sampling_rss(fetch)
+    print(json.dumps({"wall": wall, "rss_growth": rss_growth, "rows": frame.height}))
 
 
 def streaming_child(way: str, url: str, db: str, user: str, password: str) -> None:
@@ -241,7 +251,6 @@ def streaming_child(way: str, url: str, db: str, user: str, password: str) -> No
     import tempfile
 
     import polars as pl
-    import psutil
 
     from zenoo.sync import Client
 
@@ -259,26 +268,11 @@ def streaming_child(way: str, url: str, db: str, user: str, password: str) -> No
             return query.to_parquet(path, progress=False)
 
         run(qs.limit(100))
-        process = psutil.Process()
-        baseline = process.memory_info().rss
-        peak = baseline
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, process.memory_info().rss)
-                time.sleep(0.002)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        result = run(qs)
-        done.set()
-        sampler.join()
+        result, rss_growth, _wall = sampling_rss(partial(run, qs))
         frame = result if way == "collect" else pl.read_parquet(path)
         print(
             json.dumps(
-                {"rss_growth": peak - baseline, "rows": frame.height, "arrow_bytes": frame.to_arrow().nbytes}
+                {"rss_growth": rss_growth, "rows": frame.height, "arrow_bytes": frame.to_arrow().nbytes}
             )
         )
 
