@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -298,17 +299,7 @@ def _scan(
         if predicate is not None and not windowed:
             fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
             pushed = translate_predicate(predicate, fields)
-        narrowed = Source(
-            client=source.client,
-            model=source.model,
-            domain=(*source.domain, *pushed.domain),
-            fields=tuple(schema.field_names),
-            order=source.order,
-            limit=source.limit,
-            offset=source.offset,
-            context=source.context,
-            cache_ttl=source.cache_ttl,
-        )
+        narrowed = replace(source, domain=(*source.domain, *pushed.domain), fields=tuple(schema.field_names))
         remaining = n_rows
         limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
