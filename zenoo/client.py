@@ -814,11 +814,18 @@ class ZenooClient:
 
     # --- sending -------------------------------------------------------------------------------
 
-    async def _service(self, service: str, method: str, args: Sequence[Any] = ()) -> Any:
+    async def _service(
+        self, service: str, method: str, args: Sequence[Any] = (), *, retries: bool = True
+    ) -> Any:
         """A JSON-RPC service call (``common.version``, ``common.authenticate``, ``db.list``)."""
         wire = self._shared.jsonrpc.service_request(service, method, args)
         return await self._exchange(
-            wire, self._shared.jsonrpc.parse, model=None, method=f"{service}.{method}", read_only=True
+            wire,
+            self._shared.jsonrpc.parse,
+            model=None,
+            method=f"{service}.{method}",
+            read_only=True,
+            retries=retries,
         )
 
     async def _fetch_version(self, *, retries: bool = True) -> dict[str, Any]:
@@ -833,10 +840,7 @@ class ZenooClient:
             retries=retries,
         )
         if info is None:  # Odoo before 19: /web/version is a 404 page
-            wire = self._shared.jsonrpc.service_request("common", "version")
-            info = await self._exchange(
-                wire, self._shared.jsonrpc.parse, model=None, method="common.version", read_only=True, retries=retries
-            )
+            info = await self._service("common", "version", retries=retries)
         if not isinstance(info, dict) or not isinstance(info.get("server_version_info"), list):
             raise ProtocolError(f"{self.url} answered a version without server_version_info: {info!r:.200}")
         self._shared.server_version = tuple(info["server_version_info"])
