@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,14 @@ class Target:
     @property
     def embedded(self) -> bool:
         return self.server is not None
+
+    async def log_in(self, client: Any, secret_kind: str = "password") -> int:
+        """Log ``client`` in as this target's admin, with the password or (``"api_key"``) the API key."""
+        if secret_kind == "password":
+            return await client.login(self.database, self.login, self.password)
+        if secret_kind == "api_key":
+            return await client.login_with_api_key(self.database, self.login, self.api_key)
+        raise ValueError(f"secret_kind is 'password' or 'api_key', not {secret_kind!r}")
 
 
 def _embedded_target(server: object) -> Target:

@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 async def client(target) -> AsyncIterator[ZenooClient]:  # type: ignore[no-untyped-def]
     """Admin logged in with the password (JSON-RPC on every version)."""
     async with ZenooClient(target.url) as zc:
-        await zc.login(target.database, target.login, target.password)
+        await target.log_in(zc, "password")
         yield zc
 
 
@@ -77,7 +77,7 @@ async def key_client(target) -> AsyncIterator[ZenooClient]:  # type: ignore[no-u
     if not target.api_key:
         pytest.skip(f"{target.name}: no API key configured")
     async with ZenooClient(target.url) as zc:
-        await zc.login_with_api_key(target.database, target.login, target.api_key)
+        await target.log_in(zc, "api_key")
         yield zc
 
 
@@ -87,10 +87,7 @@ async def any_client(request: pytest.FixtureRequest, target) -> AsyncIterator[Ze
     if request.param == "api_key" and not target.api_key:
         pytest.skip(f"{target.name}: no API key configured")
     async with ZenooClient(target.url) as zc:
-        if request.param == "password":
-            await zc.login(target.database, target.login, target.password)
-        else:
-            await zc.login_with_api_key(target.database, target.login, target.api_key)
+        await target.log_in(zc, request.param)
         yield zc
 
 

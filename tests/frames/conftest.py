@@ -19,7 +19,7 @@ from zenoo.client import ZenooClient
 @pytest.fixture
 async def client(embedded: Any) -> AsyncIterator[ZenooClient]:
     async with ZenooClient(embedded.url) as zc:
-        await zc.login(embedded.database, embedded.login, embedded.password)
+        await embedded.log_in(zc, "password")
         yield zc
 
 

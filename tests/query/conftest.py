@@ -22,10 +22,7 @@ from zenoo import ZenooClient
 async def client(embedded: Any, request: pytest.FixtureRequest) -> AsyncIterator[ZenooClient]:
     """A logged-in client: with a password (JSON-RPC), or an API key (JSON-2 on Odoo 19)."""
     async with ZenooClient(embedded.url) as zc:
-        if request.param == "api_key":
-            await zc.login_with_api_key(embedded.database, embedded.login, embedded.api_key)
-        else:
-            await zc.login(embedded.database, embedded.login, embedded.password)
+        await embedded.log_in(zc, request.param)
         yield zc
 
 

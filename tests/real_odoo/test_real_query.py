@@ -34,10 +34,7 @@ def marker() -> str:
 @pytest.fixture
 async def client(target: Any, marker: str) -> AsyncIterator[ZenooClient]:
     async with ZenooClient(target.url) as zc:
-        if target.api_key:
-            await zc.login_with_api_key(target.database, target.login, target.api_key)
-        else:
-            await zc.login(target.database, target.login, target.password)
+        await target.log_in(zc, "api_key" if target.api_key else "password")
         yield zc
         leftovers = await zc.search(
             "res.partner", [("name", "=like", f"{marker}%")], context={"active_test": False}
