@@ -1,4 +1,5 @@
-"""Request shapes of both protocols, argument binding for JSON-2, JSON encoding, read_group shape."""
+"""Request shapes of both protocols, argument binding (positional on JSON-RPC, named on JSON-2),
+JSON encoding, read_group shape."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from zenoo import ClientError, InvalidValueError
 from zenoo.client import _group_row, _legacy_order
 from zenoo.protocols.base import Credentials, check_ids, check_names
-from zenoo.protocols.json2 import Json2Protocol, bind_arguments
+from zenoo.protocols.json2 import Json2Protocol
 from zenoo.protocols.jsonrpc import JsonRpcProtocol
+from zenoo.protocols.signatures import named, positional
 from zenoo.transport import encode_json, parse_retry_after
 
 CREDS = Credentials("odoo19", "admin", 2, "very-secret-key", "api_key")
@@ -53,21 +55,56 @@ def test_json2_shape_headers_and_binding() -> None:
         ("name_search", None, ("Gem", [], "ilike", 3), {}, None, {"name": "Gem", "domain": [], "operator": "ilike", "limit": 3}),
         ("unlink", [4], (), {}, [4], {}),
         ("do_something", [4], (), {"flag": True}, [4], {"flag": True}),  # kwargs always work
+        # other versions' names are renamed to Odoo 19's
+        ("default_get", None, (), {"fields_list": ["type"]}, None, {"fields": ["type"]}),
+        ("default_get", None, (["type"],), {}, None, {"fields": ["type"]}),
+        ("name_search", None, ("Gem",), {"args": []}, None, {"name": "Gem", "domain": []}),
     ],
 )
-def test_bind_arguments(method, ids, args, kwargs, expected_ids, expected) -> None:  # type: ignore[no-untyped-def]
-    assert bind_arguments("res.partner", method, ids, args, kwargs) == (expected_ids, expected)
+def test_json2_names_arguments(method, ids, args, kwargs, expected_ids, expected) -> None:  # type: ignore[no-untyped-def]
+    assert named("res.partner", method, ids, args, kwargs) == (expected_ids, expected)
 
 
-def test_bind_arguments_refuses_what_it_cannot_name() -> None:
+@pytest.mark.parametrize(
+    ("method", "ids", "args", "kwargs", "expected_args", "expected_kwargs"),
+    [
+        # Odoo's call_kw reads create's values from args[0]: never a keyword
+        ("create", None, (), {"vals_list": [{"name": "x"}]}, [[{"name": "x"}]], {}),
+        ("write", [3], (), {"vals": {"name": "x"}}, [[3], {"name": "x"}], {}),
+        ("read", [1], (), {"fields": ["name"], "load": None}, [[1], ["name"], None], {}),
+        ("read", None, ([1, 2],), {"fields": ["name"]}, [[1, 2], ["name"]], {}),
+        # skipped parameters take Odoo's defaults up to the last one given
+        ("search", None, (), {"domain": [], "limit": 5}, [[], 0, 5], {}),
+        ("search_read", None, (), {"domain": [], "order": "id"}, [[], None, 0, None, "id"], {}),
+        # the name differs per version and model: position is the contract
+        ("default_get", None, (), {"fields": ["type"]}, [["type"]], {}),
+        ("default_get", None, (), {"fields_list": ["type"]}, [["type"]], {}),
+        ("name_search", None, (), {"domain": [["id", ">", 1]], "limit": 3}, ["", [["id", ">", 1]], "ilike", 3], {}),
+        ("fields_get", None, (), {"attributes": ["type"]}, [None, ["type"]], {}),
+        # keywords the signature does not know pass through (search_read's **read_kwargs)
+        ("search_read", None, ([],), {"load": None}, [[]], {"load": None}),
+        ("action_confirm", [7], (), {"flag": True}, [[7]], {"flag": True}),
+        ("action_confirm", [7], ("x",), {}, [[7], "x"], {}),
+    ],
+)
+def test_jsonrpc_sends_known_parameters_positionally(  # type: ignore[no-untyped-def]
+    method, ids, args, kwargs, expected_args, expected_kwargs
+) -> None:
+    assert positional("res.partner", method, ids, args, kwargs) == (expected_args, expected_kwargs)
+
+
+def test_binding_refuses_what_it_cannot_name() -> None:
     with pytest.raises(ClientError, match="JSON-2 needs named parameters.*res.partner.action_foo.*kwargs"):
-        bind_arguments("res.partner", "action_foo", [1], ("x",), {})
-    with pytest.raises(ClientError, match=r"too many positional arguments for res.partner.search_count: it takes \(domain, limit\)"):
-        bind_arguments("res.partner", "search_count", None, ([], 1, 2), {})
-    with pytest.raises(ClientError, match="'domain' both positionally and in kwargs"):
-        bind_arguments("res.partner", "search", None, ([],), {"domain": []})
-    with pytest.raises(ClientError, match="context=..."):
-        bind_arguments("res.partner", "search", None, (), {"context": {}})
+        named("res.partner", "action_foo", [1], ("x",), {})
+    for bind in (named, positional):
+        with pytest.raises(ClientError, match=r"too many positional arguments for res.partner.search_count: it takes \(domain, limit\)"):
+            bind("res.partner", "search_count", None, ([], 1, 2), {})
+        with pytest.raises(ClientError, match="'domain' both positionally and in kwargs"):
+            bind("res.partner", "search", None, ([],), {"domain": []})
+        with pytest.raises(ClientError, match="context=..."):
+            bind("res.partner", "search", None, (), {"context": {}})
+    with pytest.raises(ClientError, match="res.partner.search needs its parameter 'domain'"):
+        positional("res.partner", "search", None, (), {"limit": 1})
 
 
 def test_names_and_ids_are_checked_before_sending() -> None:

@@ -135,20 +135,13 @@ async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | N
             state.defaults[fields.model] = frozenset()
         else:
             try:
-                found = await client.call(
-                    fields.model, "default_get", kwargs={_default_get_param(client): required}
-                )
+                # positional: the parameter's name differs between versions and models
+                found = await client.call(fields.model, "default_get", args=(required,))
             except MethodNotFoundError:
                 state.defaults[fields.model] = None
             else:
                 state.defaults[fields.model] = frozenset(found)
     return state.defaults[fields.model]
-
-
-def _default_get_param(client: Any) -> str:
-    """``default_get``'s parameter: ``fields_list`` up to Odoo 18, ``fields`` from Odoo 19."""
-    version = getattr(client, "server_version", None) or (0,)
-    return "fields" if int(version[0]) >= 19 else "fields_list"
 
 
 async def checked_write_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from typing import Protocol as TypingProtocol
 
-from zenoo.exceptions import ClientError, InvalidValueError
+from zenoo.exceptions import InvalidValueError
 from zenoo.transport import HttpResponse
 
 _MODEL_RE = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
@@ -78,12 +78,4 @@ def check_ids(ids: Any) -> list[int]:
     for value in result:
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidValueError(f"ids must be ints, got {value!r} ({type(value).__name__})")
-    return result
-
-
-def merge_kwargs(kwargs: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A fresh dict of named parameters; ``context`` belongs in the ``context=`` argument."""
-    result = dict(kwargs or {})
-    if "context" in result:
-        raise ClientError("pass the context with context=..., not inside kwargs")
     return result

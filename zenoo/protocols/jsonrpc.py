@@ -1,6 +1,7 @@
 """JSON-RPC: ``POST /jsonrpc`` with ``service``/``method``/``args`` (Odoo 8 to 21).
 
-Model calls go through ``object.execute_kw(db, uid, secret, model, method, args, kwargs)``.
+Model calls go through ``object.execute_kw(db, uid, secret, model, method, args, kwargs)``, with the
+parameters of the ORM methods zenoo knows sent positionally.
 Errors arrive with HTTP 200 and an ``error`` member whose ``data.name`` is Odoo's exception name;
 ``error.code`` is 200 up to Odoo 18 and 0 from 19, and 100 for an expired session.
 """
@@ -12,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zenoo.exceptions import ProtocolError, ProtocolNotSupportedError, server_error_from_odoo
-from zenoo.protocols.base import Credentials, WireRequest, merge_kwargs
+from zenoo.protocols.base import Credentials, WireRequest
+from zenoo.protocols.signatures import positional
 from zenoo.transport import HttpResponse, decode_json
 
 PATH = "/jsonrpc"
@@ -46,15 +48,15 @@ class JsonRpcProtocol:
         kwargs: Mapping[str, Any],
         context: Mapping[str, Any],
     ) -> WireRequest:
-        """``object.execute_kw``; record ids go first in the positional arguments."""
-        positional = ([ids] if ids is not None else []) + list(args)
-        named = merge_kwargs(kwargs)
+        """``object.execute_kw``: record ids first, then the method's known parameters positionally
+        (Odoo's keyword names differ between versions; see :mod:`zenoo.protocols.signatures`)."""
+        arguments, named = positional(model, method, ids, args, kwargs)
         if context:
             named["context"] = dict(context)
         return self.service_request(
             "object",
             "execute_kw",
-            [credentials.database, credentials.uid, credentials.secret, model, method, positional, named],
+            [credentials.database, credentials.uid, credentials.secret, model, method, arguments, named],
         )
 
     def parse(self, response: HttpResponse) -> Any:
