@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-real bench clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The suite against real Odoo 19 and 17 (see tests/real_odoo/run.sh for the variables).
+test-real: setup
+	PY=$(PY) tests/real_odoo/run.sh $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'

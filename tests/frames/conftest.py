@@ -56,15 +56,6 @@ def calls(server: Any, method: str, model: str | None = None) -> list[Any]:
     ]
 
 
-def param(record: Any, name: str, position: int | None = None) -> Any:
-    """A named call parameter, whichever protocol carried it (JSON-2 object or JSON-RPC args/kwargs)."""
-    params = record.params
-    if "kwargs" in params or "args" in params:
-        kwargs = params.get("kwargs") or {}
-        if name in kwargs:
-            return kwargs[name]
-        args = params.get("args") or []
-        if position is not None and position < len(args):
-            return args[position]
-        return None
-    return params.get(name)
+def param(record: Any, name: str) -> Any:
+    """A named call parameter, whichever protocol carried it (see ``RequestRecord.arguments``)."""
+    return record.arguments.get(name)

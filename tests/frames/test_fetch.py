@@ -73,10 +73,10 @@ async def test_wire_one_search_chunked_reads_and_one_name_read_per_relation(
     assert len(searches) == 1
     assert param(searches[0], "order") == "id"
     reads = calls(server, "read", "res.partner")
-    assert sorted(len(param(r, "ids", 0)) for r in reads) == [1, 3, 3]  # logged as they complete
-    assert sorted(i for r in reads for i in param(r, "ids", 0)) == frame["id"].to_list()
+    assert sorted(len(param(r, "ids")) for r in reads) == [1, 3, 3]  # logged as they complete
+    assert sorted(i for r in reads for i in param(r, "ids")) == frame["id"].to_list()
     for read in reads:
-        assert sorted(param(read, "fields", 1)) == ["country_id", "name", "parent_id"]
+        assert sorted(param(read, "fields")) == ["country_id", "name", "parent_id"]
         assert _bare_ids(read)  # many2one as bare ids
     assert len(calls(server, "read", "res.country")) == 1  # display names: one call per relation
     assert len(calls(server, "search_read")) == 0
@@ -281,13 +281,13 @@ async def test_display_names_fall_back_to_the_records_own_many2one(embedded: Any
         row["country_id"][1] if row["country_id"] else None for row in classic
     ]
     with_names = [r for r in partner_reads if not _bare_ids(r)]  # the fallback: [id, name] pairs
-    assert len(with_names) == 1 and param(with_names[0], "fields", 1) == ["country_id"]
+    assert len(with_names) == 1 and param(with_names[0], "fields") == ["country_id"]
 
 
 def _bare_ids(record: Any) -> bool:
     """Whether a read asked for many2one values as bare ids (``load=None`` sent explicitly)."""
-    named = record.params.get("kwargs", record.params)
-    return "load" in named and named["load"] is None
+    arguments = record.arguments
+    return "load" in arguments and arguments["load"] is None
 
 
 async def test_limit_and_offset_shape_the_search(client: ZenooClient, embedded: Any, marker: str) -> None:
@@ -321,7 +321,7 @@ async def test_default_chunking_on_the_wire(client: ZenooClient, embedded: Any, 
     embedded.server.reset_requests()
     frame = await client.model("res.partner").filter(name__startswith=marker).only("name").to_polars()
     reads = calls(embedded.server, "read", "res.partner")
-    assert frame.height == 7 and [len(param(r, "ids", 0)) for r in reads] == [7]  # 7 < MIN_AUTO_CHUNK
+    assert frame.height == 7 and [len(param(r, "ids")) for r in reads] == [7]  # 7 < MIN_AUTO_CHUNK
 
 
 async def test_display_names_are_read_in_chunks_and_all_attached(
@@ -334,7 +334,7 @@ async def test_display_names_are_read_in_chunks_and_all_attached(
     name_reads = calls(embedded.server, "read", "res.country")
     distinct = {c for c in table.column("country_id").to_pylist() if c is not None}
     assert len(distinct) >= 2 and len(name_reads) == len(distinct)
-    assert all(len(param(r, "ids", 0)) == 1 for r in name_reads)
+    assert all(len(param(r, "ids")) == 1 for r in name_reads)
     expected = {row["id"]: row["country_id"] for row in await client.read("res.partner", ids, ["country_id"])}
     for row in table.to_pylist():
         pair = expected[row["id"]]

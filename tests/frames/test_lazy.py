@@ -28,7 +28,7 @@ async def test_columns_become_the_fields_read(client: ZenooClient, embedded: Any
     frame = own(client, marker).lazy().select("name", "email").collect()
     assert frame.columns == ["name", "email"] and frame.height == 4
     reads = calls(embedded.server, "read", "res.partner")
-    assert reads and all(sorted(param(r, "fields", 1)) == ["email", "name"] for r in reads)
+    assert reads and all(sorted(param(r, "fields")) == ["email", "name"] for r in reads)
     assert calls(embedded.server, "read", "res.country") == []  # no display names asked for
 
 
@@ -40,7 +40,7 @@ async def test_display_name_column_reads_its_many2one(
     frame = own(client, marker).lazy().select("country_id.display_name").collect()
     assert frame.columns == ["country_id.display_name"] and frame.height == 4
     reads = calls(embedded.server, "read", "res.partner")
-    assert all(param(r, "fields", 1) == ["country_id"] for r in reads)
+    assert all(param(r, "fields") == ["country_id"] for r in reads)
     assert len(calls(embedded.server, "read", "res.country")) == 1
 
 
@@ -58,9 +58,9 @@ async def test_filter_is_pushed_into_the_search_domain(
     )
     assert frame["id"].to_list() == [i for n, i in enumerate(ids) if n % 2 == 0 and i > ids[1]]
     search = calls(embedded.server, "search", "res.partner")[0]
-    domain = [list(t) if isinstance(t, list | tuple) else t for t in param(search, "domain", 0)]
+    domain = [list(t) if isinstance(t, list | tuple) else t for t in param(search, "domain")]
     assert ["is_company", "=", True] in domain and ["id", ">", ids[1]] in domain
-    read_ids = [i for r in calls(embedded.server, "read", "res.partner") for i in param(r, "ids", 0)]
+    read_ids = [i for r in calls(embedded.server, "read", "res.partner") for i in param(r, "ids")]
     assert sorted(read_ids) == frame["id"].to_list()  # only matching rows crossed the wire
 
 
@@ -70,7 +70,7 @@ async def test_head_limits_the_search(client: ZenooClient, embedded: Any, marker
     frame = own(client, marker).lazy().head(2).collect()
     assert frame.height == 2
     assert param(calls(embedded.server, "search", "res.partner")[0], "limit") == 2
-    assert sum(len(param(r, "ids", 0)) for r in calls(embedded.server, "read", "res.partner")) == 2
+    assert sum(len(param(r, "ids")) for r in calls(embedded.server, "read", "res.partner")) == 2
 
 
 async def test_untranslatable_filter_is_applied_locally(
@@ -167,5 +167,5 @@ async def test_filter_on_a_limited_query_is_not_pushed(
     lazy = qs.lazy().filter(~pl.col("is_company")).collect()
     assert lazy["name"].to_list() == [f"{marker}-{i:02d}" for i in (1, 3)]  # rows 1-4, then filtered
     search = calls(embedded.server, "search", "res.partner")[0]
-    assert ["is_company", "=", False] not in [list(t) for t in param(search, "domain", 0) if len(t) == 3]
+    assert ["is_company", "=", False] not in [list(t) for t in param(search, "domain") if len(t) == 3]
     assert_frame_equal(lazy, (await qs.to_polars()).filter(~pl.col("is_company")))

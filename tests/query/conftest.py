@@ -40,8 +40,5 @@ def calls(server: Any, method: str | None = None, model: str | None = None) -> l
 
 
 def param(record: Any, name: str) -> Any:
-    """A named call parameter, whichever protocol carried it."""
-    params = record.params
-    if "kwargs" in params or "args" in params:
-        return (params.get("kwargs") or {}).get(name)
-    return params.get(name)
+    """A named call parameter, whichever protocol carried it (see ``RequestRecord.arguments``)."""
+    return record.arguments.get(name)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from zenoo.exceptions import ClientError
+from zenoo.protocols.signatures import named
 
 Protocol = Literal["jsonrpc", "json2", "web", "http"]
 
@@ -34,6 +38,25 @@ class RequestRecord:
     connection_id: int
     fault: str | None
     executed: bool
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The call's parameters by name, however they were sent (positionally on JSON-RPC, named
+        on JSON-2): record ids as ``"ids"``, then the method's parameters (Odoo 19's names for the
+        ORM methods of :mod:`zenoo.protocols.signatures`); positional arguments of other methods
+        under ``"args"``. Empty for a request that is not a model call."""
+        params = self.params
+        if not isinstance(params, Mapping) or self.model is None or self.method is None:
+            return {}
+        if self.protocol == "json2":
+            return {name: value for name, value in params.items() if name != "context"}
+        args, kwargs = list(params.get("args") or ()), dict(params.get("kwargs") or {})
+        kwargs.pop("context", None)
+        try:
+            ids, values = named(self.model, self.method, None, args, kwargs)
+        except ClientError:  # a method zenoo has no signature for: keep its positional arguments
+            ids, values = None, {"args": args, **kwargs}
+        return {"ids": ids, **values} if ids is not None else values
 
 
 class RequestLog:
