@@ -24,6 +24,7 @@ import httpx
 import orjson
 
 from zenoo.exceptions import (
+    ClientError,
     ConfigurationError,
     InvalidValueError,
     ProtocolError,
@@ -300,22 +301,44 @@ class Transport:
         if not isinstance(http2, bool):
             raise ConfigurationError(f"http2 must be True or False, got {http2!r}")
         self.address = address
-        self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._client = httpx.AsyncClient(
-            base_url=address.base_url,
-            timeout=httpx.Timeout(timeout),
-            verify=verify,
-            http2=http2,
-            limits=httpx.Limits(
+        self._max_concurrency = max_concurrency
+        self._client_options: dict[str, Any] = {
+            "base_url": address.base_url,
+            "timeout": httpx.Timeout(timeout),
+            "verify": verify,
+            "http2": http2,
+            "limits": httpx.Limits(
                 max_connections=max_connections,
                 max_keepalive_connections=(
                     max_keepalive_connections if max_keepalive_connections is not None else max_connections
                 ),
             ),
-            cookies=_NoCookies(),
-            follow_redirects=False,
-            headers={"User-Agent": "zenoo"},
-        )
+            "follow_redirects": False,
+            "headers": {"User-Agent": "zenoo"},
+        }
+        self._client = self._new_client()
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the pool's connections belong to
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(cookies=_NoCookies(), **self._client_options)
+
+    def _bind_to_running_loop(self) -> None:
+        """Connections belong to the event loop that opened them. After that loop closed (a second
+        ``asyncio.run()``), start a fresh pool on the running loop; while it still runs, refuse."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self._loop is not None:
+            if not self._loop.is_closed():
+                raise ClientError(
+                    f"this client's connections to {self.address.base_url} belong to another event loop "
+                    "that is still running: use client.fork() for a client on this loop"
+                )
+            logger.debug("event loop changed: new connection pool for %s", self.address.base_url)
+            self._client = self._new_client()  # the old pool's sockets died with their loop
+            self._semaphore = asyncio.Semaphore(self._max_concurrency)
+        self._loop = loop
 
     @property
     def closed(self) -> bool:
@@ -335,6 +358,7 @@ class Transport:
         self, verb: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> HttpResponse:
         url = self.address.url(path)
+        self._bind_to_running_loop()
         async with self._semaphore:
             try:
                 response = await self._client.request(verb, path, content=body, headers=headers)
@@ -375,6 +399,10 @@ class Transport:
         return result
 
     async def aclose(self) -> None:
+        """Close the pool. A pool whose event loop has closed cannot be shut down politely any more:
+        it is marked closed and its sockets are left to the garbage collector."""
+        if self._loop is not None and self._loop.is_closed() and self._loop is not asyncio.get_running_loop():
+            self._client = self._new_client()  # fresh and never used: closing it needs no old loop
         await self._client.aclose()
 
 

@@ -1,6 +1,9 @@
-"""Protocol detection as seen by the server, the cache hook inside call(), closing."""
+"""Protocol detection as seen by the server, the cache hook inside call(), closing, event loops."""
 
 from __future__ import annotations
+
+import asyncio
+import threading
 
 import pytest
 
@@ -88,3 +91,52 @@ async def test_hooks_and_stats_see_every_attempt(odoo_server_factory) -> None:  
     summary = client.stats.as_dict()
     assert summary["methods"]["search_count"] == {**summary["methods"]["search_count"], "requests": 2, "errors": 1, "retries": 1}
     assert summary["bytes_sent"] > 0 and summary["bytes_received"] > 0
+
+
+@pytest.mark.parametrize("kind", ["password", "api_key"])
+def test_one_client_across_several_asyncio_runs(target, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Each ``asyncio.run()`` closes its loop, and the pool's connections with it: the next run gets a
+    fresh pool instead of 'Event loop is closed'; closing from yet another run works too."""
+    if kind == "api_key" and not target.api_key:
+        pytest.skip(f"{target.name}: no API key configured")
+    client = ZenooClient(target.url)
+
+    async def count() -> int:
+        if not client.is_authenticated:
+            await target.log_in(client, kind)
+        return await client.search_count("res.partner", [["id", ">", 0]])
+
+    counts = [asyncio.run(count()) for _ in range(3)]
+    assert counts[0] > 0 and len(set(counts)) == 1
+    asyncio.run(client.close())
+    with pytest.raises(ClientError, match="this client is closed"):
+        asyncio.run(count())
+
+
+def test_a_client_used_from_a_second_running_loop_says_to_fork(target) -> None:  # type: ignore[no-untyped-def]
+    async def main() -> list[object]:
+        async with ZenooClient(target.url) as client:
+            await target.log_in(client)
+            found: list[object] = []
+
+            def other_thread() -> None:
+                try:
+                    found.append(asyncio.run(client.search_count("res.partner", [])))
+                except ClientError as exc:
+                    found.append(exc)
+                forked = client.fork()
+                found.append(asyncio.run(_count_and_close(forked)))
+
+            thread = threading.Thread(target=other_thread)
+            thread.start()
+            thread.join()
+            return found
+
+    error, forked_count = asyncio.run(main())
+    assert isinstance(error, ClientError) and "use client.fork()" in str(error)
+    assert isinstance(forked_count, int) and forked_count > 0
+
+
+async def _count_and_close(client: ZenooClient) -> int:
+    async with client:
+        return await client.search_count("res.partner", [])
