@@ -8,11 +8,11 @@ a notebook cell instead of returning a coroutine nobody awaits.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from zenoo.cache.level import CacheLevel
 from zenoo.cache.manager import CacheManager
-from zenoo.cache.memory import MemoryCache
+from zenoo.cache.memory import DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, MemoryCache
 from zenoo.cache.stats import CacheStats
 
 __all__ = ["BlockingCacheManager"]
@@ -65,13 +65,39 @@ class BlockingCacheManager:
         """Remove every entry from every level (generations are kept)."""
         self._runner.run(self._manager.clear())
 
-    def setup_memory_cache(self, name: str = "memory", **options: Any) -> MemoryCache:
+    def setup_memory_cache(
+        self,
+        name: str = "memory",
+        *,
+        max_size: int = DEFAULT_MAX_SIZE,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        strategy: str = "ttl",
+        default_ttl: float | None = None,
+    ) -> MemoryCache:
         """Add the in-process level (see :meth:`CacheManager.setup_memory_cache`)."""
-        return self._runner.run(self._manager.setup_memory_cache(name, **options))
+        return self._runner.run(
+            self._manager.setup_memory_cache(
+                name, max_size=max_size, max_bytes=max_bytes, strategy=strategy, default_ttl=default_ttl
+            )
+        )
 
-    def setup_redis_cache(self, name: str = "redis", **options: Any) -> CacheLevel:
+    def setup_redis_cache(
+        self,
+        name: str = "redis",
+        *,
+        url: str = "redis://localhost:6379/0",
+        namespace: str = "zenoo",
+        default_ttl: float | None = None,
+        socket_timeout: float = 1.0,
+        retry_interval: float = 5.0,
+    ) -> CacheLevel:
         """Add the Redis level (see :meth:`CacheManager.setup_redis_cache`)."""
-        return self._runner.run(self._manager.setup_redis_cache(name, **options))
+        return self._runner.run(
+            self._manager.setup_redis_cache(
+                name, url=url, namespace=namespace, default_ttl=default_ttl, socket_timeout=socket_timeout,
+                retry_interval=retry_interval,
+            )
+        )
 
     def close(self) -> None:
         """Close the levels' connections (Redis)."""
