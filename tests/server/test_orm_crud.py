@@ -183,7 +183,11 @@ def test_bad_values(reg: Registry) -> None:
     bad_target = error_of(reg, "res.partner", "write", [partner], {"country_id": 99999999})
     assert bad_target.message.endswith("(Record: res.country(99999999,), User: 2)")
     unknown = error_of(reg, "res.partner", "write", [partner], {"no_such_field": 1})
-    assert unknown.message == "Invalid field 'no_such_field' on model 'res.partner'"
+    assert (unknown.odoo_name, unknown.message) == (
+        ("builtins.KeyError", "no_such_field")  # 19's res.partner.write() reads the given fields first
+        if reg.version >= 19
+        else ("builtins.ValueError", "Invalid field 'no_such_field' on model 'res.partner'")
+    )
     # nothing of a failed call is written
     assert call(reg, "res.partner", "read", [partner], ["type", "country_id"])[0] == {
         "id": partner,

@@ -1,7 +1,9 @@
 """Every captured exchange of real Odoo 17.0 and 19.0, replayed against the embedded server of the same version.
 
-The exchanges run in capture order on the session server of that version; a case run alone or out
-of order first sends the earlier exchanges it builds on. ``wire_replay`` explains how secrets, the
+Two captures per version (``CAPTURE_KINDS``): ``odoo<version>.json`` (the protocols) and
+``writeback<version>.json`` (the write path), each replayed on its own. A capture missing from
+../shared/odoo-wire skips its cases. The exchanges run in capture order on the session server of
+that version; a case run alone or out of order first sends the earlier exchanges it builds on. ``wire_replay`` explains how secrets, the
 database, uids and record ids are substituted. Exchanges listed in ``EXACT``
 depend only on records the sequence itself created, or on nothing: their result must equal the
 captured one once ids are translated. The others read demo data, which is generated here (other
@@ -9,7 +11,8 @@ names, counts and ids), so their results are compared by shape: same keys, same 
 (``false`` standing for any unset value). Status, the headers that matter, envelopes and error
 name/code/message/arguments are compared for every exchange.
 
-``SETUP`` creates what the capture script created without recording it. No exchange is skipped:
+``SETUP`` creates what a capture script created without recording it (fresh records where the
+script wrote to demo data, so the shared server's demo data stay as generated). No exchange is skipped:
 every one concerns a feature the embedded server implements.
 """
 
@@ -27,7 +30,7 @@ from .wire_replay import Replay, call_of, compare, load_capture
 
 CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "odoo-wire"
 
-EXACT = frozenset(
+_EXACT_PROTOCOLS = frozenset(
     {
         "common-version",
         "common-login",
@@ -97,6 +100,51 @@ EXACT = frozenset(
     }
 )
 
+_EXACT_WRITEBACK = frozenset(
+    {
+        "common-version",
+        "common-authenticate",
+        "common-authenticate-demo",
+        "create-vals-positional",
+        "create-vals-keyword",
+        "create-list-positional",
+        "default-get-positional",
+        "default-get-fields-list-kw",
+        "default-get-fields-kw",
+        "users-default-get-positional",
+        "write-ids-vals-keywords",
+        "read-fields-keyword",
+        "users-create-without-partner",
+        "load-types-as-strings",
+        "load-types-read-back",
+        "load-types-as-json",
+        "load-country-by-name",
+        "load-update-by-dot-id",
+        "load-update-read-back",
+        "load-update-missing-id",
+        "load-bad-integer",
+        "load-bad-integer-read",
+        "load-int-overflow",
+        "load-date-datetime",
+        "load-date-datetime-read",
+        "load-date-datetime-utc",
+        "load-date-datetime-utc-read",
+        "load-bad-date",
+        "write-nan",
+        "write-int-overflow",
+        "write-nul-char",
+        "write-many2many-set",
+        "write-many2many-ids-list",
+        "write-many2many-read",
+        "write-readonly-field",
+        "write-unknown-field",
+        "unlink-partly-missing",
+        "unlink-partly-missing-check",
+        "order-by-related-path",
+    }
+)
+EXACT = {"odoo": _EXACT_PROTOCOLS, "writeback": _EXACT_WRITEBACK}
+
 # session_info grows with the installed apps (mail, web_tour, iap, spreadsheet add keys): ours carries
 # the keys of base/web that clients use, each shaped as Odoo sends it, and none Odoo does not send.
 SUBSET = frozenset({"web-session-authenticate", "web-get-session-info"})
@@ -118,8 +166,11 @@ SESSION_INFO_CORE = frozenset(
 )
 
 
-def _mode(name: str) -> str:
-    return "exact" if name in EXACT else "subset" if name in SUBSET else "shape"
+CAPTURE_KINDS = ("odoo", "writeback")  # <kind><version>.json: the protocols, then the write path
+
+
+def _mode(kind: str, name: str) -> str:
+    return "exact" if name in EXACT[kind] else "subset" if name in SUBSET else "shape"
 
 
 def _create_archived_partner(replay: Replay) -> None:
@@ -131,55 +182,104 @@ def _create_archived_partner(replay: Replay) -> None:
             replay.ids.learn("res.partner", captured_id, ours)
 
 
-SETUP: dict[str, Callable[[Replay], None]] = {"search-default-active": _create_archived_partner}
+def _first_load_cell(replay: Replay, exchange_name: str, column: str) -> str:
+    """A cell of the first row of a captured load() (the ids the capture script created silently)."""
+    exchange = next(e for e in replay.capture["exchanges"] if e["name"] == exchange_name)
+    columns, rows = call_of(exchange).args
+    return str(rows[0][columns.index(column)])
+
+
+def _create_tags(replay: Replay) -> None:
+    """The capture script created the two tags its load and write exchanges link to."""
+    captured = [
+        int(i) for i in _first_load_cell(replay, "load-types-as-strings", "category_id/.id").split(",")
+    ]
+    ours = replay.admin_call(
+        "res.partner.category", "create", [[{"name": "zenoo-capture-tag-a"}, {"name": "zenoo-capture-tag-b"}]]
+    )
+    for captured_id, our_id in zip(captured, ours, strict=True):
+        replay.ids.learn("res.partner.category", captured_id, our_id)
+
+
+def _create_sale_order(replay: Replay) -> None:
+    """The capture loaded dates into the first sale order; ours gets a fresh one (demo data stays intact)."""
+    captured = int(_first_load_cell(replay, "load-date-datetime", ".id"))
+    partner = replay.admin_call("res.partner", "create", [{"name": "zenoo-capture-so-customer"}])
+    replay.ids.learn(
+        "sale.order", captured, replay.admin_call("sale.order", "create", [{"partner_id": partner}])
+    )
+
+
+def _create_written_partner(replay: Replay) -> None:
+    """The capture script created the partner its write edge cases write to."""
+    exchange = next(e for e in replay.capture["exchanges"] if e["name"] == "write-date-before")
+    captured = call_of(exchange).args[0][0]
+    replay.ids.learn(
+        "res.partner", captured, replay.admin_call("res.partner", "create", [{"name": "zenoo-capture-w"}])
+    )
+
+
+SETUP: dict[tuple[str, str], Callable[[Replay], None]] = {
+    ("odoo", "search-default-active"): _create_archived_partner,
+    ("writeback", "load-types-as-strings"): _create_tags,
+    ("writeback", "load-date-datetime"): _create_sale_order,
+    ("writeback", "write-date-before"): _create_written_partner,
+}
 
 
 def _cases() -> list[Any]:
-    if not (CAPTURES / "odoo17.json").exists():
-        return [pytest.param(0, "captures-absent", id="captures-absent")]
     cases = []
-    for version in (17, 19):
-        for exchange in json.loads((CAPTURES / f"odoo{version}.json").read_text())["exchanges"]:
-            cases.append(pytest.param(version, exchange["name"], id=f"odoo{version}-{exchange['name']}"))
-    return cases
+    for kind in CAPTURE_KINDS:
+        for version in (17, 19):
+            path = CAPTURES / f"{kind}{version}.json"
+            if path.exists():
+                for exchange in json.loads(path.read_text())["exchanges"]:
+                    name = exchange["name"]
+                    cases.append(pytest.param(kind, version, name, id=f"{kind}{version}-{name}"))
+    return cases or [pytest.param("odoo", 0, "captures-absent", id="captures-absent")]
 
 
 @pytest.fixture(scope="module")
-def replay_for(wire_dir: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[int], Replay]]:
-    """The replay of one version's capture, shared by the module's cases (state carries over)."""
-    opened: dict[int, Replay] = {}
+def replay_for(wire_dir: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[str, int], Replay]]:
+    """The replay of one capture, shared by the module's cases (state carries over)."""
+    opened: dict[tuple[str, int], Replay] = {}
 
-    def replay_for(version: int) -> Replay:
-        if version not in opened:
+    def replay_for(kind: str, version: int) -> Replay:
+        if (kind, version) not in opened:
+            if not (wire_dir / f"{kind}{version}.json").exists():
+                pytest.skip(f"{wire_dir / f'{kind}{version}.json'} is absent")
             server = request.getfixturevalue(f"odoo_server_{version}")
             http = httpx.Client(base_url=server.url, timeout=60)
-            opened[version] = Replay(server, load_capture(wire_dir, version), http)
-        return opened[version]
+            opened[kind, version] = Replay(server, load_capture(wire_dir, kind, version), http)
+        return opened[kind, version]
 
     yield replay_for
     for replay in opened.values():
         replay.http.close()
 
 
-def _send(replay: Replay, exchange: dict[str, Any]) -> httpx.Response:
-    if exchange["name"] in SETUP:
-        SETUP[exchange["name"]](replay)
+def _send(replay: Replay, kind: str, exchange: dict[str, Any]) -> httpx.Response:
+    setup = SETUP.get((kind, exchange["name"]))
+    if setup is not None:
+        setup(replay)
     replay.sent = max(replay.sent, replay.capture["exchanges"].index(exchange) + 1)
     return replay.send(exchange)
 
 
-@pytest.mark.parametrize(("version", "name"), _cases())
-def test_captured_exchange(replay_for: Callable[[int], Replay], version: int, name: str) -> None:
-    replay = replay_for(version)
+@pytest.mark.parametrize(("kind", "version", "name"), _cases())
+def test_captured_exchange(
+    replay_for: Callable[[str, int], Replay], kind: str, version: int, name: str
+) -> None:
+    replay = replay_for(kind, version)
     exchanges = replay.capture["exchanges"]
     position = next(i for i, e in enumerate(exchanges) if e["name"] == name)
     # Later exchanges build on earlier ones: when a case runs alone (-k) or out of order, first
     # send the earlier exchanges it has not seen yet.
     for earlier in exchanges[replay.sent : position]:
-        _send(replay, earlier)
+        _send(replay, kind, earlier)
     exchange = exchanges[position]
-    response = _send(replay, exchange)
-    problems = compare(replay, exchange, response, mode=_mode(name))
+    response = _send(replay, kind, exchange)
+    problems = compare(replay, exchange, response, mode=_mode(kind, name))
     if name in SUBSET and response.status_code == 200:
         missing = SESSION_INFO_CORE - set(response.json().get("result", {}))
         if missing:

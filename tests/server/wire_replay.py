@@ -42,8 +42,9 @@ DOMAIN_FIRST_METHODS = frozenset(
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 
 
-def load_capture(wire_dir: Path, version: int) -> dict[str, Any]:
-    return json.loads((wire_dir / f"odoo{version}.json").read_text())
+def load_capture(wire_dir: Path, kind: str, version: int) -> dict[str, Any]:
+    """The capture ``<kind><version>.json``: ``odoo`` (the protocols) or ``writeback`` (the write path)."""
+    return json.loads((wire_dir / f"{kind}{version}.json").read_text())
 
 
 @dataclass(frozen=True)
@@ -270,12 +271,8 @@ class Replay:
             args[0] = self._vals(model, args[0])
         if method == "write" and len(args) > 1:
             args[1] = self._vals(model, args[1])
-        if method == "load" and len(args) > 1 and ".id" in args[0]:
-            column = args[0].index(".id")
-            args[1] = [
-                [str(self.ids.translate(model, int(v))) if i == column else v for i, v in enumerate(row)]
-                for row in args[1]
-            ]
+        if method == "load" and len(args) > 1:
+            args[1] = self._load_rows(model, args[0], args[1])
         for key in ("ids",):
             if key in kwargs:
                 kwargs[key] = self._ids(model, kwargs[key])
@@ -285,6 +282,25 @@ class Replay:
             if key in kwargs:
                 kwargs[key] = self._vals(model, kwargs[key])
         return args, kwargs
+
+    def _load_rows(self, model: str, columns: list[str], rows: list[list[Any]]) -> list[list[Any]]:
+        """load() rows with the database ids of ``.id`` and ``<relational>/.id`` columns translated."""
+        targets = {}
+        for index, column in enumerate(columns):
+            if column == ".id":
+                targets[index] = model
+            elif column.endswith("/.id"):
+                targets[index] = (self.ids.field(model, column[: -len("/.id")]) or {}).get("relation")
+        return [
+            [self._load_ids(targets[i], cell) if targets.get(i) else cell for i, cell in enumerate(row)]
+            for row in rows
+        ]
+
+    def _load_ids(self, model: str, cell: Any) -> Any:
+        """A cell of comma-separated database ids (as load() takes them) in our ids."""
+        if not isinstance(cell, str) or not cell:
+            return cell
+        return ",".join(str(self.ids.translate(model, int(part))) for part in cell.split(","))
 
     def _ids(self, model: str, ids: Any) -> Any:
         if isinstance(ids, list):

@@ -14,7 +14,13 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from zenoo.exceptions import InvalidLookupError, InvalidValueError, MissingError, MultipleResultsError
+from zenoo.exceptions import (
+    FieldError,
+    InvalidLookupError,
+    InvalidValueError,
+    MissingError,
+    MultipleResultsError,
+)
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding, Runner
 from zenoo.models.builder import default_fields, get_model_class
@@ -66,14 +72,17 @@ def _model_of(model: str | type[OdooModel]) -> tuple[str, type[OdooModel] | None
     raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
 
 
-#: one term of an Odoo order: a field (or many2one path), a direction, where empty values go
+#: one term of an Odoo order: a field, a direction, where empty values go
 _ORDER_TERM = re.compile(r"[\w.]+(\s+(asc|desc))?(\s+nulls\s+(first|last))?", re.IGNORECASE)
+#: where a path through a relation continues: "country_id.name", "country_id__name"
+_PATH_STEP = re.compile(r"(?<=\w)(?:\.|__)")
 
 
 def _order_term(term: str) -> str:
     """``"-name"`` → ``"name desc"``; ``"name asc"``/``"name desc nulls last"`` are kept.
 
-    Anything else is refused here, before Odoo would refuse it."""
+    Anything else is refused here, before Odoo would refuse it: among others a path through a
+    relation, which Odoo 17 and 19 cannot order by (a many2one sorts by its model's own order)."""
     original, term = term, term.strip()
     if not term:
         raise InvalidValueError("empty term in order_by")
@@ -83,6 +92,13 @@ def _order_term(term: str) -> str:
         raise InvalidValueError(
             f"invalid order_by term {original!r}: use 'field', '-field' or 'field asc|desc' "
             "(optionally followed by 'nulls first|last')"
+        )
+    field = term.split()[0]
+    if _PATH_STEP.search(field):
+        relation = _PATH_STEP.split(field, 1)[0]
+        raise FieldError(
+            f"order_by({original!r}): Odoo cannot order by a path through a relation; order by the "
+            f"many2one itself (order_by({relation!r})), which sorts by its related model's own order"
         )
     return term
 
@@ -285,11 +301,11 @@ class QuerySet:
         )
 
     async def _validated_ordering(self) -> str | None:
-        """The order string, each field (or many2one path) checked against ``fields_get``."""
+        """The order string, each field checked against ``fields_get``."""
         ordering = self._state.ordering
         if ordering is not None:
             for name in _ordering_fields(ordering):
-                await resolve_path(self._client, self.model_name, name.split("."))
+                await resolve_path(self._client, self.model_name, [name])
         return ordering
 
     async def _search_read(

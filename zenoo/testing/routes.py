@@ -445,7 +445,7 @@ class OdooRoutes:
                     )
                 )
             return wire.jsonrpc_result(
-                rpc_id, self.registry.execute_kw(session.uid, model, method, args, kwargs)
+                rpc_id, self.registry.execute_kw(session.uid, model, method, args, kwargs, web=True)
             )
 
         return self._web(

@@ -158,10 +158,11 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             [(1, "USD", "$", 0.01, 1, *audit), (2, "EUR", "€", 0.01, 1, *audit)])
     _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),
             [(i + 1, name, code, phone, *audit) for i, (name, code, phone) in enumerate(COUNTRIES)])
+    opening = None if version >= 19 else f"{BASE_TIME.year}-01-01"  # required on 17 only
     _insert(db, "res_company", ("id", "name", "sequence", "partner_id", "currency_id", "email", "active",
-                                *audit_cols),
-            [(1, "Zenoo Demo Company", 0, 1, 1, "info@zenoo-demo.example.com", 1, *audit),
-             (2, "Zenoo Demo Company (EU)", 10, 8, 2, "eu@zenoo-demo.example.com", 1, *audit)])
+                                "account_opening_date", *audit_cols),
+            [(1, "Zenoo Demo Company", 0, 1, 1, "info@zenoo-demo.example.com", 1, opening, *audit),
+             (2, "Zenoo Demo Company (EU)", 10, 8, 2, "eu@zenoo-demo.example.com", 1, opening, *audit)])
     groups = [(1, "Internal User"), (ADMIN_GROUP_ID, "Access Rights"), (3, "Settings"), (4, "Portal"),
               (5, "Public")]
     _insert(db, "res_groups", ("id", "name", *audit_cols), [(gid, name, *audit) for gid, name in groups])
@@ -176,14 +177,14 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
 
     has_date = version < 19  # res.partner.date exists on 17 only
     partner_cols = ("id", "name", "complete_name", "parent_id", "is_company", "active", "email", "phone",
-                    "street", "city", "zip", "country_id", "company_id", "type", "comment", "ref",
+                    "street", "city", "zip", "country_id", "company_id", "type", "lang", "comment", "ref",
                     *(("date",) if has_date else ()), "customer_rank", "credit_limit", "color", "function",
                     "website", "vat", *audit_cols)
 
     position = {col: index for index, col in enumerate(partner_cols)}
     template: list[Any] = [None] * len(partner_cols)
-    for col, value in {"is_company": 0, "active": 1, "type": "contact", "customer_rank": 0, "credit_limit": 0.0,
-                       "color": 0, "create_uid": 1, "write_uid": 1, "create_date": stamp,
+    for col, value in {"is_company": 0, "active": 1, "type": "contact", "lang": "en_US", "customer_rank": 0,
+                       "credit_limit": 0.0, "color": 0, "create_uid": 1, "write_uid": 1, "create_date": stamp,
                        "write_date": stamp}.items():
         template[position[col]] = value
 

@@ -2,7 +2,13 @@
 
 JSON-RPC (``execute_kw``) passes positional ``args`` (ids first for record methods) and ``kwargs``;
 JSON-2 passes named parameters only (``ids``, ``context`` and the method's own parameter names).
-Both end in a ``BaseModel`` method whose signature is Odoo's, so binding errors read like Odoo's.
+Both end in a ``BaseModel`` method whose signature is Odoo's, so binding errors read like Odoo's
+(naming the class of the override real Odoo runs, see ``overrides``).
+
+Odoo's ``call_kw`` takes the ids of a record method from ``args[0]``, and looks at ``args[0]`` after
+``create`` to choose between one id and a list: with no positional arguments both fail with an
+IndexError (``create`` after creating, which the rollback undoes). Keyword arguments only reach the
+method itself.
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from zenoo.testing.orm.exceptions import (
     HttpNotFound,
     HttpUnprocessable,
     PyAttributeError,
+    PyIndexError,
     PyTypeError,
     UserError,
     frame,
 )
-from zenoo.testing.orm.model import BaseModel, Env
+from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields, Env
 from zenoo.testing.orm.model19 import BaseModel19
+from zenoo.testing.orm.overrides import DEFAULT_GET_FIELDS_17, qualname
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -33,11 +41,12 @@ MODEL_METHODS = frozenset({
     "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load", "name_create",
 })
 ONLY_19 = frozenset({"formatted_read_group", "has_access"})
+RECORD_METHODS_19 = RECORD_METHODS | {"has_access"}
 # public methods that exist on one model only
 MODEL_SPECIFIC = {"res.users": frozenset({"context_get"})}
 PRIVATE_19 = frozenset({"search_fetch"})  # @api.private since 19.0
 
-for _cls in (BaseModel, BaseModel19):
+for _cls in (BaseModel, DefaultGetOnFields, BaseModel19):
     for _name in RECORD_METHODS | MODEL_METHODS | ONLY_19 | MODEL_SPECIFIC["res.users"]:
         _function = _cls.__dict__.get(_name)
         if _function is not None:
@@ -78,6 +87,23 @@ def _unknown_model(version: int, model: str) -> UserError:
     return UserError(message, debug=where + f"odoo.exceptions.UserError: {message}")
 
 
+def _no_positional_args(version: int, web: bool, method: str) -> PyIndexError:
+    """call_kw's IndexError on ``args[0]`` when a call has no positional arguments.
+
+    Odoo 17's ``execute_kw`` passes the arguments on as a tuple, its web route as a list.
+    """
+    message = f"{'tuple' if version < 19 and not web else 'list'} index out of range"
+    if method != "create":
+        where = "    ids, args = args[0], args[1:]\n                ~~~~^^^\n"
+    elif version < 19:
+        where = ("    return result.id if isinstance(args[0], Mapping) else result.ids\n"
+                 "                                   ~~~~^^^\n")
+    else:
+        where = ("    result = result.id if isinstance(args[0], Mapping) else result.ids\n"
+                 "                                     ~~~~^^^\n")
+    return PyIndexError(message, debug=where + f"IndexError: {message}")
+
+
 def _json2_where(line: int, raise_line: str) -> str:
     return frame("addons/rpc/controllers/json2.py", line, "web_json_2_rpc", raise_line)
 
@@ -88,7 +114,7 @@ class Dispatcher:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.version = registry.version
-        self.model_class = BaseModel19 if self.version >= 19 else BaseModel
+        self.record_methods = RECORD_METHODS_19 if self.version >= 19 else RECORD_METHODS
 
     def _is_public(self, model: str, method: str) -> bool:
         known = RECORD_METHODS | MODEL_METHODS | (ONLY_19 if self.version >= 19 else frozenset())
@@ -97,14 +123,20 @@ class Dispatcher:
     def _is_private(self, method: str) -> bool:
         return method.startswith("_") or (self.version >= 19 and method in PRIVATE_19)
 
+    def _model_class(self, model: str) -> type[BaseModel]:
+        if self.version >= 19:
+            return BaseModel19
+        return DefaultGetOnFields if model in DEFAULT_GET_FIELDS_17 else BaseModel
+
     def _method(self, uid: int, model: str, method: str, context: Any) -> Callable[..., Any]:
         if not isinstance(context, dict):
             context = {}
         env = Env(self.registry, uid, dict(context))
-        return getattr(self.model_class(env, self.registry.models[model]), method)
+        return getattr(self._model_class(model)(env, self.registry.models[model]), method)
 
-    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """JSON-RPC ``execute_kw`` / web ``call_kw`` semantics."""
+    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any],
+                   *, web: bool = False) -> Any:
+        """JSON-RPC ``execute_kw`` (``web``: the web client's ``call_kw``) semantics."""
         if model not in self.registry.models:
             raise _unknown_model(self.version, model)
         if self._is_private(method):
@@ -113,20 +145,26 @@ class Dispatcher:
             raise _unknown_method(self.version, model, method)
         args = list(args or [])
         kwargs = dict(kwargs or {})
+        if method in self.record_methods and not args:
+            raise _no_positional_args(self.version, web, method)
         bound = self._method(uid, model, method, kwargs.pop("context", None))
-        if method in RECORD_METHODS and not args and "ids" not in kwargs:
-            args = [[]]
-        return self._call(bound, args, kwargs)
+        result = self._call(model, method, bound, args, kwargs)
+        if method == "create" and not args:
+            raise _no_positional_args(self.version, web, method)
+        return result
 
-    @staticmethod
-    def _call(bound: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def _call(self, model: str, method: str, bound: Callable[..., Any], args: list[Any],
+              kwargs: dict[str, Any]) -> Any:
         try:
             inspect.signature(bound).bind(*args, **kwargs)
         except TypeError:
             try:
                 bound(*args, **kwargs)  # fails while binding, before the body runs: Python's own message
             except TypeError as exc:
+                ours = f"BaseModel.{method}("
                 message = str(exc)
+                if message.startswith(ours):  # named after the class whose override Odoo runs
+                    message = qualname(self.version, model, method) + message[len(ours) - 1:]
                 where = ("    result = method(recs, *args, **kwargs)\n"
                          "             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
                 raise PyTypeError(message, debug=where + f"TypeError: {message}") from None
@@ -147,7 +185,7 @@ class Dispatcher:
         params = dict(params or {})
         ids = params.pop("ids", None)
         bound = self._method(uid, model, method, params.pop("context", None))
-        if method in RECORD_METHODS:
+        if method in self.record_methods:
             args = [ids or []]
         elif ids:
             message = f"cannot call {model}.{method} with ids"

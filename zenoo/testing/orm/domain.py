@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from zenoo.testing.orm.exceptions import OdooException, PyValueError, frame
+from zenoo.testing.orm.exceptions import OdooException, PyValueError, frame, nul_character_error
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 
 OPERATORS = frozenset({
@@ -145,6 +145,8 @@ class DomainCompiler:
         use_active = self.active_test if active_test is None else active_test
         if use_active and model.has_active and not self.mentions_active(tree):
             sql = f"({sql}) AND {alias}.active = 1"
+        if any(isinstance(param, str) and "\x00" in param for param in params):
+            raise nul_character_error(self.version)  # PostgreSQL refuses the query, as it refuses such values
         return sql, list(params)  # a fresh list: callers append LIMIT/OFFSET values to it
 
     def ids_query(self, model: ModelSpec, domain: Any, active_test: bool | None = None) -> SQL:

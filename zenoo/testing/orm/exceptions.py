@@ -7,6 +7,7 @@ the version's style, never a path of this machine) and ``json2_status``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -70,6 +71,10 @@ class PyKeyError(OdooException):
     odoo_name = "builtins.KeyError"
 
 
+class PyIndexError(OdooException):
+    odoo_name = "builtins.IndexError"
+
+
 class HttpNotFound(OdooException):
     """werkzeug's NotFound as JSON-2 raises it (unknown model or method)."""
 
@@ -107,6 +112,32 @@ def postgres_error(error_class: str, message: str) -> OdooException:
     return error
 
 
+def integer_out_of_range() -> OdooException:
+    """PostgreSQL's refusal of an integer beyond its 32-bit ``integer`` columns (-2**31 .. 2**31 - 1)."""
+    return postgres_error("NumericValueOutOfRange", "integer out of range")
+
+
+NUL_MESSAGE = "A string literal cannot contain NUL (0x00) characters."
+
+
+def nul_character_error(version: int) -> PyValueError:
+    """psycopg2's refusal of a string holding a NUL character (PostgreSQL text cannot store one)."""
+    where = ("    res = self._obj.execute(query, params)\n          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+             if version < 19 else "    qobjs = [o.getquoted() for o in pobjs]\n             ^^^^^^^^^^^^^\n")
+    return PyValueError(NUL_MESSAGE, debug=where + f"ValueError: {NUL_MESSAGE}")
+
+
+def translated_nul_error(text: str) -> OdooException:
+    """PostgreSQL's refusal of a NUL character in a translated field, stored as JSON by language.
+
+    PostgreSQL's message also quotes the SQL statement (``LINE 1: ...``), left out here.
+    """
+    escaped = json.dumps({"en_US": text[:text.index("\x00")]})[:-2]
+    return postgres_error("UntranslatableCharacter", "unsupported Unicode escape sequence\n"
+                          "DETAIL:  \\u0000 cannot be converted to text.\n"
+                          f"CONTEXT:  JSON data, line 1: {escaped}\\u0000...")
+
+
 def missing_error(version: int, model: str, ids: list[int], uid: int) -> MissingError:
     """Odoo's MissingError for records that do not exist (write, unlink, bad many2one)."""
     ids_repr = ", ".join(str(i) for i in ids) + ("," if len(ids) == 1 else "")
@@ -130,7 +161,19 @@ def constraint_violation(version: int, detail: str) -> ValidationError:
     return ValidationError(message, debug=where + f"odoo.exceptions.ValidationError: {message.rstrip()}")
 
 
-def required_field_error(version: int, model: str, model_label: str, field: str, label: str) -> ValidationError:
+class RequiredFieldError(ValidationError):
+    """A required field left empty (PostgreSQL's NOT NULL), as the service layer reports it.
+
+    ``load`` reports such a row with ``row_message``, naming ``field``.
+    """
+
+    def __init__(self, error: ValidationError, *, row_message: str, field: str):
+        super().__init__(error.message, debug=error.debug)
+        self.row_message = row_message
+        self.field = field
+
+
+def required_field_error(version: int, model: str, model_label: str, field: str, label: str) -> RequiredFieldError:
     """The ValidationError Odoo gives when a NOT NULL column is left empty."""
     if version < 19:
         detail = (
@@ -145,4 +188,5 @@ def required_field_error(version: int, model: str, model_label: str, field: str,
             "- create/update: a mandatory field is not set\n"
             "- delete: another model requires the record being deleted, you can archive it instead\n"
         )
-    return constraint_violation(version, detail)
+    row_message = f"Missing required value for the field '{label}' ({field})" if version < 19 else detail
+    return RequiredFieldError(constraint_violation(version, detail), row_message=row_message, field=field)

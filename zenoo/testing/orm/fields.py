@@ -28,6 +28,7 @@ class Field:
     default: Any = None
     ondelete: str = "set null"  # many2one: what deleting the target does ("set null", "cascade", "restrict")
     depends: tuple[str, ...] = ()  # computed fields: what the value is computed from (as fields_get tells)
+    translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
     name: str = ""  # filled in by ModelSpec
 
     @property

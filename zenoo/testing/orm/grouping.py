@@ -246,14 +246,14 @@ def _condition_domain(conditions: list[list[Any]]) -> list[Any]:
 
 def _sort(rows: list[GroupRow], order: str | None, groupbys: list[GroupBy], aggregates: list[Aggregate],
           count_keys: tuple[str, ...]) -> list[GroupRow]:
-    terms: list[tuple[str, bool]] = []
+    terms: list[tuple[str, bool, str]] = []  # (name, descending, the term as given)
     for item in (order or "").split(","):
         words = item.split()
         if words:
-            terms.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
-    terms += [(g.spec, False) for g in groupbys]
-    for name, descending in reversed(terms):
-        def key(row: GroupRow, name: str = name) -> Any:
+            terms.append((words[0], len(words) > 1 and words[1].lower() == "desc", item))
+    terms += [(g.spec, False, g.spec) for g in groupbys]
+    for name, descending, item in reversed(terms):
+        def key(row: GroupRow, name: str = name, item: str = item) -> Any:
             for position, groupby in enumerate(groupbys):
                 if name in (groupby.spec, groupby.field.name):
                     return row.sort_keys[position]
@@ -263,7 +263,7 @@ def _sort(rows: list[GroupRow], order: str | None, groupbys: list[GroupBy], aggr
                 if name in (aggregate.key, aggregate.field.name if aggregate.field else "__count"):
                     value = row.values[index]
                     return (1, 0) if value is None else (0, value)
-            raise PyValueError(f"Invalid order {name!r} for this grouping")
+            raise PyValueError(f"Order term {item!r} is not a valid aggregate nor valid groupby")
         rows.sort(key=key, reverse=descending)  # (1, ...) marks NULL: last ascending, first descending
     return rows
 

@@ -9,11 +9,12 @@ from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.values import now_string
 
 if TYPE_CHECKING:
+    from zenoo.testing.orm.fields import Field
     from zenoo.testing.orm.model import BaseModel
 
 TAX_RATE = 0.15  # the one sales tax of the demo company
 USER_SELF_WRITABLE = frozenset({"name", "email"})
-
+MIN_DATE = "1-01-01"  # date.min as Odoo sends it (its year is not zero-padded)
 
 
 def defaults(model: BaseModel) -> dict[str, Any]:
@@ -25,7 +26,22 @@ def defaults(model: BaseModel) -> dict[str, Any]:
         return {"user_id": model.env.uid, "company_id": 1}
     if name == "res.users":
         return {"company_id": 1}
+    if name == "res.company" and model.env.version < 19:  # the opening entry: January 1st of this year
+        return {"account_opening_date": now_string()[:4] + "-01-01"}
     return {}
+
+
+def computed_values(model: BaseModel, field: Field, ids: list[int]) -> dict[int, Any]:
+    """Values of a computed field that is not stored, by record id.
+
+    res.company's computed lock dates are the company's own lock date, or ``date.min``; other such
+    fields are write-only (res.users.password) and read as an empty string.
+    """
+    if model.spec.name == "res.company" and field.type == "date":
+        rows = model._sql(f"SELECT id, \"{field.depends[0]}\" FROM res_company WHERE id IN ({IDS_PARAM})",
+                          [ids_json(ids)])
+        return {record_id: value or MIN_DATE for record_id, value in rows}
+    return dict.fromkeys(ids, "")
 
 
 def prepare_create(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:

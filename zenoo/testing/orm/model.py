@@ -17,14 +17,18 @@ from typing import TYPE_CHECKING, Any
 from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import (
+    OdooException,
+    PyKeyError,
     PyTypeError,
     PyValueError,
+    frame,
     missing_error,
     postgres_error,
     required_field_error,
 )
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 from zenoo.testing.orm.ordering import invalid_field, order_by
+from zenoo.testing.orm.overrides import qualname
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.values import from_column, now_string, to_column
 
@@ -101,7 +105,7 @@ class BaseModel:
         compiler = self._compiler()
         where, params = compiler.where(self.spec, domain, "t0")
         query = (f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where} "
-                 f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0')}")
+                 f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0', self._version)}")
         if limit or offset:  # a limit of 0, None or False means none, as in Odoo
             query += " LIMIT ? OFFSET ?"
             params += [_row_count("LIMIT", limit) if limit else -1, _row_count("OFFSET", offset or 0)]
@@ -139,7 +143,7 @@ class BaseModel:
         """Related ids per record, in the comodel's order; archived ones hidden under active_test."""
         comodel = self._comodel(field).spec
         active = " AND c.active = 1" if comodel.has_active and self._active_test() else ""
-        order = order_by(self.env.registry.models, comodel, None, "c")
+        order = order_by(self.env.registry.models, comodel, None, "c", self._version)
         if field.type == "one2many":
             query = (f"SELECT c.\"{field.relation_field}\", c.id FROM \"{comodel.table}\" c "
                      f"WHERE c.\"{field.relation_field}\" IN ({IDS_PARAM}){active} ORDER BY {order}")
@@ -171,6 +175,8 @@ class BaseModel:
                 extra[f.name] = self._comodel(f)._display_names(targets) if targets else {}
             elif f.name == "display_name":
                 extra[f.name] = self._display_names(present)
+            elif not f.store:
+                extra[f.name] = hooks.computed_values(self, f, present)
         result = []
         for record_id in present:
             row = by_id[record_id]
@@ -184,7 +190,7 @@ class BaseModel:
                 elif name == "display_name":
                     values[name] = extra[name].get(record_id, False)
                 elif not f.store:
-                    values[name] = ""  # write-only (res.users.password)
+                    values[name] = extra[name][record_id]
                 elif f.type == "many2one":
                     target = row[position[name]]
                     if target is None:
@@ -200,16 +206,41 @@ class BaseModel:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def _columns_from_vals(self, vals: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Split client values into column values and x2many commands, converting and validating."""
+    def _unknown_field(self, name: str, creating: bool) -> OdooException:
+        """The error of create() or write() given a field the model does not have, in the version's words."""
+        model = self.spec.name
+        if self._version < 19:
+            message = f"Invalid field {name!r} on model {model!r}"
+            variable, line = ("key", 4602) if creating else ("fname", 4378)
+            where = frame("odoo/models.py", line, "create" if creating else "write",
+                          f'raise ValueError("Invalid field %r on model %r" % ({variable}, self._name))')
+            return PyValueError(message, debug=where + f"ValueError: {message}")
+        if model == "res.partner" and not creating:  # its write() reads the old values of every field first
+            where = "    return self._fields[key].__get__(self)\n           ~~~~~~~~~~~~^^^^^\n"
+            return PyKeyError(name, debug=where + f"KeyError: {name!r}")
+        message = f"Invalid field {name!r} in {model!r}"
+        line, cause = (4654, "") if creating else (4383, " from e")
+        where = frame("odoo/orm/models.py", line, "create" if creating else "write",
+                      'raise ValueError(f"Invalid field {field_name!r} in {self._name!r}")' + cause)
+        return PyValueError(message, debug=where + f"ValueError: {message}")
+
+    def _columns_from_vals(self, vals: dict[str, Any], creating: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split client values into column values and x2many commands, converting and validating.
+
+        The id, the create/write stamps and computed fields (display_name, ...) are silently left
+        out, as Odoo does.
+        """
         if not isinstance(vals, dict):
             raise PyValueError(f"Invalid values for {self.spec.name}: expected a dict, got {vals!r}")
+        unknown = [name for name in vals if name not in self.spec.fields]
+        if unknown:
+            raise self._unknown_field(unknown[0], creating)
         columns: dict[str, Any] = {}
         relations: dict[str, Any] = {}
         for name, value in vals.items():
-            field = self._field(name)
-            if name in MAGIC_FIELDS:
-                raise PyValueError(f"Field {name!r} on model {self.spec.name!r} cannot be written")
+            field = self.spec.fields[name]
+            if name in MAGIC_FIELDS or not field.store:  # computed without an inverse: ignored
+                continue
             if field.type in X2MANY:
                 relations[name] = value
                 continue
@@ -244,7 +275,7 @@ class BaseModel:
         vals = dict(vals)
         secret = self._take_password(vals)
         vals = hooks.prepare_create(self, vals)
-        columns, relations = self._columns_from_vals(vals)
+        columns, relations = self._columns_from_vals(vals, creating=True)
         for name, field in self.spec.fields.items():
             if field.column and name not in columns and name not in MAGIC_FIELDS:
                 default = field.default
@@ -274,7 +305,7 @@ class BaseModel:
                 self.env.registry.set_password(record_id, secret)
         if not vals:
             return
-        columns, relations = self._columns_from_vals(vals)
+        columns, relations = self._columns_from_vals(vals, creating=False)
         self._check_required(columns, creating=False)
         columns.update(write_uid=self.env.uid, write_date=now_string())
         assignments = ", ".join(f"\"{n}\" = ?" for n in columns)
@@ -425,8 +456,9 @@ class BaseModel:
         """search() then read() in one call."""
         self._check_access("read")
         unexpected = set(read_kwargs) - {"load"}
-        if unexpected:
-            raise PyTypeError(f"BaseModel.read() got an unexpected keyword argument '{min(unexpected)}'")
+        if unexpected:  # search_read() passes them on to _read_format()
+            owner = qualname(self._version, self.spec.name, "_read_format")
+            raise PyTypeError(f"{owner}() got an unexpected keyword argument '{min(unexpected)}'")
         ids = self._search_ids(domain or [], offset, limit, order)
         return self._read(ids, fields, read_kwargs.get("load", "_classic_read")) if ids else []
 
@@ -503,14 +535,14 @@ class BaseModel:
         return [record_id, self._display_names([record_id]).get(record_id, "")]
 
     def default_get(self, fields_list):  # type: ignore[no-untyped-def]
-        """Default values of ``fields_list`` (as create() would use them)."""
+        """Default values of ``fields_list`` (as create() would use them); unknown names are ignored."""
         result: dict[str, Any] = {}
         defaults = hooks.defaults(self)
         for name in fields_list:
-            field = self._field(name)
+            field = self.spec.fields.get(name)
             if name in defaults:
                 result[name] = defaults[name]
-            elif field.default is not None:
+            elif field is not None and field.default is not None:
                 result[name] = field.default
         result.update({k: v for k, v in self._with_context_defaults({}).items() if k in fields_list})
         return result
@@ -561,6 +593,17 @@ class BaseModel:
     def context_get(self):  # type: ignore[no-untyped-def]
         """res.users only: the calling user's context (lang, tz, uid)."""
         return self.env.registry.user_context(self.env.uid)
+
+
+class DefaultGetOnFields(BaseModel):
+    """``default_get(fields)``: the parameter's name on Odoo 19, and in Odoo 17's overrides of it.
+
+    Odoo 17's own ``default_get`` calls it ``fields_list`` (see ``overrides.DEFAULT_GET_FIELDS_17``).
+    """
+
+    def default_get(self, fields):  # type: ignore[no-untyped-def,override]
+        """Default values of ``fields``."""
+        return BaseModel.default_get(self, fields)
 
 
 def _row_count(clause: str, value: Any) -> int:

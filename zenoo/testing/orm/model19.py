@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from zenoo.testing.orm import access, grouping
 from zenoo.testing.orm.exceptions import PyValueError
-from zenoo.testing.orm.model import BaseModel
+from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields
 
 
-class BaseModel19(BaseModel):
+class BaseModel19(DefaultGetOnFields):
     """The public ORM methods as Odoo 19 names their parameters."""
 
     def name_search(self, name="", domain=None, operator="ilike", limit=100):  # type: ignore[no-untyped-def,override]
         """``[[id, display name], ...]`` of records whose name matches."""
         return BaseModel.name_search(self, name, domain, operator, limit)
 
-    def default_get(self, fields):  # type: ignore[no-untyped-def,override]
-        """Default values of ``fields``."""
-        return BaseModel.default_get(self, fields)
-
-    def has_access(self, operation):  # type: ignore[no-untyped-def]
-        """Whether the user may perform ``operation`` on this model (19's replacement of check_access_rights)."""
+    def has_access(self, ids, operation):  # type: ignore[no-untyped-def]
+        """Whether the user may perform ``operation`` on the records ``ids`` (19's check_access_rights)."""
         if operation not in access.OPERATIONS:
             raise PyValueError(f"Invalid access mode: {operation!r}")
         return access.allowed(self.spec.name, operation, self.env.is_admin)

@@ -113,12 +113,11 @@ class Registry:
             db.execute(f"CREATE INDEX \"{table}_{col2}_idx\" ON \"{table}\" (\"{col2}\", \"{col1}\")")
         for model in self.models.values():  # the default order, so that a plain search needs no sort
             terms = []
-            for name, direction, _nulls in parse_order(model, model.order):
-                field = model.fields[name if name != "display_name" else model.rec_name]
-                if field.type == "many2one":
-                    break
-                collate = " COLLATE NOCASE" if field.type in TEXTUAL else ""
-                terms.append(f"\"{field.name}\"{collate} {direction}")
+            for term in parse_order(self.version, model, model.order):
+                if term.field.type in ("many2one", "boolean"):
+                    break  # sorted through the comodel, or as COALESCE(column, 0)
+                collate = " COLLATE NOCASE" if term.field.type in TEXTUAL else ""
+                terms.append(f"\"{term.field.name}\"{collate} {term.direction}")
             if terms:
                 db.execute(f"CREATE INDEX \"{model.table}_order_idx\" ON \"{model.table}\" ({', '.join(terms)})")
 
@@ -269,9 +268,13 @@ class Registry:
         db.execute("COMMIT")
         return result
 
-    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """Call an ORM method with JSON-RPC ``execute_kw`` semantics (ids first for record methods)."""
-        return self._transaction(lambda: self._dispatcher.execute_kw(uid, model, method, args, kwargs))
+    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any],
+                   *, web: bool = False) -> Any:
+        """Call an ORM method with JSON-RPC ``execute_kw`` semantics (ids first for record methods).
+
+        ``web``: called by the web client's ``/web/dataset/call_kw`` route rather than ``/jsonrpc``.
+        """
+        return self._transaction(lambda: self._dispatcher.execute_kw(uid, model, method, args, kwargs, web=web))
 
     def execute_json2(self, uid: int, model: str, method: str, params: dict[str, Any]) -> Any:
         """Call an ORM method with JSON-2 semantics (named parameters; ``create`` returns a list)."""

@@ -43,6 +43,51 @@ def _model(name: str, description: str, fields: dict[str, Field], **kw: object) 
     return ModelSpec(name, description, {**fields, **_magic()}, **kw)  # type: ignore[arg-type]
 
 
+def _lock_dates(v19: bool) -> dict[str, Field]:
+    """res.company's accounting dates (from the account module real Odoo has with sale_management).
+
+    The computed lock dates (not stored) are the company's own lock date, or ``date.min`` when there
+    is none, which Odoo sends as ``"1-01-01"``.
+    """
+    if not v19:
+        return {
+            "account_opening_date": Field("date", "Opening Entry", required=True,
+                                          help="That is the date of the opening entry."),
+            "fiscalyear_lock_date": Field("date", "All Users Lock Date", help=(
+                "No users, including Advisers, can edit accounts prior to and inclusive of this date. "
+                "Use it for fiscal year locking for example.")),
+            "period_lock_date": Field("date", "Journals Entries Lock Date", help=(
+                "Only users with the 'Adviser' role can edit accounts prior to and inclusive of this date. "
+                "Use it for period locking inside an open fiscal year, for example.")),
+            "tax_lock_date": Field("date", "Tax Return Lock Date", help=(
+                "No users can edit journal entries related to a tax prior and inclusive of this date.")),
+            "max_tax_lock_date": Field("date", "Max Tax Lock Date", readonly=True, store=False,
+                                       depends=("tax_lock_date", "parent_id.max_tax_lock_date")),
+        }
+    postponed = "will be postponed to a later time, in accordance with its journal's sequence."
+    fields = {
+        "account_opening_date": Field("date", "Opening Entry", help="That is the date of the opening entry."),
+        "fiscalyear_lock_date": Field("date", "Global Lock Date", help=f"Any entry up to and including that date "
+                                                                        f"{postponed}"),
+        "hard_lock_date": Field("date", "Hard Lock Date", help=(
+            "Any entry up to and including that date will be postponed to a later time, in accordance with its "
+            "journal sequence. This lock date is irreversible and does not allow any exception.")),
+        "purchase_lock_date": Field("date", "Purchase Lock date", help=(
+            "Any purchase entry prior to and including this date will be postponed to a later date, in "
+            "accordance with its journal's sequence.")),
+        "sale_lock_date": Field("date", "Sales Lock Date", help=(
+            "Any sales entry prior to and including this date will be postponed to a later date, in accordance "
+            "with its journal's sequence.")),
+        "tax_lock_date": Field("date", "Tax Return Lock Date", help=(
+            f"Any entry with taxes up to and including that date {postponed} The tax lock date is automatically "
+            "set when the tax closing entry is posted.")),
+    }
+    for kind in ("fiscalyear", "hard", "purchase", "sale", "tax"):
+        fields[f"user_{kind}_lock_date"] = Field("date", f"User {kind.capitalize()} Lock Date", readonly=True,
+                                                 store=False, depends=(f"{kind}_lock_date",))
+    return fields
+
+
 def build_models(version: int) -> dict[str, ModelSpec]:
     """Every model of the embedded server for Odoo ``version`` (17 or 19), by name."""
     v19 = version >= 19
@@ -85,6 +130,9 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "type": Field("selection", "Address Type", selection=partner_types, default="contact",
                           help=None if v19 else PARTNER_TYPE_HELP),
             "comment": Field("html", "Notes"),
+            "lang": Field("selection", "Language", selection=[["en_US", "English (US)"]], default="en_US",
+                          help="All the emails and documents sent to this contact will be translated in this "
+                               "language."),
             "color": Field("integer", "Color Index", default=0),
             "customer_rank": Field("integer", "Customer Rank", default=0),
             "credit_limit": Field("float", "Credit Limit", default=0.0),
@@ -92,7 +140,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id",
            name_search=("email", "ref", "vat")),
         _model("res.partner.category", "Partner Tags", {
-            "name": Field("char", "Tag Name", required=True),
+            "name": Field("char", "Name" if v19 else "Tag Name", required=True, translate=True),
             "complete_name": Field("char", "Complete Name", readonly=True),
             "color": Field("integer", "Color", default=0),
             "parent_id": _m2o("res.partner.category", "Parent Category"),
@@ -103,7 +151,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                                 "partner_id", "Partners"),
         }, order="complete_name", rec_name="complete_name", parent_name="parent_id", name_search=("name",)),
         _model("res.country", "Country", {
-            "name": Field("char", "Country Name", required=True),
+            "name": Field("char", "Country Name", required=True, translate=True),
             "code": Field("char", "Country Code", help="The ISO country code in two chars."),
             "phone_code": Field("integer", "Country Calling Code"),
         }, order="name"),
@@ -120,6 +168,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "currency_id": _m2o("res.currency", "Currency"),
             "email": Field("char", "Email"),
             "active": Field("boolean", "Active", default=True),
+            **_lock_dates(v19),
         }, order="sequence, name"),
         _model("res.users", "User", {
             "name": Field("char", "Name", required=True),
@@ -136,25 +185,25 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
         }, order="name, login", name_search=("login",)),
         _model("res.groups", "Access Groups", {
-            "name": Field("char", "Name", required=True),
-            "comment": Field("text", "Comment"),
+            "name": Field("char", "Name", required=True, translate=True),
+            "comment": Field("text", "Comment", translate=True),
             users_field: _m2m("res.users", "res_groups_users_rel", "gid", "uid", "Users"),
         }, order="name"),
         _model("product.template", "Product", {
-            "name": Field("char", "Name", required=True),
+            "name": Field("char", "Name", required=True, translate=True),
             "default_code": Field("char", "Internal Reference"),
             "type": Field("selection", "Product Type", selection=product_types, default="consu"),
             "list_price": Field("float", "Sales Price", default=1.0),
             "standard_price": Field("float", "Cost", default=0.0),
             "sale_ok": Field("boolean", "Can be Sold", default=True),
             "active": Field("boolean", "Active", default=True),
-            "description_sale": Field("text", "Sales Description"),
+            "description_sale": Field("text", "Sales Description", translate=True),
             "company_id": _m2o("res.company", "Company"),
             "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products"),
         }, order="name", name_search=("default_code",)),
         _model("product.product", "Product Variant", {
             "product_tmpl_id": _m2o("product.template", "Product Template", required=True, ondelete="cascade"),
-            "name": Field("char", "Name", readonly=True),
+            "name": Field("char", "Name", readonly=True, translate=True),
             "default_code": Field("char", "Internal Reference"),
             "barcode": Field("char", "Barcode"),
             "lst_price": Field("float", "Sales Price", default=1.0),
@@ -193,7 +242,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "price_total": Field("monetary", "Total", readonly=True, default=0.0),
         }, order="order_id, sequence, id"),
         _model("crm.tag", "CRM Tag", {
-            "name": Field("char", "Tag Name", required=True),
+            "name": Field("char", "Tag Name", required=True, translate=True),
             "color": Field("integer", "Color", default=0),
         }, order="name"),
         _model("crm.lead", "Lead/Opportunity", {

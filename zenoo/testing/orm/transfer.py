@@ -2,17 +2,25 @@
 
 load: columns are field names, ``.id`` (database id of a row to update), ``id`` (external id,
 created or reused), ``<many2one>`` (a record name), ``<relational>/id`` (external ids) and
-``<relational>/.id`` (database ids); x2many name/ids lists are comma-separated. Any error rolls
-back every row and returns ``ids: False`` with Odoo's messages.
+``<relational>/.id`` (database ids); x2many name/ids lists are comma-separated. As in Odoo, every
+row is converted first (each bad cell gives a message and is left out), then the rows are written
+one by one (each failing write gives a message); any error rolls back every row and returns
+``ids: False`` with the messages.
+
+Cells are text. Odoo's converters apply Python's text operations to them, so other JSON values fail
+where those do (``True`` for a boolean: AttributeError ``'bool' object has no attribute 'lower'``);
+any false cell (``""``, ``0``, ``null``, ``false``) leaves the field empty.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm.exceptions import OdooException, PyKeyError, PyValueError, frame
+from zenoo.testing.orm.exceptions import OdooException, PyKeyError, PyValueError, RequiredFieldError, frame
 from zenoo.testing.orm.fields import X2MANY, Field
+from zenoo.testing.orm.values import DATE_FORMAT, DATETIME_FORMAT, known_time_zones, local_to_utc
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.model import BaseModel
@@ -30,6 +38,14 @@ class ImportIssue(Exception):
         self.message = message
         self.moreinfo = moreinfo
 
+    def row_message(self, index: int) -> dict[str, Any]:
+        message = {"rows": {"from": index, "to": index}, "type": "error", "record": index,
+                   "field": self.field.name, "message": self.message}
+        if self.moreinfo is not None:
+            message["moreinfo"] = self.moreinfo
+        message["field_name"] = self.field.string
+        return message
+
 
 def _unknown_column(model: BaseModel, name: str) -> OdooException:
     if model.env.version >= 19:
@@ -42,11 +58,16 @@ def _unknown_column(model: BaseModel, name: str) -> OdooException:
     return PyKeyError(name, debug=where + f"KeyError: {name!r}")
 
 
-def _possible_values(model: BaseModel, relation: str) -> dict[str, Any]:
-    return {"name": "Possible Values", "type": "ir.actions.act_window", "target": "new",
-            "view_mode": "list,form" if model.env.version >= 19 else "tree,form",
-            "views": [[False, "list"], [False, "form"]], "context": {"create": False},
-            "help": "See all possible values", "res_model": relation}
+def _possible_values(model: BaseModel, relation: str, by_id: bool) -> dict[str, Any]:
+    """The "Possible Values" action of a reference that matches nothing (external and database ids
+    are looked up in ir.model.data)."""
+    action = {"name": "Possible Values", "type": "ir.actions.act_window", "target": "new",
+              "view_mode": "list,form" if model.env.version >= 19 else "tree,form",
+              "views": [[False, "list"], [False, "form"]], "context": {"create": False},
+              "help": "See all possible values"}
+    if by_id:
+        return {**action, "res_model": "ir.model.data", "domain": [["model", "=", relation]]}
+    return {**action, "res_model": relation}
 
 
 def _xid_target(model: BaseModel, xid: str, relation: str) -> int | None:
@@ -56,61 +77,105 @@ def _xid_target(model: BaseModel, xid: str, relation: str) -> int | None:
     return rows[0][0] if rows else None
 
 
-def _convert_cell(model: BaseModel, field: Field, suffix: str, text: Any) -> Any:
-    """The write() value of one imported cell."""
-    text = "" if text is None or text is False else str(text)
-    kind = field.type
-    if suffix in ("id", ".id"):
-        if kind not in ("many2one", *X2MANY):
-            raise ImportIssue(field, f"Field {field.string!r} is not relational")
-        refs = [t.strip() for t in text.split(",") if t.strip()] if kind in X2MANY else ([text] if text else [])
-        ids = []
-        for ref in refs:
-            target = (int(ref) if ref.isdigit() else None) if suffix == ".id" else _xid_target(
-                model, ref, field.relation)  # type: ignore[arg-type]
-            if target is None or not model._comodel(field)._existing([target]):
-                kind_word = "database id" if suffix == ".id" else "external id"
-                raise ImportIssue(field, f"No matching record found for {kind_word} '{ref}' in field "
-                                         f"'{field.string}'", _possible_values(model, field.relation or ""))
-            ids.append(target)
-        return [[6, 0, ids]] if kind in X2MANY else (ids[0] if ids else False)
-    if kind == "boolean":
-        lowered = text.strip().lower()
-        if lowered in TRUE_WORDS:
-            return True
-        if lowered in FALSE_WORDS:
+def _input_tz(model: BaseModel) -> str:
+    """The time zone imported datetimes are read in: the context's, else the user's, else UTC."""
+    for tz in (model.env.context.get("tz"), model.env.registry.user_context(model.env.uid)["tz"]):
+        if isinstance(tz, str) and tz in known_time_zones():
+            return tz
+    return "UTC"
+
+
+def _reference(model: BaseModel, field: Field, suffix: str, ref: Any) -> int | bool:
+    """The record id of one reference: a database id (``.id``), an external id (``id``) or a name."""
+    relation = field.relation or ""
+    if suffix == ".id":
+        if isinstance(ref, str) and ref.lower() in FALSE_WORDS:
             return False
-        raise ImportIssue(field, f"Unknown value '{text}' for boolean field '{field.string}'")
-    if text == "":
-        return [[5, 0, 0]] if kind in X2MANY else False
+        try:
+            target: int | None = int(ref)
+        except ValueError:
+            raise ImportIssue(field, f"Invalid database id '{ref}' for the field '{field.string}'",
+                              _possible_values(model, relation, by_id=True)) from None
+        kind = "database id"
+    elif suffix == "id":
+        if ref.lower() in FALSE_WORDS:
+            return False
+        target, kind = _xid_target(model, ref, relation), "external id"
+    else:
+        if ref == "":
+            return False
+        comodel = model._comodel(field)
+        found = comodel._search_ids(comodel.spec.name_domain("=", ref), 0, 1, None)
+        target, kind = (found[0] if found else None), "name"
+    if target is None or not model._comodel(field)._existing([target]):
+        raise ImportIssue(field, f"No matching record found for {kind} '{ref}' in field '{field.string}'",
+                          _possible_values(model, relation, by_id=suffix != ""))
+    return target
+
+
+def _convert_cell(model: BaseModel, field: Field, suffix: str, cell: Any) -> Any:
+    """The write() value of one imported cell, converted as Odoo's ``ir.fields.converter`` does."""
+    kind = field.type
+    if kind in X2MANY:
+        if not cell:
+            return [[5, 0, 0]]
+        refs = [ref for ref in cell.split(",") if ref]
+        return [[6, 0, [target for ref in refs if (target := _reference(model, field, suffix, ref))]]]
+    if not cell:
+        return False
+    if kind == "many2one":
+        return _reference(model, field, suffix, cell if suffix else str(cell))
+    if suffix:
+        raise ImportIssue(field, f"Field {field.string!r} is not relational")
+    if kind == "boolean":
+        if cell.lower() in TRUE_WORDS:
+            return True
+        if cell.lower() in FALSE_WORDS:
+            return False
+        raise ImportIssue(field, f"Unknown value '{cell}' for boolean field '{field.string}'",
+                          "Use '1' for yes and '0' for no")
     if kind == "integer":
         try:
-            return int(text)
+            return int(cell)
         except ValueError:
-            raise ImportIssue(field, f"'{text}' does not seem to be an integer for field '{field.string}'") from None
+            raise ImportIssue(field, f"'{cell}' does not seem to be an integer for field '{field.string}'") from None
     if kind in ("float", "monetary"):
         try:
-            return float(text)
+            return float(cell)
         except ValueError:
-            raise ImportIssue(field, f"'{text}' does not seem to be a number for field '{field.string}'") from None
+            raise ImportIssue(field, f"'{cell}' does not seem to be a number for field '{field.string}'") from None
     if kind == "selection":
         for key, label in field.selection or []:
-            if text in (key, label) or text.lower() == label.lower():
+            if cell.lower() in (key.lower(), label.lower()):
                 return key
-        raise ImportIssue(field, f"Value '{text}' not found in selection field '{field.string}'",
+        raise ImportIssue(field, f"Value '{cell}' not found in selection field '{field.string}'",
                           [label for _key, label in field.selection or []])
-    if kind in ("many2one", *X2MANY):
-        comodel = model._comodel(field)
-        names = [t.strip() for t in text.split(",")] if kind in X2MANY else [text]
-        ids = []
-        for name in names:
-            found = comodel._search_ids(comodel.spec.name_domain("=", name), 0, 1, None)
-            if not found:
-                raise ImportIssue(field, f"No matching record found for name '{name}' in field '{field.string}'",
-                                  _possible_values(model, field.relation or ""))
-            ids.append(found[0])
-        return [[6, 0, ids]] if kind in X2MANY else ids[0]
-    return text
+    if kind == "date":
+        try:
+            return dt.datetime.strptime(cell[:10], DATE_FORMAT).strftime(DATE_FORMAT)
+        except ValueError:
+            raise ImportIssue(field, f"'{cell}' does not seem to be a valid date for field '{field.string}'",
+                              "Use the format '2012-12-31'") from None
+    if kind == "datetime":
+        try:
+            moment = dt.datetime.strptime(cell, DATETIME_FORMAT[:len(cell) - 2])  # a date, minutes, seconds
+        except ValueError:
+            raise ImportIssue(field, f"'{cell}' does not seem to be a valid datetime for field '{field.string}'",
+                              "Use the format '2012-12-31 23:59:59'") from None
+        return local_to_utc(moment, _input_tz(model))
+    return cell
+
+
+def _write_message(index: int, exc: OdooException) -> dict[str, Any]:
+    """The load() message of a row whose write failed, as Odoo words database and other errors."""
+    message: dict[str, Any] = {"rows": {"from": index, "to": index}, "record": index, "type": "error"}
+    if isinstance(exc, RequiredFieldError):
+        return {**message, "message": exc.row_message, "field": exc.field}
+    if exc.odoo_name.startswith(("psycopg2.", "odoo.exceptions.")):
+        return {**message, "message": exc.message}
+    kind = exc.odoo_name.removeprefix("builtins.")
+    return {**message, "message": f"Unknown error during import: <class '{kind}'>: {exc.message}",
+            "moreinfo": "Resolve other errors first"}
 
 
 def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
@@ -129,50 +194,59 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
         if field is None or suffix not in ("", "id", ".id"):
             raise _unknown_column(model, name if field is None else str(column))
         columns.append((name, field, suffix))
+    messages: list[dict[str, Any]] = []
+    converted: list[tuple[int, int | None, str | None, dict[str, Any]]] = []
+    for index, row in enumerate(data):
+        cells = {name: (field, suffix, cell) for (name, field, suffix), cell in zip(columns, row, strict=False)}
+        xid = str(cells["id"][2]).strip() if "id" in cells else None
+        record_id = None
+        if ".id" in cells and str(cells[".id"][2]).strip():
+            record_id = int(cells[".id"][2])
+            if not model._existing([record_id]):
+                messages.append({"rows": {"from": index, "to": index}, "type": "error", "record": index,
+                                 "field": ".id", "message": f"Unknown database identifier '{record_id}'"})
+                record_id = None  # Odoo goes on creating the row (rolled back with the rest)
+        values: dict[str, Any] = {}
+        for name, (field, suffix, cell) in cells.items():
+            if field is None:
+                continue
+            try:
+                values[name] = _convert_cell(model, field, suffix, cell)
+            except ImportIssue as issue:
+                messages.append(issue.row_message(index))
+        converted.append((index, record_id, xid, values))
     db = model.env.registry.connection
     db.execute("SAVEPOINT zenoo_load")
     ids: list[int] = []
-    messages: list[dict[str, Any]] = []
-    for index, row in enumerate(data):
-        values: dict[str, Any] = {}
-        xid = record_id = None
+    for index, record_id, xid, values in converted:
+        db.execute("SAVEPOINT zenoo_load_row")
         try:
-            for (name, field, suffix), cell in zip(columns, row, strict=False):
-                if name == ".id":
-                    record_id = int(cell) if str(cell).strip() else None
-                elif name == "id":
-                    xid = str(cell).strip() or None
-                elif field is not None:
-                    values[name] = _convert_cell(model, field, suffix, cell)
-            if xid and record_id is None:
-                record_id = _xid_target(model, xid, model.spec.name)
-            if record_id is not None:
-                model._ensure_exist([record_id])
-                model._update([record_id], values)
-            else:
-                record_id = model._insert(values)
-                if xid:
-                    module, _, xname = xid.rpartition(".")
-                    model.env["ir.model.data"]._insert(
-                        {"module": module or "__import__", "name": xname, "model": model.spec.name,
-                         "res_id": record_id})
-            ids.append(record_id)
-        except ImportIssue as issue:
-            message = {"rows": {"from": index, "to": index}, "type": "error", "record": index,
-                       "field": issue.field.name, "message": issue.message}
-            if issue.moreinfo is not None:
-                message["moreinfo"] = issue.moreinfo
-            message["field_name"] = issue.field.string
-            messages.append(message)
+            ids.append(_write_row(model, record_id, xid, values))
         except OdooException as exc:
-            messages.append({"rows": {"from": index, "to": index}, "type": "error", "record": index,
-                             "message": exc.message})
+            db.execute("ROLLBACK TO zenoo_load_row")
+            messages.append(_write_message(index, exc))
+        db.execute("RELEASE zenoo_load_row")
     if messages:
         db.execute("ROLLBACK TO zenoo_load")
         db.execute("RELEASE zenoo_load")
         return {"ids": False, "messages": messages, "nextrow": 0}
     db.execute("RELEASE zenoo_load")
     return {"ids": ids, "messages": [], "nextrow": 0}
+
+
+def _write_row(model: BaseModel, record_id: int | None, xid: str | None, values: dict[str, Any]) -> int:
+    """Update the row's record (by ``.id`` or external id) or create it; its id."""
+    if xid and record_id is None:
+        record_id = _xid_target(model, xid, model.spec.name)
+    if record_id is not None:
+        model._update([record_id], values)
+        return record_id
+    record_id = model._insert(values)
+    if xid:
+        module, _, name = xid.rpartition(".")
+        model.env["ir.model.data"]._insert(
+            {"module": module or "__import__", "name": name, "model": model.spec.name, "res_id": record_id})
+    return record_id
 
 
 def _xid_of(model: BaseModel, record_id: int) -> str:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import zoneinfo
 from typing import Any
 
-from zenoo.testing.orm.exceptions import PyValueError, frame
+from zenoo.testing.orm.exceptions import (
+    PyValueError,
+    frame,
+    integer_out_of_range,
+    nul_character_error,
+    translated_nul_error,
+)
 from zenoo.testing.orm.fields import Field
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+INT4 = range(-(2**31), 2**31)  # PostgreSQL's integer columns
 
 
 LOCAL_TIME_SQL_FUNCTION = "zenoo_local_time"  # registered on each connection by the Registry
@@ -29,6 +37,17 @@ def utc_to_local(value: str | None, tz: str) -> str | None:
         return None
     moment = dt.datetime.strptime(value, DATETIME_FORMAT).replace(tzinfo=dt.UTC)
     return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime(DATETIME_FORMAT)
+
+
+def local_to_utc(moment: dt.datetime, tz: str) -> str:
+    """A naive wall-clock time of ``tz`` as the UTC datetime Odoo stores.
+
+    Like pytz's ``localize(is_dst=False)``: an ambiguous or skipped time takes the standard
+    (smaller) offset.
+    """
+    zone = zoneinfo.ZoneInfo(tz)
+    offset = min(moment.replace(tzinfo=zone, fold=fold).utcoffset() or dt.timedelta() for fold in (0, 1))
+    return (moment - offset).strftime(DATETIME_FORMAT)
 
 
 def now_string() -> str:
@@ -55,13 +74,21 @@ def to_column(version: int, model: str, field: Field, value: Any) -> Any:
     if kind == "boolean":
         return 1 if value else 0
     if kind == "integer":
-        return int(value or 0)
+        number = int(value or 0)
+        if number not in INT4:
+            raise integer_out_of_range()
+        return number
     if kind in ("float", "monetary"):
         return float(value or 0.0)
     if value is False or value is None:
         return None
-    if kind in ("char", "text", "html"):
-        return value if isinstance(value, str) else str(value)
+    if kind == "html":
+        return sanitize_html(value if isinstance(value, str) else str(value))
+    if kind in ("char", "text"):
+        text = value if isinstance(value, str) else str(value)
+        if "\x00" in text:
+            raise translated_nul_error(text) if field.translate else nul_character_error(version)
+        return text
     if kind == "selection":
         keys = {key for key, _label in field.selection or []}
         if value not in keys:
@@ -79,6 +106,20 @@ def to_column(version: int, model: str, field: Field, value: Any) -> Any:
             return None
         return value
     raise wrong_value(version, model, field, value)
+
+
+def sanitize_html(value: str) -> str:
+    """An html value as Odoo stores it, for plain text: ``hello`` -> ``<p>hello</p>``, blank -> ``""``.
+
+    Odoo's sanitizer parses the value as an html fragment: text without markup becomes a paragraph
+    (leading blanks dropped, NUL characters turned into spaces). Markup is kept as given here (Odoo
+    also cleans and rebalances it).
+    """
+    value = value.replace("\x00", " ")
+    if "<" in value:
+        return value
+    text = value.lstrip(" \t\n\r\f\v")
+    return f"<p>{html.escape(html.unescape(text), quote=False)}</p>" if text else ""
 
 
 def _parse_moment(version: int, model: str, field: Field, value: Any, fmt: str) -> str:
