@@ -44,11 +44,12 @@ def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.
     target = raw_schema(schema)
     names = ["id", *schema.field_names]
     try:
-        columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
+        if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
+            columns = [[row["id"] for row in rows]]
+        else:
+            columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
     except KeyError as exc:
         raise ProtocolError(f"the server's rows of {schema.model} lack the field {exc.args[0]!r}") from None
-    if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
-        columns = [tuple(row["id"] for row in rows)]
     arrays: list[pa.Array] = [pa.array(columns[0], pa.int64())]
     arrays.extend(
         _column(spec, list(values)) for spec, values in zip(schema.fields, columns[1:], strict=True)

@@ -184,6 +184,12 @@ def test_unknown_selection_key_becomes_null_with_a_warning() -> None:
     assert batch.column("type").to_pylist() == [None, "other"]
 
 
+def test_rows_of_ids_only_convert() -> None:
+    schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["id"])
+    batch = rows_to_batch(schema, [{"id": 15}, {"id": 16}])
+    assert batch.schema == raw_schema(schema) and batch.column("id").to_pylist() == [15, 16]
+
+
 def test_row_without_a_selected_field_is_a_protocol_error() -> None:
     schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["name"])
     with pytest.raises(ProtocolError, match="'name'"):

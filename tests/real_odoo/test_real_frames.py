@@ -27,9 +27,9 @@ FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "c
 @pytest.fixture
 async def odoo(target: Any) -> AsyncIterator[tuple[ZenooClient, str, list[int]]]:
     """A logged-in client, a marker, and 6 partners named with it (unlinked afterwards)."""
-    marker = f"zenoo-frames-{uuid.uuid4().hex[:8]}"
+    marker = f"zenoo-test-frames-{uuid.uuid4().hex[:8]}"
     async with ZenooClient(target.url) as client:
-        await client.login(target.database, target.login, target.password)
+        await target.log_in(client)
         countries = await client.search("res.country", [("code", "in", ["BE", "FR", "US"])], order="id")
         parent = await client.create("res.partner", {"name": f"{marker}-parent", "is_company": True})
         values = [
@@ -94,3 +94,18 @@ async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list
     assert frame.schema["amount_total"] == pl.Float64 and isinstance(frame.schema["state"], pl.Enum)
     assert frame.schema["date_order"] == pl.Datetime("us", "UTC")
     assert frame.height == min(20, await client.search_count("sale.order"))
+
+
+async def test_frames_of_ids_only_and_semi_joins(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, marker, ids = odoo
+    qs = client.model("res.partner").filter(name__startswith=marker)
+    ids_only = await qs.only("id").to_polars(progress=False)
+    assert ids_only.schema == pl.Schema({"id": pl.Int64}) and ids_only["id"].to_list() == sorted(ids)
+    partners = qs.only(*FIELDS).lazy(progress=False)
+    assert_frame_equal(partners.select("id").collect(), ids_only)
+    located = qs.filter(country_id__isnull=False).lazy(progress=False)
+    expected = (await qs.only(*FIELDS).to_polars(progress=False)).filter(pl.col("country_id").is_not_null())
+    assert expected.height == 2
+    semi = partners.filter(pl.col("id").is_in(located.select("id").collect()["id"].to_list()))
+    assert_frame_equal(semi.collect(), expected)
+    assert_frame_equal(partners.join(located.select("id"), on="id").sort("id").collect(), expected)
