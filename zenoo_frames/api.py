@@ -24,7 +24,7 @@ import pyarrow as pa
 from zenoo._loop import shared_loop
 from zenoo.exceptions import ConfigurationError
 from zenoo_frames.fetch import FetchOptions, Source, fetch_table, iter_frame_batches, load_schema
-from zenoo_frames.pushdown import Pushdown, translate_predicate
+from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
 
 if TYPE_CHECKING:
@@ -299,7 +299,8 @@ def _scan(
         if predicate is not None and not windowed:
             fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
             pushed = translate_predicate(predicate, fields)
-        narrowed = replace(source, domain=(*source.domain, *pushed.domain), fields=tuple(schema.field_names))
+        domain = keep_active_test(pushed.domain, source.domain, full.active_name, source.active_test)
+        narrowed = replace(source, domain=(*source.domain, *domain), fields=tuple(schema.field_names))
         remaining = n_rows
         limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))

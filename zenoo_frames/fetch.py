@@ -78,6 +78,11 @@ class Source:
     #: the client's cache: 0 bypasses it (the default for frames), None or seconds use it
     cache_ttl: float | None = 0
 
+    @property
+    def active_test(self) -> bool:
+        """Whether Odoo hides archived records from this source's searches (``active_test``)."""
+        return bool({**self.client.context, **(self.context or {})}.get("active_test", True))
+
 
 @dataclass(frozen=True)
 class FetchOptions:

@@ -109,3 +109,16 @@ async def test_frames_of_ids_only_and_semi_joins(odoo: tuple[ZenooClient, str, l
     semi = partners.filter(pl.col("id").is_in(located.select("id").collect()["id"].to_list()))
     assert_frame_equal(semi.collect(), expected)
     assert_frame_equal(partners.join(located.select("id"), on="id").sort("id").collect(), expected)
+
+
+async def test_lazy_filters_on_active_match_eager(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    """A pushed term on ``active`` must not switch off Odoo's hiding of archived records."""
+    client, marker, ids = odoo
+    await client.write("res.partner", ids[1:3], {"active": False})
+    hidden = client.model("res.partner").filter(name__startswith=marker).only("name", "is_company", "active")
+    for qs in (hidden, hidden.with_context(active_test=False)):
+        eager = await qs.to_polars(progress=False)
+        assert eager.height == (len(ids) if qs is not hidden else len(ids) - 2)
+        for predicate in (~pl.col("active"), pl.col("active"), ~pl.col("active") | pl.col("is_company")):
+            lazy = qs.lazy(progress=False).filter(predicate).collect()
+            assert_frame_equal(lazy, eager.filter(predicate))
