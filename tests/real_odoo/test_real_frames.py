@@ -17,7 +17,9 @@ import pyarrow as pa
 import pytest
 from polars.testing import assert_frame_equal
 
+import zenoo_frames
 from zenoo.client import ZenooClient
+from zenoo.exceptions import ClientError
 
 pytestmark = pytest.mark.real_odoo
 
@@ -122,3 +124,21 @@ async def test_lazy_filters_on_active_match_eager(odoo: tuple[ZenooClient, str, 
         for predicate in (~pl.col("active"), pl.col("active"), ~pl.col("active") | pl.col("is_company")):
             lazy = qs.lazy(progress=False).filter(predicate).collect()
             assert_frame_equal(lazy, eager.filter(predicate))
+
+
+async def test_a_closed_client_refuses_frames_as_its_calls_do(target: Any) -> None:
+    client = ZenooClient(target.url)
+    await target.log_in(client)
+    partners = client.model("res.partner").only("name")
+    scan = partners.lazy(progress=False)
+    await client.close()
+    with pytest.raises(ClientError, match="this client is closed"):
+        await partners.count()  # what every call does
+    with pytest.raises(ClientError, match="this client is closed"):
+        partners.lazy()
+    with pytest.raises(ClientError, match="this client is closed"):
+        zenoo_frames.lazy(client, "res.partner")
+    with pytest.raises(ClientError, match="this client is closed"):
+        scan.collect()  # made while open, collected once closed
+    with pytest.raises(ClientError, match="this client is closed"):
+        pa.table(partners)
