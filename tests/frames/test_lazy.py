@@ -161,9 +161,15 @@ ACTIVE_QUERIES = [
 #: Where archived records are hidden (Odoo's implicit active filter) and where not.
 ACTIVE_SCOPES = {
     "archived hidden": lambda client: client.model("res.partner"),
-    "active_test off on the query": lambda client: client.model("res.partner").with_context(active_test=False),
-    "active_test off on the client": lambda client: client.with_context(active_test=False).model("res.partner"),
-    "the query mentions active": lambda client: client.model("res.partner").filter(active__in=[True, False]),
+    "active_test off on the query": lambda client: client.model("res.partner").with_context(
+        active_test=False
+    ),
+    "active_test off on the client": lambda client: client.with_context(active_test=False).model(
+        "res.partner"
+    ),
+    "the query mentions active": lambda client: client.model("res.partner").filter(
+        active__in=[True, False]
+    ),
 }
 
 
