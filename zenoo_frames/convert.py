@@ -24,6 +24,7 @@ from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema, arr
 
 __all__ = ["NameIndex", "UnknownSelectionWarning", "attach_display_names", "raw_schema", "rows_to_batch"]
 
+_ODOO_DATE = "%Y-%m-%d"
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
 
@@ -138,7 +139,9 @@ def _x2many(spec: FieldSpec, values: list[Any]) -> pa.Array:
 
 
 def _date(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    return pa.array(_nulled(values), pa.string()).cast(pa.date32())
+    # parsed, not cast: Odoo writes years before 1000 unpadded (date.min is sent as '1-01-01')
+    strings = pa.array(_nulled(values), pa.string())
+    return pc.strptime(strings, format=_ODOO_DATE, unit="s").cast(pa.date32())
 
 
 def _datetime(spec: FieldSpec, values: list[Any]) -> pa.Array:

@@ -142,3 +142,19 @@ async def test_a_closed_client_refuses_frames_as_its_calls_do(target: Any) -> No
         scan.collect()  # made while open, collected once closed
     with pytest.raises(ClientError, match="this client is closed"):
         pa.table(partners)
+
+
+async def test_company_frames_read_every_date_odoo_sends(target: Any) -> None:
+    """Real Odoo (account) sends date.min as '1-01-01' for some res.company lock dates."""
+    async with ZenooClient(target.url) as client:
+        await target.log_in(client)
+        companies = client.model("res.company")
+        frame = await companies.to_polars(progress=False)
+        assert frame["id"].to_list() == sorted(await companies.ids())
+        described = await client.fields_get("res.company", attributes=["type"])
+        dates = sorted(name for name, attrs in described.items() if attrs["type"] == "date")
+        dated = await companies.only(*dates).to_polars(progress=False)
+        rows = await client.read("res.company", dated["id"].to_list(), dates)
+        for row, odoo in zip(dated.to_dicts(), rows, strict=True):
+            for name in dates:
+                assert row[name] == (dt.date(*map(int, odoo[name].split("-"))) if odoo[name] else None)
