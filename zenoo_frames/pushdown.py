@@ -152,6 +152,8 @@ class _Translator:
                 values = _literal(inputs[1])
                 if not isinstance(values, list):
                     return None
+                if len(values) == 1 and isinstance(values[0], list):  # an imploded Series: one list
+                    values = values[0]
                 values = [v for v in values if v is not None]  # polars' is_in never matches null
                 return self._leaf(column, "not in" if negate else "in", values)
             if "IsBetween" in boolean and len(inputs) == 3:
@@ -343,7 +345,7 @@ def _column_name(node: Any) -> str | None:
 
 
 def _literal(node: Any) -> Any:
-    """The Python value of a literal node (lists decoded from Arrow IPC), or _MISSING."""
+    """The Python value of a literal node (lists and Series decoded from Arrow IPC), or _MISSING."""
     if not isinstance(node, dict) or "Literal" not in node:
         return _MISSING
     literal = node["Literal"]
@@ -353,6 +355,8 @@ def _literal(node: Any) -> Any:
     if family == "Dyn" and isinstance(scalar, dict) and len(scalar) == 1:
         ((kind, value),) = scalar.items()
         return value if kind in ("Int", "Float") else _MISSING
+    if family == "Series" and isinstance(scalar, list):  # a Series given to is_in (a semi-join)
+        return _ipc_values(bytes(scalar))
     if family != "Scalar":
         return _MISSING
     if scalar == "Null" or scalar is None:

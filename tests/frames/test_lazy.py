@@ -64,6 +64,16 @@ async def test_filter_is_pushed_into_the_search_domain(
     assert sorted(read_ids) == frame["id"].to_list()  # only matching rows crossed the wire
 
 
+async def test_a_semi_join_on_ids_is_pushed(client: ZenooClient, embedded: Any, marker: str) -> None:
+    await make_partners(client, marker, 6)
+    companies = own(client, marker).filter(is_company=True).lazy().select("id").collect()["id"]
+    embedded.server.reset_requests()
+    frame = own(client, marker).lazy().filter(pl.col("id").is_in(companies.implode())).select("id", "name")
+    assert frame.collect()["name"].to_list() == [f"{marker}-{i:02d}" for i in (0, 2, 4)]
+    search = calls(embedded.server, "search", "res.partner")[0]
+    assert ["id", "in", companies.to_list()] in [list(t) for t in param(search, "domain", 0) if len(t) == 3]
+
+
 async def test_head_limits_the_search(client: ZenooClient, embedded: Any, marker: str) -> None:
     await make_partners(client, marker, 6)
     embedded.server.reset_requests()

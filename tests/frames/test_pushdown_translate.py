@@ -98,6 +98,16 @@ def test_not_translated(expr: pl.Expr) -> None:
     assert pushed(expr) == ([], False)
 
 
+@pytest.mark.filterwarnings("ignore:`is_in` with a collection of the same datatype:DeprecationWarning")
+def test_is_in_a_series_is_pushed_for_semi_joins() -> None:
+    ids = pl.Series("id", [4, 5, None])
+    assert pushed(pl.col("id").is_in(ids.implode())) == ([["id", "in", [4, 5]]], True)
+    assert pushed(pl.col("id").is_in(ids)) == ([["id", "in", [4, 5]]], True)
+    assert pushed(~pl.col("country_id").is_in(ids.implode())) == (
+        ["&", ["country_id", "not in", [4, 5]], ["country_id", "!=", False]],
+        True,
+    )
+
 ARCHIVED = [("active", "=", False)]
 XARCHIVED = [("x_active", "=", False)]
 
