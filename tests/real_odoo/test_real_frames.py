@@ -107,7 +107,7 @@ async def test_frames_of_ids_only_and_semi_joins(odoo: tuple[ZenooClient, str, l
     assert_frame_equal(partners.select("id").collect(), ids_only)
     located = qs.filter(country_id__isnull=False).lazy(progress=False)
     expected = (await qs.only(*FIELDS).to_polars(progress=False)).filter(pl.col("country_id").is_not_null())
-    assert expected.height == 2
+    assert 0 < expected.height < len(ids)  # a proper subset (real Odoo syncs addresses from parents)
     semi = partners.filter(pl.col("id").is_in(located.select("id").collect()["id"].to_list()))
     assert_frame_equal(semi.collect(), expected)
     assert_frame_equal(partners.join(located.select("id"), on="id").sort("id").collect(), expected)
