@@ -161,7 +161,7 @@ async def test_lazy_equals_eager_then_filter(client: ZenooClient, marker: str, q
 ACTIVE_QUERIES = [
     ~pl.col("active"),
     pl.col("active"),
-    pl.col("active") == False,  # noqa: E712 - a Polars expression, not a Python comparison
+    pl.col("active") == False,
     ~pl.col("active") | pl.col("is_company"),
     ~(pl.col("active") & pl.col("is_company")),
     # half pushed (a superset): the pushed half is on active
@@ -177,9 +177,7 @@ ACTIVE_SCOPES = {
     "active_test off on the client": lambda client: client.with_context(active_test=False).model(
         "res.partner"
     ),
-    "the query mentions active": lambda client: client.model("res.partner").filter(
-        active__in=[True, False]
-    ),
+    "the query mentions active": lambda client: client.model("res.partner").filter(active__in=[True, False]),
 }
 
 

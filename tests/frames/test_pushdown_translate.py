@@ -108,6 +108,7 @@ def test_is_in_a_series_is_pushed_for_semi_joins() -> None:
         True,
     )
 
+
 ARCHIVED = [("active", "=", False)]
 XARCHIVED = [("x_active", "=", False)]
 
