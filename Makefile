@@ -3,19 +3,31 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make test-min`: the suite on the lowest versions pyproject.toml allows (pinned in MIN_VERSIONS)
+MIN_VENV := .venv-min
+MIN_PY := $(MIN_VENV)/bin/python
+MIN_VERSIONS := .ci/min-versions.txt
 
-.PHONY: setup demo test test-real bench clean
+.PHONY: setup demo test test-real test-min bench clean redis-server
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+redis-server:
 	@command -v redis-server >/dev/null 2>&1 || { \
 	  echo "installing redis-server (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+$(STAMP): pyproject.toml | redis-server
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[all]'
 	touch $(STAMP)
+
+$(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server
+	test -x $(MIN_PY) || $(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_PY) -m pip install -q --upgrade pip
+	$(MIN_PY) -m pip install -q -c $(MIN_VERSIONS) -e '.[all]'
+	touch $@
 
 demo: setup
 	$(PY) -m zenoo.demo
@@ -27,6 +39,9 @@ test: setup
 test-real: setup
 	PY=$(PY) tests/real_odoo/run.sh $(PYTEST_ARGS)
 
+test-min: $(MIN_VENV)/.installed
+	$(MIN_PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/orm.py
@@ -35,4 +50,4 @@ bench: setup
 	$(PY) bench/cache.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 
 from zenoo._loop import shared_loop
-from zenoo.exceptions import ConfigurationError
+from zenoo.exceptions import ClientError, ConfigurationError
 from zenoo_frames.fetch import FetchOptions, Source, fetch_table, iter_frame_batches, load_schema
-from zenoo_frames.pushdown import Pushdown, translate_predicate
+from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
 
 if TYPE_CHECKING:
@@ -222,6 +222,9 @@ def lazy(
 ) -> pl.LazyFrame:
     """A ``polars.LazyFrame`` over the records, fetched when collected.
 
+    The schema is read at once (``fields_get``), so an unknown field or a closed client raises here,
+    as the eager functions do, and not as a Polars ``ComputeError`` at collect time.
+
     Pushed to Odoo: the selected columns (as the fields read), the translatable parts of filters
     (as domain terms ANDed to the query's domain; the full filter is re-applied locally) and
     ``head(n)`` (as the search limit). Fetching stops when Polars stops reading.
@@ -231,23 +234,17 @@ def lazy(
 
     options = FetchOptions(chunk_size, concurrency, display_names, progress)
     binding = _Binding(target, model, domain, fields, runner)
-
-    known: list[pl.Schema] = []
-
-    def schema() -> pl.Schema:
-        if not known:  # Polars may ask more than once; fields_get once is enough
-            with binding.session() as (run, source):
-                known.append(pl.Schema(run.run(load_schema(source, display_names=display_names)).polars()))
-        return known[0]
+    with binding.session() as (run, source):
+        full = run.run(load_schema(source, display_names=display_names))
 
     def io_source(
         with_columns: list[str] | None, predicate: Any, n_rows: int | None, batch_size: int | None
     ) -> Iterator[pl.DataFrame]:
         del batch_size  # the read chunk size is the batch size; Polars re-chunks as it needs
-        return _scan(binding, options, with_columns, predicate, n_rows)
+        return _scan(binding, full, options, with_columns, predicate, n_rows)
 
     return register_io_source(
-        io_source, schema=schema, explain_name="zenoo", explain_detail=binding.describe()
+        io_source, schema=pl.Schema(full.polars()), explain_name="zenoo", explain_detail=binding.describe()
     )
 
 
@@ -278,6 +275,7 @@ def arrow_c_stream(
 
 def _scan(
     binding: _Binding,
+    full: FrameSchema,
     options: FetchOptions,
     with_columns: list[str] | None,
     predicate: Any,
@@ -285,7 +283,6 @@ def _scan(
 ) -> Iterator[pl.DataFrame]:
     """The body of the Polars IO source: push what translates, fetch, re-apply, stop when told."""
     with binding.session() as (run, source):
-        full = run.run(load_schema(source, display_names=options.display_names))
         schema = full
         if with_columns is not None:
             needed = set(with_columns) | (
@@ -299,7 +296,8 @@ def _scan(
         if predicate is not None and not windowed:
             fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
             pushed = translate_predicate(predicate, fields)
-        narrowed = replace(source, domain=(*source.domain, *pushed.domain), fields=tuple(schema.field_names))
+        domain = keep_active_test(pushed.domain, source.domain, full.active_name, source.active_test)
+        narrowed = replace(source, domain=(*source.domain, *domain), fields=tuple(schema.field_names))
         remaining = n_rows
         limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
@@ -397,15 +395,27 @@ class _Binding:
     def describe(self) -> str:
         return self._target.model_name if _is_queryset(self._target) else str(self._args[0])
 
+    def _client(self) -> Any:
+        return self._target.client if _is_queryset(self._target) else self._target
+
+    def _ensure_open(self) -> None:
+        """Refuse a closed client, as its own calls do (its fork, with a pool of its own, would not)."""
+        client = self._client()
+        # ZenooClient has no public "closed": its transport's flag is the one its calls check
+        if client._shared.transport.closed:
+            raise ClientError(
+                f"this client is closed: cannot fetch {self.describe()} frames from {client.url}"
+            )
+
     @contextmanager
     def session(self) -> Iterator[tuple[Any, Source]]:
         """A runner and the Source bound to a client that lives on the runner's loop."""
+        self._ensure_open()
         if self._runner is not None:
             yield self._runner, self._runner.run(_source(self._target, *self._args))
             return
         loop = shared_loop()
-        client = self._target.client if _is_queryset(self._target) else self._target
-        fork = loop.run(_fork(client))
+        fork = loop.run(_fork(self._client()))
         try:
             target = self._target.using(fork) if _is_queryset(self._target) else fork
             yield loop, loop.run(_source(target, *self._args))

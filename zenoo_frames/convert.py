@@ -24,6 +24,7 @@ from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema, arr
 
 __all__ = ["NameIndex", "UnknownSelectionWarning", "attach_display_names", "raw_schema", "rows_to_batch"]
 
+_ODOO_DATE = "%Y-%m-%d"
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
 
@@ -44,11 +45,12 @@ def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.
     target = raw_schema(schema)
     names = ["id", *schema.field_names]
     try:
-        columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
+        if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
+            columns = [[row["id"] for row in rows]]
+        else:
+            columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
     except KeyError as exc:
         raise ProtocolError(f"the server's rows of {schema.model} lack the field {exc.args[0]!r}") from None
-    if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
-        columns = [tuple(row["id"] for row in rows)]
     arrays: list[pa.Array] = [pa.array(columns[0], pa.int64())]
     arrays.extend(
         _column(spec, list(values)) for spec, values in zip(schema.fields, columns[1:], strict=True)
@@ -137,7 +139,9 @@ def _x2many(spec: FieldSpec, values: list[Any]) -> pa.Array:
 
 
 def _date(spec: FieldSpec, values: list[Any]) -> pa.Array:
-    return pa.array(_nulled(values), pa.string()).cast(pa.date32())
+    # parsed, not cast: Odoo writes years before 1000 unpadded (date.min is sent as '1-01-01')
+    strings = pa.array(_nulled(values), pa.string())
+    return pc.strptime(strings, format=_ODOO_DATE, unit="s").cast(pa.date32())
 
 
 def _datetime(spec: FieldSpec, values: list[Any]) -> pa.Array:

@@ -6,6 +6,7 @@
 3. Chunks of ids are read concurrently (at most ``concurrency`` in flight) with ``load=None`` so
    many2one values come as bare ids; each chunk becomes an Arrow record batch as soon as it
    arrives; batches are yielded in search order. Only the chunks in flight exist as Python dicts.
+   A frame of ids only reads nothing: the search result is the frame.
 4. Display names of many2one values are read once per relation for the distinct related ids.
 
 Ids that ``read`` no longer returns (deleted between search and read) are collected in the
@@ -26,7 +27,7 @@ import orjson
 import pyarrow as pa
 
 from zenoo.exceptions import AccessError, ConfigurationError
-from zenoo_frames.convert import NameIndex, attach_display_names, rows_to_batch
+from zenoo_frames.convert import NameIndex, attach_display_names, raw_schema, rows_to_batch
 from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES, FieldSpec, FrameSchema
 
 __all__ = [
@@ -76,6 +77,11 @@ class Source:
     context: Mapping[str, Any] | None = None
     #: the client's cache: 0 bypasses it (the default for frames), None or seconds use it
     cache_ttl: float | None = 0
+
+    @property
+    def active_test(self) -> bool:
+        """Whether Odoo hides archived records from this source's searches (``active_test``)."""
+        return bool({**self.client.context, **(self.context or {})}.get("active_test", True))
 
 
 @dataclass(frozen=True)
@@ -172,16 +178,22 @@ async def search_ids(source: Source, *, limit: int | None = None) -> pa.Array:
 async def iter_raw_batches(
     source: Source, schema: FrameSchema, ids: pa.Array, options: FetchOptions, report: FetchReport
 ) -> AsyncIterator[pa.RecordBatch]:
-    """Read ``ids`` in concurrent chunks; yield one raw batch (no display names) per chunk, in order."""
-    fields = schema.field_names or ["id"]  # read() with no fields would return every field
+    """Read ``ids`` in concurrent chunks; yield one raw batch (no display names) per chunk, in order.
+
+    A frame of ids only is the search result itself: its batches are sliced from ``ids``, unread.
+    """
     report.searched += len(ids)
+    size = options.chunk_for(len(ids))
+    if not schema.field_names:
+        for start in range(0, len(ids), size):
+            yield pa.RecordBatch.from_arrays([ids.slice(start, size)], schema=raw_schema(schema))
+        return
 
     async def read_chunk(chunk: Sequence[int]) -> pa.RecordBatch:
-        rows = await _read(source, source.model, chunk, fields, load=None)
+        rows = await _read(source, source.model, chunk, schema.field_names, load=None)
         rows = _in_order(chunk, rows, report)
         return rows_to_batch(schema, rows)
 
-    size = options.chunk_for(len(ids))
     chunks = (ids.slice(start, size).to_pylist() for start in range(0, len(ids), size))
     with _progress(options.progress, len(ids), source.model) as bar:
         async for batch in _ordered(chunks, read_chunk, options.concurrency):

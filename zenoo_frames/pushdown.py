@@ -26,14 +26,14 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from zenoo_frames.schema import FieldSpec
 
-__all__ = ["Pushdown", "translate_predicate"]
+__all__ = ["Pushdown", "keep_active_test", "translate_predicate"]
 
 Domain = list[Any]
 _Term = tuple[Domain, bool]  # (prefix-notation domain, exact)
@@ -80,6 +80,27 @@ def translate_predicate(predicate: Any, columns: Mapping[str, FieldSpec | None])
     if term is None:
         return Pushdown([], False)
     return Pushdown(term[0], term[1])
+
+
+def keep_active_test(
+    pushed: Domain, domain: Sequence[Any], active_name: str | None, active_test: bool
+) -> Domain:
+    """``pushed`` with the ``(active_name, '=', True)`` term that Odoo would have added itself.
+
+    Odoo hides archived records (context ``active_test``, on by default) only when the search
+    domain does not mention the model's active field. A pushed term on that field would switch the
+    hiding off, and the lazy frame would hold archived rows that the eager one lacks: the term Odoo
+    adds is then pushed with it. When the query's own ``domain`` already mentions the field, or
+    ``active_test`` is off, nothing is hidden either way and ``pushed`` is kept as it is.
+    """
+    if active_name and active_test and _mentions(pushed, active_name) and not _mentions(domain, active_name):
+        return [(active_name, "=", True), *pushed]
+    return pushed
+
+
+def _mentions(domain: Sequence[Any], name: str) -> bool:
+    """Whether a term of ``domain`` is on the field ``name`` (Odoo's test for ``active_test``)."""
+    return any(isinstance(term, list | tuple) and term and term[0] == name for term in domain)
 
 
 class _Translator:
@@ -131,6 +152,8 @@ class _Translator:
                 values = _literal(inputs[1])
                 if not isinstance(values, list):
                     return None
+                if len(values) == 1 and isinstance(values[0], list):  # an imploded Series: one list
+                    values = values[0]
                 values = [v for v in values if v is not None]  # polars' is_in never matches null
                 return self._leaf(column, "not in" if negate else "in", values)
             if "IsBetween" in boolean and len(inputs) == 3:
@@ -322,7 +345,7 @@ def _column_name(node: Any) -> str | None:
 
 
 def _literal(node: Any) -> Any:
-    """The Python value of a literal node (lists decoded from Arrow IPC), or _MISSING."""
+    """The Python value of a literal node (lists and Series decoded from Arrow IPC), or _MISSING."""
     if not isinstance(node, dict) or "Literal" not in node:
         return _MISSING
     literal = node["Literal"]
@@ -332,6 +355,8 @@ def _literal(node: Any) -> Any:
     if family == "Dyn" and isinstance(scalar, dict) and len(scalar) == 1:
         ((kind, value),) = scalar.items()
         return value if kind in ("Int", "Float") else _MISSING
+    if family == "Series" and isinstance(scalar, list):  # a Series given to is_in (a semi-join)
+        return _ipc_values(bytes(scalar))
     if family != "Scalar":
         return _MISSING
     if scalar == "Null" or scalar is None:

@@ -8,7 +8,7 @@ the related id, what you filter and join on) and ``<field>.display_name`` (Strin
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
@@ -27,6 +27,8 @@ __all__ = [
 
 DISPLAY_NAME_SUFFIX = ".display_name"
 FIELDS_GET_ATTRIBUTES = ("type", "string", "relation", "selection", "store")
+#: The fields Odoo uses to hide archived records, in its order of preference (``_active_name``).
+_ACTIVE_NAMES = ("active", "x_active")
 
 #: Types left out when no fields are selected: file contents and free-form JSON blobs are heavy and
 #: rarely what an analysis needs. Select them explicitly with ``only()`` / ``fields=``.
@@ -113,6 +115,8 @@ class FrameSchema:
     model: str
     fields: tuple[FieldSpec, ...]
     display_fields: frozenset[str] = frozenset()  # many2one fields that get a display-name column
+    #: the model's field that hides archived records (Odoo's ``_active_name``), selected or not
+    active_name: str | None = None
 
     @classmethod
     def build(
@@ -133,7 +137,8 @@ class FrameSchema:
             )
         specs = tuple(FieldSpec.from_fields_get(name, fields_get[name]) for name in names if name != "id")
         display = frozenset(spec.name for spec in specs if spec.is_many2one) if display_names else frozenset()
-        return cls(model=model, fields=specs, display_fields=display)
+        active_name = next((name for name in _ACTIVE_NAMES if name in fields_get), None)
+        return cls(model=model, fields=specs, display_fields=display, active_name=active_name)
 
     @property
     def field_names(self) -> list[str]:
@@ -187,7 +192,7 @@ class FrameSchema:
             spec for spec in self.fields if spec.name in wanted or (spec.name + DISPLAY_NAME_SUFFIX) in wanted
         )
         display = frozenset(name for name in self.display_fields if name + DISPLAY_NAME_SUFFIX in wanted)
-        return FrameSchema(model=self.model, fields=kept, display_fields=display)
+        return replace(self, fields=kept, display_fields=display)
 
 
 def _dedupe(names: Sequence[str]) -> list[str]:

@@ -13,6 +13,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from polars.testing import assert_frame_equal
 
 import zenoo_frames
 from zenoo.client import ZenooClient
@@ -110,6 +111,20 @@ async def test_only_selects_and_default_fields_skip_binary(client: ZenooClient, 
     columns = {c for c in full.schema.names if not c.endswith(".display_name")}
     assert columns == stored | {"id"}
     assert not any(described[c]["type"] == "binary" for c in columns if c != "id")
+
+
+async def test_a_frame_of_ids_only_is_the_search_without_reads(
+    client: ZenooClient, embedded: Any, marker: str
+) -> None:
+    ids = await make_partners(client, marker, 5)
+    embedded.server.reset_requests()
+    qs = client.model("res.partner").filter(name__startswith=marker).only("id")
+    frame = await qs.to_polars(chunk_size=2)
+    lazy = qs.lazy(chunk_size=2).collect()
+    assert frame.schema == pl.Schema({"id": pl.Int64}) and frame["id"].to_list() == sorted(ids)
+    assert_frame_equal(lazy, frame)
+    assert len(calls(embedded.server, "search", "res.partner")) == 2
+    assert calls(embedded.server, "read") == []
 
 
 async def test_empty_result_keeps_the_full_schema(client: ZenooClient, marker: str) -> None:

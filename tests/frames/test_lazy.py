@@ -64,6 +64,16 @@ async def test_filter_is_pushed_into_the_search_domain(
     assert sorted(read_ids) == frame["id"].to_list()  # only matching rows crossed the wire
 
 
+async def test_a_semi_join_on_ids_is_pushed(client: ZenooClient, embedded: Any, marker: str) -> None:
+    await make_partners(client, marker, 6)
+    companies = own(client, marker).filter(is_company=True).lazy().select("id").collect()["id"]
+    embedded.server.reset_requests()
+    frame = own(client, marker).lazy().filter(pl.col("id").is_in(companies.implode())).select("id", "name")
+    assert frame.collect()["name"].to_list() == [f"{marker}-{i:02d}" for i in (0, 2, 4)]
+    search = calls(embedded.server, "search", "res.partner")[0]
+    assert ["id", "in", companies.to_list()] in [list(t) for t in param(search, "domain", 0) if len(t) == 3]
+
+
 async def test_head_limits_the_search(client: ZenooClient, embedded: Any, marker: str) -> None:
     await make_partners(client, marker, 6)
     embedded.server.reset_requests()
@@ -146,6 +156,43 @@ async def test_lazy_equals_eager_then_filter(client: ZenooClient, marker: str, q
     lazy = qs.lazy().filter(predicate).collect()
     assert eager.height > 0
     assert_frame_equal(lazy, eager)
+
+
+ACTIVE_QUERIES = [
+    ~pl.col("active"),
+    pl.col("active"),
+    pl.col("active") == False,
+    ~pl.col("active") | pl.col("is_company"),
+    ~(pl.col("active") & pl.col("is_company")),
+    # half pushed (a superset): the pushed half is on active
+    ~pl.col("active") & pl.col("name").str.to_uppercase().str.ends_with("-01"),
+]
+
+#: Where archived records are hidden (Odoo's implicit active filter) and where not.
+ACTIVE_SCOPES = {
+    "archived hidden": lambda client: client.model("res.partner"),
+    "active_test off on the query": lambda client: client.model("res.partner").with_context(
+        active_test=False
+    ),
+    "active_test off on the client": lambda client: client.with_context(active_test=False).model(
+        "res.partner"
+    ),
+    "the query mentions active": lambda client: client.model("res.partner").filter(active__in=[True, False]),
+}
+
+
+@pytest.mark.parametrize("scope", list(ACTIVE_SCOPES))
+@pytest.mark.parametrize("query", range(len(ACTIVE_QUERIES)))
+async def test_lazy_equals_eager_then_filter_on_active(
+    client: ZenooClient, marker: str, scope: str, query: int
+) -> None:
+    partners = sorted(await make_partners(client, marker, 6))
+    await client.write("res.partner", partners[:3], {"active": False})
+    qs = ACTIVE_SCOPES[scope](client).filter(name__startswith=marker).only("name", "is_company", "active")
+    everything = await qs.to_polars()
+    assert everything["active"].all() == (scope == "archived hidden")  # the scope hides archived rows or not
+    predicate = ACTIVE_QUERIES[query]
+    assert_frame_equal(qs.lazy().filter(predicate).collect(), everything.filter(predicate))
 
 
 async def test_sink_parquet_streams_a_lazy_scan(client: ZenooClient, marker: str, tmp_path: Any) -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from zenoo_frames.pushdown import translate_predicate
-from zenoo_frames.schema import FieldSpec
+from zenoo_frames.pushdown import keep_active_test, translate_predicate
+from zenoo_frames.schema import FieldSpec, FrameSchema
 
 SPECS = {
     "id": None,
@@ -96,3 +96,60 @@ def test_translated(expr: pl.Expr, domain: list, exact: bool) -> None:
 )
 def test_not_translated(expr: pl.Expr) -> None:
     assert pushed(expr) == ([], False)
+
+
+@pytest.mark.filterwarnings("ignore:`is_in` with a collection of the same datatype:DeprecationWarning")
+def test_is_in_a_series_is_pushed_for_semi_joins() -> None:
+    ids = pl.Series("id", [4, 5, None])
+    assert pushed(pl.col("id").is_in(ids.implode())) == ([["id", "in", [4, 5]]], True)
+    assert pushed(pl.col("id").is_in(ids)) == ([["id", "in", [4, 5]]], True)
+    assert pushed(~pl.col("country_id").is_in(ids.implode())) == (
+        ["&", ["country_id", "not in", [4, 5]], ["country_id", "!=", False]],
+        True,
+    )
+
+
+ARCHIVED = [("active", "=", False)]
+XARCHIVED = [("x_active", "=", False)]
+
+
+@pytest.mark.parametrize(
+    ("pushed", "domain", "active_name", "active_test", "kept"),
+    [
+        # Odoo would stop hiding archived records: the term it adds is pushed too
+        (ARCHIVED, [("name", "=", "x")], "active", True, [("active", "=", True), *ARCHIVED]),
+        (
+            ["|", ("active", "=", False), ("id", ">", 3)],
+            [],
+            "active",
+            True,
+            [("active", "=", True), "|", ("active", "=", False), ("id", ">", 3)],
+        ),
+        (XARCHIVED, [], "x_active", True, [("x_active", "=", True), *XARCHIVED]),
+        # the query's own domain already mentions the field: nothing is hidden either way
+        (ARCHIVED, [("active", "in", [True, False])], "active", True, ARCHIVED),
+        (ARCHIVED, ["!", ["active", "=", True]], "active", True, ARCHIVED),
+        # active_test off: nothing is hidden either way
+        (ARCHIVED, [], "active", False, ARCHIVED),
+        # a pushed domain not on the active field, or a model without one
+        ([("id", ">", 3)], [], "active", True, [("id", ">", 3)]),
+        ([("x_active", "=", False)], [], "active", True, [("x_active", "=", False)]),
+        ([("id", ">", 3)], [], None, True, [("id", ">", 3)]),
+    ],
+)
+def test_keep_active_test(
+    pushed: list, domain: list, active_name: str | None, active_test: bool, kept: list
+) -> None:
+    assert keep_active_test(pushed, domain, active_name, active_test) == kept
+
+
+@pytest.mark.parametrize(
+    ("fields", "active_name"),
+    [({"active", "x_active", "name"}, "active"), ({"x_active", "name"}, "x_active"), ({"name"}, None)],
+)
+def test_schema_knows_the_models_active_field_even_when_not_selected(
+    fields: set[str], active_name: str | None
+) -> None:
+    described = {name: {"type": "boolean" if "active" in name else "char"} for name in fields}
+    assert FrameSchema.build("x.model", described, ["name"]).active_name == active_name
+    assert FrameSchema.build("x.model", described, ["name"]).select(["name"]).active_name == active_name

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -182,6 +184,43 @@ def test_unknown_selection_key_becomes_null_with_a_warning() -> None:
     with pytest.warns(UnknownSelectionWarning, match="'private'"):
         batch = rows_to_batch(schema, [{"id": 1, "type": "private"}, {"id": 2, "type": "other"}])
     assert batch.column("type").to_pylist() == [None, "other"]
+
+
+def test_rows_of_ids_only_convert() -> None:
+    schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["id"])
+    batch = rows_to_batch(schema, [{"id": 15}, {"id": 16}])
+    assert batch.schema == raw_schema(schema) and batch.column("id").to_pylist() == [15, 16]
+
+
+def test_odoos_minimum_date_with_an_unpadded_year_is_date_min() -> None:
+    schema = FrameSchema.build("res.partner", PARTNER_FIELDS, ["date", "create_date"])
+    rows = [
+        {"id": 1, "date": "1-01-01", "create_date": "1-01-01 00:00:00"},
+        {"id": 2, "date": "0999-12-31", "create_date": False},
+    ]
+    batch = rows_to_batch(schema, rows)
+    assert batch.column("date").to_pylist() == [dt.date.min, dt.date(999, 12, 31)]
+    assert batch.column("create_date").to_pylist() == [dt.datetime.min.replace(tzinfo=dt.UTC), None]
+
+
+@pytest.mark.parametrize("version", [17, 19])
+def test_captured_company_lock_dates_convert(wire_dir: Path, version: int) -> None:
+    """Real Odoo sends date.min as '1-01-01' for res.company lock dates (account)."""
+    capture = wire_dir / f"writeback{version}.json"
+    if not capture.exists():
+        pytest.skip(f"{capture} is absent")
+    exchange = next(
+        e for e in json.loads(capture.read_text())["exchanges"] if e["name"] == "company-min-date"
+    )
+    rows = exchange["response"]["body"]["result"]
+    dates = [name for name in rows[0] if name != "id"]
+    schema = FrameSchema.build("res.company", {name: {"type": "date"} for name in dates}, dates)
+    converted = rows_to_batch(schema, rows).to_pylist()
+    assert any(value == "1-01-01" for row in rows for value in row.values())
+    for row, odoo in zip(converted, rows, strict=True):
+        for name in dates:
+            value = odoo[name]
+            assert row[name] == (dt.date(*map(int, value.split("-"))) if value else None)
 
 
 def test_row_without_a_selected_field_is_a_protocol_error() -> None:

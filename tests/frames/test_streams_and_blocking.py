@@ -12,7 +12,7 @@ import pytest
 
 import zenoo_frames
 from zenoo.client import ZenooClient
-from zenoo.exceptions import ConfigurationError
+from zenoo.exceptions import ConfigurationError, FieldError
 from zenoo.sync import Client
 
 from .conftest import calls, make_partners
@@ -71,3 +71,10 @@ def test_lazy_from_a_blocking_client_and_model_name(blocking: Client, marker: st
         .collect()
     )
     assert frame["name"].to_list() == [f"{marker}-{i}" for i in range(3)]
+
+
+def test_lazy_refuses_an_unknown_field_at_once(blocking: Client, embedded: Any) -> None:
+    embedded.server.reset_requests()
+    with pytest.raises(FieldError, match="'naem'"):
+        blocking.model("res.partner").only("naem").lazy()
+    assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []

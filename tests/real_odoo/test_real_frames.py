@@ -17,7 +17,9 @@ import pyarrow as pa
 import pytest
 from polars.testing import assert_frame_equal
 
+import zenoo_frames
 from zenoo.client import ZenooClient
+from zenoo.exceptions import ClientError
 
 pytestmark = pytest.mark.real_odoo
 
@@ -27,9 +29,9 @@ FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "c
 @pytest.fixture
 async def odoo(target: Any) -> AsyncIterator[tuple[ZenooClient, str, list[int]]]:
     """A logged-in client, a marker, and 6 partners named with it (unlinked afterwards)."""
-    marker = f"zenoo-frames-{uuid.uuid4().hex[:8]}"
+    marker = f"zenoo-test-frames-{uuid.uuid4().hex[:8]}"
     async with ZenooClient(target.url) as client:
-        await client.login(target.database, target.login, target.password)
+        await target.log_in(client)
         countries = await client.search("res.country", [("code", "in", ["BE", "FR", "US"])], order="id")
         parent = await client.create("res.partner", {"name": f"{marker}-parent", "is_company": True})
         values = [
@@ -94,3 +96,65 @@ async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list
     assert frame.schema["amount_total"] == pl.Float64 and isinstance(frame.schema["state"], pl.Enum)
     assert frame.schema["date_order"] == pl.Datetime("us", "UTC")
     assert frame.height == min(20, await client.search_count("sale.order"))
+
+
+async def test_frames_of_ids_only_and_semi_joins(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    client, marker, ids = odoo
+    qs = client.model("res.partner").filter(name__startswith=marker)
+    ids_only = await qs.only("id").to_polars(progress=False)
+    assert ids_only.schema == pl.Schema({"id": pl.Int64}) and ids_only["id"].to_list() == sorted(ids)
+    partners = qs.only(*FIELDS).lazy(progress=False)
+    assert_frame_equal(partners.select("id").collect(), ids_only)
+    located = qs.filter(country_id__isnull=False).lazy(progress=False)
+    expected = (await qs.only(*FIELDS).to_polars(progress=False)).filter(pl.col("country_id").is_not_null())
+    assert 0 < expected.height < len(ids)  # a proper subset (real Odoo syncs addresses from parents)
+    semi = partners.filter(pl.col("id").is_in(located.select("id").collect()["id"].to_list()))
+    assert_frame_equal(semi.collect(), expected)
+    assert_frame_equal(partners.join(located.select("id"), on="id").sort("id").collect(), expected)
+
+
+async def test_lazy_filters_on_active_match_eager(odoo: tuple[ZenooClient, str, list[int]]) -> None:
+    """A pushed term on ``active`` must not switch off Odoo's hiding of archived records."""
+    client, marker, ids = odoo
+    await client.write("res.partner", ids[1:3], {"active": False})
+    hidden = client.model("res.partner").filter(name__startswith=marker).only("name", "is_company", "active")
+    for qs in (hidden, hidden.with_context(active_test=False)):
+        eager = await qs.to_polars(progress=False)
+        assert eager.height == (len(ids) if qs is not hidden else len(ids) - 2)
+        for predicate in (~pl.col("active"), pl.col("active"), ~pl.col("active") | pl.col("is_company")):
+            lazy = qs.lazy(progress=False).filter(predicate).collect()
+            assert_frame_equal(lazy, eager.filter(predicate))
+
+
+async def test_a_closed_client_refuses_frames_as_its_calls_do(target: Any) -> None:
+    client = ZenooClient(target.url)
+    await target.log_in(client)
+    partners = client.model("res.partner").only("name")
+    scan = partners.lazy(progress=False)
+    await client.close()
+    with pytest.raises(ClientError, match="this client is closed"):
+        await partners.count()  # what every call does
+    with pytest.raises(ClientError, match="this client is closed"):
+        partners.lazy()
+    with pytest.raises(ClientError, match="this client is closed"):
+        zenoo_frames.lazy(client, "res.partner")
+    with pytest.raises(ClientError, match="this client is closed"):
+        scan.collect()  # made while open, collected once closed
+    with pytest.raises(ClientError, match="this client is closed"):
+        pa.table(partners)
+
+
+async def test_company_frames_read_every_date_odoo_sends(target: Any) -> None:
+    """Real Odoo (account) sends date.min as '1-01-01' for some res.company lock dates."""
+    async with ZenooClient(target.url) as client:
+        await target.log_in(client)
+        companies = client.model("res.company")
+        frame = await companies.to_polars(progress=False)
+        assert frame["id"].to_list() == sorted(await companies.ids())
+        described = await client.fields_get("res.company", attributes=["type"])
+        dates = sorted(name for name, attrs in described.items() if attrs["type"] == "date")
+        dated = await companies.only(*dates).to_polars(progress=False)
+        rows = await client.read("res.company", dated["id"].to_list(), dates)
+        for row, odoo in zip(dated.to_dicts(), rows, strict=True):
+            for name in dates:
+                assert row[name] == (dt.date(*map(int, odoo[name].split("-"))) if odoo[name] else None)
