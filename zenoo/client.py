@@ -35,6 +35,7 @@ from zenoo.methods import is_read_only
 from zenoo.protocols.base import Credentials, Protocol, WireRequest, check_ids, check_names
 from zenoo.protocols.json2 import Json2Protocol
 from zenoo.protocols.jsonrpc import JsonRpcProtocol
+from zenoo.query.fields import model_fields
 from zenoo.retry import CircuitBreaker, RetryPolicy, call_with_retries
 from zenoo.stats import ClientStats, Hooks, RequestEvent
 from zenoo.transport import (
@@ -562,11 +563,12 @@ class ZenooClient:
     ) -> list[dict[str, Any]]:
         """Records matching ``domain`` as dicts (all readable fields when ``fields`` is None).
 
-        The positional order (``limit`` before ``offset``) is zenoo-rpc's.
+        The positional order (``limit`` before ``offset``) is zenoo-rpc's. A name in ``fields``
+        that ``model`` does not have raises :class:`FieldError` before the search is sent.
         """
         kwargs = _search_kwargs(domain, offset, limit, order)
         if fields is not None:
-            kwargs["fields"] = _names(fields, "fields")
+            kwargs["fields"] = await self._known_fields(model, fields)
         return await self.call(model, "search_read", kwargs=kwargs, context=context)
 
     async def search(
@@ -599,14 +601,23 @@ class ZenooClient:
     ) -> list[dict[str, Any]]:
         """Read records by id (missing ids are silently left out, as Odoo does).
 
-        ``load=None`` returns many2one values as bare ids instead of ``[id, name]``.
+        ``load=None`` returns many2one values as bare ids instead of ``[id, name]``. A name in
+        ``fields`` that ``model`` does not have raises :class:`FieldError` before the read is sent.
         """
+        id_list = check_ids(ids)
         kwargs: dict[str, Any] = {}
         if fields is not None:
-            kwargs["fields"] = _names(fields, "fields")
+            kwargs["fields"] = await self._known_fields(model, fields)
         if load != "_classic_read":
             kwargs["load"] = load
-        return await self.call(model, "read", ids=check_ids(ids), kwargs=kwargs, context=context)
+        return await self.call(model, "read", ids=id_list, kwargs=kwargs, context=context)
+
+    async def _known_fields(self, model: str, fields: Sequence[str]) -> list[str]:
+        """``fields`` as a list of names, each a field of ``model`` (``fields_get``, cached per client)."""
+        names = _names(fields, "fields")
+        if names:
+            (await model_fields(self, model)).check(names)
+        return names
 
     async def create(
         self,
@@ -657,9 +668,14 @@ class ZenooClient:
         values: Mapping[str, Any],
         context: Mapping[str, Any] | None = None,
         check_access: bool = True,
+        validate_required: bool = True,
     ) -> bool:
         """Write ``values`` on the records ``ids``.
 
+        ``validate_required``: before anything is sent, check and convert the values as ``create``
+        does (against the model's cached ``fields_get``): an unknown field, a value of the wrong
+        type, an unknown selection key or a required field given empty raises a
+        :class:`ClientError` and nothing is written. ``False`` sends the values as given.
         ``check_access``: first make sure the user has the write access right on ``model``
         (Odoo's ``check_access_rights("write")``, asked once per model and login); without it
         the server's :class:`AccessError` is raised and the write is not sent. Record rules are
@@ -669,10 +685,17 @@ class ZenooClient:
             raise InvalidValueError(f"write() needs a dict of field values, got {type(values).__name__}")
         if not isinstance(check_access, bool):
             raise InvalidValueError(f"check_access must be True or False, got {check_access!r}")
+        if not isinstance(validate_required, bool):
+            raise InvalidValueError(f"validate_required must be True or False, got {validate_required!r}")
         id_list = check_ids(ids)
+        vals = dict(values)
+        if validate_required:
+            from zenoo.models.loading import checked_write_values
+
+            vals = await checked_write_values(self, model, vals)
         if check_access:
             await self._check_write_right(model)
-        return await self.call(model, "write", ids=id_list, args=(dict(values),), context=context)
+        return await self.call(model, "write", ids=id_list, args=(vals,), context=context)
 
     async def _check_write_right(self, model: str) -> None:
         """Odoo's AccessError unless the user may write records of ``model`` (remembered per login)."""

@@ -286,8 +286,13 @@ class Client:
         values: Mapping[str, Any],
         context: Mapping[str, Any] | None = None,
         check_access: bool = True,
+        validate_required: bool = True,
     ) -> bool:
-        return self._run(self._async.write(model, ids, values, context=context, check_access=check_access))
+        return self._run(
+            self._async.write(
+                model, ids, values, context=context, check_access=check_access, validate_required=validate_required
+            )
+        )
 
     def unlink(self, model: str, ids: int | Iterable[int], context: Mapping[str, Any] | None = None) -> bool:
         return self._run(self._async.unlink(model, ids, context=context))

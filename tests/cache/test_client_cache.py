@@ -44,6 +44,7 @@ async def test_cached_read_is_served_without_any_request(embedded):
     server = embedded.server
     client = await logged_in(server)
     await client.setup_cache_manager(backend="memory")
+    await client.fields_get("res.partner")  # search_read checks field names against it (kept per client)
     server.reset_requests()
     first = await client.search_read(
         "res.partner", [["is_company", "=", True]], ["name", "country_id"], limit=5
@@ -299,6 +300,7 @@ def test_blocking_client_with_two_levels(odoo_server_19, redis_url):
     admin = server.users["admin"]
     with Client(server.url, database=server.database) as client:
         client.login(server.database, admin.login, admin.password)
+        client.fields_get("res.country")  # search_read checks field names against it (kept per client)
         cache = client.setup_cache_manager(
             backend=["memory", "redis"], url=redis_url, strategy="lru", max_size=100
         )

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from zenoo import AuthenticationError, Client, MissingError
+from zenoo import AuthenticationError, Client, InvalidValueError, MissingError, OdooServerError
 from zenoo._loop import LoopThread
 
 
@@ -24,6 +24,10 @@ def test_blocking_crud(sync_client: Client, tag: str) -> None:
     try:
         assert sync_client.search("res.partner", [["name", "=", f"{tag}-sync"]]) == [pid]
         assert sync_client.write("res.partner", pid, {"email": "s@example.com"})
+        with pytest.raises(InvalidValueError, match="res.partner.color is an integer field"):
+            sync_client.write("res.partner", pid, {"color": "red"})
+        with pytest.raises(OdooServerError, match="no_such_field"):  # unchecked: Odoo refuses it itself
+            sync_client.write("res.partner", pid, {"no_such_field": 1}, None, True, False)
         assert sync_client.read("res.partner", [pid], ["email"]) == [{"id": pid, "email": "s@example.com"}]
         assert sync_client.search_count("res.partner", [["id", "=", pid]]) == 1
         assert sync_client.execute_kw("res.partner", "search_count", [[["id", "=", pid]]]) == 1

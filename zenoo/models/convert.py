@@ -108,7 +108,9 @@ def to_write_values(
 
     ``defaults`` names the fields that get a default on the server (when known): on create, a
     required field that is neither given nor defaulted is an error. Fields Odoo fills itself are
-    not asked for: readonly, non-stored, computed (``depends``), related and company-dependent ones. ``related`` holds the fields
+    not asked for: readonly, non-stored, computed (``depends``), related and company-dependent ones,
+    and the many2one of a delegation (``_inherits``: :attr:`ModelFields.delegate_fields`), which
+    may also be given empty on create. ``related`` holds the fields
     of related models: the values inside x2many ``(0, 0, {...})``/``(1, id, {...})`` commands on
     those models are checked against them too (their required fields are left to Odoo, which
     fills the inverse field itself).
@@ -119,7 +121,10 @@ def to_write_values(
             raise InvalidValueError(f"{fields.model}.id cannot be written")
         field = fields.get(name)
         out[name] = _field_value(fields.model, name, field, value, related or {})
-        if field.get("required") and out[name] is False and field.get("type") != "boolean":
+        if (
+            field.get("required") and out[name] is False and field.get("type") != "boolean"
+            and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
+        ):  # fmt: skip
             raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
     if creating and defaults is not None:
         missing = [
@@ -127,7 +132,7 @@ def to_write_values(
             for name, field in fields.fields.items()
             if field.get("required") and name not in out and name not in defaults and name != "id"
             and field.get("store", True) and not field.get("readonly") and not field.get("company_dependent")
-            and not field.get("depends") and not field.get("related")
+            and not field.get("depends") and not field.get("related") and name not in fields.delegate_fields
         ]  # fmt: skip
         if missing:
             raise InvalidValueError(

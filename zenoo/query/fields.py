@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from zenoo.exceptions import FieldError, InvalidLookupError
@@ -39,6 +40,32 @@ class ModelFields:
         if name == "id":
             return ID_FIELD
         raise FieldError(f"{self.model} has no field {name!r}{suggest(name, self.fields)}")
+
+    def check(self, names: Iterable[str]) -> None:
+        """FieldError (with close matches) for the first of ``names`` the model does not have."""
+        for name in names:
+            self.get(name)
+
+    @cached_property
+    def delegate_fields(self) -> frozenset[str]:
+        """The many2one fields through which the model inherits another (Odoo's ``_inherits``, as
+        ``res.users`` inherits ``res.partner`` through ``partner_id``): when one is not given on
+        create, Odoo creates the parent record itself.
+
+        ``fields_get`` shows them through the inherited fields: Odoo adds each field of the parent
+        as a non-stored field related to ``"<many2one>.<its own name>"``, writable when the parent's
+        field is. Ordinary related fields are readonly unless declared otherwise, so a writable one
+        is what tells a delegation from a model that merely shows a field of a related record.
+        """
+        found = set()
+        for name, field in self.fields.items():
+            related = field.get("related")
+            if not isinstance(related, str) or field.get("store", True) or field.get("readonly", True):
+                continue
+            head, _, tail = related.partition(".")
+            if tail == name and self.fields.get(head, {}).get("type") == "many2one":
+                found.add(head)
+        return frozenset(found)
 
     def type_of(self, name: str) -> str:
         return str(self.get(name)["type"])

@@ -209,8 +209,7 @@ class QuerySet:
             names = list(self._state.fields)
         else:
             names = default_fields(await self.record_class(), meta)
-        for name in (*names, *self._state.deferred):
-            meta.get(name)
+        meta.check((*names, *self._state.deferred))
         names = [name for name in names if name not in self._state.deferred]
         for relation in self._state.prefetch:
             kind = meta.type_of(relation)

@@ -29,6 +29,9 @@ class Field:
     ondelete: str = "set null"  # many2one: what deleting the target does ("set null", "cascade", "restrict")
     depends: tuple[str, ...] = ()  # computed fields: what the value is computed from (as fields_get tells)
     translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
+    # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
+    # parent record and describes the field as related and not stored (here it stays in this table)
+    inherited_from: str | None = None
     name: str = ""  # filled in by ModelSpec
 
     @property
@@ -43,13 +46,16 @@ class Field:
             "string": self.string,
             "required": self.required,
             "readonly": self.readonly,
-            "store": self.store,
+            "store": self.store and self.inherited_from is None,
             "sortable": self.store,
             "groupable": self.store and self.type not in ("text", "html", "one2many"),
             "searchable": self.store or self.name == "display_name",
             "name": self.name,
             "depends": list(self.depends),
         }
+        if self.inherited_from:
+            full["related"] = self.inherited_from
+            full["depends"] = [self.inherited_from]
         if self.relation:
             full["relation"] = self.relation
         if self.selection is not None:

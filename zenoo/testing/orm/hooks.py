@@ -109,6 +109,14 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
     elif name == "product.product" and created:
         db.execute(f"UPDATE product_product SET name = (SELECT t.name FROM product_template t WHERE "
                    f"t.id = product_tmpl_id) WHERE id IN ({IDS_PARAM}) AND name IS NULL", (ids_json(ids),))
+    elif name == "product.product" and "name" in fields:  # the name is the template's: its variants follow
+        db.execute(f"UPDATE product_template SET name = (SELECT p.name FROM product_product p WHERE "
+                   f"p.product_tmpl_id = product_template.id AND p.id IN ({IDS_PARAM})) WHERE id IN "
+                   f"(SELECT product_tmpl_id FROM product_product WHERE id IN ({IDS_PARAM}))",
+                   (ids_json(ids), ids_json(ids)))
+        after_change(model.env["product.template"], [row[0] for row in db.execute(
+            f"SELECT DISTINCT product_tmpl_id FROM product_product WHERE id IN ({IDS_PARAM})", (ids_json(ids),))],
+            {"name"}, created=False)
     elif name == "sale.order.line":
         if fields & {"product_uom_qty", "price_unit", "discount", "order_id", "product_id"}:
             recompute_line_amounts(db, ids)
@@ -121,6 +129,11 @@ def before_unlink(model: BaseModel, ids: list[int]) -> None:
         model.env.registry.pending_orders.update(
             row[0] for row in model.env.registry.connection.execute(
                 f"SELECT DISTINCT order_id FROM sale_order_line WHERE id IN ({IDS_PARAM})", (ids_json(ids),)))
+    elif model.spec.name == "product.product":  # a template goes with its last variant, as in Odoo
+        model.env.registry.connection.execute(
+            f"DELETE FROM product_template WHERE id IN (SELECT product_tmpl_id FROM product_product WHERE id IN "
+            f"({IDS_PARAM})) AND NOT EXISTS (SELECT 1 FROM product_product p WHERE p.product_tmpl_id = "
+            f"product_template.id AND p.id NOT IN ({IDS_PARAM}))", (ids_json(ids), ids_json(ids)))
 
 
 def after_unlink(model: BaseModel, ids: list[int]) -> None:

@@ -170,15 +170,15 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "active": Field("boolean", "Active", default=True),
             **_lock_dates(v19),
         }, order="sequence, name"),
-        _model("res.users", "User", {
-            "name": Field("char", "Name", required=True),
+        _model("res.users", "User", {  # inherits res.partner through partner_id (_inherits), as in Odoo
+            "name": Field("char", "Name", inherited_from="partner_id.name"),
             "login": Field("char", "Login", required=True, help="Used to log into the system"),
             "password": Field("char", "Password", store=False,
                               help="Write-only: reads give an empty string; only a salted hash is kept"),
-            "email": Field("char", "Email"),
+            "email": Field("char", "Email", inherited_from="partner_id.email"),
             "lang": Field("char", "Language", default="en_US"),
             "tz": Field("char", "Timezone", default="Europe/Brussels"),
-            "partner_id": _m2o("res.partner", "Related Partner"),
+            "partner_id": _m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),
             "company_id": _m2o("res.company", "Company"),
             "active": Field("boolean", "Active", default=True),
             "share": Field("boolean", "Share User", readonly=True, default=False),
@@ -201,9 +201,9 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "company_id": _m2o("res.company", "Company"),
             "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products"),
         }, order="name", name_search=("default_code",)),
-        _model("product.product", "Product Variant", {
+        _model("product.product", "Product Variant", {  # inherits product.template (_inherits), as in Odoo
             "product_tmpl_id": _m2o("product.template", "Product Template", required=True, ondelete="cascade"),
-            "name": Field("char", "Name", readonly=True, translate=True),
+            "name": Field("char", "Name", translate=True, inherited_from="product_tmpl_id.name"),
             "default_code": Field("char", "Internal Reference"),
             "barcode": Field("char", "Barcode"),
             "lst_price": Field("float", "Sales Price", default=1.0),
