@@ -491,7 +491,8 @@ class ZenooClient:
         validate_ttl(cache_ttl, what="cache_ttl")
         merged_context = {**self.context, **(context or {})}
         wire = protocol.call_request(credentials, model, method, id_list, args, kwargs or {}, merged_context)
-        body = encode_json(wire.body)  # a value JSON cannot carry fails here, before anything is sent
+        # a value JSON cannot carry (or NaN/infinity) fails here, before anything is sent
+        body = encode_json(wire.body, f"{model}.{method}")
         read_only = is_read_only(method)
         cache = self.cache
         if cache_ttl and not read_only:
@@ -887,7 +888,7 @@ class ZenooClient:
         if transport.closed:
             raise ClientError(f"this client is closed: cannot call {method} on {self.url}")
         if body is None and wire.body is not None:
-            body = encode_json(wire.body)
+            body = encode_json(wire.body, method)
         url = transport.address.url(wire.path)
         protocol = shared.protocol.name if shared.protocol else "jsonrpc"
         if verb == "GET":

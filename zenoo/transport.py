@@ -14,6 +14,7 @@ import datetime as dt
 import email.utils
 import http.cookiejar
 import logging
+import math
 import re
 import ssl
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from zenoo.exceptions import (
     ZenooConnectionError,
     ZenooTimeoutError,
 )
+from zenoo.query.values import date_to_odoo, datetime_to_odoo, non_finite_error, python_scalar
 
 logger = logging.getLogger("zenoo.transport")
 
@@ -198,26 +200,73 @@ def _check_port(port: int, text: str) -> int:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def encode_json(value: Any) -> bytes:
-    """Serialise a request body with orjson.
+def encode_json(value: Any, what: str | None = None) -> bytes:
+    """Serialise a request body with orjson (``what``, e.g. ``"res.partner.create"``, is named in errors).
 
     Dates and datetimes are sent the way Odoo stores them (``YYYY-MM-DD`` and
-    ``YYYY-MM-DD HH:MM:SS`` in UTC; naive datetimes are taken as UTC). Any other value JSON cannot
-    represent raises :class:`InvalidValueError` naming its type, before anything is sent.
+    ``YYYY-MM-DD HH:MM:SS`` in UTC; naive datetimes are taken as UTC); numpy and pandas scalars as
+    their Python equivalents (:func:`zenoo.query.values.python_scalar`). Any other value JSON cannot
+    represent raises :class:`InvalidValueError` naming its type, and so does a NaN or infinite float
+    (orjson would write null, which Odoo reads as empty), before anything is sent.
     """
     try:
-        return orjson.dumps(value, default=_odoo_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        body = orjson.dumps(value, default=_odoo_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
     except orjson.JSONEncodeError as exc:
-        raise InvalidValueError(f"cannot send this value to Odoo: {exc}") from None
+        raise InvalidValueError(f"cannot send this value to Odoo{_in(what)}: {exc}") from None
+    if b"null" in body and _holds_non_finite(value):  # orjson writes NaN and ±infinity as null
+        path, number = _non_finite_path(value)
+        raise non_finite_error(number, f"{what or 'a request'} (at {path} in the request body)")
+    return body
+
+
+def _in(what: str | None) -> str:
+    return f" in {what}" if what else ""
+
+
+_LEAF_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _holds_non_finite(value: Any) -> bool:
+    """Whether a NaN or infinite float (numpy's included) is anywhere in ``value``."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in _LEAF_TYPES:
+            continue
+        if kind is float:
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        else:
+            number = python_scalar(item)
+            if isinstance(number, float) and not math.isfinite(number):
+                return True
+    return False
+
+
+def _non_finite_path(value: Any) -> tuple[str, float]:
+    """The path (``params.args[5][0].credit_limit``) to the first NaN or infinite float of
+    ``value``, which holds one, and that float."""
+    path = ""
+    while isinstance(value, dict | list | tuple):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        key, value = next((key, inner) for key, inner in items if _holds_non_finite(inner))
+        path += f"[{key}]" if isinstance(key, int) else f".{key}" if path else key
+    return path, python_scalar(value)
 
 
 def _odoo_default(value: Any) -> Any:
+    scalar = python_scalar(value)
+    if scalar is not value:
+        return scalar  # orjson serialises it (a datetime comes back here)
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return datetime_to_odoo(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_to_odoo(value)
     raise TypeError  # orjson then names the type: "Type is not JSON serializable: decimal.Decimal"
 
 

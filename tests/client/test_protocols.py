@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import subprocess
+import sys
 
 import orjson
 import pytest
@@ -191,3 +193,56 @@ def test_read_group_rows_have_one_shape_on_both_versions() -> None:
 def test_legacy_order() -> None:
     assert _legacy_order("amount_total:sum desc, partner_id") == "amount_total desc, partner_id"
     assert _legacy_order("__count desc") == "__count desc"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_encode_json_refuses_nan_and_infinity_naming_where(bad: float) -> None:
+    """orjson writes them as null, which Odoo reads as empty: refused, with the path in the body."""
+    body = {"params": {"args": ["db", 2, "secret", "res.partner", "create", [[{"name": None, "credit_limit": bad}]]]}}
+    with pytest.raises(InvalidValueError, match=(
+        rf"cannot send {bad!r} to Odoo for res.partner.create \(at params.args\[5\]\[0\]\[0\].credit_limit in the "
+        r"request body\): JSON has no NaN or infinity"
+    )) as info:
+        encode_json(body, "res.partner.create")
+    assert "secret" not in str(info.value)
+    assert orjson.loads(encode_json({"name": None, "text": "null", "x": [1.5, -0.0, 1e308]})) == {
+        "name": None, "text": "null", "x": [1.5, -0.0, 1e308]
+    }
+
+
+def test_numpy_and_pandas_scalars_on_the_wire() -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    value = {
+        "int": np.int64(7), "small": np.int32(-3), "flag": np.bool_(True), "float": np.float32(0.5),
+        "double": np.float64(2.25), "day": np.datetime64("2024-02-29"), "moment": np.datetime64("2024-02-29T13:05:09.5"),
+        "nanos": np.datetime64("2024-02-29T13:05:09.123456789"), "stamp": pd.Timestamp("2024-02-29 14:05:09+01:00"),
+        "empty": [pd.NA, pd.NaT, np.datetime64("NaT")], "text": np.str_("x"),
+    }  # fmt: skip
+    assert orjson.loads(encode_json(value)) == {
+        "int": 7, "small": -3, "flag": True, "float": 0.5, "double": 2.25, "day": "2024-02-29",
+        "moment": "2024-02-29 13:05:09", "nanos": "2024-02-29 13:05:09", "stamp": "2024-02-29 13:05:09",
+        "empty": [None, None, None], "text": "x",
+    }  # fmt: skip
+    with pytest.raises(InvalidValueError, match=r"cannot send nan to Odoo for res.partner.write \(at vals.color"):
+        encode_json({"vals": {"color": np.float32("nan")}}, "res.partner.write")
+    with pytest.raises(InvalidValueError, match="not JSON serializable: numpy.complex128"):
+        encode_json({"z": np.complex128(1j)})
+    assert check_ids(np.int64(3)) == [3] and check_ids(np.array([1, 2], dtype=np.int32)) == [1, 2]
+    assert check_ids(pd.Series([4, 5], dtype="Int64")) == [4, 5]
+    with pytest.raises(InvalidValueError, match="ids must be ints, got <NA>"):
+        check_ids(pd.array([1, None], dtype="Int64"))
+    with pytest.raises(InvalidValueError, match=r"ids must be ints, got np.float64\(1.0\)"):
+        check_ids(np.array([1.0]))
+
+
+def test_the_core_does_not_import_numpy_or_pandas() -> None:
+    """numpy and pandas are optional: converting and encoding values never imports them."""
+    code = (
+        "import sys, zenoo, datetime as dt\n"
+        "from zenoo.transport import encode_json\n"
+        "from zenoo.query.values import to_odoo\n"
+        "encode_json({'a': [1.5, None, dt.date(2024, 1, 1)]}); to_odoo([dt.datetime(2024, 1, 1), 3])\n"
+        "assert not {'numpy', 'pandas'} & set(sys.modules), sorted({'numpy', 'pandas'} & set(sys.modules))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from zenoo.exceptions import FieldError, InvalidValueError
+from zenoo.exceptions import FieldError, InvalidValueError, ProtocolError
 from zenoo.models.convert import from_odoo, to_write_values
 from zenoo.models.relations import Many2one, X2many
 from zenoo.query.fields import ModelFields
+from zenoo.query.values import date_to_odoo, parse_odoo_date, parse_odoo_datetime, to_odoo
 
 M2O = {"type": "many2one", "relation": "res.partner"}
 M2M = {"type": "many2many", "relation": "res.partner.category"}
@@ -123,6 +126,10 @@ def test_write_values_are_converted() -> None:
         ({"qty": True}, "sale.order.qty is an integer field"),
         ({"amount": "9"}, "sale.order.amount is a monetary field"),
         ({"validity_date": "31/01/2024"}, "not YYYY-MM-DD"),
+        ({"validity_date": dt.datetime(2024, 1, 31)}, "got a datetime"),
+        ({"amount": float("nan")}, r"cannot send nan to Odoo for sale.order.amount: JSON has no NaN"),
+        ({"amount": float("-inf")}, "cannot send -inf to Odoo for sale.order.amount"),
+        ({"amount": Decimal("NaN")}, r"cannot send Decimal\('NaN'\) to Odoo for sale.order.amount"),
         ({"date_order": dt.date(2024, 1, 1)}, "dates need a time"),
         ({"partner_id": "Azure"}, "sale.order.partner_id is a many2one field"),
         ({"tag_ids": 3}, "sale.order.tag_ids is an x2many field"),
@@ -218,3 +225,98 @@ def test_computed_and_related_required_fields_are_left_to_odoo() -> None:
     assert to_write_values(lines, {"order_id": 1}, creating=True, defaults=frozenset()) == {"order_id": 1}
     with pytest.raises(InvalidValueError, match=r"required field\(s\) order_id missing"):
         to_write_values(lines, {"name": "x"}, creating=True, defaults=frozenset())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-29", dt.date(2024, 2, 29)),
+        ("1-01-01", dt.date(1, 1, 1)),  # date.min as Odoo writes it (strftime leaves the year unpadded)
+        ("0001-01-01", dt.date(1, 1, 1)),
+        ("999-12-31", dt.date(999, 12, 31)),
+    ],
+)
+def test_odoo_dates_with_unpadded_years_are_read(text: str, expected: dt.date) -> None:
+    assert parse_odoo_date(text) == from_odoo(text, {"type": "date"}) == expected
+    moment = dt.datetime.combine(expected, dt.time(13, 5, 9), tzinfo=dt.UTC)
+    assert parse_odoo_datetime(f"{text} 13:05:09") == from_odoo(f"{text} 13:05:09", {"type": "datetime"}) == moment
+    assert date_to_odoo(expected) == expected.isoformat()  # sent back with four digits, as Odoo parses it
+    assert to_odoo(moment) == f"{expected.isoformat()} 13:05:09"
+
+
+@pytest.mark.parametrize("text", ["", "2024-13-01", "31/01/2024", "1-1-1"])
+def test_malformed_odoo_dates_are_protocol_errors(text: str) -> None:
+    with pytest.raises(ProtocolError, match=f"Odoo sent {text!r} for a date"):
+        parse_odoo_date(text)
+    with pytest.raises(ProtocolError, match=f"Odoo sent {text + ' 00:00:00'!r} for a datetime"):
+        parse_odoo_datetime(text + " 00:00:00")
+
+
+def test_captured_minimum_dates_are_read(wire_dir: Path) -> None:
+    """Real Odoo 17 and 19 send res.company's computed lock dates as "1-01-01" when none is set."""
+    seen = 0
+    for name in ("writeback17.json", "writeback19.json"):
+        exchanges = json.loads((wire_dir / name).read_text())["exchanges"]
+        [company] = [e for e in exchanges if e["name"] == "company-min-date"]
+        for row in company["response"]["body"]["result"]:
+            for field, value in row.items():
+                if value == "1-01-01":
+                    assert from_odoo(value, {"type": "date"}) == dt.date(1, 1, 1), field
+                    seen += 1
+    assert seen >= 2
+
+
+def test_numpy_and_pandas_values_are_written_as_python_values() -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    values = to_write_values(
+        FIELDS,
+        {"name": np.str_("SO"), "partner_id": np.int64(7), "tag_ids": np.array([1, 2]).tolist(), "qty": np.int32(2),
+         "amount": np.float32(1.5), "locked": np.bool_(True), "priority": np.int64(1),
+         "validity_date": pd.Timestamp("2024-01-31"), "date_order": np.datetime64("2024-01-31T10:00:00"),
+         "note": pd.NA},
+        creating=False,
+    )  # fmt: skip
+    assert values == {
+        "name": "SO", "partner_id": 7, "tag_ids": [(6, 0, [1, 2])], "qty": 2, "amount": 1.5, "locked": True,
+        "priority": 1, "validity_date": "2024-01-31", "date_order": "2024-01-31 10:00:00", "note": False,
+    }  # fmt: skip
+    assert all(type(value) in (str, int, float, bool, list) for value in values.values())
+    assert to_write_values(FIELDS, {"locked": pd.NA, "validity_date": pd.NaT}, creating=False) == {
+        "locked": False, "validity_date": False,
+    }
+    assert to_write_values(FIELDS, {"validity_date": np.datetime64("2024-01-31")}, creating=False) == {
+        "validity_date": "2024-01-31"
+    }
+    with pytest.raises(InvalidValueError, match="got a datetime"):  # a time of day is not a date
+        to_write_values(FIELDS, {"validity_date": pd.Timestamp("2024-01-31 10:00")}, creating=False)
+    with pytest.raises(InvalidValueError, match="cannot send nan to Odoo for sale.order.amount"):
+        to_write_values(FIELDS, {"amount": np.float64("nan")}, creating=False)
+    with pytest.raises(InvalidValueError, match="sale.order.qty is an integer field: got 1.5"):
+        to_write_values(FIELDS, {"qty": np.float64(1.5)}, creating=False)
+
+
+USERS = ModelFields(
+    "res.users",
+    {
+        "login": {"type": "char", "required": True, "store": True},
+        "partner_id": {"type": "many2one", "relation": "res.partner", "required": True, "store": True},
+        # inherited from res.partner (_inherits): non-stored, related to partner_id.<same name>, writable
+        "name": {"type": "char", "related": "partner_id.name", "store": False, "readonly": False},
+        # an ordinary related field: readonly
+        "active_partner": {"type": "boolean", "related": "partner_id.active", "store": False, "readonly": True},
+        "company_id": {"type": "many2one", "relation": "res.company", "required": True, "store": True},
+        "country_id": {"type": "many2one", "related": "company_id.country_id", "store": False, "readonly": True},
+        "currency_id": {"type": "many2one", "related": "company_id.currency_id", "store": True, "readonly": False},
+    },
+)
+
+
+def test_the_many2one_of_a_delegation_is_left_to_odoo_on_create() -> None:
+    assert USERS.delegate_fields == {"partner_id"}
+    assert to_write_values(USERS, {"login": "x"}, creating=True, defaults=frozenset({"company_id"})) == {"login": "x"}
+    assert to_write_values(USERS, {"login": "x", "partner_id": False}, creating=True, defaults=frozenset({"company_id"}))
+    with pytest.raises(InvalidValueError, match=r"required field\(s\) company_id missing"):
+        to_write_values(USERS, {"login": "x"}, creating=True, defaults=frozenset())
+    with pytest.raises(InvalidValueError, match="res.users.partner_id is required: it cannot be empty"):
+        to_write_values(USERS, {"partner_id": False}, creating=False)  # a user keeps its partner

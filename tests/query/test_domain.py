@@ -248,6 +248,32 @@ async def test_values_that_fit_the_field() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [Q(credit_limit__gt=float("nan")), Q(credit_limit__in=[1.0, float("inf")]), [("credit_limit", "<", float("-inf"))],
+     Q(credit_limit=Decimal("NaN"))],
+)  # fmt: skip
+async def test_nan_and_infinity_are_refused_in_filters(condition: Any) -> None:
+    """JSON has no NaN: orjson would send null, and Odoo would compare with empty."""
+    with pytest.raises(InvalidValueError, match=r"cannot send .* to Odoo for res.partner.credit_limit: JSON has no NaN"):
+        await compiled(condition)
+
+
+async def test_numpy_and_pandas_scalars_in_filters() -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    domain = await compiled(
+        Q(id=np.int64(3), credit_limit__gte=np.float32(0.5), is_company=np.bool_(True), email__isnull=np.bool_(True),
+          id__in=np.array([1, 2]), create_date__lt=pd.Timestamp("2024-01-31 10:00", tz="UTC"), date=pd.NaT),
+        [("parent_id", "=", np.int32(4))],
+    )  # fmt: skip
+    assert domain[-8:] == [
+        ("id", "=", 3), ("credit_limit", ">=", 0.5), ("is_company", "=", True), ("email", "=", False),
+        ("id", "in", [1, 2]), ("create_date", "<", "2024-01-31 10:00:00"), ("date", "=", False), ("parent_id", "=", 4),
+    ]  # fmt: skip
+    assert all(type(leaf[2]) in (int, float, bool, str, list) for leaf in domain[-8:])
+
+
 def test_escape_like() -> None:
     assert escape_like("100%_\\") == "100\\%\\_\\\\"
 

@@ -24,7 +24,16 @@ from zenoo.models.binding import Binding
 from zenoo.models.relations import Many2one, X2many
 from zenoo.query.fields import ModelFields
 from zenoo.query.lookups import suggest
-from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, to_odoo
+from zenoo.query.values import (
+    ODOO_DATE_FORMAT,
+    ODOO_DATETIME_FORMAT,
+    date_to_odoo,
+    finite_float,
+    parse_odoo_date,
+    parse_odoo_datetime,
+    python_scalar,
+    to_odoo,
+)
 
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
@@ -59,9 +68,9 @@ def from_odoo(
             str(field.get("relation", "")), int(ref_id), name, binding=binding, related_class=related_class
         )
     if kind == "date" and isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
+        return parse_odoo_date(value)
     if kind == "datetime" and isinstance(value, str):
-        return dt.datetime.strptime(value[:19], ODOO_DATETIME_FORMAT).replace(tzinfo=dt.UTC)
+        return parse_odoo_datetime(value)
     if kind == "float" or kind == "monetary":
         return float(value)
     return value
@@ -148,12 +157,16 @@ def _field_value(
     where = f"{model}.{name}"
     if isinstance(value, Enum):
         value = value.value
+    scalar = python_scalar(value)
+    if kind == "date" and scalar is not value and isinstance(scalar, dt.datetime) and _is_midnight(scalar):
+        scalar = scalar.date()  # pandas and numpy hold dates as naive timestamps at midnight
+    value = scalar
+    if value is None or value is False:  # None (pandas' NA included) is Odoo's empty, False for a boolean
+        return [(5, 0, 0)] if kind in ("one2many", "many2many") else False
     if kind == "boolean":
         if not isinstance(value, bool):
             raise InvalidValueError(f"{where} is a boolean field: got {value!r}")
         return value
-    if value is None or value is False:
-        return [(5, 0, 0)] if kind in ("one2many", "many2many") else False
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidValueError(f"{where} is an integer field: got {value!r}")
@@ -161,7 +174,7 @@ def _field_value(
     if kind in ("float", "monetary"):
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
-        return float(value)
+        return finite_float(value, where)
     if kind == "selection":
         return _selection_value(where, field, value)
     if kind in _STRING_TYPES:
@@ -182,7 +195,7 @@ def _field_value(
         if not isinstance(value, str):
             raise InvalidValueError(f"{where} is a binary field: give bytes or base64 text, got {value!r}")
         return value
-    return to_odoo(value)
+    return to_odoo(value, where)
 
 
 def _selection_value(where: str, field: Mapping[str, Any], value: Any) -> Any:
@@ -201,11 +214,15 @@ def _selection_value(where: str, field: Mapping[str, Any], value: Any) -> Any:
     return value
 
 
+def _is_midnight(value: dt.datetime) -> bool:
+    return value.tzinfo is None and value.time() == dt.time()
+
+
 def _date_value(where: str, value: Any) -> str:
     if isinstance(value, dt.datetime):
         raise InvalidValueError(f"{where} is a date field: got a datetime {value!r}; pass value.date()")
     if isinstance(value, dt.date):
-        return value.strftime(ODOO_DATE_FORMAT)
+        return date_to_odoo(value)
     if isinstance(value, str):
         try:
             dt.datetime.strptime(value, ODOO_DATE_FORMAT)
@@ -232,6 +249,7 @@ def _datetime_value(where: str, value: Any) -> str:
 def _id_value(where: str, value: Any) -> int:
     from zenoo.models.base import OdooModel
 
+    value = python_scalar(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, OdooModel | Many2one) and value.id is not None:
@@ -248,16 +266,16 @@ def _x2many_value(
         raise InvalidValueError(f"{where} is an x2many field: give a list of ids, records or commands")
     items = list(value)
     if items and all(_is_command(item) for item in items):
-        return [_command(item, target, related) for item in items]
+        return [_command(where, item, target, related) for item in items]
     return [(6, 0, [_id_value(where, item) for item in items])]
 
 
 def _command(
-    item: Sequence[Any], target: ModelFields | None, related: Mapping[str, ModelFields]
+    where: str, item: Sequence[Any], target: ModelFields | None, related: Mapping[str, ModelFields]
 ) -> list[Any]:
     if item[0] in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
-        return [item[0], to_odoo(item[1]), to_write_values(target, item[2], creating=False, related=related)]
-    return to_odoo(list(item))
+        return [item[0], to_odoo(item[1], where), to_write_values(target, item[2], creating=False, related=related)]
+    return to_odoo(list(item), where)
 
 
 def _is_command(item: Any) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from typing import Protocol as TypingProtocol
 
 from zenoo.exceptions import InvalidValueError
+from zenoo.query.values import python_scalar
 from zenoo.transport import HttpResponse
 
 _MODEL_RE = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
@@ -69,13 +70,17 @@ def check_names(model: str, method: str) -> None:
 
 
 def check_ids(ids: Any) -> list[int]:
-    """Record ids as a list of ints: one int, or an iterable of ints (bools are refused)."""
-    if isinstance(ids, int) and not isinstance(ids, bool):
-        return [ids]
+    """Record ids as a list of ints: one int, or an iterable of ints (bools are refused; numpy and
+    pandas integers, such as a frame's id column holds, count as ints)."""
+    single = python_scalar(ids)
+    if isinstance(single, int) and not isinstance(single, bool):
+        return [single]
     if isinstance(ids, (str, bytes, Mapping)) or not hasattr(ids, "__iter__"):
         raise InvalidValueError(f"ids must be an int or a list of ints, got {type(ids).__name__}")
-    result = list(ids)
-    for value in result:
-        if not isinstance(value, int) or isinstance(value, bool):
+    result = []
+    for value in ids:
+        number = value if type(value) is int else python_scalar(value)
+        if not isinstance(number, int) or isinstance(number, bool):
             raise InvalidValueError(f"ids must be ints, got {value!r} ({type(value).__name__})")
+        result.append(number)
     return result

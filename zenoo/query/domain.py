@@ -225,12 +225,12 @@ async def _compile_leaf(client: FieldsSource, model: str, leaf: Leaf) -> tuple[A
         return (leaf.path, leaf.operator, leaf.value)
     resolved = await resolve_path(client, model, leaf.path.split("."))
     check_operator(model, resolved.path, resolved.type, leaf.operator)
-    value = leaf.value
+    value, where = leaf.value, f"{model}.{resolved.path}"
     if leaf.operator in ("any", "not any", "any!", "not any!"):
-        value = await _subdomain(client, str(resolved.field["relation"]), value, f"{model}.{resolved.path}")
+        value = await _subdomain(client, str(resolved.field["relation"]), value, where)
     else:
-        value = to_odoo(value)
-    check_value(f"{model}.{resolved.path}", resolved.field, leaf.operator, value)
+        value = to_odoo(value, where)
+    check_value(where, resolved.field, leaf.operator, value)
     return resolved.path, leaf.operator, value
 
 

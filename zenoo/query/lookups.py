@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
-from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, to_odoo
+from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, python_scalar, to_odoo
 
 #: lookup name → Odoo operator
 LOOKUP_OPERATORS: dict[str, str] = {
@@ -168,7 +168,7 @@ def _require_str(lookup: str, value: Any, where: str) -> str:
 def _as_list(lookup: str, value: Any, where: str) -> list[Any]:
     if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
         raise InvalidValueError(f"lookup {lookup!r} on {where} needs a list of values, got {value!r}")
-    return to_odoo(list(value))
+    return to_odoo(list(value), where)
 
 
 def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
@@ -179,6 +179,7 @@ def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
     if lookup not in LOOKUP_OPERATORS:
         raise InvalidLookupError(f"unknown lookup {lookup!r} on {where}{suggest(lookup, LOOKUP_OPERATORS)}")
     operator = LOOKUP_OPERATORS[lookup]
+    value = python_scalar(value)
     if lookup == "isnull":
         if not isinstance(value, bool):
             raise InvalidValueError(f"lookup 'isnull' on {where} needs True or False, got {value!r}")
@@ -188,7 +189,7 @@ def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
     if lookup in ("child_of", "parent_of"):
         if isinstance(value, list | tuple | set | frozenset):
             return operator, _as_list(lookup, value, where)
-        return operator, to_odoo(value)
+        return operator, to_odoo(value, where)
     if lookup in ("any", "not_any"):
         return operator, value
     if lookup == "iexact":
@@ -206,4 +207,4 @@ def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:
             f"lookup {lookup!r} on {where} compares with one value, got a collection {value!r}; "
             "use __in for a list"
         )
-    return operator, to_odoo(value)
+    return operator, to_odoo(value, where)

@@ -37,6 +37,7 @@ from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
 from zenoo.query.fields import ModelFields, fields_to_read, model_fields, resolve_path
 from zenoo.query.lookups import RELATIONAL_TYPES
+from zenoo.query.values import python_scalar
 
 #: rows per request when iterating with ``async for``
 DEFAULT_CHUNK_SIZE = 1000
@@ -355,6 +356,7 @@ class QuerySet:
         """
         query = self
         if record_id is not None:
+            record_id = python_scalar(record_id)  # a numpy or pandas integer is an id too
             if isinstance(record_id, bool) or not isinstance(record_id, int):
                 raise InvalidValueError(f"get() takes a record id, got {record_id!r}")
             query = query.filter(id=record_id)
@@ -439,7 +441,7 @@ class QuerySet:
         return await unlink_records(self._binding(), self.model_name, ids)
 
     def _target(self, args: tuple[Any, ...], name: str) -> tuple[QuerySet, dict[str, Any]]:
-        if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], Mapping):
+        if len(args) == 2 and isinstance(python_scalar(args[0]), int) and isinstance(args[1], Mapping):
             return self.filter(id=args[0]), dict(args[1])
         if len(args) == 1 and isinstance(args[0], Mapping):
             return self, dict(args[0])
