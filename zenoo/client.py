@@ -31,11 +31,12 @@ from zenoo.exceptions import (
     TransportError,
     ZenooError,
 )
+from zenoo.fields.metadata import model_fields
+from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.methods import is_read_only
 from zenoo.protocols.base import Credentials, Protocol, WireRequest, check_ids, check_names
 from zenoo.protocols.json2 import Json2Protocol
 from zenoo.protocols.jsonrpc import JsonRpcProtocol
-from zenoo.query.fields import model_fields
 from zenoo.retry import CircuitBreaker, RetryPolicy, call_with_retries
 from zenoo.stats import ClientStats, Hooks, RequestEvent
 from zenoo.transport import (
@@ -653,8 +654,6 @@ class ZenooClient:
         if not vals_list:
             return []
         if validate_required:
-            from zenoo.models.loading import checked_create_values
-
             vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
@@ -691,8 +690,6 @@ class ZenooClient:
         id_list = check_ids(ids)
         vals = dict(values)
         if validate_required:
-            from zenoo.models.loading import checked_write_values
-
             vals = await checked_write_values(self, model, vals)
         if check_access:
             await self._check_write_right(model)

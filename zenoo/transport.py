@@ -33,7 +33,7 @@ from zenoo.exceptions import (
     ZenooConnectionError,
     ZenooTimeoutError,
 )
-from zenoo.query.values import date_to_odoo, datetime_to_odoo, non_finite_error, python_scalar
+from zenoo.fields.values import date_to_odoo, datetime_to_odoo, non_finite_error, python_scalar
 
 logger = logging.getLogger("zenoo.transport")
 
@@ -205,7 +205,7 @@ def encode_json(value: Any, what: str | None = None) -> bytes:
 
     Dates and datetimes are sent the way Odoo stores them (``YYYY-MM-DD`` and
     ``YYYY-MM-DD HH:MM:SS`` in UTC; naive datetimes are taken as UTC); numpy and pandas scalars as
-    their Python equivalents (:func:`zenoo.query.values.python_scalar`). Any other value JSON cannot
+    their Python equivalents (:func:`zenoo.fields.values.python_scalar`). Any other value JSON cannot
     represent raises :class:`InvalidValueError` naming its type, and so does a NaN or infinite float
     (orjson would write null, which Odoo reads as empty), before anything is sent.
     """

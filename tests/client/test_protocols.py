@@ -241,7 +241,7 @@ def test_the_core_does_not_import_numpy_or_pandas() -> None:
     code = (
         "import sys, zenoo, datetime as dt\n"
         "from zenoo.transport import encode_json\n"
-        "from zenoo.query.values import to_odoo\n"
+        "from zenoo.fields.values import to_odoo\n"
         "encode_json({'a': [1.5, None, dt.date(2024, 1, 1)]}); to_odoo([dt.datetime(2024, 1, 1), 3])\n"
         "assert not {'numpy', 'pandas'} & set(sys.modules), sorted({'numpy', 'pandas'} & set(sys.modules))\n"
     )

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from zenoo.exceptions import FieldError, InvalidValueError, ProtocolError
-from zenoo.models.convert import from_odoo, to_write_values
+from zenoo.fields.metadata import ModelFields
+from zenoo.fields.values import date_to_odoo, parse_odoo_date, parse_odoo_datetime, to_odoo
+from zenoo.fields.writing import to_write_values
+from zenoo.models.convert import from_odoo
 from zenoo.models.relations import Many2one, X2many
-from zenoo.query.fields import ModelFields
-from zenoo.query.values import date_to_odoo, parse_odoo_date, parse_odoo_datetime, to_odoo
 
 M2O = {"type": "many2one", "relation": "res.partner"}
 M2M = {"type": "many2many", "relation": "res.partner.category"}

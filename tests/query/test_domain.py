@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from zenoo.exceptions import FieldError, InvalidLookupError, InvalidValueError
+from zenoo.fields.lookups import escape_like
 from zenoo.query import Q, compile_q, parse_domain
-from zenoo.query.lookups import escape_like
 
 FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     "res.partner": {

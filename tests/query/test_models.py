@@ -11,7 +11,7 @@ import pytest
 from zenoo import FieldError, InvalidValueError, OdooModel, ZenooClient
 from zenoo.models import Many2one, X2many
 from zenoo.models.common import ResCompany, ResPartner
-from zenoo.models.registry import client_state
+from zenoo.state import client_state
 
 from .conftest import calls, param
 

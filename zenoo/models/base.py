@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
 
 
@@ -129,8 +130,8 @@ class OdooModel(BaseModel):
 
     async def _keep_written(self, values: Mapping[str, Any]) -> None:
         """Hold the written values as loaded ones (ids and records become lazy relations again)."""
+        from zenoo.fields.metadata import model_fields
         from zenoo.models.convert import written_to_python
-        from zenoo.query.fields import model_fields
 
         binding = self._require_binding()
         fields = await model_fields(binding.client, self._name)
@@ -181,3 +182,6 @@ def _snapshot(value: Any) -> Any:
     if isinstance(value, X2many | list | tuple):
         return tuple(_snapshot(item) for item in value)
     return value
+
+
+RecordReference.register(OdooModel)  # its id is sent where a value is expected

@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model
 
+from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.base import OdooModel
-from zenoo.models.registry import ClientState, client_state
 from zenoo.models.relations import Many2one, X2many
-from zenoo.query.fields import ModelFields, model_fields
+from zenoo.state import ClientState, client_state
 
 #: Odoo field type → (Python type, its name in generated source); all but boolean are Optional.
 SCALAR_TYPES: dict[str, tuple[Any, str]] = {

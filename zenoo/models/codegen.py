@@ -8,28 +8,16 @@ relations typed to the related generated class (or to ``OdooModel`` when it was 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.builder import SCALAR_TYPES, class_name, selection_keys, usable_field_name
-from zenoo.query.fields import ModelFields, model_fields
 
 #: names the generated module imports; a field with one of these names would shadow it
 _IMPORTED = frozenset(
     {"annotations", "ClassVar", "Literal", "Field", "Many2one", "X2many", "OdooModel", "_dt"}
 )
-
-ENV_VARS = {
-    "url": "ZENOO_URL",
-    "db": "ZENOO_DB",
-    "user": "ZENOO_USER",
-    "password": "ZENOO_PASSWORD",
-    "api_key": "ZENOO_API_KEY",
-}
 
 
 def annotation_source(field: Mapping[str, Any], generated: Mapping[str, str]) -> tuple[str, str]:
@@ -118,52 +106,3 @@ async def generate_source(client: Any, models: Sequence[str]) -> str:
     specs = [await model_fields(client, model) for model in models]
     version = ".".join(str(part) for part in (client.server_version or ())[:2]) or "?"
     return render_module(specs, source=f"{client.url} database {client.database!r} (Odoo {version})")
-
-
-# --- command line --------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``zenoo codegen`` (each connection option falls back to its ZENOO_* variable)."""
-    parser.add_argument("models", nargs="+", help="Odoo model names, e.g. res.partner sale.order")
-    parser.add_argument("-o", "--output", help="file to write (default: standard output)")
-    parser.add_argument("--url", help=f"server URL (env {ENV_VARS['url']})")
-    parser.add_argument("--db", help=f"database (env {ENV_VARS['db']})")
-    parser.add_argument("--user", help=f"login (env {ENV_VARS['user']})")
-    secret = parser.add_mutually_exclusive_group()
-    secret.add_argument("--password", help=f"password (env {ENV_VARS['password']})")
-    secret.add_argument("--api-key", dest="api_key", help=f"API key (env {ENV_VARS['api_key']})")
-
-
-def _option(args: argparse.Namespace, name: str) -> str | None:
-    return getattr(args, name, None) or os.environ.get(ENV_VARS[name]) or None
-
-
-async def _generate(args: argparse.Namespace) -> str:
-    from zenoo.client import ZenooClient
-
-    url, user = _option(args, "url"), _option(args, "user")
-    password, api_key = _option(args, "password"), _option(args, "api_key")
-    missing = [flag for flag, value in (("--url", url), ("--user", user)) if not value]
-    if not (password or api_key):
-        missing.append("--password or --api-key")
-    if missing:
-        raise SystemExit(f"zenoo codegen: missing {', '.join(missing)} (or their ZENOO_* variables)")
-    async with ZenooClient(str(url)) as client:
-        if api_key:
-            await client.login_with_api_key(_option(args, "db"), str(user), api_key)
-        else:
-            await client.login(_option(args, "db"), str(user), str(password))
-        return await generate_source(client, args.models)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Entry point of ``zenoo codegen``; returns the exit status."""
-    source = asyncio.run(_generate(args))
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(source)
-        print(f"wrote {len(args.models)} model(s) to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(source)
-    return 0

@@ -6,34 +6,21 @@ integer → int; float/monetary → float; date → ``datetime.date``; datetime 
 one2many/many2many → :class:`X2many` (the list of ids; by field type, never by the value's shape);
 binary → the base64 text Odoo sent; anything else unchanged.
 
-To Odoo (``create``/``write``): values are checked against the field's type, selection keys and
-(on create) required fields, and a clear :class:`InvalidValueError` is raised before sending.
+The other direction (checked values for ``create``/``write``) is :mod:`zenoo.fields.writing`.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from enum import Enum
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zenoo.exceptions import InvalidValueError
-from zenoo.models.binding import Binding
-from zenoo.models.relations import Many2one, X2many
-from zenoo.query.fields import ModelFields
-from zenoo.query.lookups import suggest
-from zenoo.query.values import (
-    ODOO_DATE_FORMAT,
-    ODOO_DATETIME_FORMAT,
-    date_to_odoo,
-    finite_float,
+from zenoo.fields.values import (
     parse_odoo_date,
     parse_odoo_datetime,
-    python_scalar,
-    to_odoo,
 )
+from zenoo.fields.writing import id_value, is_command
+from zenoo.models.binding import Binding
+from zenoo.models.relations import Many2one, X2many
 
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
@@ -89,200 +76,14 @@ def written_to_python(value: Any, field: Mapping[str, Any], binding: Binding) ->
         if isinstance(value, Many2one):
             return value
         if isinstance(value, OdooModel):
-            ref: Many2one[Any] = Many2one(relation, _id_value("", value), getattr(value, "display_name", None),
+            ref: Many2one[Any] = Many2one(relation, id_value("", value), getattr(value, "display_name", None),
                                           binding=binding, related_class=type(value))  # fmt: skip
             ref._set_record(value)
             return ref
         return Many2one(relation, value, binding=binding)
     if kind in ("one2many", "many2many") and isinstance(value, list | tuple | set | frozenset):
         items = list(value)
-        if items and all(_is_command(item) for item in items):
+        if items and all(is_command(item) for item in items):
             return value
-        return X2many([_id_value("", item) for item in items], relation, binding=binding)
+        return X2many([id_value("", item) for item in items], relation, binding=binding)
     return value
-
-
-# --- Python → Odoo -----------------------------------------------------------------------------
-
-
-def to_write_values(
-    fields: ModelFields,
-    values: Mapping[str, Any],
-    *,
-    creating: bool,
-    defaults: frozenset[str] | None = None,
-    related: Mapping[str, ModelFields] | None = None,
-) -> dict[str, Any]:
-    """Check ``values`` against ``fields`` and convert them for ``create``/``write``.
-
-    ``defaults`` names the fields that get a default on the server (when known): on create, a
-    required field that is neither given nor defaulted is an error. Fields Odoo fills itself are
-    not asked for: readonly, non-stored, computed (``depends``), related and company-dependent ones,
-    and the many2one of a delegation (``_inherits``: :attr:`ModelFields.delegate_fields`), which
-    may also be given empty on create. ``related`` holds the fields
-    of related models: the values inside x2many ``(0, 0, {...})``/``(1, id, {...})`` commands on
-    those models are checked against them too (their required fields are left to Odoo, which
-    fills the inverse field itself).
-    """
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if name == "id":
-            raise InvalidValueError(f"{fields.model}.id cannot be written")
-        field = fields.get(name)
-        out[name] = _field_value(fields.model, name, field, value, related or {})
-        if (
-            field.get("required") and out[name] is False and field.get("type") != "boolean"
-            and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
-        ):  # fmt: skip
-            raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
-    if creating and defaults is not None:
-        missing = [
-            name
-            for name, field in fields.fields.items()
-            if field.get("required") and name not in out and name not in defaults and name != "id"
-            and field.get("store", True) and not field.get("readonly") and not field.get("company_dependent")
-            and not field.get("depends") and not field.get("related") and name not in fields.delegate_fields
-        ]  # fmt: skip
-        if missing:
-            raise InvalidValueError(
-                f"cannot create {fields.model}: required field(s) {', '.join(sorted(missing))} missing"
-            )
-    return out
-
-
-def _field_value(
-    model: str, name: str, field: Mapping[str, Any], value: Any, related: Mapping[str, ModelFields]
-) -> Any:
-    kind = str(field.get("type"))
-    where = f"{model}.{name}"
-    if isinstance(value, Enum):
-        value = value.value
-    scalar = python_scalar(value)
-    if kind == "date" and scalar is not value and isinstance(scalar, dt.datetime) and _is_midnight(scalar):
-        scalar = scalar.date()  # pandas and numpy hold dates as naive timestamps at midnight
-    value = scalar
-    if value is None or value is False:  # None (pandas' NA included) is Odoo's empty, False for a boolean
-        return [(5, 0, 0)] if kind in ("one2many", "many2many") else False
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise InvalidValueError(f"{where} is a boolean field: got {value!r}")
-        return value
-    if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidValueError(f"{where} is an integer field: got {value!r}")
-        return value
-    if kind in ("float", "monetary"):
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
-        return finite_float(value, where)
-    if kind == "selection":
-        return _selection_value(where, field, value)
-    if kind in _STRING_TYPES:
-        if not isinstance(value, str):
-            raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
-        return value
-    if kind == "date":
-        return _date_value(where, value)
-    if kind == "datetime":
-        return _datetime_value(where, value)
-    if kind == "many2one":
-        return _id_value(where, value)
-    if kind in ("one2many", "many2many"):
-        return _x2many_value(where, value, related.get(str(field.get("relation", ""))), related)
-    if kind == "binary":
-        if isinstance(value, bytes):
-            return base64.b64encode(value).decode("ascii")
-        if not isinstance(value, str):
-            raise InvalidValueError(f"{where} is a binary field: give bytes or base64 text, got {value!r}")
-        return value
-    return to_odoo(value, where)
-
-
-def _selection_value(where: str, field: Mapping[str, Any], value: Any) -> Any:
-    """One of the selection's keys (usually strings; a selection may also have integer keys)."""
-    keys = [key for key, _label in field.get("selection") or []]
-    if not keys:  # no choices known (a dynamic selection): the server decides
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            raise InvalidValueError(f"{where} is a selection field: got {value!r}")
-        return value
-    if value not in keys or isinstance(value, bool):
-        labels = [str(key) for key in keys]
-        hint = suggest(value, labels) if isinstance(value, str) else ""
-        raise InvalidValueError(
-            f"{value!r} is not a valid choice for {where}{hint}; choices: {', '.join(labels)}"
-        )
-    return value
-
-
-def _is_midnight(value: dt.datetime) -> bool:
-    return value.tzinfo is None and value.time() == dt.time()
-
-
-def _date_value(where: str, value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        raise InvalidValueError(f"{where} is a date field: got a datetime {value!r}; pass value.date()")
-    if isinstance(value, dt.date):
-        return date_to_odoo(value)
-    if isinstance(value, str):
-        try:
-            dt.datetime.strptime(value, ODOO_DATE_FORMAT)
-        except ValueError:
-            raise InvalidValueError(f"{where} is a date field: {value!r} is not YYYY-MM-DD") from None
-        return value
-    raise InvalidValueError(f"{where} is a date field: got {value!r}")
-
-
-def _datetime_value(where: str, value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return to_odoo(value)
-    if isinstance(value, str):
-        try:
-            dt.datetime.strptime(value, ODOO_DATETIME_FORMAT)
-        except ValueError:
-            raise InvalidValueError(
-                f"{where} is a datetime field: {value!r} is not YYYY-MM-DD HH:MM:SS"
-            ) from None
-        return value
-    raise InvalidValueError(f"{where} is a datetime field: got {value!r} (dates need a time: use a datetime)")
-
-
-def _id_value(where: str, value: Any) -> int:
-    from zenoo.models.base import OdooModel
-
-    value = python_scalar(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, OdooModel | Many2one) and value.id is not None:
-        return value.id
-    raise InvalidValueError(f"{where} is a many2one field: give an id or a record, got {value!r}")
-
-
-def _x2many_value(
-    where: str, value: Any, target: ModelFields | None, related: Mapping[str, ModelFields]
-) -> list[Any]:
-    """A list of ids/records replaces the relation (command 6); a list of commands is sent as is,
-    the values of create/update commands checked against ``target`` (the related model) when known."""
-    if not isinstance(value, list | tuple | set | frozenset):
-        raise InvalidValueError(f"{where} is an x2many field: give a list of ids, records or commands")
-    items = list(value)
-    if items and all(_is_command(item) for item in items):
-        return [_command(where, item, target, related) for item in items]
-    return [(6, 0, [_id_value(where, item) for item in items])]
-
-
-def _command(
-    where: str, item: Sequence[Any], target: ModelFields | None, related: Mapping[str, ModelFields]
-) -> list[Any]:
-    if item[0] in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
-        return [item[0], to_odoo(item[1], where), to_write_values(target, item[2], creating=False, related=related)]
-    return to_odoo(list(item), where)
-
-
-def _is_command(item: Any) -> bool:
-    return (
-        isinstance(item, list | tuple)
-        and len(item) in (2, 3)
-        and isinstance(item[0], int)
-        and not isinstance(item[0], bool)
-        and 0 <= item[0] <= 6
-    )

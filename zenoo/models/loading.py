@@ -1,7 +1,7 @@
 """Reading and writing records for the model layer: rows → records, prefetch, checked writes.
 
 Every request goes through the client's single ``call()``. Reads of related records go through
-the client's bounded relation cache (see :mod:`zenoo.models.registry`), which every write clears.
+the client's bounded relation cache (see :mod:`zenoo.state`), which every write clears.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from zenoo.exceptions import MethodNotFoundError
+from zenoo.fields.lookups import RELATIONAL_TYPES
+from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
+from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding
 from zenoo.models.builder import default_fields, get_model_class, related_class
-from zenoo.models.convert import from_odoo, to_write_values
-from zenoo.models.registry import client_state, context_key
+from zenoo.models.convert import from_odoo
 from zenoo.models.relations import Many2one, X2many
-from zenoo.query.fields import ModelFields, fields_to_read, model_fields
-from zenoo.query.lookups import RELATIONAL_TYPES
+from zenoo.state import client_state, context_key
 
 
 async def class_for(binding: Binding, model: str, cls: type[OdooModel] | None) -> type[OdooModel]:
@@ -121,64 +121,6 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
                     ref._set_record(by_id[ref.id])
             else:
                 ref._set_records([by_id[i] for i in ref if i in by_id])
-
-
-async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | None:
-    """Required fields of the model that get a default on the server (``default_get``, once per model).
-
-    None when the server cannot tell (no ``default_get``): required fields are then left to Odoo.
-    """
-    state = client_state(client)
-    if fields.model not in state.defaults:
-        required = [name for name, field in fields.fields.items() if field.get("required")]
-        if not required:
-            state.defaults[fields.model] = frozenset()
-        else:
-            try:
-                # positional: the parameter's name differs between versions and models
-                found = await client.call(fields.model, "default_get", args=(required,))
-            except MethodNotFoundError:
-                state.defaults[fields.model] = None
-            else:
-                state.defaults[fields.model] = frozenset(found)
-    return state.defaults[fields.model]
-
-
-async def checked_write_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    fields = await model_fields(client, model)
-    return to_write_values(
-        fields, values, creating=False, related=await _command_models(client, fields, values)
-    )
-
-
-async def checked_create_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    fields = await model_fields(client, model)
-    return to_write_values(
-        fields,
-        values,
-        creating=True,
-        defaults=await known_defaults(client, fields),
-        related=await _command_models(client, fields, values),
-    )
-
-
-async def _command_models(
-    client: Any, fields: ModelFields, values: Mapping[str, Any]
-) -> dict[str, ModelFields]:
-    """The fields of the models whose records x2many commands in ``values`` create or update
-    (``(0, 0, {...})``, ``(1, id, {...})``), so that their values are checked too."""
-    related: dict[str, ModelFields] = {}
-    for name, value in values.items():
-        field = fields.fields.get(name) or {}
-        if field.get("type") not in ("one2many", "many2many") or not isinstance(value, list | tuple):
-            continue
-        if any(
-            isinstance(item, list | tuple) and len(item) == 3 and isinstance(item[2], Mapping)
-            for item in value
-        ):
-            relation = str(field["relation"])
-            related[relation] = await model_fields(client, relation)
-    return related
 
 
 async def write_records(binding: Binding, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:

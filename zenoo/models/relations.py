@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic_core import core_schema
 
+from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
 
 if TYPE_CHECKING:
@@ -197,3 +198,6 @@ def _validate_x2many(value: Any) -> Any:
         except TypeError as exc:
             raise ValueError(str(exc)) from None
     raise ValueError(f"not an x2many value (a list of ids or records): {value!r}")
+
+
+RecordReference.register(Many2one)  # its id is sent where a value is expected

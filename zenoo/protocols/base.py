@@ -9,7 +9,7 @@ from typing import Any
 from typing import Protocol as TypingProtocol
 
 from zenoo.exceptions import InvalidValueError
-from zenoo.query.values import python_scalar
+from zenoo.fields.values import python_scalar
 from zenoo.transport import HttpResponse
 
 _MODEL_RE = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")

@@ -16,6 +16,7 @@ from zenoo.protocols.base import Credentials, WireRequest
 from zenoo.protocols.signatures import named
 from zenoo.transport import HttpResponse, decode_json
 
+
 class Json2Protocol:
     """Builds and parses ``/json/2`` exchanges."""
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
-from zenoo.query.fields import FieldsSource, resolve_path, split_lookup
-from zenoo.query.lookups import check_operator, check_value, lookup_leaf
-from zenoo.query.values import to_odoo
+from zenoo.fields.lookups import check_operator, check_value, lookup_leaf
+from zenoo.fields.metadata import FieldsSource, resolve_path, split_lookup
+from zenoo.fields.values import to_odoo
 
 Domain = list[Any]
 #: Odoo's constant leaves.

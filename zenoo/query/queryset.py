@@ -21,11 +21,14 @@ from zenoo.exceptions import (
     MissingError,
     MultipleResultsError,
 )
+from zenoo.fields.lookups import RELATIONAL_TYPES
+from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, resolve_path
+from zenoo.fields.values import python_scalar
+from zenoo.fields.writing import checked_write_values
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding, Runner
 from zenoo.models.builder import default_fields, get_model_class
 from zenoo.models.loading import (
-    checked_write_values,
     create_records,
     prefetch,
     read_rows,
@@ -35,9 +38,6 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
-from zenoo.query.fields import ModelFields, fields_to_read, model_fields, resolve_path
-from zenoo.query.lookups import RELATIONAL_TYPES
-from zenoo.query.values import python_scalar
 
 #: rows per request when iterating with ``async for``
 DEFAULT_CHUNK_SIZE = 1000

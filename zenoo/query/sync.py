@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from zenoo.fields.metadata import ModelFields
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Runner
 from zenoo.query.domain import Q
-from zenoo.query.fields import ModelFields
 from zenoo.query.queryset import QuerySet
 
 

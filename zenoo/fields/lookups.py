@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
-from zenoo.query.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, python_scalar, to_odoo
+from zenoo.fields.values import ODOO_DATE_FORMAT, ODOO_DATETIME_FORMAT, python_scalar, to_odoo
 
 #: lookup name → Odoo operator
 LOOKUP_OPERATORS: dict[str, str] = {

@@ -1,4 +1,5 @@
-"""Per-client state of the model layer: runtime model classes, the relation cache, known defaults.
+"""Per-client state of the layers above the client: runtime model classes, the relation cache,
+the fields that get a default on the server.
 
 Runtime classes are built once per client. A relation field of one is typed to the related
 runtime class as soon as that class exists; until then it waits in ``waiting_relations``.

@@ -4,7 +4,8 @@
 * ``datetime``: an aware value is converted to UTC; a **naive value is taken as UTC already**
   (that is how Odoo stores and sends datetimes). Both become ``"YYYY-MM-DD HH:MM:SS"``.
 * ``date`` → ``"YYYY-MM-DD"``; ``Decimal`` → ``float``; ``Enum`` → its value.
-* A record (an :class:`~zenoo.models.OdooModel`, or a lazy many2one reference) → its id.
+* A record (an :class:`~zenoo.models.OdooModel`, or a lazy many2one reference: any
+  :class:`RecordReference`) → its id.
 * Lists, tuples and sets → lists of converted values; a mapping (the values of an x2many
   ``(0, 0, {...})`` command, a json field) → a dict of converted values with string keys.
 * numpy and pandas scalars → their Python equivalents (:func:`python_scalar`): ``np.int64`` → int,
@@ -18,6 +19,7 @@ including the unpadded years Odoo writes below 1000 (``"1-01-01"`` for ``date.mi
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import math
 import re
@@ -167,12 +169,19 @@ def _key(name: Any, mapping: Mapping[Any, Any]) -> str:
     return name
 
 
+class RecordReference(abc.ABC):
+    """What stands for one Odoo record where a value is expected: its ``id`` is sent.
+
+    The model layer registers its record classes and lazy many2one references as virtual
+    subclasses, so this layer converts them without importing it.
+    """
+
+    id: int | None
+
+
 def _record_id(value: Any) -> int | None:
     """The id of a record or lazy reference, None when ``value`` is neither."""
-    from zenoo.models.base import OdooModel
-    from zenoo.models.relations import Many2one
-
-    if isinstance(value, OdooModel | Many2one):
+    if isinstance(value, RecordReference):
         if value.id is None:
             raise InvalidValueError(f"{value!r} has no id yet: save it before using it as a value")
         return value.id

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from zenoo.exceptions import FieldError, InvalidLookupError
-from zenoo.query.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
+from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
 
 #: ``id`` is in every model; older servers may leave it out of ``fields_get``.
 ID_FIELD: dict[str, Any] = {"type": "integer", "string": "ID", "readonly": True, "required": False}
