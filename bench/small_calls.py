@@ -14,7 +14,9 @@ Contenders:
 * ``zenoo``: the async ``ZenooClient``; ``zenoo-sync``: the blocking ``zenoo.sync.Client``
   (threads for the concurrent workload, sharing the client);
 * ``odoorpc``: OdooRPC, blocking, as its users run it (one logged-in ``ODOO`` object per thread
-  for the concurrent workload).
+  for the concurrent workload);
+* ``zenoo@cmp`` with ``--compare-python PYTHON``: the async zenoo installed for another interpreter
+  (a venv holding an older zenoo), for before/after figures side by side.
 
 Servers: the embedded server in a child process, keeping connections alive (as Odoo behind a proxy)
 and answering ``Connection: close`` (as bare Odoo does); and a real Odoo given by
@@ -110,7 +112,8 @@ def run_raw(url: str, db: str, user: str, password: str, in_flight: int) -> Cont
     headers = {"Content-Type": "application/json"}
 
     async def call(service: str, method: str, *args: Any) -> Any:
-        body = {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}}
+        params = {"service": service, "method": method, "args": args}
+        body = {"jsonrpc": "2.0", "method": "call", "params": params}
         response = await http.post("/jsonrpc", content=orjson.dumps(body), headers=headers)
         payload = orjson.loads(response.content)
         if "error" in payload:
@@ -225,9 +228,11 @@ def child(contender: str, url: str, db: str, user: str, password: str, calls: in
 # --- orchestration ----------------------------------------------------------------------------------
 
 
-def measure(contender: str, url: str, db: str, user: str, password: str, calls: int, in_flight: int) -> Any:
-    """One run of ``contender`` in a fresh process; None (with the reason printed) when it fails."""
-    command = [sys.executable, __file__, "--child", contender, "--url", url, "--db", db, "--user", user,
+def measure(
+    contender: str, url: str, db: str, user: str, password: str, calls: int, in_flight: int, python: str
+) -> Any:
+    """One run of ``contender`` in a fresh ``python`` process; None (the reason printed) when it fails."""
+    command = [python, __file__, "--child", contender, "--url", url, "--db", db, "--user", user,
                "--calls", str(calls), "--concurrency", str(in_flight)]  # fmt: skip
     env = {**os.environ, "ZENOO_BENCH_PASSWORD": password}  # not on the command line
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
@@ -238,13 +243,19 @@ def measure(contender: str, url: str, db: str, user: str, password: str, calls: 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def report(url: str, db: str, user: str, password: str, calls: int, in_flight: int, repeat: int) -> None:
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in CONTENDERS}
+def report(
+    url: str, db: str, user: str, password: str, calls: int, in_flight: int, repeat: int, compare: str | None
+) -> None:
+    # label -> (contender, interpreter); --compare-python adds zenoo as installed for another interpreter
+    entries = {name: (name, sys.executable) for name in CONTENDERS}
+    if compare:
+        entries["zenoo@cmp"] = ("zenoo", compare)
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in entries}
     for _ in range(repeat):
-        for name in CONTENDERS:
-            result = measure(name, url, db, user, password, calls, in_flight)
+        for label, (name, python) in entries.items():
+            result = measure(name, url, db, user, password, calls, in_flight, python)
             if result is not None:
-                runs[name].append(result)
+                runs[label].append(result)
     figures = {
         name: {
             workload: {key: statistics.median(r[workload][key] for r in results) for key in ("wall", "cpu")}
@@ -265,7 +276,10 @@ def report(url: str, db: str, user: str, password: str, calls: int, in_flight: i
             ratios = (
                 (wall / base[workload]["wall"], cpu / base[workload]["cpu"]) if base else (float("nan"),) * 2
             )
-            print(f"{workload:<13} {name:<11} {wall * 1e3:>8.3f} {ratios[0]:>5.2f} {cpu * 1e3:>7.3f} {ratios[1]:>5.2f}")
+            print(
+                f"{workload:<13} {name:<11} {wall * 1e3:>8.3f} {ratios[0]:>5.2f}"
+                f" {cpu * 1e3:>7.3f} {ratios[1]:>5.2f}"
+            )
 
 
 def main() -> None:
@@ -275,17 +289,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
     parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (ZENOO_TEST_URL)")
+    parser.add_argument(
+        "--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)"
+    )
     parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
     parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
     parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
+    parser.add_argument(
+        "--compare-python",
+        help="also run the zenoo contender with this interpreter (a venv with another zenoo): 'zenoo@cmp'",
+    )
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.url, args.db, args.user, os.environ["ZENOO_BENCH_PASSWORD"], args.calls,
               args.concurrency)  # fmt: skip
         return
-    numbers = (args.calls, args.concurrency, args.repeat)
+    numbers = (args.calls, args.concurrency, args.repeat, args.compare_python)
     if not args.no_embedded:
         from zenoo.testing import OdooTestServer
 

@@ -89,10 +89,10 @@ class _ImportLookups(importlib.abc.MetaPathFinder):
         self.thread = threading.get_ident()
         self.names: list[str] = []
 
-    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+    def find_spec(self, fullname, path, target=None) -> None:  # type: ignore[no-untyped-def]
+        """Note the lookup; finding nothing lets the real finders answer."""
         if threading.get_ident() == self.thread:  # not the embedded server's thread
             self.names.append(fullname)
-        return None  # let the real finders answer
 
 
 async def _import_lookups_of_calls(client: ZenooClient) -> list[str]:
