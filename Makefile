@@ -48,6 +48,7 @@ bench: setup
 	$(PY) bench/server.py
 	$(PY) bench/fetch.py
 	$(PY) bench/cache.py
+	$(PY) bench/small_calls.py
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis

@@ -351,8 +351,10 @@ class Transport:
             raise ConfigurationError(f"http2 must be True or False, got {http2!r}")
         self.address = address
         self._max_concurrency = max_concurrency
+        # path -> its absolute URL, as text (for messages) and parsed by httpx: parsing is a good part
+        # of httpx's work per request, and a client uses few paths (JSON-2: one per model and method)
+        self._urls: dict[str, tuple[str, httpx.URL]] = {}
         self._client_options: dict[str, Any] = {
-            "base_url": address.base_url,
             "timeout": httpx.Timeout(timeout),
             "verify": verify,
             "http2": http2,
@@ -406,11 +408,11 @@ class Transport:
     async def _send(
         self, verb: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> HttpResponse:
-        url = self.address.url(path)
+        url, parsed_url = self._url(path)
         self._bind_to_running_loop()
         async with self._semaphore:
             try:
-                response = await self._client.request(verb, path, content=body, headers=headers)
+                response = await self._client.request(verb, parsed_url, content=body, headers=headers)
             except httpx.TimeoutException as exc:
                 not_sent = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 raise ZenooTimeoutError(
@@ -446,6 +448,13 @@ class Transport:
                 retry_after=retry_after,
             )
         return result
+
+    def _url(self, path: str) -> tuple[str, httpx.URL]:
+        known = self._urls.get(path)
+        if known is None:
+            text = self.address.url(path)
+            known = self._urls[path] = (text, httpx.URL(text))
+        return known
 
     async def aclose(self) -> None:
         """Close the pool. A pool whose event loop has closed cannot be shut down politely any more:

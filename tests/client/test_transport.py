@@ -4,6 +4,9 @@ and concurrency bounded by the client's semaphore."""
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
+import sys
+import threading
 
 import pytest
 
@@ -76,3 +79,47 @@ async def test_concurrency_is_bounded_by_the_semaphore(odoo_server_factory) -> N
         server.faults.set(latency=0.05, methods=["search_count"])
         counts = await asyncio.gather(*(client.search_count("res.partner", []) for _ in range(12)))
     assert len(counts) == 12 and peak() == 3
+
+
+class _ImportLookups(importlib.abc.MetaPathFinder):
+    """Records the modules the import system is asked to find (in the calling thread): each lookup
+    of a module that is not in ``sys.modules`` walks every ``sys.path`` entry."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.names: list[str] = []
+
+    def find_spec(self, fullname, path, target=None) -> None:  # type: ignore[no-untyped-def]
+        """Note the lookup; finding nothing lets the real finders answer."""
+        if threading.get_ident() == self.thread:  # not the embedded server's thread
+            self.names.append(fullname)
+
+
+async def _import_lookups_of_calls(client: ZenooClient) -> list[str]:
+    async def calls() -> None:
+        await client.search_read("res.partner", [["id", ">", 0]], ["name"], limit=2)
+        await client.search_count("res.partner", [])
+
+    await calls()  # warm-up: modules loaded lazily on first use are fine
+    lookups = _ImportLookups()
+    sys.meta_path.insert(0, lookups)
+    try:
+        for _ in range(3):
+            await calls()
+    finally:
+        sys.meta_path.remove(lookups)
+    return lookups.names
+
+
+async def test_calls_make_no_import_lookups(client: ZenooClient) -> None:
+    """httpcore runs ``import sniffio`` for every request; without sniffio installed (a dependency
+    of zenoo) each of those imports fails only after searching the whole ``sys.path``."""
+    assert await _import_lookups_of_calls(client) == []
+
+
+async def test_calls_on_new_connections_make_no_import_lookups(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
+    """The same with a new connection per request (bare Odoo's ``Connection: close``): httpcore also
+    runs ``import sniffio`` for each new connection's locks."""
+    server = odoo_server_factory(version=19, connection_close=True)
+    async with await _login(server) as client:
+        assert await _import_lookups_of_calls(client) == []
