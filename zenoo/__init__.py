@@ -4,19 +4,24 @@
 derives from ``ZenooError``. See docs/connecting.md, docs/errors.md and docs/retries.md.
 """
 
+from typing import Any
+
+from zenoo._deprecation import warn_renamed
 from zenoo.client import ZenooClient
 from zenoo.exceptions import (
     AccessError,
     AuthenticationError,
+    BlockingCallError,
     CircuitOpenError,
     ClientError,
     ConfigurationError,
+    DoesNotExist,
     FieldError,
     InvalidLookupError,
     InvalidValueError,
     MethodNotFoundError,
     MissingError,
-    MultipleResultsError,
+    MultipleObjectsReturned,
     NotAuthenticatedError,
     OdooServerError,
     ProtocolError,
@@ -25,6 +30,7 @@ from zenoo.exceptions import (
     ServerUnavailableError,
     SessionExpiredError,
     TransportError,
+    UnboundRecordError,
     UserError,
     ValidationError,
     ZenooConnectionError,
@@ -57,15 +63,17 @@ __all__ = [
     # exceptions
     "AccessError",
     "AuthenticationError",
+    "BlockingCallError",
     "CircuitOpenError",
     "ClientError",
     "ConfigurationError",
+    "DoesNotExist",
     "FieldError",
     "InvalidLookupError",
     "InvalidValueError",
     "MethodNotFoundError",
     "MissingError",
-    "MultipleResultsError",
+    "MultipleObjectsReturned",
     "NotAuthenticatedError",
     "OdooServerError",
     "ProtocolError",
@@ -74,9 +82,19 @@ __all__ = [
     "ServerUnavailableError",
     "SessionExpiredError",
     "TransportError",
+    "UnboundRecordError",
     "UserError",
     "ValidationError",
     "ZenooConnectionError",
     "ZenooError",
     "ZenooTimeoutError",
 ]
+
+_RENAMED = {"MultipleResultsError": "MultipleObjectsReturned"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        warn_renamed(__name__, name, _RENAMED[name])
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

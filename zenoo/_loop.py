@@ -12,6 +12,8 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import TypeVar
 
+from zenoo.exceptions import BlockingCallError
+
 T = TypeVar("T")
 
 
@@ -34,7 +36,7 @@ class LoopThread:
         thread is cancelled too instead of running on unseen.
         """
         if threading.current_thread() is self._thread:
-            raise RuntimeError("LoopThread.run() called from its own loop thread; await instead")
+            raise BlockingCallError("LoopThread.run() called from its own loop thread; await instead")
         future = asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), self._loop)
         try:
             return future.result()

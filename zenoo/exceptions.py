@@ -19,13 +19,25 @@
     │       ├── AccessError            odoo.exceptions.AccessError
     │       ├── MissingError           odoo.exceptions.MissingError
     │       └── ValidationError        odoo.exceptions.ValidationError
-    └── ClientError                    raised by zenoo itself before anything is sent
-        ├── ConfigurationError         bad URL, unknown protocol, bad option
+    └── ClientError                    raised by zenoo itself, not by Odoo (also a builtin ValueError)
+        ├── ConfigurationError         bad URL, unknown protocol, bad option (also a builtin TypeError)
         ├── NotAuthenticatedError      a call before login
         ├── FieldError                 unknown field or path segment (with suggestions)
         ├── InvalidLookupError         unknown lookup/operator, or one not valid for the field
         ├── InvalidValueError          a value of the wrong type, unknown selection key, …
-        └── MultipleResultsError       get() matched more than one record
+        │                              (also a builtin TypeError)
+        ├── UnboundRecordError         a record not loaded through a client, or never saved (no id)
+        │                              (also a builtin RuntimeError)
+        ├── BlockingCallError          a blocking call from the loop thread that would run it
+        │                              (also a builtin RuntimeError)
+        ├── DoesNotExist               get() or a reload found no record (also a MissingError)
+        └── MultipleObjectsReturned    get() matched more than one record
+                                       (deprecated alias MultipleResultsError)
+
+Where zenoo used to raise a builtin, the class that replaced it also derives from that builtin, so
+``except TypeError`` (or ``ValueError``, ``RuntimeError``, ``MissingError``) keeps working. The one
+builtin zenoo still raises is :class:`AttributeError` from attribute lookup (a record field that was
+not loaded, an unknown module attribute), as ``hasattr`` and ``getattr(obj, name, default)`` need.
 
 A private method (``_compute_…``) is refused by Odoo with an AccessError and stays an
 :class:`AccessError`. Server-side ``ValueError``/``TypeError``/``KeyError`` (bad domain, bad
@@ -43,18 +55,22 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from zenoo._deprecation import warn_renamed
+
 __all__ = [
     "AccessError",
     "AuthenticationError",
+    "BlockingCallError",
     "CircuitOpenError",
     "ClientError",
     "ConfigurationError",
+    "DoesNotExist",
     "FieldError",
     "InvalidLookupError",
     "InvalidValueError",
     "MethodNotFoundError",
     "MissingError",
-    "MultipleResultsError",
+    "MultipleObjectsReturned",
     "NotAuthenticatedError",
     "OdooServerError",
     "ProtocolError",
@@ -63,6 +79,7 @@ __all__ = [
     "ServerUnavailableError",
     "SessionExpiredError",
     "TransportError",
+    "UnboundRecordError",
     "UserError",
     "ValidationError",
     "ZenooConnectionError",
@@ -277,11 +294,14 @@ def server_error_from_odoo(
 
 
 class ClientError(ZenooError, ValueError):
-    """Raised by zenoo itself, before anything is sent to the server."""
+    """Raised by zenoo itself, not by Odoo: mostly bad input, refused before anything is sent."""
 
 
-class ConfigurationError(ClientError):
-    """Bad client configuration: malformed URL, unknown protocol, invalid option."""
+class ConfigurationError(ClientError, TypeError):
+    """Bad configuration: malformed URL, unknown protocol, an option of the wrong type or value.
+
+    Also a built-in :class:`TypeError`, as the options of ``@cached`` were before.
+    """
 
 
 class NotAuthenticatedError(ClientError):
@@ -296,15 +316,45 @@ class InvalidLookupError(ClientError):
     """An unknown lookup/operator, or one that is not valid for the field's type."""
 
 
-class InvalidValueError(ClientError):
-    """A value that does not fit the field: wrong type, unknown selection key, missing required value."""
+class InvalidValueError(ClientError, TypeError):
+    """A value that does not fit: wrong type, unknown selection key, missing required value, a
+    result that cannot be cached. Also a built-in :class:`TypeError`."""
 
 
-class MultipleResultsError(ClientError):
-    """``get()`` matched more than one record."""
+class UnboundRecordError(ClientError, RuntimeError):
+    """A record (or relation) used as if it came from Odoo when it did not: not bound to a client,
+    or never saved (no id). Also a built-in :class:`RuntimeError`."""
 
 
-# --- zenoo-rpc names -------------------------------------------------------------------------------
+class BlockingCallError(ClientError, RuntimeError):
+    """A blocking call made from the event-loop thread that would have to run it (it would wait on
+    itself forever): ``await`` the async API there. Also a built-in :class:`RuntimeError`."""
+
+
+class DoesNotExist(ClientError, MissingError):
+    """``get()`` matched no record, or a record being reloaded is gone.
+
+    Also a :class:`MissingError`, which these cases raised before: ``except MissingError`` keeps
+    working, but is deprecated for them (it also catches Odoo's own MissingError); catch
+    ``DoesNotExist``.
+    """
+
+
+class MultipleObjectsReturned(ClientError):
+    """``get()`` matched more than one record (formerly ``MultipleResultsError``, still an alias)."""
+
+
+# --- deprecated and zenoo-rpc names ---------------------------------------------------------------
+
+_RENAMED = {"MultipleResultsError": "MultipleObjectsReturned"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        warn_renamed(__name__, name, _RENAMED[name])
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: zenoo-rpc's name for :class:`ZenooTimeoutError`.
 RequestTimeoutError = ZenooTimeoutError

@@ -19,6 +19,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zenoo.exceptions import ConfigurationError
 from zenoo.methods import is_read_only
 
 RELATION_CACHE_SIZE = 4096
@@ -29,7 +30,7 @@ class RelationCache:
 
     def __init__(self, max_rows: int = RELATION_CACHE_SIZE) -> None:
         if max_rows < 1:
-            raise ValueError("max_rows must be at least 1")
+            raise ConfigurationError("max_rows must be at least 1")
         self.max_rows = max_rows
         self._rows: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zenoo.cache import CacheManager, cache_result, cached
+from zenoo.exceptions import ConfigurationError, InvalidValueError
 
 ADMIN = ("http://odoo.test", "db", 2)
 DEMO = ("http://odoo.test", "db", 6)
@@ -106,29 +107,29 @@ async def test_explicit_cache_serves_functions_without_a_client_argument():
 
 
 async def test_bad_uses_are_clear_errors():
-    with pytest.raises(TypeError, match="async functions"):
+    with pytest.raises(ConfigurationError, match="async functions"):
 
         @cached
         def not_async(client):
             return 1
 
-    with pytest.raises(TypeError, match="not the string 'res.partner'"):
+    with pytest.raises(ConfigurationError, match="not the string 'res.partner'"):
         cached(models="res.partner")
-    with pytest.raises(TypeError, match=r"models=\[\] names no model"):
+    with pytest.raises(ConfigurationError, match=r"models=\[\] names no model"):
         cached(models=[])
-    with pytest.raises(TypeError, match="cache must be a CacheManager"):
+    with pytest.raises(ConfigurationError, match="cache must be a CacheManager"):
         cached(cache={})
 
     @cached
     async def needs_a_client(code):
         return code
 
-    with pytest.raises(TypeError, match="no client argument and no cache="):
+    with pytest.raises(ConfigurationError, match="no client argument and no cache="):
         await needs_a_client("BE")
 
     @cached
     async def returns_a_set(client):
         return {1, 2}
 
-    with pytest.raises(TypeError, match="returns_a_set returned a value that cannot be cached"):
+    with pytest.raises(InvalidValueError, match="returns_a_set returned a value that cannot be cached"):
         await returns_a_set(await client_with_cache())

@@ -139,9 +139,9 @@ def test_values_round_trip_as_json():
 
 
 def test_non_json_values_are_refused_not_converted():
-    with pytest.raises(TypeError, match="only JSON values"):
+    with pytest.raises(InvalidValueError, match="only JSON values"):
         encode_value({"when": datetime.date(2024, 1, 1)})
-    with pytest.raises(TypeError, match="only JSON values"):
+    with pytest.raises(InvalidValueError, match="only JSON values"):
         encode_value({1: "int key"})
 
 

@@ -8,11 +8,11 @@ import pytest
 
 from zenoo import (
     ConfigurationError,
+    DoesNotExist,
     FieldError,
     InvalidLookupError,
     InvalidValueError,
-    MissingError,
-    MultipleResultsError,
+    MultipleObjectsReturned,
     OdooModel,
     Q,
     ZenooClient,
@@ -135,9 +135,9 @@ async def test_terminals(client: Any, marker: str) -> None:
     assert await mine.limit(0).all() == []
     assert (await mine.get(ids[1])).name == f"{marker}-b"
     assert (await mine.get(name=f"{marker}-c")).id == ids[2]
-    with pytest.raises(MissingError):
+    with pytest.raises(DoesNotExist):
         await mine.get(name="nope")
-    with pytest.raises(MultipleResultsError):
+    with pytest.raises(MultipleObjectsReturned):
         await mine.get(email="x@example.com")
     values = await mine.values("name", "email", "country_id")
     assert values[0] == {"id": ids[0], "name": f"{marker}-a", "email": "x@example.com", "country_id": None}

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from zenoo.cache.invalidation import ANY_WRITE
 from zenoo.cache.keys import validate_ttl
 from zenoo.cache.manager import CacheManager
+from zenoo.exceptions import ConfigurationError, InvalidValueError
 
 __all__ = ["cache_result", "cached"]
 
@@ -50,18 +51,20 @@ def cached(
         return cached()(ttl)
     ttl = validate_ttl(ttl)
     if models is not None and isinstance(models, str):
-        raise TypeError(f"models must be a list of model names, not the string {models!r}")
+        raise ConfigurationError(f"models must be a list of model names, not the string {models!r}")
     guards = tuple(models) if models is not None else (ANY_WRITE,)
     if not guards:
-        raise TypeError("models=[] names no model, so no write would invalidate; leave models out instead")
+        raise ConfigurationError(
+            "models=[] names no model, so no write would invalidate; leave models out instead"
+        )
     if not all(isinstance(m, str) and m for m in guards):
-        raise TypeError(f"models must be model names, got {guards!r}")
+        raise ConfigurationError(f"models must be model names, got {guards!r}")
     if cache is not None and not isinstance(cache, CacheManager):
-        raise TypeError(f"cache must be a CacheManager, got {type(cache).__name__}")
+        raise ConfigurationError(f"cache must be a CacheManager, got {type(cache).__name__}")
 
     def decorate(fn: AsyncFn[R]) -> AsyncFn[R]:
         if not inspect.iscoroutinefunction(fn):
-            raise TypeError(f"@cached decorates async functions; {fn.__qualname__} is not one")
+            raise ConfigurationError(f"@cached decorates async functions; {fn.__qualname__} is not one")
         signature = inspect.signature(fn)
         qualname = f"{fn.__module__}.{fn.__qualname__}"
 
@@ -74,7 +77,7 @@ def cached(
             manager = cache if cache is not None else (client.cache if client is not None else None)
             if manager is None:
                 if client is None:
-                    raise TypeError(
+                    raise ConfigurationError(
                         f"{qualname} is @cached but got no client argument and no cache=: "
                         "pass the client, or give the decorator cache=<CacheManager>"
                     )
@@ -88,8 +91,8 @@ def cached(
             result = await fn(*args, **kwargs)
             try:
                 await manager.store(guards, key, result, ttl=ttl)
-            except TypeError as exc:
-                raise TypeError(f"{qualname} returned a value that cannot be cached: {exc}") from None
+            except InvalidValueError as exc:
+                raise InvalidValueError(f"{qualname} returned a value that cannot be cached: {exc}") from None
             return result
 
         return wrapper

@@ -13,6 +13,8 @@ import heapq
 from collections import OrderedDict
 from typing import Protocol
 
+from zenoo.exceptions import ConfigurationError
+
 __all__ = ["STRATEGIES", "EvictionPolicy", "make_policy"]
 
 STRATEGIES = ("ttl", "lru", "lfu")
@@ -135,4 +137,4 @@ def make_policy(strategy: str) -> EvictionPolicy:
         return LfuPolicy()
     if strategy == "ttl":
         return TtlPolicy()
-    raise ValueError(f"unknown cache strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    raise ConfigurationError(f"unknown cache strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")

@@ -140,7 +140,7 @@ def encode_value(value: Any) -> bytes:
     try:
         return VALUE_MARKER + orjson.dumps(value, option=_VALUE_OPTIONS)
     except TypeError as exc:
-        raise TypeError(f"only JSON values can be cached: {exc}") from None
+        raise InvalidValueError(f"only JSON values can be cached: {exc}") from None
 
 
 def decode_value(raw: bytes) -> Any:

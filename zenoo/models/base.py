@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from zenoo.exceptions import DoesNotExist, UnboundRecordError
 from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
 
@@ -88,7 +89,7 @@ class OdooModel(BaseModel):
 
     def _require_binding(self) -> Binding:
         if self._binding is None:
-            raise RuntimeError(
+            raise UnboundRecordError(
                 f"this {self._name or type(self).__name__} record is not bound to a client; "
                 "create it with client.model(...).create(...)"
             )
@@ -146,9 +147,7 @@ class OdooModel(BaseModel):
         fields = list(self._loaded_values())
         records = await read_rows(binding, type(self), [self._require_id()], fields)
         if not records:
-            from zenoo.exceptions import MissingError
-
-            raise MissingError(f"{self._name} record {self.id} does not exist or was deleted")
+            raise DoesNotExist(f"{self._name} record {self.id} does not exist or was deleted")
         fresh = records[0]
         self.__dict__.update(fresh.__dict__)
         if fresh.__pydantic_extra__:
@@ -163,7 +162,7 @@ class OdooModel(BaseModel):
 
     def _require_id(self) -> int:
         if self.id is None:
-            raise RuntimeError(f"this {self._name} record has no id: it was never saved in Odoo")
+            raise UnboundRecordError(f"this {self._name} record has no id: it was never saved in Odoo")
         return self.id
 
     def __repr__(self) -> str:

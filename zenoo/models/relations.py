@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic_core import core_schema
 
+from zenoo.exceptions import DoesNotExist, InvalidValueError, UnboundRecordError
 from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
 
@@ -27,11 +28,11 @@ def _record_id(item: Any) -> int:
     from zenoo.models.base import OdooModel
 
     if isinstance(item, bool) or not isinstance(item, int | OdooModel | Many2one):
-        raise TypeError(f"expected a record id, a record or a reference, got {item!r}")
+        raise InvalidValueError(f"expected a record id, a record or a reference, got {item!r}")
     if isinstance(item, int):
         return item
     if item.id is None:
-        raise TypeError(f"{item!r} has no id yet: save it first")
+        raise InvalidValueError(f"{item!r} has no id yet: save it first")
     return item.id
 
 
@@ -70,19 +71,17 @@ class Many2one(Generic[M]):
             from zenoo.models.loading import load_records
 
             if self.binding is None:
-                raise RuntimeError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
+                raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
             records = await load_records(self.binding, self.model, [self.id], self.related_class)
             if not records:
-                from zenoo.exceptions import MissingError
-
-                raise MissingError(f"{self.model} record {self.id} does not exist or was deleted")
+                raise DoesNotExist(f"{self.model} record {self.id} does not exist or was deleted")
             self._record = cast(M, records[0])
         return self._record
 
     def load(self) -> Any:
         """The full record: an awaitable in async code, the record itself on blocking clients."""
         if self.binding is None:
-            raise RuntimeError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
+            raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
         return self.binding.resolve(self.fetch())
 
     def __await__(self) -> Generator[Any, None, M]:
@@ -123,7 +122,7 @@ def _validate_many2one(value: Any) -> Any:
         return Many2one("", value[0], value[1])
     if isinstance(value, int) and not isinstance(value, bool):
         return Many2one("", value)
-    raise ValueError(f"not a many2one value: {value!r}")
+    raise InvalidValueError(f"not a many2one value: {value!r}")
 
 
 class X2many(list[int], Generic[M]):
@@ -164,7 +163,7 @@ class X2many(list[int], Generic[M]):
             records: list[M] = []
             if self:
                 if self.binding is None:
-                    raise RuntimeError(
+                    raise UnboundRecordError(
                         "this collection is not bound to a client: it was not loaded from Odoo"
                     )
                 loaded = await load_records(self.binding, self.model, list(self), self.related_class)
@@ -193,11 +192,8 @@ def _validate_x2many(value: Any) -> Any:
     if isinstance(value, X2many):
         return value
     if isinstance(value, list | tuple | set | frozenset):
-        try:
-            return X2many([_record_id(item) for item in value])
-        except TypeError as exc:
-            raise ValueError(str(exc)) from None
-    raise ValueError(f"not an x2many value (a list of ids or records): {value!r}")
+        return X2many([_record_id(item) for item in value])
+    raise InvalidValueError(f"not an x2many value (a list of ids or records): {value!r}")
 
 
 RecordReference.register(Many2one)  # its id is sent where a value is expected

@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from zenoo.exceptions import (
+    DoesNotExist,
     FieldError,
     InvalidLookupError,
     InvalidValueError,
-    MissingError,
-    MultipleResultsError,
+    MultipleObjectsReturned,
 )
 from zenoo.fields.lookups import RELATIONAL_TYPES
 from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, resolve_path
@@ -352,7 +352,8 @@ class QuerySet:
     async def get(self, record_id: int | None = None, /, **lookups: Any) -> OdooModel:
         """The one record with this id and/or matching these lookups.
 
-        Raises MissingError when none matches and MultipleResultsError when several do.
+        Raises :class:`DoesNotExist` (also a MissingError) when none matches and
+        :class:`MultipleObjectsReturned` when several do.
         """
         query = self
         if record_id is not None:
@@ -371,9 +372,9 @@ class QuerySet:
                 if record_id is not None
                 else ", ".join(f"{k}={v!r}" for k, v in lookups.items())
             )
-            raise MissingError(f"no {self.model_name} record matches {what}")
+            raise DoesNotExist(f"no {self.model_name} record matches {what}")
         if len(records) > 1:
-            raise MultipleResultsError(f"more than one {self.model_name} record matches {lookups!r}")
+            raise MultipleObjectsReturned(f"more than one {self.model_name} record matches {lookups!r}")
         return records[0]
 
     async def count(self) -> int:
