@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+import zenoo
+import zenoo.query.sync
 from zenoo import Client, ZenooClient
 from zenoo.cache import CacheManager
 from zenoo.cache.blocking import BlockingCacheManager
-from zenoo.query import QuerySet, SyncQuerySet
+from zenoo.query import BlockingQuerySet, QuerySet
 
 #: Public names of an async class that its blocking twin leaves out on purpose, with the reason.
 NOT_MIRRORED: dict[type, dict[str, str]] = {
@@ -35,7 +37,7 @@ NOT_MIRRORED: dict[type, dict[str, str]] = {
         "scope": "an internal key part, reached through .manager",
     },
 }
-PAIRS = [(ZenooClient, Client), (QuerySet, SyncQuerySet), (CacheManager, BlockingCacheManager)]
+PAIRS = [(ZenooClient, Client), (QuerySet, BlockingQuerySet), (CacheManager, BlockingCacheManager)]
 
 
 def _public(cls: type) -> dict[str, Any]:
@@ -75,3 +77,11 @@ def test_the_blocking_twins_of_coroutines_are_not_coroutines() -> None:
             twin = getattr(blocking_cls, name, None)
             if inspect.iscoroutinefunction(member) and twin is not None:
                 assert not inspect.iscoroutinefunction(twin), f"{blocking_cls.__name__}.{name} is async"
+
+
+@pytest.mark.parametrize("module", [zenoo, zenoo.query, zenoo.query.sync], ids=lambda module: module.__name__)
+def test_the_old_name_of_the_blocking_queryset_still_works_and_warns(module: Any) -> None:
+    deprecated = rf"{module.__name__}\.SyncQuerySet is deprecated: use BlockingQuerySet"
+    with pytest.warns(DeprecationWarning, match=deprecated):
+        assert module.SyncQuerySet is BlockingQuerySet
+    assert "SyncQuerySet" not in getattr(module, "__all__", ())

@@ -38,7 +38,7 @@ from zenoo.exceptions import (
     ZenooTimeoutError,
 )
 from zenoo.models import OdooModel
-from zenoo.query import Q, QuerySet, SyncQuerySet
+from zenoo.query import BlockingQuerySet, Q, QuerySet
 from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks, RequestEvent
 from zenoo.sync import Client
@@ -50,10 +50,10 @@ __all__ = [
     "Client",
     "ZenooClient",
     # queries and models
+    "BlockingQuerySet",
     "OdooModel",
     "Q",
     "QuerySet",
-    "SyncQuerySet",
     # resilience and observability
     "CircuitBreaker",
     "ClientStats",
@@ -90,7 +90,7 @@ __all__ = [
     "ZenooTimeoutError",
 ]
 
-_RENAMED = {"MultipleResultsError": "MultipleObjectsReturned"}
+_RENAMED = {"MultipleResultsError": "MultipleObjectsReturned", "SyncQuerySet": "BlockingQuerySet"}
 
 
 def __getattr__(name: str) -> Any:

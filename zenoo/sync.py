@@ -19,7 +19,7 @@ from zenoo.client import ApiChoice, ZenooClient
 
 if TYPE_CHECKING:
     from zenoo.models import OdooModel
-    from zenoo.query import SyncQuerySet
+    from zenoo.query import BlockingQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
     from zenoo.stats import ClientStats, Hooks
 
@@ -171,11 +171,11 @@ class Client:
         """A view adding ``context`` to every call, sharing this client's pool and login."""
         return Client._wrap(self._async.with_context(**context), self._runner)
 
-    def model(self, model: Any) -> SyncQuerySet:
-        """A blocking :class:`zenoo.query.SyncQuerySet` over ``model``."""
-        from zenoo.query import SyncQuerySet
+    def model(self, model: Any) -> BlockingQuerySet:
+        """A blocking :class:`zenoo.query.BlockingQuerySet` over ``model``."""
+        from zenoo.query import BlockingQuerySet
 
-        return SyncQuerySet(self._async.model(model), self._runner)
+        return BlockingQuerySet(self._async.model(model), self._runner)
 
     def setup_cache_manager(self, **options: Any) -> BlockingCacheManager:
         """Create the cache (``backend="memory"|"redis"``, …) used by read-only calls."""

@@ -204,7 +204,7 @@ async def test_bad_options_are_refused_clearly(options, error, message):
         await CacheManager.create(FakeClient(ADMIN), **options)
 
 
-async def test_seed_style_setup_with_named_levels(redis_url):
+async def test_zenoo_rpc_style_setup_with_named_levels(redis_url):
     manager = CacheManager(client=FakeClient(ADMIN))
     await manager.setup_redis_cache(name="l2", url=redis_url)
     await manager.setup_memory_cache(name="l1", max_size=10, strategy="lru")

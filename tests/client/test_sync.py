@@ -76,10 +76,10 @@ def test_own_loop_thread_and_errors(target) -> None:  # type: ignore[no-untyped-
 
 
 def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
-    from zenoo.query import SyncQuerySet
+    from zenoo.query import BlockingQuerySet
 
     partners = sync_client.model("res.partner")
-    assert isinstance(partners, SyncQuerySet)
+    assert isinstance(partners, BlockingQuerySet)
     assert partners.filter(id=1).count() in (0, 1)
 
 

@@ -153,8 +153,8 @@ async def test_update_and_delete(client: Any, embedded: Any, marker: str) -> Non
     writes = calls(embedded.server, "write", "res.partner")
     assert len(writes) == 1  # one write for every matching record
     assert await mine.filter(phone="123").count() == 2
-    await mine.update(ids[2], {"phone": "999"})  # seed style: update(id, values)
-    await mine.filter(phone="123").update({"email": "both@example.com"})  # seed style: update(dict)
+    await mine.update(ids[2], {"phone": "999"})  # zenoo-rpc style: update(id, values)
+    await mine.filter(phone="123").update({"email": "both@example.com"})  # zenoo-rpc style: update(dict)
     assert await mine.values_list("phone", "email") == [
         ("123", "both@example.com"), ("123", "both@example.com"), ("999", None),
     ]  # fmt: skip
@@ -199,7 +199,7 @@ async def test_validation_happens_before_sending(client: Any, embedded: Any) -> 
     assert calls(embedded.server) == []
 
 
-async def test_seed_style_ilike_passes_value_through(client: Any, marker: str) -> None:
+async def test_zenoo_rpc_style_ilike_passes_value_through(client: Any, marker: str) -> None:
     await make(client, marker, ["Acme Corp", "Acme-ish", "Other"])
     mine = client.model(ResPartner).filter(name__startswith=marker)
     # Odoo's ilike: '%' inside the value is a wildcard within %value%

@@ -1,4 +1,4 @@
-"""The blocking SyncQuerySet, and model code generation (function and ``zenoo codegen`` command)."""
+"""The BlockingQuerySet, and model code generation (function and ``zenoo codegen`` command)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zenoo import Client, Q, SyncQuerySet
+from zenoo import BlockingQuerySet, Client, Q
 from zenoo.cli import main as cli_main
 from zenoo.models import Many2one
 from zenoo.models.codegen import generate_source
@@ -26,7 +26,7 @@ def blocking(embedded: Any) -> typing.Iterator[Client]:
 
 def test_sync_queryset_same_api_blocking(blocking: Client, marker: str) -> None:
     partners = blocking.model(ResPartner)
-    assert isinstance(partners, SyncQuerySet)
+    assert isinstance(partners, BlockingQuerySet)
     parent = partners.create({"name": f"{marker}-parent", "is_company": True})
     kids = partners.bulk_create([{"name": f"{marker}-kid{i}", "parent_id": parent.id} for i in range(3)])
     mine = partners.filter(name__startswith=marker).order_by("name")

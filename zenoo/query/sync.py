@@ -1,4 +1,4 @@
-"""SyncQuerySet: the QuerySet API for the blocking :class:`zenoo.Client`.
+"""BlockingQuerySet: the QuerySet API for the blocking :class:`zenoo.Client`.
 
 Chaining is the same; terminals block (they run on the client's loop thread through
 ``runner.run``) and iteration goes through ``runner.iterate``. Records loaded this way are
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from zenoo._deprecation import warn_renamed
 from zenoo.fields.metadata import ModelFields
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Runner
@@ -18,15 +19,15 @@ from zenoo.query.domain import Q
 from zenoo.query.queryset import QuerySet
 
 
-class SyncQuerySet:
+class BlockingQuerySet:
     """A blocking view of a :class:`QuerySet`."""
 
     def __init__(self, queryset: QuerySet, runner: Runner) -> None:
         self._qs = queryset._bind_runner(runner)
         self._runner = runner
 
-    def _wrap(self, queryset: QuerySet) -> SyncQuerySet:
-        return SyncQuerySet(queryset, self._runner)
+    def _wrap(self, queryset: QuerySet) -> BlockingQuerySet:
+        return BlockingQuerySet(queryset, self._runner)
 
     @property
     def queryset(self) -> QuerySet:
@@ -97,37 +98,37 @@ class SyncQuerySet:
 
     # --- chaining ---------------------------------------------------------------------------------
 
-    def filter(self, *conditions: Q | Sequence[Any], **lookups: Any) -> SyncQuerySet:
+    def filter(self, *conditions: Q | Sequence[Any], **lookups: Any) -> BlockingQuerySet:
         return self._wrap(self._qs.filter(*conditions, **lookups))
 
-    def exclude(self, *conditions: Q | Sequence[Any], **lookups: Any) -> SyncQuerySet:
+    def exclude(self, *conditions: Q | Sequence[Any], **lookups: Any) -> BlockingQuerySet:
         return self._wrap(self._qs.exclude(*conditions, **lookups))
 
-    def order_by(self, *terms: str) -> SyncQuerySet:
+    def order_by(self, *terms: str) -> BlockingQuerySet:
         return self._wrap(self._qs.order_by(*terms))
 
-    def only(self, *fields: str) -> SyncQuerySet:
+    def only(self, *fields: str) -> BlockingQuerySet:
         return self._wrap(self._qs.only(*fields))
 
-    def defer(self, *fields: str) -> SyncQuerySet:
+    def defer(self, *fields: str) -> BlockingQuerySet:
         return self._wrap(self._qs.defer(*fields))
 
-    def limit(self, count: int | None) -> SyncQuerySet:
+    def limit(self, count: int | None) -> BlockingQuerySet:
         return self._wrap(self._qs.limit(count))
 
-    def offset(self, count: int) -> SyncQuerySet:
+    def offset(self, count: int) -> BlockingQuerySet:
         return self._wrap(self._qs.offset(count))
 
-    def with_context(self, **context: Any) -> SyncQuerySet:
+    def with_context(self, **context: Any) -> BlockingQuerySet:
         return self._wrap(self._qs.with_context(**context))
 
-    def prefetch(self, *relations: str) -> SyncQuerySet:
+    def prefetch(self, *relations: str) -> BlockingQuerySet:
         return self._wrap(self._qs.prefetch(*relations))
 
-    def cache(self, ttl: float | None = None) -> SyncQuerySet:
+    def cache(self, ttl: float | None = None) -> BlockingQuerySet:
         return self._wrap(self._qs.cache(ttl))
 
-    def chunk(self, size: int) -> SyncQuerySet:
+    def chunk(self, size: int) -> BlockingQuerySet:
         return self._wrap(self._qs.chunk(size))
 
     # --- terminals --------------------------------------------------------------------------------
@@ -196,3 +197,10 @@ class SyncQuerySet:
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._qs.__arrow_c_stream__(requested_schema)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SyncQuerySet":
+        warn_renamed(__name__, name, "BlockingQuerySet")
+        return BlockingQuerySet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

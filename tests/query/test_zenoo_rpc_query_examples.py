@@ -1,6 +1,6 @@
 """zenoo-rpc 0.2.4's README and quick-start examples, run as written against the embedded server.
 
-The seed's query, model and relation examples run unchanged (``from zenoo_rpc…`` imports become
+Its query, model and relation examples run unchanged (``from zenoo_rpc…`` imports become
 ``from zenoo…``). Left out, with the reason: ``client.transaction()`` / ``setup_batch_manager``
 (not part of the query layer), ``cache_manager.setup_memory_cache`` (see tests/cache), and the
 "complete example", which is not valid Python (a positional ``Q`` after keyword arguments).
@@ -49,7 +49,7 @@ async def test_readme_lazy_loading(client: ZenooClient) -> None:
 
 async def test_quickstart_first_script(embedded: Any) -> None:
     host, port = urlsplit(embedded.url).hostname, urlsplit(embedded.url).port
-    # Create client and connect (host and port given apart, as in the seed)
+    # Create client and connect (host and port given apart, as zenoo-rpc's quick start does)
     async with ZenooClient(host, port=port) as client:
         # Authenticate
         await client.login(embedded.database, embedded.login, embedded.password)

@@ -238,7 +238,7 @@ async def test_check_access_asks_odoo_before_writing(target) -> None:  # type: i
             await client.write("res.company", [1], {"name": "renamed"}, check_access=False)
         assert _sent(client)["write"] == 1
         # an allowed model is checked once per login, then writes go straight through
-        pid = await client.create("res.partner", {"name": "seed-compat access"})
+        pid = await client.create("res.partner", {"name": "zenoo-test-rpc-compat access"})
         try:
             for phone in ("1", "2"):
                 assert await client.write("res.partner", [pid], {"phone": phone})
@@ -268,7 +268,7 @@ async def test_exceptions_as_documented(odoo_server_factory) -> None:  # type: i
         await client.login(server.database, admin.login, admin.password)
         server.faults.set(latency=1.0, methods=["create"], count=1)
         with pytest.raises(RequestTimeoutError):
-            await client.create("res.partner", {"name": "seed-compat timeout"}, None, False)
+            await client.create("res.partner", {"name": "zenoo-test-rpc-compat timeout"}, None, False)
 
 
 class _Redis:
