@@ -104,7 +104,7 @@ def test_one_client_across_several_asyncio_runs(target, kind: str) -> None:  # t
     async def count() -> int:
         if not client.is_authenticated:
             await target.log_in(client, kind)
-        return await client.search_count("res.partner", [["id", ">", 0]])
+        return await client.search_count("res.country", [])  # others may be creating partners meanwhile
 
     counts = [asyncio.run(count()) for _ in range(3)]
     assert counts[0] > 0 and len(set(counts)) == 1
