@@ -7,7 +7,8 @@ derives from ``ZenooError``. See docs/connecting.md, docs/errors.md and docs/ret
 from typing import Any
 
 from zenoo._deprecation import warn_renamed
-from zenoo.client import ZenooClient
+from zenoo.client import ServerFeatures, ZenooClient
+from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     AccessError,
     AuthenticationError,
@@ -49,6 +50,10 @@ __all__ = [
     # clients
     "Client",
     "ZenooClient",
+    # settings and what the server supports
+    "Limits",
+    "ServerFeatures",
+    "Timeout",
     # queries and models
     "BlockingQuerySet",
     "OdooModel",

@@ -22,7 +22,7 @@ async def async_walkthrough(srv: OdooTestServer) -> None:
     admin = srv.users["admin"]
     async with ZenooClient(srv.url) as client:
         await client.login_with_api_key(srv.database, admin.login, admin.api_key)
-        _title(f"async client: Odoo {client.server_version[0]} via {client.protocol_name}, uid {client.uid}")
+        _title(f"async client: Odoo {client.server_version[0]} via {client.api}, uid {client.uid}")
 
         companies = (
             client.model("res.partner")
@@ -52,7 +52,7 @@ def blocking_walkthrough(srv: OdooTestServer) -> None:
     admin = srv.users["admin"]
     with Client(srv.url) as client:
         client.login(srv.database, admin.login, admin.password)
-        _title(f"blocking client: {client.protocol_name}, the frames layer")
+        _title(f"blocking client: {client.api}, the frames layer")
 
         import polars as pl
 

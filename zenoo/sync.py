@@ -13,11 +13,17 @@ import ssl
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
+import httpx
+
+from zenoo._deprecation import warn_deprecated
 from zenoo._loop import LoopThread, shared_loop
 from zenoo.cache.blocking import BlockingCacheManager
 from zenoo.client import ApiChoice, ZenooClient
+from zenoo.client.options import limits_from
+from zenoo.config import Limits, Timeout
 
 if TYPE_CHECKING:
+    from zenoo.client import ServerFeatures
     from zenoo.models import OdooModel
     from zenoo.query import BlockingQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
@@ -38,23 +44,26 @@ class Client:
         host_or_url: str,
         port: int | None = None,
         protocol: str | None = None,
-        timeout: float = 30.0,
+        timeout: Timeout | float | None = 30.0,
         verify_ssl: bool | str | os.PathLike[str] | ssl.SSLContext = True,
         *,
         database: str | None = None,
         api: ApiChoice = "auto",
         http2: bool = True,
-        max_connections: int = 20,
+        limits: Limits | None = None,
+        max_connections: int | None = None,
         max_keepalive_connections: int | None = None,
-        max_concurrency: int = 16,
+        max_concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         circuit_breaker: CircuitBreaker | Literal[False] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         loop: LoopThread | None = None,
     ) -> None:
+        # the deprecated keywords warn here, so that the warning points at the caller's line
+        limits = limits_from(limits, max_connections, max_keepalive_connections, max_concurrency, stacklevel=2)
         self._async = ZenooClient(
             host_or_url, port, protocol, timeout, verify_ssl, database=database, api=api, http2=http2,
-            max_connections=max_connections, max_keepalive_connections=max_keepalive_connections,
-            max_concurrency=max_concurrency, retry=retry, circuit_breaker=circuit_breaker,
+            limits=limits, retry=retry, circuit_breaker=circuit_breaker, transport=transport,
         )
         self._runner = loop or shared_loop()
 
@@ -92,9 +101,20 @@ class Client:
         return self._async.port
 
     @property
-    def protocol(self) -> str:
+    def scheme(self) -> str:
         """The URL scheme, ``"http"`` or ``"https"``."""
-        return self._async.protocol
+        return self._async.scheme
+
+    @property
+    def protocol(self) -> str:
+        """Deprecated alias of :attr:`scheme`."""
+        warn_deprecated("client.protocol", "client.scheme (the URL scheme) or client.api (the RPC API)")
+        return self._async.scheme
+
+    @property
+    def api(self) -> str | None:
+        """The RPC API in use, ``"jsonrpc"`` or ``"json2"``, once logged in."""
+        return self._async.api
 
     @property
     def uid(self) -> int | None:
@@ -113,12 +133,22 @@ class Client:
         return self._async.is_authenticated
 
     @property
+    def closed(self) -> bool:
+        return self._async.closed
+
+    @property
+    def features(self) -> ServerFeatures | None:
+        return self._async.features
+
+    @property
     def server_version(self) -> tuple[Any, ...] | None:
         return self._async.server_version
 
     @property
     def protocol_name(self) -> str | None:
-        return self._async.protocol_name
+        """Deprecated alias of :attr:`api`."""
+        warn_deprecated("client.protocol_name", "client.api")
+        return self._async.api
 
     @property
     def context(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     ClientError,
     ConfigurationError,
@@ -322,6 +323,17 @@ class _NoCookies(http.cookiejar.CookieJar):
         return None
 
 
+class _Borrowed(httpx.AsyncBaseTransport):
+    """An injected transport: requests go through it, and closing the client leaves it open (it
+    belongs to whoever made it, and forks of the client share it)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+
 class Transport:
     """One pooled ``httpx.AsyncClient`` for one server, with bounded concurrency."""
 
@@ -329,46 +341,38 @@ class Transport:
         self,
         address: ServerAddress,
         *,
-        timeout: float,
+        timeout: Timeout,
+        limits: Limits,
         verify: bool | ssl.SSLContext,
         http2: bool,
-        max_connections: int,
-        max_keepalive_connections: int | None,
-        max_concurrency: int,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        for name, count in (("max_concurrency", max_concurrency), ("max_connections", max_connections)):
-            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                raise ConfigurationError(f"{name} must be at least 1, got {count!r}")
-        if max_keepalive_connections is not None and (
-            not isinstance(max_keepalive_connections, int) or max_keepalive_connections < 0
-        ):
-            raise ConfigurationError(f"max_keepalive_connections must be 0 or more, got {max_keepalive_connections!r}")
-        if timeout is not None and (
-            not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0
-        ):
-            raise ConfigurationError(f"timeout must be a positive number of seconds (or None), got {timeout!r}")
+        """``transport``: send through this httpx transport instead of opening connections (an
+        ``httpx.ASGITransport`` serves an ASGI app in-process). Its owner closes it, not this pool."""
         if not isinstance(http2, bool):
             raise ConfigurationError(f"http2 must be True or False, got {http2!r}")
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise ConfigurationError(
+                f"transport must be an httpx.AsyncBaseTransport (such as httpx.ASGITransport), "
+                f"got {type(transport).__name__}"
+            )
         self.address = address
-        self._max_concurrency = max_concurrency
+        self._max_concurrency = limits.max_concurrency
         # path -> its absolute URL, as text (for messages) and parsed by httpx: parsing is a good part
         # of httpx's work per request, and a client uses few paths (JSON-2: one per model and method)
         self._urls: dict[str, tuple[str, httpx.URL]] = {}
         self._client_options: dict[str, Any] = {
-            "timeout": httpx.Timeout(timeout),
+            "timeout": timeout.as_httpx(),
             "verify": verify,
             "http2": http2,
-            "limits": httpx.Limits(
-                max_connections=max_connections,
-                max_keepalive_connections=(
-                    max_keepalive_connections if max_keepalive_connections is not None else max_connections
-                ),
-            ),
+            "limits": limits.as_httpx(),
             "follow_redirects": False,
             "headers": {"User-Agent": "zenoo"},
         }
+        if transport is not None:
+            self._client_options["transport"] = _Borrowed(transport)
         self._client = self._new_client()
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._semaphore = asyncio.Semaphore(self._max_concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the pool's connections belong to
 
     def _new_client(self) -> httpx.AsyncClient:

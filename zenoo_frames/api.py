@@ -401,8 +401,7 @@ class _Binding:
     def _ensure_open(self) -> None:
         """Refuse a closed client, as its own calls do (its fork, with a pool of its own, would not)."""
         client = self._client()
-        # ZenooClient has no public "closed": its transport's flag is the one its calls check
-        if client._shared.transport.closed:
+        if client.closed:
             raise ClientError(
                 f"this client is closed: cannot fetch {self.describe()} frames from {client.url}"
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zenoo import ConfigurationError, ZenooClient
+from zenoo import ConfigurationError, Limits, ZenooClient
 from zenoo.transport import parse_server_address
 
 
@@ -64,7 +64,7 @@ def test_client_validates_options_before_any_request() -> None:
     with pytest.raises(ConfigurationError, match="unknown api 'xmlrpc'"):
         ZenooClient("localhost", api="xmlrpc")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="max_concurrency must be at least 1"):
-        ZenooClient("localhost", max_concurrency=0)
+        ZenooClient("localhost", limits=Limits(max_concurrency=0))
     with pytest.raises(ConfigurationError, match="timeout must be a positive number of seconds"):
         ZenooClient("localhost", timeout=0)
     with pytest.raises(ConfigurationError, match="timeout must be a positive number of seconds .* got '30'"):
@@ -72,8 +72,8 @@ def test_client_validates_options_before_any_request() -> None:
     with pytest.raises(ConfigurationError, match="http2 must be True or False, got 'no'"):
         ZenooClient("localhost", http2="no")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="max_connections must be at least 1, got 2.5"):
-        ZenooClient("localhost", max_connections=2.5)  # type: ignore[arg-type]
+        ZenooClient("localhost", limits=Limits(max_connections=2.5))  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="max_keepalive_connections must be 0 or more"):
-        ZenooClient("localhost", max_keepalive_connections=-1)
+        ZenooClient("localhost", limits=Limits(max_keepalive_connections=-1))
     with pytest.raises(ConfigurationError, match="retry must be a RetryPolicy"):
         ZenooClient("localhost", retry=3)  # type: ignore[arg-type]

@@ -21,13 +21,13 @@ async def test_version_detection_and_protocol_choice(odoo_server_factory, versio
     if version >= 19:
         # /web/version answers on 19: no common.version; the key goes to JSON-2
         assert (first[0].protocol, first[0].path, first[0].status) == ("http", "/web/version", 200)
-        assert first[1].protocol == "json2" and client.protocol_name == "json2"
+        assert first[1].protocol == "json2" and client.api == "json2"
         assert all(r.protocol != "jsonrpc" for r in server.requests)
     else:
         # /web/version is a 404 page on 17: fall back to common.version, then JSON-RPC
         assert (first[0].path, first[0].status) == ("/web/version", 404)
         assert (first[1].protocol, first[1].method) == ("jsonrpc", "version")
-        assert client.protocol_name == "jsonrpc"
+        assert client.api == "jsonrpc"
     assert client.server_version[0] == version  # type: ignore[index]
 
 

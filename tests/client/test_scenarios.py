@@ -26,7 +26,7 @@ from zenoo import (
 
 async def test_login_with_password_uses_jsonrpc(client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
     assert client.uid and client.uid > 0
-    assert client.protocol_name == "jsonrpc"
+    assert client.api == "jsonrpc"
     assert client.database == target.database and client.username == target.login
     version = client.server_version
     assert version is not None and isinstance(version[0], int)
@@ -37,7 +37,7 @@ async def test_login_with_password_uses_jsonrpc(client: ZenooClient, target) -> 
 
 async def test_api_key_login_picks_json2_on_19(key_client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
     expected = "json2" if key_client.server_version[0] >= 19 else "jsonrpc"  # type: ignore[index]
-    assert key_client.protocol_name == expected
+    assert key_client.api == expected
     assert key_client.uid and await key_client.search_count("res.partner", [["id", "=", 1]]) in (0, 1)
 
 
@@ -46,13 +46,13 @@ async def test_forcing_a_protocol(target) -> None:  # type: ignore[no-untyped-de
         pytest.skip("needs an API key")
     async with ZenooClient(target.url, api="jsonrpc") as forced_rpc:
         await forced_rpc.login_with_api_key(target.database, target.login, target.api_key)
-        assert forced_rpc.protocol_name == "jsonrpc"  # an API key works as a password on /jsonrpc
+        assert forced_rpc.api == "jsonrpc"  # an API key works as a password on /jsonrpc
         assert await forced_rpc.search("res.partner", [["id", "=", 0]]) == []
     async with ZenooClient(target.url, api="json2") as forced_json2:
         version = (await forced_json2.get_server_version())["server_version_info"][0]
         if version >= 19:
             await forced_json2.login_with_api_key(target.database, target.login, target.api_key)
-            assert forced_json2.protocol_name == "json2"
+            assert forced_json2.api == "json2"
             with pytest.raises(ConfigurationError, match="JSON-2 authenticates with an API key"):
                 await forced_json2.login(target.database, target.login, target.password)
         else:
@@ -190,7 +190,7 @@ async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
         await zc.search("res.partner", limit=-1)
     with pytest.raises(InvalidValueError, match="invalid aggregate 'amount_total'"):
         await zc.read_group("sale.order", [], ["partner_id"], ["amount_total"])
-    if zc.protocol_name == "json2":
+    if zc.api == "json2":
         with pytest.raises(ClientError, match="JSON-2 needs named parameters"):
             await zc.execute_kw("res.partner", "action_archive_all", [[1], True])
     assert zc.stats.requests == before
@@ -231,7 +231,7 @@ async def test_server_information(client: ZenooClient, target) -> None:  # type:
 async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
     expected = await any_client.search_count("res.partner", [])
     twin = any_client.with_context(active_test=True).fork()
-    assert twin.uid == any_client.uid and twin.protocol_name == any_client.protocol_name
+    assert twin.uid == any_client.uid and twin.api == any_client.api
     assert twin.context == {**any_client.context, "active_test": True}
     results: list[object] = []
 
@@ -262,7 +262,7 @@ async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) 
     french = any_client.with_context(lang="fr_FR", zenoo_marker=target.name)
     await french.search_count("res.partner", [["id", "=", 0]])
     [record] = [r for r in server.requests if r.method == "search_count" and "zenoo_marker" in repr(r.params)][-1:]
-    sent = record.params["context"] if any_client.protocol_name == "json2" else record.params["kwargs"]["context"]
+    sent = record.params["context"] if any_client.api == "json2" else record.params["kwargs"]["context"]
     assert sent == {**user_context, "lang": "fr_FR", "zenoo_marker": target.name}
 
 

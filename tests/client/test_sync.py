@@ -39,7 +39,7 @@ def test_blocking_crud(sync_client: Client, tag: str) -> None:
         sync_client.unlink("res.partner", pid)
     with pytest.raises(MissingError):
         sync_client.write("res.partner", [pid], {"name": "gone"})
-    assert sync_client.protocol_name == "jsonrpc" and repr(sync_client).startswith("Client(url=")
+    assert sync_client.api == "jsonrpc" and repr(sync_client).startswith("Client(url=")
 
 
 def test_blocking_client_inside_a_running_loop(target) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from zenoo import ZenooClient
+from zenoo import Limits, ZenooClient
 
 
 async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize("version", [17, 19])
 async def test_fifty_concurrent_calls_share_one_http2_connection(odoo_server_factory, version: int) -> None:  # type: ignore[no-untyped-def]
     server = odoo_server_factory(version=version, tls=True, http2=True)
-    client = await _login(server, verify_ssl=server.ca_cert_path, max_concurrency=50)
+    client = await _login(server, verify_ssl=server.ca_cert_path, limits=Limits(max_concurrency=50))
     versions: set[str] = set()
     client.hooks.on("after_response", lambda event: versions.add(event.http_version))
     peak = _count_in_flight(client)
@@ -61,7 +61,7 @@ def _count_in_flight(client: ZenooClient):  # type: ignore[no-untyped-def]
 
 async def test_http11_with_connection_close_still_works(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
     server = odoo_server_factory(version=17, connection_close=True)
-    client = await _login(server, max_concurrency=4)
+    client = await _login(server, limits=Limits(max_concurrency=4))
     async with client:
         server.reset_requests()
         counts = await asyncio.gather(*(client.search_count("res.partner", []) for _ in range(12)))
@@ -73,7 +73,7 @@ async def test_http11_with_connection_close_still_works(odoo_server_factory) -> 
 
 async def test_concurrency_is_bounded_by_the_semaphore(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
     server = odoo_server_factory(version=19)
-    client = await _login(server, max_concurrency=3)
+    client = await _login(server, limits=Limits(max_concurrency=3))
     peak = _count_in_flight(client)
     async with client:
         server.faults.set(latency=0.05, methods=["search_count"])

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
-from zenoo import RetryPolicy, ZenooClient
+from zenoo import RetryPolicy, Timeout, ZenooClient
 from zenoo.exceptions import (
     AccessError,
     AuthenticationError,
@@ -53,13 +53,14 @@ async def test_constructor_forms_and_properties(target) -> None:  # type: ignore
     by_url = ZenooClient(target.url)
     for client in (by_host, positional, by_url):
         async with client:
-            assert (client.host, client.port, client.protocol) == (host, port, scheme)
+            with pytest.warns(DeprecationWarning, match="client.protocol is deprecated"):
+                assert (client.host, client.port, client.protocol) == (host, port, scheme)  # zenoo-rpc's name
             assert client.is_authenticated is False
             assert (client.database, client.username, client.uid) == (None, None, None)
-    assert positional._shared.options.timeout == 60.0 and positional._shared.options.verify_ssl is True
+    assert positional._shared.options.timeout == Timeout(60.0) and positional._shared.options.verify_ssl is True
     assert ZenooClient("demo.odoo.com", port=443, protocol="https").url == "https://demo.odoo.com"
     plain = ZenooClient("localhost")
-    assert (plain.host, plain.port, plain.protocol) == ("localhost", 8069, "http")
+    assert (plain.host, plain.port, plain.scheme) == ("localhost", 8069, "http")
     with pytest.raises(ZenooError, match="unknown protocol 'ftp'"):
         ZenooClient("localhost", port=8069, protocol="ftp")
 

@@ -276,10 +276,10 @@ async def test_client_fixture_covers_both_protocols(
     client: Any, embedded: Any, marker: str, request: pytest.FixtureRequest
 ) -> None:
     auth = request.node.callspec.params["client"]
-    assert client.protocol_name == ("json2" if auth == "api_key" and embedded.version >= 19 else "jsonrpc")
+    assert client.api == ("json2" if auth == "api_key" and embedded.version >= 19 else "jsonrpc")
     embedded.server.reset_requests()
     await client.model("res.partner").filter(name=marker).count()
-    assert {r.protocol for r in calls(embedded.server)} == {client.protocol_name}
+    assert {r.protocol for r in calls(embedded.server)} == {client.api}
 
 
 async def test_an_empty_field_selection_reads_only_ids(client: Any, embedded: Any, marker: str) -> None:

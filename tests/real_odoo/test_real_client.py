@@ -56,7 +56,7 @@ async def _tour(client: ZenooClient, marker: str) -> None:
 async def test_password_tour(target: Any) -> None:
     async with ZenooClient(target.url) as client:
         await client.login(target.database, target.login, target.password)
-        assert client.protocol_name == "jsonrpc"
+        assert client.api == "jsonrpc"
         await _tour(client, f"zenoo-real-{uuid.uuid4().hex[:8]}")
 
 
@@ -65,7 +65,7 @@ async def test_api_key_tour(target: Any) -> None:
         pytest.skip(f"{target.name}: no API key configured (ZENOO_TEST_API_KEY)")
     async with ZenooClient(target.url) as client:
         await client.login_with_api_key(target.database, target.login, target.api_key)
-        assert client.protocol_name == ("json2" if client.server_version[0] >= 19 else "jsonrpc")  # type: ignore[index]
+        assert client.api == ("json2" if client.server_version[0] >= 19 else "jsonrpc")  # type: ignore[index]
         await _tour(client, f"zenoo-real-{uuid.uuid4().hex[:8]}")
 
 

@@ -1,0 +1,112 @@
+"""Sending one request: the retry policy, the circuit breaker, statistics, hooks and debug logs."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from zenoo.client.state import ClientState
+from zenoo.exceptions import ClientError, ZenooError
+from zenoo.protocols.base import WireRequest
+from zenoo.retry import RetryPolicy, call_with_retries
+from zenoo.stats import RequestEvent
+from zenoo.transport import HttpResponse, encode_json
+
+logger = logging.getLogger("zenoo.client")
+
+
+async def exchange(
+    shared: ClientState,
+    wire: WireRequest,
+    parse: Callable[[HttpResponse], Any],
+    *,
+    model: str | None,
+    method: str,
+    read_only: bool,
+    body: bytes | None = None,
+    verb: str = "POST",
+    retries: bool = True,
+) -> Any:
+    """Send one request through the retry policy and circuit breaker; parse the answer."""
+    transport = shared.transport
+    if transport.closed:
+        raise ClientError(f"this client is closed: cannot call {method} on {shared.url}")
+    if body is None and wire.body is not None:
+        body = encode_json(wire.body, method)
+    url = transport.address.url(wire.path)
+    protocol = shared.protocol.name if shared.protocol else "jsonrpc"
+    if verb == "GET":
+        protocol = "http"
+    headers = dict(wire.headers)
+    sent = len(body or b"")
+
+    def event(name: str, attempt: int, **values: Any) -> RequestEvent:
+        return RequestEvent(name, model, method, protocol, url, attempt, **values)
+
+    async def attempt(number: int) -> Any:
+        hooks = shared.hooks
+        if hooks.has("before_request"):
+            await hooks.emit(event("before_request", number, bytes_sent=sent))
+        logger.debug("-> %s %s %s (attempt %d)", verb, url, method, number)
+        start = time.perf_counter()
+        response: HttpResponse | None = None
+        try:
+            if verb == "GET":
+                response = await transport.get(wire.path)
+            else:
+                response = await transport.post(wire.path, body or b"", headers)
+            result = parse(response)
+        except ZenooError as exc:
+            elapsed = time.perf_counter() - start
+            received = len(response.content) if response is not None else 0
+            status = response.status if response is not None else getattr(exc, "http_status", None)
+            shared.stats.record(method, elapsed=elapsed, bytes_sent=sent, bytes_received=received, ok=False)
+            logger.debug("<- %s %s failed in %.3fs: %s", url, method, elapsed, type(exc).__name__)
+            if hooks.has("error"):
+                await hooks.emit(
+                    event("error", number, status=status, elapsed=elapsed, bytes_sent=sent,
+                          bytes_received=received, error=exc)
+                )
+            raise
+        elapsed = time.perf_counter() - start
+        received = len(response.content)
+        shared.stats.record(method, elapsed=elapsed, bytes_sent=sent, bytes_received=received, ok=True)
+        logger.debug("<- %s %s %d in %.3fs (%d bytes)", url, method, response.status, elapsed, received)
+        if hooks.has("after_response"):
+            await hooks.emit(
+                event("after_response", number, status=response.status, elapsed=elapsed,
+                      bytes_sent=sent, bytes_received=received, http_version=response.http_version)
+            )
+        return result
+
+    async def on_retry(number: int, delay: float, error: ZenooError) -> None:
+        shared.stats.record_retry(method)
+        logger.info("retrying %s %s in %.2fs after %s", url, method, delay, type(error).__name__)
+        if shared.hooks.has("retry"):
+            await shared.hooks.emit(event("retry", number, error=error, delay=delay))
+
+    return await call_with_retries(
+        attempt,
+        read_only=read_only,
+        policy=shared.options.retry if retries else RetryPolicy.disabled(),
+        breaker=shared.breaker,
+        on_retry=on_retry,
+    )
+
+
+async def service(
+    shared: ClientState, service_name: str, method: str, args: Sequence[Any] = (), *, retries: bool = True
+) -> Any:
+    """A JSON-RPC service call (``common.version``, ``common.authenticate``, ``db.list``)."""
+    wire = shared.jsonrpc.service_request(service_name, method, args)
+    return await exchange(
+        shared,
+        wire,
+        shared.jsonrpc.parse,
+        model=None,
+        method=f"{service_name}.{method}",
+        read_only=True,
+        retries=retries,
+    )
