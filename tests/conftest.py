@@ -4,6 +4,11 @@
 and Odoo 19 (from the ``zenoo.testing`` pytest plugin), and a real Odoo when ``ZENOO_TEST_URL``
 (with ``ZENOO_TEST_DB``, ``ZENOO_TEST_USER``, ``ZENOO_TEST_PASSWORD`` and optionally
 ``ZENOO_TEST_API_KEY``) is set. The same scenario code must pass on all of them.
+
+A test module marked ``in_process`` (``pytestmark = pytest.mark.in_process``) reaches the embedded
+servers without a socket (``OdooTestServer.in_process_transport()``) when it builds its clients with
+``target.client()``; real Odoo is still reached over TCP. Mark only tests whose subject is not the
+connection: TCP stays the default. ``ZENOO_TEST_IN_PROCESS=0`` runs them over TCP too.
 """
 
 from __future__ import annotations
@@ -30,10 +35,17 @@ class Target:
     password: str
     api_key: str | None
     server: object | None  # the embedded OdooTestServer, None for a real Odoo
+    transport: object | None = None  # the in-process transport to the embedded server (tests marked in_process)
 
     @property
     def embedded(self) -> bool:
         return self.server is not None
+
+    def client(self, **options: Any) -> Any:
+        """A new ``ZenooClient`` of this target (in-process when the test is marked so)."""
+        from zenoo import ZenooClient
+
+        return ZenooClient(self.url, transport=self.transport, **options)  # type: ignore[arg-type]
 
     async def log_in(self, client: Any, secret_kind: str = "password") -> int:
         """Log ``client`` in as this target's admin, with the password or (``"api_key"``) the API key."""
@@ -44,8 +56,13 @@ class Target:
         raise ValueError(f"secret_kind is 'password' or 'api_key', not {secret_kind!r}")
 
 
-def _embedded_target(server: object) -> Target:
+def _embedded_target(server: object, request: pytest.FixtureRequest) -> Target:
+    """The target of an embedded server, reached in-process when the test is marked ``in_process``."""
     admin = server.users["admin"]  # type: ignore[attr-defined]
+    in_process = (
+        request.node.get_closest_marker("in_process") is not None
+        and os.environ.get("ZENOO_TEST_IN_PROCESS", "1") != "0"
+    )
     return Target(
         name=f"embedded-{server.version}",  # type: ignore[attr-defined]
         url=server.url,  # type: ignore[attr-defined]
@@ -55,6 +72,7 @@ def _embedded_target(server: object) -> Target:
         password=admin.password,
         api_key=admin.api_key,
         server=server,
+        transport=server.in_process_transport() if in_process else None,  # type: ignore[attr-defined]
     )
 
 
@@ -85,13 +103,13 @@ def target(request: pytest.FixtureRequest) -> Target:
             pytest.skip("ZENOO_TEST_URL is not set: no real Odoo to test against")
         return real
     version = int(request.param.rsplit("-", 1)[1])
-    return _embedded_target(request.getfixturevalue(f"odoo_server_{version}"))
+    return _embedded_target(request.getfixturevalue(f"odoo_server_{version}"), request)
 
 
 @pytest.fixture(params=[17, 19])
 def embedded(request: pytest.FixtureRequest) -> Target:
     """The embedded server only (for tests that count requests or inject faults), both versions."""
-    return _embedded_target(request.getfixturevalue(f"odoo_server_{request.param}"))
+    return _embedded_target(request.getfixturevalue(f"odoo_server_{request.param}"), request)
 
 
 @pytest.fixture(scope="session")

@@ -85,3 +85,10 @@ def test_the_old_name_of_the_blocking_queryset_still_works_and_warns(module: Any
     with pytest.warns(DeprecationWarning, match=deprecated):
         assert module.SyncQuerySet is BlockingQuerySet
     assert "SyncQuerySet" not in getattr(module, "__all__", ())
+
+
+def test_the_blocking_client_takes_the_async_clients_arguments() -> None:
+    """``Client(...)`` takes what ``ZenooClient(...)`` takes, plus ``loop`` (the thread it runs on)."""
+    blocking = _parameters(Client.__init__)
+    assert [p for p in blocking if p[0] != "loop"] == _parameters(ZenooClient.__init__)
+    assert blocking[-1][0] == "loop"

@@ -66,7 +66,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 async def client(target) -> AsyncIterator[ZenooClient]:  # type: ignore[no-untyped-def]
     """Admin logged in with the password (JSON-RPC on every version)."""
-    async with ZenooClient(target.url) as zc:
+    async with target.client() as zc:
         await target.log_in(zc, "password")
         yield zc
 
@@ -76,7 +76,7 @@ async def key_client(target) -> AsyncIterator[ZenooClient]:  # type: ignore[no-u
     """Admin logged in with the API key (JSON-2 on Odoo 19+)."""
     if not target.api_key:
         pytest.skip(f"{target.name}: no API key configured")
-    async with ZenooClient(target.url) as zc:
+    async with target.client() as zc:
         await target.log_in(zc, "api_key")
         yield zc
 
@@ -86,7 +86,7 @@ async def any_client(request: pytest.FixtureRequest, target) -> AsyncIterator[Ze
     """Both login paths (so both protocols on Odoo 19)."""
     if request.param == "api_key" and not target.api_key:
         pytest.skip(f"{target.name}: no API key configured")
-    async with ZenooClient(target.url) as zc:
+    async with target.client() as zc:
         await target.log_in(zc, request.param)
         yield zc
 

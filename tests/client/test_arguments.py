@@ -12,6 +12,9 @@ import pytest
 
 from zenoo import ZenooClient
 
+# their subject is not the connection: the embedded servers are reached in-process
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize("model", ["res.partner", "res.partner.category", "res.users", "sale.order"])
 @pytest.mark.parametrize("keyword", [None, "fields", "fields_list"])

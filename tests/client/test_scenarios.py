@@ -23,6 +23,9 @@ from zenoo import (
     ZenooClient,
 )
 
+# their subject is not the connection: the embedded servers are reached in-process
+pytestmark = pytest.mark.in_process
+
 
 async def test_login_with_password_uses_jsonrpc(client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
     assert client.uid and client.uid > 0
@@ -44,11 +47,11 @@ async def test_api_key_login_picks_json2_on_19(key_client: ZenooClient, target) 
 async def test_forcing_a_protocol(target) -> None:  # type: ignore[no-untyped-def]
     if not target.api_key:
         pytest.skip("needs an API key")
-    async with ZenooClient(target.url, api="jsonrpc") as forced_rpc:
+    async with target.client(api="jsonrpc") as forced_rpc:
         await forced_rpc.login_with_api_key(target.database, target.login, target.api_key)
         assert forced_rpc.api == "jsonrpc"  # an API key works as a password on /jsonrpc
         assert await forced_rpc.search("res.partner", [["id", "=", 0]]) == []
-    async with ZenooClient(target.url, api="json2") as forced_json2:
+    async with target.client(api="json2") as forced_json2:
         version = (await forced_json2.get_server_version())["server_version_info"][0]
         if version >= 19:
             await forced_json2.login_with_api_key(target.database, target.login, target.api_key)
@@ -62,7 +65,7 @@ async def test_forcing_a_protocol(target) -> None:  # type: ignore[no-untyped-de
 
 async def test_bad_credentials(target) -> None:  # type: ignore[no-untyped-def]
     wrong = "wrong-" + target.password
-    async with ZenooClient(target.url) as zc:
+    async with target.client() as zc:
         with pytest.raises(AuthenticationError) as info:
             await zc.login(target.database, target.login, wrong)
         assert wrong not in str(info.value) and wrong not in repr(info.value)
@@ -269,7 +272,7 @@ async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) 
 @pytest.mark.parametrize("login", ["password", "api_key"])
 async def test_model_access_rights_of_a_restricted_user(embedded, login: str) -> None:  # type: ignore[no-untyped-def]
     demo = embedded.server.users["demo"]
-    async with ZenooClient(embedded.url) as client:
+    async with embedded.client() as client:
         if login == "password":
             await client.login(embedded.database, demo.login, demo.password)
         else:
@@ -286,12 +289,12 @@ async def test_model_access_rights_of_a_restricted_user(embedded, login: str) ->
 
 async def test_user_context_is_loaded_and_an_api_key_must_match_the_login(embedded) -> None:  # type: ignore[no-untyped-def]
     admin, demo = embedded.server.users["admin"], embedded.server.users["demo"]
-    async with ZenooClient(embedded.url) as client:
+    async with embedded.client() as client:
         await client.login(embedded.database, admin.login, admin.password)
         assert client.context["uid"] == admin.uid and client.context["lang"] and "tz" in client.context
     # JSON-RPC: common.authenticate checks login and key together; JSON-2: the key's owner is checked
     expected = f"belongs to another user \\(uid {demo.uid}\\)" if embedded.version >= 19 else "login failed"
-    async with ZenooClient(embedded.url) as client:
+    async with embedded.client() as client:
         with pytest.raises(AuthenticationError, match=expected) as info:
             await client.login_with_api_key(embedded.database, admin.login, demo.api_key)
         assert demo.api_key not in str(info.value) and not client.is_authenticated

@@ -13,6 +13,9 @@ import pytest
 
 from zenoo import FieldError, InvalidValueError, OdooServerError, ZenooClient
 
+# their subject is not the connection: the embedded servers are reached in-process
+pytestmark = pytest.mark.in_process
+
 
 def _sent(client: ZenooClient, method: str) -> int:
     """How many ``method`` requests the client sent."""

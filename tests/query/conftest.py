@@ -21,7 +21,7 @@ from zenoo import ZenooClient
 @pytest.fixture(params=["password", "api_key"])
 async def client(embedded: Any, request: pytest.FixtureRequest) -> AsyncIterator[ZenooClient]:
     """A logged-in client: with a password (JSON-RPC), or an API key (JSON-2 on Odoo 19)."""
-    async with ZenooClient(embedded.url) as zc:
+    async with embedded.client() as zc:
         await embedded.log_in(zc, request.param)
         yield zc
 

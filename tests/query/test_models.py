@@ -15,6 +15,9 @@ from zenoo.state import client_state
 
 from .conftest import calls, param
 
+# their subject is not the connection: the embedded servers are reached in-process
+pytestmark = pytest.mark.in_process
+
 
 async def family(client: Any, marker: str, kids: int = 2) -> tuple[int, list[int]]:
     company = (await client.search("res.company", [], limit=1, order="id"))[0]
@@ -245,7 +248,7 @@ async def test_create_with_x2many_commands(client: Any, embedded: Any, marker: s
 
 async def test_relation_cache_separates_users(embedded: Any, marker: str) -> None:
     demo = embedded.server.users["demo"]
-    async with ZenooClient(embedded.url) as zc:
+    async with embedded.client() as zc:
         await zc.login(embedded.database, embedded.login, embedded.password)
         parent, _ = await family(zc, marker, kids=0)
         partner = await zc.model(ResPartner).get(parent)
@@ -269,7 +272,7 @@ async def test_refresh_reads_from_odoo_not_from_the_cache(client: Any, embedded:
     await client.setup_cache_manager(backend="memory")
     partner = await client.model(ResPartner).only("phone").get(parent)
     await partner.refresh()  # its read is cached now, were refresh cacheable
-    async with ZenooClient(embedded.url) as other:  # a change this client's cache is not told about
+    async with embedded.client() as other:  # a change this client's cache is not told about
         await other.login(embedded.database, embedded.login, embedded.password)
         await other.write("res.partner", [parent], {"phone": "+32 9"})
     await partner.refresh()

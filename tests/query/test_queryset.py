@@ -21,6 +21,9 @@ from zenoo.models.common import ResPartner
 
 from .conftest import calls, param
 
+# their subject is not the connection: the embedded servers are reached in-process
+pytestmark = pytest.mark.in_process
+
 
 async def make(client: Any, marker: str, names: list[str], **common: Any) -> list[int]:
     ids = await client.create("res.partner", [{"name": f"{marker}-{name}", **common} for name in names])
@@ -222,7 +225,7 @@ async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: An
     assert len(calls(embedded.server, "search_read")) == 1
     # writes find their records afresh, not from a cached search
     await query.ids()
-    async with ZenooClient(embedded.url) as other:  # another client: this one's cache is not told
+    async with embedded.client() as other:  # another client: this one's cache is not told
         await other.login(embedded.database, embedded.login, embedded.password)
         await make(other, marker, ["later"])
     assert len(await query.ids()) == 1  # the cached search does not see it

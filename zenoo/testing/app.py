@@ -15,6 +15,10 @@ from .wire import Response
 Scope = dict[str, Any]
 
 
+class NoConnectionToDrop(RuntimeError):
+    """A drop fault for a request that came without a relayed TCP connection (in-process ones)."""
+
+
 class OdooAsgiApp:
     """Serves :class:`OdooRoutes` over ASGI, applying injected faults and recording every request.
 
@@ -69,7 +73,7 @@ class OdooAsgiApp:
         if decision.drop_phase is not None:
             self._record(prepared, request, None, 0, http_version, connection_id, decision, executed)
             if not self.relay.drop(peer_port):
-                raise RuntimeError(f"fault injection: no relayed connection for peer port {peer_port} to drop")
+                raise NoConnectionToDrop(f"fault injection: no relayed connection for peer port {peer_port} to drop")
             await _wait_for_disconnect(receive)
             return
         assert response is not None

@@ -28,6 +28,7 @@ from subprocess import DEVNULL, PIPE, Popen, TimeoutExpired
 from typing import Any, Self
 
 from .faults import FaultInjector
+from .inprocess import InProcessTransport
 from .records import RequestLog, RequestRecord
 from .sessions import SessionStore
 
@@ -109,6 +110,7 @@ class OdooTestServer:
         self._ca_cert_path: Path | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._app: Any = None  # the ASGI app, while serving in a thread
         self._stop_event: asyncio.Event | None = None
         self._startup_error: BaseException | None = None
         self._process: Popen[str] | None = None
@@ -163,6 +165,16 @@ class OdooTestServer:
         """Forget every web session (clients holding a cookie get 'session expired'); returns how many."""
         self._require_inspectable("expire_sessions()")
         return self._sessions.expire_all()
+
+    def in_process_transport(self) -> InProcessTransport:
+        """An httpx transport that serves requests without a socket: ``ZenooClient(srv.url,
+        transport=srv.in_process_transport())``. Calls skip TCP, the relay and hypercorn, and are
+        logged in ``requests`` as usual (HTTP/1.1, connection id 0). A drop fault ends the request
+        as a closed connection does; slow bodies arrive whole and timeouts are not applied."""
+        self._require_inspectable("in_process_transport()")
+        self._require_port()
+        assert self._app is not None and self._loop is not None
+        return InProcessTransport(self._app, self._loop)
 
     @property
     def running(self) -> bool:
@@ -287,6 +299,7 @@ class OdooTestServer:
                 relay,
                 connection_close=self.connection_close,
             )
+            self._app = app
             self._stop_event = asyncio.Event()
             serving = asyncio.ensure_future(
                 hypercorn.asyncio.serve(app, config, shutdown_trigger=self._stop_event.wait)  # type: ignore[arg-type]
@@ -329,6 +342,7 @@ class OdooTestServer:
             logger.warning("the embedded Odoo server thread did not stop within 30 s")
         self._thread = None
         self._loop = None
+        self._app = None
         self._stop_event = None
 
     # --- subprocess server -----------------------------------------------------------------------
