@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: list[tuple[str, ...]] = [
     ("zenoo._deprecation", "zenoo.exceptions", "zenoo.methods", "zenoo._loop"),
     ("zenoo.fields", "zenoo.state"),  # Odoo's vocabulary; per-client state of the upper layers
-    ("zenoo.transport", "zenoo.retry", "zenoo.stats"),
+    ("zenoo.config", "zenoo.transport", "zenoo.retry", "zenoo.stats"),
     ("zenoo.protocols",),
     ("zenoo.cache",),
     ("zenoo.models",),

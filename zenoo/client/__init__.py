@@ -4,7 +4,7 @@
 - :mod:`~zenoo.client.options`: the constructor's settings (:class:`ClientOptions`);
 - :mod:`~zenoo.client.features`: what the server supports (:class:`ServerFeatures`), decided at login;
 - :mod:`~zenoo.client.session`: logging in (version, RPC API, uid, user context);
-- :mod:`~zenoo.client.state`: what a client and its views share;
+- :mod:`~zenoo.client.shared`: what a client and its views share (``client._shared``);
 - :mod:`~zenoo.client.sending`: one request through retries, the circuit breaker, stats and hooks;
 - :mod:`~zenoo.client.orm`: the ORM helpers; :mod:`~zenoo.client.arguments` shapes their
   arguments and :mod:`~zenoo.client.grouping` is ``read_group`` on every version.

@@ -30,7 +30,7 @@ from zenoo.client.options import (
 from zenoo.client.orm import OrmMethods
 from zenoo.client.sending import exchange, service
 from zenoo.client.session import fetch_version, log_in, new_protocol
-from zenoo.client.state import ClientState
+from zenoo.client.shared import SharedState
 from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     ConfigurationError,
@@ -97,7 +97,7 @@ class ZenooClient(OrmMethods):
             circuit_breaker=circuit_breaker_of(circuit_breaker),
             transport=transport,
         )
-        self._shared = ClientState(options)
+        self._shared = SharedState(options)
         self._extra_context: dict[str, Any] = {}
         self._owns_pool = True
 
@@ -264,7 +264,7 @@ class ZenooClient(OrmMethods):
         shared = self._shared
         breaker = shared.breaker.fresh_copy() if shared.breaker is not None else None
         twin = object.__new__(ZenooClient)
-        twin._shared = ClientState(replace(shared.options, circuit_breaker=breaker))
+        twin._shared = SharedState(replace(shared.options, circuit_breaker=breaker))
         twin._shared.protocol = new_protocol(shared.protocol) if shared.protocol else None
         twin._shared.credentials = shared.credentials
         twin._shared.features = shared.features

@@ -18,7 +18,7 @@ from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.protocols.base import check_ids
 
 if TYPE_CHECKING:
-    from zenoo.client.state import ClientState
+    from zenoo.client.shared import SharedState
     from zenoo.models import OdooModel
 
 #: The operations of Odoo's model access rights.
@@ -28,7 +28,7 @@ ACCESS_OPERATIONS = ("read", "write", "create", "unlink")
 class OrmMethods:
     """The helpers over ``call``; :class:`zenoo.client.ZenooClient` is one."""
 
-    _shared: ClientState
+    _shared: SharedState
 
     if TYPE_CHECKING:
 

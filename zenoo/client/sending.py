@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zenoo.client.state import ClientState
+from zenoo.client.shared import SharedState
 from zenoo.exceptions import ClientError, ZenooError
 from zenoo.protocols.base import WireRequest
 from zenoo.retry import RetryPolicy, call_with_retries
@@ -18,7 +18,7 @@ logger = logging.getLogger("zenoo.client")
 
 
 async def exchange(
-    shared: ClientState,
+    shared: SharedState,
     wire: WireRequest,
     parse: Callable[[HttpResponse], Any],
     *,
@@ -97,7 +97,7 @@ async def exchange(
 
 
 async def service(
-    shared: ClientState, service_name: str, method: str, args: Sequence[Any] = (), *, retries: bool = True
+    shared: SharedState, service_name: str, method: str, args: Sequence[Any] = (), *, retries: bool = True
 ) -> Any:
     """A JSON-RPC service call (``common.version``, ``common.authenticate``, ``db.list``)."""
     wire = shared.jsonrpc.service_request(service_name, method, args)

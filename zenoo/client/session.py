@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.client.features import JSON2_SINCE, ServerFeatures, parse_web_version
 from zenoo.client.sending import exchange, service
-from zenoo.client.state import ClientState
+from zenoo.client.shared import SharedState
 from zenoo.exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("zenoo.client")
 
 
-async def fetch_version(shared: ClientState, *, retries: bool = True, probe: bool = True) -> dict[str, Any]:
+async def fetch_version(shared: SharedState, *, retries: bool = True, probe: bool = True) -> dict[str, Any]:
     """Version info from ``GET /web/version`` (Odoo 19+), else ``common.version``; it sets
     ``shared.features``. Without ``probe``, a server known to lack ``/web/version`` is not asked it."""
     known = shared.features
@@ -110,7 +110,7 @@ def new_protocol(protocol: Protocol) -> Protocol:
     return Json2Protocol() if isinstance(protocol, Json2Protocol) else JsonRpcProtocol()
 
 
-async def _json2_uid(shared: ClientState, protocol: Json2Protocol, probe: Credentials) -> int:
+async def _json2_uid(shared: SharedState, protocol: Json2Protocol, probe: Credentials) -> int:
     """JSON-2 has no login call: the key is checked by a first call that also finds the uid."""
     wire = protocol.call_request(
         probe, "res.users", "search", None, (), {"domain": [["login", "=", probe.login]], "limit": 1}, {}

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from zenoo.cache import CacheManager
 
 
-class ClientState:
+class SharedState:
     """The pool, the login and what was learnt about the server, shared by a client's views."""
 
     def __init__(self, options: ClientOptions) -> None:
