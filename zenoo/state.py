@@ -4,8 +4,9 @@ the fields that get a default on the server.
 Runtime classes are built once per client. A relation field of one is typed to the related
 runtime class as soon as that class exists; until then it waits in ``waiting_relations``.
 
-The state belongs to the client (views made with ``with_context`` share it) and lives only as
-long as the client does. The relation cache holds rows loaded through lazy relations and
+The state belongs to the client's connection (views made with ``with_context`` share it; it is
+held with the pool and the login in :class:`zenoo.client.shared.SharedState`) and lives as long as
+the client does. The relation cache holds rows loaded through lazy relations and
 ``prefetch``; it is bounded (least recently used rows are dropped first) and is cleared by every
 write the client sends (create, write, unlink, any business method), because a write can change
 computed values and names anywhere.
@@ -13,14 +14,16 @@ computed values and names anywhere.
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zenoo.exceptions import ConfigurationError
 from zenoo.methods import is_read_only
+
+if TYPE_CHECKING:
+    from zenoo.stats import Hooks, RequestEvent
 
 RELATION_CACHE_SIZE = 4096
 
@@ -55,6 +58,9 @@ class RelationCache:
 
 @dataclass
 class ClientState:
+    """What the layers above the client keep per connection; a client and its ``with_context``
+    views share one, a ``fork()`` starts its own (see :attr:`zenoo.ZenooClient.state`)."""
+
     classes: dict[str, type] = field(default_factory=dict)
     #: related model → the (runtime class, field name) relations waiting for that model's class
     waiting_relations: dict[str, list[tuple[type, str]]] = field(default_factory=dict)
@@ -62,36 +68,29 @@ class ClientState:
     #: model → names of fields that have a default value on the server (from ``default_get``)
     defaults: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
+    def forget_relations_on_writes(self, hooks: Hooks) -> None:
+        """Clear the relation cache after every call that may write — through the model layer or
+        not, successful or failed (it may have happened)."""
+        cache = self.relation_cache
 
-_states: weakref.WeakKeyDictionary[Any, ClientState] = weakref.WeakKeyDictionary()
+        def forget(event: RequestEvent) -> None:
+            if not is_read_only(event.method):
+                cache.clear()
+
+        hooks.on("after_response", forget)
+        hooks.on("error", forget)
 
 
-def _owner(client: Any) -> Any:
-    """What identifies a client's shared state: its hooks registry, which ``with_context`` views
-    share with their parent and ``fork()`` does not (other client-likes: the object itself)."""
-    return getattr(client, "hooks", None) or client
+class HasState(Protocol):
+    """A client as the upper layers see it here: it carries its :class:`ClientState`."""
+
+    @property
+    def state(self) -> ClientState: ...
 
 
-def client_state(client: Any) -> ClientState:
-    """The model-layer state of ``client`` (created on first use).
-
-    On creation a hook is registered so that every write the client sends — through the model
-    layer or not, successful or failed (it may have happened) — clears the relation cache.
-    """
-    owner = _owner(client)
-    state = _states.get(owner)
-    if state is None:
-        state = _states[owner] = ClientState()
-        if owner is not client:
-            cache = state.relation_cache
-
-            def forget_on_write(event: Any) -> None:
-                if not is_read_only(event.method):
-                    cache.clear()
-
-            owner.on("after_response", forget_on_write)
-            owner.on("error", forget_on_write)
-    return state
+def client_state(client: HasState) -> ClientState:
+    """The upper layers' state of ``client``'s connection."""
+    return client.state
 
 
 def context_key(context: dict[str, Any]) -> tuple[tuple[str, str], ...]:

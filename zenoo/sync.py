@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from zenoo.models import OdooModel
     from zenoo.query import BlockingQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
+    from zenoo.state import ClientState
     from zenoo.stats import ClientStats, Hooks
 
 T = TypeVar("T")
@@ -161,6 +162,11 @@ class Client:
     @property
     def hooks(self) -> Hooks:
         return self._async.hooks
+
+    @property
+    def state(self) -> ClientState:
+        """The async client's :attr:`ZenooClient.state`."""
+        return self._async.state
 
     @property
     def cache(self) -> BlockingCacheManager | None:

@@ -48,6 +48,7 @@ from zenoo.transport import encode_json, parse_server_address
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
     from zenoo.query import QuerySet
+    from zenoo.state import ClientState
 
 
 class ZenooClient(OrmMethods):
@@ -208,6 +209,12 @@ class ZenooClient(OrmMethods):
     @property
     def stats(self) -> ClientStats:
         return self._shared.stats
+
+    @property
+    def state(self) -> ClientState:
+        """What the model, query and frame layers keep for this connection (runtime classes, the
+        relation cache, the fields the server defaults); shared with ``with_context`` views."""
+        return self._shared.state
 
     @property
     def hooks(self) -> Hooks:

@@ -8,6 +8,7 @@ from zenoo.client.features import ServerFeatures
 from zenoo.client.options import ClientOptions, ssl_verify
 from zenoo.protocols.base import Credentials, Protocol
 from zenoo.protocols.jsonrpc import JsonRpcProtocol
+from zenoo.state import ClientState
 from zenoo.stats import ClientStats, Hooks
 from zenoo.transport import Transport
 
@@ -41,6 +42,8 @@ class SharedState:
         self.cache_manager: CacheManager | None = None
         self.stats = ClientStats()
         self.hooks = Hooks()
+        self.state = ClientState()  # runtime model classes, relation cache, server defaults
+        self.state.forget_relations_on_writes(self.hooks)
 
     @property
     def url(self) -> str:
