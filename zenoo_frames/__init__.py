@@ -1,7 +1,8 @@
 """zenoo_frames: Odoo records as Arrow tables, Polars and pandas frames, with lazy pushdown scans.
 
 Types follow :mod:`zenoo_frames.schema` (one mapping from ``fields_get``); fetching follows
-:mod:`zenoo_frames.fetch` (one search, concurrent read chunks, one display-name read per relation).
+:mod:`zenoo_frames.fetch` (one search, concurrent read chunks, one display-name read per relation),
+as told by one :class:`FetchOptions` (:mod:`zenoo_frames.options`).
 """
 
 from zenoo_frames.api import (
@@ -9,6 +10,7 @@ from zenoo_frames.api import (
     arrow_to_polars,
     iter_batches,
     lazy,
+    scan_odoo,
     to_arrow,
     to_pandas,
     to_parquet,
@@ -16,12 +18,14 @@ from zenoo_frames.api import (
 )
 from zenoo_frames.convert import UnknownSelectionWarning
 from zenoo_frames.fetch import MISSING_IDS_METADATA_KEY, FetchReport, MissingRecordsWarning
+from zenoo_frames.options import FetchOptions
 from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, EXCLUDED_BY_DEFAULT, FrameSchema
 
 __all__ = [
     "DISPLAY_NAME_SUFFIX",
     "EXCLUDED_BY_DEFAULT",
     "MISSING_IDS_METADATA_KEY",
+    "FetchOptions",
     "FetchReport",
     "FrameSchema",
     "MissingRecordsWarning",
@@ -30,6 +34,7 @@ __all__ = [
     "arrow_to_polars",
     "iter_batches",
     "lazy",
+    "scan_odoo",
     "to_arrow",
     "to_pandas",
     "to_parquet",

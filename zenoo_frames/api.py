@@ -2,28 +2,33 @@
 
 Every function takes either a QuerySet (``to_polars(qs)``; ``await qs.to_polars()`` delegates here)
 or a client with a model name and optional domain and fields (``to_polars(client, "res.partner",
-[("is_company", "=", True)], ["name"])``). The async functions run on the client's own event loop.
+[("is_company", "=", True)], ["name"])``), and how to fetch as ``options=FetchOptions(...)`` and/or
+the same settings as keywords (see :mod:`zenoo_frames.options`). The async functions run on the
+client's own event loop.
 
-The synchronous entry points that Polars and Arrow consumers call (``lazy()``, the Arrow C stream)
-run their coroutines on ONE loop thread: the ``runner`` given (the blocking ``Client``'s loop
-thread), or else a fork of the async client (same server and credentials, its own connection pool)
-on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop that created them.
+The synchronous entry points that Polars and Arrow consumers call (``scan_odoo()``, the Arrow C
+stream) run their coroutines on ONE loop thread: the ``runner`` given (the blocking ``Client``'s
+loop thread), or else a fork of the async client (same server and credentials, its own connection
+pool) on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop that created them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import pyarrow as pa
 
 from zenoo._loop import shared_loop
 from zenoo.exceptions import ClientError, ConfigurationError
-from zenoo_frames.fetch import FetchOptions, Source, fetch_table, iter_frame_batches, load_schema
+from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
+from zenoo_frames.options import FetchKeywords, FetchOptions
 from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
 
@@ -36,13 +41,15 @@ __all__ = [
     "arrow_to_polars",
     "iter_batches",
     "lazy",
+    "scan_odoo",
     "to_arrow",
     "to_pandas",
     "to_parquet",
     "to_polars",
 ]
 
-DEFAULT_CONCURRENCY = 4
+#: ``iter_batches``' defaults: a stream is consumed piece by piece, so it shows no progress bar.
+STREAM_DEFAULTS = FetchOptions(progress=False)
 
 
 # --- async entry points --------------------------------------------------------------------------
@@ -54,19 +61,17 @@ async def to_arrow(
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> pa.Table:
     """Fetch the records as a ``pyarrow.Table`` (schema from ``fields_get``, ``id`` first).
 
     Records deleted between the search and the read are left out, announced with a
     ``MissingRecordsWarning`` and listed in ``table.schema.metadata[b"zenoo.missing_ids"]``.
     """
-    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    fetch = FetchOptions.merge(options, keywords)
     source = await _source(target, model, domain, fields)
-    return await fetch_table(source, options)
+    return await fetch_table(source, fetch)
 
 
 async def to_polars(
@@ -75,16 +80,14 @@ async def to_polars(
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> pl.DataFrame:
     """Fetch the records as a ``polars.DataFrame`` (selection fields as ``pl.Enum``)."""
-    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    fetch = FetchOptions.merge(options, keywords)
     source = await _source(target, model, domain, fields)
-    schema = await load_schema(source, display_names=display_names)
-    return arrow_to_polars(await fetch_table(source, options, schema=schema), schema)
+    schema = await load_schema(source, display_names=fetch.display_names)
+    return arrow_to_polars(await fetch_table(source, fetch, schema=schema), schema)
 
 
 async def to_pandas(
@@ -94,10 +97,8 @@ async def to_pandas(
     fields: Sequence[str] | None = None,
     *,
     dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> pd.DataFrame:
     """Fetch the records as a ``pandas.DataFrame``.
 
@@ -110,16 +111,7 @@ async def to_pandas(
         raise ConfigurationError(
             f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}"
         )
-    table = await to_arrow(
-        target,
-        model,
-        domain,
-        fields,
-        chunk_size=chunk_size,
-        concurrency=concurrency,
-        display_names=display_names,
-        progress=progress,
-    )
+    table = await to_arrow(target, model, domain, fields, options=options, **keywords)
     return arrow_to_pandas(table, dtype_backend)
 
 
@@ -131,10 +123,8 @@ async def to_parquet(
     fields: Sequence[str] | None = None,
     *,
     compression: str = "zstd",
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> Path:
     """Stream the records into a Parquet file, one row group per read chunk; returns the path.
 
@@ -142,12 +132,12 @@ async def to_parquet(
     """
     import pyarrow.parquet as pq
 
-    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    fetch = FetchOptions.merge(options, keywords)
     source = await _source(target, model, domain, fields)
-    schema = await load_schema(source, display_names=display_names)
+    schema = await load_schema(source, display_names=fetch.display_names)
     destination = Path(path)
     with pq.ParquetWriter(destination, schema.arrow(), compression=compression) as writer:
-        async for batch in iter_frame_batches(source, options, schema=schema):
+        async for batch in iter_frame_batches(source, fetch, schema=schema):
             writer.write_batch(batch)
     return destination
 
@@ -159,19 +149,23 @@ async def iter_batches(
     fields: Sequence[str] | None = None,
     *,
     batch_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = False,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> AsyncIterator[pa.RecordBatch]:
     """Yield ``pyarrow.RecordBatch`` es of up to ``batch_size`` rows (one read each), in order.
 
-    ``batch_size=None`` derives it from the result size (see ``FetchOptions.chunk_for``).
+    ``batch_size`` is this function's name for ``chunk_size``; ``None`` derives it from the result
+    size (see ``FetchOptions.chunk_for``). Without ``options``, no progress bar is shown.
 
     Stopping early (``break``) cancels the reads still in flight.
     """
-    options = FetchOptions(batch_size, concurrency, display_names, progress)
+    if batch_size is not None:
+        if "chunk_size" in keywords:
+            raise ConfigurationError("batch_size is iter_batches' name for chunk_size: give only one of them")
+        keywords["chunk_size"] = batch_size
+    fetch = FetchOptions.merge(options, keywords, default=STREAM_DEFAULTS)
     source = await _source(target, model, domain, fields)
-    async for batch in iter_frame_batches(source, options):
+    async for batch in iter_frame_batches(source, fetch):
         yield batch
 
 
@@ -208,20 +202,19 @@ def arrow_to_pandas(table: pa.Table, dtype_backend: str) -> pd.DataFrame:
 # --- synchronous entry points for Polars and Arrow consumers -------------------------------------
 
 
-def lazy(
+def scan_odoo(
     target: Any,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
     runner: Any = None,
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> pl.LazyFrame:
-    """A ``polars.LazyFrame`` over the records, fetched when collected.
+    """A ``polars.LazyFrame`` over the records, fetched when collected (``qs.lazy()`` calls it).
 
+    Named as Polars names its lazy readers (``scan_parquet``, ``scan_csv``): a scan of an Odoo source.
     The schema is read at once (``fields_get``), so an unknown field or a closed client raises here,
     as the eager functions do, and not as a Polars ``ComputeError`` at collect time.
 
@@ -232,20 +225,31 @@ def lazy(
     import polars as pl
     from polars.io.plugins import register_io_source
 
-    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    fetch = FetchOptions.merge(options, keywords)
     binding = _Binding(target, model, domain, fields, runner)
     with binding.session() as (run, source):
-        full = run.run(load_schema(source, display_names=display_names))
+        full = run.run(load_schema(source, display_names=fetch.display_names))
 
     def io_source(
         with_columns: list[str] | None, predicate: Any, n_rows: int | None, batch_size: int | None
     ) -> Iterator[pl.DataFrame]:
         del batch_size  # the read chunk size is the batch size; Polars re-chunks as it needs
-        return _scan(binding, full, options, with_columns, predicate, n_rows)
+        return _scan(binding, full, fetch, with_columns, predicate, n_rows)
 
     return register_io_source(
         io_source, schema=pl.Schema(full.polars()), explain_name="zenoo", explain_detail=binding.describe()
     )
+
+
+@functools.wraps(scan_odoo)
+def lazy(*args: Any, **kwargs: Any) -> pl.LazyFrame:
+    """Deprecated alias of :func:`scan_odoo` (the QuerySet method ``qs.lazy()`` stays)."""
+    warnings.warn(
+        "zenoo_frames.lazy() is now zenoo_frames.scan_odoo() (the same arguments)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return scan_odoo(*args, **kwargs)
 
 
 def arrow_c_stream(
@@ -253,21 +257,19 @@ def arrow_c_stream(
     requested_schema: Any = None,
     *,
     runner: Any = None,
-    chunk_size: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    display_names: bool = True,
-    progress: bool = True,
+    options: FetchOptions | None = None,
+    **keywords: Unpack[FetchKeywords],
 ) -> Any:
     """The Arrow C stream capsule of the records, so ``pa.table(qs)``, ``pl.DataFrame(qs)`` and
     duckdb read a QuerySet directly. Batches are fetched as the consumer pulls them."""
-    options = FetchOptions(chunk_size, concurrency, display_names, progress)
+    fetch = FetchOptions.merge(options, keywords)
     binding = _Binding(target, None, None, None, runner)
     with binding.session() as (run, source):
-        schema = run.run(load_schema(source, display_names=display_names))
+        schema = run.run(load_schema(source, display_names=fetch.display_names))
 
     def batches() -> Iterator[pa.RecordBatch]:
         with binding.session() as (run, source):
-            yield from run.iterate(iter_frame_batches(source, options, schema=schema))
+            yield from run.iterate(iter_frame_batches(source, fetch, schema=schema))
 
     reader = pa.RecordBatchReader.from_batches(schema.arrow(), batches())
     return reader.__arrow_c_stream__(requested_schema)

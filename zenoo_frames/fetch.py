@@ -16,7 +16,6 @@ Ids that ``read`` no longer returns (deleted between search and read) are collec
 from __future__ import annotations
 
 import asyncio
-import math
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -26,12 +25,12 @@ from typing import Any, Self
 import orjson
 import pyarrow as pa
 
-from zenoo.exceptions import AccessError, ConfigurationError
+from zenoo.exceptions import AccessError
 from zenoo_frames.convert import NameIndex, attach_display_names, raw_schema, rows_to_batch
+from zenoo_frames.options import FetchOptions
 from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES, FieldSpec, FrameSchema
 
 __all__ = [
-    "FetchOptions",
     "FetchReport",
     "MissingRecordsWarning",
     "Source",
@@ -44,14 +43,6 @@ __all__ = [
 MISSING_IDS_METADATA_KEY = b"zenoo.missing_ids"
 #: Related ids per display-name read (a cheap read: one short string per record).
 NAME_READ_CHUNK = 2000
-
-#: Bounds of the automatic chunk size. Below the minimum, the per-request cost of a real server
-#: (~50 ms) would dominate; above the maximum, one read holds the server worker too long.
-MIN_AUTO_CHUNK = 500
-MAX_AUTO_CHUNK = 2000
-#: The automatic chunk size keeps the rows in flight (chunk × concurrency) at most this share of
-#: the result (within the bounds above), so the fetch's memory stays close to the result's own.
-IN_FLIGHT_SHARE = 1 / 16
 
 
 class MissingRecordsWarning(UserWarning):
@@ -82,39 +73,6 @@ class Source:
     def active_test(self) -> bool:
         """Whether Odoo hides archived records from this source's searches (``active_test``)."""
         return bool({**self.client.context, **(self.context or {})}.get("active_test", True))
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """How to fetch: chunk size (None: derived from the result size), concurrent reads, display
-    names, progress bar."""
-
-    chunk_size: int | None = None
-    concurrency: int = 4
-    display_names: bool = True
-    progress: bool = True
-
-    def __post_init__(self) -> None:
-        if self.chunk_size is not None and (
-            isinstance(self.chunk_size, bool) or not isinstance(self.chunk_size, int) or self.chunk_size < 1
-        ):
-            raise ConfigurationError(
-                f"chunk_size must be a positive integer or None (automatic), got {self.chunk_size!r}"
-            )
-        if (
-            isinstance(self.concurrency, bool)
-            or not isinstance(self.concurrency, int)
-            or self.concurrency < 1
-        ):
-            raise ConfigurationError(f"concurrency must be a positive integer, got {self.concurrency!r}")
-
-    def chunk_for(self, total: int) -> int:
-        """Ids per read for a result of ``total`` rows: the given size, or else the automatic one
-        (rows in flight at most ``IN_FLIGHT_SHARE`` of the result, within the auto bounds)."""
-        if self.chunk_size is not None:
-            return self.chunk_size
-        share = math.ceil(total * IN_FLIGHT_SHARE / self.concurrency)
-        return max(MIN_AUTO_CHUNK, min(MAX_AUTO_CHUNK, share))
 
 
 @dataclass

@@ -19,7 +19,7 @@ import zenoo_frames
 from zenoo.client import ZenooClient
 from zenoo.exceptions import AccessError, ConfigurationError, FieldError
 from zenoo_frames import MISSING_IDS_METADATA_KEY, MissingRecordsWarning
-from zenoo_frames.fetch import IN_FLIGHT_SHARE, MAX_AUTO_CHUNK, MIN_AUTO_CHUNK, FetchOptions
+from zenoo_frames.options import IN_FLIGHT_SHARE, MAX_AUTO_CHUNK, MIN_AUTO_CHUNK, FetchOptions
 
 from .conftest import calls, make_partners, param
 

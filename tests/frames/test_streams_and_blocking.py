@@ -66,7 +66,7 @@ def test_blocking_client_is_refused_by_the_async_functions(blocking: Client) -> 
 def test_lazy_from_a_blocking_client_and_model_name(blocking: Client, marker: str) -> None:
     blocking.create("res.partner", [{"name": f"{marker}-{i}"} for i in range(3)])
     frame = (
-        zenoo_frames.lazy(blocking, "res.partner", [("name", "=like", f"{marker}%")], ["name"])
+        zenoo_frames.scan_odoo(blocking, "res.partner", [("name", "=like", f"{marker}%")], ["name"])
         .sort("name")
         .collect()
     )

@@ -137,7 +137,7 @@ async def test_a_closed_client_refuses_frames_as_its_calls_do(target: Any) -> No
     with pytest.raises(ClientError, match="this client is closed"):
         partners.lazy()
     with pytest.raises(ClientError, match="this client is closed"):
-        zenoo_frames.lazy(client, "res.partner")
+        zenoo_frames.scan_odoo(client, "res.partner")
     with pytest.raises(ClientError, match="this client is closed"):
         scan.collect()  # made while open, collected once closed
     with pytest.raises(ClientError, match="this client is closed"):

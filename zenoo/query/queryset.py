@@ -10,9 +10,10 @@ Chaining (``filter``, ``exclude``, ``order_by``, ``only``, ``defer``, ``limit``,
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from zenoo.exceptions import (
     DoesNotExist,
@@ -38,6 +39,9 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
+
+if TYPE_CHECKING:
+    from zenoo_frames.options import FetchKeywords, FetchOptions
 
 #: rows per request when iterating with ``async for``
 DEFAULT_CHUNK_SIZE = 1000
@@ -503,35 +507,64 @@ class QuerySet:
 
     # --- frames (implemented in zenoo_frames) ---------------------------------------------------
 
-    async def to_arrow(self, **kwargs: Any) -> Any:
+    async def to_arrow(
+        self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]
+    ) -> Any:
+        """The records as a ``pyarrow.Table`` (see :func:`zenoo_frames.to_arrow`)."""
         import zenoo_frames
 
-        return await zenoo_frames.to_arrow(self, **kwargs)
+        return await zenoo_frames.to_arrow(self, options=options, **keywords)
 
-    async def to_polars(self, **kwargs: Any) -> Any:
+    async def to_polars(
+        self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]
+    ) -> Any:
+        """The records as a ``polars.DataFrame`` (see :func:`zenoo_frames.to_polars`)."""
         import zenoo_frames
 
-        return await zenoo_frames.to_polars(self, **kwargs)
+        return await zenoo_frames.to_polars(self, options=options, **keywords)
 
-    async def to_pandas(self, **kwargs: Any) -> Any:
+    async def to_pandas(
+        self,
+        *,
+        dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> Any:
+        """The records as a ``pandas.DataFrame`` (see :func:`zenoo_frames.to_pandas`)."""
         import zenoo_frames
 
-        return await zenoo_frames.to_pandas(self, **kwargs)
+        return await zenoo_frames.to_pandas(self, dtype_backend=dtype_backend, options=options, **keywords)
 
-    async def to_parquet(self, *args: Any, **kwargs: Any) -> Any:
+    async def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> Any:
+        """Stream the records into a Parquet file (see :func:`zenoo_frames.to_parquet`)."""
         import zenoo_frames
 
-        return await zenoo_frames.to_parquet(self, *args, **kwargs)
+        return await zenoo_frames.to_parquet(self, path, compression=compression, options=options, **keywords)
 
-    def iter_batches(self, **kwargs: Any) -> AsyncIterator[Any]:
+    def iter_batches(
+        self,
+        *,
+        batch_size: int | None = None,
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> AsyncIterator[Any]:
+        """``pyarrow.RecordBatch`` es in order (see :func:`zenoo_frames.iter_batches`)."""
         import zenoo_frames
 
-        return zenoo_frames.iter_batches(self, **kwargs)
+        return zenoo_frames.iter_batches(self, batch_size=batch_size, options=options, **keywords)
 
-    def lazy(self, **kwargs: Any) -> Any:
+    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+        """A ``polars.LazyFrame`` fetched when collected (see :func:`zenoo_frames.scan_odoo`)."""
         import zenoo_frames
 
-        return zenoo_frames.lazy(self, **kwargs)
+        return zenoo_frames.scan_odoo(self, options=options, **keywords)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         import zenoo_frames

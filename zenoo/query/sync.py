@@ -8,8 +8,9 @@ returns the company, ``partner.child_ids.all()`` the list of children, ``partner
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from zenoo._deprecation import warn_renamed
 from zenoo.fields.metadata import ModelFields
@@ -17,6 +18,9 @@ from zenoo.models.base import OdooModel
 from zenoo.models.binding import Runner
 from zenoo.query.domain import Q
 from zenoo.query.queryset import QuerySet
+
+if TYPE_CHECKING:
+    from zenoo_frames.options import FetchKeywords, FetchOptions
 
 
 class BlockingQuerySet:
@@ -177,23 +181,44 @@ class BlockingQuerySet:
 
     # --- frames -----------------------------------------------------------------------------------
 
-    def to_arrow(self, **kwargs: Any) -> Any:
-        return self._runner.run(self._qs.to_arrow(**kwargs))
+    def to_arrow(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+        return self._runner.run(self._qs.to_arrow(options=options, **keywords))
 
-    def to_polars(self, **kwargs: Any) -> Any:
-        return self._runner.run(self._qs.to_polars(**kwargs))
+    def to_polars(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+        return self._runner.run(self._qs.to_polars(options=options, **keywords))
 
-    def to_pandas(self, **kwargs: Any) -> Any:
-        return self._runner.run(self._qs.to_pandas(**kwargs))
+    def to_pandas(
+        self,
+        *,
+        dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> Any:
+        return self._runner.run(self._qs.to_pandas(dtype_backend=dtype_backend, options=options, **keywords))
 
-    def to_parquet(self, *args: Any, **kwargs: Any) -> Any:
-        return self._runner.run(self._qs.to_parquet(*args, **kwargs))
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> Any:
+        return self._runner.run(
+            self._qs.to_parquet(path, compression=compression, options=options, **keywords)
+        )
 
-    def iter_batches(self, **kwargs: Any) -> Iterator[Any]:
-        return self._runner.iterate(self._qs.iter_batches(**kwargs))
+    def iter_batches(
+        self,
+        *,
+        batch_size: int | None = None,
+        options: FetchOptions | None = None,
+        **keywords: Unpack[FetchKeywords],
+    ) -> Iterator[Any]:
+        return self._runner.iterate(self._qs.iter_batches(batch_size=batch_size, options=options, **keywords))
 
-    def lazy(self, **kwargs: Any) -> Any:
-        return self._qs.lazy(**kwargs)
+    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+        return self._qs.lazy(options=options, **keywords)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._qs.__arrow_c_stream__(requested_schema)
