@@ -37,7 +37,7 @@ UPWARD: dict[tuple[str, str], str] = {
 KNOWN_CYCLES: list[set[str]] = [
     # record methods (save, refresh, delete) and lazy relations call the loading functions, which
     # build records: to break by handing the operations to records through their Binding
-    {"zenoo.models.base", "zenoo.models.builder", "zenoo.models.convert", "zenoo.models.loading",
+    {"zenoo.models.base", "zenoo.models.builder", "zenoo.models.record_values", "zenoo.models.loading",
      "zenoo.models.relations"},
 ]  # fmt: skip
 

@@ -16,9 +16,9 @@ from zenoo_frames.api import (
     to_parquet,
     to_polars,
 )
-from zenoo_frames.convert import UnknownSelectionWarning
 from zenoo_frames.fetch import MISSING_IDS_METADATA_KEY, FetchReport, MissingRecordsWarning
 from zenoo_frames.options import FetchOptions
+from zenoo_frames.rows import UnknownSelectionWarning
 from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, EXCLUDED_BY_DEFAULT, FrameSchema
 
 __all__ = [

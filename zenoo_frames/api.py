@@ -326,7 +326,8 @@ def _scan(
 async def _source(
     target: Any, model: str | None, domain: Sequence[Any] | None, fields: Sequence[str] | None
 ) -> Source:
-    """A :class:`Source` from a QuerySet, or from a client with a model, domain and fields."""
+    """A :class:`Source` from a QuerySet (with the fields its records and ``values()`` read), or from
+    a client with a model, domain and fields (None: the model's default fields)."""
     if _is_queryset(target):
         if model is not None or domain is not None or fields is not None:
             raise ConfigurationError(
@@ -336,7 +337,7 @@ async def _source(
             client=target.client,
             model=target.model_name,
             domain=tuple(await target.compiled_domain()),
-            fields=tuple(target.selected_fields) if target.selected_fields is not None else None,
+            fields=tuple(await target.field_names()),
             order=target.ordering,
             limit=target.row_limit,
             offset=target.row_offset or 0,
@@ -373,6 +374,8 @@ class _Binding:
     A blocking ``Client`` (or its QuerySet) brings its loop thread: the work runs there. An async
     client is forked (same server and credentials, its own pool) onto the shared loop thread, and
     the fork is closed when the session ends; the caller's event loop is never blocked on itself.
+    The query's :class:`Source` is worked out in the first session (domain, fields) and bound to
+    each later session's client as it is: a fork starts without the answers its parent did not cache.
     """
 
     def __init__(
@@ -393,6 +396,7 @@ class _Binding:
         self._target = target
         self._args = (model, domain, fields)
         self._runner = runner
+        self._source: Source | None = None
 
     def describe(self) -> str:
         return self._target.model_name if _is_queryset(self._target) else str(self._args[0])
@@ -413,15 +417,21 @@ class _Binding:
         """A runner and the Source bound to a client that lives on the runner's loop."""
         self._ensure_open()
         if self._runner is not None:
-            yield self._runner, self._runner.run(_source(self._target, *self._args))
+            yield self._runner, self._bound(self._runner, self._target)
             return
         loop = shared_loop()
         fork = loop.run(_fork(self._client()))
         try:
-            target = self._target.using(fork) if _is_queryset(self._target) else fork
-            yield loop, loop.run(_source(target, *self._args))
+            yield loop, self._bound(loop, self._target.using(fork) if _is_queryset(self._target) else fork)
         finally:
             loop.run(fork.close())
+
+    def _bound(self, run: Any, target: Any) -> Source:
+        """The query's Source for ``target`` (the client, or QuerySet, living on ``run``'s loop)."""
+        if self._source is None:
+            self._source = run.run(_source(target, *self._args))
+            return self._source
+        return replace(self._source, client=target.client if _is_queryset(target) else target)
 
 
 def _is_blocking_client(target: Any) -> bool:

@@ -26,9 +26,9 @@ import orjson
 import pyarrow as pa
 
 from zenoo.exceptions import AccessError
-from zenoo_frames.convert import NameIndex, attach_display_names, raw_schema, rows_to_batch
 from zenoo_frames.options import FetchOptions
-from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES, FieldSpec, FrameSchema
+from zenoo_frames.rows import NameIndex, attach_display_names, raw_schema, rows_to_batch
+from zenoo_frames.schema import FieldSpec, FrameSchema
 
 __all__ = [
     "FetchReport",
@@ -108,10 +108,11 @@ def stable_order(order: str | None) -> str:
 
 
 async def load_schema(source: Source, *, display_names: bool = True) -> FrameSchema:
-    """The frame schema of ``source`` from ``fields_get`` (validates selected field names)."""
-    described = await source.client.fields_get(
-        source.model, attributes=list(FIELDS_GET_ATTRIBUTES), context=_ctx(source)
-    )
+    """The frame schema of ``source`` from ``fields_get`` (validates selected field names).
+
+    The whole answer, as the QuerySet layer reads it: the client caches one per model and language.
+    """
+    described = await source.client.fields_get(source.model, context=_ctx(source))
     return FrameSchema.build(source.model, described, source.fields, display_names=display_names)
 
 

@@ -7,6 +7,7 @@ the related id, what you filter and join on) and ``<field>.display_name`` (Strin
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,11 +15,11 @@ from typing import Any
 import pyarrow as pa
 
 from zenoo.exceptions import FieldError
+from zenoo.fields.metadata import EXCLUDED_BY_DEFAULT, ModelFields
 
 __all__ = [
     "DISPLAY_NAME_SUFFIX",
     "EXCLUDED_BY_DEFAULT",
-    "FIELDS_GET_ATTRIBUTES",
     "FieldSpec",
     "FrameSchema",
     "arrow_type",
@@ -26,13 +27,8 @@ __all__ = [
 ]
 
 DISPLAY_NAME_SUFFIX = ".display_name"
-FIELDS_GET_ATTRIBUTES = ("type", "string", "relation", "selection", "store")
 #: The fields Odoo uses to hide archived records, in its order of preference (``_active_name``).
 _ACTIVE_NAMES = ("active", "x_active")
-
-#: Types left out when no fields are selected: file contents and free-form JSON blobs are heavy and
-#: rarely what an analysis needs. Select them explicitly with ``only()`` / ``fields=``.
-EXCLUDED_BY_DEFAULT = frozenset({"binary", "image", "properties", "properties_definition", "json"})
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "char": pa.string(),
@@ -97,15 +93,14 @@ def arrow_type(spec: FieldSpec) -> pa.DataType:
 
 
 def default_fields(fields: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The stored, readable fields of a model minus the heavy ones (``EXCLUDED_BY_DEFAULT``).
-
-    ``fields_get`` only lists fields the user may read, so readable is already given.
-    """
-    return [
-        name
-        for name, attrs in fields.items()
-        if name != "id" and attrs.get("store", True) and attrs.get("type") not in EXCLUDED_BY_DEFAULT
-    ]
+    """Deprecated: ``ModelFields(model, fields).default_names()``, the one rule of default fields."""
+    warnings.warn(
+        "zenoo_frames.schema.default_fields() is deprecated: use"
+        " zenoo.fields.metadata.ModelFields(model, fields).default_names()",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return ModelFields("", fields).default_names()
 
 
 @dataclass(frozen=True)
@@ -127,8 +122,9 @@ class FrameSchema:
         *,
         display_names: bool = True,
     ) -> FrameSchema:
-        """Schema for ``selected`` fields (default: :func:`default_fields`); unknown names raise FieldError."""
-        names = list(default_fields(fields_get)) if selected is None else _dedupe(selected)
+        """Schema for ``selected`` fields (default: the model's default fields, as records read
+        them: :meth:`ModelFields.default_names`); unknown names raise FieldError."""
+        names = ModelFields(model, fields_get).default_names() if selected is None else _dedupe(selected)
         unknown = [name for name in names if name != "id" and name not in fields_get]
         if unknown:
             raise FieldError(

@@ -178,7 +178,7 @@ async def test_a_delegating_model_is_created_without_its_parent(client: ZenooCli
 async def test_odoo_minimum_date_is_read(client: ZenooClient) -> None:
     """Odoo sends ``date.min`` as ``"1-01-01"`` (res.company's computed lock dates when none is set)."""
     field = "max_tax_lock_date" if client.server_version[0] < 19 else "user_fiscalyear_lock_date"  # type: ignore[index]
-    companies = await client.model("res.company").all()
+    companies = await client.model("res.company").only(field).all()  # computed: not read by default
     assert companies
     [raw] = await client.read("res.company", companies[0].id, [field])
     assert raw[field] == "1-01-01"

@@ -8,14 +8,13 @@ import polars as pl
 
 import zenoo_frames
 from zenoo.client import ZenooClient
-from zenoo_frames.schema import FIELDS_GET_ATTRIBUTES
 
 from .conftest import calls, make_partners
 
 
 async def _cached_schema(client: ZenooClient) -> None:
-    """The frames' fields_get, done once (a small per-model answer the client keeps anyway)."""
-    await client.fields_get("res.partner", attributes=list(FIELDS_GET_ATTRIBUTES))
+    """The fields_get frames and QuerySets read, done once (a per-model answer the client keeps anyway)."""
+    await client.fields_get("res.partner")
 
 
 async def _cache_size(client: ZenooClient) -> int:

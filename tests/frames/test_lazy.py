@@ -216,3 +216,17 @@ async def test_filter_on_a_limited_query_is_not_pushed(
     search = calls(embedded.server, "search", "res.partner")[0]
     assert ["is_company", "=", False] not in [list(t) for t in param(search, "domain") if len(t) == 3]
     assert_frame_equal(lazy, (await qs.to_polars()).filter(~pl.col("is_company")))
+
+
+async def test_a_scan_works_out_its_query_once(embedded: Any, marker: str) -> None:
+    """The domain and the default fields are resolved when the scan is made, not at each collect
+    (an async client's scans run on forks, which start without the answers it did not cache)."""
+    async with ZenooClient(embedded.url) as fresh:
+        await embedded.log_in(fresh, "password")
+        embedded.server.reset_requests()
+        scan = fresh.model("res.partner").filter(name__startswith=marker, is_company=True).lazy()
+        assert len(calls(embedded.server, "fields_get", "res.partner")) == 1  # QuerySet and frame share it
+        for _ in range(2):
+            assert scan.collect().height == 0
+        assert len(calls(embedded.server, "fields_get", "res.partner")) == 1
+        assert len(calls(embedded.server, "search", "res.partner")) == 2

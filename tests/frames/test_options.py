@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_type_hints
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest

@@ -14,7 +14,7 @@ from zenoo.exceptions import FieldError, InvalidValueError, ProtocolError
 from zenoo.fields.metadata import ModelFields
 from zenoo.fields.values import date_to_odoo, parse_odoo_date, parse_odoo_datetime, to_odoo
 from zenoo.fields.writing import to_write_values
-from zenoo.models.convert import from_odoo
+from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
 
 M2O = {"type": "many2one", "relation": "res.partner"}

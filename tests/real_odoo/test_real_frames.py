@@ -20,6 +20,8 @@ from polars.testing import assert_frame_equal
 import zenoo_frames
 from zenoo.client import ZenooClient
 from zenoo.exceptions import ClientError
+from zenoo.fields.metadata import EXCLUDED_BY_DEFAULT
+from zenoo.models.common import ResPartner
 
 pytestmark = pytest.mark.real_odoo
 
@@ -85,6 +87,39 @@ async def test_empty_frame_is_typed(odoo: tuple[ZenooClient, str, list[int]]) ->
     assert frame.height == 0
     assert frame.schema["country_id"] == pl.Int64 and frame.schema["category_id"] == pl.List(pl.Int64)
     assert isinstance(frame.schema["type"], pl.Enum)
+
+
+def _field_columns(frame: pl.DataFrame) -> list[str]:
+    """A frame's columns without the display names frames add next to each many2one."""
+    return [name for name in frame.columns if not name.endswith(zenoo_frames.DISPLAY_NAME_SUFFIX)]
+
+
+async def test_records_values_and_frames_read_the_same_default_fields(
+    odoo: tuple[ZenooClient, str, list[int]],
+) -> None:
+    """One rule picks the fields read when none are selected: the stored fields fields_get lists
+    (a declared class: its fields the model has), never binary or JSON blobs; defer() drops some."""
+    client, marker, _ids = odoo
+    described = await client.fields_get("res.partner")
+    light = [name for name, field in described.items() if field["type"] not in EXCLUDED_BY_DEFAULT]
+    stored = [name for name in light if described[name].get("store", True) and name != "id"]
+    assert "display_name" in light and "display_name" not in stored  # computed per record
+    assert {"name", "email", "comment", "country_id", "category_id"} <= set(stored)  # text, html, relations
+    declared = [name for name in ResPartner.model_fields if name in light and name != "id"]
+    partners = client.model("res.partner").filter(name__startswith=marker)
+    cases = [
+        (partners, stored),
+        (partners.defer("email", "comment"), [n for n in stored if n not in ("email", "comment")]),
+        (client.model(ResPartner).filter(name__startswith=marker), declared),
+    ]
+    for qs, fields in cases:
+        expected = ["id", *fields]
+        assert list((await qs.values())[0]) == expected
+        assert ["id", *(await qs.all())[0].loaded_fields] == expected
+        assert _field_columns(await qs.to_polars(progress=False)) == expected
+        assert _field_columns(qs.lazy(progress=False).collect()) == expected
+    by_name = await zenoo_frames.to_polars(client, "res.partner", [("name", "=like", f"{marker}%")])
+    assert _field_columns(by_name) == ["id", *stored]
 
 
 async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list[int]]) -> None:

@@ -16,6 +16,10 @@ from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
 #: ``id`` is in every model; older servers may leave it out of ``fields_get``.
 ID_FIELD: dict[str, Any] = {"type": "integer", "string": "ID", "readonly": True, "required": False}
 
+#: Field types not read unless selected: file contents (``binary``; ``image`` fields are binary ones)
+#: and free-form JSON are heavy, and rarely what a record or an analysis needs.
+EXCLUDED_BY_DEFAULT = frozenset({"binary", "image", "properties", "properties_definition", "json"})
+
 
 class FieldsSource(Protocol):
     """What path resolution needs from a client."""
@@ -69,6 +73,26 @@ class ModelFields:
 
     def type_of(self, name: str) -> str:
         return str(self.get(name)["type"])
+
+    def default_names(self, declared: Iterable[str] | None = None) -> list[str]:
+        """The fields read when none are selected (``id`` aside): the one rule of records,
+        ``values()`` and frames alike.
+
+        Without ``declared``: the stored fields, in ``fields_get`` order. A hand-written class
+        passes the fields it ``declared``: those the model has, in their order. Either way the
+        heavy types (:data:`EXCLUDED_BY_DEFAULT`) are left out. Every field ``fields_get`` lists is
+        readable by the user; text and html fields are kept, relations are read as ids.
+        Non-stored fields are computed per record on the server: ``only()`` asks for them.
+        """
+        if declared is None:
+            names = [name for name, field in self.fields.items() if field.get("store", True)]
+        else:
+            names = [name for name in declared if name in self.fields]
+        return [
+            name
+            for name in names
+            if name != "id" and self.fields[name].get("type") not in EXCLUDED_BY_DEFAULT
+        ]
 
     def names(self) -> list[str]:
         return list(self.fields)

@@ -132,7 +132,7 @@ class OdooModel(BaseModel):
     async def _keep_written(self, values: Mapping[str, Any]) -> None:
         """Hold the written values as loaded ones (ids and records become lazy relations again)."""
         from zenoo.fields.metadata import model_fields
-        from zenoo.models.convert import written_to_python
+        from zenoo.models.record_values import written_to_python
 
         binding = self._require_binding()
         fields = await model_fields(binding.client, self._name)

@@ -167,13 +167,10 @@ def _find_model(annotation: Any) -> type[OdooModel] | None:
     return None
 
 
-def default_fields(cls: type[OdooModel], fields: ModelFields) -> list[str]:
-    """Fields read when none are selected: the class's fields the server has, binary ones excepted.
-
-    Binary fields (images, attachments) are only read when asked for with ``only(...)``.
-    """
-    if cls._declared:
-        names = [name for name in cls.model_fields if name != "id" and name in fields]
-    else:
-        names = [name for name in fields.names() if name != "id"]
-    return [name for name in names if fields.type_of(name) != "binary"]
+def declared_fields(cls: type[OdooModel] | None) -> list[str] | None:
+    """The fields a hand-written or generated class declares: what its records read when no
+    fields are selected (see :meth:`ModelFields.default_names`). None for no class or a class
+    built at run time from ``fields_get``: the model's default fields apply."""
+    if cls is None or not cls._declared:
+        return None
+    return list(cls.model_fields)

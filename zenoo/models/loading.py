@@ -14,8 +14,8 @@ from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding
-from zenoo.models.builder import default_fields, get_model_class, related_class
-from zenoo.models.convert import from_odoo
+from zenoo.models.builder import declared_fields, get_model_class, related_class
+from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
 from zenoo.state import client_state, context_key
 
@@ -52,7 +52,7 @@ async def read_rows(
     """``read`` ``ids`` (in that order; ids that no longer exist are left out) as records of ``cls``,
     from Odoo itself (never from the client's cache: used to read back and to refresh)."""
     meta = await model_fields(binding.client, cls._name)
-    names = list(fields) if fields is not None else default_fields(cls, meta)
+    names = list(fields) if fields is not None else meta.default_names(declared_fields(cls))
     rows = await binding.client.call(
         cls._name,
         "read",
@@ -71,7 +71,7 @@ async def load_records(
     """The records ``ids`` of ``model`` with their default fields, through the relation cache."""
     cls = await class_for(binding, model, cls)
     meta = await model_fields(binding.client, model)
-    names = default_fields(cls, meta)
+    names = meta.default_names(declared_fields(cls))
     cache = client_state(binding.client).relation_cache
     # the context the rows are read with: the client's (user's and with_context views') and the query's
     context = {**(getattr(binding.client, "context", None) or {}), **binding.context}

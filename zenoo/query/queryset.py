@@ -28,7 +28,7 @@ from zenoo.fields.values import python_scalar
 from zenoo.fields.writing import checked_write_values
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding, Runner
-from zenoo.models.builder import default_fields, get_model_class
+from zenoo.models.builder import declared_fields, get_model_class
 from zenoo.models.loading import (
     create_records,
     prefetch,
@@ -207,13 +207,15 @@ class QuerySet:
         return await get_model_class(self._client, self.model_name)
 
     async def field_names(self) -> list[str]:
-        """The fields a terminal reads: ``only()`` minus ``defer()``, else the class's default fields,
-        plus the relations named in ``prefetch()``. Validated against ``fields_get``."""
+        """The fields a terminal reads (records, ``values()`` and frames alike): ``only()``, else the
+        default fields (:meth:`ModelFields.default_names`: a declared class's fields, else the
+        stored ones, without binary and JSON blobs), minus ``defer()``, plus the relations named
+        in ``prefetch()``. Validated against ``fields_get``."""
         meta = await self.fields_meta()
         if self._state.fields is not None:
             names = list(self._state.fields)
         else:
-            names = default_fields(await self.record_class(), meta)
+            names = meta.default_names(declared_fields(self._state.model_class))
         meta.check((*names, *self._state.deferred))
         names = [name for name in names if name not in self._state.deferred]
         for relation in self._state.prefetch:

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pytest
 
 from zenoo.exceptions import FieldError, ProtocolError
+from zenoo.fields.metadata import ModelFields
 from zenoo_frames.api import arrow_to_pandas, arrow_to_polars
-from zenoo_frames.convert import (
+from zenoo_frames.rows import (
     NameIndex,
     UnknownSelectionWarning,
     attach_display_names,
@@ -98,11 +99,22 @@ ALL = [name for name in PARTNER_FIELDS if name != "display_name"]
 
 
 def test_default_fields_are_stored_and_not_heavy() -> None:
-    names = default_fields(PARTNER_FIELDS)
+    meta = ModelFields("res.partner", PARTNER_FIELDS)
+    names = meta.default_names()
     assert "display_name" not in names  # not stored
     assert "image_128" not in names and "properties" not in names
     assert {"binary", "properties", "image"} <= EXCLUDED_BY_DEFAULT
     assert names[:3] == ["name", "country_id", "category_id"]
+    assert FrameSchema.build("res.partner", PARTNER_FIELDS).field_names == names
+    # a declared class reads its fields the model has, non-stored ones too, never the heavy ones
+    declared = ["id", "display_name", "image_128", "nickname", "name"]
+    assert meta.default_names(declared) == ["display_name", "name"]
+
+
+def test_the_former_frames_default_fields_is_a_deprecated_alias() -> None:
+    with pytest.warns(DeprecationWarning, match=r"ModelFields\(model, fields\).default_names\(\)"):
+        names = default_fields(PARTNER_FIELDS)
+    assert names == ModelFields("res.partner", PARTNER_FIELDS).default_names()
 
 
 def test_arrow_schema_types_and_order() -> None:
