@@ -5,11 +5,13 @@ Types follow :mod:`zenoo_frames.schema` (one mapping from ``fields_get``); fetch
 as told by one :class:`FetchOptions` (:mod:`zenoo_frames.options`).
 """
 
+from typing import Any
+
+from zenoo._deprecation import warn_renamed
 from zenoo_frames.api import (
     arrow_c_stream,
     arrow_to_polars,
     iter_batches,
-    lazy,
     scan_odoo,
     to_arrow,
     to_pandas,
@@ -33,10 +35,16 @@ __all__ = [
     "arrow_c_stream",
     "arrow_to_polars",
     "iter_batches",
-    "lazy",
     "scan_odoo",
     "to_arrow",
     "to_pandas",
     "to_parquet",
     "to_polars",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "lazy":  # the module-level scan's former name (``qs.lazy()`` keeps its name)
+        warn_renamed(__name__, name, "scan_odoo")
+        return scan_odoo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,9 +14,7 @@ pool) on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop t
 
 from __future__ import annotations
 
-import functools
 import os
-import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -40,7 +38,6 @@ __all__ = [
     "arrow_c_stream",
     "arrow_to_polars",
     "iter_batches",
-    "lazy",
     "scan_odoo",
     "to_arrow",
     "to_pandas",
@@ -239,17 +236,6 @@ def scan_odoo(
     return register_io_source(
         io_source, schema=pl.Schema(full.polars()), explain_name="zenoo", explain_detail=binding.describe()
     )
-
-
-@functools.wraps(scan_odoo)
-def lazy(*args: Any, **kwargs: Any) -> pl.LazyFrame:
-    """Deprecated alias of :func:`scan_odoo` (the QuerySet method ``qs.lazy()`` stays)."""
-    warnings.warn(
-        "zenoo_frames.lazy() is now zenoo_frames.scan_odoo() (the same arguments)",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return scan_odoo(*args, **kwargs)
 
 
 def arrow_c_stream(

@@ -7,13 +7,13 @@ the related id, what you filter and join on) and ``<field>.display_name`` (Strin
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
 
+from zenoo._deprecation import warn_renamed
 from zenoo.exceptions import FieldError
 from zenoo.fields.metadata import EXCLUDED_BY_DEFAULT, ModelFields
 
@@ -23,7 +23,6 @@ __all__ = [
     "FieldSpec",
     "FrameSchema",
     "arrow_type",
-    "default_fields",
 ]
 
 DISPLAY_NAME_SUFFIX = ".display_name"
@@ -90,17 +89,6 @@ def arrow_type(spec: FieldSpec) -> pa.DataType:
     if spec.type == "selection":
         return pa.dictionary(pa.int32(), pa.string())
     return _SCALAR_TYPES.get(spec.type, pa.string())
-
-
-def default_fields(fields: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Deprecated: ``ModelFields(model, fields).default_names()``, the one rule of default fields."""
-    warnings.warn(
-        "zenoo_frames.schema.default_fields() is deprecated: use"
-        " zenoo.fields.metadata.ModelFields(model, fields).default_names()",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return ModelFields("", fields).default_names()
 
 
 @dataclass(frozen=True)
@@ -198,3 +186,14 @@ def _dedupe(names: Sequence[str]) -> list[str]:
             raise FieldError(f"field names must be strings, got {name!r}")
         seen.setdefault(name, None)
     return list(seen)
+
+
+def _default_fields(fields: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    return ModelFields("", fields).default_names()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "default_fields":  # the rule of default fields moved below records and frames
+        warn_renamed(__name__, name, "zenoo.fields.metadata.ModelFields(model, fields).default_names()")
+        return _default_fields
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

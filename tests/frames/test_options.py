@@ -209,7 +209,8 @@ async def test_lazy_is_a_deprecated_alias_of_scan_odoo(client: ZenooClient, mark
         scanned = zenoo_frames.scan_odoo(client, "res.partner", where, ["name"], progress=False).collect()
         from_queryset = client.model("res.partner").filter(name__startswith=marker).only("name").lazy()
         assert_frame_equal(from_queryset.collect(), scanned)  # qs.lazy() is not deprecated
-    with pytest.warns(DeprecationWarning, match=r"zenoo_frames.lazy\(\) is now zenoo_frames.scan_odoo\(\)"):
-        aliased = zenoo_frames.lazy(client, "res.partner", where, ["name"], progress=False)
-    assert_frame_equal(aliased.collect(), scanned)
-    assert inspect.signature(zenoo_frames.lazy) == inspect.signature(zenoo_frames.scan_odoo)
+    with pytest.warns(DeprecationWarning, match=r"zenoo_frames\.lazy is deprecated: use scan_odoo"):
+        aliased = zenoo_frames.lazy
+    assert aliased is zenoo_frames.scan_odoo
+    assert_frame_equal(aliased(client, "res.partner", where, ["name"], progress=False).collect(), scanned)
+    assert "lazy" not in zenoo_frames.__all__

@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
+import zenoo_frames.schema
 from zenoo.exceptions import FieldError, ProtocolError
 from zenoo.fields.metadata import ModelFields
 from zenoo_frames.api import arrow_to_pandas, arrow_to_polars
@@ -27,7 +28,7 @@ from zenoo_frames.rows import (
     raw_schema,
     rows_to_batch,
 )
-from zenoo_frames.schema import EXCLUDED_BY_DEFAULT, FrameSchema, default_fields
+from zenoo_frames.schema import EXCLUDED_BY_DEFAULT, FrameSchema
 
 PARTNER_FIELDS = {
     "name": {"type": "char", "string": "Name", "store": True},
@@ -112,9 +113,10 @@ def test_default_fields_are_stored_and_not_heavy() -> None:
 
 
 def test_the_former_frames_default_fields_is_a_deprecated_alias() -> None:
-    with pytest.warns(DeprecationWarning, match=r"ModelFields\(model, fields\).default_names\(\)"):
-        names = default_fields(PARTNER_FIELDS)
-    assert names == ModelFields("res.partner", PARTNER_FIELDS).default_names()
+    with pytest.warns(DeprecationWarning, match=r"default_fields is deprecated: use .*default_names\(\)"):
+        default_fields = zenoo_frames.schema.default_fields
+    assert default_fields(PARTNER_FIELDS) == ModelFields("res.partner", PARTNER_FIELDS).default_names()
+    assert "default_fields" not in zenoo_frames.schema.__all__
 
 
 def test_arrow_schema_types_and_order() -> None:
