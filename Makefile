@@ -32,7 +32,9 @@ $(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server
 demo: setup
 	$(PY) -m zenoo.demo
 
+# mypy --strict over zenoo/ and zenoo_frames/ (settings in pyproject.toml), then the suite
 test: setup
+	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The suite against real Odoo 19 and 17 (see tests/real_odoo/run.sh for the variables).

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Bottom to top: a module may import from its own layer and the layers below it.
 LAYERS: list[tuple[str, ...]] = [
-    ("zenoo._deprecation", "zenoo.exceptions", "zenoo.methods", "zenoo._loop"),
+    ("zenoo._deprecation", "zenoo.exceptions", "zenoo.methods", "zenoo._loop", "zenoo.seams"),
     ("zenoo.fields", "zenoo.state"),  # Odoo's vocabulary; per-client state of the upper layers
     ("zenoo.config", "zenoo.transport", "zenoo.retry", "zenoo.stats"),
     ("zenoo.protocols",),

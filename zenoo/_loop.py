@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from zenoo.exceptions import BlockingCallError
+
+if TYPE_CHECKING:
+    from zenoo.seams import Runner
 
 T = TypeVar("T")
 
@@ -82,3 +85,9 @@ def shared_loop() -> LoopThread:
             _shared = LoopThread("zenoo-shared-loop")
         return _shared
 
+
+
+if TYPE_CHECKING:  # mypy checks here that the loop thread is the Runner the blocking layers expect
+
+    def _is_a_runner(loop: LoopThread) -> Runner:
+        return loop

@@ -97,7 +97,7 @@ def _is_number(value: Any) -> bool:
 def _seconds(value: Any, what: str) -> float | None:
     if value is not None and (not _is_number(value) or not value > 0):
         raise ConfigurationError(f"{what} must be a positive number of seconds (or None), got {value!r}")
-    return value
+    return None if value is None else float(value)
 
 
 __all__ = ["Limits", "Timeout"]

@@ -22,7 +22,8 @@ async def async_walkthrough(srv: OdooTestServer) -> None:
     admin = srv.users["admin"]
     async with ZenooClient(srv.url) as client:
         await client.login_with_api_key(srv.database, admin.login, admin.api_key)
-        _title(f"async client: Odoo {client.server_version[0]} via {client.api}, uid {client.uid}")
+        assert client.features is not None  # known once logged in
+        _title(f"async client: Odoo {client.features.major} via {client.api}, uid {client.uid}")
 
         companies = (
             client.model("res.partner")
@@ -41,7 +42,9 @@ async def async_walkthrough(srv: OdooTestServer) -> None:
             print("caught before sending:", exc)
 
         parent = await client.model("res.partner").filter(is_company=True).order_by("id").first()
+        assert parent is not None and parent.id is not None  # the demo data has companies
         child = await client.model("res.partner").filter(parent_id=parent.id).first()
+        assert child is not None and child.id is not None  # and their contacts
         try:
             await client.write("res.partner", [parent.id], {"parent_id": child.id})
         except ValidationError as exc:
@@ -73,10 +76,8 @@ def blocking_walkthrough(srv: OdooTestServer) -> None:
         print("sale orders over 500 by state (filter pushed down to Odoo):")
         print(by_state)
         read = client.stats.latency("read")
-        print(
-            f"{client.stats.requests} requests, {client.stats.bytes_received / 1e6:.1f} MB received; "
-            f"read latency p50 {read.p50 * 1000:.1f} ms, p90 {read.p90 * 1000:.1f} ms"
-        )
+        latency = f"read latency p50 {read.p50 * 1000:.1f} ms, p90 {read.p90 * 1000:.1f} ms" if read else "no reads"
+        print(f"{client.stats.requests} requests, {client.stats.bytes_received / 1e6:.1f} MB received; {latency}")
 
 
 def main() -> None:

@@ -86,8 +86,8 @@ class RetryPolicy:
         backoff = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         backoff *= 1.0 - self.jitter * self.rng.random()
         if retry_after is not None:
-            backoff = max(backoff, retry_after)
-        return backoff
+            backoff = max(backoff, float(retry_after))
+        return float(backoff)
 
     def next_delay(self, error: ZenooError, *, read_only: bool, attempt: int) -> float | None:
         """The wait before trying again after failed attempt number ``attempt``, or None to give up."""

@@ -264,14 +264,14 @@ def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> _Term | N
 def _holds_for_zero(op: str, value: Any) -> bool:
     if op in ("in", "not in"):
         return (0 in value) == (op == "in")
-    return {
+    return bool({
         "=": 0 == value,
         "!=": 0 != value,
         "<": 0 < value,
         "<=": 0 <= value,
         ">": 0 > value,
         ">=": 0 >= value,
-    }[op]
+    }[op])
 
 
 def _text_leaf(column: str, op: str, value: Any) -> _Term | None:
@@ -339,9 +339,8 @@ def _or(left: _Term | None, right: _Term | None) -> _Term | None:
 
 
 def _column_name(node: Any) -> str | None:
-    if isinstance(node, dict) and isinstance(node.get("Column"), str):
-        return node["Column"]
-    return None
+    column = node.get("Column") if isinstance(node, dict) else None
+    return column if isinstance(column, str) else None
 
 
 def _literal(node: Any) -> Any:

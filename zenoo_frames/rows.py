@@ -46,7 +46,7 @@ def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.
     names = ["id", *schema.field_names]
     try:
         if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
-            columns = [[row["id"] for row in rows]]
+            columns: list[Sequence[Any]] = [[row["id"] for row in rows]]
         else:
             columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
     except KeyError as exc:

@@ -7,22 +7,13 @@ a notebook cell instead of returning a coroutine nobody awaits.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Protocol, TypeVar
-
 from zenoo.cache.level import CacheLevel
 from zenoo.cache.manager import CacheManager
 from zenoo.cache.memory import DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, MemoryCache
 from zenoo.cache.stats import CacheStats
+from zenoo.seams import Runner
 
 __all__ = ["BlockingCacheManager"]
-
-T = TypeVar("T")
-
-
-class Runner(Protocol):
-    def run(self, awaitable: Awaitable[T]) -> T: ...
-
 
 class BlockingCacheManager:
     """A :class:`CacheManager` whose methods block; ``manager`` is the async one underneath."""

@@ -246,7 +246,7 @@ class CacheManager:
         """The bound client's ``(base_url, database, uid)``; empty values for a stand-alone manager."""
         if self._client is None:
             return ("", None, None)
-        return tuple(self._client.cache_scope)  # type: ignore[return-value]
+        return tuple(self._client.cache_scope)
 
     # --- the client's hook ---------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from zenoo.transport import encode_json, parse_server_address
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
     from zenoo.query import QuerySet
+    from zenoo.seams import OdooClient
     from zenoo.state import ClientState
 
 
@@ -420,3 +421,9 @@ class ZenooClient(OrmMethods):
     async def execute(self, model: str, method: str, *args: Any, context: Mapping[str, Any] | None = None) -> Any:
         """``execute_kw`` with positional arguments only."""
         return await self.call(model, method, args=args, context=context)
+
+
+if TYPE_CHECKING:  # mypy checks here that the client is what the layers above it are written against
+
+    def _is_an_odoo_client(client: ZenooClient) -> OdooClient:
+        return client

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from zenoo.client.arguments import count_arg, domain_arg, names_arg, search_kwargs
 from zenoo.client.grouping import GroupingRequest
@@ -20,6 +20,7 @@ from zenoo.protocols.base import check_ids
 if TYPE_CHECKING:
     from zenoo.client.shared import SharedState
     from zenoo.models import OdooModel
+    from zenoo.seams import OdooClient
 
 #: The operations of Odoo's model access rights.
 ACCESS_OPERATIONS = ("read", "write", "create", "unlink")
@@ -29,6 +30,10 @@ class OrmMethods:
     """The helpers over ``call``; :class:`zenoo.client.ZenooClient` is one."""
 
     _shared: SharedState
+
+    def _as_client(self) -> OdooClient:
+        """This client as the layers above it see it (ZenooClient is an :class:`OdooClient`)."""
+        return cast("OdooClient", self)
 
     if TYPE_CHECKING:
 
@@ -68,7 +73,8 @@ class OrmMethods:
         kwargs = search_kwargs(domain, offset, limit, order)
         if fields is not None:
             kwargs["fields"] = await self._known_fields(model, fields)
-        return await self.call(model, "search_read", kwargs=kwargs, context=context)
+        answer: list[dict[str, Any]] = await self.call(model, "search_read", kwargs=kwargs, context=context)
+        return answer
 
     async def search(
         self,
@@ -81,13 +87,15 @@ class OrmMethods:
         context: Mapping[str, Any] | None = None,
     ) -> list[int]:
         """Ids of the records matching ``domain``."""
-        return await self.call(model, "search", kwargs=search_kwargs(domain, offset, limit, order), context=context)
+        answer: list[int] = await self.call(model, "search", kwargs=search_kwargs(domain, offset, limit, order), context=context)
+        return answer
 
     async def search_count(
         self, model: str, domain: Sequence[Any] | None = None, context: Mapping[str, Any] | None = None
     ) -> int:
         """Number of records matching ``domain``."""
-        return await self.call(model, "search_count", kwargs={"domain": domain_arg(domain)}, context=context)
+        answer: int = await self.call(model, "search_count", kwargs={"domain": domain_arg(domain)}, context=context)
+        return answer
 
     async def read(
         self,
@@ -109,7 +117,8 @@ class OrmMethods:
             kwargs["fields"] = await self._known_fields(model, fields)
         if load != "_classic_read":
             kwargs["load"] = load
-        return await self.call(model, "read", ids=id_list, kwargs=kwargs, context=context)
+        answer: list[dict[str, Any]] = await self.call(model, "read", ids=id_list, kwargs=kwargs, context=context)
+        return answer
 
     async def _known_fields(self, model: str, fields: Sequence[str]) -> list[str]:
         """``fields`` as a list of names, each a field of ``model`` (``fields_get``, cached per client)."""
@@ -151,7 +160,7 @@ class OrmMethods:
         if not vals_list:
             return []
         if validate_required:
-            vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
+            vals_list = [await checked_create_values(self._as_client(), model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
         if not isinstance(ids, list) or len(ids) != len(vals_list):
@@ -187,10 +196,11 @@ class OrmMethods:
         id_list = check_ids(ids)
         vals = dict(values)
         if validate_required:
-            vals = await checked_write_values(self, model, vals)
+            vals = await checked_write_values(self._as_client(), model, vals)
         if check_access:
             await self._check_write_right(model)
-        return await self.call(model, "write", ids=id_list, args=(vals,), context=context)
+        answer: bool = await self.call(model, "write", ids=id_list, args=(vals,), context=context)
+        return answer
 
     async def _check_write_right(self, model: str) -> None:
         """Odoo's AccessError unless the user may write records of ``model`` (remembered per login)."""
@@ -204,7 +214,8 @@ class OrmMethods:
         self, model: str, ids: int | Iterable[int], context: Mapping[str, Any] | None = None
     ) -> bool:
         """Delete the records ``ids``."""
-        return await self.call(model, "unlink", ids=check_ids(ids), context=context)
+        answer: bool = await self.call(model, "unlink", ids=check_ids(ids), context=context)
+        return answer
 
     async def fields_get(
         self,
@@ -238,7 +249,7 @@ class OrmMethods:
         """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
         from zenoo.models import get_model_class
 
-        return await get_model_class(self, model)
+        return await get_model_class(self._as_client(), model)
 
     async def get_or_create_model(self, model: str) -> type[OdooModel]:
         """Alias of :meth:`get_model_class` (zenoo-rpc compatibility)."""
@@ -273,9 +284,10 @@ class OrmMethods:
     ) -> list[list[Any]]:
         """``[[id, display_name], …]`` of records whose name matches ``name``."""
         # Positional on purpose: Odoo 17 names the domain parameter ``args``, Odoo 19 ``domain``.
-        return await self.call(
+        answer: list[list[Any]] = await self.call(
             model, "name_search", args=(name, domain_arg(domain), operator, count_arg(limit, "limit")), context=context
         )
+        return answer
 
     async def read_group(
         self,

@@ -168,7 +168,8 @@ def _require_str(lookup: str, value: Any, where: str) -> str:
 def _as_list(lookup: str, value: Any, where: str) -> list[Any]:
     if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
         raise InvalidValueError(f"lookup {lookup!r} on {where} needs a list of values, got {value!r}")
-    return to_odoo(list(value), where)
+    values: list[Any] = to_odoo(list(value), where)
+    return values
 
 
 def lookup_leaf(lookup: str, value: Any, where: str) -> tuple[str, Any]:

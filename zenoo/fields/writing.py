@@ -25,16 +25,18 @@ from zenoo.fields.values import (
     ODOO_DATETIME_FORMAT,
     RecordReference,
     date_to_odoo,
+    datetime_to_odoo,
     finite_float,
     python_scalar,
     to_odoo,
 )
+from zenoo.seams import OdooClient
 from zenoo.state import client_state
 
 _STRING_TYPES = frozenset({"char", "text", "html", "reference"})
 
 
-async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | None:
+async def known_defaults(client: OdooClient, fields: ModelFields) -> frozenset[str] | None:
     """Required fields of the model that get a default on the server (``default_get``, once per model).
 
     None when the server cannot tell (no ``default_get``): required fields are then left to Odoo.
@@ -55,14 +57,14 @@ async def known_defaults(client: Any, fields: ModelFields) -> frozenset[str] | N
     return state.defaults[fields.model]
 
 
-async def checked_write_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+async def checked_write_values(client: OdooClient, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
     fields = await model_fields(client, model)
     return to_write_values(
         fields, values, creating=False, related=await _command_models(client, fields, values)
     )
 
 
-async def checked_create_values(client: Any, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+async def checked_create_values(client: OdooClient, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
     fields = await model_fields(client, model)
     return to_write_values(
         fields,
@@ -74,7 +76,7 @@ async def checked_create_values(client: Any, model: str, values: Mapping[str, An
 
 
 async def _command_models(
-    client: Any, fields: ModelFields, values: Mapping[str, Any]
+    client: OdooClient, fields: ModelFields, values: Mapping[str, Any]
 ) -> dict[str, ModelFields]:
     """The fields of the models whose records x2many commands in ``values`` create or update
     (``(0, 0, {...})``, ``(1, id, {...})``), so that their values are checked too."""
@@ -221,7 +223,7 @@ def _date_value(where: str, value: Any) -> str:
 
 def _datetime_value(where: str, value: Any) -> str:
     if isinstance(value, dt.datetime):
-        return to_odoo(value)
+        return datetime_to_odoo(value)
     if isinstance(value, str):
         try:
             dt.datetime.strptime(value, ODOO_DATETIME_FORMAT)
@@ -261,7 +263,8 @@ def _command(
 ) -> list[Any]:
     if item[0] in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
         return [item[0], to_odoo(item[1], where), to_write_values(target, item[2], creating=False, related=related)]
-    return to_odoo(list(item), where)
+    command: list[Any] = to_odoo(list(item), where)
+    return command
 
 
 def is_command(item: Any) -> bool:

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
+
+from zenoo.seams import OdooClient, Runner
 
 T = TypeVar("T")
 
 
-class Runner(Protocol):
-    """Runs coroutines for blocking callers (see :class:`zenoo._loop.LoopThread`)."""
-
-    def run(self, awaitable: Any) -> Any: ...
-
-    def iterate(self, agen: Any) -> Any: ...
-
-
 @dataclass(frozen=True)
 class Binding:
-    client: Any
+    client: OdooClient
     context: dict[str, Any] = field(default_factory=dict)
     runner: Runner | None = None
 

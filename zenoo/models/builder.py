@@ -24,6 +24,7 @@ from pydantic import Field, create_model
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.base import OdooModel
 from zenoo.models.relations import Many2one, X2many
+from zenoo.seams import OdooClient
 from zenoo.state import ClientState, client_state
 
 #: Odoo field type → (Python type, its name in generated source); all but boolean are Optional.
@@ -105,7 +106,7 @@ def build_model_class(fields: ModelFields) -> type[OdooModel]:
     return cls
 
 
-async def get_model_class(client: Any, model: str) -> type[OdooModel]:
+async def get_model_class(client: OdooClient, model: str) -> type[OdooModel]:
     """The runtime model class of ``model`` for this client (built once from ``fields_get``).
 
     Its relation fields are typed to the related runtime classes of the same client: at once to

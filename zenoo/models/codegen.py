@@ -13,6 +13,7 @@ from typing import Any
 
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.builder import SCALAR_TYPES, class_name, selection_keys, usable_field_name
+from zenoo.seams import OdooClient
 
 #: names the generated module imports; a field with one of these names would shadow it
 _IMPORTED = frozenset(
@@ -101,7 +102,7 @@ def render_module(models: Sequence[ModelFields], *, source: str) -> str:
     return "\n".join(header) + "\n\n\n" + "\n\n\n".join(body) + "\n\n\n" + "\n".join(footer) + "\n"
 
 
-async def generate_source(client: Any, models: Sequence[str]) -> str:
+async def generate_source(client: OdooClient, models: Sequence[str]) -> str:
     """Fetch ``fields_get`` of ``models`` through ``client`` and render the module."""
     specs = [await model_fields(client, model) for model in models]
     version = ".".join(str(part) for part in (client.server_version or ())[:2]) or "?"

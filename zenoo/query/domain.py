@@ -69,9 +69,7 @@ class Q:
         q.negated = negated
         return q
 
-    def _merge(self, other: object, connector: str) -> Q:
-        if not isinstance(other, Q):
-            return NotImplemented
+    def _merge(self, other: Q, connector: str) -> Q:
         parts: list[Node] = []
         for q in (self, other):
             # flatten (a & b) & c into one conjunction: the domain stays short and flat
@@ -83,10 +81,14 @@ class Q:
                 parts.append(q)
         return Q._combine(parts, connector)
 
-    def __and__(self, other: Q) -> Q:
+    def __and__(self, other: object) -> Q:
+        if not isinstance(other, Q):
+            return NotImplemented
         return self._merge(other, Q.AND)
 
-    def __or__(self, other: Q) -> Q:
+    def __or__(self, other: object) -> Q:
+        if not isinstance(other, Q):
+            return NotImplemented
         return self._merge(other, Q.OR)
 
     def __invert__(self) -> Q:

@@ -27,7 +27,7 @@ from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, res
 from zenoo.fields.values import python_scalar
 from zenoo.fields.writing import checked_write_values
 from zenoo.models.base import OdooModel
-from zenoo.models.binding import Binding, Runner
+from zenoo.models.binding import Binding
 from zenoo.models.builder import declared_fields, get_model_class
 from zenoo.models.loading import (
     create_records,
@@ -39,6 +39,7 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
+from zenoo.seams import OdooClient, Runner
 
 if TYPE_CHECKING:
     from zenoo_frames.options import FetchKeywords, FetchOptions
@@ -115,7 +116,7 @@ def _ordering_fields(ordering: str) -> list[str]:
 class QuerySet:
     """A lazy query on one Odoo model; see the module docstring."""
 
-    def __init__(self, client: Any, model: str | type[OdooModel], *, _state: _State | None = None) -> None:
+    def __init__(self, client: OdooClient, model: str | type[OdooModel], *, _state: _State | None = None) -> None:
         self._client = client
         if _state is None:
             name, cls = _model_of(model)
@@ -183,7 +184,7 @@ class QuerySet:
         """The loop runner of a blocking client's QuerySet (None for the async client)."""
         return self._state.runner
 
-    def using(self, client: Any) -> QuerySet:
+    def using(self, client: OdooClient) -> QuerySet:
         """The same query on another client (e.g. a ``fork()`` living on another event loop)."""
         return QuerySet(client, self._state.model_name, _state=dataclasses.replace(self._state, runner=None))
 
@@ -326,7 +327,8 @@ class QuerySet:
             kwargs["limit"] = limit
         if ordering:
             kwargs["order"] = ordering
-        return await self._read_call("search_read", kwargs)
+        rows: list[dict[str, Any]] = await self._read_call("search_read", kwargs)
+        return rows
 
     async def _records(self, rows: list[dict[str, Any]]) -> list[OdooModel]:
         binding = self._binding()

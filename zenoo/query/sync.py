@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 from zenoo._deprecation import warn_renamed
 from zenoo.fields.metadata import ModelFields
 from zenoo.models.base import OdooModel
-from zenoo.models.binding import Runner
 from zenoo.query.domain import Q
 from zenoo.query.queryset import QuerySet
+from zenoo.seams import Runner
 
 if TYPE_CHECKING:
     from zenoo_frames.options import FetchKeywords, FetchOptions

@@ -529,7 +529,7 @@ class OdooRoutes:
             return wire.json2_unauthorized(
                 self.version, "User not authenticated, use an API Key with a Bearer Authorization header."
             )
-        uid = self.registry.uid_for_api_key(key.strip())
+        uid: int | None = self.registry.uid_for_api_key(key.strip())
         if uid is None:
             return wire.json2_unauthorized(self.version, "Invalid apikey")
         return uid

@@ -132,7 +132,8 @@ class Dispatcher:
         if not isinstance(context, dict):
             context = {}
         env = Env(self.registry, uid, dict(context))
-        return getattr(self._model_class(model)(env, self.registry.models[model]), method)
+        bound: Callable[..., Any] = getattr(self._model_class(model)(env, self.registry.models[model]), method)
+        return bound
 
     def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any],
                    *, web: bool = False) -> Any:

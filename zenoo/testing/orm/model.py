@@ -156,7 +156,7 @@ class BaseModel:
             related[owner].append(target)
         return related
 
-    def _read(self, ids: list[int], fields: list[str] | None, load: str | None = "_classic_read") -> list[dict]:
+    def _read(self, ids: list[int], fields: list[str] | None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
         """Rows for ``ids`` (missing ids dropped, input order kept) with batched relational lookups."""
         names = list(self.spec.fields) if not fields else list(dict.fromkeys(fields))
         specs = [self._field(name) for name in names]
@@ -336,7 +336,7 @@ class BaseModel:
                 if code == 0:
                     values = dict(payload)
                     if field.type == "one2many":
-                        values[field.relation_field] = owner  # type: ignore[index]
+                        values[field.relation_field] = owner
                         comodel._insert(values)
                     else:
                         self._link(field, owner, [comodel._insert(values)])
@@ -441,7 +441,7 @@ class BaseModel:
         self._check_access("read")
         return self._search_ids(domain, offset, limit, order)
 
-    def search_count(self, domain, limit=None):  # type: ignore[no-untyped-def]
+    def search_count(self, domain: list[Any], limit: int | None = None) -> int:
         """How many records match ``domain`` (at most ``limit``)."""
         self._check_access("read")
         where, params = self._compiler().where(self.spec, domain, "t0")
@@ -449,7 +449,8 @@ class BaseModel:
         if limit:
             query += " LIMIT ?"
             params.append(_row_count("LIMIT", limit))
-        return self._sql(query + ")", params)[0][0]
+        count: int = self._sql(query + ")", params)[0][0]
+        return count
 
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None,  # type: ignore[no-untyped-def]
                     **read_kwargs):
@@ -517,7 +518,9 @@ class BaseModel:
         names = allfields or list(self.spec.fields)
         return {name: self.spec.fields[name].describe(attributes) for name in names if name in self.spec.fields}
 
-    def name_search(self, name="", args=None, operator="ilike", limit=100):  # type: ignore[no-untyped-def]
+    def name_search(
+        self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100
+    ) -> list[list[Any]]:
         """``[[id, display name], ...]`` of records whose name matches."""
         self._check_access("read")
         domain = list(args or [])
@@ -534,7 +537,7 @@ class BaseModel:
         record_id = self._insert({field: name})
         return [record_id, self._display_names([record_id]).get(record_id, "")]
 
-    def default_get(self, fields_list):  # type: ignore[no-untyped-def]
+    def default_get(self, fields_list: list[str]) -> dict[str, Any]:
         """Default values of ``fields_list`` (as create() would use them); unknown names are ignored."""
         result: dict[str, Any] = {}
         defaults = hooks.defaults(self)
@@ -601,7 +604,7 @@ class DefaultGetOnFields(BaseModel):
     Odoo 17's own ``default_get`` calls it ``fields_list`` (see ``overrides.DEFAULT_GET_FIELDS_17``).
     """
 
-    def default_get(self, fields):  # type: ignore[no-untyped-def,override]
+    def default_get(self, fields: list[str]) -> dict[str, Any]:
         """Default values of ``fields``."""
         return BaseModel.default_get(self, fields)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from zenoo.testing.orm import access, grouping
 from zenoo.testing.orm.exceptions import PyValueError
 from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields
@@ -10,7 +12,9 @@ from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields
 class BaseModel19(DefaultGetOnFields):
     """The public ORM methods as Odoo 19 names their parameters."""
 
-    def name_search(self, name="", domain=None, operator="ilike", limit=100):  # type: ignore[no-untyped-def,override]
+    def name_search(
+        self, name: str = "", domain: list[Any] | None = None, operator: str = "ilike", limit: int = 100
+    ) -> list[list[Any]]:
         """``[[id, display name], ...]`` of records whose name matches."""
         return BaseModel.name_search(self, name, domain, operator, limit)
 

@@ -154,7 +154,7 @@ class Registry:
         row = self.connection.execute("SELECT id FROM res_users WHERE login = ? AND active = 1", (login,)).fetchone()
         if row is None:
             return None
-        uid = row[0]
+        uid: int = row[0]
         if self._password_matches(uid, secret):
             return uid
         user = self.users.get(login)
