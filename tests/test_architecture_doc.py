@@ -28,3 +28,16 @@ def test_every_module_is_placed_in_the_architecture_doc() -> None:
             if relative not in NAMED and not folders & NAMED - {f"{package}/"}:
                 unplaced.append(relative)
     assert not unplaced, f"docs/architecture.md does not say where these modules belong: {unplaced}"
+
+
+def test_a_long_module_says_why_at_its_top() -> None:
+    """Modules stay small; one of more than 500 lines explains why in its docstring."""
+    unexplained = []
+    for package in ("zenoo", "zenoo_frames"):
+        for module in sorted((ROOT / package).rglob("*.py")):
+            text = module.read_text()
+            if text.count("\n") > 500:
+                docstring = text.split('"""', 2)[1] if text.startswith('"""') else ""
+                if "Why this module is long:" not in docstring:
+                    unexplained.append(module.relative_to(ROOT).as_posix())
+    assert unexplained == [], f"modules over 500 lines without 'Why this module is long:' at the top: {unexplained}"

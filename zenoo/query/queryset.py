@@ -5,6 +5,10 @@ Chaining (``filter``, ``exclude``, ``order_by``, ``only``, ``defer``, ``limit``,
 (``all``, ``first``, ``get``, ``count``, ``exists``, ``values``, ``values_list``, ``ids``,
 ``update``, ``delete``, ``create``, ``bulk_create``, ``async for``) validate the query against
 ``fields_get`` (cached per client) and then call Odoo through ``client.call``.
+
+Why this module is long: the QuerySet's public surface is one class (as Django's is), and each
+terminal is a few lines over the shared state; the domain compiler, the field vocabulary and the
+record loading it builds on live in their own modules.
 """
 
 from __future__ import annotations

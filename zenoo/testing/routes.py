@@ -3,6 +3,9 @@
 Each request is first *prepared* (parsed far enough to know its protocol, model, method and
 parameters, which fault injection and the request log need) and then *run* (the part that reaches
 the ORM). Everything below HTTP is the ORM's ``Registry``; everything on the wire is in ``wire``.
+
+Why this module is long: every Odoo endpoint the server imitates is routed here, so that the
+table of URLs and how each is prepared and run reads in one place.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 ``BaseModel`` is bound to one model and one environment (user, context). Its public methods carry
 Odoo's parameter names, so that the dispatcher can bind JSON-RPC positional arguments and JSON-2
 named parameters to them exactly as Odoo does (and fail with Odoo's TypeError texts).
+
+Why this module is long: it is one class because Odoo's ``BaseModel`` is one class, and the
+dispatcher binds calls to its methods by name; grouping, web reads, import/export, access rights
+and per-model hooks are in their own modules.
 """
 
 from __future__ import annotations
