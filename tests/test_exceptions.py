@@ -38,6 +38,7 @@ from zenoo.cache.eviction import make_policy
 from zenoo.cache.keys import encode_value
 from zenoo.models.binding import Binding
 from zenoo.models.common import ResPartner
+from zenoo.models.loading import STORE
 from zenoo.models.relations import Many2one, X2many
 from zenoo.state import RelationCache
 
@@ -160,7 +161,7 @@ async def test_records_not_bound_to_a_client() -> None:
     with pytest.raises(UnboundRecordError, match="collection is not bound") as caught:
         await X2many([1, 2], "res.partner").all()
     assert isinstance(caught.value, RuntimeError)
-    no_id = ResPartner._from_values({"id": None, "name": "zenoo-test-no-id"}, Binding(client=None))
+    no_id = ResPartner._from_values({"id": None, "name": "zenoo-test-no-id"}, Binding(client=None, store=STORE))
     with pytest.raises(UnboundRecordError, match="has no id: it was never saved") as caught:
         await no_id.delete()
     assert isinstance(caught.value, RuntimeError)

@@ -34,12 +34,7 @@ UPWARD: dict[tuple[str, str], str] = {
     ("zenoo.cli", "zenoo.testing"): "zenoo serve starts the embedded server",
 }
 #: Cycles not yet broken (work left in the architecture issue), pinned so that none grows or appears.
-KNOWN_CYCLES: list[set[str]] = [
-    # record methods (save, refresh, delete) and lazy relations call the loading functions, which
-    # build records: to break by handing the operations to records through their Binding
-    {"zenoo.models.base", "zenoo.models.builder", "zenoo.models.record_values", "zenoo.models.loading",
-     "zenoo.models.relations"},
-]  # fmt: skip
+KNOWN_CYCLES: list[set[str]] = []
 
 
 def _modules() -> dict[str, Path]:

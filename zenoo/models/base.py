@@ -19,8 +19,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from zenoo.exceptions import DoesNotExist, UnboundRecordError
+from zenoo.fields.metadata import model_fields
 from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
+from zenoo.models.record_values import written_to_python
+from zenoo.models.relations import Many2one, X2many
 
 
 class OdooModel(BaseModel):
@@ -114,26 +117,19 @@ class OdooModel(BaseModel):
         return self._require_binding().resolve(self._delete())
 
     async def _save(self) -> OdooModel:
-        from zenoo.models.loading import write_records
-
         changed = self.changed_fields()
         if changed:
-            await write_records(self._require_binding(), self._name, [self._require_id()], changed)
+            await self._require_binding().write(self._name, [self._require_id()], changed)
             await self._keep_written(changed)
         return self
 
     async def _update(self, values: dict[str, Any]) -> OdooModel:
-        from zenoo.models.loading import write_records
-
-        await write_records(self._require_binding(), self._name, [self._require_id()], values)
+        await self._require_binding().write(self._name, [self._require_id()], values)
         await self._keep_written(values)
         return self
 
     async def _keep_written(self, values: Mapping[str, Any]) -> None:
         """Hold the written values as loaded ones (ids and records become lazy relations again)."""
-        from zenoo.fields.metadata import model_fields
-        from zenoo.models.record_values import written_to_python
-
         binding = self._require_binding()
         fields = await model_fields(binding.client, self._name)
         for name, value in values.items():
@@ -141,11 +137,8 @@ class OdooModel(BaseModel):
         self._remember()
 
     async def _refresh(self) -> OdooModel:
-        from zenoo.models.loading import read_rows
-
-        binding = self._require_binding()
         fields = list(self._loaded_values())
-        records = await read_rows(binding, type(self), [self._require_id()], fields)
+        records = await self._require_binding().read(type(self), [self._require_id()], fields)
         if not records:
             raise DoesNotExist(f"{self._name} record {self.id} does not exist or was deleted")
         fresh = records[0]
@@ -156,9 +149,7 @@ class OdooModel(BaseModel):
         return self
 
     async def _delete(self) -> bool:
-        from zenoo.models.loading import unlink_records
-
-        return await unlink_records(self._require_binding(), self._name, [self._require_id()])
+        return await self._require_binding().unlink(self._name, [self._require_id()])
 
     def _require_id(self) -> int:
         if self.id is None:
@@ -174,8 +165,6 @@ class OdooModel(BaseModel):
 
 def _snapshot(value: Any) -> Any:
     """A comparable copy of a field value (relations compare by ids)."""
-    from zenoo.models.relations import Many2one, X2many
-
     if isinstance(value, Many2one | OdooModel):
         return value.id
     if isinstance(value, X2many | list | tuple):

@@ -1,25 +1,57 @@
 """What a record loaded from Odoo remembers about where it came from.
 
 A :class:`Binding` ties records and their lazy relations to the client that loaded them, the
-context they were read with, and — for records loaded through the blocking :class:`zenoo.Client`
-— the runner that executes coroutines on the client's loop thread. With a runner, record methods
-and relation loads block and return their result; without one they return awaitables.
+context they were read with, the :class:`RecordStore` that reads and writes them, and — for
+records loaded through the blocking :class:`zenoo.Client` — the runner that executes coroutines
+on the client's loop thread. With a runner, record methods and relation loads block and return
+their result; without one they return awaitables.
+
+The store is handed in where bindings are made (the QuerySet binds :data:`zenoo.models.loading.STORE`),
+so records and relations reach the loading functions without importing the module that builds them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zenoo.seams import OdooClient, Runner
 
+if TYPE_CHECKING:
+    from zenoo.models.base import OdooModel
+
 T = TypeVar("T")
+
+
+class RecordStore(Protocol):
+    """How records and lazy relations are read from and written to Odoo through a binding."""
+
+    async def load(
+        self, binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+    ) -> list[OdooModel]:
+        """The records ``ids`` of ``model`` with their default fields (cached reads allowed)."""
+        ...
+
+    async def read(
+        self, binding: Binding, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
+    ) -> list[OdooModel]:
+        """The records ``ids`` as records of ``cls``, read from Odoo itself."""
+        ...
+
+    async def write(self, binding: Binding, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:
+        """Check ``values`` and write them to ``ids``."""
+        ...
+
+    async def unlink(self, binding: Binding, model: str, ids: Sequence[int]) -> bool:
+        """Delete ``ids``."""
+        ...
 
 
 @dataclass(frozen=True)
 class Binding:
     client: OdooClient
+    store: RecordStore
     context: dict[str, Any] = field(default_factory=dict)
     runner: Runner | None = None
 
@@ -28,3 +60,17 @@ class Binding:
         if self.runner is None:
             return coro
         return self.runner.run(coro)
+
+    async def load(self, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None) -> list[OdooModel]:
+        return await self.store.load(self, model, ids, cls)
+
+    async def read(
+        self, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
+    ) -> list[OdooModel]:
+        return await self.store.read(self, cls, ids, fields)
+
+    async def write(self, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> bool:
+        return await self.store.write(self, model, ids, values)
+
+    async def unlink(self, model: str, ids: Sequence[int]) -> bool:
+        return await self.store.unlink(self, model, ids)

@@ -13,7 +13,7 @@ from zenoo.fields.lookups import RELATIONAL_TYPES
 from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.models.base import OdooModel
-from zenoo.models.binding import Binding
+from zenoo.models.binding import Binding, RecordStore
 from zenoo.models.builder import declared_fields, get_model_class, related_class
 from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
@@ -145,3 +145,16 @@ async def create_records(binding: Binding, model: str, vals_list: Sequence[Mappi
         model, "create", kwargs={"vals_list": checked}, context=binding.context or None
     )
     return [created] if isinstance(created, int) else list(created)
+
+
+class _LoadingStore:
+    """The :class:`~zenoo.models.binding.RecordStore` of this module's functions."""
+
+    load = staticmethod(load_records)
+    read = staticmethod(read_rows)
+    write = staticmethod(write_records)
+    unlink = staticmethod(unlink_records)
+
+
+#: What the QuerySet binds its records to: records and relations read and write through these functions.
+STORE: RecordStore = _LoadingStore()

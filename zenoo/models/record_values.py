@@ -12,12 +12,9 @@ The other direction (checked values for ``create``/``write``) is :mod:`zenoo.fie
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from zenoo.fields.values import (
-    parse_odoo_date,
-    parse_odoo_datetime,
-)
+from zenoo.fields.values import RecordReference, parse_odoo_date, parse_odoo_datetime
 from zenoo.fields.writing import id_value, is_command
 from zenoo.models.binding import Binding
 from zenoo.models.relations import Many2one, X2many
@@ -66,8 +63,6 @@ def from_odoo(
 def written_to_python(value: Any, field: Mapping[str, Any], binding: Binding) -> Any:
     """A value just written, as a loaded record holds it: ids and records of relational fields
     become lazy :class:`Many2one` / :class:`X2many` values (x2many commands are kept as given)."""
-    from zenoo.models.base import OdooModel
-
     kind = field.get("type")
     relation = str(field.get("relation", ""))
     if kind == "many2one":
@@ -75,10 +70,11 @@ def written_to_python(value: Any, field: Mapping[str, Any], binding: Binding) ->
             return None
         if isinstance(value, Many2one):
             return value
-        if isinstance(value, OdooModel):
-            ref: Many2one[Any] = Many2one(relation, id_value("", value), getattr(value, "display_name", None),
-                                          binding=binding, related_class=type(value))  # fmt: skip
-            ref._set_record(value)
+        if isinstance(value, RecordReference):  # a record: OdooModel is registered as one
+            record = cast("OdooModel", value)
+            ref: Many2one[Any] = Many2one(relation, id_value("", record), getattr(record, "display_name", None),
+                                          binding=binding, related_class=type(record))  # fmt: skip
+            ref._set_record(record)
             return ref
         return Many2one(relation, value, binding=binding)
     if kind in ("one2many", "many2many") and isinstance(value, list | tuple | set | frozenset):

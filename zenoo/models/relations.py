@@ -25,9 +25,7 @@ M = TypeVar("M", bound="OdooModel")
 
 
 def _record_id(item: Any) -> int:
-    from zenoo.models.base import OdooModel
-
-    if isinstance(item, bool) or not isinstance(item, int | OdooModel | Many2one):
+    if isinstance(item, bool) or not isinstance(item, int | RecordReference):
         raise InvalidValueError(f"expected a record id, a record or a reference, got {item!r}")
     if isinstance(item, int):
         return item
@@ -68,11 +66,9 @@ class Many2one(Generic[M]):
     async def fetch(self) -> M:
         """Load the full record (once; later calls reuse it)."""
         if self._record is None:
-            from zenoo.models.loading import load_records
-
             if self.binding is None:
                 raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
-            records = await load_records(self.binding, self.model, [self.id], self.related_class)
+            records = await self.binding.load(self.model, [self.id], self.related_class)
             if not records:
                 raise DoesNotExist(f"{self.model} record {self.id} does not exist or was deleted")
             self._record = cast(M, records[0])
@@ -108,15 +104,14 @@ class Many2one(Generic[M]):
 
 def _validate_many2one(value: Any) -> Any:
     """Assignments accept a reference, a record, an id, or Odoo's ``[id, name]`` pair."""
-    from zenoo.models.base import OdooModel
-
     if isinstance(value, Many2one):
         return value
-    if isinstance(value, OdooModel):
+    if isinstance(value, RecordReference):  # a record: OdooModel is registered as one
+        record = cast("OdooModel", value)
         ref: Many2one[Any] = Many2one(
-            type(value)._name, _record_id(value), getattr(value, "display_name", None)
+            type(record)._name, _record_id(record), getattr(record, "display_name", None)
         )
-        ref._set_record(value)
+        ref._set_record(record)
         return ref
     if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], int):
         return Many2one("", value[0], value[1])
@@ -158,15 +153,13 @@ class X2many(list[int], Generic[M]):
     async def fetch(self) -> list[M]:
         """Load the related records, in the order of the ids (ids deleted meanwhile are left out)."""
         if self._records is None:
-            from zenoo.models.loading import load_records
-
             records: list[M] = []
             if self:
                 if self.binding is None:
                     raise UnboundRecordError(
                         "this collection is not bound to a client: it was not loaded from Odoo"
                     )
-                loaded = await load_records(self.binding, self.model, list(self), self.related_class)
+                loaded = await self.binding.load(self.model, list(self), self.related_class)
                 records = cast(list[M], loaded)
             self._records = records
         return self._records

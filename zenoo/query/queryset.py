@@ -34,6 +34,7 @@ from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding
 from zenoo.models.builder import declared_fields, get_model_class
 from zenoo.models.loading import (
+    STORE,
     create_records,
     prefetch,
     read_rows,
@@ -299,7 +300,7 @@ class QuerySet:
     # --- low-level calls ----------------------------------------------------------------------
 
     def _binding(self) -> Binding:
-        return Binding(self._client, dict(self._state.context), self._state.runner)
+        return Binding(self._client, STORE, dict(self._state.context), self._state.runner)
 
     async def _read_call(self, method: str, kwargs: dict[str, Any], ids: list[int] | None = None) -> Any:
         return await self._client.call(
