@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import asyncio
+import inspect
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
 
+import pytest
+
+from zenoo import UnboundRecordError
 from zenoo.models import Many2one, OdooModel, X2many
 from zenoo.models.binding import Binding
 from zenoo.models.common import ResPartner
+
+T = TypeVar("T")
 
 
 class RecordingStore:
@@ -56,3 +63,26 @@ async def test_lazy_relations_load_through_the_binding_store() -> None:
     assert [child.id for child in await children.all()] == [4, 5]
     await parent  # loaded once
     assert store.calls == [("load", "res.partner", [3], ResPartner), ("load", "res.partner", [4, 5], None)]
+
+
+class NewLoopRunner:
+    """A Runner that runs each awaitable to completion on a loop of its own."""
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        async def wait() -> T:
+            return await awaitable
+
+        return asyncio.run(wait())
+
+
+def test_the_client_that_loaded_a_record_decides_awaitable_or_blocking() -> None:
+    store = RecordingStore()
+    loaded = ResPartner._from_values({"id": 7, "name": "zenoo-test-a"}, Binding(client=None, store=store))
+    pending = loaded.delete()
+    assert inspect.iscoroutine(pending) and store.calls == []  # nothing sent until awaited
+    assert asyncio.run(pending) is True
+    blocking = Binding(client=None, store=store, runner=NewLoopRunner())
+    held = ResPartner._from_values({"id": 8, "name": "zenoo-test-b"}, blocking)
+    assert held.refresh() is held and held.delete() is True
+    with pytest.raises(UnboundRecordError):
+        ResPartner(name="zenoo-test-by-hand").save()

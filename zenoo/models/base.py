@@ -6,9 +6,8 @@ A subclass names its Odoo model in ``_name`` and declares fields with Python typ
 built at run time from ``fields_get`` (:func:`zenoo.models.get_model_class`).
 
 Records loaded from Odoo hold only the fields that were read: reading a field that was not
-loaded raises AttributeError naming it (nothing is silently ``None``). Their methods
-(``save``, ``refresh``, ``delete``, ``update``) return awaitables, or block when the record
-came through the blocking :class:`zenoo.Client`.
+loaded raises AttributeError naming it (nothing is silently ``None``). Whether their methods
+return awaitables or block is decided by the client that loaded them (see :class:`OdooModel`).
 """
 
 from __future__ import annotations
@@ -27,7 +26,22 @@ from zenoo.models.relations import Many2one, X2many
 
 
 class OdooModel(BaseModel):
-    """A record of the Odoo model named by ``_name``."""
+    """A record of the Odoo model named by ``_name``.
+
+    Its methods ``save()``, ``update()``, ``refresh()`` and ``delete()`` (and its relations'
+    ``load()`` and ``all()``) follow the client that loaded the record, and only that:
+
+    - loaded through the async :class:`zenoo.ZenooClient`: they return a coroutine to await
+      (``await record.save()``);
+    - loaded through the blocking :class:`zenoo.Client`: they run at once and return the result
+      (``record.save()``);
+    - built by hand (``ResPartner(name=...)``), never loaded: its methods raise :class:`UnboundRecordError`.
+
+    The result is the record itself for ``save``/``update``/``refresh`` and True for ``delete``.
+    They are typed ``Any`` because which of the two forms a record has is fixed when it is loaded,
+    where a type checker cannot follow it; ``await record.company_id`` and ``fetch()`` on a
+    relation are always awaitables and typed exactly.
+    """
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True, protected_namespaces=())
 
