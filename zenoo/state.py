@@ -9,7 +9,8 @@ held with the pool and the login in :class:`zenoo.client.shared.SharedState`) an
 the client does. The relation cache holds rows loaded through lazy relations and
 ``prefetch``; it is bounded (least recently used rows are dropped first) and is cleared by every
 write the client sends (create, write, unlink, any business method), because a write can change
-computed values and names anywhere.
+computed values and names anywhere; records a lazy relation already holds are loaded again on the
+next ``await`` after such a write (``write_generation``).
 """
 
 from __future__ import annotations
@@ -67,15 +68,19 @@ class ClientState:
     relation_cache: RelationCache = field(default_factory=RelationCache)
     #: model → names of fields that have a default value on the server (from ``default_get``)
     defaults: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    #: how many calls that may write the client has sent: a lazy relation holding a record loaded
+    #: under an older generation loads it again
+    write_generation: int = 0
 
     def forget_relations_on_writes(self, hooks: Hooks) -> None:
-        """Clear the relation cache after every call that may write — through the model layer or
-        not, successful or failed (it may have happened)."""
+        """Clear the relation cache and count a new write generation after every call that may
+        write — through the model layer or not, successful or failed (it may have happened)."""
         cache = self.relation_cache
 
         def forget(event: RequestEvent) -> None:
             if not is_read_only(event.method):
                 cache.clear()
+                self.write_generation += 1
 
         hooks.on("after_response", forget)
         hooks.on("error", forget)

@@ -13,6 +13,7 @@ from zenoo import UnboundRecordError
 from zenoo.models import Many2one, OdooModel, X2many
 from zenoo.models.binding import Binding
 from zenoo.models.common import ResPartner
+from zenoo.state import ClientState
 
 T = TypeVar("T")
 
@@ -54,15 +55,30 @@ async def test_record_methods_go_through_the_binding_store() -> None:
     assert store.calls == [("read", ResPartner, [7], ["name"]), ("unlink", "res.partner", [7])]
 
 
+class StateOnlyClient:
+    """The part of a client lazy relations look at: its per-connection state."""
+
+    def __init__(self) -> None:
+        self.state = ClientState()
+
+
 async def test_lazy_relations_load_through_the_binding_store() -> None:
     store = RecordingStore()
-    binding = Binding(client=None, store=store)
+    client = StateOnlyClient()
+    binding = Binding(client=client, store=store)  # type: ignore[arg-type]
     parent: Many2one[ResPartner] = Many2one("res.partner", 3, binding=binding, related_class=ResPartner)
     children: X2many[ResPartner] = X2many([4, 5], "res.partner", binding=binding)
     assert (await parent).name == "zenoo-test-3"
     assert [child.id for child in await children.all()] == [4, 5]
     await parent  # loaded once
+    await children.all()
+    assert parent.loaded and children.loaded
     assert store.calls == [("load", "res.partner", [3], ResPartner), ("load", "res.partner", [4, 5], None)]
+    client.state.write_generation += 1  # what a call that may write does (ClientState.forget_relations_on_writes)
+    assert not parent.loaded and not children.loaded
+    await parent
+    await children.all()
+    assert store.calls[2:] == [("load", "res.partner", [3], ResPartner), ("load", "res.partner", [4, 5], None)]
 
 
 class NewLoopRunner:

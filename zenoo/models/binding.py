@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zenoo.seams import OdooClient, Runner
+from zenoo.state import client_state
 
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
@@ -54,6 +55,11 @@ class Binding:
     store: RecordStore
     context: dict[str, Any] = field(default_factory=dict)
     runner: Runner | None = None
+
+    @property
+    def write_generation(self) -> int:
+        """The client's count of calls that may have written (see :class:`zenoo.state.ClientState`)."""
+        return client_state(self.client).write_generation
 
     def resolve(self, coro: Coroutine[Any, Any, T]) -> Any:
         """Block on ``coro`` when bound to a runner, otherwise hand the coroutine back to await."""

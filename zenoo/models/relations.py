@@ -3,6 +3,7 @@
 ``partner.company_id.id`` and ``partner.company_id.display_name`` need no request;
 ``await partner.company_id`` loads the full record. ``partner.child_ids`` *is* the list of ids
 Odoo sent (``partner.child_ids == [7, 9]``); ``await partner.child_ids.all()`` loads the records.
+Loaded records are kept until the client sends a call that may write: the next load reads again.
 On records loaded through the blocking :class:`zenoo.Client`, ``ref.load()`` and
 ``collection.all()`` block and return the records instead of an awaitable.
 """
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="OdooModel")
 
 
+def _generation(binding: Binding | None) -> int:
+    """The write generation a record loaded now belongs to (0 when not bound: never stale)."""
+    return 0 if binding is None else binding.write_generation
+
+
 def _record_id(item: Any) -> int:
     if isinstance(item, bool) or not isinstance(item, int | RecordReference):
         raise InvalidValueError(f"expected a record id, a record or a reference, got {item!r}")
@@ -37,7 +43,7 @@ def _record_id(item: Any) -> int:
 class Many2one(Generic[M]):
     """A many2one value: ``id`` and ``display_name`` now, the full record on ``await`` / ``load()``."""
 
-    __slots__ = ("_record", "binding", "display_name", "id", "model", "related_class")
+    __slots__ = ("_generation", "_record", "binding", "display_name", "id", "model", "related_class")
 
     def __init__(
         self,
@@ -54,25 +60,30 @@ class Many2one(Generic[M]):
         self.binding = binding
         self.related_class = related_class
         self._record: M | None = None
+        self._generation = 0
 
     @property
     def loaded(self) -> bool:
-        """True when the full record is already here (loaded before, or prefetched)."""
-        return self._record is not None
+        """True when the full record is already here (loaded before, or prefetched) and the client
+        has sent no call that may write since."""
+        return self._record is not None and self._generation == _generation(self.binding)
 
     def _set_record(self, record: M) -> None:
         self._record = record
+        self._generation = _generation(self.binding)
 
     async def fetch(self) -> M:
-        """Load the full record (once; later calls reuse it)."""
-        if self._record is None:
-            if self.binding is None:
-                raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
-            records = await self.binding.load(self.model, [self.id], self.related_class)
-            if not records:
-                raise DoesNotExist(f"{self.model} record {self.id} does not exist or was deleted")
-            self._record = cast(M, records[0])
-        return self._record
+        """Load the full record (once; later calls reuse it until the client sends a write)."""
+        if self._record is not None and self.loaded:
+            return self._record
+        if self.binding is None:
+            raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
+        records = await self.binding.load(self.model, [self.id], self.related_class)
+        if not records:
+            raise DoesNotExist(f"{self.model} record {self.id} does not exist or was deleted")
+        record = cast(M, records[0])
+        self._set_record(record)
+        return record
 
     def load(self) -> Any:
         """The full record: an awaitable in async code, the record itself on blocking clients."""
@@ -123,7 +134,7 @@ def _validate_many2one(value: Any) -> Any:
 class X2many(list[int], Generic[M]):
     """A one2many/many2many value: the list of ids Odoo sent, with the records on ``all()``."""
 
-    __slots__ = ("_records", "binding", "model", "related_class")
+    __slots__ = ("_generation", "_records", "binding", "model", "related_class")
 
     def __init__(
         self,
@@ -138,6 +149,7 @@ class X2many(list[int], Generic[M]):
         self.binding = binding
         self.related_class = related_class
         self._records: list[M] | None = None
+        self._generation = 0
 
     @property
     def ids(self) -> list[int]:
@@ -145,24 +157,25 @@ class X2many(list[int], Generic[M]):
 
     @property
     def loaded(self) -> bool:
-        return self._records is not None
+        """True when the records are already here and the client has sent no call that may write since."""
+        return self._records is not None and self._generation == _generation(self.binding)
 
     def _set_records(self, records: list[M]) -> None:
         self._records = records
+        self._generation = _generation(self.binding)
 
     async def fetch(self) -> list[M]:
-        """Load the related records, in the order of the ids (ids deleted meanwhile are left out)."""
-        if self._records is None:
-            records: list[M] = []
-            if self:
-                if self.binding is None:
-                    raise UnboundRecordError(
-                        "this collection is not bound to a client: it was not loaded from Odoo"
-                    )
-                loaded = await self.binding.load(self.model, list(self), self.related_class)
-                records = cast(list[M], loaded)
-            self._records = records
-        return self._records
+        """Load the related records, in the order of the ids (ids deleted meanwhile are left out);
+        loaded again after the client sends a write."""
+        if self._records is not None and self.loaded:
+            return self._records
+        records: list[M] = []
+        if self:
+            if self.binding is None:
+                raise UnboundRecordError("this collection is not bound to a client: it was not loaded from Odoo")
+            records = cast(list[M], await self.binding.load(self.model, list(self), self.related_class))
+        self._set_records(records)
+        return records
 
     def all(self) -> Any:
         """The related records: an awaitable in async code, the list itself on blocking clients."""
