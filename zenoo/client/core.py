@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -40,7 +40,7 @@ from zenoo.exceptions import (
     TransportError,
 )
 from zenoo.methods import is_read_only
-from zenoo.protocols.base import check_ids, check_names
+from zenoo.protocols.base import check_ids, check_names, uniform_answer
 from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks
 from zenoo.transport import encode_json, parse_server_address
@@ -380,8 +380,11 @@ class ZenooClient(OrmMethods):
                 "call setup_cache_manager() first"
             )
 
-        def send() -> Awaitable[Any]:
-            return exchange(shared, wire, protocol.parse, model=model, method=method, read_only=read_only, body=body)
+        async def send() -> Any:
+            answer = await exchange(
+                shared, wire, protocol.parse, model=model, method=method, read_only=read_only, body=body
+            )
+            return uniform_answer(method, args, kwargs or {}, answer)
 
         if cache is not None and read_only and cache_ttl != 0:
             key = cache.make_key(self.cache_scope, model, method, id_list, args, kwargs, merged_context)

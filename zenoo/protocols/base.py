@@ -84,3 +84,13 @@ def check_ids(ids: Any) -> list[int]:
             raise InvalidValueError(f"ids must be ints, got {value!r} ({type(value).__name__})")
         result.append(number)
     return result
+
+
+def uniform_answer(method: str, args: Sequence[Any], kwargs: Mapping[str, Any], answer: Any) -> Any:
+    """The answer in one shape on both protocols: ``create`` given one dict answers its id
+    (JSON-2 answers ``[id]`` where JSON-RPC answers the id), given a list the list of ids."""
+    if method == "create" and isinstance(answer, list) and len(answer) == 1:
+        values = args[0] if args else kwargs.get("vals_list")
+        if isinstance(values, Mapping):
+            return answer[0]
+    return answer

@@ -2,7 +2,8 @@
 
 The body holds named parameters only: ``ids``, ``context`` and the method's own parameter names
 (positional arguments of the methods in :mod:`zenoo.protocols.signatures` are named for it).
-The result is the bare JSON value (``create`` always returns a list of ids). Errors carry an HTTP
+The result is the bare JSON value (``create`` always returns a list of ids; the client answers the id
+for one dict, as on JSON-RPC: :func:`zenoo.protocols.base.uniform_answer`). Errors carry an HTTP
 status (401, 403, 404, 422, 500) and a body ``{name, message, arguments, context, debug}``.
 """
 
