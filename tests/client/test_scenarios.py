@@ -169,8 +169,8 @@ async def test_server_errors_map_to_classes(any_client: ZenooClient, tag: str) -
             await zc.write("res.partner", [parent], {"parent_id": child})
     finally:
         await zc.unlink("res.partner", [child, parent])
-    with pytest.raises(OdooServerError) as bad_domain:
-        await zc.search("res.partner", [["no_such_field", "=", 1]])
+    with pytest.raises(OdooServerError) as bad_domain:  # the helpers refuse it before sending: a raw call
+        await zc.call("res.partner", "search", kwargs={"domain": [["no_such_field", "=", 1]]})
     assert type(bad_domain.value) is OdooServerError and bad_domain.value.odoo_name == "builtins.ValueError"
 
 

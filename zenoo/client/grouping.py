@@ -63,6 +63,12 @@ class GroupingRequest:
             self.method = "read_group"
         self.kwargs = kwargs
 
+    @property
+    def field_paths(self) -> list[str]:
+        """The field paths grouped by and aggregated (granularities and functions left out)."""
+        specs = [*self.groups, *(spec for spec in self.aggregates if spec != "__count")]
+        return list(dict.fromkeys(spec.split(":", 1)[0] for spec in specs))
+
     def rows(self, answer: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """The server's answer as zenoo's groups."""
         return [group_row(row, self.groups, self.aggregates, legacy=self.legacy) for row in answer]

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, cast
 from zenoo.client.arguments import count_arg, domain_arg, names_arg, search_kwargs
 from zenoo.client.grouping import GroupingRequest
 from zenoo.exceptions import InvalidValueError, NotAuthenticatedError, ProtocolError
-from zenoo.fields.metadata import model_fields
+from zenoo.fields.metadata import model_fields, resolve_path
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.protocols.base import check_ids
+from zenoo.query.domain import check_domain
 
 if TYPE_CHECKING:
     from zenoo.client.shared import SharedState
@@ -68,9 +69,11 @@ class OrmMethods:
         """Records matching ``domain`` as dicts (all readable fields when ``fields`` is None).
 
         The positional order (``limit`` before ``offset``) is zenoo-rpc's. A name in ``fields``
-        that ``model`` does not have raises :class:`FieldError` before the search is sent.
+        or the domain that ``model`` does not have raises :class:`FieldError` before the search
+        is sent (as does an operator the field does not take: :class:`InvalidLookupError`).
         """
         kwargs = search_kwargs(domain, offset, limit, order)
+        await check_domain(self, model, kwargs["domain"])
         if fields is not None:
             kwargs["fields"] = await self._known_fields(model, fields)
         answer: list[dict[str, Any]] = await self.call(model, "search_read", kwargs=kwargs, context=context)
@@ -86,15 +89,19 @@ class OrmMethods:
         order: str | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> list[int]:
-        """Ids of the records matching ``domain``."""
-        answer: list[int] = await self.call(model, "search", kwargs=search_kwargs(domain, offset, limit, order), context=context)
+        """Ids of the records matching ``domain`` (checked as :meth:`search_read` checks it)."""
+        kwargs = search_kwargs(domain, offset, limit, order)
+        await check_domain(self, model, kwargs["domain"])
+        answer: list[int] = await self.call(model, "search", kwargs=kwargs, context=context)
         return answer
 
     async def search_count(
         self, model: str, domain: Sequence[Any] | None = None, context: Mapping[str, Any] | None = None
     ) -> int:
-        """Number of records matching ``domain``."""
-        answer: int = await self.call(model, "search_count", kwargs={"domain": domain_arg(domain)}, context=context)
+        """Number of records matching ``domain`` (checked as :meth:`search_read` checks it)."""
+        checked = domain_arg(domain)
+        await check_domain(self, model, checked)
+        answer: int = await self.call(model, "search_count", kwargs={"domain": checked}, context=context)
         return answer
 
     async def read(
@@ -309,7 +316,8 @@ class OrmMethods:
         Each group is a dict: every groupby key (many2one as ``[id, name]``, dates as
         ``[range start, label]``), ``"__count"`` and one key per aggregate, named as requested.
         Uses ``formatted_read_group`` on Odoo 19+ and ``read_group(lazy=False)`` before.
-        ``having`` (a domain on aggregates) needs Odoo 19+.
+        ``having`` (a domain on aggregates) needs Odoo 19+. Unknown fields in ``domain``,
+        ``groupby`` or ``aggregates`` raise :class:`FieldError` before anything is sent.
         """
         features = self._shared.features
         if features is None or self._shared.credentials is None:
@@ -319,5 +327,8 @@ class OrmMethods:
         request = GroupingRequest(
             features, self.url, domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
         )
+        await check_domain(self, model, request.kwargs["domain"])
+        for path in request.field_paths:
+            await resolve_path(self, model, path.split("."))
         answer = await self.call(model, request.method, kwargs=request.kwargs, context=context)
         return request.rows(answer)

@@ -116,18 +116,36 @@ class ResolvedPath:
         return str(self.field["type"])
 
 
+def check_searchable(model: str, name: str, field: Mapping[str, Any]) -> None:
+    """FieldError when ``fields_get`` says Odoo cannot search field ``name`` of ``model`` (not stored,
+    no search method): Odoo 19 fails on such a condition, Odoo 17 silently drops it."""
+    if field.get("searchable", True) is False:
+        raise FieldError(
+            f"{model}.{name} is not searchable (fields_get: searchable=False; Odoo neither stores it nor "
+            "can search it): it cannot be used in a filter or domain; filter the records after reading them"
+        )
+
+
 async def resolve_path(
-    client: FieldsSource, model: str, segments: Sequence[str], *, last_may_be_lookup: bool = False
+    client: FieldsSource,
+    model: str,
+    segments: Sequence[str],
+    *,
+    last_may_be_lookup: bool = False,
+    searching: bool = False,
 ) -> ResolvedPath:
     """Walk ``segments`` through relational fields, validating each one against ``fields_get``.
 
     ``last_may_be_lookup``: the last segment may be a misspelt lookup (``name__icontain``), so
     an unknown one after a non-relational field is reported as an unknown lookup.
+    ``searching``: the path is a domain's, so every field on it must be searchable.
     """
     current = model
     for position, name in enumerate(segments):
         fields = await model_fields(client, current)
         field = fields.get(name)
+        if searching:
+            check_searchable(current, name, field)
         if position == len(segments) - 1:
             return ResolvedPath(".".join(segments), field, current)
         if field["type"] not in RELATIONAL_TYPES:

@@ -15,13 +15,15 @@ from typing import Any, Union
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
 from zenoo.fields.lookups import check_operator, check_value, lookup_leaf
-from zenoo.fields.metadata import FieldsSource, resolve_path, split_lookup
+from zenoo.fields.metadata import FieldsSource, ResolvedPath, resolve_path, split_lookup
 from zenoo.fields.values import to_odoo
 
 Domain = list[Any]
 #: Odoo's constant leaves.
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
+#: Operators whose value is a domain on the related model.
+SUBDOMAIN_OPERATORS = frozenset({"any", "not any", "any!", "not any!"})
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _join(connector: str, terms: list[Domain]) -> Domain:
 
 async def _compile_lookup(client: FieldsSource, model: str, lookup: Lookup) -> tuple[str, str, Any]:
     segments, name = split_lookup(lookup.key)
-    resolved = await resolve_path(client, model, segments, last_may_be_lookup=name is None)
+    resolved = await resolve_path(client, model, segments, last_may_be_lookup=name is None, searching=True)
     where = f"{model}.{resolved.path}"
     operator, value = lookup_leaf(name or "exact", lookup.value, where)
     check_operator(model, resolved.path, resolved.type, operator)
@@ -222,13 +224,19 @@ async def _compile_lookup(client: FieldsSource, model: str, lookup: Lookup) -> t
     return resolved.path, operator, value
 
 
+async def _leaf_field(client: FieldsSource, model: str, path: str, operator: str) -> ResolvedPath:
+    """The field a raw leaf compares: its path searchable on ``model``, its operator valid for it."""
+    resolved = await resolve_path(client, model, path.split("."), searching=True)
+    check_operator(model, resolved.path, resolved.type, operator)
+    return resolved
+
+
 async def _compile_leaf(client: FieldsSource, model: str, leaf: Leaf) -> tuple[Any, str, Any]:
     if not isinstance(leaf.path, str):  # TRUE_LEAF / FALSE_LEAF
         return (leaf.path, leaf.operator, leaf.value)
-    resolved = await resolve_path(client, model, leaf.path.split("."))
-    check_operator(model, resolved.path, resolved.type, leaf.operator)
+    resolved = await _leaf_field(client, model, leaf.path, leaf.operator)
     value, where = leaf.value, f"{model}.{resolved.path}"
-    if leaf.operator in ("any", "not any", "any!", "not any!"):
+    if leaf.operator in SUBDOMAIN_OPERATORS:
         value = await _subdomain(client, str(resolved.field["relation"]), value, where)
     else:
         value = to_odoo(value, where)
@@ -242,3 +250,20 @@ async def _subdomain(client: FieldsSource, relation: str, value: Any, where: str
     if not isinstance(value, Q | list | tuple):
         raise InvalidValueError(f"'any' on {where} needs a Q, a dict of lookups or a domain, got {value!r}")
     return await compile_q(client, relation, parse_domain(value))
+
+
+async def check_domain(client: FieldsSource, model: str, domain: Any) -> None:
+    """Refuse a raw domain whose structure, field paths or operators are wrong for ``model``
+    (FieldError / InvalidLookupError), at the cost of the cached ``fields_get`` only; values are
+    left to the server. For the helpers that send a domain as given (``search_read``, ...)."""
+    await _check_node(client, model, parse_domain(domain))
+
+
+async def _check_node(client: FieldsSource, model: str, node: Node) -> None:
+    if isinstance(node, Q):
+        for child in node.children:
+            await _check_node(client, model, child)
+    elif isinstance(node, Leaf) and isinstance(node.path, str):
+        resolved = await _leaf_field(client, model, node.path, node.operator)
+        if node.operator in SUBDOMAIN_OPERATORS and isinstance(node.value, list | tuple):
+            await check_domain(client, str(resolved.field["relation"]), node.value)

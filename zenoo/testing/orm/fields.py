@@ -18,6 +18,7 @@ class Field:
     required: bool = False
     readonly: bool = False
     store: bool = True
+    search: bool = False  # not stored, but Odoo has a search method for it (fields_get: searchable)
     relation: str | None = None
     selection: list[list[str]] | None = None
     relation_field: str | None = None  # one2many: the many2one on the comodel
@@ -49,7 +50,7 @@ class Field:
             "store": self.store and self.inherited_from is None,
             "sortable": self.store,
             "groupable": self.store and self.type not in ("text", "html", "one2many"),
-            "searchable": self.store or self.name == "display_name",
+            "searchable": self.store or self.search,
             "name": self.name,
             "depends": list(self.depends),
         }

@@ -276,4 +276,6 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "noupdate": Field("boolean", "Non Updatable", default=False),
         }, order="module, model, name", rec_name="name"),
     ]
+    for model in models:  # Odoo 19 searches display names; Odoo 17's cannot be searched
+        model.fields["display_name"].search = v19
     return {model.name: model for model in models}
