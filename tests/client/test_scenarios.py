@@ -232,7 +232,7 @@ async def test_server_information(client: ZenooClient, target) -> None:  # type:
 
 
 async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
-    expected = await any_client.search_count("res.partner", [])
+    expected = await any_client.search_count("res.country", [])
     twin = any_client.with_context(active_test=True).fork()
     assert twin.uid == any_client.uid and twin.api == any_client.api
     assert twin.context == {**any_client.context, "active_test": True}
@@ -241,7 +241,7 @@ async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
     def elsewhere() -> None:
         async def work() -> int:
             async with twin:
-                return await twin.search_count("res.partner", [])
+                return await twin.search_count("res.country", [])
 
         results.append(asyncio.run(work()))
 
@@ -249,7 +249,7 @@ async def test_fork_runs_on_another_event_loop(any_client: ZenooClient) -> None:
     thread.start()
     await asyncio.to_thread(thread.join)
     assert results == [expected]
-    assert await any_client.search_count("res.partner", []) == expected  # the original pool is untouched
+    assert await any_client.search_count("res.country", []) == expected  # the original pool is untouched
 
 
 async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) -> None:  # type: ignore[no-untyped-def]
