@@ -15,6 +15,12 @@ Care is needed where Odoo and the frame disagree about "empty":
   case-sensitive) are pushed; ``%`` and ``_`` in the text are wildcards for LIKE, so such terms are
   pushed as supersets, text with a backslash not at all. Null tests and ordering comparisons on text
   are not pushed (empty-string and collation semantics differ).
+* datetime: Odoo may store fractions of a second (Odoo 17 does, in ``create_date``, ``write_date``
+  and the like) while ``read`` cuts them off, so a value seen in the frame stands for a whole second
+  on the server: ``== v`` is pushed as ``>= v`` and ``< v + 1s``, ``<= v`` as ``< v + 1s``, ``> v``
+  as ``>= v + 1s``, ``in`` as an OR of such one-second ranges; ``!=`` and ``not in`` are not pushed.
+* A field ``fields_get`` marks ``searchable: False`` (not stored, no search method) is never pushed:
+  Odoo refuses the term (19) or ignores it (17).
 * Negation is pushed through ``&``, ``|`` and comparisons (De Morgan, flipped operators).
 
 The predicate arrives as a ``polars.Expr``; its JSON serialisation (``expr.meta.serialize``) is
@@ -68,6 +74,7 @@ _REGEX_META = re.compile(r"[.^$*+?{}\[\]\\|()]")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNIT_MICROS = {"Nanoseconds": 0.001, "Microseconds": 1, "Milliseconds": 1000}
 _MISSING = object()
+_ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
 def translate_predicate(predicate: Any, columns: Mapping[str, FieldSpec | None]) -> Pushdown:
@@ -172,7 +179,12 @@ class _Translator:
             if isinstance(listexpr, dict) and "Contains" in listexpr:
                 spec = self._columns.get(column, _MISSING)
                 value = _literal(inputs[1])
-                if isinstance(spec, FieldSpec) and spec.type in ("one2many", "many2many") and _is_int(value):
+                if (
+                    isinstance(spec, FieldSpec)
+                    and spec.searchable
+                    and spec.type in ("one2many", "many2many")
+                    and _is_int(value)
+                ):
                     return [(column, "in", [value])], True
         return None
 
@@ -196,11 +208,15 @@ class _Translator:
         if spec is None:  # the id column: never null
             return _id_leaf(op, value)
         assert isinstance(spec, FieldSpec)
+        if not spec.searchable:
+            return None
         value = _coerce(spec, value)
         if value is _MISSING:
             return None
         if spec.type == "boolean":
             return _boolean_leaf(column, op, value)
+        if spec.type == "datetime":
+            return _datetime_leaf(column, op, value)
         if spec.type in _NULLABLE_KINDS:
             return _nullable_leaf(column, op, value)
         if spec.type in _NUMERIC_KINDS:
@@ -211,7 +227,9 @@ class _Translator:
 
     def _text_match(self, column: str, string_expr: Any, value: Any) -> _Term | None:
         spec = self._columns.get(column, _MISSING)
-        if not isinstance(spec, FieldSpec) or spec.type not in _TEXT_KINDS or not isinstance(value, str):
+        if not isinstance(spec, FieldSpec) or not spec.searchable:
+            return None
+        if spec.type not in _TEXT_KINDS or not isinstance(value, str):
             return None
         if string_expr == "StartsWith":
             return _like(column, value, "", "%")
@@ -246,6 +264,50 @@ def _nullable_leaf(column: str, op: str, value: Any) -> _Term | None:
     if op in ("!=", "not in"):  # Odoo's != / not in also match empty values; the frame's do not
         return ["&", (column, op, value), (column, "!=", False)], True
     return [(column, op, value)], True
+
+
+def _datetime_leaf(column: str, op: str, value: Any) -> _Term | None:
+    """A datetime term that keeps every stored value ``read`` shows as the frame's (whole) second."""
+    if op in ("is_null", "not_null"):
+        return _nullable_leaf(column, op, value)
+    if op in ("!=", "not in"):
+        return None  # would leave out stored values a fraction of a second off ``value``
+    if op == "in":
+        if not value:
+            return [(column, "in", [])], True
+        domain: Domain = ["|"] * (len(value) - 1)
+        for item in value:
+            second = _second(column, item)
+            if second is None:
+                return None
+            domain += second
+        return domain, True
+    if op == "=":
+        term = _second(column, value)
+        return (term, True) if term is not None else None
+    if op in ("<=", ">"):
+        following = _next_second(value)
+        if following is None:
+            return None
+        return [(column, "<" if op == "<=" else ">=", following)], True
+    return [(column, op, value)], True  # < and >= on a whole second need no widening
+
+
+def _second(column: str, value: str) -> Domain | None:
+    """The domain of the one-second range starting at ``value`` (None at the end of time)."""
+    following = _next_second(value)
+    if following is None:
+        return None
+    return ["&", (column, ">=", value), (column, "<", following)]
+
+
+def _next_second(value: str) -> str | None:
+    """``value`` (Odoo's datetime text) one second later, None when that is past year 9999."""
+    try:
+        moment = datetime.strptime(value, _ODOO_DATETIME) + timedelta(seconds=1)
+    except OverflowError:
+        return None
+    return moment.strftime(_ODOO_DATETIME)
 
 
 def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> _Term | None:
@@ -310,7 +372,7 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if kind == "datetime":
         if not isinstance(value, datetime) or value.microsecond:
             return _MISSING
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(UTC).strftime(_ODOO_DATETIME)
     if kind == "selection":
         return value if isinstance(value, str) and value in spec.selection else _MISSING
     if kind in _TEXT_KINDS:

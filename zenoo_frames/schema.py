@@ -62,6 +62,7 @@ class FieldSpec:
     relation: str | None = None
     selection: tuple[str, ...] = ()
     store: bool = True
+    searchable: bool = True  # whether Odoo can search on it (a domain term on it is refused or ignored)
 
     @classmethod
     def from_fields_get(cls, name: str, attrs: Mapping[str, Any]) -> FieldSpec:
@@ -73,6 +74,7 @@ class FieldSpec:
             relation=attrs.get("relation") or None,
             selection=tuple(str(key) for key, _label in selection) if isinstance(selection, list) else (),
             store=bool(attrs.get("store", True)),
+            searchable=bool(attrs.get("searchable", True)),
         )
 
     @property
