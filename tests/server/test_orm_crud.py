@@ -495,3 +495,15 @@ def test_failed_call_rolls_back(reg: Registry) -> None:
             [{"name": "crud-rollback-ok"}, {"name": "crud-rollback", "type": "zz"}],
         )
     assert call(reg, "res.partner", "search_count", []) == before
+
+
+def test_stamps_keep_fractions_of_a_second_on_17_only(reg: Registry) -> None:
+    """Odoo 17 stores create/write dates with the transaction's microseconds, 19 whole seconds;
+    read shows whole seconds on both, so searching for the value read finds nothing on 17."""
+    partner = call(reg, "res.partner", "create", {"name": "crud-stamp"})
+    seen = call(reg, "res.partner", "read", [partner], ["create_date"])[0]["create_date"]
+    assert STAMP.match(seen)
+    stored = reg.connection.execute("SELECT create_date FROM res_partner WHERE id = ?", (partner,)).fetchone()[0]
+    assert stored.startswith(seen) and (len(stored) > len(seen)) == (reg.version < 19)
+    found = call(reg, "res.partner", "search", [("id", "=", partner), ("create_date", "=", seen)])
+    assert found == ([] if reg.version < 19 and stored != f"{seen}.000000" else [partner])

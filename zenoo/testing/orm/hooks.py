@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import constraint_violation, frame, validation_error
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
-from zenoo.testing.orm.values import now_string
+from zenoo.testing.orm.values import now_string, stamp_string
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.fields import Field
@@ -60,7 +60,7 @@ def prepare_create(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:
                 vals.setdefault("name", row[0])
                 vals.setdefault("price_unit", row[1])
     elif name == "product.product" and not vals.get("product_tmpl_id"):
-        stamp, uid = now_string(), model.env.uid
+        stamp, uid = stamp_string(model.env.version), model.env.uid
         cursor = db.execute(
             "INSERT INTO product_template (name, list_price, type, sale_ok, active, standard_price, "
             "create_uid, write_uid, create_date, write_date) VALUES (?, ?, 'consu', 1, 1, 0, ?, ?, ?, ?)",

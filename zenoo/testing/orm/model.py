@@ -34,7 +34,7 @@ from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 from zenoo.testing.orm.ordering import invalid_field, order_by
 from zenoo.testing.orm.overrides import qualname
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
-from zenoo.testing.orm.values import from_column, now_string, to_column
+from zenoo.testing.orm.values import from_column, stamp_string, to_column
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -286,7 +286,7 @@ class BaseModel:
                 if default is not None or field.type in ("boolean", "integer", "float", "monetary"):
                     columns[name] = to_column(self._version, self.spec.name, field, default)
         self._check_required(columns, creating=True)
-        stamp = now_string()
+        stamp = stamp_string(self._version)
         columns.update(create_uid=self.env.uid, write_uid=self.env.uid, create_date=stamp, write_date=stamp)
         names = list(columns)
         quoted = ", ".join(f'"{n}"' for n in names)
@@ -311,7 +311,7 @@ class BaseModel:
             return
         columns, relations = self._columns_from_vals(vals, creating=False)
         self._check_required(columns, creating=False)
-        columns.update(write_uid=self.env.uid, write_date=now_string())
+        columns.update(write_uid=self.env.uid, write_date=stamp_string(self._version))
         assignments = ", ".join(f"\"{n}\" = ?" for n in columns)
         self._db.execute(f"UPDATE \"{self.spec.table}\" SET {assignments} WHERE id IN ({IDS_PARAM})",
                          [*columns.values(), ids_json(ids)])

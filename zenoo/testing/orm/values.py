@@ -35,7 +35,7 @@ def utc_to_local(value: str | None, tz: str) -> str | None:
     """A stored UTC datetime as the wall-clock time of ``tz`` (the SQL function behind tz grouping)."""
     if value is None:
         return None
-    moment = dt.datetime.strptime(value, DATETIME_FORMAT).replace(tzinfo=dt.UTC)
+    moment = dt.datetime.strptime(value[:19], DATETIME_FORMAT).replace(tzinfo=dt.UTC)  # without fractions
     return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime(DATETIME_FORMAT)
 
 
@@ -53,6 +53,14 @@ def local_to_utc(moment: dt.datetime, tz: str) -> str:
 def now_string() -> str:
     """The current UTC time as Odoo writes it."""
     return dt.datetime.now(dt.UTC).strftime(DATETIME_FORMAT)
+
+
+def stamp_string(version: int) -> str:
+    """The current UTC time as Odoo stamps ``create_date``/``write_date``: the transaction's time,
+    which Odoo 17 stores with its microseconds and Odoo 19 in whole seconds (``read`` shows whole
+    seconds on both, so a domain ``('create_date', '=', value_read)`` finds nothing on 17)."""
+    now = dt.datetime.now(dt.UTC)
+    return now.strftime(f"{DATETIME_FORMAT}.%f") if version < 19 else now.strftime(DATETIME_FORMAT)
 
 
 def wrong_value(version: int, model: str, field: Field, value: Any) -> PyValueError:
@@ -146,4 +154,6 @@ def from_column(field: Field, value: Any) -> Any:
         return float(value) if value is not None else 0.0
     if value is None:
         return False
+    if kind == "datetime":
+        return value[:19]  # Odoo reads datetimes without their fractions of a second
     return value
