@@ -502,6 +502,12 @@ class Batch:
         context: Mapping[str, Any] | None,
     ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
         """Creates (``rows``) and updates as one ``load`` (creates first, then updates)."""
+        version = self.client.server_version or (0,)
+        if rows and int(version[0]) < 19:
+            raise InvalidValueError(
+                f"atomic batch on {model}: before Odoo 19, load cannot mix new rows with updates (an empty "
+                ".id is an error); send the creates and the updates as two batches"
+            )
         records: list[tuple[int | None, Mapping[str, Any]]] = [(None, row) for row in rows] + list(updates.items())
         names = {tuple(sorted(values)) for _, values in records}
         if len(names) > 1:
