@@ -55,15 +55,30 @@ def model_name(model: Any) -> str:
     raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
 
 
-class PendingRecords:
+class Queued:
+    """An operation queued in a batch. ``await`` gives it back, for zenoo-rpc's ``await batch.…``."""
+
+    def __init__(self, kind: str, model: str) -> None:
+        self.kind = kind
+        self.model = model
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        return self._itself().__await__()
+
+    async def _itself(self) -> Self:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<queued {self.kind} {self.model}>"
+
+
+class PendingRecords(Queued):
     """The records a batch's create makes: use it as a value (a many2one, inside an x2many list or
     command) or as the ids of an update or delete of the same batch; ``ids``/``id`` once it ran.
-
-    ``await batch.create(...)`` (zenoo-rpc's form) gives the same object.
     """
 
     def __init__(self, model: str, size: int, single: bool) -> None:
-        self.model = model
+        super().__init__("create", model)
         self.size = size
         self.single = single
         self._operation: OperationResult | None = None
@@ -99,12 +114,6 @@ class PendingRecords:
         if len(ids) != 1:
             raise ClientError(f"this {self.model} create made {len(ids)} records: use .ids")
         return ids[0]
-
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self._itself().__await__()
-
-    async def _itself(self) -> Self:
-        return self
 
     def __repr__(self) -> str:
         return f"<PendingRecords {self.model} x{self.size} {self.state}>"
@@ -237,7 +246,7 @@ class Batch:
         record_ids: Any = None,
         context: Mapping[str, Any] | None = None,
         priority: int = 0,
-    ) -> None:
+    ) -> Queued:
         """Write ``data`` (a dict) on ``record_ids``; or ``data`` is a list of dicts each with its
         ``"id"``. zenoo-rpc's other order, ``update(model, record_ids, data)``, is accepted too."""
         name = model_name(model)
@@ -256,25 +265,28 @@ class Batch:
                     raise InvalidValueError(f"update(): item {index} has no 'id'")
                 updates.append((item["id"], {k: v for k, v in item.items() if k != "id"}))
         self._add(_Op("update", name, dict(context) if context else None, priority, updates=updates))
+        return Queued("update", name)
 
-    def write_many(self, model: Any, updates: Sequence[Mapping[str, Any]], context: Mapping[str, Any] | None = None) -> None:
+    def write_many(self, model: Any, updates: Sequence[Mapping[str, Any]], context: Mapping[str, Any] | None = None) -> Queued:
         """zenoo-rpc's form: ``[{"id": 1, "values": {...}}, ...]``."""
         items = []
         for index, item in enumerate(value_rows(updates, "write_many()")):
             if "id" not in item or not isinstance(item.get("values"), Mapping):
                 raise InvalidValueError(f"write_many(): item {index} needs 'id' and a dict of 'values'")
             items.append({"id": item["id"], **item["values"]})
-        self.update(model, items, context=context)
+        return self.update(model, items, context=context)
 
     def delete(
         self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None, priority: int = 0
-    ) -> None:
+    ) -> Queued:
         """Delete ``record_ids`` (ids, or PendingRecords of this batch)."""
-        self._add(_Op("delete", model_name(model), dict(context) if context else None, priority, ids=record_ids))
+        name = model_name(model)
+        self._add(_Op("delete", name, dict(context) if context else None, priority, ids=record_ids))
+        return Queued("delete", name)
 
-    def unlink(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None) -> None:
+    def unlink(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None) -> Queued:
         """zenoo-rpc's name for :meth:`delete`."""
-        self.delete(model, record_ids, context)
+        return self.delete(model, record_ids, context)
 
     def get_operation_count(self) -> int:
         return len(self.operations)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from zenoo._loop import LoopThread
-from zenoo.writing.batch import Batch, PendingRecords
+from zenoo.writing.batch import Batch, PendingRecords, Queued
 from zenoo.writing.results import BatchResult
 from zenoo.writing.transaction import Operation, Transaction
 
@@ -84,11 +84,11 @@ class BlockingBatch:
 
     def update(
         self, model: Any, data: Any, record_ids: Any = None, context: Mapping[str, Any] | None = None, priority: int = 0
-    ) -> None:
-        self._batch.update(model, data, record_ids, context, priority)
+    ) -> Queued:
+        return self._batch.update(model, data, record_ids, context, priority)
 
-    def delete(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None, priority: int = 0) -> None:
-        self._batch.delete(model, record_ids, context, priority)
+    def delete(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None, priority: int = 0) -> Queued:
+        return self._batch.delete(model, record_ids, context, priority)
 
     def execute(self, progress_callback: Any = None) -> BatchResult:
         return self._runner.run(self._batch.execute(progress_callback))
