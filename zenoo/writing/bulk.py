@@ -29,7 +29,7 @@ from zenoo.exceptions import (
     ZenooError,
 )
 from zenoo.fields.metadata import ModelFields, model_fields
-from zenoo.fields.writing import checked_create_values, checked_write_values
+from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
 from zenoo.protocols.base import check_ids
 from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
 
@@ -222,10 +222,33 @@ def value_rows(values: Any, what: str) -> list[Mapping[str, Any]]:
 
 
 async def checked_rows(client: Any, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
-    """Every row checked and converted before anything is sent (see ``ZenooClient.create``)."""
+    """Every row checked and converted before anything is sent, as ``ZenooClient.create`` does.
+
+    The fields and server defaults are fetched once; the "required field missing" check runs once
+    per distinct set of field names; a row with x2many ``(0, 0, {...})`` commands goes the whole
+    way (its children's values are checked against their own model).
+    """
     if not validate:
         return [dict(row) for row in rows]
-    return [await checked_create_values(client, model, row) for row in rows]
+    fields = await model_fields(client, model)
+    defaults = await known_defaults(client, fields)
+    checked_names: set[frozenset[str]] = set()
+    out = []
+    for row in rows:
+        if any(_has_commands(value) for value in row.values()):
+            out.append(await checked_create_values(client, model, row))
+            continue
+        names = frozenset(row)
+        first = names not in checked_names
+        checked_names.add(names)
+        out.append(to_write_values(fields, row, creating=True, defaults=defaults if first else None))
+    return out
+
+
+def _has_commands(value: Any) -> bool:
+    return isinstance(value, list | tuple) and any(
+        isinstance(item, list | tuple) and len(item) == 3 and isinstance(item[2], Mapping) for item in value
+    )
 
 
 def create_requests(
