@@ -12,12 +12,13 @@ Not run in CI. Per workload (create ``--rows`` partners; write ``--rows`` distin
   before sending, chunks of 1,000 rows, 4 requests in flight), and ``zenoo unchecked`` with
   ``validate=False``.
 
-Printed: seconds per workload, and the ratios ``loop / zenoo`` (target ≥ 10) and ``zenoo / raw``
+Each of ``raw`` and ``zenoo`` runs ``--repeat`` times, interleaved, and its median is kept (the
+loop runs once). Printed: seconds per workload, and the ratios ``loop / zenoo`` (target ≥ 10) and ``zenoo / raw``
 (target ≤ 1.2). Servers: the embedded server (a child process) and a real Odoo given by
 ``--url/--db/--user/--password`` or the ``ZENOO_TEST_*`` variables. Records are named
 ``zenoo-test-bench-*`` and deleted after each contender (not timed).
 
-    python bench/writing.py --rows 10000 --loop-rows 2000
+    python bench/writing.py --rows 10000 --loop-rows 1000 --repeat 3
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import time
 import uuid
 from collections.abc import Callable
@@ -106,7 +108,7 @@ async def timed(run: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-async def bench(url: str, db: str, user: str, password: str, rows: int, loop_rows: int) -> None:
+async def bench(url: str, db: str, user: str, password: str, rows: int, loop_rows: int, repeat: int) -> None:
     async with ZenooClient(url, timeout=600) as client:
         uid = await client.login(db, user, password)
         await client.bulk_create(MODEL, rows_for("zenoo-test-bench-warm", 10), progress=False)  # caches fields_get
@@ -127,13 +129,17 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
             "zenoo unchecked": (lambda r: client.bulk_create(MODEL, r, progress=False, validate=False),
                                 lambda v: client.bulk_write(MODEL, v, progress=False, validate=False)),
         }  # fmt: skip
-        for name, (create, write) in contenders.items():
-            seconds, ids = await timed(lambda create=create: create(rows_for(tag, rows)))
-            figures["create"][name] = seconds
-            assert len(ids) == rows
-            seconds, _ = await timed(lambda write=write, ids=ids: write(distinct_values(ids, tag)))
-            figures["write"][name] = seconds
-            await cleanup()
+        runs: dict[str, dict[str, list[float]]] = {"create": {}, "write": {}}
+        for _ in range(repeat):
+            for name, (create, write) in contenders.items():
+                seconds, ids = await timed(lambda create=create: create(rows_for(tag, rows)))
+                runs["create"].setdefault(name, []).append(seconds)
+                assert len(ids) == rows
+                seconds, _ = await timed(lambda write=write, ids=ids: write(distinct_values(ids, tag)))
+                runs["write"].setdefault(name, []).append(seconds)
+                await cleanup()
+        for workload, found in runs.items():
+            figures[workload] = {name: statistics.median(times) for name, times in found.items()}
         label, create_one, write_one = loop_contender(url, db, user, password, client)
 
         async def loop_create() -> list[int]:
@@ -150,7 +156,7 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
         figures["write"]["loop"] = seconds * rows / loop_rows
         await cleanup()
         await raw.http.aclose()
-    print(f"  rows: {rows}; loop: {label}, timed on {loop_rows} records and scaled to {rows}")
+    print(f"  rows: {rows}; medians of {repeat} runs; loop: {label}, timed once on {loop_rows} records and scaled to {rows}")
     for workload, found in figures.items():
         what = "bulk_create" if workload == "create" else "bulk_write (distinct values)"
         line = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in found.items())
@@ -163,7 +169,8 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--loop-rows", type=int, default=2_000)
+    parser.add_argument("--loop-rows", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
     parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
     parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)")
@@ -177,10 +184,10 @@ def main() -> None:
         with OdooTestServer(version=args.version, scale="small", subprocess=True) as srv:
             admin = srv.users["admin"]
             print(f"\n## embedded server (Odoo {args.version} imitation)")
-            asyncio.run(bench(srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows))
+            asyncio.run(bench(srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows, args.repeat))
     if args.url:
         print(f"\n## real Odoo at {args.url} (database {args.db})")
-        asyncio.run(bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows))
+        asyncio.run(bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows, args.repeat))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,14 @@ from zenoo.config import Limits, Timeout
 
 if TYPE_CHECKING:
     from zenoo.client import ServerFeatures
-    from zenoo.writing import BatchResult
-    from zenoo.writing.blocking import BlockingBatch, BlockingTransaction
-    from zenoo.writing.bulk import ProgressOption
     from zenoo.models import OdooModel
     from zenoo.query import BlockingQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
     from zenoo.state import ClientState
     from zenoo.stats import ClientStats, Hooks
+    from zenoo.writing import BatchResult
+    from zenoo.writing.blocking import BlockingBatch, BlockingTransaction
+    from zenoo.writing.bulk import ProgressOption
 
 T = TypeVar("T")
 

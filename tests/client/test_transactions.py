@@ -183,15 +183,13 @@ def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  
         client.login(target.database, target.login, target.password)
         pid = client.create("res.partner", {"name": f"{tag}-sync", "email": "before@x.test"})
         try:
-            with pytest.raises(Boom):
-                with client.transaction() as tx:
-                    client.write("res.partner", [pid], {"email": "after@x.test"})
-                    client.bulk_create("res.partner", [{"name": f"{tag}-sync-new"}], progress=False)
-                    with pytest.raises(Boom):
-                        with tx.savepoint():
-                            client.write("res.partner", [pid], {"phone": "9"})
-                            raise Boom
+            with pytest.raises(Boom), client.transaction() as tx:
+                client.write("res.partner", [pid], {"email": "after@x.test"})
+                client.bulk_create("res.partner", [{"name": f"{tag}-sync-new"}], progress=False)
+                with pytest.raises(Boom), tx.savepoint():
+                    client.write("res.partner", [pid], {"phone": "9"})
                     raise Boom
+                raise Boom
             assert tx.state == "rolled_back" and len(tx.operations) == 3
             assert client.read("res.partner", [pid], ["email", "phone"]) == [{"id": pid, "email": "before@x.test", "phone": False}]
             assert client.search_count("res.partner", [["name", "=", f"{tag}-sync-new"]]) == 0

@@ -67,12 +67,12 @@ async def test_batch_manager_api_reference(client: ZenooClient, tag: str, cleanu
         created_ids = await batch_manager.bulk_create(
             model="res.partner",
             records=[{"name": f"{tag} Company A", "email": "a@company.com"},
-                     {"name": f"{tag} Company B", "email": "b@company.com"}],  # fmt: skip
+                     {"name": f"{tag} Company B", "email": "b@company.com"}],
         )
         await batch_manager.bulk_write(
             model="res.partner",
             updates=[{"id": created_ids[0], "data": {"phone": "+1-555-0001"}},
-                     {"id": created_ids[1], "data": {"phone": "+1-555-0002"}}],  # fmt: skip
+                     {"id": created_ids[1], "data": {"phone": "+1-555-0002"}}],
         )
     more = await client_manager.bulk_create("res.partner", [{"name": f"{tag} C{i}"} for i in range(5)], chunk_size=2)
     assert len(more) == 5

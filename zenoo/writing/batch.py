@@ -25,7 +25,6 @@ from zenoo.exceptions import ClientError, InvalidValueError
 from zenoo.fields.metadata import model_fields
 from zenoo.protocols.base import check_ids
 from zenoo.writing.bulk import (
-    LOAD_CONTEXT,
     Options,
     Progress,
     Send,
@@ -305,7 +304,7 @@ class Batch:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if exc is None and self.result is None:
             (await self.execute()).raise_for_errors()
 

@@ -48,7 +48,7 @@ class BlockingTransaction:
         self._tx.begin()
         return self
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self._tx.end_scope()
         self._runner.run(self._tx.finish(exc))
 
@@ -96,6 +96,6 @@ class BlockingBatch:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if exc is None and self._batch.result is None:
             self.execute().raise_for_errors()

@@ -190,7 +190,7 @@ class Transaction:
     async def __aenter__(self) -> Self:
         return self.begin()
 
-    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self.end_scope()
         await self.finish(exc)
 
