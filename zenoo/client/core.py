@@ -28,10 +28,10 @@ from zenoo.client.options import (
     limits_from,
 )
 from zenoo.client.orm import OrmMethods
-from zenoo.client.writes import WriteMethods
 from zenoo.client.sending import exchange, service
 from zenoo.client.session import fetch_version, log_in, new_protocol
 from zenoo.client.shared import SharedState
+from zenoo.client.writes import WriteMethods
 from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     ConfigurationError,

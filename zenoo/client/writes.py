@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager
-from zenoo.writing import bulk
+from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager, bulk
 from zenoo.writing.bulk import Options, ProgressOption
 
 if TYPE_CHECKING:

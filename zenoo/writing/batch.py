@@ -17,7 +17,7 @@ refused before anything is sent.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
@@ -39,112 +39,16 @@ from zenoo.writing.bulk import (
     value_rows,
     write_requests,
 )
+from zenoo.writing.pending import (
+    PLACEHOLDER_ID,
+    PendingRecords,
+    Queued,
+    count_records,
+    model_name,
+    references,
+    resolved,
+)
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
-
-_PLACEHOLDER_ID = 1  # stands for a pending record while values are checked before sending
-
-
-def model_name(model: Any) -> str:
-    """A model name, or the ``_name`` of an OdooModel class."""
-    if isinstance(model, str) and model:
-        return model
-    name = getattr(model, "_name", None) if isinstance(model, type) else None
-    if isinstance(name, str) and name:
-        return name
-    raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
-
-
-class Queued:
-    """An operation queued in a batch. ``await`` gives it back, for zenoo-rpc's ``await batch.…``."""
-
-    def __init__(self, kind: str, model: str) -> None:
-        self.kind = kind
-        self.model = model
-
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self._itself().__await__()
-
-    async def _itself(self) -> Self:
-        return self
-
-    def __repr__(self) -> str:
-        return f"<queued {self.kind} {self.model}>"
-
-
-class PendingRecords(Queued):
-    """The records a batch's create makes: use it as a value (a many2one, inside an x2many list or
-    command) or as the ids of an update or delete of the same batch; ``ids``/``id`` once it ran.
-    """
-
-    def __init__(self, model: str, size: int, single: bool) -> None:
-        super().__init__("create", model)
-        self.size = size
-        self.single = single
-        self._operation: OperationResult | None = None
-        self._rows: range = range(0)
-
-    def _bind(self, operation: OperationResult, rows: range) -> None:
-        self._operation, self._rows = operation, rows
-
-    @property
-    def state(self) -> str:
-        """``pending`` before the batch ran, then the state of its rows' requests."""
-        if self._operation is None:
-            return "pending"
-        states = {call.state for call in self._operation.calls if set(call.rows) & set(self._rows)}
-        if states == {"done"}:
-            return "done"
-        return "unknown" if "unknown" in states else ("skipped" if states == {"skipped"} else "failed")
-
-    @property
-    def ids(self) -> list[int]:
-        """The ids of the created records, in the order given."""
-        if self._operation is None:
-            raise ClientError(f"the records of this {self.model} create are not created yet: the batch has not run")
-        ids = self._operation.ids[self._rows.start : self._rows.stop]
-        if any(record_id is None for record_id in ids):
-            raise ClientError(f"this {self.model} create did not succeed ({self.state}): no ids")
-        return ids  # type: ignore[return-value]
-
-    @property
-    def id(self) -> int:
-        """The id of the one record created (a create of one dict)."""
-        ids = self.ids
-        if len(ids) != 1:
-            raise ClientError(f"this {self.model} create made {len(ids)} records: use .ids")
-        return ids[0]
-
-    def __repr__(self) -> str:
-        return f"<PendingRecords {self.model} x{self.size} {self.state}>"
-
-
-def _references(value: Any) -> list[PendingRecords]:
-    if isinstance(value, PendingRecords):
-        return [value]
-    if isinstance(value, Mapping):
-        return [ref for item in value.values() for ref in _references(item)]
-    if isinstance(value, list | tuple):
-        return [ref for item in value for ref in _references(item)]
-    return []
-
-
-def _resolved(value: Any, placeholder: bool = False) -> Any:
-    """``value`` with every PendingRecords replaced by its id (ids, spread, inside a list)."""
-    if isinstance(value, PendingRecords):
-        if placeholder:
-            return _PLACEHOLDER_ID if value.single else [_PLACEHOLDER_ID]
-        return value.id if value.single else value.ids
-    if isinstance(value, Mapping):
-        return {key: _resolved(item, placeholder) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        out: list[Any] = []
-        for item in value:
-            if isinstance(item, PendingRecords):
-                out += [_PLACEHOLDER_ID] if placeholder else item.ids
-            else:
-                out.append(_resolved(item, placeholder))
-        return type(value)(out) if isinstance(value, tuple) else out
-    return value
 
 
 @dataclass
@@ -159,24 +63,16 @@ class _Op:
     handle: PendingRecords | None = None
 
     @property
-    def references(self) -> list[PendingRecords]:
-        return _references([self.rows, self.updates, self.ids])
+    def refs(self) -> list[PendingRecords]:
+        return references([self.rows, self.updates, self.ids])
 
     @property
     def size(self) -> int:
         if self.kind == "create":
             return len(self.rows)
         if self.kind == "update":
-            return sum(_count(ids) for ids, _values in self.updates)
-        return _count(self.ids)
-
-
-def _count(ids: Any) -> int:
-    if isinstance(ids, PendingRecords):
-        return ids.size
-    if isinstance(ids, list | tuple):
-        return sum(_count(item) for item in ids)
-    return 1
+            return sum(count_records(ids) for ids, _values in self.updates)
+        return count_records(self.ids)
 
 
 def _context_key(context: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
@@ -337,16 +233,16 @@ class Batch:
         validate = self.options.validate
         for index, op in enumerate(self.operations):
             if op.kind == "create":
-                rows = await checked_rows(self.client, op.model, [_resolved(r, True) for r in op.rows], validate)
-                if not _references(op.rows):
+                rows = await checked_rows(self.client, op.model, [resolved(r, True) for r in op.rows], validate)
+                if not references(op.rows):
                     checked[index] = rows
             elif op.kind == "update":
                 for ids, values in op.updates:
-                    ids = _resolved(ids, True)
+                    ids = resolved(ids, True)
                     check_ids(ids)
-                    await checked_updates(self.client, op.model, {_PLACEHOLDER_ID: _resolved(values, True)}, validate)
+                    await checked_updates(self.client, op.model, {PLACEHOLDER_ID: resolved(values, True)}, validate)
             else:
-                check_ids(_resolved(op.ids, True))
+                check_ids(resolved(op.ids, True))
         return checked
 
     def _ordered(self, kind: str) -> list[tuple[int, _Op]]:
@@ -376,7 +272,7 @@ class Batch:
                 for index, op in group:
                     mine = checked.get(index)
                     if mine is None:
-                        mine = await checked_rows(self.client, model, [_resolved(r) for r in op.rows], self.options.validate)
+                        mine = await checked_rows(self.client, model, [resolved(r) for r in op.rows], self.options.validate)
                     spans.append((op, range(len(rows), len(rows) + len(mine))))
                     rows += mine
                 operation, reqs = create_requests(self.client, model, rows, self.options, group[0][1].context)
@@ -393,8 +289,8 @@ class Batch:
                 continue
             _context, target = merged.setdefault((op.model, _context_key(op.context)), (op.context, {}))
             for ids, values in op.updates:
-                for record_id in check_ids(_resolved(ids)):
-                    target.setdefault(record_id, {}).update(_resolved(values))
+                for record_id in check_ids(resolved(ids)):
+                    target.setdefault(record_id, {}).update(resolved(values))
         for (model, _key), (context, updates) in merged.items():
             checked_values = await checked_updates(self.client, model, updates, self.options.validate)
             operation, reqs = await write_requests(self.client, model, checked_values, self.options, context)
@@ -406,7 +302,7 @@ class Batch:
             if self._blocked(op, results):
                 continue
             _context, ids = deletes.setdefault((op.model, _context_key(op.context)), (op.context, []))
-            ids += check_ids(_resolved(op.ids))
+            ids += check_ids(resolved(op.ids))
         await run_stage(requests, self.options, progress, deadline)
         requests = []
         for (model, _key), (context, ids) in deletes.items():
@@ -422,7 +318,7 @@ class Batch:
         if index in seen:
             raise InvalidValueError("a batch's creates refer to each other in a cycle")
         seen.add(index)
-        needs = [handles[id(ref)] for ref in self.operations[index].references if id(ref) in handles]
+        needs = [handles[id(ref)] for ref in self.operations[index].refs if id(ref) in handles]
         for other in needs:
             if self.operations[other].kind != "create":
                 raise InvalidValueError("a batch refers to records of an operation that is not one of its creates")
@@ -432,7 +328,7 @@ class Batch:
 
     def _blocked(self, op: _Op, results: list[OperationResult]) -> bool:
         """True (and a skipped result recorded) when ``op`` refers to records not created."""
-        for ref in op.references:
+        for ref in op.refs:
             if ref._operation is None:
                 raise InvalidValueError(f"this batch refers to records of a {ref.model} create that is not in it")
             if ref.state != "done":
@@ -499,7 +395,7 @@ class Batch:
             return f"it writes on {', '.join(models)} (one request writes on one model; children go as x2many commands)"
         if len({_context_key(op.context) for op in ops}) > 1:
             return "its operations have different contexts"
-        if any(op.references for op in ops):
+        if any(op.refs for op in ops):
             return "an operation refers to records the batch creates (that takes two requests)"
         if "delete" in {op.kind for op in ops} and len({op.kind for op in ops}) > 1:
             return "it mixes deletes with creates or updates"
@@ -549,111 +445,3 @@ class Batch:
 
 def _one_request(options: Options, size: int, via: str = "auto") -> Options:
     return Options(max(size, 1), 1, options.progress, options.validate, via, options.timeout)  # type: ignore[arg-type]
-
-
-# --- zenoo-rpc's manager -----------------------------------------------------------------------------
-
-
-class BatchManager:
-    """zenoo-rpc's batch manager: ``await client.setup_batch_manager(max_chunk_size=...)``, then
-    ``client.batch_manager.bulk_create(...)``, ``create_batch()`` … ``execute()``.
-
-    Its bulk methods raise :class:`BatchError` (with the BatchResult) unless every request is done.
-    """
-
-    def __init__(
-        self, client: Any, max_chunk_size: int = 100, max_concurrency: int = 5, timeout: float | None = None
-    ) -> None:
-        self.client = client
-        self.options = Options.of(max_chunk_size, max_concurrency, False, timeout=timeout)
-        self.max_chunk_size = self.options.chunk_size
-        self.max_concurrency = self.options.concurrency
-        self.timeout = timeout
-        self.stats = {"total_batches": 0, "completed_batches": 0, "failed_batches": 0}
-
-    def _options(self, chunk_size: int | None) -> Options:
-        return Options.of(chunk_size or self.max_chunk_size, self.max_concurrency, False, timeout=self.timeout)
-
-    def create_batch(self, batch_id: str | None = None) -> Batch:
-        return _CountedBatch(self, batch_id=batch_id)
-
-    def batch(self) -> Batch:
-        """``async with manager.batch() as batch:`` (zenoo-rpc's batch context)."""
-        return _CountedBatch(self)
-
-    async def _one(self, chunk_size: int | None, fill: Any) -> BatchResult:
-        batch = _CountedBatch(self, options=self._options(chunk_size))
-        fill(batch)
-        return (await batch.execute()).raise_for_errors()
-
-    async def bulk_create(
-        self, model: Any, records: Any, chunk_size: int | None = None, context: Mapping[str, Any] | None = None
-    ) -> list[int]:
-        result = await self._one(chunk_size, lambda b: b.create(model, list(records), context))
-        return [i for i in result.ids if i is not None]
-
-    async def bulk_update(
-        self,
-        model: Any,
-        data: Any,
-        record_ids: Any = None,
-        chunk_size: int | None = None,
-        context: Mapping[str, Any] | None = None,
-    ) -> bool:
-        await self._one(chunk_size, lambda b: b.update(model, data, record_ids, context))
-        return True
-
-    async def bulk_write(
-        self, model: Any, updates: Any, chunk_size: int | None = None, context: Mapping[str, Any] | None = None
-    ) -> bool:
-        """``updates``: ``{id: values}``, or zenoo-rpc's ``[{"id": …, "data": {...}}]`` /
-        ``[{"ids": [...], "data": {...}}]``."""
-
-        def fill(batch: Batch) -> None:
-            if isinstance(updates, Mapping):
-                for record_id, values in updates.items():
-                    batch.update(model, values, [record_id], context)
-                return
-            for index, item in enumerate(value_rows(updates, "bulk_write()")):
-                ids = item.get("ids", [item["id"]] if "id" in item else None)
-                if ids is None or not isinstance(item.get("data"), Mapping):
-                    raise InvalidValueError(f"bulk_write(): item {index} needs 'id' or 'ids', and a dict of 'data'")
-                batch.update(model, item["data"], ids, context)
-
-        await self._one(chunk_size, fill)
-        return True
-
-    async def bulk_delete(
-        self, model: Any, record_ids: Iterable[int], chunk_size: int | None = None, context: Mapping[str, Any] | None = None
-    ) -> bool:
-        await self._one(chunk_size, lambda b: b.delete(model, list(record_ids), context))
-        return True
-
-    async def bulk_unlink(
-        self, model: Any, record_ids: Iterable[int], chunk_size: int | None = None, context: Mapping[str, Any] | None = None
-    ) -> bool:
-        """zenoo-rpc's other name for :meth:`bulk_delete`."""
-        return await self.bulk_delete(model, record_ids, chunk_size, context)
-
-    def get_stats(self) -> dict[str, int]:
-        return dict(self.stats)
-
-
-class _CountedBatch(Batch):
-    """A batch of a BatchManager: its options, and the manager's counters."""
-
-    def __init__(self, manager: BatchManager, *, options: Options | None = None, batch_id: str | None = None) -> None:
-        super().__init__(manager.client, options or manager.options, batch_id=batch_id)
-        self._manager = manager
-
-    async def execute(self, progress_callback: Any = None) -> BatchResult:
-        try:
-            result = await super().execute(progress_callback)
-        except BaseException:
-            self._manager.stats["failed_batches"] += 1
-            raise
-        finally:
-            self._manager.stats["total_batches"] += 1
-        self._manager.stats["completed_batches" if result.ok else "failed_batches"] += 1
-        return result
-

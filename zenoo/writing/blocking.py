@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from zenoo._loop import LoopThread
-from zenoo.writing.batch import Batch, PendingRecords, Queued
+from zenoo.writing.batch import Batch
+from zenoo.writing.pending import PendingRecords, Queued
 from zenoo.writing.results import BatchResult
-from zenoo.writing.transaction import Operation, Transaction
+from zenoo.writing.transaction import Transaction
+from zenoo.writing.undo import Operation
 
 
 class BlockingTransaction:

@@ -262,7 +262,7 @@ def create_requests(
             raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(result.rows)} record(s)")
         result.ids = ids
 
-    requests = []
+    requests: list[tuple[CallResult, Send]] = []
     for rows_range in chunks(len(rows), options.chunk_size):
         call = CallResult("create", model, rows_range, values=rows[rows_range.start : rows_range.stop])
         operation.calls.append(call)
@@ -405,7 +405,7 @@ async def write_requests(
     for ids in singles.values():
         for part in chunks(len(ids), options.chunk_size):
             members = ids[part.start : part.stop]
-            load = load_rows(fields, [(i, updates[i]) for i in members]) if fields is not None else None  # type: ignore[arg-type]
+            load = load_rows(fields, [(i, updates[i]) for i in members]) if fields is not None else None
             if load is None and options.via == "load":
                 raise InvalidValueError(
                     f"bulk_write(via='load') on {model}: some values cannot be sent as import text "
@@ -456,10 +456,10 @@ def unlink_requests(
     operation = OperationResult("unlink", model, len(ids), targets=ids)
 
     async def send(result: CallResult) -> None:
-        result.ids = ids[result.rows.start : result.rows.stop]
+        result.ids = [ids[row] for row in result.rows]
         await client.call(model, "unlink", ids=result.ids, context=context)
 
-    requests = []
+    requests: list[tuple[CallResult, Send]] = []
     for rows in chunks(len(ids), options.chunk_size):
         call = CallResult("unlink", model, rows)
         operation.calls.append(call)

@@ -21,69 +21,19 @@ what the transaction wrote: isolation is Odoo's, per call.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, Self, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal, Self
 
-import orjson
-
-from zenoo.exceptions import RollbackError, TransactionError, ZenooError
+from zenoo.exceptions import TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
-from zenoo.writing.recording import WriteCall, current_recorder, recording, reset_recorder, set_recorder
-from zenoo.writing.results import CallState, outcome_of
+from zenoo.writing.recording import WriteCall, current_recorder, reset_recorder, set_recorder
+from zenoo.writing.results import outcome_of
+from zenoo.writing.undo import Operation, undo
 
-T = TypeVar("T")
-
-#: ``undone``: restored or deleted; ``nothing_to_undo``: the call applied nothing (it failed, or
-#: an unknown write turned out not to have run), or it deleted records this transaction created;
-#: ``conflict``: someone else changed a field (or deleted a record) meanwhile, left as it is;
-#: ``undo_failed``: the undoing call raised; ``irreversible``: zenoo cannot undo it (an unlink, a
-#: business method, link commands on a one2many); ``unknown``: the call may or may not have run
-#: and zenoo cannot tell.
-UndoState = Literal["undone", "nothing_to_undo", "conflict", "undo_failed", "irreversible", "unknown"]
 _CREATING = frozenset({"create", "name_create", "copy"})
 _X2MANY = frozenset({"one2many", "many2many"})
-
-
-@dataclass(eq=False)
-class Operation:
-    """One write recorded by a transaction, and what became of it."""
-
-    index: int
-    method: str
-    model: str
-    ids: list[int]
-    values: Any
-    outcome: CallState = "unknown"
-    error: BaseException | None = None
-    undo: UndoState | None = None
-    detail: str = ""
-    # what undoing needs
-    client: Any = field(default=None, repr=False)
-    context: Mapping[str, Any] | None = field(default=None, repr=False)
-    kind: Literal["create", "write", "unlink", "other"] = "other"
-    fields: list[str] = field(default_factory=list, repr=False)
-    before: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
-    after: dict[int, dict[str, Any]] | None = field(default=None, repr=False)
-    #: records created by x2many commands (model, ids), to unlink after the record itself
-    children: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
-    #: why part of it cannot be undone (link commands on a one2many …)
-    irreversible: str = ""
-
-    @property
-    def undone(self) -> bool:
-        """True once a rollback left nothing of it behind."""
-        return self.undo in ("undone", "nothing_to_undo")
-
-    def describe(self) -> str:
-        ids = ", ".join(map(str, self.ids[:10])) + (", …" if len(self.ids) > 10 else "")
-        text = f"#{self.index} {self.model}.{self.method}({ids}) {self.outcome}"
-        if self.undo is not None:
-            text += f" → {self.undo}"
-        return text + (f": {self.detail}" if self.detail else "")
 
 
 @dataclass(frozen=True)
@@ -227,7 +177,7 @@ class Transaction:
         self._check_active("roll back")
         if savepoint.transaction._root is not self._root:
             raise TransactionError(f"savepoint {savepoint.name!r} belongs to another transaction")
-        await _undo(self._root._log[savepoint.position :], cause=None)
+        await undo(self._root._log[savepoint.position :], cause=None)
 
     def _check_active(self, what: str) -> None:
         if self.state != "active":
@@ -235,7 +185,7 @@ class Transaction:
 
     async def _rollback(self, cause: BaseException | None) -> None:
         try:
-            await _undo(self.operations, cause=cause)
+            await undo(self.operations, cause=cause)
         finally:
             self._end("rolled_back")
 
@@ -360,9 +310,10 @@ async def _created_by_commands(
 
 async def _read(call: WriteCall, model: str, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
     """Current values of ``names`` (many2one as ids), bypassing any cache, in the call's context."""
-    return await call.client.call(
+    rows: list[dict[str, Any]] = await call.client.call(
         model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=call.context, cache_ttl=0
     )
+    return rows
 
 
 async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
@@ -437,270 +388,3 @@ _RECORDERS: dict[str, Record] = {
     "write": _record_write,
     "load": _record_load,
 }
-
-
-# --- undoing -------------------------------------------------------------------------------------
-
-
-async def _undo(operations: Sequence[Operation], cause: BaseException | None) -> None:
-    """Undo ``operations`` in reverse order (those not undone yet); raise RollbackError if not all are."""
-    with recording(None):  # the undoing calls are not recorded
-        for op in reversed(operations):
-            if op.undo is None:
-                await _undo_one(op)
-    left = [op for op in operations if not op.undone]
-    if left:
-        lines = "\n".join(f"  {op.describe()}" for op in left)
-        raise RollbackError(
-            f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}",
-            operations=operations,
-        ) from cause
-
-
-async def _undo_one(op: Operation) -> None:
-    if op.outcome == "failed":
-        op.undo, op.detail = "nothing_to_undo", "the call failed: Odoo applied nothing"
-        return
-    try:
-        if op.kind == "create":
-            await _undo_create(op)
-        elif op.kind == "write":
-            await _undo_write(op)
-        elif op.kind == "unlink" and not op.irreversible:
-            op.undo = "nothing_to_undo"
-        elif op.outcome == "unknown":
-            op.undo, op.detail = "unknown", "the call may or may not have run"
-        else:
-            op.undo, op.detail = "irreversible", op.irreversible
-    except ZenooError as exc:
-        op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
-        return
-    if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
-        op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
-
-
-async def _existing(op: Operation, model: str, ids: list[int]) -> list[int]:
-    if not ids:
-        return []
-    context = {**(op.context or {}), "active_test": False}
-    return await op.client.call(model, "search", kwargs={"domain": [["id", "in", ids]]}, context=context, cache_ttl=0)
-
-
-async def _undo_create(op: Operation) -> None:
-    if op.outcome == "unknown":
-        op.undo = "unknown"
-        op.detail = (
-            f"the create may have run: its records, if any, are not known; look for them by their values "
-            f"({_short(op.values)})"
-        )
-        return
-    gone = 0
-    for model, ids in [(op.model, op.ids), *op.children]:
-        existing = await _existing(op, model, ids)
-        gone += len(ids) - len(existing)
-        if existing:
-            await op.client.call(model, "unlink", ids=existing, context=op.context)
-    op.undo = "undone"
-    op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
-
-
-def _same(left: Any, right: Any) -> bool:
-    if isinstance(left, list) and isinstance(right, list):
-        return sorted(left) == sorted(right)  # x2many ids, in whatever order the server reads them
-    return bool(left == right)
-
-
-def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
-    """Whether ``now`` (as read) is what writing ``sent`` stores; None when zenoo cannot tell."""
-    kind = meta.get("type")
-    if kind == "many2many":
-        if isinstance(sent, list | tuple) and len(sent) == 1 and isinstance(sent[0], list | tuple) and sent[0][0] == 6:
-            return sorted(now) == sorted(sent[0][2])
-        return None
-    if kind in ("one2many", "binary", "html", "properties", "json"):
-        return None
-    if sent is None:
-        sent = False
-    if kind == "float" or kind == "monetary":
-        return isinstance(now, int | float) and isinstance(sent, int | float) and abs(now - sent) < 1e-9
-    return bool(now == sent)
-
-
-def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
-    """A value as read (``load=None``) in the form ``write`` takes."""
-    if meta.get("type") == "many2many" and isinstance(value, list):
-        return [(6, 0, value)]
-    return value
-
-
-async def _undo_write(op: Operation) -> None:
-    fields = await model_fields(op.client, op.model)
-    names = [name for name in op.fields if fields.type_of(name) != "one2many"]
-    current = {row["id"]: row for row in await _read_op(op, op.fields)}
-    restore: dict[int, dict[str, Any]] = {}
-    conflicts, gone, unknown = [], [], []
-    for record_id, before in op.before.items():
-        now = current.get(record_id)
-        if now is None:
-            gone.append(record_id)
-            continue
-        after = op.after.get(record_id) if op.after is not None else None
-        for name in names:
-            if _same(now[name], before[name]):
-                continue
-            if after is not None:
-                ours = _same(now[name], after[name])
-            else:
-                ours = _as_sent(fields.get(name), now[name], op.values.get(name))
-            if ours is None:
-                unknown.append(f"{record_id}.{name}")
-            elif ours:
-                restore.setdefault(record_id, {})[name] = _restorable(fields.get(name), before[name])
-            else:
-                conflicts.append(f"{record_id}.{name}")
-    groups: dict[bytes, list[int]] = {}
-    for record_id, values in restore.items():
-        groups.setdefault(orjson.dumps(values, option=orjson.OPT_SORT_KEYS), []).append(record_id)
-    for ids in groups.values():
-        await op.client.call(op.model, "write", ids=ids, args=(restore[ids[0]],), context=op.context)
-    children = 0
-    for name in op.fields:
-        if fields.type_of(name) != "one2many":
-            continue
-        new = {
-            i for record_id, before in op.before.items() if record_id in current
-            for i in set(current[record_id][name]) - set(before[name])
-        }  # fmt: skip
-        relation = str(fields.get(name)["relation"])
-        existing = await _existing(op, relation, sorted(new))
-        if existing:
-            await op.client.call(relation, "unlink", ids=existing, context=op.context)
-            children += len(existing)
-    notes = []
-    if restore:
-        notes.append(f"restored {sum(len(v) for v in restore.values())} field value(s)")
-    if children:
-        notes.append(f"deleted {children} record(s) its one2many commands created")
-    if conflicts:
-        notes.append(f"changed meanwhile by someone else, left as they are: {', '.join(conflicts[:20])}")
-    if gone:
-        notes.append(f"records deleted meanwhile: {gone[:20]}")
-    if unknown:
-        notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
-    if conflicts or gone:
-        op.undo = "conflict"
-    elif unknown:
-        op.undo = "unknown"
-    else:
-        op.undo = "undone" if restore or children else "nothing_to_undo"
-    op.detail = "; ".join(notes) or "nothing had changed"
-
-
-async def _read_op(op: Operation, names: list[str]) -> list[dict[str, Any]]:
-    return await op.client.call(
-        op.model, "read", ids=list(op.before), kwargs={"fields": names, "load": None}, context=op.context, cache_ttl=0
-    )
-
-
-def _short(values: Any) -> str:
-    text = repr(values)
-    return text if len(text) <= 200 else text[:200] + "…"
-
-
-# --- zenoo-rpc's managers ----------------------------------------------------------------------------
-
-
-class TransactionManager:
-    """zenoo-rpc's transaction manager: ``client.transaction_manager.transaction()`` and counters."""
-
-    def __init__(self, client: Any, *, allow_unlink: bool = False) -> None:
-        self.client = client
-        self.allow_unlink = allow_unlink
-        self.successful_transactions = 0
-        self.failed_transactions = 0
-
-    def transaction(
-        self,
-        transaction_id: str | None = None,
-        auto_commit: bool = True,
-        *,
-        auto_rollback: bool = True,
-        allow_unlink: bool | None = None,
-    ) -> Transaction:
-        return Transaction(
-            self.client,
-            transaction_id,
-            auto_commit,
-            auto_rollback=auto_rollback,
-            allow_unlink=self.allow_unlink if allow_unlink is None else allow_unlink,
-            manager=self,
-        )
-
-    @property
-    def current_transaction(self) -> Transaction | None:
-        """The innermost transaction active in the current context, if any."""
-        found = current_recorder()
-        return found if isinstance(found, Transaction) else None
-
-    def ended(self, transaction: Transaction) -> None:
-        if transaction.state == "committed":
-            self.successful_transactions += 1
-        else:
-            self.failed_transactions += 1
-
-
-def atomic(
-    func: Any = None,
-    /,
-    *,
-    client: Any = None,
-    auto_commit: bool = True,
-    auto_rollback: bool = True,
-    allow_unlink: bool = False,
-) -> Any:
-    """Run a coroutine function inside a transaction (zenoo-rpc's ``@atomic``).
-
-    ``@atomic`` finds the client among the call's arguments (a ``client`` argument, the first
-    argument that is a client, or ``self.client``); ``@atomic(client)`` or ``@atomic(client=...)``
-    names it. A ``_transaction`` parameter of the function receives the transaction.
-    """
-    if func is not None and not inspect.iscoroutinefunction(func):
-        return atomic(client=func, auto_commit=auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink)
-
-    def decorate(function: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-        if not inspect.iscoroutinefunction(function):
-            raise TransactionError(f"@atomic wraps coroutine functions; {function!r} is not one")
-        wants_transaction = "_transaction" in inspect.signature(function).parameters
-
-        @functools.wraps(function)
-        async def wrapper(*args: Any, **kwargs: Any) -> T:
-            owner = client or _client_among(args, kwargs)
-            if owner is None:
-                raise TransactionError(
-                    f"@atomic cannot find the client of {function.__qualname__}: pass it as an argument "
-                    "or write @atomic(client)"
-                )
-            async with owner.transaction(
-                auto_commit=auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink
-            ) as tx:
-                if wants_transaction:
-                    kwargs["_transaction"] = tx
-                return await function(*args, **kwargs)
-
-        return wrapper
-
-    return decorate(func) if func is not None else decorate
-
-
-def _client_among(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-    def is_client(value: Any) -> bool:
-        return callable(getattr(value, "transaction", None)) and callable(getattr(value, "call", None))
-
-    if is_client(kwargs.get("client")):
-        return kwargs["client"]
-    for value in args:
-        if is_client(value):
-            return value
-    if args and is_client(getattr(args[0], "client", None)):
-        return args[0].client
-    return None
