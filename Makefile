@@ -51,6 +51,7 @@ bench: setup
 	$(PY) bench/fetch.py
 	$(PY) bench/cache.py
 	$(PY) bench/small_calls.py
+	$(PY) bench/writing.py
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis

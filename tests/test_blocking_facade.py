@@ -21,6 +21,10 @@ NOT_MIRRORED: dict[type, dict[str, str]] = {
     ZenooClient: {
         "fork": "a blocking Client always runs on one loop thread: there is no other loop to fork for",
         "cache_scope": "an internal key part of the cache, reached through client.aclient",
+        "batch_manager": "zenoo-rpc's async manager; the blocking client has batch() and bulk_* itself",
+        "setup_batch_manager": "zenoo-rpc's async manager; the blocking client has batch() and bulk_* itself",
+        "transaction_manager": "zenoo-rpc's async manager; the blocking client has transaction() itself",
+        "setup_transaction_manager": "zenoo-rpc's async manager; the blocking client has transaction() itself",
     },
     QuerySet: {
         "iterate": "async iteration in chunks; the blocking QuerySet iterates with a plain for loop",

@@ -50,6 +50,7 @@ BUILTIN_ERRORS = {
 PROTOCOL_RAISES: dict[tuple[str | None, str], str] = {
     (None, "__getattr__"): "AttributeError",  # attribute lookup: hasattr/getattr(obj, name, default)
     ("zenoo/transport.py", "_odoo_default"): "TypeError",  # orjson's default= hook: "not serializable"
+    ("zenoo/writing/results.py", "__getitem__"): "KeyError",  # BatchResult's zenoo-rpc dict form
 }
 
 

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zenoo.cache",),
     ("zenoo.models",),
     ("zenoo.query",),
+    ("zenoo.writing",),  # batches and transactions: they use a client, which consults their recorder
     ("zenoo.client",),
     ("zenoo.sync", "zenoo.cli", "zenoo.demo", "zenoo"),
     ("zenoo_frames",),

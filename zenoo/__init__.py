@@ -1,7 +1,8 @@
 """Zenoo: an async Python client for Odoo built for data work.
 
 ``ZenooClient`` is the async client, ``Client`` its blocking facade; every exception zenoo raises
-derives from ``ZenooError``. See docs/connecting.md, docs/errors.md and docs/retries.md.
+derives from ``ZenooError``. See docs/connecting.md, docs/errors.md, docs/retries.md
+and docs/writing.md (bulk writes, batches, transactions).
 """
 
 from typing import Any
@@ -12,6 +13,7 @@ from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     AccessError,
     AuthenticationError,
+    BatchError,
     BlockingCallError,
     CircuitOpenError,
     ClientError,
@@ -28,8 +30,10 @@ from zenoo.exceptions import (
     ProtocolError,
     ProtocolNotSupportedError,
     RequestTimeoutError,
+    RollbackError,
     ServerUnavailableError,
     SessionExpiredError,
+    TransactionError,
     TransportError,
     UnboundRecordError,
     UserError,
@@ -43,6 +47,7 @@ from zenoo.query import BlockingQuerySet, Q, QuerySet
 from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks, RequestEvent
 from zenoo.sync import Client
+from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager, atomic
 
 __version__ = "0.1.0"
 
@@ -65,9 +70,17 @@ __all__ = [
     "Hooks",
     "RequestEvent",
     "RetryPolicy",
+    # batches and transactions
+    "Batch",
+    "BatchManager",
+    "BatchResult",
+    "Transaction",
+    "TransactionManager",
+    "atomic",
     # exceptions
     "AccessError",
     "AuthenticationError",
+    "BatchError",
     "BlockingCallError",
     "CircuitOpenError",
     "ClientError",
@@ -84,8 +97,10 @@ __all__ = [
     "ProtocolError",
     "ProtocolNotSupportedError",
     "RequestTimeoutError",
+    "RollbackError",
     "ServerUnavailableError",
     "SessionExpiredError",
+    "TransactionError",
     "TransportError",
     "UnboundRecordError",
     "UserError",

@@ -19,6 +19,12 @@
     │       ├── AccessError            odoo.exceptions.AccessError
     │       ├── MissingError           odoo.exceptions.MissingError
     │       └── ValidationError        odoo.exceptions.ValidationError
+    ├── BatchError                     a batch or bulk write did not complete everywhere: ``.result``
+    │                                  (a BatchResult) says per call what was written, failed or is
+    │                                  unknown (alias BatchExecutionError)
+    ├── RollbackError                  a transaction's rollback left something not undone:
+    │                                  ``.operations`` lists each operation and its state
+    │                                  (alias TransactionRollbackError)
     └── ClientError                    raised by zenoo itself, not by Odoo (also a builtin ValueError)
         ├── ConfigurationError         bad URL, unknown protocol, bad option (also a builtin TypeError)
         ├── NotAuthenticatedError      a call before login
@@ -31,6 +37,7 @@
         ├── BlockingCallError          a blocking call from the loop thread that would run it
         │                              (also a builtin RuntimeError)
         ├── DoesNotExist               get() or a reload found no record (also a MissingError)
+        ├── TransactionError           a transaction used wrongly: closed, or an unlink it cannot undo
         └── MultipleObjectsReturned    get() matched more than one record
                                        (deprecated alias MultipleResultsError)
 
@@ -60,6 +67,7 @@ from zenoo._deprecation import warn_renamed
 __all__ = [
     "AccessError",
     "AuthenticationError",
+    "BatchError",
     "BlockingCallError",
     "CircuitOpenError",
     "ClientError",
@@ -76,8 +84,10 @@ __all__ = [
     "ProtocolError",
     "ProtocolNotSupportedError",
     "RequestTimeoutError",
+    "RollbackError",
     "ServerUnavailableError",
     "SessionExpiredError",
+    "TransactionError",
     "TransportError",
     "UnboundRecordError",
     "UserError",
@@ -290,6 +300,40 @@ def server_error_from_odoo(
     )
 
 
+# --- writes: batches and transactions -----------------------------------------------------------
+
+
+class BatchError(ZenooError):
+    """A batch or bulk write did not complete on every record.
+
+    ``result`` is the :class:`zenoo.writing.BatchResult`: per call, the ids written, the error, or
+    ``"unknown"`` when the request may have reached the server (nothing is re-sent then: check
+    those rows by a marker field or an external id).
+    """
+
+    def __init__(self, message: str, *, result: Any) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class RollbackError(ZenooError):
+    """A transaction's rollback could not undo everything it recorded.
+
+    ``operations`` lists every operation of the rolled-back scope with its state (undone, changed
+    meanwhile by someone else and left, irreversible, unknown, undo failed …); ``not_undone``
+    only those that were not fully undone. The exception that caused the rollback, if any, is the
+    ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, operations: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.operations = list(operations)
+
+    @property
+    def not_undone(self) -> list[Any]:
+        return [op for op in self.operations if not op.undone]
+
+
 # --- client-side -------------------------------------------------------------------------------
 
 
@@ -344,6 +388,11 @@ class MultipleObjectsReturned(ClientError):
     """``get()`` matched more than one record (formerly ``MultipleResultsError``, still an alias)."""
 
 
+class TransactionError(ClientError):
+    """A transaction used wrongly, refused before anything is sent: a call after it ended, a
+    savepoint of another transaction, an unlink it could not undo (``allow_unlink=False``)."""
+
+
 # --- deprecated and zenoo-rpc names ---------------------------------------------------------------
 
 _RENAMED = {"MultipleResultsError": "MultipleObjectsReturned"}
@@ -356,6 +405,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: zenoo-rpc's names for :class:`BatchError` and :class:`RollbackError`.
+BatchExecutionError = BatchError
+TransactionRollbackError = RollbackError
 #: zenoo-rpc's name for :class:`ZenooTimeoutError`.
 RequestTimeoutError = ZenooTimeoutError
 #: zenoo-rpc's name for :class:`ZenooConnectionError`, for ``from zenoo.exceptions import

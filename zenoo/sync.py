@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from zenoo.retry import CircuitBreaker, RetryPolicy
     from zenoo.state import ClientState
     from zenoo.stats import ClientStats, Hooks
+    from zenoo.writing import BatchResult
+    from zenoo.writing.blocking import BlockingBatch, BlockingTransaction
+    from zenoo.writing.bulk import ProgressOption
 
 T = TypeVar("T")
 
@@ -390,3 +393,87 @@ class Client:
                 context=context,
             )
         )
+
+    # --- bulk writes, batches, transactions -----------------------------------------------------------
+
+    def bulk_create(
+        self,
+        model: str,
+        rows: Iterable[Mapping[str, Any]],
+        chunk_size: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = True,
+        *,
+        context: Mapping[str, Any] | None = None,
+        validate: bool = True,
+    ) -> list[int]:
+        return self._run(
+            self._async.bulk_create(model, rows, chunk_size, concurrency, progress, context=context, validate=validate)
+        )
+
+    def bulk_write(
+        self,
+        model: str,
+        values_by_id: Mapping[int, Mapping[str, Any]],
+        chunk_size: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = True,
+        *,
+        context: Mapping[str, Any] | None = None,
+        validate: bool = True,
+        via: Literal["auto", "write", "load"] = "auto",
+    ) -> BatchResult:
+        return self._run(
+            self._async.bulk_write(
+                model, values_by_id, chunk_size, concurrency, progress, context=context, validate=validate, via=via
+            )
+        )
+
+    def bulk_unlink(
+        self,
+        model: str,
+        ids: Iterable[int],
+        chunk_size: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = True,
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> BatchResult:
+        return self._run(self._async.bulk_unlink(model, ids, chunk_size, concurrency, progress, context=context))
+
+    def batch(
+        self,
+        *,
+        atomic: bool = False,
+        chunk_size: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = True,
+        context: Mapping[str, Any] | None = None,
+        validate: bool = True,
+        timeout: float | None = None,
+    ) -> BlockingBatch:
+        """``with client.batch() as batch:`` runs the collected operations when the block ends."""
+        from zenoo.writing.blocking import BlockingBatch
+
+        batch = self._async.batch(
+            atomic=atomic, chunk_size=chunk_size, concurrency=concurrency, progress=progress, context=context,
+            validate=validate, timeout=timeout,
+        )  # fmt: skip
+        return BlockingBatch(batch, self._runner)
+
+    def transaction(
+        self,
+        transaction_id: str | None = None,
+        auto_commit: bool = True,
+        *,
+        auto_rollback: bool = True,
+        allow_unlink: bool | None = None,
+    ) -> BlockingTransaction:
+        """``with client.transaction() as tx:`` records the writes made in the block (from this
+        thread) and undoes them if it raises."""
+        from zenoo.writing.blocking import BlockingTransaction
+
+        transaction = self._async.transaction(
+            transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink
+        )
+        return BlockingTransaction(transaction, self._runner)

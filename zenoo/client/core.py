@@ -31,6 +31,7 @@ from zenoo.client.orm import OrmMethods
 from zenoo.client.sending import exchange, service
 from zenoo.client.session import fetch_version, log_in, new_protocol
 from zenoo.client.shared import SharedState
+from zenoo.client.writes import WriteMethods
 from zenoo.config import Limits, Timeout
 from zenoo.exceptions import (
     ConfigurationError,
@@ -44,6 +45,7 @@ from zenoo.protocols.base import check_ids, check_names, uniform_answer
 from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks
 from zenoo.transport import encode_json, parse_server_address
+from zenoo.writing.recording import WriteCall, current_recorder
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
     from zenoo.state import ClientState
 
 
-class ZenooClient(OrmMethods):
+class ZenooClient(OrmMethods, WriteMethods):
     """Async client for one Odoo server.
 
     ``host_or_url`` is a URL (``https://odoo.example.com``) or a host (``localhost``, with
@@ -394,12 +396,23 @@ class ZenooClient(OrmMethods):
             value = await send()
             await cache.store(model, key, value, ttl=cache_ttl)
             return value
-        if cache is None or read_only:
+        if read_only:
             return await send()
-        try:
-            return await send()
-        finally:  # also on error: the write may have happened
-            await cache.invalidate(model)
+
+        async def write() -> Any:
+            if cache is None:
+                return await send()
+            try:
+                return await send()
+            finally:  # also on error: the write may have happened
+                await cache.invalidate(model)
+
+        recorder = current_recorder()  # a transaction records what it needs to undo the call
+        if recorder is None:
+            return await write()
+        return await recorder.around(
+            WriteCall(self, model, method, id_list, tuple(args), dict(kwargs or {}), context), write
+        )
 
     async def execute_kw(
         self,

@@ -14,6 +14,7 @@ from zenoo.transport import Transport
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
+    from zenoo.writing import BatchManager, TransactionManager
 
 
 class SharedState:
@@ -40,6 +41,8 @@ class SharedState:
         self.fields_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.writable_models: set[str] = set()  # models the user was found to have write rights on
         self.cache_manager: CacheManager | None = None
+        self.batch_manager: BatchManager | None = None  # zenoo-rpc's managers (zenoo/writing)
+        self.transaction_manager: TransactionManager | None = None
         self.stats = ClientStats()
         self.hooks = Hooks()
         self.state = ClientState()  # runtime model classes, relation cache, server defaults

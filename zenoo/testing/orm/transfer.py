@@ -18,7 +18,14 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm.exceptions import OdooException, PyKeyError, PyValueError, RequiredFieldError, frame
+from zenoo.testing.orm.exceptions import (
+    OdooException,
+    PyKeyError,
+    PyValueError,
+    RequiredFieldError,
+    frame,
+    postgres_error,
+)
 from zenoo.testing.orm.fields import X2MANY, Field
 from zenoo.testing.orm.values import DATE_FORMAT, DATETIME_FORMAT, known_time_zones, local_to_utc
 
@@ -200,6 +207,9 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
         cells = {name: (field, suffix, cell) for (name, field, suffix), cell in zip(columns, row, strict=False)}
         xid = str(cells["id"][2]).strip() if "id" in cells else None
         record_id = None
+        if ".id" in cells and not str(cells[".id"][2]).strip() and model.env.version < 19:
+            # Odoo 17 looks any .id cell up (19 takes an empty one as a new row): '' is no integer
+            raise postgres_error("InvalidTextRepresentation", 'invalid input syntax for type integer: ""')
         if ".id" in cells and str(cells[".id"][2]).strip():
             record_id = int(cells[".id"][2])
             if not model._existing([record_id]):

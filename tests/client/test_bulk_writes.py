@@ -1,0 +1,255 @@
+"""Bulk writes and batches on every target: ids in input order, grouping, load ≡ write, atomic mode.
+
+Each scenario creates records named after its ``tag`` and deletes them at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+
+from zenoo import BatchError, InvalidValueError, OdooServerError, ZenooClient
+from zenoo.writing import Batch, BatchResult, PendingRecords
+
+
+def _sent(client: ZenooClient) -> dict[str, int]:
+    return {name: data["requests"] for name, data in client.stats.as_dict()["methods"].items()}
+
+
+@pytest.fixture
+async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
+    yield
+    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
+    if ids:
+        await client.unlink("res.partner", ids)
+
+
+async def test_bulk_create_gives_ids_in_input_order_at_10000_rows(client: ZenooClient, tag: str, cleanup: None) -> None:
+    names = [f"{tag}-{i:05d}" for i in range(10_000)]
+    random.Random(7).shuffle(names)  # the server's default order (name) must not be what we see
+    before = _sent(client).get("create", 0)
+    ids = await client.bulk_create("res.partner", [{"name": name} for name in names], chunk_size=2000, progress=False)
+    assert len(ids) == len(set(ids)) == 10_000
+    assert _sent(client)["create"] - before == 5  # 10,000 rows in 5 requests
+    rows = await client.read("res.partner", ids[:50] + ids[-50:], ["name"])
+    assert [row["name"] for row in rows] == names[:50] + names[-50:]
+    by_name = {row["name"]: row["id"] for row in await client.search_read(
+        "res.partner", [["name", "like", f"{tag}-%"]], ["name"])}  # fmt: skip
+    assert [by_name[name] for name in names] == ids
+    result = await client.bulk_unlink("res.partner", ids, chunk_size=2500, progress=False)
+    assert result.ok and len(result.calls) == 4
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]]) == 0
+
+
+async def test_bulk_create_checks_every_row_before_sending(client: ZenooClient, tag: str, cleanup: None) -> None:
+    before = _sent(client).get("create", 0)
+    with pytest.raises(InvalidValueError, match="color"):
+        await client.bulk_create("res.partner", [{"name": f"{tag}-ok"}] * 5 + [{"name": f"{tag}-bad", "color": "red"}])
+    with pytest.raises(InvalidValueError, match="item 1"):
+        await client.bulk_create("res.partner", [{"name": f"{tag}-ok"}, ["not", "a", "dict"]])
+    with pytest.raises(InvalidValueError, match="chunk_size"):
+        await client.bulk_create("res.partner", [{"name": f"{tag}-ok"}], chunk_size=0)
+    assert _sent(client).get("create", 0) == before
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}%"]]) == 0
+
+
+async def test_a_failing_chunk_is_reported_and_the_others_are_created(client: ZenooClient, tag: str, cleanup: None) -> None:
+    rows = [{"name": f"{tag}-{i}"} for i in range(30)]
+    rows[17] = {"name": f"{tag}-17", "country_id": 999_999_999}  # no such country: Odoo refuses that chunk
+    with pytest.raises(BatchError) as info:
+        await client.bulk_create("res.partner", rows, chunk_size=10, progress=False)
+    result: BatchResult = info.value.result
+    operation = result.operations[0]
+    assert operation.state == "partial" and operation.failed_rows == list(range(10, 20))
+    assert operation.unknown_rows == []
+    ids = operation.ids
+    assert ids[10:20] == [None] * 10 and all(isinstance(i, int) for i in ids[:10] + ids[20:])
+    names = {r["id"]: r["name"] for r in await client.read("res.partner", [i for i in ids if i], ["name"])}
+    assert [names[i] for i in ids[:10] + ids[20:]] == [r["name"] for r in rows[:10] + rows[20:]]
+    assert "rows 10..19 failed" in str(info.value)
+
+
+async def test_bulk_write_groups_identical_values_and_loads_distinct_ones(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(40)], progress=False)
+    before = _sent(client)
+    same = await client.bulk_write("res.partner", {i: {"function": "Buyer", "color": 3} for i in ids[:30]})
+    assert [call.method for call in same.calls] == ["write"] and same.calls[0].ids == ids[:30]
+    distinct = await client.bulk_write("res.partner", {i: {"function": f"F{n}", "color": n % 7} for n, i in enumerate(ids)})
+    assert [call.method for call in distinct.calls] == ["load"]
+    after = _sent(client)
+    assert after["write"] - before.get("write", 0) == 1 and after["load"] - before.get("load", 0) == 1
+    rows = await client.read("res.partner", ids, ["function", "color"])
+    assert [(r["function"], r["color"]) for r in rows] == [(f"F{n}", n % 7) for n in range(40)]
+    by_write = await client.bulk_write("res.partner", {i: {"function": f"W{n}"} for n, i in enumerate(ids[:3])}, via="write")
+    assert [call.method for call in by_write.calls] == ["write"] * 3
+
+
+async def test_load_writes_exactly_what_write_writes(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """The load path of bulk_write stores, for every type it takes, the value write would store."""
+    country = (await client.search("res.country", [["code", "=", "BE"]]))[0]
+    values = [
+        {"function": "Head of Ops", "color": 5, "credit_limit": 1234.5, "is_company": True, "type": "invoice",
+         "country_id": country, "email": "a@b.test"},
+        {"function": False, "color": 0, "credit_limit": 0.0, "is_company": False, "type": "contact",
+         "country_id": False, "email": False},
+        {"function": "Ünïcode, quotes \" and commas", "color": -3, "credit_limit": 0.1, "is_company": True,
+         "type": "delivery", "country_id": country, "email": "x@y.test"},
+    ]  # fmt: skip
+    names = list(values[0])
+    by_load = await client.bulk_create("res.partner", [{"name": f"{tag}-l{i}"} for i in range(3)], progress=False)
+    by_write = await client.bulk_create("res.partner", [{"name": f"{tag}-w{i}"} for i in range(3)], progress=False)
+    loaded = await client.bulk_write("res.partner", dict(zip(by_load, values, strict=True)), via="load")
+    assert [call.method for call in loaded.calls] == ["load"]
+    written = await client.bulk_write("res.partner", dict(zip(by_write, values, strict=True)), via="write")
+    assert {call.method for call in written.calls} == {"write"}
+    left = await client.read("res.partner", by_load, names)
+    right = await client.read("res.partner", by_write, names)
+    assert [{k: v for k, v in r.items() if k != "id"} for r in left] == [
+        {k: v for k, v in r.items() if k != "id"} for r in right
+    ]
+    with pytest.raises(InvalidValueError, match="via='load'"):
+        await client.bulk_write("res.partner", {by_load[0]: {"function": ""}}, via="load")
+
+
+async def test_load_datetimes_are_sent_in_utc(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """load reads datetimes in the context's time zone: bulk_write sends them in UTC and says so."""
+    partners = await client.bulk_create("res.partner", [{"name": f"{tag}-dt"}], progress=False)
+    orders = await client.bulk_create(
+        "sale.order", [{"partner_id": partners[0]}, {"partner_id": partners[0]}], progress=False
+    )
+    try:
+        when = [dt.datetime(2031, 5, 6, 10, 20, 30), dt.datetime(2031, 12, 24, 23, 59, 1)]
+        tz_client = client.with_context(tz="Europe/Brussels")
+        result = await tz_client.bulk_write("sale.order", {o: {"commitment_date": w} for o, w in zip(orders, when)})
+        assert [call.method for call in result.calls] == ["load"]
+        rows = await client.read("sale.order", orders, ["commitment_date"])
+        assert [r["commitment_date"] for r in rows] == ["2031-05-06 10:20:30", "2031-12-24 23:59:01"]
+    finally:
+        await client.unlink("sale.order", orders)
+
+
+async def test_batch_runs_creates_before_what_refers_to_them(client: ZenooClient, tag: str, cleanup: None) -> None:
+    existing = await client.bulk_create("res.partner", [{"name": f"{tag}-old{i}"} for i in range(3)], progress=False)
+    before = _sent(client)
+    async with client.batch(progress=False) as batch:
+        contacts = batch.create("res.partner", [{"name": f"{tag}-c1"}, {"name": f"{tag}-c2"}])
+        company = batch.create("res.partner", {"name": f"{tag}-co", "is_company": True})
+        batch.update("res.partner", {"parent_id": company}, contacts)
+        grandchild = batch.create("res.partner", {"name": f"{tag}-gc", "parent_id": company})
+        batch.update("res.partner", {"function": "Old"}, existing[:2])
+        batch.update("res.partner", [{"id": existing[2], "function": "Other"}])
+        batch.delete("res.partner", [existing[0]])
+        assert batch.get_operation_count() == 7 and batch.get_record_count() == 10
+    result = batch.result
+    assert result is not None and result.ok
+    after = _sent(client)
+    # one create for the 3 independent rows, one for the dependent row; one write of identical
+    # values (the contacts' parent), one load for the two distinct updates; one unlink
+    assert after["create"] - before.get("create", 0) == 2
+    assert [op.kind for op in result.operations] == ["create", "create", "write", "unlink"]
+    rows = {r["id"]: r for r in await client.read("res.partner", [*contacts.ids, grandchild.id], ["parent_id"])}
+    assert {rows[i]["parent_id"][0] for i in rows} == {company.id}
+    assert await client.search_count("res.partner", [["id", "=", existing[0]]]) == 0
+    functions = [r["function"] for r in await client.read("res.partner", existing[1:], ["function"])]
+    assert functions == ["Old", "Other"]
+
+
+async def test_batch_skips_what_refers_to_a_failed_create(client: ZenooClient, tag: str, cleanup: None) -> None:
+    with pytest.raises(BatchError) as info:
+        async with client.batch(progress=False) as batch:
+            bad = batch.create("res.partner", {"name": f"{tag}-bad", "country_id": 999_999_999})
+            child = batch.create("res.partner", {"name": f"{tag}-child", "parent_id": bad})
+            batch.create("res.partner", {"name": f"{tag}-fine"})
+    states = [op.state for op in info.value.result.operations]
+    assert states == ["failed", "skipped"]  # one request held "bad" and "fine": Odoo refused both
+    assert bad.state == "failed" and child.state == "skipped"
+    assert "not sent" in info.value.result.operations[1].calls[0].note
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]]) == 0
+    with pytest.raises(Exception, match="did not succeed"):
+        _ = child.ids
+
+
+async def test_atomic_batch_is_one_request_and_all_or_nothing(client: ZenooClient, tag: str, target, cleanup: None) -> None:  # type: ignore[no-untyped-def]
+    existing = await client.bulk_create("res.partner", [{"name": f"{tag}-e{i}"} for i in range(2)], progress=False)
+    before = _sent(client)
+
+    def fill(batch: Batch) -> PendingRecords:
+        made = batch.create("res.partner", [{"name": f"{tag}-a1", "function": "A"}, {"name": f"{tag}-a2", "function": "B"}])
+        batch.update("res.partner", [{"id": existing[0], "name": f"{tag}-e0x", "function": "C"}])
+        return made
+
+    if target.version and target.version < 19:  # Odoo 17's load takes an empty .id as an error
+        with pytest.raises(InvalidValueError, match="before Odoo 19"):
+            async with client.batch(atomic=True, progress=False) as batch:
+                fill(batch)
+        with pytest.raises(OdooServerError, match="invalid input syntax for type integer"):
+            await client.call("res.partner", "load", args=([".id", "name"], [["", f"{tag}-raw"]]))
+    else:
+        async with client.batch(atomic=True, progress=False) as batch:
+            made = fill(batch)
+        assert _sent(client)["load"] - before.get("load", 0) == 1 and sum(_sent(client).values()) - sum(before.values()) == 1
+        rows = await client.read("res.partner", [*made.ids, existing[0]], ["name", "function"])
+        assert [(r["name"], r["function"]) for r in rows] == [(f"{tag}-a1", "A"), (f"{tag}-a2", "B"), (f"{tag}-e0x", "C")]
+    # creates only: one create request, all or nothing
+    async with client.batch(atomic=True, progress=False) as batch:
+        three = batch.create("res.partner", [{"name": f"{tag}-c{i}"} for i in range(3)])
+    assert len(three.ids) == 3
+    # one bad row: the server keeps nothing of the request
+    with pytest.raises(BatchError) as info:
+        async with client.batch(atomic=True, progress=False) as batch:
+            batch.create("res.partner", [{"name": f"{tag}-b1"}, {"name": f"{tag}-b2", "country_id": 999_999_999}])
+    assert info.value.result.operations[0].state == "failed"
+    with pytest.raises(BatchError) as info:
+        async with client.batch(atomic=True, progress=False) as batch:
+            batch.update("res.partner", [{"id": existing[1], "name": f"{tag}-b3", "function": "x"}])
+            batch.update("res.partner", [{"id": 999_999_999, "name": f"{tag}-b4", "function": "y"}])
+    assert [call.method for call in info.value.result.calls] == ["load"]
+    assert info.value.result.calls[0].messages  # load's per-row messages
+    assert (await client.read("res.partner", [existing[1]], ["name"]))[0]["name"] == f"{tag}-e1"  # untouched
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-b%"]]) == 0
+    # children go as x2many commands in the parent's create: one request
+    async with client.batch(atomic=True, progress=False) as batch:
+        parent = batch.create("res.partner", {"name": f"{tag}-p", "child_ids": [(0, 0, {"name": f"{tag}-pc"})]})
+    assert len((await client.read("res.partner", [parent.id], ["child_ids"]))[0]["child_ids"]) == 1
+
+
+def _writes(client: ZenooClient) -> dict[str, int]:
+    return {method: n for method, n in _sent(client).items() if method in ("create", "write", "load", "unlink")}
+
+
+async def test_atomic_batch_refuses_what_one_request_cannot_do(client: ZenooClient, tag: str) -> None:
+    before = _writes(client)
+    cases = [
+        (lambda b: (b.create("res.partner", {"name": tag}), b.create("res.partner.category", {"name": tag})), "writes on"),
+        (lambda b: b.create("res.partner", {"name": tag, "parent_id": b.create("res.partner", {"name": tag})}), "refers"),
+        (lambda b: (b.create("res.partner", {"name": tag}), b.delete("res.partner", [1])), "mixes deletes"),
+        (lambda b: b.update("res.partner", [{"id": 1, "email": "x"}, {"id": 2, "phone": "y"}]), "different fields"),
+    ]  # fmt: skip
+    for fill, message in cases:
+        with pytest.raises(InvalidValueError, match=message):
+            async with client.batch(atomic=True, progress=False) as batch:
+                fill(batch)
+    assert _writes(client) == before  # refused before anything was sent
+    assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+
+
+async def test_progress_reports_every_record(client: ZenooClient, tag: str, cleanup: None) -> None:
+    seen: list[tuple[int, int]] = []
+    dicts: list[dict] = []
+
+    async def as_dict(progress: dict) -> None:
+        dicts.append(progress)
+
+    await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(25)], chunk_size=10,
+                             concurrency=1, progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert seen == [(10, 25), (20, 25), (25, 25)]
+    ids = await client.search("res.partner", [["name", "like", f"{tag}-%"]])
+    await client.bulk_unlink("res.partner", ids, chunk_size=20, concurrency=1, progress=as_dict)
+    assert [d["completed"] for d in dicts] == [20, 25] and dicts[-1]["percentage"] == 100.0
+    with pytest.raises(InvalidValueError, match="progress"):
+        await client.bulk_unlink("res.partner", ids, progress="yes")  # type: ignore[arg-type]

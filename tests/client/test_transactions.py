@@ -1,0 +1,202 @@
+"""Transactions on every target: what a rollback undoes, what it leaves and reports, savepoints,
+unlinks, the blocking facade.
+
+"Another user" changes records from a fresh context (``asyncio.create_task(..., context=Context())``):
+a transaction records every call made in its own context, whatever the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
+
+import pytest
+
+from zenoo import Client, RollbackError, TransactionError, ZenooClient
+
+T = TypeVar("T")
+#: fields Odoo changes on every write: not part of a record's "state"
+STAMPS = {"write_date", "write_uid", "__last_update"}
+#: the chatter: Odoo logs tracked changes as new messages, which a rollback does not delete (its
+#: own writes are undone; the log of them stays, see docs/writing.md)
+CHATTER = ("message_", "website_message_ids")
+
+
+class Boom(Exception):
+    pass
+
+
+async def outside(awaitable: Awaitable[T]) -> T:
+    """Run ``awaitable`` as another user would: outside any transaction's context."""
+    return await asyncio.create_task(_run(awaitable), context=contextvars.Context())
+
+
+async def _run(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+async def snapshot(client: ZenooClient, model: str, ids: list[int]) -> list[dict[str, Any]]:
+    """Every stored field of the records, as read."""
+    fields = await client.fields_get(model, attributes=["store", "type"])
+    names = sorted(
+        n for n, f in fields.items()
+        if f.get("store") and n not in STAMPS and not n.startswith(CHATTER) and f["type"] != "binary"
+    )  # fmt: skip
+    return await client.read(model, ids, names)
+
+
+@pytest.fixture
+async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
+    yield
+    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
+    if ids:
+        await client.unlink("res.partner", ids)
+
+
+async def test_a_failing_block_undoes_creates_and_writes_field_by_field(client: ZenooClient, tag: str, cleanup: None) -> None:
+    existing = await client.bulk_create("res.partner", [
+        {"name": f"{tag}-a", "email": "a@x.test", "color": 1, "function": "Old"},
+        {"name": f"{tag}-b", "email": "b@x.test", "color": 2},
+    ], progress=False)  # fmt: skip
+    before = await snapshot(client, "res.partner", existing)
+    with pytest.raises(Boom):
+        async with client.transaction() as tx:
+            company = await client.create("res.partner", {
+                "name": f"{tag}-co", "is_company": True,
+                "child_ids": [(0, 0, {"name": f"{tag}-kid1"}), (0, 0, {"name": f"{tag}-kid2"})],
+            })  # fmt: skip
+            await client.write("res.partner", existing, {"parent_id": company, "function": "New"})
+            await client.write("res.partner", [existing[0]], {"email": "changed@x.test", "color": 9})
+            await client.bulk_create("res.partner", [{"name": f"{tag}-bulk{i}"} for i in range(5)], chunk_size=2, progress=False)
+            await client.bulk_write("res.partner", {existing[0]: {"function": "Bulk"}, existing[1]: {"function": "Other"}})
+            raise Boom
+    assert tx.state == "rolled_back"
+    assert [op.undo for op in tx.operations] and all(op.undone for op in tx.operations)
+    assert await snapshot(client, "res.partner", existing) == before
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]], {"active_test": False}) == 2
+
+
+async def test_a_record_changed_by_someone_else_is_left_and_reported(client: ZenooClient, tag: str, cleanup: None) -> None:
+    pid = await client.create("res.partner", {"name": f"{tag}-p", "email": "old@x.test", "phone": "1"})
+    with pytest.raises(RollbackError) as info:
+        async with client.transaction():
+            await client.write("res.partner", [pid], {"email": "ours@x.test", "phone": "2"})
+            await outside(client.write("res.partner", [pid], {"email": "theirs@x.test"}))
+            raise Boom
+    assert isinstance(info.value.__cause__, Boom)
+    [op] = info.value.not_undone
+    assert op.undo == "conflict" and f"{pid}.email" in op.detail
+    assert f"{pid}.email" in str(info.value)
+    row = (await client.read("res.partner", [pid], ["email", "phone"]))[0]
+    assert row == {"id": pid, "email": "theirs@x.test", "phone": "1"}  # theirs kept, ours undone
+
+
+async def test_savepoints_undo_only_what_they_cover(client: ZenooClient, tag: str, cleanup: None) -> None:
+    async with client.transaction() as tx:
+        a = await client.create("res.partner", {"name": f"{tag}-a"})
+        async with tx.savepoint():
+            await client.write("res.partner", [a], {"function": "kept"})
+            with pytest.raises(Boom):
+                async with tx.savepoint() as inner:
+                    await client.create("res.partner", {"name": f"{tag}-b"})
+                    await client.write("res.partner", [a], {"function": "undone"})
+                    raise Boom
+            assert inner.state == "rolled_back" and len(inner.operations) == 2
+            with pytest.raises(Boom):
+                async with client.transaction() as nested:  # a transaction inside another: a savepoint
+                    assert nested.is_nested
+                    await client.create("res.partner", {"name": f"{tag}-c"})
+                    raise Boom
+    assert tx.state == "committed"
+    names = {r["name"]: r["function"] for r in await client.search_read("res.partner", [["name", "like", f"{tag}-%"]], ["name", "function"])}
+    assert names == {f"{tag}-a": "kept"}
+    # the zenoo-rpc form
+    async with client.transaction() as tx:
+        mark = await tx.create_savepoint("before")
+        await client.write("res.partner", [a], {"function": "again"})
+        await tx.rollback_to_savepoint(mark)
+        await client.write("res.partner", [a], {"phone": "+32"})
+    assert (await client.read("res.partner", [a], ["function", "phone"]))[0] == {"id": a, "function": "kept", "phone": "+32"}
+
+
+async def test_unlinks_are_refused_unless_accepted_and_then_reported(client: ZenooClient, tag: str, cleanup: None) -> None:
+    keep = await client.create("res.partner", {"name": f"{tag}-keep"})
+    async with client.transaction():
+        with pytest.raises(TransactionError, match="allow_unlink"):
+            await client.unlink("res.partner", [keep])
+        mine = await client.create("res.partner", {"name": f"{tag}-mine"})
+        assert await client.unlink("res.partner", [mine]) is True  # its own records: nothing lost
+    assert await client.search_count("res.partner", [["id", "=", keep]]) == 1
+    gone = await client.create("res.partner", {"name": f"{tag}-gone"})
+    with pytest.raises(RollbackError) as info:
+        async with client.transaction(allow_unlink=True):
+            made = await client.create("res.partner", {"name": f"{tag}-made"})
+            await client.unlink("res.partner", [gone])
+            raise Boom
+    states = [(op.method, op.undo) for op in info.value.operations]
+    assert states == [("create", "undone"), ("unlink", "irreversible")]
+    assert await client.search_count("res.partner", [["id", "in", [made, gone]]]) == 0
+
+
+async def test_an_undo_that_fails_is_named(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """The company a contact belonged to is deleted by someone else meanwhile: restoring the
+    contact's parent fails, and the RollbackError names that write."""
+    old, new, contact = await client.bulk_create(
+        "res.partner", [{"name": f"{tag}-old"}, {"name": f"{tag}-new"}, {"name": f"{tag}-contact"}], progress=False
+    )
+    await client.write("res.partner", [contact], {"parent_id": old})
+    with pytest.raises(RollbackError) as info:
+        async with client.transaction():
+            made = await client.create("res.partner", {"name": f"{tag}-made"})
+            await client.write("res.partner", [contact], {"parent_id": new})
+            await outside(client.unlink("res.partner", [old]))
+            raise Boom
+    assert isinstance(info.value.__cause__, Boom)
+    assert [op.undo for op in info.value.operations] == ["undone", "undo_failed"]
+    [failed] = info.value.not_undone
+    assert failed.method == "write" and failed.error is not None
+    assert f"#1 res.partner.write({contact})" in str(info.value) and "undo_failed" in str(info.value)
+    assert await client.search_count("res.partner", [["id", "=", made]]) == 0
+
+
+async def test_commit_keeps_and_rollback_on_demand(client: ZenooClient, tag: str, cleanup: None) -> None:
+    manager = await client.setup_transaction_manager()
+    async with client.transaction() as tx:
+        kept = await client.create("res.partner", {"name": f"{tag}-kept"})
+    assert tx.state == "committed" and manager.successful_transactions == 1
+    async with client.transaction() as tx:
+        await client.create("res.partner", {"name": f"{tag}-dropped"})
+        await tx.rollback()
+    async with client.transaction(auto_commit=False):
+        await client.create("res.partner", {"name": f"{tag}-not-committed"})
+    assert manager.failed_transactions == 2
+    names = [r["name"] for r in await client.search_read("res.partner", [["name", "like", f"{tag}-%"]], ["name"])]
+    assert names == [f"{tag}-kept"] and kept
+    with pytest.raises(TransactionError, match="it is rolled_back"):
+        await tx.rollback()
+
+
+def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  # type: ignore[no-untyped-def]
+    with Client(target.url) as client:
+        client.login(target.database, target.login, target.password)
+        pid = client.create("res.partner", {"name": f"{tag}-sync", "email": "before@x.test"})
+        try:
+            with pytest.raises(Boom), client.transaction() as tx:
+                client.write("res.partner", [pid], {"email": "after@x.test"})
+                client.bulk_create("res.partner", [{"name": f"{tag}-sync-new"}], progress=False)
+                with pytest.raises(Boom), tx.savepoint():
+                    client.write("res.partner", [pid], {"phone": "9"})
+                    raise Boom
+                raise Boom
+            assert tx.state == "rolled_back" and len(tx.operations) == 3
+            assert client.read("res.partner", [pid], ["email", "phone"]) == [{"id": pid, "email": "before@x.test", "phone": False}]
+            assert client.search_count("res.partner", [["name", "=", f"{tag}-sync-new"]]) == 0
+            with client.batch(progress=False) as batch:
+                made = batch.create("res.partner", [{"name": f"{tag}-sync-b{i}"} for i in range(3)])
+                batch.update("res.partner", {"function": "B"}, [pid])
+            assert batch.result is not None and batch.result.ok and len(made.ids) == 3
+        finally:
+            ids = client.search("res.partner", [["name", "like", f"{tag}-sync%"]])
+            client.unlink("res.partner", ids)

@@ -1,0 +1,206 @@
+"""Batches and transactions under injected faults, proven by counting records and requests on a
+private embedded server (both versions).
+
+- A fault at every step k of an N-step transaction (an error raised by Odoo, a 503 beyond the
+  retry budget, the connection dropped before or after the call ran): after the rollback the
+  records the transaction touched equal, field by field, their snapshot taken before; what it
+  created is gone, except a create whose outcome is unknown, which the RollbackError names (and
+  which the library never sent twice).
+- A batch: a 503 on a chunk is retried once; a drop after sending is reported as unknown and the
+  chunk is never re-sent; a failing undo call is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from zenoo import (
+    BatchError,
+    OdooServerError,
+    RetryPolicy,
+    RollbackError,
+    ServerUnavailableError,
+    ZenooClient,
+    ZenooConnectionError,
+)
+
+FAST = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.02, max_retry_after=5)
+STAMPS = {"write_date", "write_uid", "__last_update", "display_name"}
+FAULTS = ["odoo-error", "503", "drop-before", "drop-after"]
+
+
+@pytest.fixture(params=[17, 19])
+def server(request: pytest.FixtureRequest, odoo_server_factory):  # type: ignore[no-untyped-def]
+    return odoo_server_factory(version=request.param)
+
+
+async def _login(server) -> ZenooClient:  # type: ignore[no-untyped-def]
+    admin = server.users["admin"]
+    client = ZenooClient(server.url, retry=FAST, circuit_breaker=False)
+    await client.login(server.database, admin.login, admin.password)
+    return client
+
+
+async def _snapshot(client: ZenooClient, ids: list[int]) -> list[dict[str, Any]]:
+    fields = await client.fields_get("res.partner", attributes=["store"])
+    names = sorted(name for name, f in fields.items() if f.get("store") and name not in STAMPS)
+    return await client.read("res.partner", ids, names)
+
+
+def _requests(server, method: str, marker: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for r in server.requests if r.method == method and marker in repr(r.params))
+
+
+def _inject(server, fault: str, method: str) -> None:  # type: ignore[no-untyped-def]
+    if fault == "503":
+        server.faults.set(error_503_rate=1.0, retry_after=0, methods=[method], count=FAST.max_attempts)
+    elif fault.startswith("drop"):
+        server.faults.set(drop_rate=1.0, drop_phase=fault.removeprefix("drop-"), methods=[method], count=1)
+
+
+async def test_a_fault_at_every_step_of_a_transaction_is_rolled_back_or_reported(server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(server)
+    async with client:
+        x, y = await client.bulk_create("res.partner", [
+            {"name": f"{tag}-x", "email": "x@x.test", "color": 1},
+            {"name": f"{tag}-y", "function": "Y"},
+        ], progress=False)  # fmt: skip
+        before = await _snapshot(client, [x, y])
+
+        def steps(marker: str, bad: bool) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+            broken = {"country_id": 999_999_999} if bad else {}
+            return [
+                ("create", lambda: client.create("res.partner", {
+                    "name": f"{marker}-a", "child_ids": [(0, 0, {"name": f"{marker}-kid"})], **broken})),
+                ("write", lambda: client.write("res.partner", [x], {"email": f"{marker}@x.test", "color": 7, **broken})),
+                ("create", lambda: client.create("res.partner", {"name": f"{marker}-b", **broken})),
+                ("write", lambda: client.write("res.partner", [x, y], {"function": marker, **broken})),
+            ]  # fmt: skip
+
+        for k in range(4):
+            for fault in FAULTS:
+                marker = f"{tag}-s{k}-{fault}"
+                plan = steps(marker, False)
+                method = plan[k][0]
+                with pytest.raises((RollbackError, OdooServerError, ServerUnavailableError, ZenooConnectionError)) as info:
+                    async with client.transaction() as tx:
+                        for step, (_method, run) in enumerate(plan):
+                            if step == k:
+                                if fault == "odoo-error":
+                                    run = steps(marker, True)[k][1]
+                                _inject(server, fault, method)
+                            await run()
+                server.faults.clear()
+                where = f"step {k} ({method}), {fault}"
+                unknown_create = method == "create" and fault.startswith("drop")
+                if unknown_create:
+                    assert isinstance(info.value, RollbackError), where
+                    [op] = info.value.not_undone
+                    assert (op.index, op.outcome, op.undo) == (k, "unknown", "unknown"), where
+                    assert isinstance(info.value.__cause__, ZenooConnectionError), where
+                    # never sent twice; created once when the drop came after the call ran
+                    assert _requests(server, "create", f"{marker}-{'a' if k == 0 else 'b'}") == 1, where
+                    left = await client.search("res.partner", [["name", "like", f"{marker}-%"]])
+                    assert len(left) == (1 if fault == "drop-after" else 0) + (k == 0 and fault == "drop-after"), where
+                    if left:
+                        await client.unlink("res.partner", left)
+                else:
+                    expected = {"odoo-error": OdooServerError, "503": ServerUnavailableError}.get(fault, ZenooConnectionError)
+                    assert isinstance(info.value, expected), (where, info.value)
+                    assert tx.state == "rolled_back" and all(op.undone for op in tx.operations), (where, tx.operations)
+                    assert [op.index for op in tx.operations] == list(range(k + 1)), where
+                    faulty = tx.operations[k]
+                    ran = fault == "drop-after"  # the write ran: restored; otherwise nothing to undo
+                    assert (faulty.outcome, faulty.undo) == (
+                        "unknown" if fault.startswith("drop") else "failed", "undone" if ran else "nothing_to_undo"
+                    ), where
+                assert await _snapshot(client, [x, y]) == before, where
+                assert await client.search_count("res.partner", [["name", "like", f"{marker}-%"]]) == 0, where
+
+
+async def test_a_failing_undo_call_is_named(server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(server)
+    async with client:
+        pid = await client.create("res.partner", {"name": f"{tag}-p", "email": "before@x.test"})
+        with pytest.raises(RollbackError) as info:
+            async with client.transaction():
+                made = await client.create("res.partner", {"name": f"{tag}-made"})
+                await client.write("res.partner", [pid], {"email": "after@x.test"})
+                server.faults.set(error_503_rate=1.0, retry_after=0, methods=["unlink"])  # the undo of the create
+                raise KeyError("boom")
+        server.faults.clear()
+        assert isinstance(info.value.__cause__, KeyError)
+        assert [(op.method, op.undo) for op in info.value.operations] == [("create", "undo_failed"), ("write", "undone")]
+        assert isinstance(info.value.not_undone[0].error, ServerUnavailableError)
+        assert f"#0 res.partner.create({made}) done → undo_failed: ServerUnavailableError" in str(info.value)
+        assert (await client.read("res.partner", [pid], ["email"]))[0]["email"] == "before@x.test"
+        assert await client.search_count("res.partner", [["id", "=", made]]) == 1  # left, and said so
+        await client.unlink("res.partner", [made, pid])
+
+
+async def test_a_503_on_a_chunk_is_retried_once(server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(server)
+    async with client:
+        server.reset_requests()
+        server.faults.set(error_503_rate=1.0, retry_after=0, methods=["create"], count=1)
+        ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i:02d}"} for i in range(50)],
+                                       chunk_size=10, progress=False)  # fmt: skip
+        server.faults.clear()
+        assert len(ids) == 50 and await client.search_count("res.partner", [["name", "like", f"{tag}-%"]]) == 50
+        creates = [r for r in server.requests if r.method == "create"]
+        assert sorted(r.status for r in creates) == [200] * 5 + [503] and client.stats.retries == 1
+        names = [r["name"] for r in await client.read("res.partner", ids, ["name"])]
+        assert names == [f"{tag}-{i:02d}" for i in range(50)]
+
+
+@pytest.mark.parametrize("phase", ["before", "after"])
+async def test_a_chunk_dropped_after_sending_is_unknown_and_never_resent(server, tag: str, phase: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(server)
+    async with client:
+        server.reset_requests()
+        server.faults.set(drop_rate=1.0, drop_phase=phase, methods=["create"], count=1)
+        with pytest.raises(BatchError) as info:
+            await client.bulk_create("res.partner", [{"name": f"{tag}-{i:02d}"} for i in range(50)],
+                                     chunk_size=10, concurrency=2, progress=False)  # fmt: skip
+        server.faults.clear()
+        result = info.value.result
+        [unknown] = result.unknown
+        operation = result.operations[0]
+        assert operation.state == "unknown" and len(operation.unknown_rows) == 10
+        assert isinstance(unknown.error, ZenooConnectionError) and unknown.error.request_sent
+        assert "unknown state were not re-sent" in str(info.value)
+        assert len([r for r in server.requests if r.method == "create"]) == 5  # never re-sent
+        on_server = await client.search_count("res.partner", [["name", "like", f"{tag}-%"]])
+        assert on_server == (50 if phase == "after" else 40)
+        known = [i for i in operation.ids if i is not None]
+        assert len(known) == 40
+        ids = await client.search("res.partner", [["name", "like", f"{tag}-%"]])
+        await client.bulk_unlink("res.partner", ids, progress=False)
+
+
+async def test_the_progress_bar_counts_every_record(server, tag: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    bars: list[Any] = []
+
+    class Bar:
+        def __init__(self, **options: Any) -> None:
+            self.options, self.count, self.closed = options, 0, False
+            bars.append(self)
+
+        def update(self, n: int) -> None:
+            self.count += n
+
+        def close(self) -> None:
+            self.closed = True
+
+    monkeypatch.setattr(tqdm_auto, "tqdm", Bar)
+    client = await _login(server)
+    async with client:
+        ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(30)], chunk_size=7)
+        await client.bulk_unlink("res.partner", ids, progress=False)
+    [bar] = bars
+    assert (bar.options["total"], bar.count, bar.closed) == (30, 30, True)
+    assert bar.options["desc"] == "res.partner" and bar.options["delay"] == 1.0

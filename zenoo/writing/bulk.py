@@ -1,0 +1,475 @@
+"""Bulk writes: many records in few requests, sent concurrently, never re-sent when they may have run.
+
+- ``bulk_create``: ``create([...])`` in chunks; ids come back in input order.
+- ``bulk_write``: records that receive identical values share one ``write``; the others go in
+  ``load`` chunks (one request per chunk of rows, all-or-nothing per chunk) when every value can
+  be written exactly as import text, else in one ``write`` each, sent concurrently.
+- ``bulk_unlink``: ``unlink`` in chunks.
+
+Every request goes through ``client.call`` (its retry policy repeats a request only when the
+server said it did not process it: 503/429). A request that fails after it may have reached the
+server is ``"unknown"`` in the :class:`BatchResult`; nothing guesses whether it ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+
+from zenoo.exceptions import (
+    InvalidValueError,
+    OdooServerError,
+    ProtocolError,
+    ZenooError,
+)
+from zenoo.fields.metadata import ModelFields, model_fields
+from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
+from zenoo.protocols.base import check_ids
+from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
+
+#: Rows per request when the caller does not say.
+DEFAULT_CHUNK_SIZE = 1000
+#: Requests in flight at once when the caller does not say (the client's own limit still applies).
+DEFAULT_CONCURRENCY = 4
+
+#: ``progress``: True for a tqdm bar (when tqdm is installed; it appears after a second), False
+#: for none, or a callable taking ``(done, total)`` records, ``(done, total, request)``, or one
+#: dict ``{"completed", "total", "percentage"}`` (zenoo-rpc's form); it may be a coroutine function.
+ProgressOption = bool | Callable[..., Any]
+Via = Literal["auto", "write", "load"]
+
+
+# --- running requests ------------------------------------------------------------------------------
+
+
+class Progress:
+    """Reports records done to a tqdm bar or a callback."""
+
+    def __init__(self, option: ProgressOption | None, total: int, what: str) -> None:
+        self.total = total
+        self.done = 0
+        self._bar: Any = None
+        self._callback: Callable[..., Any] | None = None
+        self._arity = 0
+        if callable(option):
+            self._callback = option
+            parameters = [
+                p for p in inspect.signature(option).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+            ]  # fmt: skip
+            self._arity = len(parameters)
+        elif option is True and total:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:  # the bar is optional: zenoo[frames] or zenoo[jupyter] bring tqdm
+                return
+            self._bar = tqdm(total=total, desc=what, unit="records", delay=1.0, leave=False)
+        elif option not in (True, False, None):
+            raise InvalidValueError(f"progress must be True, False or a callable, got {option!r}")
+
+    async def advance(self, count: int, call: CallResult) -> None:
+        self.done += count
+        if self._bar is not None:
+            self._bar.update(count)
+        if self._callback is None:
+            return
+        if self._arity == 1:
+            outcome = self._callback(
+                {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
+            )
+        elif self._arity >= 3:
+            outcome = self._callback(self.done, self.total, call)
+        else:
+            outcome = self._callback(self.done, self.total)
+        if inspect.isawaitable(outcome):
+            await outcome
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+Send = Callable[[CallResult], Awaitable[None]]
+
+
+async def run_requests(
+    requests: Sequence[tuple[CallResult, Send]], *, concurrency: int, progress: Progress
+) -> None:
+    """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
+
+    A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`); the others
+    go on. If the whole run is cancelled (a timeout), requests in flight become ``unknown`` and
+    those not started stay ``skipped``.
+    """
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(result: CallResult, send: Send) -> None:
+        async with gate:
+            result.state = "unknown"  # from here on the request may reach the server
+            try:
+                await send(result)
+            except ZenooError as exc:
+                result.state, result.error = outcome_of(exc), exc
+            except asyncio.CancelledError:
+                result.note = "cancelled while in flight"
+                raise
+            else:
+                result.state = "done"
+        await progress.advance(len(result.rows), result)
+
+    tasks = [asyncio.ensure_future(one(result, send)) for result, send in requests]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def chunks(size: int, chunk_size: int) -> list[range]:
+    return [range(start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a bulk operation or a batch sends its requests (``timeout``: seconds for all of them)."""
+
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    concurrency: int = DEFAULT_CONCURRENCY
+    progress: ProgressOption = True
+    validate: bool = True
+    via: Via = "auto"
+    timeout: float | None = None
+
+    @classmethod
+    def of(
+        cls,
+        chunk_size: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = True,
+        validate: bool = True,
+        via: str = "auto",
+        timeout: float | None = None,
+    ) -> Options:
+        for name, value in (("chunk_size", chunk_size), ("concurrency", concurrency)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise InvalidValueError(f"{name} must be a positive int, got {value!r}")
+        if not isinstance(validate, bool):
+            raise InvalidValueError(f"validate must be True or False, got {validate!r}")
+        if via not in ("auto", "write", "load"):
+            raise InvalidValueError(f"via must be 'auto', 'write' or 'load', got {via!r}")
+        if not (isinstance(progress, bool) or callable(progress)):
+            raise InvalidValueError(f"progress must be True, False or a callable, got {progress!r}")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
+            raise InvalidValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+        return cls(
+            chunk_size or DEFAULT_CHUNK_SIZE, concurrency or DEFAULT_CONCURRENCY, progress, validate,
+            via, timeout,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+
+async def run_stage(
+    requests: Sequence[tuple[CallResult, Send]], options: Options, progress: Progress, deadline: float | None
+) -> bool:
+    """Run ``requests``; False when the deadline (loop time) passed, leaving later ones ``skipped``."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            await run_requests(requests, concurrency=options.concurrency, progress=progress)
+    except TimeoutError:
+        for call, _ in requests:
+            if call.state == "skipped":
+                call.note = "not sent: the time allowed ran out"
+        return False
+    return True
+
+
+def deadline_of(options: Options) -> float | None:
+    return None if options.timeout is None else asyncio.get_running_loop().time() + options.timeout
+
+
+async def execute(
+    operations: Sequence[OperationResult], requests: Sequence[tuple[CallResult, Send]], options: Options, what: str
+) -> BatchResult:
+    start = time.perf_counter()
+    progress = Progress(options.progress, sum(len(result.rows) for result, _ in requests), what)
+    try:
+        await run_stage(requests, options, progress, deadline_of(options))
+    finally:
+        progress.close()
+    return BatchResult(list(operations), time.perf_counter() - start)
+
+
+# --- create --------------------------------------------------------------------------------------
+
+
+def value_rows(values: Any, what: str) -> list[Mapping[str, Any]]:
+    """A list of dicts of field values (one dict is one row)."""
+    if isinstance(values, Mapping):
+        return [values]
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError(f"{what} needs a dict or a list of dicts of field values, got {type(values).__name__}")
+    rows = list(values)
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InvalidValueError(f"{what} needs dicts of field values; item {index} is a {type(row).__name__}")
+    return rows
+
+
+async def checked_rows(client: Any, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
+    """Every row checked and converted before anything is sent, as ``ZenooClient.create`` does.
+
+    The fields and server defaults are fetched once; the "required field missing" check runs once
+    per distinct set of field names; a row with x2many ``(0, 0, {...})`` commands goes the whole
+    way (its children's values are checked against their own model).
+    """
+    if not validate:
+        return [dict(row) for row in rows]
+    fields = await model_fields(client, model)
+    defaults = await known_defaults(client, fields)
+    checked_names: set[frozenset[str]] = set()
+    out = []
+    for row in rows:
+        if any(_has_commands(value) for value in row.values()):
+            out.append(await checked_create_values(client, model, row))
+            continue
+        names = frozenset(row)
+        first = names not in checked_names
+        checked_names.add(names)
+        out.append(to_write_values(fields, row, creating=True, defaults=defaults if first else None))
+    return out
+
+
+def _has_commands(value: Any) -> bool:
+    return isinstance(value, list | tuple) and any(
+        isinstance(item, list | tuple) and len(item) == 3 and isinstance(item[2], Mapping) for item in value
+    )
+
+
+def create_requests(
+    client: Any, model: str, rows: list[dict[str, Any]], options: Options, context: Mapping[str, Any] | None
+) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    operation = OperationResult("create", model, len(rows))
+
+    async def send(result: CallResult) -> None:
+        ids = await client.call(model, "create", args=(result.values,), context=context)
+        if not isinstance(ids, list) or len(ids) != len(result.rows):
+            raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(result.rows)} record(s)")
+        result.ids = ids
+
+    requests: list[tuple[CallResult, Send]] = []
+    for rows_range in chunks(len(rows), options.chunk_size):
+        call = CallResult("create", model, rows_range, values=rows[rows_range.start : rows_range.stop])
+        operation.calls.append(call)
+        requests.append((call, send))
+    return operation, requests
+
+
+async def bulk_create(
+    client: Any, model: str, rows: Any, options: Options, context: Mapping[str, Any] | None = None
+) -> BatchResult:
+    checked = await checked_rows(client, model, value_rows(rows, "bulk_create()"), options.validate)
+    operation, requests = create_requests(client, model, checked, options, context)
+    return await execute([operation], requests, options, model)
+
+
+# --- write ---------------------------------------------------------------------------------------
+
+#: Field types whose values ``load`` reads back exactly as ``write`` would store them.
+_LOAD_TEXT = frozenset({"char", "text", "html", "selection", "date", "datetime"})
+_LOAD_NUMBER = frozenset({"integer", "float", "monetary"})
+
+
+def load_cell(field: Mapping[str, Any], value: Any) -> str | None:
+    """``value`` (already in write form) as import text, or None when ``load`` would not store the
+    same thing (then the record is written with ``write``).
+
+    Empty cells clear a field in ``load``; an empty string is therefore only sent when it means
+    "empty" for the type, and a char value of "" (which ``write`` stores as "") goes by ``write``.
+    """
+    kind = field.get("type")
+    if kind == "boolean":
+        return ("1" if value else "0") if isinstance(value, bool) else None
+    if value is False or value is None:
+        return "" if kind in _LOAD_TEXT or kind == "many2one" or kind in _LOAD_NUMBER else None
+    if kind in _LOAD_TEXT:
+        return value if isinstance(value, str) and value and value == value.strip() else None
+    if kind in _LOAD_NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def load_column(field_name: str, field: Mapping[str, Any]) -> str:
+    return f"{field_name}/.id" if field.get("type") == "many2one" else field_name
+
+
+#: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so.
+LOAD_CONTEXT = {"tz": "UTC"}
+
+
+def load_rows(fields: ModelFields, records: Sequence[tuple[int | None, Mapping[str, Any]]]) -> tuple[list[str], list[list[str]]] | None:
+    """``(columns, rows)`` for ``load`` (``.id`` first when records have ids), or None when some
+    value cannot go as import text. All records must set the same fields."""
+    names = list(records[0][1])
+    with_ids = records[0][0] is not None
+    columns = ([".id"] if with_ids else []) + [load_column(name, fields.get(name)) for name in names]
+    rows = []
+    for record_id, values in records:
+        row = [str(record_id)] if with_ids else []
+        for name in names:
+            cell = load_cell(fields.get(name), values[name])
+            if cell is None:
+                return None
+            row.append(cell)
+        rows.append(row)
+    return columns, rows
+
+
+async def send_load(client: Any, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
+    """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows)."""
+    columns, rows = result.values
+    answer = await client.call(model, "load", args=(columns, rows), context={**(context or {}), **LOAD_CONTEXT})
+    if not isinstance(answer, Mapping) or "ids" not in answer:
+        raise ProtocolError(f"load on {model} answered {answer!r:.100}")
+    result.messages = list(answer.get("messages") or [])
+    errors = [m for m in result.messages if m.get("type") == "error"]
+    if answer["ids"] is False or errors:
+        text = "; ".join(f"row {m.get('record', '?')}: {m.get('message')}" for m in errors[:5]) or "no ids"
+        raise OdooServerError(
+            f"load on {model} wrote nothing: {text}", odoo_name="load", arguments=tuple(result.messages)
+        )
+    if len(answer["ids"]) != len(rows):
+        raise ProtocolError(f"load on {model} answered {len(answer['ids'])} ids for {len(rows)} rows")
+    result.ids = list(answer["ids"])
+
+
+def _key(values: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+async def checked_updates(
+    client: Any, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
+) -> dict[int, dict[str, Any]]:
+    if not isinstance(updates, Mapping):
+        raise InvalidValueError(f"bulk_write() needs a dict {{id: values}}, got {type(updates).__name__}")
+    ids = check_ids(list(updates))
+    checked = {}
+    for record_id, values in zip(ids, updates.values(), strict=True):
+        if not isinstance(values, Mapping):
+            raise InvalidValueError(f"bulk_write(): the values of record {record_id} are a {type(values).__name__}, not a dict")
+        checked[record_id] = await checked_write_values(client, model, values) if validate else dict(values)
+    return checked
+
+
+async def write_requests(
+    client: Any,
+    model: str,
+    updates: dict[int, dict[str, Any]],
+    options: Options,
+    context: Mapping[str, Any] | None,
+) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
+    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
+    targets = list(updates)
+    operation = OperationResult("write", model, len(targets), targets=targets)
+    position = {record_id: row for row, record_id in enumerate(targets)}
+    groups: dict[bytes, list[int]] = {}
+    for record_id, values in updates.items():
+        groups.setdefault(_key(values), []).append(record_id)
+
+    async def send_write(result: CallResult) -> None:
+        result.ids = [targets[row] for row in result.rows]
+        await client.call(model, "write", ids=result.ids, args=(result.values,), context=context)
+
+    async def send_load_rows(result: CallResult) -> None:
+        await send_load(client, model, result, context)
+
+    requests: list[tuple[CallResult, Send]] = []
+    singles: dict[tuple[str, ...], list[int]] = {}
+    for ids in groups.values():
+        values = updates[ids[0]]
+        if len(ids) == 1 and options.via != "write":
+            singles.setdefault(tuple(values), []).append(ids[0])
+            continue
+        for part in chunks(len(ids), options.chunk_size):
+            rows = [position[record_id] for record_id in ids[part.start : part.stop]]
+            requests.append((CallResult("write", model, _as_range(rows), values=values), send_write))
+    fields = await model_fields(client, model) if singles else None
+    for ids in singles.values():
+        for part in chunks(len(ids), options.chunk_size):
+            members = ids[part.start : part.stop]
+            load = load_rows(fields, [(i, updates[i]) for i in members]) if fields is not None else None
+            if load is None and options.via == "load":
+                raise InvalidValueError(
+                    f"bulk_write(via='load') on {model}: some values cannot be sent as import text "
+                    "(x2many, binary, empty or padded strings…): use via='auto'"
+                )
+            if load is not None:
+                rows = [position[i] for i in members]
+                requests.append((CallResult("load", model, _as_range(rows), values=load), send_load_rows))
+            else:
+                for record_id in members:
+                    row = position[record_id]
+                    requests.append(
+                        (CallResult("write", model, range(row, row + 1), values=updates[record_id]), send_write)
+                    )
+    # rows of one request are not always contiguous: keep requests in row order for the result
+    operation.calls = [call for call, _ in requests]
+    return operation, requests
+
+
+def _as_range(rows: list[int]) -> Sequence[int]:
+    """The rows of a request: a range when contiguous, else a tuple."""
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return range(rows[0], rows[-1] + 1)
+    return tuple(rows)
+
+
+async def bulk_write(
+    client: Any,
+    model: str,
+    updates: Mapping[Any, Mapping[str, Any]],
+    options: Options,
+    context: Mapping[str, Any] | None = None,
+) -> BatchResult:
+    checked = await checked_updates(client, model, updates, options.validate)
+    if checked:
+        # the access right first, once (as ZenooClient.write does), rather than in every request
+        await client.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
+    operation, requests = await write_requests(client, model, checked, options, context)
+    return await execute([operation], requests, options, model)
+
+
+# --- unlink --------------------------------------------------------------------------------------
+
+
+def unlink_requests(
+    client: Any, model: str, ids: list[int], options: Options, context: Mapping[str, Any] | None
+) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    operation = OperationResult("unlink", model, len(ids), targets=ids)
+
+    async def send(result: CallResult) -> None:
+        result.ids = [ids[row] for row in result.rows]
+        await client.call(model, "unlink", ids=result.ids, context=context)
+
+    requests: list[tuple[CallResult, Send]] = []
+    for rows in chunks(len(ids), options.chunk_size):
+        call = CallResult("unlink", model, rows)
+        operation.calls.append(call)
+        requests.append((call, send))
+    return operation, requests
+
+
+async def bulk_unlink(
+    client: Any, model: str, ids: Any, options: Options, context: Mapping[str, Any] | None = None
+) -> BatchResult:
+    id_list = list(dict.fromkeys(check_ids(ids)))
+    operation, requests = unlink_requests(client, model, id_list, options, context)
+    return await execute([operation], requests, options, model)

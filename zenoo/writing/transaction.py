@@ -1,0 +1,390 @@
+"""Transactions that undo what they did: compensation, not ACID.
+
+Odoo runs every RPC call in its own database transaction and has nothing that spans two calls. A
+zenoo transaction records each write made through the client inside its block, with what undoing
+it needs, and when the block raises (or on ``rollback()``) undoes them in reverse order:
+
+- a ``create`` (also ``name_create``, ``copy``, a ``load`` of new rows): its records, and those
+  its x2many ``(0, 0, {...})`` commands created, are unlinked (those already gone are left);
+- a ``write`` (also a ``load`` that updates rows by ``.id``): the fields it wrote get back the
+  values read just before it, but only where the server still holds what the write stored (read
+  just after it); a field someone else changed meanwhile is left as it is and reported;
+- an ``unlink`` of records the transaction did not create is refused unless ``allow_unlink=True``;
+  then, like any other method (``action_confirm`` …), it is reported as irreversible;
+- a call whose outcome is unknown (connection dropped after sending, read timeout) is reported:
+  a write is restored only when the server shows exactly the values it sent.
+
+Anything not fully undone makes the rollback raise :class:`RollbackError`, listing every operation
+and its state; nothing is skipped silently. Between two calls other users see, and may change,
+what the transaction wrote: isolation is Odoo's, per call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Self
+
+from zenoo.exceptions import TransactionError, ZenooError
+from zenoo.fields.metadata import model_fields
+from zenoo.writing.recording import WriteCall, current_recorder, reset_recorder, set_recorder
+from zenoo.writing.results import outcome_of
+from zenoo.writing.undo import Operation, undo
+
+_CREATING = frozenset({"create", "name_create", "copy"})
+_X2MANY = frozenset({"one2many", "many2many"})
+
+
+@dataclass(frozen=True)
+class Savepoint:
+    """A point to roll back to (zenoo-rpc's ``create_savepoint``)."""
+
+    name: str
+    position: int
+    transaction: Transaction
+
+
+class Transaction:
+    """Records the writes made inside its block and undoes them when the block raises.
+
+    Use ``async with client.transaction() as tx:``. On leaving the block normally the transaction
+    commits (``auto_commit=False``: it rolls back unless ``commit()`` was called); when the block
+    raises it rolls back (unless ``auto_rollback=False``) and the exception propagates, or a
+    :class:`RollbackError` caused by it when something could not be undone. A transaction opened
+    inside another one is a savepoint of it (``tx.savepoint()`` does the same).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        transaction_id: str | None = None,
+        auto_commit: bool = True,
+        *,
+        auto_rollback: bool = True,
+        allow_unlink: bool = False,
+        manager: Any = None,
+        parent: Transaction | None = None,
+    ) -> None:
+        for name, value in (("auto_commit", auto_commit), ("auto_rollback", auto_rollback), ("allow_unlink", allow_unlink)):
+            if not isinstance(value, bool):
+                raise TransactionError(f"{name} must be True or False, got {value!r}")
+        self.client = client
+        self.id = transaction_id or uuid.uuid4().hex
+        self.auto_commit = auto_commit
+        self.auto_rollback = auto_rollback
+        self.allow_unlink = allow_unlink
+        self.state: Literal["new", "active", "committed", "rolled_back", "failed"] = "new"
+        self._manager = manager
+        self._parent = parent
+        self._log: list[Operation] = []  # the root's log holds every operation of the tree
+        self._start = 0
+        self._token: Any = None
+
+    # --- scope -----------------------------------------------------------------------------------
+
+    @property
+    def parent(self) -> Transaction | None:
+        return self._parent
+
+    @property
+    def is_nested(self) -> bool:
+        return self._parent is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == "active"
+
+    @property
+    def _root(self) -> Transaction:
+        return self._parent._root if self._parent is not None else self
+
+    @property
+    def operations(self) -> list[Operation]:
+        """The operations recorded in this transaction's scope (a savepoint's: since it began)."""
+        return self._root._log[self._start :]
+
+    def begin(self) -> Self:
+        """Start recording in the current context (``__aenter__`` does it; the blocking facade too)."""
+        if self.state != "new":
+            raise TransactionError(f"transaction {self.id} was already started")
+        enclosing = current_recorder()
+        if self._parent is None and isinstance(enclosing, Transaction) and enclosing.is_active:
+            self._parent = enclosing  # a transaction inside another is a savepoint of it
+        self._start = len(self._root._log)
+        self.state = "active"
+        self._token = set_recorder(self)
+        return self
+
+    def end_scope(self) -> None:
+        """Stop recording in this context (the context that called :meth:`begin`)."""
+        if self._token is not None:
+            reset_recorder(self._token)
+            self._token = None
+
+    async def finish(self, error: BaseException | None) -> None:
+        """Commit or roll back as the block ended (``error``: what it raised, if anything)."""
+        if error is not None:
+            if self.state == "active":
+                if self.auto_rollback:
+                    await self._rollback(cause=error)
+                else:
+                    self._end("failed")
+            return
+        if self.state == "active":
+            if self.auto_commit:
+                await self.commit()
+            else:
+                await self.rollback()
+
+    async def __aenter__(self) -> Self:
+        return self.begin()
+
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self.end_scope()
+        await self.finish(exc)
+
+    def _end(self, state: Literal["committed", "rolled_back", "failed"]) -> None:
+        self.state = state
+        if self._manager is not None and not self.is_nested:
+            self._manager.ended(self)
+
+    # --- control ---------------------------------------------------------------------------------
+
+    async def commit(self) -> None:
+        """Keep what was written (it is already on the server: each call committed on its own)."""
+        self._check_active("commit")
+        self._end("committed")
+
+    async def rollback(self) -> None:
+        """Undo this scope's operations in reverse order; :class:`RollbackError` if not all could be."""
+        self._check_active("roll back")
+        await self._rollback(cause=None)
+
+    def savepoint(self, name: str | None = None) -> Transaction:
+        """A nested scope: ``async with tx.savepoint():`` undoes only what it covers when it raises."""
+        self._check_active("open a savepoint of")
+        return Transaction(
+            self.client, name, auto_rollback=True, allow_unlink=self.allow_unlink, parent=self
+        )
+
+    async def create_savepoint(self, name: str | None = None) -> Savepoint:
+        """zenoo-rpc's form: mark the current point; :meth:`rollback_to_savepoint` undoes what follows."""
+        self._check_active("mark a savepoint in")
+        return Savepoint(name or f"sp{len(self._root._log)}", len(self._root._log), self)
+
+    async def rollback_to_savepoint(self, savepoint: Savepoint) -> None:
+        self._check_active("roll back")
+        if savepoint.transaction._root is not self._root:
+            raise TransactionError(f"savepoint {savepoint.name!r} belongs to another transaction")
+        await undo(self._root._log[savepoint.position :], cause=None)
+
+    def _check_active(self, what: str) -> None:
+        if self.state != "active":
+            raise TransactionError(f"cannot {what} transaction {self.id}: it is {self.state}")
+
+    async def _rollback(self, cause: BaseException | None) -> None:
+        try:
+            await undo(self.operations, cause=cause)
+        finally:
+            self._end("rolled_back")
+
+    def __repr__(self) -> str:
+        return f"<Transaction {self.id} {self.state}, {len(self.operations)} operation(s)>"
+
+    # --- recording (the Recorder protocol of zenoo.writing.recording) ---------------------------------
+
+    async def around(self, call: WriteCall, send: Callable[[], Awaitable[Any]]) -> Any:
+        if self.state != "active":
+            raise TransactionError(
+                f"{call.model}.{call.method} called after transaction {self.id} ended ({self.state}): "
+                "it would not be recorded"
+            )
+        root = self._root
+        op = Operation(len(root._log), call.method, call.model, list(call.ids or []), None,
+                       client=call.client, context=call.context)  # fmt: skip
+        if call.method == "unlink":
+            self._admit_unlink(op)
+        recorder = _RECORDERS.get(call.method, _record_other)
+        return await recorder(op, call, send, root)
+
+    def _admit_unlink(self, op: Operation) -> None:
+        created = {
+            record_id
+            for other in self._root._log
+            if other.kind == "create" and other.outcome == "done" and other.undo is None
+            for model, ids in [(other.model, other.ids), *other.children]
+            if model == op.model
+            for record_id in ids
+        }
+        if set(op.ids) <= created:
+            op.kind, op.detail = "unlink", "it deleted records this transaction created"
+        elif not self.allow_unlink:
+            raise TransactionError(
+                f"unlink of {op.model} {op.ids} inside transaction {self.id} cannot be undone: pass "
+                "allow_unlink=True to accept that (a rollback then reports it), or unlink after the transaction"
+            )
+        else:
+            op.kind, op.irreversible = "unlink", "deleted records cannot be brought back"
+
+
+# --- recording each kind of call -------------------------------------------------------------------
+
+Record = Callable[[Operation, WriteCall, Callable[[], Awaitable[Any]], Transaction], Awaitable[Any]]
+
+
+async def _sent(op: Operation, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
+    """Log ``op`` and send its call; the outcome is recorded whatever happens."""
+    root._log.append(op)
+    try:
+        result = await send()
+    except ZenooError as exc:
+        op.outcome, op.error = outcome_of(exc), exc
+        raise
+    except BaseException:
+        op.outcome = "unknown"  # cancelled in flight
+        raise
+    op.outcome = "done"
+    return result
+
+
+async def _record_create(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
+    op.kind = "create"
+    if call.method == "create":
+        values = call.args[0] if call.args else call.kwargs.get("vals_list")
+        op.values = [values] if isinstance(values, Mapping) else list(values or [])
+    else:
+        op.values = list(call.args) or dict(call.kwargs)
+    result = await _sent(op, send, root)
+    if call.method == "name_create" and isinstance(result, list | tuple) and result:
+        result_ids: Any = result[0]
+    else:
+        result_ids = result
+    op.ids = [result_ids] if isinstance(result_ids, int) else [int(i) for i in result_ids or []]
+    if call.method == "create":
+        try:
+            op.children, op.irreversible = await _created_by_commands(call, call.model, op.ids, op.values)
+        except ZenooError as exc:
+            op.irreversible = f"the records its x2many commands created could not be found: {exc}"
+    return result
+
+
+async def _created_by_commands(
+    call: WriteCall, model: str, ids: list[int], rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple[str, list[int]]], str]:
+    """Records created by ``(0, 0, {...})`` commands in ``rows`` (recursively), and why part of
+    the create cannot be undone (link commands on a one2many change other records)."""
+    fields = await model_fields(call.client, model)
+    created: dict[str, list[Mapping[str, Any]]] = {}
+    linked: dict[str, set[int]] = {}
+    reasons = []
+    for row in rows:
+        for name, value in row.items():
+            meta = fields.fields.get(name) or {}
+            if meta.get("type") not in _X2MANY or not isinstance(value, list | tuple):
+                continue
+            for command in value:
+                if isinstance(command, list | tuple) and command and command[0] == 0 and len(command) == 3:
+                    created.setdefault(name, []).append(command[2])
+                    continue
+                if meta["type"] == "one2many":
+                    reasons.append(f"{model}.{name} commands other than create change existing records")
+                elif isinstance(command, int):
+                    linked.setdefault(name, set()).add(command)
+                elif isinstance(command, list | tuple) and command and command[0] == 6:
+                    linked.setdefault(name, set()).update(command[2] or [])
+                elif isinstance(command, list | tuple) and len(command) > 1 and command[0] in (1, 4):
+                    linked.setdefault(name, set()).add(command[1])
+    found: list[tuple[str, list[int]]] = []
+    if created and ids:
+        current = await _read(call, model, ids, list(created))
+        for name, child_rows in created.items():
+            relation = str(fields.fields[name]["relation"])
+            child_ids = sorted({i for row in current for i in row[name]} - linked.get(name, set()))
+            found.append((relation, child_ids))
+            deeper, why = await _created_by_commands(call, relation, child_ids, child_rows)
+            found += deeper
+            reasons += [why] if why else []
+    return found, "; ".join(dict.fromkeys(reasons))
+
+
+async def _read(call: WriteCall, model: str, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
+    """Current values of ``names`` (many2one as ids), bypassing any cache, in the call's context."""
+    rows: list[dict[str, Any]] = await call.client.call(
+        model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=call.context, cache_ttl=0
+    )
+    return rows
+
+
+async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
+    values = call.args[0] if call.args else call.kwargs.get("vals")
+    if not isinstance(values, Mapping) or not op.ids:
+        op.irreversible = "not a write(ids, values) zenoo can snapshot"
+        return await _sent(op, send, root)
+    op.kind, op.values = "write", dict(values)
+    await _snapshot_before(op, call, list(values))
+    result = await _sent(op, send, root)
+    await _snapshot_after(op, call)
+    return result
+
+
+async def _snapshot_before(op: Operation, call: WriteCall, names: list[str]) -> None:
+    """Read the fields about to be written (one2many fields: only their ids, to find new children)."""
+    fields = await model_fields(call.client, op.model)
+    fields.check(names)
+    op.fields = names
+    for name in names:
+        if fields.type_of(name) == "one2many":
+            commands = op.values.get(name) if isinstance(op.values, Mapping) else None
+            if not isinstance(commands, list | tuple) or any(
+                not (isinstance(c, list | tuple) and c and c[0] == 0) for c in commands
+            ):
+                op.irreversible = f"{op.model}.{name} commands other than create change existing records"
+    op.before = {row["id"]: row for row in await _read(call, op.model, op.ids, names)}
+
+
+async def _snapshot_after(op: Operation, call: WriteCall) -> None:
+    try:
+        op.after = {row["id"]: row for row in await _read(call, op.model, op.ids, op.fields)}
+    except ZenooError:
+        op.after = None  # the undo then compares with the values sent, as for an unknown outcome
+
+
+async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
+    columns = list(call.args[0] if call.args else call.kwargs.get("fields") or [])
+    rows = list(call.args[1] if len(call.args) > 1 else call.kwargs.get("data") or [])
+    op.values = (columns, rows)
+    plain = all(c == ".id" or "/" not in c or c.endswith("/.id") for c in columns) and "id" not in columns
+    if plain and ".id" not in columns:  # new rows only: a create
+        op.kind = "create"
+        answer = await _sent(op, send, root)
+        op.ids = list(answer.get("ids") or []) if isinstance(answer, Mapping) else []
+        if isinstance(answer, Mapping) and answer.get("ids") is False:
+            op.outcome = "failed"
+        return answer
+    if not plain or any(not row[columns.index(".id")] for row in rows):
+        op.irreversible = "a load with external ids, sub-fields or new rows among updates"
+        return await _sent(op, send, root)
+    position = columns.index(".id")
+    op.kind, op.ids = "write", [int(row[position]) for row in rows]
+    await _snapshot_before(op, call, [c.split("/", 1)[0] for c in columns if c != ".id"])
+    answer = await _sent(op, send, root)
+    if isinstance(answer, Mapping) and answer.get("ids") is False:
+        op.outcome = "failed"  # load wrote none of its rows
+        return answer
+    await _snapshot_after(op, call)
+    return answer
+
+
+async def _record_other(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
+    if op.kind != "unlink":
+        op.values = {"args": list(call.args), "kwargs": dict(call.kwargs)}
+        op.irreversible = f"zenoo cannot undo what {call.model}.{call.method} did"
+    return await _sent(op, send, root)
+
+
+_RECORDERS: dict[str, Record] = {
+    **dict.fromkeys(_CREATING, _record_create),
+    "write": _record_write,
+    "load": _record_load,
+}

@@ -1,0 +1,239 @@
+"""What a transaction records of each write (:class:`Operation`), and how a rollback undoes it.
+
+Undoing goes backwards through the operations: created records are unlinked (those already gone
+are left), written fields get their old values back only where the server still holds what the
+write stored, and everything else is reported. :func:`undo` raises :class:`RollbackError` when
+something was not fully undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+from zenoo.exceptions import RollbackError, ZenooError
+from zenoo.fields.metadata import model_fields
+from zenoo.writing.recording import recording
+from zenoo.writing.results import CallState
+
+#: ``undone``: restored or deleted; ``nothing_to_undo``: the call applied nothing (it failed, or
+#: an unknown write turned out not to have run), or it deleted records this transaction created;
+#: ``conflict``: someone else changed a field (or deleted a record) meanwhile, left as it is;
+#: ``undo_failed``: the undoing call raised; ``irreversible``: zenoo cannot undo it (an unlink, a
+#: business method, link commands on a one2many); ``unknown``: the call may or may not have run
+#: and zenoo cannot tell.
+UndoState = Literal["undone", "nothing_to_undo", "conflict", "undo_failed", "irreversible", "unknown"]
+
+
+@dataclass(eq=False)
+class Operation:
+    """One write recorded by a transaction, and what became of it."""
+
+    index: int
+    method: str
+    model: str
+    ids: list[int]
+    values: Any
+    outcome: CallState = "unknown"
+    error: BaseException | None = None
+    undo: UndoState | None = None
+    detail: str = ""
+    # what undoing needs
+    client: Any = field(default=None, repr=False)
+    context: Mapping[str, Any] | None = field(default=None, repr=False)
+    kind: Literal["create", "write", "unlink", "other"] = "other"
+    fields: list[str] = field(default_factory=list, repr=False)
+    before: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    after: dict[int, dict[str, Any]] | None = field(default=None, repr=False)
+    #: records created by x2many commands (model, ids), to unlink after the record itself
+    children: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
+    #: why part of it cannot be undone (link commands on a one2many …)
+    irreversible: str = ""
+
+    @property
+    def undone(self) -> bool:
+        """True once a rollback left nothing of it behind."""
+        return self.undo in ("undone", "nothing_to_undo")
+
+    def describe(self) -> str:
+        ids = ", ".join(map(str, self.ids[:10])) + (", …" if len(self.ids) > 10 else "")
+        text = f"#{self.index} {self.model}.{self.method}({ids}) {self.outcome}"
+        if self.undo is not None:
+            text += f" → {self.undo}"
+        return text + (f": {self.detail}" if self.detail else "")
+
+
+
+async def undo(operations: Sequence[Operation], cause: BaseException | None) -> None:
+    """Undo ``operations`` in reverse order (those not undone yet); raise RollbackError if not all are."""
+    with recording(None):  # the undoing calls are not recorded
+        for op in reversed(operations):
+            if op.undo is None:
+                await _undo_one(op)
+    left = [op for op in operations if not op.undone]
+    if left:
+        lines = "\n".join(f"  {op.describe()}" for op in left)
+        raise RollbackError(
+            f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}",
+            operations=operations,
+        ) from cause
+
+
+async def _undo_one(op: Operation) -> None:
+    if op.outcome == "failed":
+        op.undo, op.detail = "nothing_to_undo", "the call failed: Odoo applied nothing"
+        return
+    try:
+        if op.kind == "create":
+            await _undo_create(op)
+        elif op.kind == "write":
+            await _undo_write(op)
+        elif op.kind == "unlink" and not op.irreversible:
+            op.undo = "nothing_to_undo"
+        elif op.outcome == "unknown":
+            op.undo, op.detail = "unknown", "the call may or may not have run"
+        else:
+            op.undo, op.detail = "irreversible", op.irreversible
+    except ZenooError as exc:
+        op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
+        return
+    if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
+        op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
+
+
+async def _existing(op: Operation, model: str, ids: list[int]) -> list[int]:
+    if not ids:
+        return []
+    context = {**(op.context or {}), "active_test": False}
+    found: list[int] = await op.client.call(
+        model, "search", kwargs={"domain": [["id", "in", ids]]}, context=context, cache_ttl=0
+    )
+    return found
+
+
+async def _undo_create(op: Operation) -> None:
+    if op.outcome == "unknown":
+        op.undo = "unknown"
+        op.detail = (
+            f"the create may have run: its records, if any, are not known; look for them by their values "
+            f"({_short(op.values)})"
+        )
+        return
+    gone = 0
+    for model, ids in [(op.model, op.ids), *op.children]:
+        existing = await _existing(op, model, ids)
+        gone += len(ids) - len(existing)
+        if existing:
+            await op.client.call(model, "unlink", ids=existing, context=op.context)
+    op.undo = "undone"
+    op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
+
+
+def _same(left: Any, right: Any) -> bool:
+    if isinstance(left, list) and isinstance(right, list):
+        return sorted(left) == sorted(right)  # x2many ids, in whatever order the server reads them
+    return bool(left == right)
+
+
+def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
+    """Whether ``now`` (as read) is what writing ``sent`` stores; None when zenoo cannot tell."""
+    kind = meta.get("type")
+    if kind == "many2many":
+        if isinstance(sent, list | tuple) and len(sent) == 1 and isinstance(sent[0], list | tuple) and sent[0][0] == 6:
+            return sorted(now) == sorted(sent[0][2])
+        return None
+    if kind in ("one2many", "binary", "html", "properties", "json"):
+        return None
+    if sent is None:
+        sent = False
+    if kind == "float" or kind == "monetary":
+        return isinstance(now, int | float) and isinstance(sent, int | float) and abs(now - sent) < 1e-9
+    return bool(now == sent)
+
+
+def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
+    """A value as read (``load=None``) in the form ``write`` takes."""
+    if meta.get("type") == "many2many" and isinstance(value, list):
+        return [(6, 0, value)]
+    return value
+
+
+async def _undo_write(op: Operation) -> None:
+    fields = await model_fields(op.client, op.model)
+    names = [name for name in op.fields if fields.type_of(name) != "one2many"]
+    current = {row["id"]: row for row in await _read_op(op, op.fields)}
+    restore: dict[int, dict[str, Any]] = {}
+    conflicts: list[str] = []
+    gone: list[int] = []
+    unknown: list[str] = []
+    for record_id, before in op.before.items():
+        now = current.get(record_id)
+        if now is None:
+            gone.append(record_id)
+            continue
+        after = op.after.get(record_id) if op.after is not None else None
+        for name in names:
+            if _same(now[name], before[name]):
+                continue
+            ours: bool | None
+            if after is not None:
+                ours = _same(now[name], after[name])
+            else:
+                ours = _as_sent(fields.get(name), now[name], op.values.get(name))
+            if ours is None:
+                unknown.append(f"{record_id}.{name}")
+            elif ours:
+                restore.setdefault(record_id, {})[name] = _restorable(fields.get(name), before[name])
+            else:
+                conflicts.append(f"{record_id}.{name}")
+    groups: dict[bytes, list[int]] = {}
+    for record_id, values in restore.items():
+        groups.setdefault(orjson.dumps(values, option=orjson.OPT_SORT_KEYS), []).append(record_id)
+    for ids in groups.values():
+        await op.client.call(op.model, "write", ids=ids, args=(restore[ids[0]],), context=op.context)
+    children = 0
+    for name in op.fields:
+        if fields.type_of(name) != "one2many":
+            continue
+        new = {
+            i for record_id, before in op.before.items() if record_id in current
+            for i in set(current[record_id][name]) - set(before[name])
+        }  # fmt: skip
+        relation = str(fields.get(name)["relation"])
+        existing = await _existing(op, relation, sorted(new))
+        if existing:
+            await op.client.call(relation, "unlink", ids=existing, context=op.context)
+            children += len(existing)
+    notes = []
+    if restore:
+        notes.append(f"restored {sum(len(v) for v in restore.values())} field value(s)")
+    if children:
+        notes.append(f"deleted {children} record(s) its one2many commands created")
+    if conflicts:
+        notes.append(f"changed meanwhile by someone else, left as they are: {', '.join(conflicts[:20])}")
+    if gone:
+        notes.append(f"records deleted meanwhile: {gone[:20]}")
+    if unknown:
+        notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
+    if conflicts or gone:
+        op.undo = "conflict"
+    elif unknown:
+        op.undo = "unknown"
+    else:
+        op.undo = "undone" if restore or children else "nothing_to_undo"
+    op.detail = "; ".join(notes) or "nothing had changed"
+
+
+async def _read_op(op: Operation, names: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await op.client.call(
+        op.model, "read", ids=list(op.before), kwargs={"fields": names, "load": None}, context=op.context, cache_ttl=0
+    )
+    return rows
+
+
+def _short(values: Any) -> str:
+    text = repr(values)
+    return text if len(text) <= 200 else text[:200] + "…"
