@@ -26,6 +26,7 @@ import orjson
 import pyarrow as pa
 
 from zenoo.exceptions import AccessError
+from zenoo.seams import OdooClient
 from zenoo_frames.options import FetchOptions
 from zenoo_frames.rows import NameIndex, attach_display_names, raw_schema, rows_to_batch
 from zenoo_frames.schema import FieldSpec, FrameSchema
@@ -58,7 +59,7 @@ class MissingRecordsWarning(UserWarning):
 class Source:
     """What to fetch: a model, a domain and the query's shape. Built from a QuerySet or by hand."""
 
-    client: Any
+    client: OdooClient
     model: str
     domain: tuple[Any, ...] = ()
     fields: tuple[str, ...] | None = None

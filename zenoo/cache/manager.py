@@ -41,6 +41,7 @@ from zenoo.cache.level import CacheLevel
 from zenoo.cache.memory import DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, MemoryCache
 from zenoo.cache.stats import CacheStats
 from zenoo.exceptions import ConfigurationError
+from zenoo.seams import OdooClient
 
 __all__ = ["DEFAULT_TTL", "CacheManager"]
 
@@ -72,7 +73,7 @@ class CacheManager:
     def __init__(
         self,
         *,
-        client: Any = None,
+        client: OdooClient | None = None,
         ttl: float | None = DEFAULT_TTL,
         invalidation: str = "database",
         dependents: Mapping[str, Iterable[str]] | None = None,
@@ -90,7 +91,7 @@ class CacheManager:
     @classmethod
     async def create(
         cls,
-        client: Any = None,
+        client: OdooClient | None = None,
         *,
         backend: str | CacheLevel | Sequence[str | CacheLevel] = "memory",
         url: str | None = None,
@@ -242,11 +243,11 @@ class CacheManager:
         return make_function_key(scope, qualname, arguments)
 
     @property
-    def scope(self) -> tuple[Any, Any, Any]:
+    def scope(self) -> tuple[str, str | None, int | None]:
         """The bound client's ``(base_url, database, uid)``; empty values for a stand-alone manager."""
         if self._client is None:
             return ("", None, None)
-        return tuple(self._client.cache_scope)
+        return self._client.cache_scope
 
     # --- the client's hook ---------------------------------------------------------------------
 

@@ -7,19 +7,25 @@ class; see docs/writing.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager, bulk
 from zenoo.writing.bulk import Options, ProgressOption
 
 if TYPE_CHECKING:
+    from zenoo.client.core import ZenooClient
     from zenoo.client.shared import SharedState
+    from zenoo.seams import OdooClient
 
 
 class WriteMethods:
     """``bulk_*``, ``batch()``, ``transaction()`` and zenoo-rpc's managers; ZenooClient is one."""
 
     _shared: SharedState
+
+    if TYPE_CHECKING:
+
+        def _as_client(self) -> OdooClient: ...  # OrmMethods': this client as the layers below see it
 
     async def bulk_create(
         self,
@@ -38,7 +44,7 @@ class WriteMethods:
         then carries the BatchResult (ids of the rows created, rows failed or unknown).
         """
         options = Options.of(chunk_size, concurrency, progress, validate)
-        result = (await bulk.bulk_create(self, model, rows, options, context)).raise_for_errors()
+        result = (await bulk.bulk_create(self._as_client(), model, rows, options, context)).raise_for_errors()
         return result.ids  # type: ignore[return-value]
 
     async def bulk_write(
@@ -59,7 +65,7 @@ class WriteMethods:
         the BatchResult) unless every request is done.
         """
         options = Options.of(chunk_size, concurrency, progress, validate, via)
-        return (await bulk.bulk_write(self, model, values_by_id, options, context)).raise_for_errors()
+        return (await bulk.bulk_write(self._as_client(), model, values_by_id, options, context)).raise_for_errors()
 
     async def bulk_unlink(
         self,
@@ -73,7 +79,7 @@ class WriteMethods:
     ) -> BatchResult:
         """Delete ``ids`` in chunked ``unlink`` requests; :class:`BatchError` unless all are done."""
         options = Options.of(chunk_size, concurrency, progress)
-        return (await bulk.bulk_unlink(self, model, ids, options, context)).raise_for_errors()
+        return (await bulk.bulk_unlink(self._as_client(), model, ids, options, context)).raise_for_errors()
 
     def batch(
         self,
@@ -90,7 +96,7 @@ class WriteMethods:
         ends (grouped by model and operation, in dependency order); ``atomic=True`` sends them as
         one request or refuses before sending. See :class:`zenoo.writing.Batch`."""
         options = Options.of(chunk_size, concurrency, progress, validate, timeout=timeout)
-        return Batch(self, options, atomic=atomic, context=context)
+        return Batch(self._as_client(), options, atomic=atomic, context=context)
 
     def transaction(
         self,
@@ -111,26 +117,26 @@ class WriteMethods:
     def batch_manager(self) -> BatchManager:
         """zenoo-rpc's batch manager (created with its defaults on first use)."""
         if self._shared.batch_manager is None:
-            self._shared.batch_manager = BatchManager(self)
+            self._shared.batch_manager = BatchManager(cast("ZenooClient", self))
         return self._shared.batch_manager
 
     async def setup_batch_manager(
         self, max_chunk_size: int = 100, max_concurrency: int = 5, timeout: float | None = None
     ) -> BatchManager:
         """zenoo-rpc's set-up of :attr:`batch_manager` (its bulk methods, ``create_batch()``)."""
-        self._shared.batch_manager = BatchManager(self, max_chunk_size, max_concurrency, timeout)
+        self._shared.batch_manager = BatchManager(cast("ZenooClient", self), max_chunk_size, max_concurrency, timeout)
         return self._shared.batch_manager
 
     @property
     def transaction_manager(self) -> TransactionManager:
         """zenoo-rpc's transaction manager (created on first use): ``transaction()`` and counters."""
         if self._shared.transaction_manager is None:
-            self._shared.transaction_manager = TransactionManager(self)
+            self._shared.transaction_manager = TransactionManager(cast("ZenooClient", self))
         return self._shared.transaction_manager
 
     async def setup_transaction_manager(self, *, allow_unlink: bool = False) -> TransactionManager:
         """zenoo-rpc's set-up of :attr:`transaction_manager`; ``allow_unlink`` is its transactions'
         default. (zenoo-rpc's isolation options have no meaning here: each Odoo call is its own
         database transaction.)"""
-        self._shared.transaction_manager = TransactionManager(self, allow_unlink=allow_unlink)
+        self._shared.transaction_manager = TransactionManager(cast("ZenooClient", self), allow_unlink=allow_unlink)
         return self._shared.transaction_manager

@@ -24,6 +24,7 @@ from typing import Any, Literal, Self
 from zenoo.exceptions import ClientError, InvalidValueError
 from zenoo.fields.metadata import model_fields
 from zenoo.protocols.base import check_ids
+from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     Options,
     Progress,
@@ -89,7 +90,7 @@ class Batch:
 
     def __init__(
         self,
-        client: Any,
+        client: OdooClient,
         options: Options | None = None,
         *,
         atomic: bool = False,

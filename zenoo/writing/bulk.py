@@ -31,6 +31,7 @@ from zenoo.exceptions import (
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
 from zenoo.protocols.base import check_ids
+from zenoo.seams import OdooClient
 from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
 
 #: Rows per request when the caller does not say.
@@ -221,7 +222,7 @@ def value_rows(values: Any, what: str) -> list[Mapping[str, Any]]:
     return rows
 
 
-async def checked_rows(client: Any, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
+async def checked_rows(client: OdooClient, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
     """Every row checked and converted before anything is sent, as ``ZenooClient.create`` does.
 
     The fields and server defaults are fetched once; the "required field missing" check runs once
@@ -252,7 +253,7 @@ def _has_commands(value: Any) -> bool:
 
 
 def create_requests(
-    client: Any, model: str, rows: list[dict[str, Any]], options: Options, context: Mapping[str, Any] | None
+    client: OdooClient, model: str, rows: list[dict[str, Any]], options: Options, context: Mapping[str, Any] | None
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
     operation = OperationResult("create", model, len(rows))
 
@@ -271,7 +272,7 @@ def create_requests(
 
 
 async def bulk_create(
-    client: Any, model: str, rows: Any, options: Options, context: Mapping[str, Any] | None = None
+    client: OdooClient, model: str, rows: Any, options: Options, context: Mapping[str, Any] | None = None
 ) -> BatchResult:
     checked = await checked_rows(client, model, value_rows(rows, "bulk_create()"), options.validate)
     operation, requests = create_requests(client, model, checked, options, context)
@@ -332,7 +333,7 @@ def load_rows(fields: ModelFields, records: Sequence[tuple[int | None, Mapping[s
     return columns, rows
 
 
-async def send_load(client: Any, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
+async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
     """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows)."""
     columns, rows = result.values
     answer = await client.call(model, "load", args=(columns, rows), context={**(context or {}), **LOAD_CONTEXT})
@@ -355,7 +356,7 @@ def _key(values: Mapping[str, Any]) -> bytes:
 
 
 async def checked_updates(
-    client: Any, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
+    client: OdooClient, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
 ) -> dict[int, dict[str, Any]]:
     if not isinstance(updates, Mapping):
         raise InvalidValueError(f"bulk_write() needs a dict {{id: values}}, got {type(updates).__name__}")
@@ -369,7 +370,7 @@ async def checked_updates(
 
 
 async def write_requests(
-    client: Any,
+    client: OdooClient,
     model: str,
     updates: dict[int, dict[str, Any]],
     options: Options,
@@ -433,7 +434,7 @@ def _as_range(rows: list[int]) -> Sequence[int]:
 
 
 async def bulk_write(
-    client: Any,
+    client: OdooClient,
     model: str,
     updates: Mapping[Any, Mapping[str, Any]],
     options: Options,
@@ -451,7 +452,7 @@ async def bulk_write(
 
 
 def unlink_requests(
-    client: Any, model: str, ids: list[int], options: Options, context: Mapping[str, Any] | None
+    client: OdooClient, model: str, ids: list[int], options: Options, context: Mapping[str, Any] | None
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
     operation = OperationResult("unlink", model, len(ids), targets=ids)
 
@@ -468,7 +469,7 @@ def unlink_requests(
 
 
 async def bulk_unlink(
-    client: Any, model: str, ids: Any, options: Options, context: Mapping[str, Any] | None = None
+    client: OdooClient, model: str, ids: Any, options: Options, context: Mapping[str, Any] | None = None
 ) -> BatchResult:
     id_list = list(dict.fromkeys(check_ids(ids)))
     operation, requests = unlink_requests(client, model, id_list, options, context)

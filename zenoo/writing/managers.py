@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zenoo.exceptions import InvalidValueError, TransactionError
 from zenoo.writing.batch import Batch
@@ -18,6 +18,9 @@ from zenoo.writing.bulk import Options, value_rows
 from zenoo.writing.recording import current_recorder
 from zenoo.writing.results import BatchResult
 from zenoo.writing.transaction import Transaction
+
+if TYPE_CHECKING:
+    from zenoo.client import ZenooClient
 
 T = TypeVar("T")
 
@@ -30,7 +33,7 @@ class BatchManager:
     """
 
     def __init__(
-        self, client: Any, max_chunk_size: int = 100, max_concurrency: int = 5, timeout: float | None = None
+        self, client: ZenooClient, max_chunk_size: int = 100, max_concurrency: int = 5, timeout: float | None = None
     ) -> None:
         self.client = client
         self.options = Options.of(max_chunk_size, max_concurrency, False, timeout=timeout)
@@ -129,7 +132,7 @@ class _CountedBatch(Batch):
 class TransactionManager:
     """zenoo-rpc's transaction manager: ``client.transaction_manager.transaction()`` and counters."""
 
-    def __init__(self, client: Any, *, allow_unlink: bool = False) -> None:
+    def __init__(self, client: ZenooClient, *, allow_unlink: bool = False) -> None:
         self.client = client
         self.allow_unlink = allow_unlink
         self.successful_transactions = 0
@@ -169,7 +172,7 @@ def atomic(
     func: Any = None,
     /,
     *,
-    client: Any = None,
+    client: ZenooClient | None = None,
     auto_commit: bool = True,
     auto_rollback: bool = True,
     allow_unlink: bool = False,

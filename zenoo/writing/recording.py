@@ -15,12 +15,14 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from zenoo.seams import OdooClient
+
 
 @dataclass(frozen=True)
 class WriteCall:
     """A call that may write, as ``call`` received it (its arguments already checked)."""
 
-    client: Any  # the client, or with_context view, that makes the call
+    client: OdooClient  # the client, or with_context view, that makes the call
     model: str
     method: str
     ids: list[int] | None

@@ -28,6 +28,7 @@ from typing import Any, Literal, Self
 
 from zenoo.exceptions import TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
+from zenoo.seams import OdooClient
 from zenoo.writing.recording import WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
 from zenoo.writing.undo import Operation, undo
@@ -57,7 +58,7 @@ class Transaction:
 
     def __init__(
         self,
-        client: Any,
+        client: OdooClient,
         transaction_id: str | None = None,
         auto_commit: bool = True,
         *,

@@ -16,6 +16,7 @@ import orjson
 
 from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import model_fields
+from zenoo.seams import OdooClient
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 
@@ -42,7 +43,7 @@ class Operation:
     undo: UndoState | None = None
     detail: str = ""
     # what undoing needs
-    client: Any = field(default=None, repr=False)
+    client: OdooClient = field(repr=False, kw_only=True)
     context: Mapping[str, Any] | None = field(default=None, repr=False)
     kind: Literal["create", "write", "unlink", "other"] = "other"
     fields: list[str] = field(default_factory=list, repr=False)
