@@ -95,3 +95,12 @@ async def any_client(request: pytest.FixtureRequest, target) -> AsyncIterator[Ze
 def tag() -> str:
     """A unique name prefix for the records a test creates."""
     return f"zenoo-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
+    """Removes, after the test, every partner (archived ones too) whose name starts with ``tag``."""
+    yield
+    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
+    if ids:
+        await client.unlink("res.partner", ids)

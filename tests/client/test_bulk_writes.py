@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,14 +16,6 @@ from zenoo.writing import Batch, BatchResult, PendingRecords
 
 def _sent(client: ZenooClient) -> dict[str, int]:
     return {name: data["requests"] for name, data in client.stats.as_dict()["methods"].items()}
-
-
-@pytest.fixture
-async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
-    yield
-    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
-    if ids:
-        await client.unlink("res.partner", ids)
 
 
 async def test_bulk_create_gives_ids_in_input_order_at_10000_rows(client: ZenooClient, tag: str, cleanup: None) -> None:

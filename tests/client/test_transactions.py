@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import pytest
@@ -45,14 +45,6 @@ async def snapshot(client: ZenooClient, model: str, ids: list[int]) -> list[dict
         if f.get("store") and n not in STAMPS and not n.startswith(CHATTER) and f["type"] != "binary"
     )  # fmt: skip
     return await client.read(model, ids, names)
-
-
-@pytest.fixture
-async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
-    yield
-    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
-    if ids:
-        await client.unlink("res.partner", ids)
 
 
 async def test_a_failing_block_undoes_creates_and_writes_field_by_field(client: ZenooClient, tag: str, cleanup: None) -> None:

@@ -7,7 +7,6 @@ nothing, bulk ids come back in input order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,14 +15,6 @@ from zenoo import ZenooClient, atomic
 from zenoo.exceptions import BatchExecutionError, TransactionRollbackError
 from zenoo.models.common import ResPartner
 from zenoo.writing import BatchManager, TransactionManager
-
-
-@pytest.fixture
-async def cleanup(client: ZenooClient, tag: str) -> AsyncIterator[None]:
-    yield
-    ids = await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
-    if ids:
-        await client.unlink("res.partner", ids)
 
 
 async def _names(client: ZenooClient, tag: str) -> list[str]:
