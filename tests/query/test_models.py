@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zenoo import FieldError, InvalidValueError, OdooModel, ZenooClient
+from zenoo import FieldError, InvalidValueError, OdooModel
 from zenoo.models import Many2one, X2many
 from zenoo.models.common import ResCompany, ResPartner
 from zenoo.state import client_state
