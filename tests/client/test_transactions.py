@@ -132,6 +132,25 @@ async def test_unlinks_are_refused_unless_accepted_and_then_reported(client: Zen
     assert await client.search_count("res.partner", [["id", "in", [made, gone]]]) == 0
 
 
+async def test_a_business_method_is_reported_as_irreversible(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """A method other than create/write/unlink (here Odoo's action_archive) has effects zenoo cannot
+    know: a rollback undoes the rest and names that call, leaving what it did as it is."""
+    kept = await client.create("res.partner", {"name": f"{tag}-kept"})
+    with pytest.raises(RollbackError) as info:
+        async with client.transaction():
+            made = await client.create("res.partner", {"name": f"{tag}-made"})
+            await client.call("res.partner", "action_archive", ids=[kept])
+            raise Boom
+    states = [(op.method, op.undo) for op in info.value.operations]
+    assert states == [("create", "undone"), ("action_archive", "irreversible")]
+    assert "action_archive" in str(info.value)
+    assert await client.search_count("res.partner", [["id", "=", made]], context={"active_test": False}) == 0
+    [row] = await client.read("res.partner", [kept], ["active"])
+    assert row["active"] is False  # left as the method made it: zenoo does not guess an undo
+    await client.call("res.partner", "action_unarchive", ids=[kept])
+    assert (await client.read("res.partner", [kept], ["active"]))[0]["active"] is True
+
+
 async def test_an_undo_that_fails_is_named(client: ZenooClient, tag: str, cleanup: None) -> None:
     """The company a contact belonged to is deleted by someone else meanwhile: restoring the
     contact's parent fails, and the RollbackError names that write."""

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
 
 # methods working on records: JSON-RPC passes their ids as args[0], JSON-2 as "ids"
-RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data"})
+RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data", "action_archive", "action_unarchive"})
 MODEL_METHODS = frozenset({
     "search", "search_count", "search_read", "search_fetch", "create", "fields_get", "name_search",
     "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load", "name_create",

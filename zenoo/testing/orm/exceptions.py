@@ -75,6 +75,10 @@ class PyIndexError(OdooException):
     odoo_name = "builtins.IndexError"
 
 
+class PyAssertionError(OdooException):
+    odoo_name = "builtins.AssertionError"
+
+
 class HttpNotFound(OdooException):
     """werkzeug's NotFound as JSON-2 raises it (unknown model or method)."""
 

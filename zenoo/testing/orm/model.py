@@ -22,6 +22,7 @@ from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import (
     OdooException,
+    PyAssertionError,
     PyKeyError,
     PyTypeError,
     PyValueError,
@@ -497,7 +498,7 @@ class BaseModel:
                     and key[len("default_"):] not in MAGIC_FIELDS}
         return {**defaults, **vals}
 
-    def write(self, ids, vals):  # type: ignore[no-untyped-def]
+    def write(self, ids: list[int] | int, vals: dict[str, Any]) -> bool:
         """Update ``ids`` with ``vals`` (x2many as command lists); True."""
         ids = self._as_ids(ids)
         if self.spec.name == "res.users" and not self.env.is_admin and hooks.is_self_write(self, ids, vals):
@@ -508,6 +509,23 @@ class BaseModel:
         if ids:
             self._update(ids, vals)
         return True
+
+    def action_archive(self, ids: list[int]) -> None:
+        """Set ``active`` to False on the active records of ``ids``, as Odoo's does (it answers null)."""
+        self._set_active(ids, False)
+
+    def action_unarchive(self, ids: list[int]) -> None:
+        """Set ``active`` to True on the archived records of ``ids`` (answers null)."""
+        self._set_active(ids, True)
+
+    def _set_active(self, ids: list[int], active: bool) -> None:
+        if "active" not in self.spec.fields:
+            raise PyAssertionError(f"No 'active' field on model {self.spec.name}")
+        ids = self._as_ids(ids)
+        self._ensure_exist(ids)
+        changing = [row["id"] for row in self._read(ids, ["active"], None) if bool(row["active"]) != active]
+        if changing:  # only the records whose state changes are written, as Odoo filters them first
+            self.write(changing, {"active": active})
 
     def unlink(self, ids):  # type: ignore[no-untyped-def]
         """Delete ``ids``; True."""
