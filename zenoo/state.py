@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from zenoo.exceptions import ConfigurationError
 from zenoo.methods import is_read_only
@@ -84,18 +84,6 @@ class ClientState:
 
         hooks.on("after_response", forget)
         hooks.on("error", forget)
-
-
-class HasState(Protocol):
-    """A client as the upper layers see it here: it carries its :class:`ClientState`."""
-
-    @property
-    def state(self) -> ClientState: ...
-
-
-def client_state(client: HasState) -> ClientState:
-    """The upper layers' state of ``client``'s connection."""
-    return client.state
 
 
 def context_key(context: dict[str, Any]) -> tuple[tuple[str, str], ...]:

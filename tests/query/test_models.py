@@ -11,7 +11,6 @@ import pytest
 from zenoo import FieldError, InvalidValueError, OdooModel
 from zenoo.models import Many2one, X2many
 from zenoo.models.common import ResCompany, ResPartner
-from zenoo.state import client_state
 
 from .conftest import calls, param
 
@@ -92,7 +91,7 @@ async def test_prefetch_reads_each_relation_once(client: Any, embedded: Any, mar
     await query.fields_meta()
     await client.get_model_class("res.company")
     await client.fields_get("res.company")
-    client_state(client).relation_cache.clear()
+    client.state.relation_cache.clear()
     embedded.server.reset_requests()
     partners = await query.prefetch("company_id", "child_ids").all()
     assert len(partners) == 3
@@ -119,7 +118,7 @@ async def test_relation_cache_is_bounded_and_cleared_by_writes(
     query = client.model(ResPartner).filter(id=parent)
     partner = await query.first()
     await partner.company_id
-    cache = client_state(client).relation_cache
+    cache = client.state.relation_cache
     assert len(cache) >= 1
     await client.write("res.partner", [parent], {"phone": "1"})  # any write through the client
     assert len(cache) == 0

@@ -31,7 +31,6 @@ from zenoo.fields.values import (
     to_odoo,
 )
 from zenoo.seams import OdooClient
-from zenoo.state import client_state
 
 _STRING_TYPES = frozenset({"char", "text", "html", "reference"})
 
@@ -41,7 +40,7 @@ async def known_defaults(client: OdooClient, fields: ModelFields) -> frozenset[s
 
     None when the server cannot tell (no ``default_get``): required fields are then left to Odoo.
     """
-    state = client_state(client)
+    state = client.state
     if fields.model not in state.defaults:
         required = [name for name, field in fields.fields.items() if field.get("required")]
         if not required:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zenoo.seams import OdooClient, Runner
-from zenoo.state import client_state
 
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
@@ -59,7 +58,7 @@ class Binding:
     @property
     def write_generation(self) -> int:
         """The client's count of calls that may have written (see :class:`zenoo.state.ClientState`)."""
-        return client_state(self.client).write_generation
+        return self.client.state.write_generation
 
     def resolve(self, coro: Coroutine[Any, Any, T]) -> Any:
         """Block on ``coro`` when bound to a runner, otherwise hand the coroutine back to await."""

@@ -25,7 +25,7 @@ from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.base import OdooModel
 from zenoo.models.relations import Many2one, X2many
 from zenoo.seams import OdooClient
-from zenoo.state import ClientState, client_state
+from zenoo.state import ClientState
 
 #: Odoo field type → (Python type, its name in generated source); all but boolean are Optional.
 SCALAR_TYPES: dict[str, tuple[Any, str]] = {
@@ -113,7 +113,7 @@ async def get_model_class(client: OdooClient, model: str) -> type[OdooModel]:
     those already built (itself included), the others when their class gets built — by this
     function, or by loading the relation (``await record.company_id`` builds ``res.company``'s).
     """
-    state = client_state(client)
+    state = client.state
     cls = state.classes.get(model)
     if cls is None:
         fields = await model_fields(client, model)

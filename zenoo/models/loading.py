@@ -17,7 +17,7 @@ from zenoo.models.binding import Binding, RecordStore
 from zenoo.models.builder import declared_fields, get_model_class, related_class
 from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
-from zenoo.state import client_state, context_key
+from zenoo.state import context_key
 
 
 async def class_for(binding: Binding, model: str, cls: type[OdooModel] | None) -> type[OdooModel]:
@@ -72,7 +72,7 @@ async def load_records(
     cls = await class_for(binding, model, cls)
     meta = await model_fields(binding.client, model)
     names = meta.default_names(declared_fields(cls))
-    cache = client_state(binding.client).relation_cache
+    cache = binding.client.state.relation_cache
     # the context the rows are read with: the client's (user's and with_context views') and the query's
     context = {**(getattr(binding.client, "context", None) or {}), **binding.context}
     # rows depend on who reads them (record rules, field access) and in which context
