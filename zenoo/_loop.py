@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Generator
 from typing import TYPE_CHECKING, TypeVar
 
 from zenoo.exceptions import BlockingCallError
@@ -47,7 +47,7 @@ class LoopThread:
             future.cancel()  # a no-op when the coroutine itself raised
             raise
 
-    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
+    def iterate(self, agen: AsyncIterator[T]) -> Generator[T, None, None]:
         """Iterate an async iterator from a blocking caller; closing the generator closes ``agen``."""
         try:
             while True:

@@ -8,7 +8,7 @@ thread of :mod:`zenoo._loop`). ``ZenooClient`` and ``LoopThread`` satisfy them (
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class Runner(Protocol):
 
     def run(self, awaitable: Awaitable[T]) -> T: ...
 
-    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]: ...
+    def iterate(self, agen: AsyncIterator[T]) -> Generator[T, None, None]: ...
 
 
 class OdooClient(Protocol):
@@ -59,6 +59,12 @@ class OdooClient(Protocol):
 
     @property
     def cache_scope(self) -> tuple[str, str | None, int | None]: ...
+
+    def fork(self) -> OdooClient:
+        """A new client to the same server and credentials, with its own connection pool."""
+        ...
+
+    async def close(self) -> None: ...
 
     async def call(
         self,

@@ -25,10 +25,12 @@ import pyarrow as pa
 
 from zenoo._loop import shared_loop
 from zenoo.exceptions import ClientError, ConfigurationError
+from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
 from zenoo_frames.options import FetchKeywords, FetchOptions
 from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
+from zenoo_frames.targets import AsyncTarget, BlockingClient, BlockingQuery, FrameQuery, Target
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +55,7 @@ STREAM_DEFAULTS = FetchOptions(progress=False)
 
 
 async def to_arrow(
-    target: Any,
+    target: AsyncTarget,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -72,7 +74,7 @@ async def to_arrow(
 
 
 async def to_polars(
-    target: Any,
+    target: AsyncTarget,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -88,7 +90,7 @@ async def to_polars(
 
 
 async def to_pandas(
-    target: Any,
+    target: AsyncTarget,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -113,7 +115,7 @@ async def to_pandas(
 
 
 async def to_parquet(
-    target: Any,
+    target: AsyncTarget,
     path: str | os.PathLike[str],
     model: str | None = None,
     domain: Sequence[Any] | None = None,
@@ -140,7 +142,7 @@ async def to_parquet(
 
 
 async def iter_batches(
-    target: Any,
+    target: AsyncTarget,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -200,12 +202,12 @@ def arrow_to_pandas(table: pa.Table, dtype_backend: str) -> pd.DataFrame:
 
 
 def scan_odoo(
-    target: Any,
+    target: Target,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
     *,
-    runner: Any = None,
+    runner: Runner | None = None,
     options: FetchOptions | None = None,
     **keywords: Unpack[FetchKeywords],
 ) -> pl.LazyFrame:
@@ -239,10 +241,10 @@ def scan_odoo(
 
 
 def arrow_c_stream(
-    target: Any,
+    target: Target,
     requested_schema: Any = None,
     *,
-    runner: Any = None,
+    runner: Runner | None = None,
     options: FetchOptions | None = None,
     **keywords: Unpack[FetchKeywords],
 ) -> Any:
@@ -310,11 +312,16 @@ def _scan(
 
 
 async def _source(
-    target: Any, model: str | None, domain: Sequence[Any] | None, fields: Sequence[str] | None
+    target: AsyncTarget, model: str | None, domain: Sequence[Any] | None, fields: Sequence[str] | None
 ) -> Source:
     """A :class:`Source` from a QuerySet (with the fields its records and ``values()`` read), or from
     a client with a model, domain and fields (None: the model's default fields)."""
-    if _is_queryset(target):
+    if isinstance(target, BlockingClient | BlockingQuery):
+        raise ConfigurationError(
+            "the async frame functions need an async ZenooClient or its QuerySet; with the blocking"
+            " Client use client.model(...).to_polars() (and the other QuerySet methods), which block"
+        )
+    if isinstance(target, FrameQuery):
         if model is not None or domain is not None or fields is not None:
             raise ConfigurationError(
                 "model, domain and fields come from the QuerySet; refine it with filter()/only()"
@@ -331,11 +338,6 @@ async def _source(
             # a bulk fetch does not flood the cache: only a QuerySet that asked with cache() uses it
             cache_ttl=target.cache_ttl if target.cache_requested else 0,
         )
-    if _is_blocking_client(target):
-        raise ConfigurationError(
-            "the async frame functions need an async ZenooClient; with the blocking Client use"
-            " client.model(...).to_polars() (and the other QuerySet methods), which block"
-        )
     if not isinstance(model, str) or not model:
         raise ConfigurationError(f"a model name is required with a client, got {model!r}")
     if domain is not None and not isinstance(domain, list | tuple):
@@ -350,14 +352,10 @@ async def _source(
     )
 
 
-def _is_queryset(target: Any) -> bool:
-    return hasattr(target, "model_name") and hasattr(target, "compiled_domain")
-
-
 class _Binding:
     """Runs a frame's coroutines on one loop thread, with a client that lives on that loop.
 
-    A blocking ``Client`` (or its QuerySet) brings its loop thread: the work runs there. An async
+    A blocking ``Client`` (or its FrameQuery) brings its loop thread: the work runs there. An async
     client is forked (same server and credentials, its own pool) onto the shared loop thread, and
     the fork is closed when the session ends; the caller's event loop is never blocked on itself.
     The query's :class:`Source` is worked out in the first session (domain, fields) and bound to
@@ -366,29 +364,31 @@ class _Binding:
 
     def __init__(
         self,
-        target: Any,
+        target: Target,
         model: str | None,
         domain: Sequence[Any] | None,
         fields: Sequence[str] | None,
-        runner: Any,
+        runner: Runner | None,
     ) -> None:
-        if _is_blocking_client(target):
+        if isinstance(target, BlockingQuery):
+            target = target.queryset
+        if isinstance(target, BlockingClient):
             runner = runner or target.runner
             target = target.aclient
-        elif _is_queryset(target):
-            runner = runner or getattr(target, "runner", None)
-        if not _is_queryset(target) and (not isinstance(model, str) or not model):
+        elif isinstance(target, FrameQuery):
+            runner = runner or target.runner
+        if not isinstance(target, FrameQuery) and (not isinstance(model, str) or not model):
             raise ConfigurationError(f"a model name is required with a client, got {model!r}")
-        self._target = target
+        self._target: AsyncTarget = target
         self._args = (model, domain, fields)
         self._runner = runner
         self._source: Source | None = None
 
     def describe(self) -> str:
-        return self._target.model_name if _is_queryset(self._target) else str(self._args[0])
+        return self._target.model_name if isinstance(self._target, FrameQuery) else str(self._args[0])
 
-    def _client(self) -> Any:
-        return self._target.client if _is_queryset(self._target) else self._target
+    def _client(self) -> OdooClient:
+        return self._target.client if isinstance(self._target, FrameQuery) else self._target
 
     def _ensure_open(self) -> None:
         """Refuse a closed client, as its own calls do (its fork, with a pool of its own, would not)."""
@@ -399,7 +399,7 @@ class _Binding:
             )
 
     @contextmanager
-    def session(self) -> Iterator[tuple[Any, Source]]:
+    def session(self) -> Iterator[tuple[Runner, Source]]:
         """A runner and the Source bound to a client that lives on the runner's loop."""
         self._ensure_open()
         if self._runner is not None:
@@ -408,21 +408,18 @@ class _Binding:
         loop = shared_loop()
         fork = loop.run(_fork(self._client()))
         try:
-            yield loop, self._bound(loop, self._target.using(fork) if _is_queryset(self._target) else fork)
+            target = self._target.using(fork) if isinstance(self._target, FrameQuery) else fork
+            yield loop, self._bound(loop, target)
         finally:
             loop.run(fork.close())
 
-    def _bound(self, run: Any, target: Any) -> Source:
+    def _bound(self, run: Runner, target: AsyncTarget) -> Source:
         """The query's Source for ``target`` (the client, or QuerySet, living on ``run``'s loop)."""
         if self._source is None:
             self._source = run.run(_source(target, *self._args))
             return self._source
-        return replace(self._source, client=target.client if _is_queryset(target) else target)
+        return replace(self._source, client=target.client if isinstance(target, FrameQuery) else target)
 
 
-def _is_blocking_client(target: Any) -> bool:
-    return hasattr(target, "aclient") and hasattr(target, "runner")
-
-
-async def _fork(client: Any) -> Any:
+async def _fork(client: OdooClient) -> OdooClient:
     return client.fork()

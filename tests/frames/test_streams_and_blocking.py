@@ -56,11 +56,20 @@ def test_blocking_client_queryset_frames(blocking: Client, embedded: Any, marker
     assert duckdb.sql("select count(*) from qs where is_company").fetchall() == [(3,)]
 
 
-def test_blocking_client_is_refused_by_the_async_functions(blocking: Client) -> None:
-    with pytest.raises(ConfigurationError, match="blocking Client"):
-        import asyncio
+def test_blocking_client_and_queryset_are_refused_by_the_async_functions(blocking: Client) -> None:
+    import asyncio
 
+    with pytest.raises(ConfigurationError, match="blocking Client"):
         asyncio.run(zenoo_frames.to_arrow(blocking, "res.partner"))
+    with pytest.raises(ConfigurationError, match="blocking Client"):
+        asyncio.run(zenoo_frames.to_polars(blocking.model("res.partner")))
+
+
+def test_lazy_from_a_blocking_queryset(blocking: Client, marker: str) -> None:
+    blocking.create("res.partner", [{"name": f"{marker}-{i}"} for i in range(3)])
+    qs = blocking.model("res.partner").filter(name__startswith=marker).only("name")
+    frame = zenoo_frames.scan_odoo(qs).sort("name").collect()
+    assert frame["name"].to_list() == [f"{marker}-{i}" for i in range(3)]
 
 
 def test_lazy_from_a_blocking_client_and_model_name(blocking: Client, marker: str) -> None:

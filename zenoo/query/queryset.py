@@ -47,6 +47,12 @@ from zenoo.query.domain import Q, compile_q
 from zenoo.seams import OdooClient, Runner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
     from zenoo_frames.options import FetchKeywords, FetchOptions
 
 #: rows per request when iterating with ``async for``
@@ -136,7 +142,7 @@ class QuerySet:
     # --- introspection (used by zenoo_frames) ----------------------------------------------------
 
     @property
-    def client(self) -> Any:
+    def client(self) -> OdooClient:
         return self._client
 
     @property
@@ -518,7 +524,7 @@ class QuerySet:
 
     async def to_arrow(
         self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]
-    ) -> Any:
+    ) -> pa.Table:
         """The records as a ``pyarrow.Table`` (see :func:`zenoo_frames.to_arrow`)."""
         import zenoo_frames
 
@@ -526,7 +532,7 @@ class QuerySet:
 
     async def to_polars(
         self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]
-    ) -> Any:
+    ) -> pl.DataFrame:
         """The records as a ``polars.DataFrame`` (see :func:`zenoo_frames.to_polars`)."""
         import zenoo_frames
 
@@ -538,7 +544,7 @@ class QuerySet:
         dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> Any:
+    ) -> pd.DataFrame:
         """The records as a ``pandas.DataFrame`` (see :func:`zenoo_frames.to_pandas`)."""
         import zenoo_frames
 
@@ -551,7 +557,7 @@ class QuerySet:
         compression: str = "zstd",
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> Any:
+    ) -> Path:
         """Stream the records into a Parquet file (see :func:`zenoo_frames.to_parquet`)."""
         import zenoo_frames
 
@@ -563,13 +569,13 @@ class QuerySet:
         batch_size: int | None = None,
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[pa.RecordBatch]:
         """``pyarrow.RecordBatch`` es in order (see :func:`zenoo_frames.iter_batches`)."""
         import zenoo_frames
 
         return zenoo_frames.iter_batches(self, batch_size=batch_size, options=options, **keywords)
 
-    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> pl.LazyFrame:
         """A ``polars.LazyFrame`` fetched when collected (see :func:`zenoo_frames.scan_odoo`)."""
         import zenoo_frames
 

@@ -17,9 +17,15 @@ from zenoo.fields.metadata import ModelFields
 from zenoo.models.base import OdooModel
 from zenoo.query.domain import Q
 from zenoo.query.queryset import QuerySet
-from zenoo.seams import Runner
+from zenoo.seams import OdooClient, Runner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
     from zenoo_frames.options import FetchKeywords, FetchOptions
 
 
@@ -41,7 +47,7 @@ class BlockingQuerySet:
     # --- introspection ----------------------------------------------------------------------------
 
     @property
-    def client(self) -> Any:
+    def client(self) -> OdooClient:
         return self._qs.client
 
     @property
@@ -181,10 +187,10 @@ class BlockingQuerySet:
 
     # --- frames -----------------------------------------------------------------------------------
 
-    def to_arrow(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+    def to_arrow(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> pa.Table:
         return self._runner.run(self._qs.to_arrow(options=options, **keywords))
 
-    def to_polars(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+    def to_polars(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> pl.DataFrame:
         return self._runner.run(self._qs.to_polars(options=options, **keywords))
 
     def to_pandas(
@@ -193,7 +199,7 @@ class BlockingQuerySet:
         dtype_backend: Literal["pyarrow", "numpy_nullable"] = "pyarrow",
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> Any:
+    ) -> pd.DataFrame:
         return self._runner.run(self._qs.to_pandas(dtype_backend=dtype_backend, options=options, **keywords))
 
     def to_parquet(
@@ -203,7 +209,7 @@ class BlockingQuerySet:
         compression: str = "zstd",
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> Any:
+    ) -> Path:
         return self._runner.run(
             self._qs.to_parquet(path, compression=compression, options=options, **keywords)
         )
@@ -214,10 +220,10 @@ class BlockingQuerySet:
         batch_size: int | None = None,
         options: FetchOptions | None = None,
         **keywords: Unpack[FetchKeywords],
-    ) -> Iterator[Any]:
+    ) -> Iterator[pa.RecordBatch]:
         return self._runner.iterate(self._qs.iter_batches(batch_size=batch_size, options=options, **keywords))
 
-    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> Any:
+    def lazy(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> pl.LazyFrame:
         return self._qs.lazy(options=options, **keywords)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
