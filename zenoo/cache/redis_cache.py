@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -88,9 +89,9 @@ def _seed() -> str:
 class _Connection:
     """A redis-py client of one event loop, with the generation scripts registered on it."""
 
-    client: Any
-    read_generations: Any
-    bump_generations: Any
+    client: aioredis.Redis
+    read_generations: AsyncScript
+    bump_generations: AsyncScript
 
 
 class _Unavailable(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from zenoo.client.arguments import count_arg, domain_arg, names_arg, search_kwargs
 from zenoo.client.grouping import GroupingRequest
@@ -23,38 +23,19 @@ if TYPE_CHECKING:
     from zenoo.models import OdooModel
     from zenoo.seams import OdooClient
 
+    # for mypy, the helpers are written against the client they are part of (``call`` & co.)
+    _Client = OdooClient
+else:
+    _Client = object
+
 #: The operations of Odoo's model access rights.
 ACCESS_OPERATIONS = ("read", "write", "create", "unlink")
 
 
-class OrmMethods:
+class OrmMethods(_Client):
     """The helpers over ``call``; :class:`zenoo.client.ZenooClient` is one."""
 
     _shared: SharedState
-
-    def _as_client(self) -> OdooClient:
-        """This client as the layers above it see it (ZenooClient is an :class:`OdooClient`)."""
-        return cast("OdooClient", self)
-
-    if TYPE_CHECKING:
-
-        @property
-        def url(self) -> str: ...
-
-        @property
-        def context(self) -> dict[str, Any]: ...
-
-        async def call(
-            self,
-            model: str,
-            method: str,
-            *,
-            ids: int | Iterable[int] | None = None,
-            args: Sequence[Any] = (),
-            kwargs: Mapping[str, Any] | None = None,
-            context: Mapping[str, Any] | None = None,
-            cache_ttl: float | None = None,
-        ) -> Any: ...
 
     async def search_read(
         self,
@@ -167,7 +148,7 @@ class OrmMethods:
         if not vals_list:
             return []
         if validate_required:
-            vals_list = [await checked_create_values(self._as_client(), model, vals) for vals in vals_list]
+            vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
         if not isinstance(ids, list) or len(ids) != len(vals_list):
@@ -203,7 +184,7 @@ class OrmMethods:
         id_list = check_ids(ids)
         vals = dict(values)
         if validate_required:
-            vals = await checked_write_values(self._as_client(), model, vals)
+            vals = await checked_write_values(self, model, vals)
         if check_access:
             await self._check_write_right(model)
         answer: bool = await self.call(model, "write", ids=id_list, args=(vals,), context=context)
@@ -256,7 +237,7 @@ class OrmMethods:
         """The Pydantic class of ``model``, built from ``fields_get`` once per client."""
         from zenoo.models import get_model_class
 
-        return await get_model_class(self._as_client(), model)
+        return await get_model_class(self, model)
 
     async def get_or_create_model(self, model: str) -> type[OdooModel]:
         """Alias of :meth:`get_model_class` (zenoo-rpc compatibility)."""

@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     from zenoo.client.shared import SharedState
     from zenoo.seams import OdooClient
 
+    _Client = OdooClient  # for mypy, the methods are written against the client they are part of
+else:
+    _Client = object
 
-class WriteMethods:
+
+class WriteMethods(_Client):
     """``bulk_*``, ``batch()``, ``transaction()`` and zenoo-rpc's managers; ZenooClient is one."""
 
     _shared: SharedState
-
-    if TYPE_CHECKING:
-
-        def _as_client(self) -> OdooClient: ...  # OrmMethods': this client as the layers below see it
 
     async def bulk_create(
         self,
@@ -44,7 +44,7 @@ class WriteMethods:
         then carries the BatchResult (ids of the rows created, rows failed or unknown).
         """
         options = Options.of(chunk_size, concurrency, progress, validate)
-        result = (await bulk.bulk_create(self._as_client(), model, rows, options, context)).raise_for_errors()
+        result = (await bulk.bulk_create(self, model, rows, options, context)).raise_for_errors()
         return result.ids  # type: ignore[return-value]
 
     async def bulk_write(
@@ -65,7 +65,7 @@ class WriteMethods:
         the BatchResult) unless every request is done.
         """
         options = Options.of(chunk_size, concurrency, progress, validate, via)
-        return (await bulk.bulk_write(self._as_client(), model, values_by_id, options, context)).raise_for_errors()
+        return (await bulk.bulk_write(self, model, values_by_id, options, context)).raise_for_errors()
 
     async def bulk_unlink(
         self,
@@ -79,7 +79,7 @@ class WriteMethods:
     ) -> BatchResult:
         """Delete ``ids`` in chunked ``unlink`` requests; :class:`BatchError` unless all are done."""
         options = Options.of(chunk_size, concurrency, progress)
-        return (await bulk.bulk_unlink(self._as_client(), model, ids, options, context)).raise_for_errors()
+        return (await bulk.bulk_unlink(self, model, ids, options, context)).raise_for_errors()
 
     def batch(
         self,
@@ -96,7 +96,7 @@ class WriteMethods:
         ends (grouped by model and operation, in dependency order); ``atomic=True`` sends them as
         one request or refuses before sending. See :class:`zenoo.writing.Batch`."""
         options = Options.of(chunk_size, concurrency, progress, validate, timeout=timeout)
-        return Batch(self._as_client(), options, atomic=atomic, context=context)
+        return Batch(self, options, atomic=atomic, context=context)
 
     def transaction(
         self,
