@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 # `make test-min`: the suite on the lowest versions pyproject.toml allows (pinned in MIN_VERSIONS)
 MIN_VENV := .venv-min
 MIN_PY := $(MIN_VENV)/bin/python
 MIN_VERSIONS := .ci/min-versions.txt
 
-.PHONY: setup demo test test-real test-min bench clean redis-server
+.PHONY: setup demo test test-real test-min bench clean redis-server docs docs-serve
 
 setup: $(STAMP)
 
@@ -29,11 +30,23 @@ $(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server
 	$(MIN_PY) -m pip install -q -c $(MIN_VERSIONS) -e '.[all]'
 	touch $@
 
+$(DOCS_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[docs]'
+	touch $@
+
+# The documentation site (mkdocs.yml): built into site/ with --strict, served on http://127.0.0.1:8000
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve
+
 demo: setup
 	$(PY) -m zenoo.demo
 
 # mypy --strict over zenoo/ and zenoo_frames/ (settings in pyproject.toml), then the suite
-test: setup
+# (which builds the documentation site with --strict: tests/test_docs_site.py)
+test: setup $(DOCS_STAMP)
 	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -54,4 +67,4 @@ bench: setup
 	$(PY) bench/writing.py
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis site
