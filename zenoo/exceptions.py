@@ -408,8 +408,8 @@ def __getattr__(name: str) -> Any:
 #: zenoo-rpc's names for :class:`BatchError` and :class:`RollbackError`.
 BatchExecutionError = BatchError
 TransactionRollbackError = RollbackError
-#: zenoo-rpc's name for :class:`ZenooTimeoutError`.
 RequestTimeoutError = ZenooTimeoutError
+"""zenoo-rpc's name for `ZenooTimeoutError`."""
 #: zenoo-rpc's name for :class:`ZenooConnectionError`, for ``from zenoo.exceptions import
 #: ConnectionError``. Deliberately left out of ``__all__``: a star import must not shadow the
 #: built-in, which catches zenoo's connection errors anyway (ZenooConnectionError derives from it).

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 MISSING_IDS_METADATA_KEY = b"zenoo.missing_ids"
+"""The `to_arrow()` schema metadata key listing (as JSON) the ids deleted between the search and the reads."""
 #: Related ids per display-name read (a cheap read: one short string per record).
 NAME_READ_CHUNK = 2000
 

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 DISPLAY_NAME_SUFFIX = ".display_name"
+"""The suffix of the column holding a many2one's display name, next to its id: `partner_id.display_name`."""
 #: The fields Odoo uses to hide archived records, in its order of preference (``_active_name``).
 _ACTIVE_NAMES = ("active", "x_active")
 

@@ -16,9 +16,9 @@ from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
 #: ``id`` is in every model; older servers may leave it out of ``fields_get``.
 ID_FIELD: dict[str, Any] = {"type": "integer", "string": "ID", "readonly": True, "required": False}
 
-#: Field types not read unless selected: file contents (``binary``; ``image`` fields are binary ones)
-#: and free-form JSON are heavy, and rarely what a record or an analysis needs.
 EXCLUDED_BY_DEFAULT = frozenset({"binary", "image", "properties", "properties_definition", "json"})
+"""Field types not read unless selected: file contents (``binary``; ``image`` fields are binary ones)
+and free-form JSON are heavy, and rarely what a record or an analysis needs."""
 
 
 class FieldsSource(Protocol):
