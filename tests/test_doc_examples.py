@@ -67,8 +67,10 @@ def _bind(code: str, server: Any, redis_url: str) -> str:
     return code
 
 
-async def run_page(page: Path, server: Any, redis_url: str) -> None:
+async def run_page(page: Path, server: Any, redis_url: str, fixtures: dict[str, Any]) -> None:
     """Run the page's examples in order in one namespace, then the page's check of their results.
+
+    A ``test_*`` function a page defines (to show a test) is called with the ``fixtures`` it names.
 
     An example fails on an exception, and on a warning (turned into one by the caller) even where
     Python can only report it as unraisable: a coroutine never awaited is a forgotten ``await``.
@@ -103,6 +105,9 @@ async def run_page(page: Path, server: Any, redis_url: str) -> None:
             except Exception as exc:
                 raise AssertionError(f"the example at {example} fails: {exc!r}") from exc
             assert not unraisable, f"the example at {example}: {unraisable[0].exc_value!r}"
+        for name, function in list(namespace.items()):
+            if name.startswith("test_") and inspect.isfunction(function):
+                function(**{parameter: fixtures[parameter] for parameter in inspect.signature(function).parameters})
         if page in RESULTS:
             await RESULTS[page](namespace, client)
     finally:
@@ -178,7 +183,8 @@ async def test_page_examples_run(
     monkeypatch.chdir(tmp_path)  # files the examples write (to_parquet) land here
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a forgotten await, a deprecated name: the example is wrong
-        await run_page(page, odoo_server_factory(version=19), redis_url)
+        fixtures = {"odoo_server_factory": odoo_server_factory}
+        await run_page(page, odoo_server_factory(version=19), redis_url, fixtures)
 
 
 def test_the_block_finder_sees_every_python_block() -> None:
