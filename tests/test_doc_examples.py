@@ -107,7 +107,7 @@ async def run_page(page: Path, server: Any, redis_url: str, fixtures: dict[str, 
             assert not unraisable, f"the example at {example}: {unraisable[0].exc_value!r}"
         for name, function in list(namespace.items()):
             if name.startswith("test_") and inspect.isfunction(function):
-                function(**{parameter: fixtures[parameter] for parameter in inspect.signature(function).parameters})
+                function(**{fixture: fixtures[fixture] for fixture in inspect.signature(function).parameters})
         if page in RESULTS:
             await RESULTS[page](namespace, client)
     finally:

@@ -25,7 +25,9 @@ import zenoo_frames
 ROOT = Path(__file__).resolve().parents[1]
 
 #: a tag that makes the browser fetch an absolute or protocol-relative URL while showing the page
-REMOTE_FETCH = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
+REMOTE_FETCH = re.compile(
+    r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I
+)
 REMOTE_CSS = re.compile(r"(?:url\(|@import)\s*[\"']?(?:https?:)?//", re.I)
 
 
