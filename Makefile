@@ -9,7 +9,7 @@ MIN_VENV := .venv-min
 MIN_PY := $(MIN_VENV)/bin/python
 MIN_VERSIONS := .ci/min-versions.txt
 
-.PHONY: setup demo test test-real test-min bench clean redis-server docs docs-serve
+.PHONY: setup demo test test-real test-min bench clean redis-server nginx docs docs-serve
 
 setup: $(STAMP)
 
@@ -18,13 +18,19 @@ redis-server:
 	  echo "installing redis-server (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-$(STAMP): pyproject.toml | redis-server
+# the proxy tests (tests/client/test_behind_nginx.py) and bench/latency.py run Debian's nginx
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "installing nginx (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+$(STAMP): pyproject.toml | redis-server nginx
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[all]'
 	touch $(STAMP)
 
-$(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server
+$(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server nginx
 	test -x $(MIN_PY) || $(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_PY) -m pip install -q --upgrade pip
 	$(MIN_PY) -m pip install -q -c $(MIN_VERSIONS) -e '.[all]'

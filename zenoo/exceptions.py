@@ -8,6 +8,7 @@
     │   ├── ZenooTimeoutError          connect, read or pool timeout (also a builtin TimeoutError;
     │   │                              alias RequestTimeoutError)
     │   ├── ServerUnavailableError     HTTP 429/502/503/504 (usually from a proxy)
+    │   ├── RequestTooLargeError       HTTP 413: the request body is over the server's or proxy's limit
     │   └── CircuitOpenError           the circuit breaker is open: failing fast
     ├── ProtocolError                  the answer was not what the protocol promises
     │   └── ProtocolNotSupportedError  e.g. JSON-2 forced against a server without it
@@ -84,6 +85,7 @@ __all__ = [
     "ProtocolError",
     "ProtocolNotSupportedError",
     "RequestTimeoutError",
+    "RequestTooLargeError",
     "RollbackError",
     "ServerUnavailableError",
     "SessionExpiredError",
@@ -144,6 +146,19 @@ class ServerUnavailableError(TransportError):
         super().__init__(message, url=url, request_sent=True)
         self.http_status = http_status
         self.retry_after = retry_after
+
+
+class RequestTooLargeError(TransportError):
+    """HTTP 413: the server or a proxy in front of it refused the request body as too large.
+
+    The call was not run and is never retried (the same body would be refused again).
+    ``bytes_sent`` is the size of the refused body; ``http_status`` is 413.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, bytes_sent: int) -> None:
+        super().__init__(message, url=url, request_sent=True)
+        self.http_status = 413
+        self.bytes_sent = bytes_sent
 
 
 class CircuitOpenError(TransportError):

@@ -8,6 +8,7 @@ failure                                                     read-only call   any
 not sent: connection refused, connect/pool timeout          retry            retry
 HTTP 503 / 429 (server or proxy did not process it)         retry            retry
 HTTP 502 / 504 (a proxy lost the answer: it may have run)   retry            never
+HTTP 413 (the body is over the server's or proxy's limit)   never            never
 read timeout, connection dropped after sending              retry            never
 an error raised by Odoo, a malformed answer                 never            never
 ==========================================================  ===============  ==============
@@ -30,6 +31,7 @@ from zenoo.exceptions import (
     CircuitOpenError,
     ConfigurationError,
     OdooServerError,
+    RequestTooLargeError,
     ServerUnavailableError,
     TransportError,
     ZenooError,
@@ -73,7 +75,7 @@ class RetryPolicy:
 
     def is_retryable(self, error: ZenooError, *, read_only: bool) -> bool:
         """Whether ``error`` may be repeated for a call that is (or is not) read-only."""
-        if isinstance(error, CircuitOpenError):
+        if isinstance(error, CircuitOpenError | RequestTooLargeError):
             return False
         if isinstance(error, ServerUnavailableError):
             return read_only or error.http_status in NOT_PROCESSED_STATUSES
@@ -204,7 +206,7 @@ async def call_with_retries(
     """Run ``attempt(n)`` (n = 1, 2, …) until it succeeds or the policy gives up.
 
     Every attempt first asks the circuit breaker; transport and protocol failures count against
-    it, answers from Odoo (results or Odoo errors) for it.
+    it, answers about the call (results, Odoo errors, a body refused as too large) for it.
     """
     number = 1
     while True:
@@ -212,7 +214,7 @@ async def call_with_retries(
             breaker.before_call()
         try:
             result = await attempt(number)
-        except OdooServerError:
+        except (OdooServerError, RequestTooLargeError):
             if breaker is not None:
                 breaker.record_success()
             raise

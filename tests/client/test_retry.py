@@ -12,6 +12,7 @@ from zenoo import (
     CircuitOpenError,
     ConfigurationError,
     ProtocolError,
+    RequestTooLargeError,
     RetryPolicy,
     ServerUnavailableError,
     ZenooConnectionError,
@@ -23,6 +24,7 @@ NOT_SENT = ZenooConnectionError("refused", url="http://x", request_sent=False)
 DROPPED = ZenooConnectionError("dropped", url="http://x", request_sent=True)
 READ_TIMEOUT = ZenooTimeoutError("ReadTimeout", url="http://x", request_sent=True)
 POOL_TIMEOUT = ZenooTimeoutError("PoolTimeout", url="http://x", request_sent=False)
+TOO_LARGE = RequestTooLargeError("HTTP 413", url="http://x", bytes_sent=2_000_000)
 
 
 def unavailable(status: int, retry_after: float | None = None) -> ServerUnavailableError:
@@ -47,6 +49,8 @@ def unavailable(status: int, retry_after: float | None = None) -> ServerUnavaila
         (AccessError("no"), True, False),
         (ProtocolError("garbage"), True, False),
         (CircuitOpenError("open"), True, False),
+        (TOO_LARGE, True, False),
+        (TOO_LARGE, False, False),
     ],
 )
 def test_what_is_retried(error: Exception, read_only: bool, retry: bool) -> None:
