@@ -155,7 +155,13 @@ class RequestTooLargeError(TransportError):
     ``bytes_sent`` is the size of the refused body; ``http_status`` is 413.
     """
 
-    def __init__(self, message: str, *, url: str | None = None, bytes_sent: int) -> None:
+    def __init__(self, message: str | None = None, *, url: str | None = None, bytes_sent: int) -> None:
+        if message is None:
+            message = (
+                f"HTTP 413 from {url}: the request body ({bytes_sent:,} bytes) is larger than the server, "
+                "or a proxy in front of it, accepts (nginx: client_max_body_size); the call was not run: "
+                "send fewer records per call (bulk writes: a smaller chunk_size) or raise the limit"
+            )
         super().__init__(message, url=url, request_sent=True)
         self.http_status = 413
         self.bytes_sent = bytes_sent

@@ -444,13 +444,7 @@ class Transport:
             location=response.headers.get("location"),
         )
         if result.status == 413:
-            raise RequestTooLargeError(
-                f"HTTP 413 from {url}: the request body ({result.bytes_sent:,} bytes) is larger than the "
-                "server, or a proxy in front of it, accepts (nginx: client_max_body_size); the call was "
-                "not run: send fewer records per call (bulk writes: a smaller chunk_size) or raise the limit",
-                url=url,
-                bytes_sent=result.bytes_sent,
-            )
+            raise RequestTooLargeError(url=url, bytes_sent=result.bytes_sent)
         if result.status in UNAVAILABLE_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             raise ServerUnavailableError(
