@@ -114,12 +114,19 @@ class NginxProxy:
             raise RuntimeError("the NginxProxy is not running: call start() or use it in a with block")
         return Path(self._workdir.name)
 
-    def access_log(self) -> list[AccessLogEntry]:
-        """Every request nginx has answered so far, oldest first."""
+    def access_log(self, at_least: int = 0, timeout: float = 5.0) -> list[AccessLogEntry]:
+        """Every request nginx has answered so far, oldest first.
+
+        nginx writes a request's line just after sending its answer, so a client can hold the answer
+        before the line is there: ``at_least`` waits (up to ``timeout`` seconds) for that many lines.
+        """
         path = self.prefix / "access.log"
-        if not path.exists():
-            return []
-        return [AccessLogEntry(**json.loads(line)) for line in path.read_text().splitlines() if line]
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = path.read_text().splitlines() if path.exists() else []
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return [AccessLogEntry(**json.loads(line)) for line in lines if line]
+            time.sleep(0.01)
 
     def error_log(self) -> str:
         """nginx's error log so far."""
@@ -150,7 +157,7 @@ class NginxProxy:
                     "CERTIFICATE": str(certificate.cert_chain_path),
                     "CERTIFICATE_KEY": str(certificate.key_path),
                     "MAX_BODY_SIZE": self.max_body_size,
-                    "READ_TIMEOUT": f"{self.read_timeout:g}s",
+                    "READ_TIMEOUT": f"{round(self.read_timeout * 1000)}ms",
                 }
                 (prefix / "nginx.conf").write_text(render_config(values))
                 if self._launch(prefix, port):
