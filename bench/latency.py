@@ -83,7 +83,10 @@ class Login:
 def measure_zenoo(route: Route, login: Login, calls: int, in_flight: int) -> Figures:
     async def run() -> Figures:
         client = ZenooClient(
-            route.url, http2=route.http2, verify_ssl=route.ca or True, limits=Limits(max_concurrency=in_flight)
+            route.url,
+            http2=route.http2,
+            verify_ssl=route.ca or True,
+            limits=Limits(max_concurrency=in_flight),
         )
         async with client:
             await client.login(login.database, login.user, login.password)
@@ -211,7 +214,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight (concurrent measure)")
     parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
     parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)")
+    parser.add_argument(
+        "--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)"
+    )
     parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
     parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
     parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))

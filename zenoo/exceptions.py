@@ -8,7 +8,7 @@
     │   ├── ZenooTimeoutError          connect, read or pool timeout (also a builtin TimeoutError;
     │   │                              alias RequestTimeoutError)
     │   ├── ServerUnavailableError     HTTP 429/502/503/504 (usually from a proxy)
-    │   ├── RequestTooLargeError       HTTP 413: the request body is over the server's or proxy's limit
+    │   ├── RequestTooLargeError       HTTP 413: a request body over the server's or proxy's limit
     │   └── CircuitOpenError           the circuit breaker is open: failing fast
     ├── ProtocolError                  the answer was not what the protocol promises
     │   └── ProtocolNotSupportedError  e.g. JSON-2 forced against a server without it

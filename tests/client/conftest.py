@@ -91,6 +91,12 @@ async def any_client(request: pytest.FixtureRequest, target) -> AsyncIterator[Ze
         yield zc
 
 
+@pytest.fixture(params=[17, 19])
+def quiet_server(request: pytest.FixtureRequest, odoo_server_factory):  # type: ignore[no-untyped-def]
+    """A private embedded server, 17 and 19: faults and exact request counts without other tests' traffic."""
+    return odoo_server_factory(version=request.param)
+
+
 @pytest.fixture
 def tag() -> str:
     """A unique name prefix for the records a test creates."""

@@ -57,12 +57,6 @@ def nginx() -> Iterator[StartProxy]:
             proxy.stop()
 
 
-@pytest.fixture(params=[17, 19])
-def quiet_server(request: pytest.FixtureRequest, odoo_server_factory):  # type: ignore[no-untyped-def]
-    """A private embedded server: faults and exact request counts without other tests' traffic."""
-    return odoo_server_factory(version=request.param)
-
-
 def _client(target, proxy: NginxProxy, **options: Any) -> ZenooClient:  # type: ignore[no-untyped-def]
     """A client of ``target`` that goes through ``proxy``."""
     return dataclasses.replace(target, url=proxy.url, transport=None).client(
@@ -97,9 +91,12 @@ def _mark(proxy: NginxProxy) -> int:
 
 
 def _peak_overlap(entries: list[AccessLogEntry]) -> int:
-    """The largest number of these requests nginx was handling at the same moment."""
-    return max(sum(1 for other in entries if other.started < entry.msec and other.msec > entry.started)
-               for entry in entries)
+    """The most requests nginx handled during one request's time (itself included): above 1, some
+    requests were in flight together."""
+    return max(
+        sum(1 for other in entries if other.started < entry.msec and other.msec > entry.started)
+        for entry in entries
+    )
 
 
 # --- connections -------------------------------------------------------------------------------------
@@ -116,7 +113,9 @@ async def test_concurrent_calls_multiplex_over_one_tls_connection(target, nginx)
         if target.embedded:  # calls that take a while, so that they overlap
             target.server.faults.set(latency=0.05, methods=["search_count"])
         try:
-            counts = await asyncio.gather(*(client.search_count("res.partner", [["id", ">", i]]) for i in range(50)))
+            counts = await asyncio.gather(
+                *(client.search_count("res.partner", [["id", ">", i]]) for i in range(50))
+            )
         finally:
             if target.embedded:
                 target.server.faults.clear()
@@ -227,7 +226,7 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 HTTPCORE_EARLY_RESPONSE = pytest.mark.xfail(
     strict=True,
     raises=ZenooTimeoutError,
-    reason="httpcore ignores an early HTTP/2 response while sending a body: the 413 arrives as a read timeout",
+    reason="httpcore ignores an early HTTP/2 answer while sending a body: the 413 comes as a read timeout",
 )
 
 
@@ -241,11 +240,13 @@ async def test_a_body_over_client_max_body_size_is_a_clear_error(target, nginx, 
         sent: list[str] = []
         client.hooks.on("before_request", lambda event: sent.append(event.method))
         mark = _mark(proxy)
-        with pytest.raises(RequestTooLargeError, match=r"HTTP 413 .*\(1\d\d,\d{3} bytes\).*client_max_body_size") as info:
+        too_large = r"HTTP 413 .*\(1\d\d,\d{3} bytes\).*client_max_body_size"
+        with pytest.raises(RequestTooLargeError, match=too_large) as info:
             await client.create("res.partner", {"name": tag, "comment": "x" * 100_000})
         assert info.value.http_status == 413 and info.value.bytes_sent > 100_000
         assert sent.count("create") == 1  # not retried
-        refused = [entry for entry in proxy.access_log(at_least=mark + len(sent))[mark:] if entry.status != 200]
+        logged = proxy.access_log(at_least=mark + len(sent))[mark:]
+        refused = [entry for entry in logged if entry.status != 200]
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # never reached Odoo
     assert [(entry.status, entry.upstream_status) for entry in refused] == [(413, "")]  # nginx answered
 

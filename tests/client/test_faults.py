@@ -22,11 +22,6 @@ from zenoo import (
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, max_retry_after=5)
 
 
-@pytest.fixture(params=[17, 19])
-def quiet_server(request: pytest.FixtureRequest, odoo_server_factory):  # type: ignore[no-untyped-def]
-    return odoo_server_factory(version=request.param)
-
-
 async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-def]
     admin = server.users["admin"]
     client = ZenooClient(server.url, retry=FAST, **options)

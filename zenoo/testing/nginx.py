@@ -199,7 +199,8 @@ class NginxProxy:
     def _launch(self, prefix: Path, port: int) -> bool:
         """Start nginx on ``port``: True once it listens, False if the port was taken meanwhile."""
         (prefix / "error.log").unlink(missing_ok=True)  # only this attempt's messages
-        command = [self.executable, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")]
+        command = [self.executable, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf")]
+        command += ["-e", str(prefix / "error.log")]  # nginx's own error log from its first message
         process = Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline:
@@ -216,7 +217,9 @@ class NginxProxy:
             return True
         process.kill()
         process.wait()
-        raise RuntimeError(f"nginx did not accept connections within {_START_TIMEOUT:.0f} s:\n{self.error_log()}")
+        raise RuntimeError(
+            f"nginx did not accept connections within {_START_TIMEOUT:.0f} s:\n{self.error_log()}"
+        )
 
 
 def render_config(values: dict[str, str]) -> str:
