@@ -211,6 +211,20 @@ async def test_a_write_outliving_proxy_read_timeout_is_reported_and_ran_once(qui
     assert len([r for r in quiet_server.requests if r.method == "create"]) == 1
 
 
+async def test_a_long_answer_trickling_in_is_not_cut_by_proxy_read_timeout(quiet_server, nginx) -> None:  # type: ignore[no-untyped-def]
+    """``proxy_read_timeout`` bounds the wait between two reads from the server, not a whole answer."""
+    proxy = nginx(quiet_server.url, read_timeout=1.0)
+    async with ZenooClient(proxy.url, verify_ssl=proxy.ca_cert_path, retry=FAST) as client:
+        await _log_in(client, quiet_server)
+        expected = await client.search_read("res.partner", [], ["name", "email"])
+        mark = _mark(proxy)
+        quiet_server.faults.set(slow_body=3.0, slow_body_chunks=12, methods=["search_read"], count=1)
+        assert await client.search_read("res.partner", [], ["name", "email"]) == expected
+        assert client.stats.retries == 0
+    (answer,) = proxy.access_log(at_least=mark + 1)[mark:]
+    assert answer.status == 200 and answer.request_time >= 3.0  # three times proxy_read_timeout
+
+
 def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -202,6 +202,20 @@ async def test_odoo_errors_prove_the_server_is_up() -> None:
     assert breaker.state == "closed"
 
 
+async def test_a_body_refused_as_too_large_is_tried_once_and_proves_the_server_is_up() -> None:
+    breaker = CircuitBreaker(failure_threshold=1, clock=FakeClock())
+    attempts: list[int] = []
+
+    async def too_large(number: int) -> None:
+        attempts.append(number)
+        raise TOO_LARGE
+
+    for _ in range(3):
+        with pytest.raises(RequestTooLargeError):
+            await call_with_retries(too_large, read_only=True, policy=RetryPolicy(max_attempts=3), breaker=breaker)
+    assert attempts == [1, 1, 1] and breaker.state == "closed"
+
+
 async def test_only_one_probe_while_half_open() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=1, reset_timeout=5, clock=clock)
