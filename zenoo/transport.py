@@ -6,6 +6,10 @@ httpx transport, such as an ``httpx.ASGITransport`` serving an app in-process), 
 bounding the number of requests in flight, and the mapping of httpx failures to zenoo's transport
 errors. It never sees passwords or API keys except inside request bodies/headers it is handed,
 and it keeps no cookies (Odoo's session cookie is not needed by the RPC protocols).
+
+Why this module is long: it is the whole HTTP layer (addresses, the JSON body codec, the redaction
+of the HTTP stack's logs, the pool and its error mapping), each part small and used by the others'
+callers through this one module.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ _SCHEME_PORTS = {"http": 80, "https": 443}
 _HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?$")
 #: Statuses that mean "the server or a proxy did not serve this request".
 UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504})
+#: A larger request body goes over HTTP/1.1 even when HTTP/2 is on: over HTTP/2, httpcore waits for
+#: flow-control room to send the rest of a body the server already answered (a proxy's 413, then
+#: RST_STREAM) until the read timeout. 65,535 bytes is HTTP/2's initial stream window.
+HTTP2_MAX_BODY = 65_535
 
 
 # --- library logs ------------------------------------------------------------------------------
@@ -374,11 +382,22 @@ class Transport:
         if transport is not None:
             self._client_options["transport"] = _Borrowed(transport)
         self._client = self._new_client()
+        self._http1_client: httpx.AsyncClient | None = None  # large bodies, when HTTP/2 is on
         self._semaphore = asyncio.Semaphore(self._max_concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the pool's connections belong to
 
-    def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(cookies=_NoCookies(), **self._client_options)
+    def _new_client(self, **overrides: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(cookies=_NoCookies(), **{**self._client_options, **overrides})
+
+    def _client_for(self, body: bytes | None) -> httpx.AsyncClient:
+        """The pool for a request: an HTTP/1.1 one for a body over :data:`HTTP2_MAX_BODY` when HTTP/2
+        is on (opened on first use), the main one otherwise."""
+        options = self._client_options
+        if body is None or len(body) <= HTTP2_MAX_BODY or not options["http2"] or "transport" in options:
+            return self._client
+        if self._http1_client is None:
+            self._http1_client = self._new_client(http2=False)
+        return self._http1_client
 
     def _bind_to_running_loop(self) -> None:
         """Connections belong to the event loop that opened them. After that loop closed (a second
@@ -394,6 +413,7 @@ class Transport:
                 )
             logger.debug("event loop changed: new connection pool for %s", self.address.base_url)
             self._client = self._new_client()  # the old pool's sockets died with their loop
+            self._http1_client = None
             self._semaphore = asyncio.Semaphore(self._max_concurrency)
         self._loop = loop
 
@@ -417,8 +437,9 @@ class Transport:
         url, parsed_url = self._url(path)
         self._bind_to_running_loop()
         async with self._semaphore:
+            client = self._client_for(body)
             try:
-                response = await self._client.request(verb, parsed_url, content=body, headers=headers)
+                response = await client.request(verb, parsed_url, content=body, headers=headers)
             except httpx.TimeoutException as exc:
                 not_sent = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 raise ZenooTimeoutError(
@@ -469,7 +490,10 @@ class Transport:
         it is marked closed and its sockets are left to the garbage collector."""
         if self._loop is not None and self._loop.is_closed() and self._loop is not asyncio.get_running_loop():
             self._client = self._new_client()  # fresh and never used: closing it needs no old loop
+            self._http1_client = None
         await self._client.aclose()
+        if self._http1_client is not None:
+            await self._http1_client.aclose()
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

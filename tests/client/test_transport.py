@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from zenoo import Limits, ZenooClient
+from zenoo.transport import HTTP2_MAX_BODY
 
 
 async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-def]
@@ -38,6 +39,21 @@ async def test_fifty_concurrent_calls_share_one_http2_connection(odoo_server_fac
     assert len({r.connection_id for r in served}) == 1  # one connection ...
     assert peak() > 1  # ... carrying several requests at once: multiplexed
     assert versions == {"HTTP/2"}
+
+
+async def test_a_body_over_the_http2_window_goes_over_http11(odoo_server_factory, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """httpcore would not read an early answer (a proxy's 413) while HTTP/2 flow control holds such a
+    body back (tests/client/test_behind_nginx.py): zenoo sends it over HTTP/1.1 instead."""
+    server = odoo_server_factory(version=19, tls=True, http2=True)
+    client = await _login(server, verify_ssl=server.ca_cert_path)
+    async with client:
+        server.reset_requests()
+        small = await client.create("res.partner", {"name": tag, "comment": "x" * 1_000})
+        large = await client.create("res.partner", {"name": tag, "comment": "x" * (HTTP2_MAX_BODY + 1)})
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 2
+    creates = [r for r in server.requests if r.method == "create"]
+    assert [r.http_version for r in creates] == ["2", "1.1"] and small != large
+    assert {r.http_version for r in server.requests if r.method == "search_count"} == {"2"}
 
 
 def _count_in_flight(client: ZenooClient):  # type: ignore[no-untyped-def]
