@@ -71,6 +71,7 @@ bench: setup
 	$(PY) bench/cache.py
 	$(PY) bench/small_calls.py
 	$(PY) bench/writing.py
+	$(PY) bench/latency.py
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis site

@@ -3,6 +3,7 @@
 Not run in CI. Each route is measured with each client: ``--calls`` small ``search_read`` calls (5
 partners × 2 fields) one after another after a warm-up (per-call latency: median and 95th
 percentile, and calls/s), then the same number with ``--concurrency`` calls in flight (calls/s).
+Every figure is the median of ``--repeat`` runs, the routes and clients interleaved.
 
 Routes: ``direct`` to the server (the embedded one answers ``Connection: close`` as bare Odoo does;
 a real Odoo does so by itself), and through nginx (zenoo/testing/nginx.conf: TLS, keep-alive to
@@ -11,7 +12,7 @@ HTTP/1.1 only, one connection per call (urllib), so it has no h2 row; its concur
 logged-in ``ODOO`` per thread. Ratios: each figure to the same client's ``direct`` route, and
 zenoo's to OdooRPC's on the same route (for h2: on nginx h1.1, its best).
 
-    python bench/latency.py --calls 300 --concurrency 8
+    python bench/latency.py --calls 300 --concurrency 8 --repeat 3
     python bench/latency.py --url http://127.0.0.1:8069 --db odoo19 --user admin --password admin
 
 The embedded server runs in a child process (off this process's GIL), nginx in another.
@@ -165,6 +166,15 @@ def figures(latencies: list[float], concurrent_rate: float) -> Figures:
     )
 
 
+def median_figures(runs: list[Figures]) -> Figures:
+    return Figures(
+        median=statistics.median(run.median for run in runs),
+        p95=statistics.median(run.p95 for run in runs),
+        sequential_rate=statistics.median(run.sequential_rate for run in runs),
+        concurrent_rate=statistics.median(run.concurrent_rate for run in runs),
+    )
+
+
 CLIENTS: dict[str, Callable[[Route, Login, int, int], Figures]] = {
     "zenoo": measure_zenoo,
     "odoorpc": measure_odoorpc,
@@ -185,14 +195,19 @@ def routes_to(upstream: str) -> Iterator[list[Route]]:
         ]
 
 
-def report(title: str, routes: list[Route], login: Login, calls: int, in_flight: int) -> None:
-    results: dict[tuple[str, str], Figures] = {}
-    for route in routes:
-        for name, measure in CLIENTS.items():
-            if name == "odoorpc" and route.http2:
-                continue  # OdooRPC has no HTTP/2
-            results[route.name, name] = measure(route, login, calls, in_flight)
-    print(f"\n{title}: {calls} small search_read calls; concurrent: {in_flight} in flight")
+def report(title: str, routes: list[Route], login: Login, calls: int, in_flight: int, repeat: int) -> None:
+    runs: dict[tuple[str, str], list[Figures]] = {}
+    for _ in range(repeat):  # the routes and clients interleaved, so that a busy moment hits them all
+        for route in routes:
+            for name, measure in CLIENTS.items():
+                if name == "odoorpc" and route.http2:
+                    continue  # OdooRPC has no HTTP/2
+                runs.setdefault((route.name, name), []).append(measure(route, login, calls, in_flight))
+    results = {key: median_figures(figures) for key, figures in runs.items()}
+    print(
+        f"\n{title}: {calls} small search_read calls; concurrent: {in_flight} in flight;"
+        f" medians of {repeat} runs"
+    )
     print(
         f"{'route':<11} {'client':<8} {'median ms':>9} {'p95 ms':>7} {'calls/s':>8} {'concurrent/s':>12}"
         f" {'x direct':>8} {'x OdooRPC':>9}"
@@ -212,6 +227,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="calls per measure")
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight (concurrent measure)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of every measure (medians)")
     parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
     parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
     parser.add_argument(
@@ -229,11 +245,11 @@ def main() -> None:
             admin = server.users["admin"]
             routes = stack.enter_context(routes_to(server.url))
             login = Login(server.database, admin.login, admin.password)
-            report(f"embedded Odoo {args.version}", routes, login, args.calls, args.concurrency)
+            report(f"embedded Odoo {args.version}", routes, login, args.calls, args.concurrency, args.repeat)
         if args.url:
             routes = stack.enter_context(routes_to(args.url))
             login = Login(args.db, args.user, args.password)
-            report(f"real Odoo at {args.url}", routes, login, args.calls, args.concurrency)
+            report(f"real Odoo at {args.url}", routes, login, args.calls, args.concurrency, args.repeat)
 
 
 if __name__ == "__main__":
