@@ -274,15 +274,6 @@ def test_the_deploying_doc_quotes_the_configuration_the_tests_run() -> None:
     assert CONFIG_TEMPLATE.read_text() in blocks
 
 
-def test_the_deploying_doc_python_examples_run() -> None:
-    blocks = re.findall(r"```python\n(.*?)```", DEPLOYING_DOC.read_text(), flags=re.DOTALL)
-    assert blocks
-    for block in blocks:
-        namespace: dict[str, Any] = {}
-        exec(block, namespace)
-        assert namespace["client"].url == "https://odoo.example.com"
-
-
 def test_a_placeholder_without_a_value_is_refused() -> None:
     with pytest.raises(ValueError, match=r"placeholders without a value: \['CERTIFICATE', .*'UPSTREAM'\]"):
         render_config({"PREFIX": "/tmp/x"})
