@@ -234,6 +234,18 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 # --- request bodies ------------------------------------------------------------------------------------
 
 
+async def test_a_large_write_within_the_limit_goes_through(target, nginx, tag: str, cleanup) -> None:  # type: ignore[no-untyped-def]
+    """A body nginx keeps in a temporary file (over client_body_buffer_size) reaches Odoo whole."""
+    proxy = nginx(target.url)
+    comment = "<p>" + "zenoo " * 50_000 + "</p>"  # 300 kB
+    async with _client(target, proxy) as client:
+        await target.log_in(client)
+        pid = await client.create("res.partner", {"name": tag, "comment": comment})
+        (record,) = await client.read("res.partner", [pid], ["comment"])
+    assert record["comment"] == comment
+    assert "request body is buffered to a temporary file" in proxy.error_log()
+
+
 @pytest.mark.parametrize("http2", [True, False], ids=["http2", "http1.1"])
 async def test_a_body_over_client_max_body_size_is_a_clear_error(target, nginx, tag: str, http2: bool) -> None:  # type: ignore[no-untyped-def]
     proxy = nginx(target.url, max_body_size="64k")
