@@ -2,7 +2,8 @@
 
 Everything that touches the network goes through :class:`Transport`: one ``httpx.AsyncClient``
 (HTTP/2 when the server offers it over TLS, keep-alive pool with limits, timeouts; or an injected
-httpx transport, such as an ``httpx.ASGITransport`` serving an app in-process), a semaphore
+httpx transport, such as an ``httpx.ASGITransport`` serving an app in-process; with HTTP/2 on, a
+second, HTTP/1.1 one for bodies over :data:`HTTP2_MAX_BODY`), a semaphore
 bounding the number of requests in flight, and the mapping of httpx failures to zenoo's transport
 errors. It never sees passwords or API keys except inside request bodies/headers it is handed,
 and it keeps no cookies (Odoo's session cookie is not needed by the RPC protocols).
