@@ -64,6 +64,8 @@ class FieldSpec:
     selection: tuple[str, ...] = ()
     store: bool = True
     searchable: bool = True  # whether Odoo can search on it (a domain term on it is refused or ignored)
+    readonly: bool = False  # fields_get's readonly: computed without inverse, or not to be written
+    required: bool = False
 
     @classmethod
     def from_fields_get(cls, name: str, attrs: Mapping[str, Any]) -> FieldSpec:
@@ -76,6 +78,8 @@ class FieldSpec:
             selection=tuple(str(key) for key, _label in selection) if isinstance(selection, list) else (),
             store=bool(attrs.get("store", True)),
             searchable=bool(attrs.get("searchable", True)),
+            readonly=bool(attrs.get("readonly", False)),
+            required=bool(attrs.get("required", False)),
         )
 
     @property

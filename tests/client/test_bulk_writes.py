@@ -83,13 +83,14 @@ async def test_bulk_write_groups_identical_values_and_loads_distinct_ones(
 async def test_load_writes_exactly_what_write_writes(client: ZenooClient, tag: str, cleanup: None) -> None:
     """The load path of bulk_write stores, for every type it takes, the value write would store."""
     country = (await client.search("res.country", [["code", "=", "BE"]]))[0]
+    tags = await client.search("res.partner.category", [], limit=2, order="id")
     values = [
         {"function": "Head of Ops", "color": 5, "credit_limit": 1234.5, "is_company": True, "type": "invoice",
-         "country_id": country, "email": "a@b.test"},
+         "country_id": country, "email": "a@b.test", "category_id": tags},
         {"function": False, "color": 0, "credit_limit": 0.0, "is_company": False, "type": "contact",
-         "country_id": False, "email": False},
+         "country_id": False, "email": False, "category_id": []},
         {"function": "Ünïcode, quotes \" and commas", "color": -3, "credit_limit": 0.1, "is_company": True,
-         "type": "delivery", "country_id": country, "email": "x@y.test"},
+         "type": "delivery", "country_id": country, "email": "x@y.test", "category_id": tags[:1]},
     ]  # fmt: skip
     names = list(values[0])
     by_load = await client.bulk_create("res.partner", [{"name": f"{tag}-l{i}"} for i in range(3)], progress=False)

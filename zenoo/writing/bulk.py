@@ -304,11 +304,26 @@ def load_cell(field: Mapping[str, Any], value: Any) -> str | None:
         return repr(value)
     if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if kind == "many2many":
+        return _replaced_ids(value)
     return None
 
 
+def _replaced_ids(value: Any) -> str | None:
+    """A many2many value that replaces the relation (``[(6, 0, ids)]``) as ``load``'s comma-separated
+    ids; ``load`` sets the relation to them (none: an empty cell, which clears it)."""
+    if not (isinstance(value, list | tuple) and len(value) == 1 and isinstance(value[0], list | tuple)):
+        return None
+    command = value[0]
+    if len(command) != 3 or command[0] != 6 or not isinstance(command[2], list | tuple):
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in command[2]):
+        return None
+    return ",".join(map(str, command[2]))
+
+
 def load_column(field_name: str, field: Mapping[str, Any]) -> str:
-    return f"{field_name}/.id" if field.get("type") == "many2one" else field_name
+    return f"{field_name}/.id" if field.get("type") in ("many2one", "many2many") else field_name
 
 
 #: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so.
