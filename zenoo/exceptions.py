@@ -26,6 +26,9 @@
     ├── RollbackError                  a transaction's rollback left something not undone:
     │                                  ``.operations`` lists each operation and its state
     │                                  (alias TransactionRollbackError)
+    ├── ConflictError                  a frame write-back found records changed on the server since
+    │                                  the frame was read: ``.conflicts`` (id, field, original,
+    │                                  server, yours); nothing was written
     └── ClientError                    raised by zenoo itself, not by Odoo (also a builtin ValueError)
         ├── ConfigurationError         bad URL, unknown protocol, bad option (also a builtin TypeError)
         ├── NotAuthenticatedError      a call before login
@@ -73,6 +76,7 @@ __all__ = [
     "CircuitOpenError",
     "ClientError",
     "ConfigurationError",
+    "ConflictError",
     "DoesNotExist",
     "FieldError",
     "InvalidLookupError",
@@ -353,6 +357,19 @@ class RollbackError(ZenooError):
     @property
     def not_undone(self) -> list[Any]:
         return [op for op in self.operations if not op.undone]
+
+
+class ConflictError(ZenooError):
+    """A frame write-back refused to write: records changed on the server since the frame was read.
+
+    ``conflicts`` is a Polars frame with one row per cell: ``id, field, original`` (the value the
+    frame was read with), ``server`` (the value now) and ``yours`` (the edited value), as text; a
+    record deleted meanwhile shows ``server`` as ``(deleted)``. Nothing was written.
+    """
+
+    def __init__(self, message: str, *, conflicts: Any) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts
 
 
 # --- client-side -------------------------------------------------------------------------------

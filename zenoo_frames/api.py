@@ -31,6 +31,7 @@ from zenoo_frames.options import FetchKeywords, FetchOptions
 from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import AsyncTarget, BlockingClient, BlockingQuery, FrameQuery, Target
+from zenoo_frames.writeback_frames import remember
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,7 +87,7 @@ async def to_polars(
     fetch = FetchOptions.merge(options, keywords)
     source = await _source(target, model, domain, fields)
     schema = await load_schema(source, display_names=fetch.display_names)
-    return arrow_to_polars(await fetch_table(source, fetch, schema=schema), schema)
+    return remember(arrow_to_polars(await fetch_table(source, fetch, schema=schema), schema), schema)
 
 
 async def to_pandas(
@@ -110,8 +111,10 @@ async def to_pandas(
         raise ConfigurationError(
             f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}"
         )
-    table = await to_arrow(target, model, domain, fields, options=options, **keywords)
-    return arrow_to_pandas(table, dtype_backend)
+    fetch = FetchOptions.merge(options, keywords)
+    source = await _source(target, model, domain, fields)
+    schema = await load_schema(source, display_names=fetch.display_names)
+    return remember(arrow_to_pandas(await fetch_table(source, fetch, schema=schema), dtype_backend), schema)
 
 
 async def to_parquet(

@@ -586,6 +586,23 @@ class QuerySet:
 
         return zenoo_frames.arrow_c_stream(self, requested_schema)
 
+    async def write_back(
+        self,
+        original: Any,
+        edited: Any,
+        *,
+        conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
+        deletes: bool = False,
+        rows_per_call: int | None = None,
+    ) -> Any:
+        """Write an edited frame back: ``diff(original, edited)`` then ``apply`` through this QuerySet's
+        client and context (see :func:`zenoo_frames.diff`, docs/write-back.md)."""
+        from zenoo_frames.writeback import write_back
+
+        return await write_back(
+            self, original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call
+        )
+
 
 def _field_value(record: OdooModel, name: str) -> Any:
     if name == "id":

@@ -229,6 +229,19 @@ class BlockingQuerySet:
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._qs.__arrow_c_stream__(requested_schema)
 
+    def write_back(
+        self,
+        original: Any,
+        edited: Any,
+        *,
+        conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
+        deletes: bool = False,
+        rows_per_call: int | None = None,
+    ) -> Any:
+        return self._runner.run(
+            self._qs.write_back(original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call)
+        )
+
 
 def __getattr__(name: str) -> Any:
     if name == "SyncQuerySet":

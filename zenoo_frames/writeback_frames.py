@@ -1,0 +1,199 @@
+"""The frames a write-back compares: where they come from, and their columns typed as zenoo reads them.
+
+- The frames zenoo's readers return (``to_polars``, ``to_pandas``) are remembered, weakly and by
+  identity, with their :class:`FrameSchema`: :func:`zenoo_frames.diff` then knows each column's
+  field (type, readonly, required, selection keys) without asking the server.
+- A Polars or pandas frame (NumPy-nullable or pyarrow dtypes) is brought to the Polars types of its
+  schema (:meth:`FrameSchema.polars`); a cell that does not convert is an
+  :class:`InvalidValueError` naming its row, id and column.
+- :class:`Column` says what a column is (the id, a field, a many2one's display name, unknown) and
+  why it cannot be written, if it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import polars as pl
+
+from zenoo.exceptions import InvalidValueError
+from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema
+
+__all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "typed", "where"]
+
+#: Field types a frame's column writes back.
+WRITABLE_TYPES = frozenset(
+    {"char", "text", "html", "integer", "float", "monetary", "boolean", "selection", "date", "datetime",
+     "many2one", "many2many"}
+)  # fmt: skip
+#: Odoo's integer columns are 32-bit.
+INT32 = (-(2**31), 2**31 - 1)
+#: Cells named in an error before "and N more".
+SHOWN = 5
+
+_Frame = TypeVar("_Frame")
+_SCHEMAS: dict[int, FrameSchema] = {}
+
+
+def remember(frame: _Frame, schema: FrameSchema) -> _Frame:
+    """Remember ``frame``'s schema for as long as it lives (the readers call this); returns it."""
+    key = id(frame)
+    _SCHEMAS[key] = schema
+    weakref.finalize(frame, _SCHEMAS.pop, key, None)
+    return frame
+
+
+def remembered_schema(frame: Any) -> FrameSchema | None:
+    """The schema of a frame zenoo read (the very object it returned), else None."""
+    return _SCHEMAS.get(id(frame))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a frame over ``model``, and what it is."""
+
+    name: str
+    role: Literal["id", "field", "display_name", "unknown"]
+    spec: FieldSpec | None = None
+
+    @property
+    def refusal(self) -> str:
+        """Why the column cannot be written ("" when it can)."""
+        spec = self.spec
+        if self.role == "display_name" and spec is not None:
+            return f"the display name of {spec.name}: edit {spec.name!r}, the id"
+        if self.role == "unknown" or spec is None:
+            return "not a field the frame was read with"
+        if spec.readonly:
+            return "readonly" if spec.store else "readonly (computed)"
+        if spec.type == "one2many":
+            return f"a one2many: edit the {spec.relation} records themselves"
+        if spec.type not in WRITABLE_TYPES:
+            return f"a {spec.type} field, which zenoo does not write from a frame"
+        return ""
+
+
+def columns_of(schema: FrameSchema, names: list[str]) -> dict[str, Column]:
+    """Each of ``names`` as a :class:`Column` of ``schema``."""
+    known: dict[str, Column] = {"id": Column("id", "id")}
+    for name, spec in schema.columns()[1:]:
+        assert spec is not None
+        known[name] = Column(name, "field" if name == spec.name else "display_name", spec)
+    return {name: known.get(name, Column(name, "unknown")) for name in names}
+
+
+def as_polars(frame: Any, what: str) -> pl.DataFrame:
+    """A Polars frame of ``frame`` (a Polars or pandas DataFrame)."""
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        raise InvalidValueError(f"the {what} frame is a LazyFrame: collect() it first")
+    if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
+        return pl.from_pandas(frame)
+    raise InvalidValueError(f"the {what} frame must be a Polars or pandas DataFrame, got {type(frame).__name__}")
+
+
+def where(frame: pl.DataFrame, row: int) -> str:
+    """``row N (id X)``, or ``row N (a new record)``."""
+    record_id = frame["id"][row] if "id" in frame.columns else None
+    return f"row {row} ({'a new record' if record_id is None else f'id {record_id}'})"
+
+
+def refuse_cells(model: str, frame: pl.DataFrame, column: str, rows: list[int], problem: str | Callable[[Any], str]) -> None:
+    """Raise InvalidValueError naming the first bad cells of ``column`` (``rows`` of ``frame``);
+    ``problem`` says what is wrong, or makes that text from the cell's value."""
+    if not rows:
+        return
+
+    def text(value: Any) -> str:
+        return problem if isinstance(problem, str) else problem(value)
+
+    shown = "; ".join(f"{where(frame, row)}: {text(frame[column][row])}" for row in rows[:SHOWN])
+    more = f"; and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+    raise InvalidValueError(f"{model}, column {column!r}: {shown}{more}")
+
+
+def typed(frame: pl.DataFrame, schema: FrameSchema, columns: Mapping[str, Column], what: str) -> pl.DataFrame:
+    """``frame`` with each known column in the Polars type zenoo reads it as; unknown columns as they are.
+
+    Converts what pandas makes of zenoo's types (NumPy datetimes for dates, categoricals for
+    selections, object columns of lists) and what an edit may make of them (text for numbers,
+    naive or other-zone datetimes, taken as UTC or converted); refuses what does not convert.
+    """
+    if "id" not in frame.columns:
+        raise InvalidValueError(f"the {what} frame has no 'id' column: write-back matches rows by id")
+    dtypes = schema.polars()
+    converted = []
+    for name in frame.columns:
+        column = columns[name]
+        target = pl.Int64() if column.role == "id" else dtypes.get(name)
+        if target is None:
+            converted.append(frame[name])
+            continue
+        series, bad = _cast(frame[name], target)
+        refuse_cells(schema.model, frame, name, bad, f"{{!r}} is not a {_kind(target)}".format)
+        converted.append(series)
+    return pl.DataFrame(converted)
+
+
+def _kind(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Enum):
+        return f"selection key (one of {', '.join(dtype.categories.to_list())})"
+    names = {pl.Int64: "integer", pl.Float64: "number", pl.Boolean: "boolean", pl.String: "text",
+             pl.Date: "date", pl.Datetime: "datetime", pl.List: "list of ids"}  # fmt: skip
+    return next((label for kind, label in names.items() if isinstance(dtype, kind)), str(dtype))
+
+
+def _cast(series: pl.Series, target: pl.DataType) -> tuple[pl.Series, list[int]]:
+    """``series`` as ``target`` and the rows whose value did not convert."""
+    if series.dtype == target:
+        return series, []
+    try:
+        out = _vectorised(series, target)
+    except pl.exceptions.PolarsError:
+        out = pl.Series(series.name, [_one(value, target) for value in series.to_list()], dtype=target, strict=False)
+    bad = (out.is_null() & series.is_not_null()).arg_true().to_list()
+    if isinstance(target, pl.List):
+        out = out.fill_null([])
+    return out.rename(series.name), bad
+
+
+def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
+    source = series.dtype
+    if isinstance(target, pl.Datetime) and isinstance(source, pl.Datetime):
+        zoned = series.dt.replace_time_zone("UTC") if source.time_zone is None else series
+        return zoned.dt.convert_time_zone("UTC").cast(target)
+    if isinstance(target, pl.Date) and isinstance(source, pl.Datetime):
+        midnight = series.dt.time() == dt.time()
+        return pl.select(pl.when(midnight).then(series.dt.date())).to_series()
+    if target == pl.Int64 and source.is_float():
+        return pl.select(pl.when(series == series.round()).then(series.cast(pl.Int64, strict=False))).to_series()
+    if source == pl.Object:
+        raise pl.exceptions.InvalidOperationError("object column: convert value by value")
+    return series.cast(target, strict=False)
+
+
+def _one(value: Any, target: pl.DataType) -> Any:
+    """One Python value as ``target`` (None when it does not convert)."""
+    if value is None:
+        return None
+    if isinstance(target, pl.List):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        if isinstance(items, list | tuple) and all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+            return list(items)
+        return None
+    if target == pl.Int64:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if target == pl.Float64:
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if target == pl.Boolean:
+        return value if isinstance(value, bool) else None
+    if isinstance(target, pl.Enum):
+        return value if value in target.categories.to_list() else None
+    if target == pl.String:
+        return value if isinstance(value, str) else None
+    return None

@@ -1,0 +1,368 @@
+"""Sending a frame's changes: the conflict check, then the writes, all or nothing.
+
+1. **Conflict check** (one ``read``, cache bypassed): the touched fields of the touched records. A
+   cell whose server value is neither the frame's original value nor the new one is a conflict; a
+   cell already holding the new value is dropped; a record deleted meanwhile is a conflict on each
+   of its cells. With ``deletes=True``, a record to delete whose compared fields changed is a
+   conflict too (one already gone is dropped). ``refuse`` raises :class:`ConflictError` and writes
+   nothing; ``skip`` leaves those cells; ``overwrite`` writes them anyway.
+2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
+   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
+   (``create([...])``, ids in row order), then deletes (one ``unlink``, last).
+3. **All or nothing**: a write-back that is one request is Odoo's own transaction. One that needs
+   more runs inside a zenoo transaction (:class:`zenoo.writing.Transaction`): a failing request
+   undoes the requests before it. Deletes come last, in one request, because an unlink cannot be
+   undone: when it fails, nothing was removed and the rest is undone; once it succeeded, nothing is
+   left to fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from zenoo.exceptions import BatchError, ConflictError, InvalidValueError
+from zenoo.fields.metadata import ModelFields, model_fields
+from zenoo.fields.writing import known_defaults, to_write_values
+from zenoo.seams import OdooClient
+from zenoo.writing.bulk import (
+    DEFAULT_CONCURRENCY,
+    Options,
+    Send,
+    create_requests,
+    execute,
+    unlink_requests,
+    write_requests,
+)
+from zenoo.writing.results import BatchResult, CallResult, OperationResult
+from zenoo.writing.transaction import Transaction
+from zenoo_frames.api import arrow_to_polars
+from zenoo_frames.rows import rows_to_batch
+from zenoo_frames.schema import FrameSchema
+from zenoo_frames.writeback_frames import SHOWN, where
+
+if TYPE_CHECKING:
+    from zenoo_frames.writeback import Changes
+
+__all__ = ["DEFAULT_ROWS_PER_CALL", "ConflictMode", "WriteBackResult", "apply_changes", "as_text", "same"]
+
+#: Rows per ``load`` or ``create`` request when the caller does not say: above it, a write-back
+#: runs as several requests inside a zenoo transaction.
+DEFAULT_ROWS_PER_CALL = 2000
+ConflictMode = Literal["refuse", "skip", "overwrite"]
+DELETED = "(deleted)"
+CONFLICT_SCHEMA = {"id": pl.Int64, "field": pl.String, "original": pl.String, "server": pl.String, "yours": pl.String}
+
+
+def as_text(series: pl.Series) -> pl.Series:
+    """Cell values as text, for previews and conflict frames (datetimes in UTC, lists as ``[1, 2]``)."""
+    if isinstance(series.dtype, pl.Datetime):
+        return series.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(series.dtype, pl.List | pl.Object):
+        return pl.Series(series.name, [None if v is None else str(list(v)) for v in series.to_list()], pl.String)
+    return series.cast(pl.String)
+
+
+def same(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Per row, whether two cells hold the same value (nulls equal; x2many ids in any order)."""
+    if isinstance(left.dtype, pl.List):
+        left, right = left.list.sort(), right.list.sort()
+    return left.eq_missing(right).fill_null(False)
+
+
+@dataclass
+class WriteBackResult:
+    """What a write-back wrote.
+
+    ``written`` is a frame of the cells written (``change, row, id, field, old, new``), ``conflicts``
+    the conflicts found (``id, field, original, server, yours``: skipped with ``conflicts="skip"``,
+    written over with ``"overwrite"``), ``created_ids`` the ids of the new rows in row order.
+    ``transaction`` says whether the requests ran inside a zenoo transaction (more than one
+    request) or as one request (Odoo's own transaction).
+    """
+
+    model: str
+    written: pl.DataFrame
+    conflicts: pl.DataFrame
+    created_ids: list[int] = field(default_factory=list)
+    deleted_ids: list[int] = field(default_factory=list)
+    #: cells left out because the server already held the new value
+    already_done: int = 0
+    #: records to delete that were already gone
+    already_deleted: list[int] = field(default_factory=list)
+    requests: int = 0
+    transaction: bool = False
+    batches: list[BatchResult] = field(default_factory=list, repr=False)
+
+    @property
+    def updated(self) -> int:
+        """Records updated."""
+        return self.written.filter(pl.col("change") == "update")["id"].n_unique()
+
+    @property
+    def cells(self) -> int:
+        """Cells of existing records written."""
+        return self.written.filter(pl.col("change") == "update").height
+
+    @property
+    def created(self) -> int:
+        return len(self.created_ids)
+
+    @property
+    def deleted(self) -> int:
+        return len(self.deleted_ids)
+
+    def summary(self) -> str:
+        how = (
+            f"{self.requests} requests inside a zenoo transaction" if self.transaction
+            else f"{self.requests} request" + ("s" if self.requests != 1 else "")
+        )  # fmt: skip
+        parts = [f"{self.model}: {self.updated} record(s) updated ({self.cells} cell(s))",
+                 f"{self.created} created", f"{self.deleted} deleted", how]  # fmt: skip
+        if self.conflicts.height:
+            parts.append(f"{self.conflicts.height} conflict(s)")
+        if self.already_done:
+            parts.append(f"{self.already_done} cell(s) already held the new value")
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<WriteBackResult {self.summary()}>"
+
+
+# --- the conflict check -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    """The cells and deletes to send after the check, and the conflicts found."""
+
+    cells: dict[str, pl.DataFrame]
+    delete_ids: list[int]
+    conflicts: pl.DataFrame
+    already_done: int
+    already_deleted: list[int]
+
+
+async def _server_frame(
+    client: OdooClient, changes: Changes, ids: list[int], names: list[str], context: Mapping[str, Any] | None
+) -> pl.DataFrame:
+    """The current values of ``names`` of ``ids``, typed as the frame's columns (one ``read``)."""
+    specs = tuple(changes.columns[name].spec for name in names)
+    schema = FrameSchema(changes.model, fields=tuple(s for s in specs if s is not None))
+    rows = await client.call(
+        changes.model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=context, cache_ttl=0
+    )
+    frame = arrow_to_polars(rows_to_batch(schema, rows), schema)
+    return frame.with_columns(pl.col(n).fill_null([]) for n in names if isinstance(frame.schema[n], pl.List))
+
+
+async def check_conflicts(
+    client: OdooClient, changes: Changes, mode: ConflictMode, deletes: bool, context: Mapping[str, Any] | None
+) -> _Checked:
+    cells = changes.cells
+    delete_frame = changes.deletes if deletes else changes.deletes.head(0)
+    delete_columns = [c for c in delete_frame.columns if c != "id" and changes.columns[c].role == "field"]
+    ids = sorted({i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list()))
+    names = list(dict.fromkeys([*cells, *delete_columns]))
+    if not ids:
+        return _Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
+    server = await _server_frame(client, changes, ids, names, context)
+    found = server["id"]
+    conflicts: list[pl.DataFrame] = []
+    kept: dict[str, pl.DataFrame] = {}
+    already_done = 0
+    for name, frame in cells.items():
+        now = frame.join(server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left")
+        present = now["id"].is_in(found.implode())
+        unchanged = present & same(now["__server"], now["old"])
+        done = present & ~unchanged & same(now["__server"], now["new"])
+        conflict = ~unchanged & ~done
+        already_done += int(done.sum())
+        if conflict.any():
+            bad = now.filter(conflict)
+            server_text = pl.select(
+                pl.when(bad["id"].is_in(found.implode())).then(as_text(bad["__server"])).otherwise(pl.lit(DELETED))
+            ).to_series()
+            conflicts.append(pl.DataFrame(
+                {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad["old"]),
+                 "server": server_text, "yours": as_text(bad["new"])}, schema=CONFLICT_SCHEMA))  # fmt: skip
+        send = unchanged | (conflict & present) if mode == "overwrite" else unchanged
+        if send.any():
+            kept[name] = frame.filter(send)
+    delete_ids: list[int] = []
+    gone: list[int] = []
+    if delete_frame.height:
+        now = delete_frame.join(server, on="id", how="left", suffix="__server", maintain_order="left")
+        present = now["id"].is_in(found.implode())
+        gone = now.filter(~present)["id"].to_list()
+        changed = pl.Series([False] * now.height)
+        for name in delete_columns:
+            differs = present & ~same(now[name], now[f"{name}__server"])
+            changed = changed | differs
+            if differs.any():
+                bad = now.filter(differs)
+                conflicts.append(pl.DataFrame(
+                    {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad[name]),
+                     "server": as_text(bad[f"{name}__server"]), "yours": ["(delete)"] * bad.height},
+                    schema=CONFLICT_SCHEMA))  # fmt: skip
+        send = present & ~changed if mode != "overwrite" else present
+        delete_ids = now.filter(send)["id"].to_list()
+    frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
+    return _Checked(kept, delete_ids, frame, already_done, gone)
+
+
+def _conflict_message(model: str, conflicts: pl.DataFrame) -> str:
+    lines = [
+        f"id {row['id']} {row['field']}: read {row['original']!r}, now {row['server']!r}, yours {row['yours']!r}"
+        for row in conflicts.head(SHOWN).iter_rows(named=True)
+    ]
+    more = f"; and {conflicts.height - SHOWN} more" if conflicts.height > SHOWN else ""
+    return (
+        f"{conflicts.height} cell(s) of {model} changed on the server since the frame was read; nothing "
+        f"was written (conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
+        + "; ".join(lines) + more
+    )
+
+
+# --- the writes ------------------------------------------------------------------------------------
+
+
+def _write_values(fields: ModelFields, changes: Changes, cells: dict[str, pl.DataFrame]) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """``{id: {field: value}}`` in write form, checked as ``write`` checks them, and the row of each id."""
+    updates: dict[int, dict[str, Any]] = {}
+    rows: dict[int, int] = {}
+    for name, frame in cells.items():
+        for row, record_id, value in zip(frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True):
+            try:
+                updates.setdefault(record_id, {})[name] = to_write_values(fields, {name: value}, creating=False)[name]
+            except InvalidValueError as exc:
+                raise InvalidValueError(f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}") from None
+            rows[record_id] = row
+    return updates, rows
+
+
+async def _create_values(client: OdooClient, fields: ModelFields, changes: Changes) -> tuple[list[dict[str, Any]], list[int]]:
+    """The new rows in write form (their empty cells left to Odoo's defaults), and their rows."""
+    rows = changes.create_rows()
+    if not rows:
+        return [], []
+    defaults = await known_defaults(client, fields)
+    values = []
+    for row, cells in rows:
+        try:
+            values.append(to_write_values(fields, cells, creating=True, defaults=defaults))
+        except InvalidValueError as exc:
+            raise InvalidValueError(f"{changes.model}, {where(changes.edited, row)}: {exc}") from None
+    return values, [row for row, _ in rows]
+
+
+def _failure(model: str, result: BatchResult, describe: Mapping[str, Any]) -> str:
+    """The failed requests of ``result``, each load message naming the frame's row and id."""
+    lines = []
+    for op in result.operations:
+        for call in op.calls:
+            if call.state == "done":
+                continue
+            lines += _call_failure(op, call, describe[op.kind])
+    return f"write-back to {model} failed: " + "; ".join(lines[:SHOWN]) + (
+        f"; and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
+    )
+
+
+def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[str]:
+    errors = [m for m in call.messages if m.get("type") == "error"]
+    if errors:
+        return [
+            f"{describe(call.rows[int(m['record'])])}"
+            + (f", column {m['field']!r}" if m.get("field") else "")
+            + f": {m.get('message')}"
+            for m in errors
+            if isinstance(m.get("record"), int) and 0 <= m["record"] < len(call.rows)
+        ] or [f"{call.method}: {call.error}"]
+    reason = f"{type(call.error).__name__}: {call.error}" if call.error is not None else call.note or call.state
+    rows = list(call.rows)
+    shown = ", ".join(describe(row) for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+    return [f"{call.method} of {shown}: {reason}"]
+
+
+async def apply_changes(
+    changes: Changes,
+    client: OdooClient,
+    *,
+    conflicts: ConflictMode = "refuse",
+    deletes: bool = False,
+    rows_per_call: int | None = None,
+    concurrency: int | None = None,
+    progress: bool = False,
+    context: Mapping[str, Any] | None = None,
+) -> WriteBackResult:
+    """Check for conflicts, then write ``changes`` all or nothing (see the module docstring)."""
+    if conflicts not in ("refuse", "skip", "overwrite"):
+        raise InvalidValueError(f"conflicts must be 'refuse', 'skip' or 'overwrite', got {conflicts!r}")
+    if not isinstance(deletes, bool):
+        raise InvalidValueError(f"deletes must be True or False, got {deletes!r}")
+    options = Options.of(rows_per_call or DEFAULT_ROWS_PER_CALL, concurrency or DEFAULT_CONCURRENCY, progress, False)
+    model = changes.model
+    fields = await model_fields(client, model)
+    creates, create_rows = await _create_values(client, fields, changes)  # checked before anything is sent
+    checked = await check_conflicts(client, changes, conflicts, deletes, context)
+    if checked.conflicts.height and conflicts == "refuse":
+        raise ConflictError(_conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
+    updates, row_of = _write_values(fields, changes, checked.cells)
+
+    stages: list[tuple[OperationResult, list[tuple[CallResult, Send]]]] = []
+    if updates:
+        stages.append(await write_requests(client, model, updates, options, context))
+    created = create_requests(client, model, creates, options, context) if creates else None
+    if created is not None:
+        stages.append(created)
+    if checked.delete_ids:
+        one = Options.of(len(checked.delete_ids), 1, progress, False)
+        stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
+    targets = list(updates)
+    describe = {
+        "write": lambda position: where(changes.edited, row_of[targets[position]]),
+        "load": lambda position: where(changes.edited, row_of[targets[position]]),
+        "create": lambda position: where(changes.edited, create_rows[position]),
+        "unlink": lambda position: f"id {checked.delete_ids[position]}",
+    }
+    requests = sum(len(reqs) for _, reqs in stages)
+    batches: list[BatchResult] = []
+
+    async def run() -> None:
+        for operation, reqs in stages:
+            result = await execute([operation], reqs, options, model)
+            batches.append(result)
+            if not result.ok:
+                raise BatchError(_failure(model, result, describe), result=result)
+
+    if requests <= 1:
+        try:
+            await run()
+        except BatchError as exc:
+            raise BatchError(f"{exc}; Odoo wrote none of it (one request)", result=exc.result) from None
+    else:
+        try:
+            async with Transaction(client, allow_unlink=True):
+                await run()
+        except BatchError as exc:
+            raise BatchError(
+                f"{exc}; the requests made before it were undone by the write-back's transaction",
+                result=exc.result,
+            ) from None
+    created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
+    return WriteBackResult(
+        model=model,
+        written=changes.written(checked.cells, created_ids, checked.delete_ids),
+        conflicts=checked.conflicts,
+        created_ids=created_ids,
+        deleted_ids=list(checked.delete_ids),
+        already_done=checked.already_done,
+        already_deleted=checked.already_deleted,
+        requests=requests,
+        transaction=requests > 1,
+        batches=batches,
+    )
