@@ -135,16 +135,16 @@ def typed(frame: pl.DataFrame, schema: FrameSchema, columns: Mapping[str, Column
             converted.append(frame[name])
             continue
         series, bad = _cast(frame[name], target)
-        refuse_cells(schema.model, frame, name, bad, f"{{!r}} is not a {_kind(target)}".format)
+        refuse_cells(schema.model, frame, name, bad, f"{{!r}} is not {_kind(target)}".format)
         converted.append(series)
     return pl.DataFrame(converted)
 
 
 def _kind(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Enum):
-        return f"selection key (one of {', '.join(dtype.categories.to_list())})"
-    names = {pl.Int64: "integer", pl.Float64: "number", pl.Boolean: "boolean", pl.String: "text",
-             pl.Date: "date", pl.Datetime: "datetime", pl.List: "list of ids"}  # fmt: skip
+        return f"a selection key (one of {', '.join(dtype.categories.to_list())})"
+    names = {pl.Int64: "an integer", pl.Float64: "a number", pl.Boolean: "a boolean", pl.String: "text",
+             pl.Date: "a date", pl.Datetime: "a datetime", pl.List: "a list of ids"}  # fmt: skip
     return next((label for kind, label in names.items() if isinstance(dtype, kind)), str(dtype))
 
 
