@@ -329,7 +329,7 @@ class Changes:
         """Write the changes: ``await changes.apply(client)`` (or, with the blocking ``Client``,
         ``changes.apply(client)``), checking conflicts first (``conflicts="refuse"``, ``"skip"`` or
         ``"overwrite"``); deletes only with ``deletes=True``. Up to ``rows_per_call`` rows per
-        request (default 2,000); more than one request runs inside a zenoo transaction.
+        request (default 500); more than one request runs inside a zenoo transaction.
         """
         options: dict[str, Any] = {
             "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call,

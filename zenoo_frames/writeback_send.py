@@ -51,7 +51,7 @@ __all__ = ["DEFAULT_ROWS_PER_CALL", "ConflictMode", "WriteBackResult", "apply_ch
 
 #: Rows per ``load`` or ``create`` request when the caller does not say: above it, a write-back
 #: runs as several requests inside a zenoo transaction.
-DEFAULT_ROWS_PER_CALL = 2000
+DEFAULT_ROWS_PER_CALL = 500
 ConflictMode = Literal["refuse", "skip", "overwrite"]
 DELETED = "(deleted)"
 CONFLICT_SCHEMA = {"id": pl.Int64, "field": pl.String, "original": pl.String, "server": pl.String, "yours": pl.String}

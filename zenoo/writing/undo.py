@@ -17,6 +17,7 @@ import orjson
 from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import model_fields
 from zenoo.seams import OdooClient
+from zenoo.writing.bulk import load_cell
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 
@@ -155,6 +156,29 @@ def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
     return bool(now == sent)
 
 
+def _loaded_cells(op: Operation) -> dict[int, dict[str, str]]:
+    """The cells a ``load`` by ``.id`` sent, by record and field."""
+    columns, rows = op.values
+    position = columns.index(".id")
+    return {
+        int(row[position]): {column.split("/", 1)[0]: cell for column, cell in zip(columns, row) if column != ".id"}
+        for row in rows
+    }
+
+
+def _as_loaded(meta: Mapping[str, Any], now: Any, cell: str | None) -> bool | None:
+    """Whether ``now`` (as read) is what loading ``cell`` stores; None when zenoo cannot tell."""
+    kind = meta.get("type")
+    if cell is None or kind in ("html", "binary", "one2many"):
+        return None
+    if kind == "many2many":
+        return sorted(now) == sorted(int(i) for i in cell.split(",") if i)
+    if kind in ("float", "monetary") and cell:
+        return isinstance(now, int | float) and abs(now - float(cell)) < 1e-9
+    text = load_cell(meta, now)
+    return None if text is None else text == cell
+
+
 def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
     """A value as read (``load=None``) in the form ``write`` takes."""
     if meta.get("type") == "many2many" and isinstance(value, list):
@@ -166,6 +190,7 @@ async def _undo_write(op: Operation) -> None:
     fields = await model_fields(op.client, op.model)
     names = [name for name in op.fields if fields.type_of(name) != "one2many"]
     current = {row["id"]: row for row in await _read_op(op, op.fields)}
+    loaded = _loaded_cells(op) if not isinstance(op.values, Mapping) else {}
     restore: dict[int, dict[str, Any]] = {}
     conflicts: list[str] = []
     gone: list[int] = []
@@ -182,8 +207,10 @@ async def _undo_write(op: Operation) -> None:
             ours: bool | None
             if after is not None:
                 ours = _same(now[name], after[name])
-            else:
+            elif isinstance(op.values, Mapping):
                 ours = _as_sent(fields.get(name), now[name], op.values.get(name))
+            else:  # a load by .id: its cells are import text
+                ours = _as_loaded(fields.get(name), now[name], loaded.get(record_id, {}).get(name))
             if ours is None:
                 unknown.append(f"{record_id}.{name}")
             elif ours:
