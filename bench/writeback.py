@@ -1,0 +1,139 @@
+"""Write-back benchmark: an edited frame of ``--rows`` partners × 3 columns written back, as ratios
+measured in one run.
+
+Not run in CI. Contenders, each starting from the same server state (the records are reset between
+runs, untimed):
+
+* ``zenoo``: ``zenoo_frames.diff(original, edited).apply(client)`` with its defaults: the diff, the
+  conflict check (one ``read``), then ``load`` by ``.id`` in requests of 500 rows (4 in flight)
+  inside a zenoo transaction (a read before and after each request); ``zenoo one request`` is the
+  same with ``rows_per_call`` covering every row (one ``load``, Odoo's own transaction);
+* ``loop``: one ``write`` per row, as people write it today (OdooRPC when installed, else zenoo's
+  ``write``); timed on ``--loop-rows`` records and scaled to ``--rows`` (say so in the figures);
+* ``raw``: one hand-written JSON-RPC ``load`` with ``.id`` and the same cells (``bench/writing.py``'s
+  ``Raw``).
+
+``raw`` and the zenoo contenders run ``--repeat`` times, interleaved, and their medians are kept.
+Printed: seconds, ``loop / zenoo`` (target ≥ 10) and ``zenoo / raw`` (target ≤ 1.3, conflict check
+included). Servers: the embedded server (a child process) and a real Odoo given by
+``--url/--db/--user/--password`` or the ``ZENOO_TEST_*`` variables (the bench database:
+``eval "$(../shared/real-odoo/serve.sh ../odoo-root env bench)"``). Records are named
+``zenoo-test-bench-*`` and deleted at the end.
+
+    python bench/writeback.py --rows 10000 --loop-rows 1000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from typing import Any
+
+import polars as pl
+from writing import MODEL, Raw, loop_contender, timed
+
+import zenoo_frames
+from zenoo import ZenooClient
+
+COLUMNS = ("function", "color", "credit_limit")
+START = {"function": "Clerk", "color": 1, "credit_limit": 0.0}
+
+
+def edit(original: pl.DataFrame) -> pl.DataFrame:
+    """Distinct new values in the three columns of every row."""
+    n = pl.int_range(pl.len())
+    return original.with_columns(
+        pl.format("role {}", n).alias("function"), (2 + n % 1000).alias("color"), (n * 0.5 + 1).alias("credit_limit")
+    )
+
+
+def as_updates(edited: pl.DataFrame) -> dict[int, dict[str, Any]]:
+    return {row["id"]: {name: row[name] for name in COLUMNS} for row in edited.iter_rows(named=True)}
+
+
+async def bench(url: str, db: str, user: str, password: str, rows: int, loop_rows: int, repeat: int) -> None:
+    async with ZenooClient(url, timeout=600) as client:
+        uid = await client.login(db, user, password)
+        raw = Raw(url, db, uid, password)
+        tag = f"zenoo-test-bench-{uuid.uuid4().hex[:6]}"
+        ids = await client.bulk_create(MODEL, [{"name": f"{tag}-{i:05d}", **START} for i in range(rows)], progress=False)
+        qs = client.model(MODEL).filter(id__in=ids).only(*COLUMNS)
+        original = await qs.to_polars(progress=False)
+        edited = edit(original)
+        updates = as_updates(edited)
+
+        async def reset() -> None:
+            await client.write(MODEL, ids, START)
+
+        async def zenoo(rows_per_call: int | None = None) -> Any:
+            changes = zenoo_frames.diff(original, edited)
+            return await changes.apply(client, rows_per_call=rows_per_call)
+
+        contenders = {
+            "raw": lambda: raw.write_distinct(updates),
+            "zenoo": zenoo,
+            "zenoo one request": lambda: zenoo(rows),
+        }
+        runs: dict[str, list[float]] = {}
+        diff_times = []
+        for _ in range(repeat):
+            for name, run in contenders.items():
+                await reset()
+                seconds, _result = await timed(run)
+                runs.setdefault(name, []).append(seconds)
+            started = time.perf_counter()
+            zenoo_frames.diff(original, edited)
+            diff_times.append(time.perf_counter() - started)
+        figures = {name: statistics.median(times) for name, times in runs.items()}
+        check = await qs.to_polars(progress=False)
+        assert check.sort("id").select(COLUMNS).equals(edited.sort("id").select(COLUMNS)), "the write-back did not land"
+        label, _create_one, write_one = loop_contender(url, db, user, password, client)
+        await reset()
+
+        async def loop() -> None:
+            for record_id in ids[:loop_rows]:
+                await write_one(record_id, updates[record_id])
+
+        seconds, _ = await timed(loop)
+        figures["loop"] = seconds * rows / loop_rows
+        await client.bulk_unlink(MODEL, ids, progress=False)
+        await raw.http.aclose()
+    print(f"  {rows} rows x {len(COLUMNS)} columns; medians of {repeat} runs; loop: {label}, timed once on "
+          f"{loop_rows} records and scaled to {rows}")  # fmt: skip
+    print("  " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in figures.items())
+          + f" (of which diff {statistics.median(diff_times):.3f}s)")  # fmt: skip
+    for name in ("zenoo", "zenoo one request"):
+        print(f"    {name}: loop / zenoo = {figures['loop'] / figures[name]:.1f}x (target >= 10); "
+              f"zenoo / raw = {figures[name] / figures['raw']:.2f} (target <= 1.3)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--loop-rows", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
+    parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
+    parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)")
+    parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
+    parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
+    parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
+    args = parser.parse_args()
+    if not args.no_embedded:
+        from zenoo.testing import OdooTestServer
+
+        with OdooTestServer(version=args.version, scale="small", subprocess=True) as srv:
+            admin = srv.users["admin"]
+            print(f"\n## embedded server (Odoo {args.version} imitation)")
+            asyncio.run(bench(srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows, args.repeat))
+    if args.url:
+        print(f"\n## real Odoo at {args.url} (database {args.db})")
+        asyncio.run(bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows, args.repeat))
+
+
+if __name__ == "__main__":
+    main()
