@@ -60,3 +60,44 @@ def test_explore_notebook_runs_and_shows_real_results(tmp_path: Path) -> None:
 
     assert value(cell_output(notebook, "head"), "head rows") == "3"
     assert "server stopped" in cell_output(notebook, "stop")
+
+
+BULK_EDIT = NOTEBOOK.parent / "bulk_edit.ipynb"
+
+
+def test_bulk_edit_notebook_previews_refuses_a_conflict_and_writes_back(tmp_path: Path) -> None:
+    notebook = nbformat.read(BULK_EDIT, as_version=4)
+    NotebookClient(
+        notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+
+    assert value(cell_output(notebook, "connect"), "connected to Odoo").startswith("19 as uid ")
+    read = cell_output(notebook, "read")
+    rows = int(value(read, "rows"))
+    assert rows > 6
+    assert ast.literal_eval(value(read, "columns")) == [
+        "id", "name", "phone", "country_id", "country_id.display_name", "category_id", "type"
+    ]
+    assert int(value(cell_output(notebook, "edit"), "edited rows")) == rows + 1
+
+    preview = cell_output(notebook, "preview")
+    updated, cells = int(value(preview, "updated")), int(value(preview, "cells"))
+    assert 3 <= updated <= 6 and cells == updated and value(preview, "created") == "1"
+    assert int(value(preview, "preview rows")) == cells + 2  # the new row sets name and type
+    shown = next(c for c in notebook.cells if "preview" in c.metadata.get("tags", []))
+    html = "".join(out.get("data", {}).get("text/html", "") for out in shown.outputs)
+    assert "<strong>Changes to res.partner</strong>" in html and "1 to create" in html
+
+    conflict = cell_output(notebook, "conflict")
+    assert value(conflict, "refused") == "ConflictError" and value(conflict, "conflicts") == "1"
+    cell = ast.literal_eval(value(conflict, "conflict cell"))
+    assert cell[1:4] == ("name", cell[2], "Renamed by a colleague") and cell[4].endswith(" (key account)")
+    assert value(conflict, "second company untouched") == "True"
+
+    applied = cell_output(notebook, "apply")
+    assert "1 conflict(s)" in value(applied, "result") and f"{updated - 1} record(s) updated" in value(applied, "result")
+    assert len(ast.literal_eval(value(applied, "created ids"))) == 1
+    assert value(applied, "first company") == "Renamed by a colleague"
+    assert value(applied, "second company").endswith(" (key account)")
+    assert value(applied, "new contact") == "zenoo-test-notebook contact"
+    assert "server stopped" in cell_output(notebook, "stop")
