@@ -39,15 +39,15 @@ from writing import MODEL, Raw, loop_contender, timed
 import zenoo_frames
 from zenoo import ZenooClient
 
-COLUMNS = ("function", "color", "credit_limit")
-START = {"function": "Clerk", "color": 1, "credit_limit": 0.0}
+COLUMNS = ("function", "color", "ref")  # in base: the bench database has no accounting
+START = {"function": "Clerk", "color": 1, "ref": "R"}
 
 
 def edit(original: pl.DataFrame) -> pl.DataFrame:
     """Distinct new values in the three columns of every row."""
     n = pl.int_range(pl.len())
     return original.with_columns(
-        pl.format("role {}", n).alias("function"), (2 + n % 1000).alias("color"), (n * 0.5 + 1).alias("credit_limit")
+        pl.format("role {}", n).alias("function"), (2 + n % 1000).alias("color"), pl.format("ref-{}", n).alias("ref")
     )
 
 

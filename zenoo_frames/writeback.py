@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
 
 import polars as pl
 
 from zenoo.exceptions import ConfigurationError, FieldError, InvalidValueError
-from zenoo.seams import OdooClient
-from zenoo.sync import Client
+from zenoo.seams import OdooClient, Runner
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.writeback_frames import (
     INT32,
@@ -166,6 +165,18 @@ def _check_values(model: str, frame: pl.DataFrame, column: Column, values: pl.Se
         refuse_cells(model, frame, column.name, rows.filter(bad.fill_null(False)).to_list(), problem)
 
 
+@runtime_checkable
+class BlockingClient(Protocol):
+    """The blocking :class:`zenoo.Client`, as write-back sees it (zenoo.sync sits below the QuerySet,
+    which reaches this module: importing it here would close an import cycle)."""
+
+    @property
+    def aclient(self) -> OdooClient: ...
+
+    @property
+    def runner(self) -> Runner: ...
+
+
 class Changes:
     """The changes from an original frame to an edited one (see :func:`diff`); nothing sent yet.
 
@@ -292,7 +303,7 @@ class Changes:
     @overload
     def apply(
         self,
-        client: Client,
+        client: BlockingClient,
         *,
         conflicts: ConflictMode = "refuse",
         deletes: bool = False,
@@ -317,7 +328,7 @@ class Changes:
 
     def apply(
         self,
-        client: Client | OdooClient,
+        client: BlockingClient | OdooClient,
         *,
         conflicts: ConflictMode = "refuse",
         deletes: bool = False,
@@ -335,7 +346,7 @@ class Changes:
             "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call,
             "concurrency": concurrency, "progress": progress, "context": context,
         }  # fmt: skip
-        if isinstance(client, Client):
+        if isinstance(client, BlockingClient):
             return client.runner.run(apply_changes(self, client.aclient, **options))
         return apply_changes(self, client, **options)
 

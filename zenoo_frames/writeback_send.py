@@ -164,7 +164,9 @@ async def check_conflicts(
 ) -> _Checked:
     cells = changes.cells
     delete_frame = changes.deletes if deletes else changes.deletes.head(0)
-    delete_columns = [c for c in delete_frame.columns if c != "id" and changes.columns[c].role == "field"]
+    delete_columns = [  # the writable fields: a computed one may change without anyone editing the record
+        c for c in delete_frame.columns if changes.columns[c].role == "field" and not changes.columns[c].refusal
+    ]
     ids = sorted({i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list()))
     names = list(dict.fromkeys([*cells, *delete_columns]))
     if not ids:

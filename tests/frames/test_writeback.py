@@ -234,6 +234,20 @@ async def test_creates_get_their_ids_back_in_row_order(client: ZenooClient, tag:
     assert created.filter(pl.col("field") == "name")["id"].to_list() == result.created_ids
 
 
+async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(client: ZenooClient, colleague: ZenooClient, tag: str) -> None:
+    ids = await _partners(client, tag, 3)
+    original = await client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id").to_polars(progress=False)
+    changes = zenoo_frames.diff(original, original.filter(pl.col("id") == ids[0]))
+    await colleague.write("res.partner", [ids[1]], {"color": 5})
+    await colleague.unlink("res.partner", [ids[2]])
+    with pytest.raises(ConflictError) as caught:
+        await changes.apply(client, deletes=True)
+    assert caught.value.conflicts.rows() == [(ids[1], "color", "0", "5", "(delete)")]
+    result = await changes.apply(client, deletes=True, conflicts="skip")
+    assert result.deleted_ids == [] and result.already_deleted == [ids[2]]
+    assert await client.search("res.partner", [["id", "in", ids]], order="id") == ids[:2]
+
+
 async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: ZenooClient, tag: str) -> None:
     ids = await _partners(client, tag, 4)
     original = await client.model("res.partner").filter(id__in=ids).only("name").order_by("id").to_polars(progress=False)
