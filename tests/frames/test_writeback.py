@@ -33,13 +33,16 @@ def tag() -> str:
 
 @pytest.fixture
 async def client(target: Any, tag: str) -> AsyncIterator[ZenooClient]:
-    """Admin on ``target``; afterwards, every sale order and partner named after ``tag`` is removed."""
+    """Admin on ``target``; afterwards, every sale order, lead and partner named after ``tag`` is removed."""
     async with target.client() as zc:
         await target.log_in(zc, "password")
         yield zc
         orders = await zc.search("sale.order", [["name", "like", f"{tag}%"]])
         if orders:
             await zc.unlink("sale.order", orders)
+        leads = await zc.search("crm.lead", [["name", "like", f"{tag}%"]], context={"active_test": False})
+        if leads:
+            await zc.unlink("crm.lead", leads)
         partners = await zc.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
         if partners:
             await zc.unlink("res.partner", partners)
@@ -124,6 +127,20 @@ async def test_dates_and_datetimes_go_back_in_utc(client: ZenooClient, tag: str)
     rows = await client.read("sale.order", orders, ["commitment_date", "validity_date"])
     assert [r["commitment_date"] for r in rows] == ["2031-05-06 10:20:30", "2031-12-24 23:59:01"]
     assert_frame_equal(_comparable(await qs.to_polars(progress=False)), _comparable(edited))
+
+
+async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClient, tag: str) -> None:
+    leads = await client.bulk_create("crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(2)], progress=False)
+    qs = client.model("crm.lead").filter(id__in=leads).only("expected_revenue", "date_deadline", "priority", "active").order_by("id")
+    original = await qs.to_polars(progress=False)
+    edited = original.with_columns(
+        pl.Series("expected_revenue", [12345.67, 0.0]),
+        pl.Series("date_deadline", [dt.date(2030, 1, 31), None]),
+        pl.Series("priority", ["3", "1"]).cast(original.schema["priority"]),
+        pl.Series("active", [True, False]),
+    )
+    await zenoo_frames.diff(original, edited).apply(client)
+    assert_frame_equal(_comparable(await qs.with_context(active_test=False).to_polars(progress=False)), _comparable(edited))
 
 
 # --- conflicts ------------------------------------------------------------------------------------------
