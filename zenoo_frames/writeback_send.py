@@ -232,18 +232,20 @@ def _conflict_message(model: str, conflicts: pl.DataFrame) -> str:
 # --- the writes ------------------------------------------------------------------------------------
 
 
-def _write_values(fields: ModelFields, changes: Changes, cells: dict[str, pl.DataFrame]) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-    """``{id: {field: value}}`` in write form, checked as ``write`` checks them, and the row of each id."""
-    updates: dict[int, dict[str, Any]] = {}
+def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict[int, Any]], dict[int, int]]:
+    """Each changed cell in write form (``{field: {id: value}}``), checked as ``write`` checks it,
+    and the row of each id."""
+    values: dict[str, dict[int, Any]] = {}
     rows: dict[int, int] = {}
-    for name, frame in cells.items():
+    for name, frame in changes.cells.items():
+        mine = values[name] = {}
         for row, record_id, value in zip(frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True):
             try:
-                updates.setdefault(record_id, {})[name] = to_write_values(fields, {name: value}, creating=False)[name]
+                mine[record_id] = to_write_values(fields, {name: value}, creating=False)[name]
             except InvalidValueError as exc:
                 raise InvalidValueError(f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}") from None
             rows[record_id] = row
-    return updates, rows
+    return values, rows
 
 
 async def _create_values(client: OdooClient, fields: ModelFields, changes: Changes) -> tuple[list[dict[str, Any]], list[int]]:
@@ -309,11 +311,15 @@ async def apply_changes(
     options = Options.of(rows_per_call or DEFAULT_ROWS_PER_CALL, concurrency or DEFAULT_CONCURRENCY, progress, False)
     model = changes.model
     fields = await model_fields(client, model)
-    creates, create_rows = await _create_values(client, fields, changes)  # checked before anything is sent
+    values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
+    creates, create_rows = await _create_values(client, fields, changes)
     checked = await check_conflicts(client, changes, conflicts, deletes, context)
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(_conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    updates, row_of = _write_values(fields, changes, checked.cells)
+    updates: dict[int, dict[str, Any]] = {}
+    for name, frame in checked.cells.items():
+        for record_id in frame["id"].to_list():
+            updates.setdefault(record_id, {})[name] = values[name][record_id]
 
     stages: list[tuple[OperationResult, list[tuple[CallResult, Send]]]] = []
     if updates:
