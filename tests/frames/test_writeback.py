@@ -342,6 +342,10 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(cl
         zenoo_frames.diff(original, original.with_columns(pl.Series("type", ["contact", "bogus", "contact"])))
     with pytest.raises(InvalidValueError, match=rf"column 'color': {re.escape(second)}: out of the range"):
         zenoo_frames.diff(original, original.with_columns(pl.Series("color", [1, 2**31, 1])))
+    with pytest.raises(InvalidValueError, match=rf"several rows with the same id: \[{ids[0]}\]"):
+        zenoo_frames.diff(original, pl.concat([original, original.head(1)]))
+    with pytest.raises(InvalidValueError, match=r"ids the original has not: \[999999999\]"):
+        zenoo_frames.diff(original, original.with_columns(pl.Series("id", [ids[0], ids[1], 999_999_999])))
     with pytest.raises(ConfigurationError, match="does not know the fields"):
         zenoo_frames.diff(original.clone(), original)
     # a copy of the frame works with the model's fields (here with name made required)
