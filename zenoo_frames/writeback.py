@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
+from typing import TYPE_CHECKING, Any, overload
 
 import polars as pl
 
 from zenoo.exceptions import ConfigurationError, FieldError, InvalidValueError
-from zenoo.seams import OdooClient, Runner
+from zenoo.seams import OdooClient
 from zenoo_frames.schema import FrameSchema
+from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_frames import (
     INT32,
     Column,
@@ -163,18 +164,6 @@ def _check_values(model: str, frame: pl.DataFrame, column: Column, values: pl.Se
         checks.append((values.is_null(), "empty, but the field is required"))
     for bad, problem in checks:
         refuse_cells(model, frame, column.name, rows.filter(bad.fill_null(False)).to_list(), problem)
-
-
-@runtime_checkable
-class BlockingClient(Protocol):
-    """The blocking :class:`zenoo.Client`, as write-back sees it (zenoo.sync sits below the QuerySet,
-    which reaches this module: importing it here would close an import cycle)."""
-
-    @property
-    def aclient(self) -> OdooClient: ...
-
-    @property
-    def runner(self) -> Runner: ...
 
 
 class Changes:
@@ -352,7 +341,7 @@ class Changes:
 
 
 async def write_back(
-    queryset: Any,
+    queryset: FrameQuery,
     original: pl.DataFrame | pd.DataFrame,
     edited: pl.DataFrame | pd.DataFrame,
     *,
