@@ -47,7 +47,9 @@ def edit(original: pl.DataFrame) -> pl.DataFrame:
     """Distinct new values in the three columns of every row."""
     n = pl.int_range(pl.len())
     return original.with_columns(
-        pl.format("role {}", n).alias("function"), (2 + n % 1000).alias("color"), pl.format("ref-{}", n).alias("ref")
+        pl.format("role {}", n).alias("function"),
+        (2 + n % 1000).alias("color"),
+        pl.format("ref-{}", n).alias("ref"),
     )
 
 
@@ -60,7 +62,9 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
         uid = await client.login(db, user, password)
         raw = Raw(url, db, uid, password)
         tag = f"zenoo-test-bench-{uuid.uuid4().hex[:6]}"
-        ids = await client.bulk_create(MODEL, [{"name": f"{tag}-{i:05d}", **START} for i in range(rows)], progress=False)
+        ids = await client.bulk_create(
+            MODEL, [{"name": f"{tag}-{i:05d}", **START} for i in range(rows)], progress=False
+        )
         qs = client.model(MODEL).filter(id__in=ids).only(*COLUMNS)
         original = await qs.to_polars(progress=False)
         edited = edit(original)
@@ -90,7 +94,9 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
             diff_times.append(time.perf_counter() - started)
         figures = {name: statistics.median(times) for name, times in runs.items()}
         check = await qs.to_polars(progress=False)
-        assert check.sort("id").select(COLUMNS).equals(edited.sort("id").select(COLUMNS)), "the write-back did not land"
+        assert check.sort("id").select(COLUMNS).equals(edited.sort("id").select(COLUMNS)), (
+            "the write-back did not land"
+        )
         label, _create_one, write_one = loop_contender(url, db, user, password, client)
         await reset()
 
@@ -112,13 +118,17 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--loop-rows", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
     parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)")
+    parser.add_argument(
+        "--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)"
+    )
     parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
     parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
     parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
@@ -129,10 +139,16 @@ def main() -> None:
         with OdooTestServer(version=args.version, scale="small", subprocess=True) as srv:
             admin = srv.users["admin"]
             print(f"\n## embedded server (Odoo {args.version} imitation)")
-            asyncio.run(bench(srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows, args.repeat))
+            asyncio.run(
+                bench(
+                    srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows, args.repeat
+                )
+            )
     if args.url:
         print(f"\n## real Odoo at {args.url} (database {args.db})")
-        asyncio.run(bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows, args.repeat))
+        asyncio.run(
+            bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows, args.repeat)
+        )
 
 
 if __name__ == "__main__":

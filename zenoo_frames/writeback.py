@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["Changes", "WriteBackResult", "diff", "write_back"]
 
 PREVIEW_SCHEMA = {
-    "change": pl.String, "row": pl.Int64, "id": pl.Int64, "field": pl.String, "old": pl.String, "new": pl.String
+    "change": pl.String, "row": pl.Int64, "id": pl.Int64,
+    "field": pl.String, "old": pl.String, "new": pl.String,
 }  # fmt: skip
 #: Rows of the preview shown in a repr.
 REPR_ROWS = 10
@@ -67,7 +68,8 @@ def diff(
     extra = [name for name in right.columns if name not in left.columns]
     if extra:
         raise FieldError(
-            f"{schema.model}: the edited frame has columns the original has not: {', '.join(map(repr, extra))}; "
+            f"{schema.model}: the edited frame has columns the original has not: "
+            f"{', '.join(map(repr, extra))}; "
             "write-back compares cells with the values read, so read those fields too (or drop the columns)"
         )
     common = [name for name in left.columns if name != "id" and name in right.columns]
@@ -80,19 +82,25 @@ def diff(
         old, new = joined[f"{name}__old"], joined[name]
         changed = ~same(old, new)
         if changed.any():
-            cells[name] = pl.DataFrame({"row": joined["__row"], "id": joined["id"], "old": old, "new": new}).filter(changed)
+            cells[name] = pl.DataFrame(
+                {"row": joined["__row"], "id": joined["id"], "old": old, "new": new}
+            ).filter(changed)
     creates = numbered.filter(pl.col("id").is_null())
     given = {name: _given(creates[name]) for name in common}
     _refuse_unwritable(schema.model, columns, cells, {n: m for n, m in given.items() if m.any()})
     for name, frame in cells.items():
         _check_values(schema.model, right, columns[name], frame["new"], frame["row"])
     for name, mask in given.items():
-        _check_values(schema.model, right, columns[name], creates[name].filter(mask), creates["__row"].filter(mask))
+        _check_values(
+            schema.model, right, columns[name], creates[name].filter(mask), creates["__row"].filter(mask)
+        )
     deletes = left.join(right.select("id"), on="id", how="anti", maintain_order="left")
     return Changes(schema, columns, right, cells, creates, deletes)
 
 
-def _schema(frame: Any, data: pl.DataFrame, model: str | None, fields: Mapping[str, Mapping[str, Any]] | None) -> FrameSchema:
+def _schema(
+    frame: Any, data: pl.DataFrame, model: str | None, fields: Mapping[str, Mapping[str, Any]] | None
+) -> FrameSchema:
     if fields is not None:
         if not isinstance(model, str) or not model:
             raise ConfigurationError("diff(fields=...) needs the model's name too: model='res.partner'")
@@ -103,7 +111,8 @@ def _schema(frame: Any, data: pl.DataFrame, model: str | None, fields: Mapping[s
         raise ConfigurationError(
             "diff() does not know the fields of this original frame: it is not a frame zenoo's "
             "to_polars()/to_pandas() returned (a copy, or one read from a file?). Pass "
-            "fields=await client.fields_get(model) with model=..., or use await qs.write_back(original, edited)"
+            "fields=await client.fields_get(model) with model=..., "
+            "or use await qs.write_back(original, edited)"
         )
     if model is not None and model != schema.model:
         raise ConfigurationError(f"the original frame was read from {schema.model}, not {model}")
@@ -134,9 +143,16 @@ def _given(series: pl.Series) -> pl.Series:
 
 
 def _refuse_unwritable(
-    model: str, columns: Mapping[str, Column], cells: Mapping[str, pl.DataFrame], creates: Mapping[str, pl.Series]
+    model: str,
+    columns: Mapping[str, Column],
+    cells: Mapping[str, pl.DataFrame],
+    creates: Mapping[str, pl.Series],
 ) -> None:
-    refused = [f"{name!r} ({columns[name].refusal})" for name in dict.fromkeys([*cells, *creates]) if columns[name].refusal]
+    refused = [
+        f"{name!r} ({columns[name].refusal})"
+        for name in dict.fromkeys([*cells, *creates])
+        if columns[name].refusal
+    ]
     if refused:
         raise FieldError(
             f"{model}: these edited columns cannot be written: {', '.join(refused)}; "
@@ -144,14 +160,18 @@ def _refuse_unwritable(
         )
 
 
-def _check_values(model: str, frame: pl.DataFrame, column: Column, values: pl.Series, rows: pl.Series) -> None:
+def _check_values(
+    model: str, frame: pl.DataFrame, column: Column, values: pl.Series, rows: pl.Series
+) -> None:
     """Refuse values Odoo would refuse (or store differently), naming row, id and column."""
     spec = column.spec
     if spec is None or not len(values):
         return
     checks: list[tuple[pl.Series, str]] = []
     if spec.type == "integer":
-        checks.append(((values < INT32[0]) | (values > INT32[1]), "out of the range of an Odoo integer (32-bit)"))
+        checks.append(
+            ((values < INT32[0]) | (values > INT32[1]), "out of the range of an Odoo integer (32-bit)")
+        )
     elif spec.type in ("float", "monetary"):
         checks.append((~values.is_finite(), "not a finite number"))
     elif spec.type in ("char", "text", "html"):
@@ -159,7 +179,9 @@ def _check_values(model: str, frame: pl.DataFrame, column: Column, values: pl.Se
     elif spec.type == "many2one":
         checks.append((values < 1, "not a record id"))
     elif spec.type == "many2many":
-        checks.append((values.list.eval(pl.element() < 1).list.any(), "holds something that is not a record id"))
+        checks.append(
+            (values.list.eval(pl.element() < 1).list.any(), "holds something that is not a record id")
+        )
     if spec.required and spec.type not in ("boolean", "many2many"):
         checks.append((values.is_null(), "empty, but the field is required"))
     for bad, problem in checks:
@@ -235,7 +257,9 @@ class Changes:
         for a delete, in the original), ``id``, ``field``, ``old``, ``new`` (values as text)."""
         return self.written(self.cells, None, self.deletes["id"].to_list())
 
-    def written(self, cells: Mapping[str, pl.DataFrame], created_ids: Sequence[int] | None, deleted: Sequence[int]) -> pl.DataFrame:
+    def written(
+        self, cells: Mapping[str, pl.DataFrame], created_ids: Sequence[int] | None, deleted: Sequence[int]
+    ) -> pl.DataFrame:
         """The preview of ``cells``, the new rows (with their ids once created) and ``deleted``."""
         updates = [
             pl.DataFrame({"change": "update", "row": frame["row"], "id": frame["id"], "field": name,
@@ -243,20 +267,31 @@ class Changes:
             for name, frame in cells.items()
         ]  # fmt: skip
         parts = [pl.concat(updates).sort("row", maintain_order=True)] if updates else []
-        ids: list[int | None] = list(created_ids) if created_ids is not None else [None] * self.created
-        for (row, values), record_id in zip(self.create_rows(), ids, strict=True):
-            for name, value in values.items():
-                text = as_text(pl.Series([value], dtype=self.creates.schema[name]))[0]
-                parts.append(pl.DataFrame({"change": ["create"], "row": [row], "id": [record_id], "field": [name],
-                                           "old": [None], "new": [text]}, schema=PREVIEW_SCHEMA))  # fmt: skip
+        if self.created:
+            ids = pl.Series(created_ids if created_ids is not None else [None] * self.created, dtype=pl.Int64)
+            new = self.creates.with_columns(ids.alias("id"))
+            creates = [
+                pl.DataFrame({
+                    "change": "create", "row": given["__row"], "id": given["id"], "field": name,
+                    "old": None, "new": as_text(given[name]),
+                }, schema=PREVIEW_SCHEMA)
+                for name in new.columns if name not in ("__row", "id") and not self.columns[name].refusal
+                for given in [new.filter(_given(new[name]))]
+            ]  # fmt: skip
+            parts += [pl.concat(creates).sort("row", maintain_order=True)] if creates else []
         if deleted:
             gone = self.deletes.with_row_index("__pos").filter(pl.col("id").is_in(list(deleted)))
-            parts.append(pl.DataFrame({"change": "delete", "row": gone["__pos"].cast(pl.Int64), "id": gone["id"],
-                                       "field": None, "old": None, "new": None}, schema=PREVIEW_SCHEMA))  # fmt: skip
+            parts.append(pl.DataFrame({
+                "change": "delete", "row": gone["__pos"].cast(pl.Int64), "id": gone["id"],
+                "field": None, "old": None, "new": None,
+            }, schema=PREVIEW_SCHEMA))  # fmt: skip
         return pl.concat(parts) if parts else pl.DataFrame(schema=PREVIEW_SCHEMA)
 
+    def _per_field(self) -> str:
+        return ", ".join(f"{name} ×{frame.height}" for name, frame in self.cells.items())
+
     def summary(self) -> str:
-        per_field = ", ".join(f"{name} ×{frame.height}" for name, frame in self.cells.items())
+        per_field = self._per_field()
         text = f"{self.model}: {self.updated} record(s) to update ({self.changed_cells} cell(s)"
         text += f": {per_field})" if per_field else ")"
         text += f", {self.created} to create, {self.deleted} missing from the edited frame"
@@ -275,19 +310,22 @@ class Changes:
         with pl.Config(tbl_rows=REPR_ROWS, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
             table = preview.head(REPR_ROWS)._repr_html_()
         more = (
-            f"<p>… and {preview.height - REPR_ROWS} more change(s): <code>changes.preview()</code> has them all</p>"
+            f"<p>… and {preview.height - REPR_ROWS} more change(s): "
+            "<code>changes.preview()</code> has them all</p>"
             if preview.height > REPR_ROWS else ""
         )  # fmt: skip
         counts = "".join(
             f"<li>{html.escape(text)}</li>"
             for text in (
                 f"{self.updated} record(s) to update, {self.changed_cells} cell(s)"
-                + (": " + ", ".join(f"{n} ×{f.height}" for n, f in self.cells.items()) if self.cells else ""),
+                + (f": {self._per_field()}" if self.cells else ""),
                 f"{self.created} to create",
-                f"{self.deleted} missing from the edited frame" + (" (deleted only with deletes=True)" if self.deleted else ""),
+                f"{self.deleted} missing from the edited frame"
+                + (" (deleted only with deletes=True)" if self.deleted else ""),
             )
         )
-        return f"<div class='zenoo-changes'><strong>Changes to {html.escape(self.model)}</strong><ul>{counts}</ul>{table}{more}</div>"
+        title = f"<strong>Changes to {html.escape(self.model)}</strong>"
+        return f"<div class='zenoo-changes'>{title}<ul>{counts}</ul>{table}{more}</div>"
 
     @overload
     def apply(
@@ -358,6 +396,10 @@ async def write_back(
         changes = diff(original, edited, model=queryset.model_name)
     context = dict(queryset.context) if queryset.context else None
     return await apply_changes(
-        changes, queryset.client, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call, context=context
+        changes,
+        queryset.client,
+        conflicts=conflicts,
+        deletes=deletes,
+        rows_per_call=rows_per_call,
+        context=context,
     )
-

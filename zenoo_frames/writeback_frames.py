@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar
 import polars as pl
 
 from zenoo.exceptions import InvalidValueError
-from zenoo_frames.schema import DISPLAY_NAME_SUFFIX, FieldSpec, FrameSchema
+from zenoo_frames.schema import FieldSpec, FrameSchema
 
 __all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "typed", "where"]
 
@@ -94,7 +94,9 @@ def as_polars(frame: Any, what: str) -> pl.DataFrame:
         raise InvalidValueError(f"the {what} frame is a LazyFrame: collect() it first")
     if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
         return pl.from_pandas(frame)
-    raise InvalidValueError(f"the {what} frame must be a Polars or pandas DataFrame, got {type(frame).__name__}")
+    raise InvalidValueError(
+        f"the {what} frame must be a Polars or pandas DataFrame, got {type(frame).__name__}"
+    )
 
 
 def where(frame: pl.DataFrame, row: int) -> str:
@@ -103,7 +105,9 @@ def where(frame: pl.DataFrame, row: int) -> str:
     return f"row {row} ({'a new record' if record_id is None else f'id {record_id}'})"
 
 
-def refuse_cells(model: str, frame: pl.DataFrame, column: str, rows: list[int], problem: str | Callable[[Any], str]) -> None:
+def refuse_cells(
+    model: str, frame: pl.DataFrame, column: str, rows: list[int], problem: str | Callable[[Any], str]
+) -> None:
     """Raise InvalidValueError naming the first bad cells of ``column`` (``rows`` of ``frame``);
     ``problem`` says what is wrong, or makes that text from the cell's value."""
     if not rows:
@@ -155,7 +159,9 @@ def _cast(series: pl.Series, target: pl.DataType) -> tuple[pl.Series, list[int]]
     try:
         out = _vectorised(series, target)
     except pl.exceptions.PolarsError:
-        out = pl.Series(series.name, [_one(value, target) for value in series.to_list()], dtype=target, strict=False)
+        out = pl.Series(
+            series.name, [_one(value, target) for value in series.to_list()], dtype=target, strict=False
+        )
     bad = (out.is_null() & series.is_not_null()).arg_true().to_list()
     if isinstance(target, pl.List):
         out = out.fill_null([])
@@ -171,7 +177,9 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
         midnight = series.dt.time() == dt.time()
         return pl.select(pl.when(midnight).then(series.dt.date())).to_series()
     if target == pl.Int64 and source.is_float():
-        return pl.select(pl.when(series == series.round()).then(series.cast(pl.Int64, strict=False))).to_series()
+        return pl.select(
+            pl.when(series == series.round()).then(series.cast(pl.Int64, strict=False))
+        ).to_series()
     if source == pl.Object:
         raise pl.exceptions.InvalidOperationError("object column: convert value by value")
     return series.cast(target, strict=False)
@@ -183,7 +191,9 @@ def _one(value: Any, target: pl.DataType) -> Any:
         return None
     if isinstance(target, pl.List):
         items = value.tolist() if hasattr(value, "tolist") else value
-        if isinstance(items, list | tuple) and all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        if isinstance(items, list | tuple) and all(
+            isinstance(i, int) and not isinstance(i, bool) for i in items
+        ):
             return list(items)
         return None
     if target == pl.Int64:

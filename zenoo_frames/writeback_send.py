@@ -54,7 +54,13 @@ __all__ = ["DEFAULT_ROWS_PER_CALL", "ConflictMode", "WriteBackResult", "apply_ch
 DEFAULT_ROWS_PER_CALL = 500
 ConflictMode = Literal["refuse", "skip", "overwrite"]
 DELETED = "(deleted)"
-CONFLICT_SCHEMA = {"id": pl.Int64, "field": pl.String, "original": pl.String, "server": pl.String, "yours": pl.String}
+CONFLICT_SCHEMA = {
+    "id": pl.Int64,
+    "field": pl.String,
+    "original": pl.String,
+    "server": pl.String,
+    "yours": pl.String,
+}
 
 
 def as_text(series: pl.Series) -> pl.Series:
@@ -62,7 +68,9 @@ def as_text(series: pl.Series) -> pl.Series:
     if isinstance(series.dtype, pl.Datetime):
         return series.dt.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(series.dtype, pl.List | pl.Object):
-        return pl.Series(series.name, [None if v is None else str(list(v)) for v in series.to_list()], pl.String)
+        return pl.Series(
+            series.name, [None if v is None else str(list(v)) for v in series.to_list()], pl.String
+        )
     return series.cast(pl.String)
 
 
@@ -165,9 +173,13 @@ async def check_conflicts(
     cells = changes.cells
     delete_frame = changes.deletes if deletes else changes.deletes.head(0)
     delete_columns = [  # the writable fields: a computed one may change without anyone editing the record
-        c for c in delete_frame.columns if changes.columns[c].role == "field" and not changes.columns[c].refusal
+        c
+        for c in delete_frame.columns
+        if changes.columns[c].role == "field" and not changes.columns[c].refusal
     ]
-    ids = sorted({i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list()))
+    ids = sorted(
+        {i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list())
+    )
     names = list(dict.fromkeys([*cells, *delete_columns]))
     if not ids:
         return _Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
@@ -177,7 +189,9 @@ async def check_conflicts(
     kept: dict[str, pl.DataFrame] = {}
     already_done = 0
     for name, frame in cells.items():
-        now = frame.join(server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left")
+        now = frame.join(
+            server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
+        )
         present = now["id"].is_in(found.implode())
         unchanged = present & same(now["__server"], now["old"])
         done = present & ~unchanged & same(now["__server"], now["new"])
@@ -186,7 +200,9 @@ async def check_conflicts(
         if conflict.any():
             bad = now.filter(conflict)
             server_text = pl.select(
-                pl.when(bad["id"].is_in(found.implode())).then(as_text(bad["__server"])).otherwise(pl.lit(DELETED))
+                pl.when(bad["id"].is_in(found.implode()))
+                .then(as_text(bad["__server"]))
+                .otherwise(pl.lit(DELETED))
             ).to_series()
             conflicts.append(pl.DataFrame(
                 {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad["old"]),
@@ -218,14 +234,16 @@ async def check_conflicts(
 
 def _conflict_message(model: str, conflicts: pl.DataFrame) -> str:
     lines = [
-        f"id {row['id']} {row['field']}: read {row['original']!r}, now {row['server']!r}, yours {row['yours']!r}"
+        f"id {row['id']} {row['field']}: read {row['original']!r}, now {row['server']!r}, "
+        f"yours {row['yours']!r}"
         for row in conflicts.head(SHOWN).iter_rows(named=True)
     ]
     more = f"; and {conflicts.height - SHOWN} more" if conflicts.height > SHOWN else ""
     return (
         f"{conflicts.height} cell(s) of {model} changed on the server since the frame was read; nothing "
         f"was written (conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
-        + "; ".join(lines) + more
+        + "; ".join(lines)
+        + more
     )
 
 
@@ -239,16 +257,22 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
     rows: dict[int, int] = {}
     for name, frame in changes.cells.items():
         mine = values[name] = {}
-        for row, record_id, value in zip(frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True):
+        for row, record_id, value in zip(
+            frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True
+        ):
             try:
                 mine[record_id] = to_write_values(fields, {name: value}, creating=False)[name]
             except InvalidValueError as exc:
-                raise InvalidValueError(f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}") from None
+                raise InvalidValueError(
+                    f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}"
+                ) from None
             rows[record_id] = row
     return values, rows
 
 
-async def _create_values(client: OdooClient, fields: ModelFields, changes: Changes) -> tuple[list[dict[str, Any]], list[int]]:
+async def _create_values(
+    client: OdooClient, fields: ModelFields, changes: Changes
+) -> tuple[list[dict[str, Any]], list[int]]:
     """The new rows in write form (their empty cells left to Odoo's defaults), and their rows."""
     rows = changes.create_rows()
     if not rows:
@@ -271,8 +295,10 @@ def _failure(model: str, result: BatchResult, describe: Mapping[str, Any]) -> st
             if call.state == "done":
                 continue
             lines += _call_failure(op, call, describe[op.kind])
-    return f"write-back to {model} failed: " + "; ".join(lines[:SHOWN]) + (
-        f"; and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
+    return (
+        f"write-back to {model} failed: "
+        + "; ".join(lines[:SHOWN])
+        + (f"; and {len(lines) - SHOWN} more" if len(lines) > SHOWN else "")
     )
 
 
@@ -286,9 +312,13 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
             for m in errors
             if isinstance(m.get("record"), int) and 0 <= m["record"] < len(call.rows)
         ] or [f"{call.method}: {call.error}"]
-    reason = f"{type(call.error).__name__}: {call.error}" if call.error is not None else call.note or call.state
+    reason = (
+        f"{type(call.error).__name__}: {call.error}" if call.error is not None else call.note or call.state
+    )
     rows = list(call.rows)
-    shown = ", ".join(describe(row) for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+    shown = ", ".join(describe(row) for row in rows[:3]) + (
+        f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+    )
     return [f"{call.method} of {shown}: {reason}"]
 
 
@@ -308,7 +338,9 @@ async def apply_changes(
         raise InvalidValueError(f"conflicts must be 'refuse', 'skip' or 'overwrite', got {conflicts!r}")
     if not isinstance(deletes, bool):
         raise InvalidValueError(f"deletes must be True or False, got {deletes!r}")
-    options = Options.of(rows_per_call or DEFAULT_ROWS_PER_CALL, concurrency or DEFAULT_CONCURRENCY, progress, False)
+    options = Options.of(
+        rows_per_call or DEFAULT_ROWS_PER_CALL, concurrency or DEFAULT_CONCURRENCY, progress, False
+    )
     model = changes.model
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent

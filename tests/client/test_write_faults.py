@@ -122,23 +122,28 @@ async def test_a_fault_at_every_step_of_a_transaction_is_rolled_back_or_reported
 
 
 @pytest.mark.parametrize("phase", ["before", "after"])
-async def test_a_load_dropped_inside_a_transaction_is_undone_by_what_it_sent(server, tag: str, phase: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_load_dropped_inside_a_transaction_is_undone_by_what_it_sent(  # type: ignore[no-untyped-def]
+    server, tag: str, phase: str
+) -> None:
     """A load whose answer was lost: the undo compares the server with the import text it sent."""
     client = await _login(server)
     async with client:
-        ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(3)], progress=False)
+        rows = [{"name": f"{tag}-{i}", "color": 1} for i in range(3)]
+        ids = await client.bulk_create("res.partner", rows, progress=False)
         tags = await client.search("res.partner.category", [], limit=2, order="id")
         before = await _snapshot(client, ids)
         server.faults.set(drop_rate=1.0, drop_phase=phase, methods=["load"], count=1)
         with pytest.raises(BatchError) as info:
             async with client.transaction() as tx:
                 await client.bulk_write("res.partner", {
-                    i: {"color": n + 5, "function": f"F{n}", "credit_limit": n + 0.5, "category_id": [(6, 0, tags[: n % 3])]}
+                    i: {"color": n + 5, "function": f"F{n}", "credit_limit": n + 0.5,
+                        "category_id": [(6, 0, tags[: n % 3])]}
                     for n, i in enumerate(ids)}, progress=False)  # fmt: skip
         server.faults.clear()
         assert isinstance(info.value.__context__, ZenooConnectionError) or info.value.result.unknown
         [op] = tx.operations
-        assert (op.method, op.outcome, op.undo) == ("load", "unknown", "undone" if phase == "after" else "nothing_to_undo")
+        undone = "undone" if phase == "after" else "nothing_to_undo"
+        assert (op.method, op.outcome, op.undo) == ("load", "unknown", undone)
         assert await _snapshot(client, ids) == before
 
 

@@ -95,7 +95,8 @@ def test_bulk_edit_notebook_previews_refuses_a_conflict_and_writes_back(tmp_path
     assert value(conflict, "second company untouched") == "True"
 
     applied = cell_output(notebook, "apply")
-    assert "1 conflict(s)" in value(applied, "result") and f"{updated - 1} record(s) updated" in value(applied, "result")
+    summary = value(applied, "result")
+    assert "1 conflict(s)" in summary and f"{updated - 1} record(s) updated" in summary
     assert len(ast.literal_eval(value(applied, "created ids"))) == 1
     assert value(applied, "first company") == "Renamed by a colleague"
     assert value(applied, "second company").endswith(" (key account)")

@@ -20,7 +20,15 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import zenoo_frames
-from zenoo import BatchError, Client, ConfigurationError, ConflictError, FieldError, InvalidValueError, ZenooClient
+from zenoo import (
+    BatchError,
+    Client,
+    ConfigurationError,
+    ConflictError,
+    FieldError,
+    InvalidValueError,
+    ZenooClient,
+)
 from zenoo_frames import Changes, WriteBackResult
 
 UTC = dt.UTC
@@ -43,7 +51,9 @@ async def client(target: Any, tag: str) -> AsyncIterator[ZenooClient]:
         leads = await zc.search("crm.lead", [["name", "like", f"{tag}%"]], context={"active_test": False})
         if leads:
             await zc.unlink("crm.lead", leads)
-        partners = await zc.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False})
+        partners = await zc.search(
+            "res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False}
+        )
         if partners:
             await zc.unlink("res.partner", partners)
 
@@ -74,7 +84,9 @@ async def _partners(client: ZenooClient, tag: str, count: int, **values: Any) ->
 def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
     """A frame without display names, its lists sorted, rows by id: what a round trip must keep."""
     kept = frame.select(c for c in frame.columns if not c.endswith(".display_name"))
-    return kept.with_columns(pl.col(c).list.sort() for c, t in kept.schema.items() if isinstance(t, pl.List)).sort("id")
+    return kept.with_columns(
+        pl.col(c).list.sort() for c, t in kept.schema.items() if isinstance(t, pl.List)
+    ).sort("id")
 
 
 # --- round trip -------------------------------------------------------------------------------------
@@ -84,20 +96,35 @@ async def test_every_field_type_goes_back_and_reads_back_the_same(client: ZenooC
     country, other = await client.search("res.country", [], limit=2, order="id")
     tags = await client.search("res.partner.category", [], limit=2, order="id")
     ids = await _partners(client, tag, 3, color=1, credit_limit=2.5, function="Clerk", country_id=country)
-    qs = client.model("res.partner").filter(id__in=ids).only(
-        "name", "function", "comment", "is_company", "color", "credit_limit", "type", "country_id", "parent_id",
-        "category_id",
-    ).order_by("id")
+    qs = (
+        client.model("res.partner")
+        .filter(id__in=ids)
+        .only(
+            "name",
+            "function",
+            "comment",
+            "is_company",
+            "color",
+            "credit_limit",
+            "type",
+            "country_id",
+            "parent_id",
+            "category_id",
+        )
+        .order_by("id")
+    )
     original = await qs.to_polars(progress=False)
     edited = original.with_columns(
-        pl.Series("function", ["Head of Ops", None, "Ünïcode, \"quotes\" and, commas"]),
+        pl.Series("function", ["Head of Ops", None, 'Ünïcode, "quotes" and, commas']),
         pl.Series("comment", ["<p>hello</p>", None, "<p>bye</p>"]),
         pl.Series("is_company", [True, False, True]),
         pl.Series("color", [7, 0, -3]),
         pl.Series("credit_limit", [1234.5, 0.0, 0.1]),
         pl.Series("type", ["invoice", "contact", "delivery"]).cast(original.schema["type"]),
         pl.Series("country_id", [other, None, country]),
-        pl.Series("parent_id", [None, None, ids[0]]),  # a delivery address: Odoo syncs no field from its parent
+        pl.Series(
+            "parent_id", [None, None, ids[0]]
+        ),  # a delivery address: Odoo syncs no field from its parent
         pl.Series("category_id", [tags, [], tags[:1]]),
     )
     changes = zenoo_frames.diff(original, edited, model="res.partner")
@@ -110,15 +137,21 @@ async def test_every_field_type_goes_back_and_reads_back_the_same(client: ZenooC
 
 async def test_dates_and_datetimes_go_back_in_utc(client: ZenooClient, tag: str) -> None:
     partner = (await _partners(client, tag, 1))[0]
-    orders = [await client.create("sale.order", {"name": f"{tag}-so{i}", "partner_id": partner}) for i in range(2)]
-    qs = client.model("sale.order").filter(id__in=orders).only(
-        "validity_date", "commitment_date", "client_order_ref", "note"
-    ).order_by("id")
+    orders = [
+        await client.create("sale.order", {"name": f"{tag}-so{i}", "partner_id": partner}) for i in range(2)
+    ]
+    qs = (
+        client.model("sale.order")
+        .filter(id__in=orders)
+        .only("validity_date", "commitment_date", "client_order_ref", "note")
+        .order_by("id")
+    )
     original = await qs.to_polars(progress=False)
     edited = original.with_columns(
         pl.Series("validity_date", [dt.date(2031, 5, 6), None]),
-        pl.Series("commitment_date", [dt.datetime(2031, 5, 6, 10, 20, 30), dt.datetime(2031, 12, 24, 23, 59, 1)])
-        .dt.replace_time_zone("UTC"),
+        pl.Series(
+            "commitment_date", [dt.datetime(2031, 5, 6, 10, 20, 30), dt.datetime(2031, 12, 24, 23, 59, 1)]
+        ).dt.replace_time_zone("UTC"),
         pl.Series("client_order_ref", [f"{tag}-ref", None]),
         pl.Series("note", ["<p>terms</p>", None]),
     )
@@ -130,8 +163,15 @@ async def test_dates_and_datetimes_go_back_in_utc(client: ZenooClient, tag: str)
 
 
 async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClient, tag: str) -> None:
-    leads = await client.bulk_create("crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(2)], progress=False)
-    qs = client.model("crm.lead").filter(id__in=leads).only("expected_revenue", "date_deadline", "priority", "active").order_by("id")
+    leads = await client.bulk_create(
+        "crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(2)], progress=False
+    )
+    qs = (
+        client.model("crm.lead")
+        .filter(id__in=leads)
+        .only("expected_revenue", "date_deadline", "priority", "active")
+        .order_by("id")
+    )
     original = await qs.to_polars(progress=False)
     edited = original.with_columns(
         pl.Series("expected_revenue", [12345.67, 0.0]),
@@ -140,19 +180,31 @@ async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClien
         pl.Series("active", [True, False]),
     )
     await zenoo_frames.diff(original, edited).apply(client)
-    assert_frame_equal(_comparable(await qs.with_context(active_test=False).to_polars(progress=False)), _comparable(edited))
+    assert_frame_equal(
+        _comparable(await qs.with_context(active_test=False).to_polars(progress=False)), _comparable(edited)
+    )
 
 
 # --- conflicts ------------------------------------------------------------------------------------------
 
 
-async def _conflicting(client: ZenooClient, colleague: ZenooClient, tag: str) -> tuple[list[int], pl.DataFrame, Changes]:
+async def _conflicting(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> tuple[list[int], pl.DataFrame, Changes]:
     """Four partners read, edited (colors and functions), and meanwhile changed by a colleague:
     color of the first (a conflict), function of the second to the very value we set (no conflict)
     and the fourth deleted (a conflict)."""
     ids = await _partners(client, tag, 4, color=1, function="Clerk")
-    original = await client.model("res.partner").filter(id__in=ids).only("name", "color", "function").order_by("id").to_polars(progress=False)
-    edited = original.with_columns(pl.Series("color", [10, 11, 12, 13]), pl.Series("function", ["A", "B", "C", "D"]))
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name", "color", "function")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
+    edited = original.with_columns(
+        pl.Series("color", [10, 11, 12, 13]), pl.Series("function", ["A", "B", "C", "D"])
+    )
     changes = zenoo_frames.diff(original, edited)
     await colleague.write("res.partner", [ids[0]], {"color": 99})
     await colleague.write("res.partner", [ids[1]], {"function": "B"})
@@ -160,7 +212,9 @@ async def _conflicting(client: ZenooClient, colleague: ZenooClient, tag: str) ->
     return ids, original, changes
 
 
-async def test_a_conflict_is_refused_and_nothing_is_written(client: ZenooClient, colleague: ZenooClient, tag: str) -> None:
+async def test_a_conflict_is_refused_and_nothing_is_written(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
     ids, _original, changes = await _conflicting(client, colleague, tag)
     before = _writes(client)
     with pytest.raises(ConflictError) as caught:
@@ -178,7 +232,9 @@ async def test_a_conflict_is_refused_and_nothing_is_written(client: ZenooClient,
     assert [(r["color"], r["function"]) for r in rows] == [(99, "Clerk"), (1, "B"), (1, "Clerk")]
 
 
-async def test_skip_writes_the_rest_and_returns_the_conflicts(client: ZenooClient, colleague: ZenooClient, tag: str) -> None:
+async def test_skip_writes_the_rest_and_returns_the_conflicts(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
     ids, _original, changes = await _conflicting(client, colleague, tag)
     result = await changes.apply(client, conflicts="skip")
     assert result.conflicts.height == 3 and result.already_done == 1
@@ -189,7 +245,9 @@ async def test_skip_writes_the_rest_and_returns_the_conflicts(client: ZenooClien
     )
 
 
-async def test_overwrite_writes_over_the_conflicts(client: ZenooClient, colleague: ZenooClient, tag: str) -> None:
+async def test_overwrite_writes_over_the_conflicts(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
     ids, _original, changes = await _conflicting(client, colleague, tag)
     result = await changes.apply(client, conflicts="overwrite")
     assert result.conflicts.height == 3
@@ -210,11 +268,18 @@ async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
     client: ZenooClient, tag: str, rows_per_call: int, target: Any
 ) -> None:
     if rows_per_call == 5000 and not target.embedded:
-        pytest.skip("one load of 5,000 rows is Odoo's own all-or-nothing; on real Odoo the chunked path is at stake")
+        pytest.skip(
+            "one load of 5,000 rows is Odoo's own all-or-nothing; on real Odoo the chunked path is at stake"
+        )
     country = (await client.search("res.country", [], limit=1, order="id"))[0]
     ids = await _partners(client, tag, 5000, color=1, function="Clerk")
     before = await _snapshot(client, ids)
-    original = await client.model("res.partner").filter(id__in=ids).only("color", "function", "country_id").to_polars(progress=False)
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("color", "function", "country_id")
+        .to_polars(progress=False)
+    )
     bad = 4321
     edited = original.with_columns(
         (2 + pl.int_range(pl.len()) % 1000).alias("color"),
@@ -237,7 +302,9 @@ async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
 
 async def test_creates_get_their_ids_back_in_row_order(client: ZenooClient, tag: str) -> None:
     ids = await _partners(client, tag, 2)
-    original = await client.model("res.partner").filter(id__in=ids).only("name", "color").to_polars(progress=False)
+    original = (
+        await client.model("res.partner").filter(id__in=ids).only("name", "color").to_polars(progress=False)
+    )
     names = [f"{tag}-new-{i:02d}" for i in range(12)]
     random.Random(5).shuffle(names)  # not the server's order (name)
     new = pl.DataFrame({"id": [None] * 12, "name": names, "color": list(range(12))}, schema=original.schema)
@@ -251,9 +318,17 @@ async def test_creates_get_their_ids_back_in_row_order(client: ZenooClient, tag:
     assert created.filter(pl.col("field") == "name")["id"].to_list() == result.created_ids
 
 
-async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(client: ZenooClient, colleague: ZenooClient, tag: str) -> None:
+async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
     ids = await _partners(client, tag, 3)
-    original = await client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id").to_polars(progress=False)
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name", "color")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
     changes = zenoo_frames.diff(original, original.filter(pl.col("id") == ids[0]))
     await colleague.write("res.partner", [ids[1]], {"color": 5})
     await colleague.unlink("res.partner", [ids[2]])
@@ -267,7 +342,13 @@ async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(client: ZenooC
 
 async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: ZenooClient, tag: str) -> None:
     ids = await _partners(client, tag, 4)
-    original = await client.model("res.partner").filter(id__in=ids).only("name").order_by("id").to_polars(progress=False)
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
     changes = zenoo_frames.diff(original, original.filter(pl.col("id") != ids[1]))
     assert changes.deleted == 1 and "deleted only with apply(..., deletes=True)" in repr(changes)
     assert changes.preview().filter(pl.col("change") == "delete")["id"].to_list() == [ids[1]]
@@ -285,7 +366,12 @@ async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: Ze
 async def test_pandas_frames_go_back_too(client: ZenooClient, tag: str, backend: str) -> None:
     ids = await _partners(client, tag, 3, color=1)
     tags = await client.search("res.partner.category", [], limit=1, order="id")
-    qs = client.model("res.partner").filter(id__in=ids).only("name", "color", "type", "category_id", "is_company").order_by("id")
+    qs = (
+        client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name", "color", "type", "category_id", "is_company")
+        .order_by("id")
+    )
     original = await qs.to_pandas(dtype_backend=backend, progress=False)  # type: ignore[arg-type]
     edited = original.copy()
     edited.loc[0, "color"] = 5
@@ -299,12 +385,18 @@ async def test_pandas_frames_go_back_too(client: ZenooClient, tag: str, backend:
          (ids[2], "is_company", "true"), (None, "name", f"{tag}-new")], key=str)  # fmt: skip
     result = await changes.apply(client)
     rows = await client.read("res.partner", ids + result.created_ids, ["name", "color", "type", "is_company"])
-    assert [(r["color"], r["type"], r["is_company"]) for r in rows[:3]] == [(5, "contact", False), (1, "contact", False), (1, "invoice", True)]
+    assert [(r["color"], r["type"], r["is_company"]) for r in rows[:3]] == [
+        (5, "contact", False),
+        (1, "contact", False),
+        (1, "invoice", True),
+    ]
     assert rows[1]["name"] == f"{tag}-renamed" and rows[3]["name"] == f"{tag}-new"
     assert tags  # the demo data has tags; unchanged lists of ids compare equal after pandas' conversion
 
 
-async def test_a_frame_read_with_only_writes_only_its_fields(client: ZenooClient, colleague: ZenooClient, tag: str, target: Any) -> None:
+async def test_a_frame_read_with_only_writes_only_its_fields(
+    client: ZenooClient, colleague: ZenooClient, tag: str, target: Any
+) -> None:
     ids = await _partners(client, tag, 3, color=1, email="old@example.com")
     qs = client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id")
     original = await qs.to_polars(progress=False)
@@ -315,7 +407,9 @@ async def test_a_frame_read_with_only_writes_only_its_fields(client: ZenooClient
     rows = await client.read("res.partner", ids, ["color", "email"])
     assert [(r["color"], r["email"]) for r in rows] == [(2, "colleague@example.com")] * 3
     if target.embedded:
-        loads = [r for r in target.server.requests if r.method in ("load", "write") and r.model == "res.partner"]
+        loads = [
+            r for r in target.server.requests if r.method in ("load", "write") and r.model == "res.partner"
+        ]
         sent = loads[-1].arguments
         assert ("fields" in sent and sent["fields"] == [".id", "color"]) or sent.get("vals") == {"color": 2}
 
@@ -323,22 +417,34 @@ async def test_a_frame_read_with_only_writes_only_its_fields(client: ZenooClient
 # --- errors named before anything is sent ------------------------------------------------------------
 
 
-async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(client: ZenooClient, tag: str) -> None:
+async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
+    client: ZenooClient, tag: str
+) -> None:
     ids = await _partners(client, tag, 3, color=1)
-    original = await client.model("res.partner").filter(id__in=ids).only(
-        "name", "color", "type", "country_id", "complete_name", "create_date"
-    ).order_by("id").to_polars(progress=False)
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name", "color", "type", "country_id", "complete_name", "create_date")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
     before = _writes(client)
-    with pytest.raises(FieldError, match=r"'country_id.display_name' \(the display name of country_id: edit 'country_id'"):
+    with pytest.raises(
+        FieldError, match=r"'country_id.display_name' \(the display name of country_id: edit 'country_id'"
+    ):
         zenoo_frames.diff(original, original.with_columns(pl.lit("Narnia").alias("country_id.display_name")))
     with pytest.raises(FieldError, match=r"'complete_name' \(readonly"):
         zenoo_frames.diff(original, original.with_columns(pl.lit("x").alias("complete_name")))
     with pytest.raises(FieldError, match="columns the original has not: 'nickname'"):
         zenoo_frames.diff(original, original.with_columns(pl.lit("x").alias("nickname")))
     second = f"row 1 (id {ids[1]})"
-    with pytest.raises(InvalidValueError, match=rf"column 'color': {re.escape(second)}: 'seven' is not an integer"):
+    with pytest.raises(
+        InvalidValueError, match=rf"column 'color': {re.escape(second)}: 'seven' is not an integer"
+    ):
         zenoo_frames.diff(original, original.with_columns(pl.Series("color", ["1", "seven", "1"])))
-    with pytest.raises(InvalidValueError, match=rf"column 'type': {re.escape(second)}: 'bogus' is not a selection key"):
+    with pytest.raises(
+        InvalidValueError, match=rf"column 'type': {re.escape(second)}: 'bogus' is not a selection key"
+    ):
         zenoo_frames.diff(original, original.with_columns(pl.Series("type", ["contact", "bogus", "contact"])))
     with pytest.raises(InvalidValueError, match=rf"column 'color': {re.escape(second)}: out of the range"):
         zenoo_frames.diff(original, original.with_columns(pl.Series("color", [1, 2**31, 1])))
@@ -350,11 +456,20 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(cl
         zenoo_frames.diff(original.clone(), original)
     # a copy of the frame works with the model's fields (here with name made required)
     described = dict(await client.fields_get("res.partner"))
-    changes = zenoo_frames.diff(original.clone(), original.with_columns(pl.col("color") * 2), model="res.partner", fields=described)
+    changes = zenoo_frames.diff(
+        original.clone(), original.with_columns(pl.col("color") * 2), model="res.partner", fields=described
+    )
     assert changes.changed_cells == 3
     described["name"] = {**described["name"], "required": True}
-    with pytest.raises(InvalidValueError, match=rf"column 'name': {re.escape(second)}: empty, but the field is required"):
-        zenoo_frames.diff(original.clone(), original.with_columns(pl.Series("name", ["a", None, "c"])), model="res.partner", fields=described)
+    with pytest.raises(
+        InvalidValueError, match=rf"column 'name': {re.escape(second)}: empty, but the field is required"
+    ):
+        zenoo_frames.diff(
+            original.clone(),
+            original.with_columns(pl.Series("name", ["a", None, "c"])),
+            model="res.partner",
+            fields=described,
+        )
     assert _writes(client) == before
 
 
@@ -364,7 +479,9 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(cl
 def test_the_blocking_client_writes_back_too(target: Any, tag: str) -> None:
     with Client(target.url) as client:
         client.login(target.database, target.login, target.password)
-        ids = client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(3)], progress=False)
+        ids = client.bulk_create(
+            "res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(3)], progress=False
+        )
         try:
             qs = client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id")
             original = qs.to_polars(progress=False)
@@ -379,15 +496,29 @@ def test_the_blocking_client_writes_back_too(target: Any, tag: str) -> None:
             client.unlink("res.partner", ids)
 
 
-async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(client: ZenooClient, tag: str) -> None:
+async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
+    client: ZenooClient, tag: str
+) -> None:
     ids = await _partners(client, tag, 30, color=1)
-    original = await client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id").to_polars(progress=False)
-    changes = zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1).filter(pl.col("id") != ids[0]))
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=ids)
+        .only("name", "color")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
+    changes = zenoo_frames.diff(
+        original, original.with_columns(pl.col("color") + 1).filter(pl.col("id") != ids[0])
+    )
     page = changes._repr_html_()
-    assert "<strong>Changes to res.partner</strong>" in page and "29 record(s) to update, 29 cell(s): color ×29" in page
+    assert (
+        "<strong>Changes to res.partner</strong>" in page
+        and "29 record(s) to update, 29 cell(s): color ×29" in page
+    )
     assert "1 missing from the edited frame (deleted only with deletes=True)" in page and "<table" in page
     assert "… and 20 more change(s)" in page
     text = repr(changes)
-    assert text.startswith("Changes to res.partner: 29 record(s) to update (29 cell(s): color ×29), 0 to create")
+    assert text.startswith(
+        "Changes to res.partner: 29 record(s) to update (29 cell(s): color ×29), 0 to create"
+    )
     assert "│ change ┆ row ┆ id" in text and "… and 20 more change(s)" in text
-

@@ -238,9 +238,10 @@ class BlockingQuerySet:
         deletes: bool = False,
         rows_per_call: int | None = None,
     ) -> Any:
-        return self._runner.run(
-            self._qs.write_back(original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call)
+        written = self._qs.write_back(
+            original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call
         )
+        return self._runner.run(written)
 
 
 def __getattr__(name: str) -> Any:

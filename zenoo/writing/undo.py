@@ -160,8 +160,9 @@ def _loaded_cells(op: Operation) -> dict[int, dict[str, str]]:
     """The cells a ``load`` by ``.id`` sent, by record and field."""
     columns, rows = op.values
     position = columns.index(".id")
+    names = [column.split("/", 1)[0] for column in columns]
     return {
-        int(row[position]): {column.split("/", 1)[0]: cell for column, cell in zip(columns, row) if column != ".id"}
+        int(row[position]): {name: cell for name, cell in zip(names, row, strict=False) if name != ".id"}
         for row in rows
     }
 
