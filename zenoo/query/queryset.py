@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from zenoo_frames.options import FetchKeywords, FetchOptions
+    from zenoo_frames.writeback import WriteBackResult
 
 #: rows per request when iterating with ``async for``
 DEFAULT_CHUNK_SIZE = 1000
@@ -588,13 +589,13 @@ class QuerySet:
 
     async def write_back(
         self,
-        original: Any,
-        edited: Any,
+        original: pl.DataFrame | pd.DataFrame,
+        edited: pl.DataFrame | pd.DataFrame,
         *,
         conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
         deletes: bool = False,
         rows_per_call: int | None = None,
-    ) -> Any:
+    ) -> WriteBackResult:
         """Write an edited frame back: ``diff(original, edited)`` then ``apply`` through this QuerySet's
         client and context (see :func:`zenoo_frames.diff`, docs/write-back.md)."""
         from zenoo_frames.writeback import write_back

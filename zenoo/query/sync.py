@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from zenoo_frames.options import FetchKeywords, FetchOptions
+    from zenoo_frames.writeback import WriteBackResult
 
 
 class BlockingQuerySet:
@@ -231,13 +232,13 @@ class BlockingQuerySet:
 
     def write_back(
         self,
-        original: Any,
-        edited: Any,
+        original: pl.DataFrame | pd.DataFrame,
+        edited: pl.DataFrame | pd.DataFrame,
         *,
         conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
         deletes: bool = False,
         rows_per_call: int | None = None,
-    ) -> Any:
+    ) -> WriteBackResult:
         written = self._qs.write_back(
             original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call
         )
