@@ -29,6 +29,7 @@ USER_RIGHTS: dict[str, frozenset[str]] = {
     "crm.tag": _ALL,
     "ir.model.data": _READ,
     "ir.config_parameter": frozenset(),
+    "ir.model": frozenset(),  # Odoo grants base.group_user no right on ir.model
 }
 
 _VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}

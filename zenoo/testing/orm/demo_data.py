@@ -12,7 +12,7 @@ import functools
 import itertools
 import random
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,3 +355,13 @@ def _populate_leads(db: sqlite3.Connection, rng: Dice, customers: list[int], cou
                       0 if rng.random() < 0.05 else 1, 1, 1, when, when))
     _insert(db, "crm_lead", ("id", "name", "partner_id", "type", "priority", "expected_revenue", "probability",
                              "user_id", "company_id", "date_deadline", "active", *audit_cols), leads)
+
+
+def describe_models(db: sqlite3.Connection, models: Mapping[str, Any]) -> None:
+    """One ``ir.model`` record per model the server knows (``models``: name → its ModelSpec), as Odoo
+    keeps one per model of the registry."""
+    stamp = _stamp(0)
+    _insert(db, "ir_model", ("name", "model", "order", "state", "transient",
+                             "create_uid", "write_uid", "create_date", "write_date"),
+            [(spec.description, name, spec.order, "base", 0, 1, 1, stamp, stamp)
+             for name, spec in sorted(models.items())])

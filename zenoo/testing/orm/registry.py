@@ -66,6 +66,7 @@ class Registry:
         self._create_tables()
         self.connection.execute("BEGIN")
         demo_data.populate(self.connection, version, scale, seed)
+        demo_data.describe_models(self.connection, self.models)
         self._create_indexes()  # after the bulk insert: much faster than maintaining them row by row
         self.connection.execute("COMMIT")
         self.connection.execute("ANALYZE")

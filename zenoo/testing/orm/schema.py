@@ -275,6 +275,15 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "res_id": Field("integer", "Record ID"),
             "noupdate": Field("boolean", "Non Updatable", default=False),
         }, order="module, model, name", rec_name="name"),
+        _model("ir.model", "Models", {  # one record per model above (see demo_data.describe_models)
+            "name": Field("char", "Model Description", required=True),
+            "model": Field("char", "Model", required=True),
+            "order": Field("char", "Order", required=True),
+            "info": Field("text", "Information"),
+            "state": Field("selection", "Type", readonly=True,
+                           selection=[["manual", "Custom Object"], ["base", "Base Object"]]),
+            "transient": Field("boolean", "Transient Model"),
+        }, order="model", name_search=("model",)),
     ]
     for model in models:  # Odoo 19 searches display names; Odoo 17's cannot be searched
         model.fields["display_name"].search = v19
