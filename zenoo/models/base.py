@@ -21,6 +21,7 @@ from zenoo.exceptions import DoesNotExist, UnboundRecordError
 from zenoo.fields.metadata import model_fields
 from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
+from zenoo.models.html import record_html
 from zenoo.models.record_values import written_to_python
 from zenoo.models.relations import Many2one, X2many
 
@@ -175,6 +176,10 @@ class OdooModel(BaseModel):
         if label is None:
             label = self.__dict__.get("name")
         return f"{type(self).__name__}(id={self.id}{f', {label!r}' if label is not None else ''})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the loaded fields in an HTML table (nothing is sent)."""
+        return record_html(self)
 
 
 def _snapshot(value: Any) -> Any:

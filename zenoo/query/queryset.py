@@ -44,6 +44,7 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
+from zenoo.query.preview import queryset_html
 from zenoo.seams import OdooClient, Runner
 
 if TYPE_CHECKING:
@@ -520,6 +521,11 @@ class QuerySet:
             if value is not None:
                 parts.append(f"{name}={value!r}")
         return f"QuerySet({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the first rows in an HTML table, in one small request (see
+        :mod:`zenoo.query.preview`)."""
+        return queryset_html(self)
 
     # --- frames (implemented in zenoo_frames) ---------------------------------------------------
 

@@ -186,6 +186,9 @@ class BlockingQuerySet:
     def __repr__(self) -> str:
         return f"Sync{self._qs!r}"
 
+    def _repr_html_(self) -> str:
+        return self._qs._repr_html_()
+
     # --- frames -----------------------------------------------------------------------------------
 
     def to_arrow(self, *, options: FetchOptions | None = None, **keywords: Unpack[FetchKeywords]) -> pa.Table:

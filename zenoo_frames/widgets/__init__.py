@@ -1,0 +1,6 @@
+"""Notebook widgets (ipywidgets 8, from the ``jupyter`` extra): :class:`ModelBrowser`."""
+
+from zenoo_frames.widgets.browser import ModelBrowser, Place
+from zenoo_frames.widgets.requests import Pending
+
+__all__ = ["ModelBrowser", "Pending", "Place"]

@@ -1,0 +1,623 @@
+"""``ModelBrowser``: find a model, see its fields, page through its records, follow relations, get the code.
+
+Panels: the model picker (``ir.model``, searched by technical name and label, with the record count
+of the selected model), and four tabs: *Records* (columns, filter, sorting by a column header,
+pages fetched from the server one at a time, with timing and count), *Record* (every field of one
+record; a many2one opens the related record, an x2many lists its records; back and forward),
+*Fields* (name, label, type, relation, required/readonly, stored; filterable) and *Code* (the
+QuerySet and the ``to_polars()`` call that reproduce the page, which :attr:`ModelBrowser.frame` holds).
+
+Everything a click does can be done by code (``select_model``, ``set_filter``, ``set_columns``,
+``sort_by``, ``next_page``, ``previous_page``, ``go_to_page``, ``open_record``, ``follow``,
+``back``, ``forward``). With the blocking :class:`zenoo.Client` these methods wait for the answer
+and raise its error; with the async :class:`zenoo.ZenooClient` they return a :class:`Pending` to
+await. Clicks never wait: see :mod:`zenoo_frames.widgets.requests` for where the work runs.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from zenoo.exceptions import InvalidValueError
+from zenoo.fields.lookups import RELATIONAL_TYPES
+from zenoo.fields.metadata import ModelFields, model_fields
+from zenoo.models.html import cell_text, html_table
+from zenoo.models.relations import Many2one, X2many
+from zenoo.query import QuerySet
+from zenoo_frames.widgets.expression import FilterArguments, parse_filter
+from zenoo_frames.widgets.requests import Pending, Requests
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from zenoo.models.base import OdooModel
+
+#: columns shown at first: these names when the model has them, then its other simple default fields
+FIRST_COLUMNS = ("name", "display_name")
+DEFAULT_COLUMN_COUNT = 5
+_WIDE_TYPES = frozenset({"text", "html", "one2many", "many2many", "binary", "json", "properties"})
+_SPINNER = (
+    '<span style="display:inline-block;width:10px;height:10px;border:2px solid #bbb;'
+    'border-top-color:#333;border-radius:50%;animation:zenoo-spin .8s linear infinite"></span>'
+    "<style>@keyframes zenoo-spin{to{transform:rotate(360deg)}}</style>"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the Record tab shows: one record, or the records of an x2many (``ids``)."""
+
+    model: str
+    record_id: int | None = None
+    ids: tuple[int, ...] = ()
+    title: str = ""
+
+
+class ModelBrowser:
+    """Browse an Odoo database's models and records in a notebook; see the module docstring.
+
+    ``client`` is a logged-in :class:`zenoo.ZenooClient` (made in the notebook, whose event loop
+    the browser's work then runs on) or :class:`zenoo.Client`; ``model`` the model to open;
+    ``page_size`` the records per page. Display the browser (last expression of a cell) to see it.
+    """
+
+    def __init__(self, client: Any, model: str | None = None, page_size: int = 50) -> None:
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise InvalidValueError(f"page_size must be a positive integer, got {page_size!r}")
+        self._requests = Requests(client)
+        self._client = self._requests.client
+        self.page_size = page_size
+        #: the model shown, its fields (``fields_get``) and its record count (with the filter)
+        self.model: str | None = None
+        self.fields: ModelFields | None = None
+        self.count: int | None = None
+        #: the page shown (from 1), its columns, its ordering (field, descending) and its filter
+        self.page = 1
+        self.columns: tuple[str, ...] = ()
+        self.ordering: tuple[str, bool] | None = None
+        self.filter = FilterArguments()
+        #: the page as a Polars frame, and the seconds its fetch (count and rows) took
+        self.frame: pl.DataFrame | None = None
+        self.elapsed: float | None = None
+        #: the record shown in the Record tab (or the related records listed there: ``related``)
+        self.record: OdooModel | None = None
+        self.related: list[tuple[int, str]] = []
+        self.error: str | None = None
+        self.models: list[tuple[str, str]] | None = None  # (technical name, label) from ir.model
+        self._history: list[Place] = []
+        self._position = -1
+        self._silent = 0
+        self._clicks = threading.local()  # .active while a widget event runs: its requests never wait
+        self._build()
+        self.pending = self._start(self._open_model_work(model) if model else self._models_work())
+        self._finish(self.pending)
+
+    # --- the code API ---------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether a request is under way (the spinner shows)."""
+        return self._requests.busy
+
+    @property
+    def pages(self) -> int:
+        """How many pages the filtered records fill (at least 1)."""
+        return max(1, -(-(self.count or 0) // self.page_size))
+
+    @property
+    def place(self) -> Place | None:
+        """What the Record tab shows (None before a record is opened)."""
+        return self._history[self._position] if self._history else None
+
+    @property
+    def widget(self) -> widgets.Widget:
+        """The browser's top widget (displayed for the browser)."""
+        return self._root
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self._root._repr_mimebundle_(**kwargs)
+
+    def select_model(self, name: str) -> Pending:
+        """Show model ``name`` (a technical name such as ``"res.partner"``): its fields and first page."""
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValueError(f"select_model takes a model's technical name, got {name!r}")
+        return self._finish(self._start(self._open_model_work(name.strip())))
+
+    def set_filter(self, domain_or_text: str | Sequence[Any] = "", **lookups: Any) -> Pending:
+        """Filter the records: the text of ``filter(...)``'s arguments (``'name__ilike="a"'``), a
+        domain list, or lookups as keywords; nothing clears the filter. Back to page 1."""
+        if isinstance(domain_or_text, str):
+            parts = [domain_or_text.strip()] if domain_or_text.strip() else []
+        elif isinstance(domain_or_text, list | tuple):
+            parts = [repr(list(domain_or_text))] if domain_or_text else []
+        else:
+            raise InvalidValueError(f"set_filter takes a text, a domain list or lookups, got {domain_or_text!r}")
+        parts += [f"{key}={value!r}" for key, value in lookups.items()]
+        arguments = parse_filter(", ".join(parts))
+        self._require_model()
+        return self._finish(self._start(self._page_work(filter=arguments, page=1)))
+
+    def set_columns(self, names: Sequence[str]) -> Pending:
+        """Show these fields as the table's columns (``id`` always comes first)."""
+        meta = self._require_model()
+        if isinstance(names, str):
+            raise InvalidValueError(f"set_columns takes a list of field names, not the string {names!r}")
+        columns = tuple(dict.fromkeys(name for name in names if name != "id"))
+        meta.check(columns)
+        return self._finish(self._start(self._page_work(columns=columns)))
+
+    def sort_by(self, field: str | None, descending: bool = False) -> Pending:
+        """Order the records by ``field`` (then by id); None: the model's own order. Back to page 1."""
+        meta = self._require_model()
+        if field is not None:
+            meta.get(field)
+            if not meta.get(field).get("sortable", True):
+                raise InvalidValueError(f"{self.model}.{field} cannot be sorted on: Odoo does not store it")
+        ordering = None if field is None else (field, bool(descending))
+        return self._finish(self._start(self._page_work(ordering=ordering, page=1)))
+
+    def go_to_page(self, page: int) -> Pending:
+        """Show page ``page`` (from 1), fetched from the server."""
+        self._require_model()
+        if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= self.pages:
+            raise InvalidValueError(f"page must be between 1 and {self.pages}, got {page!r}")
+        return self._finish(self._start(self._page_work(page=page)))
+
+    def next_page(self) -> Pending:
+        return self.go_to_page(self.page + 1)
+
+    def previous_page(self) -> Pending:
+        return self.go_to_page(self.page - 1)
+
+    def open_record(self, record_id: int, model: str | None = None) -> Pending:
+        """Show every field of one record (of ``model``, by default the selected one)."""
+        model = model or self._require_model().model
+        if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id < 1:
+            raise InvalidValueError(f"open_record takes a record id, got {record_id!r}")
+        return self._finish(self._start(self._visit_work(Place(model, record_id))))
+
+    def follow(self, field: str) -> Pending:
+        """Follow a relation of the record shown: a many2one opens the related record, an x2many
+        lists its records."""
+        if self.record is None:
+            raise InvalidValueError("follow() needs a record shown: open_record(...) first")
+        place = self.place
+        assert place is not None
+        meta_type = place.model
+        value = getattr(self.record, field, None) if field in self.record.loaded_fields else None
+        if isinstance(value, Many2one):
+            return self._finish(self._start(self._visit_work(Place(value.model, value.id))))
+        if isinstance(value, X2many):
+            title = f"{meta_type}({self.record.id}).{field}"
+            return self._finish(self._start(self._visit_work(Place(value.model, ids=tuple(value), title=title))))
+        raise InvalidValueError(f"{meta_type}.{field} is not a relation with a value on record {self.record.id}")
+
+    def back(self) -> Pending:
+        if self._position < 1:
+            raise InvalidValueError("nothing to go back to")
+        return self._finish(self._start(self._visit_work(None, self._position - 1)))
+
+    def forward(self) -> Pending:
+        if self._position >= len(self._history) - 1:
+            raise InvalidValueError("nothing to go forward to")
+        return self._finish(self._start(self._visit_work(None, self._position + 1)))
+
+    @property
+    def queryset_code(self) -> str:
+        """The QuerySet expression of the page shown (``client`` stands for the browser's client)."""
+        if self.model is None:
+            return ""
+        code = f"client.model({self.model!r})"
+        if not self.filter.empty:
+            code += f".filter({self.filter.text})"
+        code += f".only({', '.join(repr(name) for name in self.columns)})"
+        if self.ordering is not None:
+            name, descending = self.ordering
+            code += f".order_by({('-' if descending else '') + name!r}" + (", 'id')" if name != "id" else ")")
+        if self.page > 1:
+            code += f".offset({(self.page - 1) * self.page_size})"
+        return code + f".limit({self.page_size})"
+
+    @property
+    def code(self) -> str:
+        """Python that reproduces :attr:`frame` (with ``client`` the browser's client)."""
+        if self.model is None:
+            return ""
+        imports = sorted(self.filter.names & {"Q", "date", "datetime"})
+        lines = ["from zenoo import Q"] if "Q" in imports else []
+        dates = [name for name in imports if name != "Q"]
+        if dates:
+            lines.append(f"from datetime import {', '.join(dates)}")
+        wait = "" if self._requests.blocking else "await "
+        lines.append(f"frame = {wait}{self.queryset_code}.to_polars(progress=False)")
+        return "\n".join(lines)
+
+    # --- requests -------------------------------------------------------------------------------------
+
+    def _start(self, work: Callable[[int], Any]) -> Pending:
+        self._show_status(f"{_SPINNER} loading…")
+        self.pending = self._requests.start(work, self._fail)
+        return self.pending
+
+    def _finish(self, pending: Pending) -> Pending:
+        """With the blocking client, wait (and raise the request's error) unless a click started the
+        request; else leave it to await."""
+        if self._requests.blocking and not getattr(self._clicks, "active", False):
+            pending.wait()
+        return pending
+
+    def _fail(self, generation: int, error: Exception) -> None:
+        with self._applying(generation) as current:
+            if current:
+                self.error = f"{type(error).__name__}: {error}"
+                self._show_status(f'<span style="color:#b00">{html.escape(self.error)}</span>')
+
+    @contextmanager
+    def _applying(self, generation: int) -> Iterator[bool]:
+        """Hold the lock while the answer of request ``generation`` is applied (if it is still the
+        newest), with the widgets' own events silenced."""
+        with self._requests.lock:
+            current = self._requests.current(generation)
+            self._silent += 1
+            try:
+                yield current
+            finally:
+                self._silent -= 1
+
+    def _handler(self, action: Callable[[], Any]) -> Callable[..., None]:
+        """A widget event handler: runs ``action`` unless the browser itself is updating the widgets;
+        an error raised before anything is sent is shown, never raised into the kernel's log."""
+
+        def handle(*_: Any) -> None:
+            with self._requests.lock:
+                if self._silent:
+                    return
+            self._clicks.active = True
+            try:
+                action()
+            except Exception as error:
+                self.error = f"{type(error).__name__}: {error}"
+                self._show_status(f'<span style="color:#b00">{html.escape(self.error)}</span>')
+            finally:
+                self._clicks.active = False
+
+        return handle
+
+    def _require_model(self) -> ModelFields:
+        if self.fields is None:
+            raise InvalidValueError("no model selected: select_model(...) first")
+        return self.fields
+
+    # --- the work, run where Requests puts it ---------------------------------------------------------
+
+    async def _load_models(self) -> None:
+        if self.models is None:
+            rows = await self._client.search_read("ir.model", [], fields=["model", "name"], order="model")
+            self.models = [(row["model"], row["name"]) for row in rows]
+
+    def _models_work(self) -> Callable[[int], Any]:
+        async def work(generation: int) -> None:
+            await self._load_models()
+            with self._applying(generation) as current:
+                if current:
+                    self._show_models()
+                    self._show_status("")
+
+        return work
+
+    def _open_model_work(self, name: str) -> Callable[[int], Any]:
+        async def work(generation: int) -> None:
+            note = ""
+            try:
+                await self._load_models()
+            except Exception as error:  # a user without rights on ir.model can still browse by name
+                note = f"models not listed ({type(error).__name__}: {error})"
+            meta = await model_fields(self._client, name)
+            with self._applying(generation) as current:
+                if not current:
+                    return
+                self.model, self.fields = name, meta
+                self._show_models(note)
+                self._show_fields()
+            columns = _default_columns(meta)
+            await self._page_work(columns=columns, ordering=None, filter=FilterArguments(), page=1)(generation)
+
+        return work
+
+    def _page_work(self, **changes: Any) -> Callable[[int], Any]:
+        async def work(generation: int) -> None:
+            state = {
+                "columns": self.columns, "ordering": self.ordering, "filter": self.filter, "page": self.page,
+                **changes,
+            }
+            query = self._query(state["filter"], state["columns"], state["ordering"])
+            started = time.perf_counter()
+            count = await query.count()  # validates the filter (the QuerySet's own errors)
+            page = min(state["page"], max(1, -(-count // self.page_size)))
+            frame = await query.offset((page - 1) * self.page_size).limit(self.page_size).to_polars(progress=False)
+            elapsed = time.perf_counter() - started
+            with self._applying(generation) as current:
+                if not current:
+                    return
+                self.columns, self.ordering, self.filter = state["columns"], state["ordering"], state["filter"]
+                self.page, self.count, self.frame, self.elapsed, self.error = page, count, frame, elapsed, None
+                self._show_page()
+
+        return work
+
+    def _query(
+        self, arguments: FilterArguments, columns: tuple[str, ...], ordering: tuple[str, bool] | None
+    ) -> QuerySet:
+        query = QuerySet(self._client, self._require_model().model)
+        if not arguments.empty:
+            query = query.filter(*arguments.args, **arguments.kwargs)
+        query = query.only(*columns)
+        if ordering is not None:
+            name, descending = ordering
+            query = query.order_by(("-" if descending else "") + name, *(("id",) if name != "id" else ()))
+        return query
+
+    def _visit_work(self, place: Place | None, position: int | None = None) -> Callable[[int], Any]:
+        """Show ``place`` (pushed onto the history) or the history's entry at ``position``."""
+
+        async def work(generation: int) -> None:
+            target = place if place is not None else self._history[position or 0]
+            record: OdooModel | None = None
+            related: list[tuple[int, str]] = []
+            meta = await model_fields(self._client, target.model)
+            if target.record_id is not None:
+                names = [name for name in meta.names() if meta.type_of(name) != "binary" and name != "id"]
+                record = await QuerySet(self._client, target.model).only(*names).get(target.record_id)
+            elif target.ids:
+                rows = await self._client.call(
+                    target.model, "read", ids=list(target.ids[: self.page_size]), kwargs={"fields": ["display_name"]}
+                )
+                related = [(row["id"], row["display_name"] or "") for row in rows]
+            with self._applying(generation) as current:
+                if not current:
+                    return
+                if place is not None:
+                    del self._history[self._position + 1 :]
+                    self._history.append(place)
+                    self._position = len(self._history) - 1
+                else:
+                    self._position = position or 0
+                self.record, self.related, self.error = record, related, None
+                self._show_place(meta)
+
+        return work
+
+    # --- widgets --------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._status = widgets.HTML(layout=widgets.Layout(min_height="22px"))
+        self._search = widgets.Text(placeholder="search models (name or label)", continuous_update=True)
+        self._models = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="280px"))
+        self._model_info = widgets.HTML()
+        picker = widgets.VBox(
+            [widgets.HTML("<b>Models</b>"), self._search, self._models, self._model_info],
+            layout=widgets.Layout(width="300px"),
+        )
+        self._filter = widgets.Text(
+            placeholder='name__ilike="acme", is_company=True   or   [("name", "ilike", "acme")]',
+            continuous_update=False,
+            layout=widgets.Layout(width="520px"),
+        )
+        self._apply = widgets.Button(description="Filter", icon="filter")
+        self._columns = widgets.SelectMultiple(options=[], rows=5, description="Columns")
+        self._previous = widgets.Button(description="◀ Previous", disabled=True)
+        self._next = widgets.Button(description="Next ▶", disabled=True)
+        self._page_info = widgets.HTML()
+        self._grid = widgets.GridBox([])
+        records = widgets.VBox([
+            widgets.HBox([self._filter, self._apply]),
+            self._columns,
+            widgets.HBox([self._previous, self._page_info, self._next]),
+            self._grid,
+        ])
+        self._back = widgets.Button(description="◀ Back", disabled=True)
+        self._forward = widgets.Button(description="Forward ▶", disabled=True)
+        self._record_title = widgets.HTML()
+        self._record_body = widgets.GridBox([])
+        record = widgets.VBox([widgets.HBox([self._back, self._forward, self._record_title]), self._record_body])
+        self._field_filter = widgets.Text(placeholder="filter fields (name, label, type)", continuous_update=True)
+        self._fields_table = widgets.HTML()
+        fields = widgets.VBox([self._field_filter, self._fields_table])
+        self._code = widgets.HTML()
+        self._tabs = widgets.Tab(children=[records, record, fields, self._code])
+        for index, title in enumerate(("Records", "Record", "Fields", "Code")):
+            self._tabs.set_title(index, title)
+        self._root = widgets.VBox([self._status, widgets.HBox([picker, self._tabs])])
+
+        self._search.observe(self._handler(self._show_models), names="value")
+        self._models.observe(self._handler(lambda: self._models.value and self.select_model(self._models.value)),
+                             names="value")
+        self._filter.observe(self._handler(lambda: self.set_filter(self._filter.value)), names="value")
+        self._apply.on_click(self._handler(lambda: self.set_filter(self._filter.value)))
+        self._columns.observe(self._handler(lambda: self.set_columns(self._columns.value)), names="value")
+        self._previous.on_click(self._handler(self.previous_page))
+        self._next.on_click(self._handler(self.next_page))
+        self._back.on_click(self._handler(self.back))
+        self._forward.on_click(self._handler(self.forward))
+        self._field_filter.observe(self._handler(self._show_fields), names="value")
+
+    def _show_status(self, text: str) -> None:
+        self._status.value = text
+
+    def _show_models(self, note: str = "") -> None:
+        """The picker's list: the models whose name or label contains the search text."""
+        words = self._search.value.strip().lower()
+        listed = self.models or []
+        matching = [(f"{name} — {label}", name) for name, label in listed if words in f"{name} {label}".lower()]
+        if self.model is not None and self.model not in {name for _, name in matching}:
+            matching.insert(0, (self.model, self.model))
+        with self._quiet():
+            self._models.options = matching
+            self._models.value = self.model if self.model is not None else None
+        label = dict(listed).get(self.model or "", "")
+        info = f"<b>{html.escape(self.model or '')}</b> {html.escape(label)}" if self.model else ""
+        if self.model and self.count is not None:
+            info += f"<br>{self.count:,} records" + (" (filtered)" if not self.filter.empty else "")
+        if note:
+            info += f'<br><span style="color:#a60">{html.escape(note)}</span>'
+        self._model_info.value = info
+
+    def _show_fields(self) -> None:
+        """The Fields tab: the fields whose name, label or type contains the filter text."""
+        if self.fields is None:
+            return
+        words = self._field_filter.value.strip().lower()
+        rows = []
+        for name, field in sorted(self.fields.fields.items()):
+            row = [
+                name, field.get("string", ""), field.get("type", ""), field.get("relation") or None,
+                "required" if field.get("required") else "", "readonly" if field.get("readonly") else "",
+                "stored" if field.get("store", True) else "",
+            ]
+            if words in " ".join(str(cell) for cell in row[:4]).lower():
+                rows.append(row)
+        table = html_table(["name", "label", "type", "relation", "required", "readonly", "stored"], rows)
+        self._fields_table.value = f"<div>{len(rows)} of {len(self.fields.fields)} fields</div>{table}"
+
+    def _show_page(self) -> None:
+        assert self.fields is not None and self.frame is not None
+        with self._quiet():
+            self._columns.options = [
+                name for name in self.fields.names() if self.fields.type_of(name) not in ("binary",) and name != "id"
+            ]
+            self._columns.value = self.columns
+            self._filter.value = self.filter.text
+        first = (self.page - 1) * self.page_size + 1 if self.frame.height else 0
+        last = (self.page - 1) * self.page_size + self.frame.height
+        timing = f"{self.elapsed * 1000:.0f} ms" if self.elapsed is not None else ""
+        self._page_info.value = (
+            f"&nbsp;records {first:,}–{last:,} of {self.count or 0:,} · page {self.page} of {self.pages}"
+            f" · {timing}&nbsp;"
+        )
+        self._previous.disabled = self.page <= 1
+        self._next.disabled = self.page >= self.pages
+        self._show_status(f"{html.escape(self.model or '')}: {self.count or 0:,} records · {timing}")
+        self._show_models()
+        _replace_children(self._grid, self._table_cells())
+        self._grid.layout = widgets.Layout(
+            grid_template_columns=f"auto repeat({len(self.columns)}, minmax(60px, auto))", grid_gap="0px 6px"
+        )
+        self._code.value = f"<pre>{html.escape(self.code)}</pre>"
+
+    def _table_cells(self) -> list[widgets.Widget]:
+        assert self.fields is not None and self.frame is not None
+        cells: list[widgets.Widget] = []
+        for name in ("id", *self.columns):
+            arrow = ""
+            if self.ordering is not None and self.ordering[0] == name:
+                arrow = " ▼" if self.ordering[1] else " ▲"
+            header = widgets.Button(description=name + arrow, tooltip=f"sort by {name}",
+                                    layout=widgets.Layout(width="auto"))
+            header.add_class("zenoo-header")
+            header.on_click(self._handler(self._sorter(name)))
+            cells.append(header)
+        shown = {
+            name: (f"{name}.display_name" if f"{name}.display_name" in self.frame.columns else name)
+            for name in self.columns
+        }
+        for row in self.frame.iter_rows(named=True):
+            button = widgets.Button(description=str(row["id"]), tooltip="open this record",
+                                    layout=widgets.Layout(width="auto"))
+            button.add_class("zenoo-record")
+            button.on_click(self._handler(self._opener(self.fields.model, row["id"])))
+            cells.append(button)
+            for name in self.columns:
+                value = row.get(shown[name])
+                if isinstance(value, list):
+                    value = f"{len(value)} record{'s' if len(value) != 1 else ''}"
+                cells.append(widgets.HTML(html.escape(cell_text(value))))
+        return cells
+
+    def _sorter(self, name: str) -> Callable[[], Pending]:
+        def sort() -> Pending:
+            descending = self.ordering is not None and self.ordering[0] == name and not self.ordering[1]
+            return self.sort_by(name, descending)
+
+        return sort
+
+    def _opener(self, model: str, record_id: int) -> Callable[[], Pending]:
+        return lambda: self.open_record(record_id, model)
+
+    def _show_place(self, meta: ModelFields) -> None:
+        place = self.place
+        assert place is not None
+        self._back.disabled = self._position < 1
+        self._forward.disabled = self._position >= len(self._history) - 1
+        cells: list[widgets.Widget] = []
+        if self.record is not None:
+            label = cell_text(self.record.__dict__.get("display_name") or getattr(self.record, "display_name", ""))
+            self._record_title.value = f"&nbsp;<b>{html.escape(place.model)}</b> {place.record_id} · {html.escape(label)}"
+            for name in ("id", *sorted(meta.names())):
+                if name == "id":
+                    continue
+                field = meta.get(name)
+                cells.append(widgets.HTML(
+                    f"<b>{html.escape(name)}</b> <small>{html.escape(str(field.get('string', '')))}"
+                    f" · {html.escape(str(field.get('type', '')))}</small>"
+                ))
+                cells.append(self._value_widget(name, field))
+        else:
+            self._record_title.value = (
+                f"&nbsp;<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)} records"
+                + (f" (first {len(self.related)} listed)" if len(self.related) < len(place.ids) else "")
+            )
+            for record_id, name in self.related:
+                button = widgets.Button(description=str(record_id), layout=widgets.Layout(width="auto"))
+                button.add_class("zenoo-record")
+                button.on_click(self._handler(self._opener(place.model, record_id)))
+                cells += [button, widgets.HTML(html.escape(name))]
+        _replace_children(self._record_body, cells)
+        self._record_body.layout = widgets.Layout(grid_template_columns="minmax(200px, auto) auto", grid_gap="0 12px")
+        self._tabs.selected_index = 1
+
+    def _value_widget(self, name: str, field: Any) -> widgets.Widget:
+        assert self.record is not None
+        if field.get("type") == "binary":
+            return widgets.HTML("<i>binary: not read</i>")
+        value = getattr(self.record, name, None) if name in self.record.loaded_fields else None
+        if field.get("type") in RELATIONAL_TYPES and value:
+            text = cell_text(value)
+            link = widgets.Button(description=text or str(value), tooltip=f"follow {name}",
+                                  layout=widgets.Layout(width="auto"))
+            link.add_class("zenoo-relation")
+            link.on_click(self._handler(lambda: self.follow(name)))
+            return link
+        return widgets.HTML(html.escape(cell_text(value)))
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        with self._requests.lock:
+            self._silent += 1
+            try:
+                yield
+            finally:
+                self._silent -= 1
+
+
+def _default_columns(meta: ModelFields) -> tuple[str, ...]:
+    """The first columns: ``name`` (or ``display_name``), then other simple default fields."""
+    defaults = meta.default_names()
+    first = [name for name in FIRST_COLUMNS if name in meta][:1]
+    others = [name for name in defaults if name not in first and meta.type_of(name) not in _WIDE_TYPES]
+    return tuple([*first, *others][:DEFAULT_COLUMN_COUNT])
+
+
+def _replace_children(box: widgets.Box, children: list[widgets.Widget]) -> None:
+    """Show ``children`` in ``box`` and close the widgets they replace (their comms are freed)."""
+    old = box.children
+    box.children = children
+    for child in old:
+        child.close()
