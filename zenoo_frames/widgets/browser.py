@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 #: columns shown at first: these names when the model has them, then its other simple default fields
 FIRST_COLUMNS = ("name", "display_name")
 DEFAULT_COLUMN_COUNT = 5
+_MIXIN_PREFIXES = ("message_", "activity_", "email_normalized", "phone_sanitized")
 _WIDE_TYPES = frozenset({"text", "html", "one2many", "many2many", "binary", "json", "properties"})
 _SPINNER = (
     '<span style="display:inline-block;width:10px;height:10px;border:2px solid #bbb;'
@@ -608,11 +609,17 @@ class ModelBrowser:
 
 
 def _default_columns(meta: ModelFields) -> tuple[str, ...]:
-    """The first columns: ``name`` (or ``display_name``), then other simple default fields."""
-    defaults = meta.default_names()
+    """The first columns: ``name`` (or ``display_name``), then the required simple default fields,
+    then the others, leaving out the mail mixins' bookkeeping (``message_*``, ``activity_*``)."""
     first = [name for name in FIRST_COLUMNS if name in meta][:1]
-    others = [name for name in defaults if name not in first and meta.type_of(name) not in _WIDE_TYPES]
-    return tuple([*first, *others][:DEFAULT_COLUMN_COUNT])
+    simple = [
+        name
+        for name in meta.default_names()
+        if name not in first and meta.type_of(name) not in _WIDE_TYPES and not name.startswith(_MIXIN_PREFIXES)
+    ]
+    required = [name for name in simple if meta.get(name).get("required")]
+    others = [name for name in simple if name not in required]
+    return tuple([*first, *required, *others][:DEFAULT_COLUMN_COUNT])
 
 
 def _replace_children(box: widgets.Box, children: list[widgets.Widget]) -> None:
