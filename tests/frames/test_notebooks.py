@@ -1,15 +1,18 @@
-"""Executes notebooks/explore.ipynb with the venv's ipykernel and checks what its cells printed.
+"""Executes notebooks/explore.ipynb and notebooks/browse.ipynb with the venv's ipykernel and checks what their cells printed.
 
-The notebook starts its own embedded server (Odoo 19 imitation, small scale).
+Each notebook starts its own embedded server (Odoo 19 imitation, small scale); browse.ipynb runs on a
+real Odoo instead when ZENOO_URL & co. are set, which its second test does from the ZENOO_TEST_* settings.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
@@ -60,6 +63,55 @@ def test_explore_notebook_runs_and_shows_real_results(tmp_path: Path) -> None:
 
     assert value(cell_output(notebook, "head"), "head rows") == "3"
     assert "server stopped" in cell_output(notebook, "stop")
+
+
+BROWSE = NOTEBOOK.parent / "browse.ipynb"
+#: the notebook's connection settings (zenoo's command line reads the same ones), from the real-Odoo test settings
+REAL_SETTINGS = {"ZENOO_URL": "ZENOO_TEST_URL", "ZENOO_DB": "ZENOO_TEST_DB", "ZENOO_USER": "ZENOO_TEST_USER",
+                 "ZENOO_PASSWORD": "ZENOO_TEST_PASSWORD"}
+
+
+@pytest.mark.parametrize("where", ["embedded", "real"])
+def test_browse_notebook_runs_the_model_browser(where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """notebooks/browse.ipynb on its embedded server, and on the real Odoo of ZENOO_TEST_* when set."""
+    for name in (*REAL_SETTINGS, "ZENOO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    if where == "real":
+        if not os.environ.get("ZENOO_TEST_URL"):
+            pytest.skip("ZENOO_TEST_URL is not set: no real Odoo to run the notebook on")
+        for name, test_name in REAL_SETTINGS.items():
+            monkeypatch.setenv(name, os.environ[test_name])  # the kernel inherits the environment
+    notebook = nbformat.read(BROWSE, as_version=4)
+    NotebookClient(
+        notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+
+    connected = value(cell_output(notebook, "connect"), "connected to Odoo")
+    version, uid, api = re.fullmatch(r"(\d+) as uid (\d+) over (\w+)", connected).groups()
+    assert int(version) >= 17 and int(uid) > 0 and api in ("jsonrpc", "json2")
+    shown = next(c for c in notebook.cells if "browser" in c.metadata.get("tags", []))
+    assert any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in shown.outputs)
+
+    driven = cell_output(notebook, "code-api")
+    records = int(value(driven, "records"))
+    assert value(driven, "model") == "res.partner" and records > 0
+    assert int(value(driven, "pages")) == -(-records // 20)
+    # id, the four columns chosen and the display name of the many2one country_id
+    assert ast.literal_eval(value(driven, "frame")) == (min(records, 20), 6)
+
+    code = cell_output(notebook, "code")
+    assert "frame = await client.model('res.partner').filter(is_company=True, country_id__name__ilike='a')" in code
+    assert ".only('name', 'country_id', 'email', 'is_company').order_by('name', 'id').limit(20)" in code
+    assert value(code, "code reproduces the frame") == "True"
+
+    record = cell_output(notebook, "record")
+    model, record_id, _ = value(record, "record").split(" ", 2)
+    assert model == "res.partner" and value(record, "followed").startswith("res.country ")
+    assert value(record, "back to") == f"res.partner {record_id}"
+
+    display = next(c for c in notebook.cells if "display" in c.metadata.get("tags", []))
+    table = next(out["data"]["text/html"] for out in display.outputs if out.output_type == "execute_result")
+    assert table.count("<tr>") == 6 and "res.country" in table and "<th" in table  # header and five rows
 
 
 BULK_EDIT = NOTEBOOK.parent / "bulk_edit.ipynb"
