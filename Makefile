@@ -9,7 +9,7 @@ MIN_VENV := .venv-min
 MIN_PY := $(MIN_VENV)/bin/python
 MIN_VERSIONS := .ci/min-versions.txt
 
-.PHONY: setup demo test test-real test-min bench clean redis-server nginx docs docs-serve
+.PHONY: setup demo test test-real test-min bench clean redis-server nginx docs docs-serve chromium
 
 setup: $(STAMP)
 
@@ -24,13 +24,19 @@ nginx:
 	  echo "installing nginx (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-$(STAMP): pyproject.toml | redis-server nginx
+# the browser test (tests/frames/test_browser.py) drives Debian's headless Chromium with its driver
+chromium:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "installing chromium and chromium-driver (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+$(STAMP): pyproject.toml | redis-server nginx chromium
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[all]'
 	touch $(STAMP)
 
-$(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server nginx
+$(MIN_VENV)/.installed: pyproject.toml $(MIN_VERSIONS) | redis-server nginx chromium
 	test -x $(MIN_PY) || $(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_PY) -m pip install -q --upgrade pip
 	$(MIN_PY) -m pip install -q -c $(MIN_VERSIONS) -e '.[all]'

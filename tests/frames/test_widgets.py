@@ -317,6 +317,20 @@ async def test_a_slow_server_shows_a_spinner_and_a_new_request_supersedes_the_pe
         embedded.server.faults.clear()
 
 
+async def test_a_click_handled_on_another_thread_runs_on_the_clients_loop(embedded: Any) -> None:
+    """JupyterLab 4.4+ sends widget messages to an ipykernel 7 subshell: a thread with its own loop."""
+    async with ZenooClient(embedded.url) as client:
+        await embedded.log_in(client, "password")
+        browser = ModelBrowser(client, "res.country", page_size=5)
+        await browser.pending
+        row = next(cell for cell in browser._grid.children if "zenoo-record" in cell._dom_classes)
+        asyncio.get_running_loop().set_debug(True)  # refuses a task created from another thread
+        await asyncio.to_thread(row.click)  # handled on a worker thread while this loop runs
+        await asyncio.wait_for(browser.pending, 10)
+        assert browser.record is not None and browser.record.id == int(row.description)
+        assert "res.country" in browser._status.value
+
+
 def test_the_async_client_needs_its_running_loop(odoo_server_19: Any) -> None:
     with pytest.raises(ZenooError, match="event loop"):
         ModelBrowser(ZenooClient(odoo_server_19.url))

@@ -328,6 +328,7 @@ class ModelBrowser:
                 self.model, self.fields = name, meta
                 self._show_models(note)
                 self._show_fields()
+                self._tabs.selected_index = 0
             columns = _default_columns(meta)
             await self._page_work(columns=columns, ordering=None, filter=FilterArguments(), page=1)(generation)
 
@@ -371,6 +372,7 @@ class ModelBrowser:
 
         async def work(generation: int) -> None:
             target = place if place is not None else self._history[position or 0]
+            started = time.perf_counter()
             record: OdooModel | None = None
             related: list[tuple[int, str]] = []
             meta = await model_fields(self._client, target.model)
@@ -393,6 +395,8 @@ class ModelBrowser:
                     self._position = position or 0
                 self.record, self.related, self.error = record, related, None
                 self._show_place(meta)
+                what = f"{target.model} {target.record_id}" if record is not None else target.title
+                self._show_status(f"{html.escape(what)} · {(time.perf_counter() - started) * 1000:.0f} ms")
 
         return work
 
@@ -400,7 +404,8 @@ class ModelBrowser:
 
     def _build(self) -> None:
         self._status = widgets.HTML(layout=widgets.Layout(min_height="22px"))
-        self._search = widgets.Text(placeholder="search models (name or label)", continuous_update=True)
+        self._search = widgets.Text(placeholder="search models (name or label)", continuous_update=True,
+                                    layout=widgets.Layout(width="280px"))
         self._models = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="280px"))
         self._model_info = widgets.HTML()
         picker = widgets.VBox(
@@ -437,6 +442,10 @@ class ModelBrowser:
         for index, title in enumerate(("Records", "Record", "Fields", "Code")):
             self._tabs.set_title(index, title)
         self._root = widgets.VBox([self._status, widgets.HBox([picker, self._tabs])])
+        for widget, name in ((self._root, "browser"), (self._status, "status"), (self._models, "models"),
+                             (self._page_info, "page"), (self._grid, "table"), (self._record_body, "record-view"),
+                             (self._record_title, "record-title")):
+            widget.add_class(f"zenoo-{name}")  # for the eye of a stylesheet or a browser test
 
         self._search.observe(self._handler(self._show_models), names="value")
         self._models.observe(self._handler(lambda: self._models.value and self.select_model(self._models.value)),

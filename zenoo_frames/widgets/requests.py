@@ -3,7 +3,9 @@
 With the blocking :class:`zenoo.Client`, on the client's loop thread (``client.runner``); with the
 async :class:`zenoo.ZenooClient`, as a task on the event loop that was running when the browser was
 made (the notebook kernel's loop, to which the client's connections belong). A click only starts
-the work; the work itself updates the widgets when its answer comes. Only the newest request
+the work; the work itself updates the widgets when its answer comes. A click may be handled on
+another thread than the loop's (JupyterLab 4.4+ sends widget messages to an ipykernel 7 subshell,
+which has a thread and an event loop of its own): the work is then handed to the loop thread-safely. Only the newest request
 counts: starting one cancels the one still pending, and a late answer of a cancelled one is
 dropped (see :meth:`Requests.current`).
 """
@@ -67,6 +69,7 @@ class Requests:
                 ) from None
             self.client = client
             self.blocking = False
+        self._loop_thread = None if self.blocking else threading.get_ident()
         self.lock = threading.RLock()
         self.generation = 0
         self._pending: Pending | None = None
@@ -95,9 +98,9 @@ class Requests:
                 return exc
             return None
 
-        if self.blocking:
-            pending = Pending(asyncio.run_coroutine_threadsafe(guarded(), self._loop))
-        else:
+        if threading.get_ident() == self._loop_thread:
             pending = Pending(self._loop.create_task(guarded()))
+        else:  # the blocking client's loop thread, or the async client's loop seen from a subshell
+            pending = Pending(asyncio.run_coroutine_threadsafe(guarded(), self._loop))
         self._pending = pending
         return pending
