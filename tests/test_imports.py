@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zenoo.client",),
     ("zenoo.sync", "zenoo.cli", "zenoo.demo", "zenoo"),
     ("zenoo_frames",),
+    ("zenoo_frames.widgets",),  # the notebook widgets, over the frames they show
     ("zenoo.testing",),
 ]
 #: Upward imports made on purpose, each with its reason.

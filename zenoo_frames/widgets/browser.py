@@ -21,46 +21,34 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from zenoo.exceptions import InvalidValueError
-from zenoo.fields.lookups import RELATIONAL_TYPES
 from zenoo.fields.metadata import ModelFields, model_fields
-from zenoo.models.html import cell_text, html_table
+from zenoo.models.html import cell_text
 from zenoo.models.relations import Many2one, X2many
 from zenoo.query import QuerySet
-from zenoo_frames.widgets.expression import FilterArguments, parse_filter
+from zenoo_frames.widgets.expression import FilterArguments, filter_arguments, frame_code, queryset_code
+from zenoo_frames.widgets.panels import (
+    SPINNER,
+    Place,
+    default_columns,
+    fields_html,
+    model_html,
+    model_options,
+    record_cells,
+    related_cells,
+    replace_children,
+    table_cells,
+)
 from zenoo_frames.widgets.requests import Pending, Requests
 
 if TYPE_CHECKING:
     import polars as pl
 
     from zenoo.models.base import OdooModel
-
-#: columns shown at first: these names when the model has them, then its other simple default fields
-FIRST_COLUMNS = ("name", "display_name")
-DEFAULT_COLUMN_COUNT = 5
-_MIXIN_PREFIXES = ("message_", "activity_", "email_normalized", "phone_sanitized")
-_WIDE_TYPES = frozenset({"text", "html", "one2many", "many2many", "binary", "json", "properties"})
-_SPINNER = (
-    '<span style="display:inline-block;width:10px;height:10px;border:2px solid #bbb;'
-    'border-top-color:#333;border-radius:50%;animation:zenoo-spin .8s linear infinite"></span>'
-    "<style>@keyframes zenoo-spin{to{transform:rotate(360deg)}}</style>"
-)
-
-
-@dataclass(frozen=True)
-class Place:
-    """What the Record tab shows: one record, or the records of an x2many (``ids``)."""
-
-    model: str
-    record_id: int | None = None
-    ids: tuple[int, ...] = ()
-    title: str = ""
-
 
 class ModelBrowser:
     """Browse an Odoo database's models and records in a notebook; see the module docstring.
@@ -95,8 +83,7 @@ class ModelBrowser:
         self.models: list[tuple[str, str]] | None = None  # (technical name, label) from ir.model
         self._history: list[Place] = []
         self._position = -1
-        self._silent = 0
-        self._clicks = threading.local()  # .active while a widget event runs: its requests never wait
+        self._silent, self._clicks = 0, threading.local()  # ._clicks.active: a widget event runs
         self._build()
         self.pending = self._start(self._open_model_work(model) if model else self._models_work())
         self._finish(self.pending)
@@ -135,14 +122,7 @@ class ModelBrowser:
     def set_filter(self, domain_or_text: str | Sequence[Any] = "", **lookups: Any) -> Pending:
         """Filter the records: the text of ``filter(...)``'s arguments (``'name__ilike="a"'``), a
         domain list, or lookups as keywords; nothing clears the filter. Back to page 1."""
-        if isinstance(domain_or_text, str):
-            parts = [domain_or_text.strip()] if domain_or_text.strip() else []
-        elif isinstance(domain_or_text, list | tuple):
-            parts = [repr(list(domain_or_text))] if domain_or_text else []
-        else:
-            raise InvalidValueError(f"set_filter takes a text, a domain list or lookups, got {domain_or_text!r}")
-        parts += [f"{key}={value!r}" for key, value in lookups.items()]
-        arguments = parse_filter(", ".join(parts))
+        arguments = filter_arguments(domain_or_text, lookups)
         self._require_model()
         return self._finish(self._start(self._page_work(filter=arguments, page=1)))
 
@@ -158,10 +138,8 @@ class ModelBrowser:
     def sort_by(self, field: str | None, descending: bool = False) -> Pending:
         """Order the records by ``field`` (then by id); None: the model's own order. Back to page 1."""
         meta = self._require_model()
-        if field is not None:
-            meta.get(field)
-            if not meta.get(field).get("sortable", True):
-                raise InvalidValueError(f"{self.model}.{field} cannot be sorted on: Odoo does not store it")
+        if field is not None and not meta.get(field).get("sortable", True):
+            raise InvalidValueError(f"{self.model}.{field} cannot be sorted on: Odoo does not store it")
         ordering = None if field is None else (field, bool(descending))
         return self._finish(self._start(self._page_work(ordering=ordering, page=1)))
 
@@ -190,16 +168,14 @@ class ModelBrowser:
         lists its records."""
         if self.record is None:
             raise InvalidValueError("follow() needs a record shown: open_record(...) first")
-        place = self.place
-        assert place is not None
-        meta_type = place.model
+        model = self._history[self._position].model
         value = getattr(self.record, field, None) if field in self.record.loaded_fields else None
         if isinstance(value, Many2one):
             return self._finish(self._start(self._visit_work(Place(value.model, value.id))))
         if isinstance(value, X2many):
-            title = f"{meta_type}({self.record.id}).{field}"
+            title = f"{model}({self.record.id}).{field}"
             return self._finish(self._start(self._visit_work(Place(value.model, ids=tuple(value), title=title))))
-        raise InvalidValueError(f"{meta_type}.{field} is not a relation with a value on record {self.record.id}")
+        raise InvalidValueError(f"{model}.{field} is not a relation with a value on record {self.record.id}")
 
     def back(self) -> Pending:
         if self._position < 1:
@@ -216,35 +192,20 @@ class ModelBrowser:
         """The QuerySet expression of the page shown (``client`` stands for the browser's client)."""
         if self.model is None:
             return ""
-        code = f"client.model({self.model!r})"
-        if not self.filter.empty:
-            code += f".filter({self.filter.text})"
-        code += f".only({', '.join(repr(name) for name in self.columns)})"
-        if self.ordering is not None:
-            name, descending = self.ordering
-            code += f".order_by({('-' if descending else '') + name!r}" + (", 'id')" if name != "id" else ")")
-        if self.page > 1:
-            code += f".offset({(self.page - 1) * self.page_size})"
-        return code + f".limit({self.page_size})"
+        offset = (self.page - 1) * self.page_size
+        return queryset_code(self.model, self.filter, self.columns, self.ordering, offset, self.page_size)
 
     @property
     def code(self) -> str:
         """Python that reproduces :attr:`frame` (with ``client`` the browser's client)."""
         if self.model is None:
             return ""
-        imports = sorted(self.filter.names & {"Q", "date", "datetime"})
-        lines = ["from zenoo import Q"] if "Q" in imports else []
-        dates = [name for name in imports if name != "Q"]
-        if dates:
-            lines.append(f"from datetime import {', '.join(dates)}")
-        wait = "" if self._requests.blocking else "await "
-        lines.append(f"frame = {wait}{self.queryset_code}.to_polars(progress=False)")
-        return "\n".join(lines)
+        return frame_code(self.queryset_code, self.filter, awaited=not self._requests.blocking)
 
     # --- requests -------------------------------------------------------------------------------------
 
     def _start(self, work: Callable[[int], Any]) -> Pending:
-        self._show_status(f"{_SPINNER} loading…")
+        self._show_status(f"{SPINNER} loading…")
         self.pending = self._requests.start(work, self._fail)
         return self.pending
 
@@ -265,13 +226,8 @@ class ModelBrowser:
     def _applying(self, generation: int) -> Iterator[bool]:
         """Hold the lock while the answer of request ``generation`` is applied (if it is still the
         newest), with the widgets' own events silenced."""
-        with self._requests.lock:
-            current = self._requests.current(generation)
-            self._silent += 1
-            try:
-                yield current
-            finally:
-                self._silent -= 1
+        with self._quiet():
+            yield self._requests.current(generation)
 
     def _handler(self, action: Callable[[], Any]) -> Callable[..., None]:
         """A widget event handler: runs ``action`` unless the browser itself is updating the widgets;
@@ -329,7 +285,7 @@ class ModelBrowser:
                 self._show_models(note)
                 self._show_fields()
                 self._tabs.selected_index = 0
-            columns = _default_columns(meta)
+            columns = default_columns(meta)
             await self._page_work(columns=columns, ordering=None, filter=FilterArguments(), page=1)(generation)
 
         return work
@@ -463,39 +419,18 @@ class ModelBrowser:
         self._status.value = text
 
     def _show_models(self, note: str = "") -> None:
-        """The picker's list: the models whose name or label contains the search text."""
-        words = self._search.value.strip().lower()
-        listed = self.models or []
-        matching = [(f"{name} — {label}", name) for name, label in listed if words in f"{name} {label}".lower()]
-        if self.model is not None and self.model not in {name for _, name in matching}:
-            matching.insert(0, (self.model, self.model))
+        """The picker: the models whose name or label contains the search text; the selected one."""
         with self._quiet():
-            self._models.options = matching
-            self._models.value = self.model if self.model is not None else None
-        label = dict(listed).get(self.model or "", "")
-        info = f"<b>{html.escape(self.model or '')}</b> {html.escape(label)}" if self.model else ""
-        if self.model and self.count is not None:
-            info += f"<br>{self.count:,} records" + (" (filtered)" if not self.filter.empty else "")
-        if note:
-            info += f'<br><span style="color:#a60">{html.escape(note)}</span>'
-        self._model_info.value = info
+            self._models.options = model_options(self.models or [], self._search.value, self.model)
+            self._models.value = self.model
+        count = None if self.count is None else f"{self.count:,} records" + ("" if self.filter.empty else " (filtered)")
+        self._model_info.value = model_html(self.models or [], self.model, count, note)
 
     def _show_fields(self) -> None:
         """The Fields tab: the fields whose name, label or type contains the filter text."""
         if self.fields is None:
             return
-        words = self._field_filter.value.strip().lower()
-        rows = []
-        for name, field in sorted(self.fields.fields.items()):
-            row = [
-                name, field.get("string", ""), field.get("type", ""), field.get("relation") or None,
-                "required" if field.get("required") else "", "readonly" if field.get("readonly") else "",
-                "stored" if field.get("store", True) else "",
-            ]
-            if words in " ".join(str(cell) for cell in row[:4]).lower():
-                rows.append(row)
-        table = html_table(["name", "label", "type", "relation", "required", "readonly", "stored"], rows)
-        self._fields_table.value = f"<div>{len(rows)} of {len(self.fields.fields)} fields</div>{table}"
+        self._fields_table.value = fields_html(self.fields, self._field_filter.value)
 
     def _show_page(self) -> None:
         assert self.fields is not None and self.frame is not None
@@ -516,7 +451,7 @@ class ModelBrowser:
         self._next.disabled = self.page >= self.pages
         self._show_status(f"{html.escape(self.model or '')}: {self.count or 0:,} records · {timing}")
         self._show_models()
-        _replace_children(self._grid, self._table_cells())
+        replace_children(self._grid, self._table_cells())
         self._grid.layout = widgets.Layout(
             grid_template_columns=f"auto repeat({len(self.columns)}, minmax(60px, auto))", grid_gap="0px 6px"
         )
@@ -524,88 +459,35 @@ class ModelBrowser:
 
     def _table_cells(self) -> list[widgets.Widget]:
         assert self.fields is not None and self.frame is not None
-        cells: list[widgets.Widget] = []
-        for name in ("id", *self.columns):
-            arrow = ""
-            if self.ordering is not None and self.ordering[0] == name:
-                arrow = " ▼" if self.ordering[1] else " ▲"
-            header = widgets.Button(description=name + arrow, tooltip=f"sort by {name}",
-                                    layout=widgets.Layout(width="auto"))
-            header.add_class("zenoo-header")
-            header.on_click(self._handler(self._sorter(name)))
-            cells.append(header)
-        shown = {
-            name: (f"{name}.display_name" if f"{name}.display_name" in self.frame.columns else name)
-            for name in self.columns
-        }
-        for row in self.frame.iter_rows(named=True):
-            button = widgets.Button(description=str(row["id"]), tooltip="open this record",
-                                    layout=widgets.Layout(width="auto"))
-            button.add_class("zenoo-record")
-            button.on_click(self._handler(self._opener(self.fields.model, row["id"])))
-            cells.append(button)
-            for name in self.columns:
-                value = row.get(shown[name])
-                if isinstance(value, list):
-                    value = f"{len(value)} record{'s' if len(value) != 1 else ''}"
-                cells.append(widgets.HTML(html.escape(cell_text(value))))
-        return cells
+        model = self.fields.model
 
-    def _sorter(self, name: str) -> Callable[[], Pending]:
-        def sort() -> Pending:
+        def sort(name: str) -> Callable[..., None]:
             descending = self.ordering is not None and self.ordering[0] == name and not self.ordering[1]
-            return self.sort_by(name, descending)
+            return self._handler(lambda: self.sort_by(name, descending))
 
-        return sort
+        return table_cells(self.frame, self.columns, self.ordering, sort, lambda i: self._opener(model, i))
 
-    def _opener(self, model: str, record_id: int) -> Callable[[], Pending]:
-        return lambda: self.open_record(record_id, model)
+    def _opener(self, model: str, record_id: int) -> Callable[..., None]:
+        return self._handler(lambda: self.open_record(record_id, model))
 
     def _show_place(self, meta: ModelFields) -> None:
         place = self.place
         assert place is not None
         self._back.disabled = self._position < 1
         self._forward.disabled = self._position >= len(self._history) - 1
-        cells: list[widgets.Widget] = []
         if self.record is not None:
-            label = cell_text(self.record.__dict__.get("display_name") or getattr(self.record, "display_name", ""))
-            self._record_title.value = f"&nbsp;<b>{html.escape(place.model)}</b> {place.record_id} · {html.escape(label)}"
-            for name in ("id", *sorted(meta.names())):
-                if name == "id":
-                    continue
-                field = meta.get(name)
-                cells.append(widgets.HTML(
-                    f"<b>{html.escape(name)}</b> <small>{html.escape(str(field.get('string', '')))}"
-                    f" · {html.escape(str(field.get('type', '')))}</small>"
-                ))
-                cells.append(self._value_widget(name, field))
+            record = self.record
+            label = cell_text(record.__dict__.get("display_name") or getattr(record, "display_name", ""))
+            title = f"<b>{html.escape(place.model)}</b> {place.record_id} · {html.escape(label)}"
+            cells = record_cells(record, meta, lambda name: self._handler(lambda: self.follow(name)))
         else:
-            self._record_title.value = (
-                f"&nbsp;<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)} records"
-                + (f" (first {len(self.related)} listed)" if len(self.related) < len(place.ids) else "")
-            )
-            for record_id, name in self.related:
-                button = widgets.Button(description=str(record_id), layout=widgets.Layout(width="auto"))
-                button.add_class("zenoo-record")
-                button.on_click(self._handler(self._opener(place.model, record_id)))
-                cells += [button, widgets.HTML(html.escape(name))]
-        _replace_children(self._record_body, cells)
+            listed = f" (first {len(self.related)} listed)" if len(self.related) < len(place.ids) else ""
+            title = f"<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)} records{listed}"
+            cells = related_cells(self.related, lambda i: self._opener(place.model, i))
+        self._record_title.value = f"&nbsp;{title}"
+        replace_children(self._record_body, cells)
         self._record_body.layout = widgets.Layout(grid_template_columns="minmax(200px, auto) auto", grid_gap="0 12px")
         self._tabs.selected_index = 1
-
-    def _value_widget(self, name: str, field: Any) -> widgets.Widget:
-        assert self.record is not None
-        if field.get("type") == "binary":
-            return widgets.HTML("<i>binary: not read</i>")
-        value = getattr(self.record, name, None) if name in self.record.loaded_fields else None
-        if field.get("type") in RELATIONAL_TYPES and value:
-            text = cell_text(value)
-            link = widgets.Button(description=text or str(value), tooltip=f"follow {name}",
-                                  layout=widgets.Layout(width="auto"))
-            link.add_class("zenoo-relation")
-            link.on_click(self._handler(lambda: self.follow(name)))
-            return link
-        return widgets.HTML(html.escape(cell_text(value)))
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:
@@ -615,25 +497,3 @@ class ModelBrowser:
                 yield
             finally:
                 self._silent -= 1
-
-
-def _default_columns(meta: ModelFields) -> tuple[str, ...]:
-    """The first columns: ``name`` (or ``display_name``), then the required simple default fields,
-    then the others, leaving out the mail mixins' bookkeeping (``message_*``, ``activity_*``)."""
-    first = [name for name in FIRST_COLUMNS if name in meta][:1]
-    simple = [
-        name
-        for name in meta.default_names()
-        if name not in first and meta.type_of(name) not in _WIDE_TYPES and not name.startswith(_MIXIN_PREFIXES)
-    ]
-    required = [name for name in simple if meta.get(name).get("required")]
-    others = [name for name in simple if name not in required]
-    return tuple([*first, *required, *others][:DEFAULT_COLUMN_COUNT])
-
-
-def _replace_children(box: widgets.Box, children: list[widgets.Widget]) -> None:
-    """Show ``children`` in ``box`` and close the widgets they replace (their comms are freed)."""
-    old = box.children
-    box.children = children
-    for child in old:
-        child.close()

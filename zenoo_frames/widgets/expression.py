@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,18 @@ def parse_filter(text: str) -> FilterArguments:
     return FilterArguments(args, kwargs, canonical)
 
 
+def filter_arguments(domain_or_text: str | Sequence[Any], lookups: Mapping[str, Any]) -> FilterArguments:
+    """The filter given to ``ModelBrowser.set_filter``: a text as typed in the box, a domain list, and/or
+    lookups as keywords; written out as text and parsed back, so that the box and the code show it."""
+    if isinstance(domain_or_text, str):
+        parts = [domain_or_text.strip()] if domain_or_text.strip() else []
+    elif isinstance(domain_or_text, list | tuple):
+        parts = [repr(list(domain_or_text))] if domain_or_text else []
+    else:
+        raise InvalidValueError(f"set_filter takes a text, a domain list or lookups, got {domain_or_text!r}")
+    return parse_filter(", ".join([*parts, *(f"{key}={value!r}" for key, value in lookups.items())]))
+
+
 def _value(node: ast.expr, text: str) -> Any:
     """The value of one argument: a literal, a Q expression or a date."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
@@ -101,3 +114,36 @@ def _q(node: ast.expr, text: str) -> Q:
     if not isinstance(value, Q):
         raise InvalidValueError(f"filter {text!r}: &, | and ~ combine Q(...) expressions, not {ast.unparse(node)}")
     return value
+
+
+def queryset_code(
+    model: str,
+    arguments: FilterArguments,
+    columns: tuple[str, ...],
+    ordering: tuple[str, bool] | None,
+    offset: int,
+    limit: int,
+) -> str:
+    """The QuerySet expression of one page (``client`` stands for the client); ordered by a field,
+    then by id, so that pages do not overlap."""
+    code = f"client.model({model!r})"
+    if not arguments.empty:
+        code += f".filter({arguments.text})"
+    code += f".only({', '.join(repr(name) for name in columns)})"
+    if ordering is not None:
+        name, descending = ordering
+        code += f".order_by({('-' if descending else '') + name!r}" + (", 'id')" if name != "id" else ")")
+    if offset:
+        code += f".offset({offset})"
+    return code + f".limit({limit})"
+
+
+def frame_code(queryset: str, arguments: FilterArguments, *, awaited: bool) -> str:
+    """The lines fetching ``queryset`` as a Polars frame, with the imports its filter needs."""
+    names = arguments.names
+    lines = ["from zenoo import Q"] if "Q" in names else []
+    dates = sorted(names & set(_DATES))
+    if dates:
+        lines.append(f"from datetime import {', '.join(dates)}")
+    lines.append(f"frame = {'await ' if awaited else ''}{queryset}.to_polars(progress=False)")
+    return "\n".join(lines)
