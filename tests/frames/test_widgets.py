@@ -331,6 +331,17 @@ async def test_a_click_handled_on_another_thread_runs_on_the_clients_loop(embedd
         assert "res.country" in browser._status.value
 
 
+def test_a_user_who_may_not_read_ir_model_opens_models_by_name(embedded: Any) -> None:
+    demo = embedded.server.users["demo"]
+    with Client(embedded.url) as client:
+        client.login(embedded.database, demo.login, demo.password)
+        browser = ModelBrowser(client)  # Odoo lets only the "Access Rights" group read ir.model
+        assert browser.models is None and "models not listed (AccessError" in browser._model_info.value
+        browser.select_model("res.partner")
+        assert browser.model == "res.partner" and browser.frame is not None and browser.frame.height > 0
+        assert [value for _, value in browser._models.options] == ["res.partner"]
+
+
 def test_the_async_client_needs_its_running_loop(odoo_server_19: Any) -> None:
     with pytest.raises(ZenooError, match="event loop"):
         ModelBrowser(ZenooClient(odoo_server_19.url))

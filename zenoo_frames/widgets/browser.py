@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from zenoo.exceptions import InvalidValueError
+from zenoo.exceptions import InvalidValueError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.html import cell_text
 from zenoo.models.relations import Many2one, X2many
@@ -255,28 +255,29 @@ class ModelBrowser:
 
     # --- the work, run where Requests puts it ---------------------------------------------------------
 
-    async def _load_models(self) -> None:
+    async def _load_models(self) -> str:
+        """Read ``ir.model`` once, or say why not (only "Access Rights" may: others open models by name)."""
         if self.models is None:
-            rows = await self._client.search_read("ir.model", [], fields=["model", "name"], order="model")
+            try:
+                rows = await self._client.search_read("ir.model", [], fields=["model", "name"], order="model")
+            except ZenooError as error:
+                return f"models not listed ({type(error).__name__}: {error})"
             self.models = [(row["model"], row["name"]) for row in rows]
+        return ""
 
     def _models_work(self) -> Callable[[int], Any]:
         async def work(generation: int) -> None:
-            await self._load_models()
+            note = await self._load_models()
             with self._applying(generation) as current:
                 if current:
-                    self._show_models()
+                    self._show_models(note)
                     self._show_status("")
 
         return work
 
     def _open_model_work(self, name: str) -> Callable[[int], Any]:
         async def work(generation: int) -> None:
-            note = ""
-            try:
-                await self._load_models()
-            except Exception as error:  # a user without rights on ir.model can still browse by name
-                note = f"models not listed ({type(error).__name__}: {error})"
+            note = await self._load_models()
             meta = await model_fields(self._client, name)
             with self._applying(generation) as current:
                 if not current:
