@@ -31,9 +31,9 @@ pytestmark = [
 ]
 webdriver = pytest.importorskip("selenium.webdriver")
 pytest.importorskip("jupyterlab")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def _free_port() -> int:

@@ -35,7 +35,7 @@ def queryset_html(queryset: QuerySet) -> str:
     except ZenooError as exc:
         return f'<code>{title}</code><pre style="color:#b00">{html.escape(str(exc))}</pre>'
     shown = f"first {len(rows)} rows" if more else f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-    return html_table(columns, rows, caption=f"{repr(queryset)} · {shown}")
+    return html_table(columns, rows, caption=f"{queryset!r} · {shown}")
 
 
 def _fetch(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:

@@ -240,7 +240,7 @@ class ModelBrowser:
             self._clicks.active = True
             try:
                 action()
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - shown in the widget, never raised into the kernel
                 self.error = f"{type(error).__name__}: {error}"
                 self._show_status(f'<span style="color:#b00">{html.escape(self.error)}</span>')
             finally:
