@@ -47,11 +47,14 @@ def marker() -> str:
     return f"zenoo-test-widgets-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture
-async def aclient(target: Any, marker: str) -> AsyncIterator[ZenooClient]:
-    """Admin on JSON-RPC, with this test's partners (removed afterwards)."""
+@pytest.fixture(params=["jsonrpc", "json2"])
+async def aclient(request: pytest.FixtureRequest, target: Any, marker: str) -> AsyncIterator[ZenooClient]:
+    """Admin on JSON-RPC (password) or JSON-2 (API key, Odoo 19), with this test's partners (removed afterwards)."""
+    if request.param == "json2" and (target.version < 19 or not target.api_key):
+        pytest.skip(f"{target.name}: no JSON-2 (Odoo 19 and an API key)")
     async with target.client() as client:
-        await target.log_in(client, "password")
+        await target.log_in(client, "password" if request.param == "jsonrpc" else "api_key")
+        assert client.api == request.param
         ids = await _make_partners(client, marker)
         try:
             yield client
