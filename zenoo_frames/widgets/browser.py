@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from zenoo.models.base import OdooModel
 
+
 class ModelBrowser:
     """Browse an Odoo database's models and records in a notebook; see the module docstring.
 
@@ -282,21 +283,20 @@ class ModelBrowser:
             with self._applying(generation) as current:
                 if not current:
                     return
-                self.model, self.fields = name, meta
+                self.model, self.fields, self.columns, self.ordering = name, meta, default_columns(meta), None
+                self.filter, self.page, self.count, self.frame = FilterArguments(), 1, None, None
+                replace_children(self._grid, [])  # a page that fails to come leaves no other model's rows
                 self._show_models(note)
                 self._show_fields()
                 self._tabs.selected_index = 0
-            columns = default_columns(meta)
-            await self._page_work(columns=columns, ordering=None, filter=FilterArguments(), page=1)(generation)
+            await self._page_work()(generation)
 
         return work
 
     def _page_work(self, **changes: Any) -> Callable[[int], Any]:
         async def work(generation: int) -> None:
-            state = {
-                "columns": self.columns, "ordering": self.ordering, "filter": self.filter, "page": self.page,
-                **changes,
-            }
+            state: dict[str, Any] = {"columns": self.columns, "ordering": self.ordering, "filter": self.filter}
+            state.update({"page": self.page, **changes})
             query = self._query(state["filter"], state["columns"], state["ordering"])
             started = time.perf_counter()
             count = await query.count()  # validates the filter (the QuerySet's own errors)
