@@ -99,7 +99,7 @@ def test_model_browser_in_jupyterlab(lab: str, chromium: Any) -> None:
     try:
         _browse(chromium, lab)
     except Exception:
-        print(chromium.execute_script("return document.querySelector('.zenoo-browser').innerText"))
+        print(chromium.execute_script("return document.querySelector('.jp-Notebook').innerText"))
         chromium.save_screenshot(str(_artifacts() / "model-browser-failure.png"))  # what the browser showed
         raise
 
@@ -117,21 +117,25 @@ def _browse(chromium: Any, lab: str) -> None:
     def table(driver: Any) -> list[str]:
         return [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, ".zenoo-table > *")]
 
-    # the notebook ran to its end: the record it opened, then went back to, is shown
-    wait.until(lambda d: "res.partner" in d.find_element(By.CSS_SELECTOR, ".zenoo-record-title").text)
-    wait.until(lambda d: "code reproduces the frame: True" in d.find_element(By.CSS_SELECTOR, ".jp-Notebook").text)
+    # the notebook ran to its end (about 10 s; more on a busy machine): the record it opened, then went
+    # back to, is shown
+    slow = WebDriverWait(chromium, 90)
+    slow.until(lambda d: "res.partner" in d.find_element(By.CSS_SELECTOR, ".zenoo-record-title").text)
+    slow.until(lambda d: "code reproduces the frame: True" in d.find_element(By.CSS_SELECTOR, ".jp-Notebook").text)
 
     # a model: res.country (24 countries in the demo data: two pages of 20)
     picker = chromium.find_element(By.CSS_SELECTOR, ".zenoo-models select")
     option = next(o for o in picker.find_elements(By.TAG_NAME, "option") if o.text.startswith("res.country "))
     option.click()
     wait.until(lambda d: "of 24 · page 1 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page").text)
+    wait.until(lambda d: "Belgium" in table(d))  # the cells' views are rendered after the line above
     cells = table(chromium)
     assert cells[:2] == ["id", "name"] and "Belgium" in cells
 
     # a page
     next(b for b in chromium.find_elements(By.CSS_SELECTOR, ".zenoo-browser button") if b.text == "Next ▶").click()
     wait.until(lambda d: "records 21–24 of 24 · page 2 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page").text)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".zenoo-table .zenoo-record")) == 4)
     rows = chromium.find_elements(By.CSS_SELECTOR, ".zenoo-table .zenoo-record")
     assert len(rows) == 4 and "Belgium" not in table(chromium)
     chromium.save_screenshot(str(_artifacts() / "model-browser-records.png"))
