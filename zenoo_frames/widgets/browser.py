@@ -225,14 +225,13 @@ class ModelBrowser:
 
     @contextmanager
     def _applying(self, generation: int) -> Iterator[bool]:
-        """Hold the lock while the answer of request ``generation`` is applied (if it is still the
-        newest), with the widgets' own events silenced."""
+        """Apply the answer of request ``generation`` if it is the newest, the widgets' events silenced."""
         with self._quiet():
             yield self._requests.current(generation)
 
     def _handler(self, action: Callable[[], Any]) -> Callable[..., None]:
-        """A widget event handler: runs ``action`` unless the browser itself is updating the widgets;
-        an error raised before anything is sent is shown, never raised into the kernel's log."""
+        """A widget event handler running ``action`` (unless the browser is updating the widgets); its
+        error, raised before anything is sent, is shown, never raised into the kernel's log."""
 
         def handle(*_: Any) -> None:
             with self._requests.lock:
@@ -405,11 +404,13 @@ class ModelBrowser:
             widget.add_class(f"zenoo-{name}")  # for the eye of a stylesheet or a browser test
 
         self._search.observe(self._handler(self._show_models), names="value")
-        self._models.observe(self._handler(lambda: self._models.value and self.select_model(self._models.value)),
-                             names="value")
-        self._filter.observe(self._handler(lambda: self.set_filter(self._filter.value)), names="value")
+        # a value that is already the browser's (a view echoing it back) starts nothing
+        picked, typed, chosen = self._models, self._filter, self._columns
+        picked.observe(self._handler(lambda: picked.value in (None, self.model) or self.select_model(picked.value)),
+                       names="value")
+        typed.observe(self._handler(lambda: typed.value == self.filter.text or self.set_filter(typed.value)), "value")
         self._apply.on_click(self._handler(lambda: self.set_filter(self._filter.value)))
-        self._columns.observe(self._handler(lambda: self.set_columns(self._columns.value)), names="value")
+        chosen.observe(self._handler(lambda: chosen.value == self.columns or self.set_columns(chosen.value)), "value")
         self._previous.on_click(self._handler(self.previous_page))
         self._next.on_click(self._handler(self.next_page))
         self._back.on_click(self._handler(self.back))
@@ -436,11 +437,13 @@ class ModelBrowser:
     def _show_page(self) -> None:
         assert self.fields is not None and self.frame is not None
         with self._quiet():
-            self._columns.options = [
-                name for name in self.fields.names() if self.fields.type_of(name) not in ("binary",) and name != "id"
-            ]
+            self._columns.options = [n for n in self.fields.names() if n != "id" and self.fields.type_of(n) != "binary"]
             self._columns.value = self.columns
             self._filter.value = self.filter.text
+        replace_children(self._grid, self._table_cells())  # first: the page line below says they are here
+        self._grid.layout = widgets.Layout(
+            grid_template_columns=f"auto repeat({len(self.columns)}, minmax(60px, auto))", grid_gap="0px 6px"
+        )
         first = (self.page - 1) * self.page_size + 1 if self.frame.height else 0
         last = (self.page - 1) * self.page_size + self.frame.height
         timing = f"{self.elapsed * 1000:.0f} ms" if self.elapsed is not None else ""
@@ -452,10 +455,6 @@ class ModelBrowser:
         self._next.disabled = self.page >= self.pages
         self._show_status(f"{html.escape(self.model or '')}: {self.count or 0:,} records · {timing}")
         self._show_models()
-        replace_children(self._grid, self._table_cells())
-        self._grid.layout = widgets.Layout(
-            grid_template_columns=f"auto repeat({len(self.columns)}, minmax(60px, auto))", grid_gap="0px 6px"
-        )
         self._code.value = f"<pre>{html.escape(self.code)}</pre>"
 
     def _table_cells(self) -> list[widgets.Widget]:
