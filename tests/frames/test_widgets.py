@@ -322,7 +322,7 @@ async def test_a_slow_server_shows_a_spinner_and_a_new_request_supersedes_the_pe
 
 
 async def test_a_click_handled_on_another_thread_runs_on_the_clients_loop(embedded: Any) -> None:
-    """JupyterLab 4.4+ sends widget messages to an ipykernel 7 subshell: a thread with its own loop."""
+    """JupyterLab 4.6 with ipykernel 7 sends widget messages to a kernel subshell: a thread with its own loop."""
     async with ZenooClient(embedded.url) as client:
         await embedded.log_in(client, "password")
         browser = ModelBrowser(client, "res.country", page_size=5)

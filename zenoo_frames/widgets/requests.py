@@ -4,10 +4,10 @@ With the blocking :class:`zenoo.Client`, on the client's loop thread (``client.r
 async :class:`zenoo.ZenooClient`, as a task on the event loop that was running when the browser was
 made (the notebook kernel's loop, to which the client's connections belong). A click only starts
 the work; the work itself updates the widgets when its answer comes. A click may be handled on
-another thread than the loop's (JupyterLab 4.4+ sends widget messages to an ipykernel 7 subshell,
-which has a thread and an event loop of its own): the work is then handed to the loop thread-safely. Only the newest request
-counts: starting one cancels the one still pending, and a late answer of a cancelled one is
-dropped (see :meth:`Requests.current`).
+another thread than the loop's (JupyterLab 4.6 with ipykernel 7 sends widget messages to a kernel
+subshell, which has a thread and an event loop of its own): the work is then handed to the loop
+thread-safely. Only the newest request counts: starting one cancels the one still pending, and a
+late answer of a cancelled one is dropped (see :meth:`Requests.current`).
 """
 
 from __future__ import annotations
