@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromium-driver are not installed"),
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromium-driver are not installed"
+    ),
 ]
 webdriver = pytest.importorskip("selenium.webdriver")
 pytest.importorskip("jupyterlab")
@@ -49,15 +51,34 @@ def lab(tmp_path: Path) -> Iterator[str]:
     root.mkdir()
     settings.mkdir(parents=True)
     shutil.copy(ROOT / "notebooks" / "browse.ipynb", root / "browse.ipynb")
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     port, token = _free_port(), secrets.token_hex(16)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ZENOO_")}  # the embedded server
-    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("ZENOO_")
+    }  # the embedded server
+    env.update(
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None", "--allow-root"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "wb"),  # noqa: SIM115
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "lab.log", "wb"),  # noqa: SIM115
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -68,7 +89,9 @@ def lab(tmp_path: Path) -> Iterator[str]:
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()) from None
+                    raise AssertionError(
+                        "JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()
+                    ) from None
                 time.sleep(0.3)
         yield f"{base}/doc/tree/browse.ipynb?token={token}"  # the notebook alone, without the side panels
     finally:
@@ -108,42 +131,62 @@ def _browse(chromium: Any, lab: str) -> None:
     wait = WebDriverWait(chromium, 40)
     chromium.get(lab)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']")))
-    run_menu = next(item for item in chromium.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text == "Run")
+    wait.until(
+        ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        )
+    )
+    run_menu = next(
+        item for item in chromium.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text == "Run"
+    )
     run_menu.click()
-    wait.until(lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel") if i.text == "Run All Cells"])
-    next(i for i in chromium.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel") if i.text == "Run All Cells").click()
+    wait.until(
+        lambda d: [
+            i for i in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel") if i.text == "Run All Cells"
+        ]
+    )
+    next(
+        i for i in chromium.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel") if i.text == "Run All Cells"
+    ).click()
 
     def table(driver: Any) -> list[str]:
-        return [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, ".zenoo-table > *")]
+        return [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, ".zenoo-grid > *")]
 
     # the notebook ran to its end (about 10 s; more on a busy machine): the record it opened, then went
     # back to, is shown
     slow = WebDriverWait(chromium, 90)
     slow.until(lambda d: "res.partner" in d.find_element(By.CSS_SELECTOR, ".zenoo-record-title").text)
-    slow.until(lambda d: "code reproduces the frame: True" in d.find_element(By.CSS_SELECTOR, ".jp-Notebook").text)
+    slow.until(
+        lambda d: "code reproduces the frame: True" in d.find_element(By.CSS_SELECTOR, ".jp-Notebook").text
+    )
 
     # a model: res.country (24 countries in the demo data: two pages of 20)
     picker = chromium.find_element(By.CSS_SELECTOR, ".zenoo-models select")
     option = next(o for o in picker.find_elements(By.TAG_NAME, "option") if o.text.startswith("res.country "))
     option.click()
-    wait.until(lambda d: "of 24 · page 1 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page").text)
+    wait.until(lambda d: "of 24 · page 1 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page-info").text)
     wait.until(lambda d: "Belgium" in table(d))  # the cells' views are rendered after the line above
     cells = table(chromium)
     assert cells[:2] == ["id", "name"] and "Belgium" in cells
 
     # a page
-    next(b for b in chromium.find_elements(By.CSS_SELECTOR, ".zenoo-browser button") if b.text == "Next ▶").click()
-    wait.until(lambda d: "records 21–24 of 24 · page 2 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page").text)
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".zenoo-table .zenoo-record")) == 4)
-    rows = chromium.find_elements(By.CSS_SELECTOR, ".zenoo-table .zenoo-record")
+    next(
+        b for b in chromium.find_elements(By.CSS_SELECTOR, ".zenoo-root button") if b.text == "Next ▶"
+    ).click()
+    wait.until(
+        lambda d: "records 21–24 of 24 · page 2 of 2" in d.find_element(By.CSS_SELECTOR, ".zenoo-page-info").text
+    )
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".zenoo-grid .zenoo-record")) == 4)
+    rows = chromium.find_elements(By.CSS_SELECTOR, ".zenoo-grid .zenoo-record")
     assert len(rows) == 4 and "Belgium" not in table(chromium)
     chromium.save_screenshot(str(_artifacts() / "model-browser-records.png"))
 
     # a record
     record_id = rows[0].text
     rows[0].click()
-    wait.until(lambda d: f"res.country {record_id}" in d.find_element(By.CSS_SELECTOR, ".zenoo-record-title").text)
-    shown = chromium.find_element(By.CSS_SELECTOR, ".zenoo-record-view").text
+    wait.until(
+        lambda d: f"res.country {record_id}" in d.find_element(By.CSS_SELECTOR, ".zenoo-record-title").text
+    )
+    shown = chromium.find_element(By.CSS_SELECTOR, ".zenoo-record-body").text
     assert "code" in shown and "phone_code" in shown
     chromium.save_screenshot(str(_artifacts() / "model-browser-record.png"))

@@ -51,7 +51,8 @@ def marker() -> str:
 
 @pytest.fixture(params=["jsonrpc", "json2"])
 async def aclient(request: pytest.FixtureRequest, target: Any, marker: str) -> AsyncIterator[ZenooClient]:
-    """Admin on JSON-RPC (password) or JSON-2 (API key, Odoo 19), with this test's partners (removed afterwards)."""
+    """Admin on JSON-RPC (password) or JSON-2 (API key, Odoo 19), with this test's partners
+    (removed afterwards)."""
     if request.param == "json2" and (target.version < 19 or not target.api_key):
         pytest.skip(f"{target.name}: no JSON-2 (Odoo 19 and an API key)")
     async with target.client() as client:
@@ -100,14 +101,19 @@ def _texts(browser: ModelBrowser) -> list[list[str]]:
     """The table as shown: header and rows, cell by cell."""
     cells = browser._grid.children
     width = len(browser.columns) + 1
-    texts = [cell.description if hasattr(cell, "description") and cell.description else cell.value for cell in cells]
+    texts = [
+        cell.description if hasattr(cell, "description") and cell.description else cell.value
+        for cell in cells
+    ]
     return [texts[index : index + width] for index in range(0, len(texts), width)]
 
 
 # --- the code API, async client ---------------------------------------------------------------------
 
 
-async def test_code_api_pages_sorts_filters_and_its_code_reproduces_the_frame(aclient: ZenooClient, marker: str) -> None:
+async def test_code_api_pages_sorts_filters_and_its_code_reproduces_the_frame(
+    aclient: ZenooClient, marker: str
+) -> None:
     browser = ModelBrowser(aclient, page_size=PAGE)
     await browser.pending
     assert ("res.partner", "Contact") in (browser.models or [])
@@ -129,7 +135,9 @@ async def test_code_api_pages_sorts_filters_and_its_code_reproduces_the_frame(ac
     await browser.next_page()
     assert browser.page == 2 and browser.frame["name"].to_list() == [f"{marker}-{i:02d}" for i in (3, 2, 1)]
     assert (await _reproduce(browser, aclient)).equals(browser.frame)
-    assert "await client.model('res.partner').filter(" in browser.code and ".offset(3).limit(3)" in browser.code
+    assert (
+        "await client.model('res.partner').filter(" in browser.code and ".offset(3).limit(3)" in browser.code
+    )
 
     await browser.set_columns(["email", "country_id", "category_id"])
     assert browser.page == 2 and browser.columns == ("email", "country_id", "category_id")
@@ -168,10 +176,12 @@ async def test_a_bad_filter_is_refused_with_the_querysets_errors(
     with pytest.raises(FieldError, match="has no field 'nme'.*did you mean 'name'"):
         await browser.set_filter('nme__ilike="x"')
     assert "FieldError" in browser._status.value and "nme" in browser._status.value
-    assert browser.frame is before and browser.count == COUNT and browser.filter.text == f"name__like={marker!r}"
+    assert (
+        browser.frame is before and browser.count == COUNT and browser.filter.text == f"name__like={marker!r}"
+    )
 
     with pytest.raises(InvalidValueError, match="is not valid"):  # refused before anything is sent
-        browser.set_filter('name ==')
+        browser.set_filter("name ==")
     with pytest.raises(InvalidValueError, match="is not a value"):
         browser.set_filter('name=open("/etc/passwd")')
 
@@ -193,7 +203,10 @@ async def test_records_and_relations_followed_back_and_forward(aclient: ZenooCli
     await browser.open_record(first)
     assert browser.record is not None and browser.record.id == first and browser._tabs.selected_index == 1
     assert f"{marker}-00" in browser._record_title.value
-    shown = " ".join(getattr(cell, "value", "") or getattr(cell, "description", "") for cell in browser._record_body.children)
+    shown = " ".join(
+        getattr(cell, "value", "") or getattr(cell, "description", "")
+        for cell in browser._record_body.children
+    )
     assert "email" in shown and f"{marker}-0@example.com" in shown  # every field, with its value
     country = browser.record.country_id
 
@@ -299,14 +312,19 @@ async def test_pages_are_fetched_from_the_server_one_at_a_time(embedded: Any) ->
         await browser.next_page()
         searches = [r for r in embedded.server.requests if r.method == "search" and r.model == "res.partner"]
         reads = [  # the page's rows (reads of display_name alone are the names of related partners)
-            r for r in embedded.server.requests
-            if r.method == "read" and r.model == "res.partner" and r.arguments.get("fields") != ["display_name"]
+            r
+            for r in embedded.server.requests
+            if r.method == "read"
+            and r.model == "res.partner"
+            and r.arguments.get("fields") != ["display_name"]
         ]
         assert [(r.arguments.get("offset"), r.arguments.get("limit")) for r in searches] == [(10, 10)]
         assert sum(len(r.arguments.get("ids") or []) for r in reads) == 10
 
 
-async def test_a_slow_server_shows_a_spinner_and_a_new_request_supersedes_the_pending_one(embedded: Any) -> None:
+async def test_a_slow_server_shows_a_spinner_and_a_new_request_supersedes_the_pending_one(
+    embedded: Any,
+) -> None:
     async with ZenooClient(embedded.url) as client:
         await embedded.log_in(client, "password")
         browser = ModelBrowser(client, "res.partner", page_size=5)
@@ -324,7 +342,8 @@ async def test_a_slow_server_shows_a_spinner_and_a_new_request_supersedes_the_pe
 
 
 async def test_a_click_handled_on_another_thread_runs_on_the_clients_loop(embedded: Any) -> None:
-    """JupyterLab 4.6 with ipykernel 7 sends widget messages to a kernel subshell: a thread with its own loop."""
+    """JupyterLab 4.6 with ipykernel 7 sends widget messages to a kernel subshell: a thread with
+    its own loop."""
     async with ZenooClient(embedded.url) as client:
         await embedded.log_in(client, "password")
         browser = ModelBrowser(client, "res.country", page_size=5)

@@ -29,7 +29,12 @@ def cell_text(value: Any, width: int = CELL_WIDTH) -> str:
         text = value.display_name if value.display_name is not None else f"{value.model or 'id'} {value.id}"
     elif isinstance(value, X2many):
         text = f"{len(value)} record{'s' if len(value) != 1 else ''}"
-    elif isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
+    elif (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and isinstance(value[0], int)
+        and isinstance(value[1], str)
+    ):
         text = value[1]  # Odoo's [id, display name] pair
     else:
         text = str(value)
@@ -41,7 +46,9 @@ def html_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption
     """An HTML table of ``rows`` (values as :func:`cell_text` shows them) under ``columns``."""
     head = "".join(f'<th style="{_CELL}">{html.escape(name)}</th>' for name in columns)
     body = "".join(
-        "<tr>" + "".join(f'<td style="{_CELL}">{html.escape(cell_text(value))}</td>' for value in row) + "</tr>"
+        "<tr>"
+        + "".join(f'<td style="{_CELL}">{html.escape(cell_text(value))}</td>' for value in row)
+        + "</tr>"
         for row in rows
     )
     title = f'<caption style="text-align:left">{html.escape(caption)}</caption>' if caption else ""

@@ -64,7 +64,9 @@ async def _rows(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:
     limit = queryset.row_limit if capped and queryset.row_limit is not None else PREVIEW_ROWS
     found = (
         await queryset._search_read(
-            fields, offset=queryset.row_offset, limit=limit + (0 if capped else 1),
+            fields,
+            offset=queryset.row_offset,
+            limit=limit + (0 if capped else 1),
             ordering=await queryset._validated_ordering(),
         )
         if limit
@@ -72,7 +74,10 @@ async def _rows(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:
     )
     columns = ["id", *fields]
     rows = [
-        [None if row.get(name) is False and types.get(name) != "boolean" else row.get(name) for name in columns]
+        [
+            None if row.get(name) is False and types.get(name) != "boolean" else row.get(name)
+            for name in columns
+        ]
         for row in found[:limit]
     ]
     return columns, rows, len(found) > limit

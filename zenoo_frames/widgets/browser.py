@@ -30,19 +30,9 @@ from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.models.html import cell_text
 from zenoo.models.relations import Many2one, X2many
 from zenoo.query import QuerySet
+from zenoo_frames.widgets import panels
 from zenoo_frames.widgets.expression import FilterArguments, filter_arguments, frame_code, queryset_code
-from zenoo_frames.widgets.panels import (
-    SPINNER,
-    Place,
-    default_columns,
-    fields_html,
-    model_html,
-    model_options,
-    record_cells,
-    related_cells,
-    replace_children,
-    table_cells,
-)
+from zenoo_frames.widgets.panels import Place
 from zenoo_frames.widgets.requests import Pending, Requests
 
 if TYPE_CHECKING:
@@ -175,7 +165,8 @@ class ModelBrowser:
             return self._finish(self._start(self._visit_work(Place(value.model, value.id))))
         if isinstance(value, X2many):
             title = f"{model}({self.record.id}).{field}"
-            return self._finish(self._start(self._visit_work(Place(value.model, ids=tuple(value), title=title))))
+            place = Place(value.model, ids=tuple(value), title=title)
+            return self._finish(self._start(self._visit_work(place)))
         raise InvalidValueError(f"{model}.{field} is not a relation with a value on record {self.record.id}")
 
     def back(self) -> Pending:
@@ -206,7 +197,7 @@ class ModelBrowser:
     # --- requests -------------------------------------------------------------------------------------
 
     def _start(self, work: Callable[[int], Any]) -> Pending:
-        self._show_status(f"{SPINNER} loading…")
+        self._show_status(f"{panels.SPINNER} loading…")
         self.pending = self._requests.start(work, self._fail)
         return self.pending
 
@@ -282,9 +273,9 @@ class ModelBrowser:
             with self._applying(generation) as current:
                 if not current:
                     return
-                self.model, self.fields, self.columns, self.ordering = name, meta, default_columns(meta), None
-                self.filter, self.page, self.count, self.frame = FilterArguments(), 1, None, None
-                replace_children(self._grid, [])  # a page that fails to come leaves no other model's rows
+                self.model, self.fields, self.ordering, self.filter = name, meta, None, FilterArguments()
+                self.columns, self.page, self.count, self.frame = panels.default_columns(meta), 1, None, None
+                panels.replace_children(self._grid, [])  # should the page fail, no other model's rows stay
                 self._show_models(note)
                 self._show_fields()
                 self._tabs.selected_index = 0
@@ -294,19 +285,21 @@ class ModelBrowser:
 
     def _page_work(self, **changes: Any) -> Callable[[int], Any]:
         async def work(generation: int) -> None:
-            state: dict[str, Any] = {"columns": self.columns, "ordering": self.ordering, "filter": self.filter}
-            state.update({"page": self.page, **changes})
-            query = self._query(state["filter"], state["columns"], state["ordering"])
+            now: dict[str, Any] = {"columns": self.columns, "ordering": self.ordering, "filter": self.filter}
+            now.update({"page": self.page, **changes})
+            query = self._query(now["filter"], now["columns"], now["ordering"])
             started = time.perf_counter()
             count = await query.count()  # validates the filter (the QuerySet's own errors)
-            page = min(state["page"], max(1, -(-count // self.page_size)))
-            frame = await query.offset((page - 1) * self.page_size).limit(self.page_size).to_polars(progress=False)
+            page = min(now["page"], max(1, -(-count // self.page_size)))
+            window = query.offset((page - 1) * self.page_size).limit(self.page_size)
+            frame = await window.to_polars(progress=False)
             elapsed = time.perf_counter() - started
             with self._applying(generation) as current:
                 if not current:
                     return
-                self.columns, self.ordering, self.filter = state["columns"], state["ordering"], state["filter"]
-                self.page, self.count, self.frame, self.elapsed, self.error = page, count, frame, elapsed, None
+                self.columns, self.ordering, self.filter = now["columns"], now["ordering"], now["filter"]
+                self.page, self.count, self.frame, self.elapsed = page, count, frame, elapsed
+                self.error = None
                 self._show_page()
 
         return work
@@ -337,7 +330,8 @@ class ModelBrowser:
                 record = await QuerySet(self._client, target.model).only(*names).get(target.record_id)
             elif target.ids:
                 rows = await self._client.call(
-                    target.model, "read", ids=list(target.ids[: self.page_size]), kwargs={"fields": ["display_name"]}
+                    target.model, "read", ids=list(target.ids[: self.page_size]),
+                    kwargs={"fields": ["display_name"]},
                 )
                 related = [(row["id"], row["display_name"] or "") for row in rows]
             with self._applying(generation) as current:
@@ -389,33 +383,32 @@ class ModelBrowser:
         self._forward = widgets.Button(description="Forward ▶", disabled=True)
         self._record_title = widgets.HTML()
         self._record_body = widgets.GridBox([])
-        record = widgets.VBox([widgets.HBox([self._back, self._forward, self._record_title]), self._record_body])
-        self._field_filter = widgets.Text(placeholder="filter fields (name, label, type)", continuous_update=True)
+        history = widgets.HBox([self._back, self._forward, self._record_title])
+        record = widgets.VBox([history, self._record_body])
+        self._field_filter = widgets.Text(placeholder="filter fields", continuous_update=True)
         self._fields_table = widgets.HTML()
         fields = widgets.VBox([self._field_filter, self._fields_table])
         self._code = widgets.HTML()
-        self._tabs = widgets.Tab(children=[records, record, fields, self._code])
-        for index, title in enumerate(("Records", "Record", "Fields", "Code")):
-            self._tabs.set_title(index, title)
+        titles = ("Records", "Record", "Fields", "Code")
+        self._tabs = widgets.Tab([records, record, fields, self._code], titles=titles)
         self._root = widgets.VBox([self._status, widgets.HBox([picker, self._tabs])])
-        for widget, name in ((self._root, "browser"), (self._status, "status"), (self._models, "models"),
-                             (self._page_info, "page"), (self._grid, "table"), (self._record_body, "record-view"),
-                             (self._record_title, "record-title")):
-            widget.add_class(f"zenoo-{name}")  # for the eye of a stylesheet or a browser test
+        for name in ("root", "status", "models", "page_info", "grid", "record_body", "record_title"):
+            getattr(self, f"_{name}").add_class(f"zenoo-{name.replace('_', '-')}")  # for stylesheets, tests
 
         self._search.observe(self._handler(self._show_models), names="value")
-        # a value that is already the browser's (a view echoing it back) starts nothing
-        picked, typed, chosen = self._models, self._filter, self._columns
-        picked.observe(self._handler(lambda: picked.value in (None, self.model) or self.select_model(picked.value)),
-                       names="value")
-        typed.observe(self._handler(lambda: typed.value == self.filter.text or self.set_filter(typed.value)), "value")
+        self._on_value(self._models, lambda: self.model, self.select_model)
+        self._on_value(self._filter, lambda: self.filter.text, self.set_filter)
         self._apply.on_click(self._handler(lambda: self.set_filter(self._filter.value)))
-        chosen.observe(self._handler(lambda: chosen.value == self.columns or self.set_columns(chosen.value)), "value")
+        self._on_value(self._columns, lambda: self.columns, self.set_columns)
         self._previous.on_click(self._handler(self.previous_page))
         self._next.on_click(self._handler(self.next_page))
         self._back.on_click(self._handler(self.back))
         self._forward.on_click(self._handler(self.forward))
         self._field_filter.observe(self._handler(self._show_fields), names="value")
+
+    def _on_value(self, widget: Any, current: Callable[[], Any], act: Callable[[Any], Any]) -> None:
+        """``act(value)`` when ``widget`` takes a value that is not the browser's ``current()`` one."""
+        widget.observe(self._handler(lambda: widget.value in (None, current()) or act(widget.value)), "value")
 
     def _show_status(self, text: str) -> None:
         self._status.value = text
@@ -423,24 +416,26 @@ class ModelBrowser:
     def _show_models(self, note: str = "") -> None:
         """The picker: the models whose name or label contains the search text; the selected one."""
         with self._quiet():
-            self._models.options = model_options(self.models or [], self._search.value, self.model)
+            options = panels.model_options(self.models or [], self._search.value, self.model)
+            panels.update(self._models, options=options)
             self._models.value = self.model
-        count = None if self.count is None else f"{self.count:,} records" + ("" if self.filter.empty else " (filtered)")
-        self._model_info.value = model_html(self.models or [], self.model, count, note)
+        count = None if self.count is None else f"{self.count:,} records"
+        count = count if count is None or self.filter.empty else f"{count} (filtered)"
+        self._model_info.value = panels.model_html(self.models or [], self.model, count, note)
 
     def _show_fields(self) -> None:
         """The Fields tab: the fields whose name, label or type contains the filter text."""
         if self.fields is None:
             return
-        self._fields_table.value = fields_html(self.fields, self._field_filter.value)
+        self._fields_table.value = panels.fields_html(self.fields, self._field_filter.value)
 
     def _show_page(self) -> None:
         assert self.fields is not None and self.frame is not None
         with self._quiet():
-            self._columns.options = [n for n in self.fields.names() if n != "id" and self.fields.type_of(n) != "binary"]
+            panels.update(self._columns, options=panels.column_choices(self.fields))
             self._columns.value = self.columns
             self._filter.value = self.filter.text
-        replace_children(self._grid, self._table_cells())  # first: the page line below says they are here
+        panels.replace_children(self._grid, self._table_cells())  # before the line announcing them
         self._grid.layout = widgets.Layout(
             grid_template_columns=f"auto repeat({len(self.columns)}, minmax(60px, auto))", grid_gap="0px 6px"
         )
@@ -465,7 +460,8 @@ class ModelBrowser:
             descending = self.ordering is not None and self.ordering[0] == name and not self.ordering[1]
             return self._handler(lambda: self.sort_by(name, descending))
 
-        return table_cells(self.frame, self.columns, self.ordering, sort, lambda i: self._opener(model, i))
+        opener = self._opener
+        return panels.table_cells(self.frame, self.columns, self.ordering, sort, lambda i: opener(model, i))
 
     def _opener(self, model: str, record_id: int) -> Callable[..., None]:
         return self._handler(lambda: self.open_record(record_id, model))
@@ -479,14 +475,17 @@ class ModelBrowser:
             record = self.record
             label = cell_text(record.__dict__.get("display_name") or getattr(record, "display_name", ""))
             title = f"<b>{html.escape(place.model)}</b> {place.record_id} · {html.escape(label)}"
-            cells = record_cells(record, meta, lambda name: self._handler(lambda: self.follow(name)))
+            cells = panels.record_cells(record, meta, lambda name: self._handler(lambda: self.follow(name)))
         else:
             listed = f" (first {len(self.related)} listed)" if len(self.related) < len(place.ids) else ""
-            title = f"<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)} records{listed}"
-            cells = related_cells(self.related, lambda i: self._opener(place.model, i))
+            title = f"<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)}"
+            title += f" records{listed}"
+            cells = panels.related_cells(self.related, lambda i: self._opener(place.model, i))
         self._record_title.value = f"&nbsp;{title}"
-        replace_children(self._record_body, cells)
-        self._record_body.layout = widgets.Layout(grid_template_columns="minmax(200px, auto) auto", grid_gap="0 12px")
+        panels.replace_children(self._record_body, cells)
+        self._record_body.layout = widgets.Layout(
+            grid_template_columns="minmax(200px, auto) auto", grid_gap="0 12px"
+        )
         self._tabs.selected_index = 1
 
     @contextmanager

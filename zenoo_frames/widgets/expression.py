@@ -50,8 +50,8 @@ def parse_filter(text: str) -> FilterArguments:
         call = ast.parse(f"filter({text})", mode="eval").body
     except SyntaxError as exc:
         raise InvalidValueError(
-            f"filter {text!r} is not valid: {exc.msg}; write lookups such as name__ilike=\"acme\", "
-            "Q(...) expressions, or a domain such as [(\"name\", \"ilike\", \"acme\")]"
+            f'filter {text!r} is not valid: {exc.msg}; write lookups such as name__ilike="acme", '
+            'Q(...) expressions, or a domain such as [("name", "ilike", "acme")]'
         ) from None
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
         raise InvalidValueError(f"filter {text!r} is not valid: give the arguments of one filter(...) call")
@@ -62,7 +62,10 @@ def parse_filter(text: str) -> FilterArguments:
     args = tuple(_value(arg, text) for arg in call.args)
     kwargs = {str(keyword.arg): _value(keyword.value, text) for keyword in call.keywords}
     canonical = ", ".join(
-        [*(ast.unparse(arg) for arg in call.args), *(f"{k.arg}={ast.unparse(k.value)}" for k in call.keywords)]
+        [
+            *(ast.unparse(arg) for arg in call.args),
+            *(f"{k.arg}={ast.unparse(k.value)}" for k in call.keywords),
+        ]
     )
     return FilterArguments(args, kwargs, canonical)
 
@@ -96,7 +99,9 @@ def _value(node: ast.expr, text: str) -> Any:
         try:
             return _DATES[node.func.id](*args, **kwargs)
         except (TypeError, ValueError) as exc:
-            raise InvalidValueError(f"filter {text!r}: {ast.unparse(node)} is not a valid date: {exc}") from None
+            raise InvalidValueError(
+                f"filter {text!r}: {ast.unparse(node)} is not a valid date: {exc}"
+            ) from None
     if isinstance(node, ast.List | ast.Tuple):
         items = [_value(item, text) for item in node.elts]
         return items if isinstance(node, ast.List) else tuple(items)
@@ -112,7 +117,9 @@ def _value(node: ast.expr, text: str) -> Any:
 def _q(node: ast.expr, text: str) -> Q:
     value = _value(node, text)
     if not isinstance(value, Q):
-        raise InvalidValueError(f"filter {text!r}: &, | and ~ combine Q(...) expressions, not {ast.unparse(node)}")
+        raise InvalidValueError(
+            f"filter {text!r}: &, | and ~ combine Q(...) expressions, not {ast.unparse(node)}"
+        )
     return value
 
 

@@ -53,7 +53,9 @@ def default_columns(meta: ModelFields) -> tuple[str, ...]:
     simple = [
         name
         for name in meta.default_names()
-        if name not in first and meta.type_of(name) not in _WIDE_TYPES and not name.startswith(_MIXIN_PREFIXES)
+        if name not in first
+        and meta.type_of(name) not in _WIDE_TYPES
+        and not name.startswith(_MIXIN_PREFIXES)
     ]
     required = [name for name in simple if meta.get(name).get("required")]
     others = [name for name in simple if name not in required]
@@ -78,14 +80,23 @@ def model_html(models: list[tuple[str, str]], selected: str | None, count: str |
     return info + (f'<br><span style="color:#a60">{html.escape(note)}</span>' if note else "")
 
 
+def column_choices(meta: ModelFields) -> list[str]:
+    """The fields the table can show (``id`` is always there; binary fields are not read)."""
+    return [name for name in meta.names() if name != "id" and meta.type_of(name) != "binary"]
+
+
 def fields_html(meta: ModelFields, search: str) -> str:
     """The Fields tab: the fields whose name, label, type or relation contains ``search``."""
     words = search.strip().lower()
     rows = []
     for name, field in sorted(meta.fields.items()):
         row = [
-            name, field.get("string", ""), field.get("type", ""), field.get("relation") or None,
-            "required" if field.get("required") else "", "readonly" if field.get("readonly") else "",
+            name,
+            field.get("string", ""),
+            field.get("type", ""),
+            field.get("relation") or None,
+            "required" if field.get("required") else "",
+            "readonly" if field.get("readonly") else "",
             "stored" if field.get("store", True) else "",
         ]
         if words in " ".join(str(cell) for cell in row[:4]).lower():
@@ -121,7 +132,9 @@ def table_cells(
     for name in ("id", *columns):
         arrow = (" ▼" if ordering[1] else " ▲") if ordering is not None and ordering[0] == name else ""
         cells.append(_button(name + arrow, "zenoo-header", f"sort by {name}", sort(name)))
-    shown = {name: f"{name}.display_name" if f"{name}.display_name" in frame.columns else name for name in columns}
+    shown = {
+        name: f"{name}.display_name" if f"{name}.display_name" in frame.columns else name for name in columns
+    }
     for row in frame.iter_rows(named=True):
         cells.append(_button(str(row["id"]), "zenoo-record", "open this record", open_record(row["id"])))
         for name in columns:
@@ -132,7 +145,9 @@ def table_cells(
     return cells
 
 
-def record_cells(record: OdooModel, meta: ModelFields, follow: Callable[[str], Handler]) -> list[widgets.Widget]:
+def record_cells(
+    record: OdooModel, meta: ModelFields, follow: Callable[[str], Handler]
+) -> list[widgets.Widget]:
     """Every field of ``record``: its name, label and type, then its value; a relation with a value is
     a button (``follow(name)``)."""
     cells: list[widgets.Widget] = []
@@ -140,10 +155,12 @@ def record_cells(record: OdooModel, meta: ModelFields, follow: Callable[[str], H
         if name == "id":
             continue
         field = meta.get(name)
-        cells.append(widgets.HTML(
-            f"<b>{html.escape(name)}</b> <small>{html.escape(str(field.get('string', '')))}"
-            f" · {html.escape(str(field.get('type', '')))}</small>"
-        ))
+        cells.append(
+            widgets.HTML(
+                f"<b>{html.escape(name)}</b> <small>{html.escape(str(field.get('string', '')))}"
+                f" · {html.escape(str(field.get('type', '')))}</small>"
+            )
+        )
         cells.append(_value_widget(record, name, field, follow))
     return cells
 
@@ -159,10 +176,22 @@ def _value_widget(
     return widgets.HTML(html.escape(cell_text(value)))
 
 
-def related_cells(related: list[tuple[int, str]], open_record: Callable[[int], Handler]) -> list[widgets.Widget]:
+def related_cells(
+    related: list[tuple[int, str]], open_record: Callable[[int], Handler]
+) -> list[widgets.Widget]:
     """The records of an x2many: each id (``open_record(id)``) and display name."""
     cells: list[widgets.Widget] = []
     for record_id, name in related:
-        cells += [_button(str(record_id), "zenoo-record", "open this record", open_record(record_id)),
-                  widgets.HTML(html.escape(name))]
+        cells += [
+            _button(str(record_id), "zenoo-record", "open this record", open_record(record_id)),
+            widgets.HTML(html.escape(name)),
+        ]
     return cells
+
+
+def update(widget: widgets.Widget, **values: Any) -> None:
+    """Set the widget's traits that differ from ``values`` (a long list of options is sent only when
+    it changed)."""
+    for name, value in values.items():
+        if tuple(getattr(widget, name)) != tuple(value):
+            setattr(widget, name, value)

@@ -93,7 +93,7 @@ class Requests:
         async def guarded() -> BaseException | None:
             try:
                 await work(generation)
-            except Exception as exc:  # noqa: BLE001 - shown in the widget; raised to whoever awaits the request
+            except Exception as exc:  # noqa: BLE001 - shown in the widget, raised to its awaiter
                 on_error(generation, exc)
                 return exc
             return None
