@@ -55,11 +55,13 @@ def lab(tmp_path: Path) -> Iterator[str]:
         '{"fetchNews": "false", "checkForUpdates": false}'
     )
     port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("ZENOO_")
-    }  # the embedded server
+    # no ZENOO_* settings: the notebook runs on its embedded server
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ZENOO_")}
     env.update(
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        # nothing of the user's: the kernel and the extensions come from the venv (sys.prefix)
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
         JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
     )
