@@ -112,7 +112,7 @@ def _texts(browser: ModelBrowser) -> list[list[str]]:
 
 
 async def test_code_api_pages_sorts_filters_and_its_code_reproduces_the_frame(
-    aclient: ZenooClient, marker: str
+    aclient: ZenooClient, marker: str, target: Any
 ) -> None:
     browser = ModelBrowser(aclient, page_size=PAGE)
     await browser.pending
@@ -120,7 +120,9 @@ async def test_code_api_pages_sorts_filters_and_its_code_reproduces_the_frame(
 
     await browser.select_model("res.partner")
     assert browser.model == "res.partner" and browser.page == 1
-    assert browser.count == await aclient.search_count("res.partner", [])
+    if target.embedded:  # other workers create and delete partners in a shared real Odoo meanwhile
+        assert browser.count == await aclient.search_count("res.partner", [])
+    assert browser.count and browser.count >= COUNT
     assert browser.columns[0] == "name" and len(browser.columns) == 5
     fields_panel = browser._fields_table.value
     assert "country_id" in fields_panel and "res.country" in fields_panel and "many2one" in fields_panel
