@@ -1,8 +1,9 @@
-"""Executes notebooks/explore.ipynb and notebooks/browse.ipynb with the venv's ipykernel and checks
-what their cells printed.
+"""Executes the notebooks (explore, browse, bulk_edit) with the venv's ipykernel and checks what their
+cells printed.
 
-Each notebook starts its own embedded server (Odoo 19 imitation, small scale), or runs on a real Odoo
-when ZENOO_URL & co. are set: each test runs a second time on the real Odoo of the ZENOO_TEST_* settings.
+Each notebook starts its own embedded server (Odoo 19 imitation, small scale); explore.ipynb and
+browse.ipynb run on a real Odoo instead when ZENOO_URL & co. are set, and their tests run a second
+time on the real Odoo of the ZENOO_TEST_* settings.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def test_browse_notebook_runs_the_model_browser(
     assert table.count("<tr>") == 6 and "res.country" in table and "<th" in table  # header and five rows
 
 
-BULK_EDIT = NOTEBOOK.parent / "bulk_edit.ipynb"
+BULK_EDIT = NOTEBOOKS / "bulk_edit.ipynb"
 
 
 def test_bulk_edit_notebook_previews_refuses_a_conflict_and_writes_back(tmp_path: Path) -> None:
