@@ -223,26 +223,36 @@ def value_rows(values: Any, what: str) -> list[Mapping[str, Any]]:
 
 
 async def checked_rows(client: OdooClient, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
-    """Every row checked and converted before anything is sent, as ``ZenooClient.create`` does.
+    """Every row checked and converted for ``create`` before anything is sent, as
+    ``ZenooClient.create`` does (see :func:`_checked_values`)."""
+    return await _checked_values(client, model, rows, creating=True) if validate else [dict(row) for row in rows]
 
-    The fields and server defaults are fetched once; the "required field missing" check runs once
-    per distinct set of field names; a row with x2many ``(0, 0, {...})`` commands goes the whole
-    way (its children's values are checked against their own model).
+
+async def _checked_values(
+    client: OdooClient, model: str, rows: Iterable[Mapping[str, Any]], *, creating: bool
+) -> list[dict[str, Any]]:
+    """Each row checked and converted for ``create`` (``creating``) or ``write``.
+
+    The fields (and, for creates, the server defaults) are fetched once; the "required field
+    missing" check runs once per distinct set of field names; a row with x2many ``(0, 0, {...})``
+    commands goes the whole way (its children's values are checked against their own model).
     """
-    if not validate:
-        return [dict(row) for row in rows]
+    rows = list(rows)
+    if not rows:
+        return []
     fields = await model_fields(client, model)
-    defaults = await known_defaults(client, fields)
+    defaults = await known_defaults(client, fields) if creating else None
     checked_names: set[frozenset[str]] = set()
     out = []
     for row in rows:
         if any(_has_commands(value) for value in row.values()):
-            out.append(await checked_create_values(client, model, row))
+            check = checked_create_values if creating else checked_write_values
+            out.append(await check(client, model, row))
             continue
         names = frozenset(row)
         first = names not in checked_names
         checked_names.add(names)
-        out.append(to_write_values(fields, row, creating=True, defaults=defaults if first else None))
+        out.append(to_write_values(fields, row, creating=creating, defaults=defaults if first else None))
     return out
 
 
@@ -335,12 +345,13 @@ def load_rows(fields: ModelFields, records: Sequence[tuple[int | None, Mapping[s
     value cannot go as import text. All records must set the same fields."""
     names = list(records[0][1])
     with_ids = records[0][0] is not None
-    columns = ([".id"] if with_ids else []) + [load_column(name, fields.get(name)) for name in names]
+    metas = [(name, fields.get(name)) for name in names]
+    columns = ([".id"] if with_ids else []) + [load_column(name, meta) for name, meta in metas]
     rows = []
     for record_id, values in records:
         row = [str(record_id)] if with_ids else []
-        for name in names:
-            cell = load_cell(fields.get(name), values[name])
+        for name, meta in metas:
+            cell = load_cell(meta, values[name])
             if cell is None:
                 return None
             row.append(cell)
@@ -376,12 +387,12 @@ async def checked_updates(
     if not isinstance(updates, Mapping):
         raise InvalidValueError(f"bulk_write() needs a dict {{id: values}}, got {type(updates).__name__}")
     ids = check_ids(list(updates))
-    checked = {}
     for record_id, values in zip(ids, updates.values(), strict=True):
         if not isinstance(values, Mapping):
             raise InvalidValueError(f"bulk_write(): the values of record {record_id} are a {type(values).__name__}, not a dict")
-        checked[record_id] = await checked_write_values(client, model, values) if validate else dict(values)
-    return checked
+    if not validate:
+        return {record_id: dict(values) for record_id, values in zip(ids, updates.values(), strict=True)}
+    return dict(zip(ids, await _checked_values(client, model, updates.values(), creating=False), strict=True))
 
 
 async def write_requests(
