@@ -15,9 +15,8 @@ from typing import Any, Literal
 import orjson
 
 from zenoo.exceptions import RollbackError, ZenooError
-from zenoo.fields.metadata import model_fields
+from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
-from zenoo.writing.bulk import load_cell
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 
@@ -140,9 +139,67 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
+class _CannotTell:
+    """Stands for a value sent in a form whose stored result zenoo cannot predict."""
+
+
+CANNOT_TELL = _CannotTell()
+_TRUE_WORDS, _FALSE_WORDS = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no"})
+
+
+def _sent_values(op: Operation, fields: ModelFields) -> dict[int, Mapping[str, Any]]:
+    """What the write sent to each record, in ``write``'s form: a load's import cells are read back
+    as Odoo converts them where that is certain, else :data:`CANNOT_TELL`."""
+    if isinstance(op.values, Mapping):
+        return dict.fromkeys(op.before, op.values)
+    columns, rows = op.values
+    position = columns.index(".id")
+    in_utc = (op.context or {}).get("tz") == "UTC"  # load reads datetimes in the context's time zone
+    sent: dict[int, Mapping[str, Any]] = {}
+    for row in rows:
+        sent[int(row[position])] = {
+            column.split("/", 1)[0]: _loaded(fields.get(column.split("/", 1)[0]), column, cell, in_utc)
+            for column, cell in zip(columns, row, strict=False)
+            if column != ".id"
+        }
+    return sent
+
+
+def _loaded(meta: Mapping[str, Any], column: str, cell: Any, in_utc: bool) -> Any:
+    """The value ``load`` stores for one import ``cell``, as ``write`` would take it, or CANNOT_TELL."""
+    kind = meta.get("type")
+    if not cell:
+        return [(6, 0, [])] if kind == "many2many" else False  # an empty cell clears the field
+    if not isinstance(cell, str):
+        return CANNOT_TELL
+    if column.endswith("/.id"):  # database ids
+        ids = cell.split(",")
+        if not all(part.isdigit() for part in ids):
+            return CANNOT_TELL
+        if kind == "many2one" and len(ids) == 1:
+            return int(cell)
+        return [(6, 0, [int(part) for part in ids])] if kind == "many2many" else CANNOT_TELL
+    if kind == "boolean":
+        word = cell.lower()
+        return True if word in _TRUE_WORDS else (False if word in _FALSE_WORDS else CANNOT_TELL)
+    if kind in ("integer", "float", "monetary"):
+        try:
+            return int(cell) if kind == "integer" else float(cell)
+        except ValueError:
+            return CANNOT_TELL
+    keys = [str(key) for key, _label in meta.get("selection") or []]
+    if kind in ("char", "text") or (kind == "selection" and cell in keys):
+        return cell
+    if (kind == "date" and len(cell) == 10) or (kind == "datetime" and in_utc and len(cell) == 19):
+        return cell
+    return CANNOT_TELL  # a name to look up, a selection label, a local datetime…
+
+
 def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
     """Whether ``now`` (as read) is what writing ``sent`` stores; None when zenoo cannot tell."""
     kind = meta.get("type")
+    if sent is CANNOT_TELL:
+        return None
     if kind == "many2many":
         if isinstance(sent, list | tuple) and len(sent) == 1 and isinstance(sent[0], list | tuple) and sent[0][0] == 6:
             return sorted(now) == sorted(sent[0][2])
@@ -156,30 +213,6 @@ def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
     return bool(now == sent)
 
 
-def _loaded_cells(op: Operation) -> dict[int, dict[str, str]]:
-    """The cells a ``load`` by ``.id`` sent, by record and field."""
-    columns, rows = op.values
-    position = columns.index(".id")
-    names = [column.split("/", 1)[0] for column in columns]
-    return {
-        int(row[position]): {name: cell for name, cell in zip(names, row, strict=False) if name != ".id"}
-        for row in rows
-    }
-
-
-def _as_loaded(meta: Mapping[str, Any], now: Any, cell: str | None) -> bool | None:
-    """Whether ``now`` (as read) is what loading ``cell`` stores; None when zenoo cannot tell."""
-    kind = meta.get("type")
-    if cell is None or kind in ("html", "binary", "one2many"):
-        return None
-    if kind == "many2many":
-        return sorted(now) == sorted(int(i) for i in cell.split(",") if i)
-    if kind in ("float", "monetary") and cell:
-        return isinstance(now, int | float) and abs(now - float(cell)) < 1e-9
-    text = load_cell(meta, now)
-    return None if text is None else text == cell
-
-
 def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
     """A value as read (``load=None``) in the form ``write`` takes."""
     if meta.get("type") == "many2many" and isinstance(value, list):
@@ -191,7 +224,7 @@ async def _undo_write(op: Operation) -> None:
     fields = await model_fields(op.client, op.model)
     names = [name for name in op.fields if fields.type_of(name) != "one2many"]
     current = {row["id"]: row for row in await _read_op(op, op.fields)}
-    loaded = _loaded_cells(op) if not isinstance(op.values, Mapping) else {}
+    sent = _sent_values(op, fields) if op.after is None else {}
     restore: dict[int, dict[str, Any]] = {}
     conflicts: list[str] = []
     gone: list[int] = []
@@ -208,10 +241,8 @@ async def _undo_write(op: Operation) -> None:
             ours: bool | None
             if after is not None:
                 ours = _same(now[name], after[name])
-            elif isinstance(op.values, Mapping):
-                ours = _as_sent(fields.get(name), now[name], op.values.get(name))
-            else:  # a load by .id: its cells are import text
-                ours = _as_loaded(fields.get(name), now[name], loaded.get(record_id, {}).get(name))
+            else:
+                ours = _as_sent(fields.get(name), now[name], sent[record_id].get(name))
             if ours is None:
                 unknown.append(f"{record_id}.{name}")
             elif ours:
