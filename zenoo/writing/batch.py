@@ -38,6 +38,7 @@ from zenoo.writing.bulk import (
     send_load,
     unlink_requests,
     value_rows,
+    values_key,
     write_requests,
 )
 from zenoo.writing.pending import (
@@ -378,7 +379,7 @@ class Batch:
         updates = await checked_updates(self.client, model, updates, validate)
         if not updates:
             operation, requests = create_requests(self.client, model, rows, _one_request(self.options, len(rows)), context)
-        elif not rows and len({repr(sorted(v.items())) for v in updates.values()}) == 1:
+        elif not rows and len({values_key(v) for v in updates.values()}) == 1:
             operation, requests = await write_requests(
                 self.client, model, updates, _one_request(self.options, len(updates), via="write"), context
             )

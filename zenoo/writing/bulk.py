@@ -377,7 +377,8 @@ async def send_load(client: OdooClient, model: str, result: CallResult, context:
     result.ids = list(answer["ids"])
 
 
-def _key(values: Mapping[str, Any]) -> bytes:
+def values_key(values: Mapping[str, Any]) -> bytes:
+    """The same bytes for equal values, whatever their key order: what groups identical writes."""
     return orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
@@ -409,7 +410,7 @@ async def write_requests(
     position = {record_id: row for row, record_id in enumerate(targets)}
     groups: dict[bytes, list[int]] = {}
     for record_id, values in updates.items():
-        groups.setdefault(_key(values), []).append(record_id)
+        groups.setdefault(values_key(values), []).append(record_id)
 
     async def send_write(result: CallResult) -> None:
         result.ids = [targets[row] for row in result.rows]
@@ -428,11 +429,11 @@ async def write_requests(
         for part in chunks(len(ids), options.chunk_size):
             rows = [position[record_id] for record_id in ids[part.start : part.stop]]
             requests.append((CallResult("write", model, _as_range(rows), values=values), send_write))
-    fields = await model_fields(client, model) if singles else None
+    fields = await model_fields(client, model) if singles else ModelFields(model, {})
     for ids in singles.values():
         for part in chunks(len(ids), options.chunk_size):
             members = ids[part.start : part.stop]
-            load = load_rows(fields, [(i, updates[i]) for i in members]) if fields is not None else None
+            load = load_rows(fields, [(i, updates[i]) for i in members])
             if load is None and options.via == "load":
                 raise InvalidValueError(
                     f"bulk_write(via='load') on {model}: some values cannot be sent as import text "
@@ -447,8 +448,7 @@ async def write_requests(
                     requests.append(
                         (CallResult("write", model, range(row, row + 1), values=updates[record_id]), send_write)
                     )
-    # rows of one request are not always contiguous: keep requests in row order for the result
-    operation.calls = [call for call, _ in requests]
+    operation.calls = [call for call, _ in requests]  # in the order they are sent
     return operation, requests
 
 

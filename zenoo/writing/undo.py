@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
-
 from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
+from zenoo.writing.bulk import values_key
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 
@@ -251,7 +250,7 @@ async def _undo_write(op: Operation) -> None:
                 conflicts.append(f"{record_id}.{name}")
     groups: dict[bytes, list[int]] = {}
     for record_id, values in restore.items():
-        groups.setdefault(orjson.dumps(values, option=orjson.OPT_SORT_KEYS), []).append(record_id)
+        groups.setdefault(values_key(values), []).append(record_id)
     for ids in groups.values():
         await op.client.call(op.model, "write", ids=ids, args=(restore[ids[0]],), context=op.context)
     children = 0
