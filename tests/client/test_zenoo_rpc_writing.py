@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from zenoo import ZenooClient, atomic
-from zenoo.exceptions import BatchExecutionError, TransactionRollbackError
+from zenoo.exceptions import BatchExecutionError, TransactionError, TransactionRollbackError
 from zenoo.models.common import ResPartner
 from zenoo.writing import BatchManager, TransactionManager
 
@@ -151,3 +151,17 @@ async def test_atomic_decorator_forms(client: ZenooClient, tag: str, cleanup: No
         await failing([f"{tag} x1", f"{tag} x2"])
     assert await _names(client, tag) == [f"{tag} ACME Corp", f"{tag} John Doe"]
     assert TransactionRollbackError.__name__ == "RollbackError"
+
+
+def test_atomic_refuses_a_plain_function_when_it_decorates_it() -> None:
+    """A plain function was taken for the client of ``@atomic(client)``: it became the decorator,
+    and calling it failed later naming its argument."""
+    with pytest.raises(TransactionError, match=r"coroutine functions \(async def\); .*sync_step is not one"):
+
+        @atomic
+        def sync_step(client: ZenooClient) -> None: ...
+
+    with pytest.raises(TransactionError, match="sync_step is not one"):
+
+        @atomic(auto_commit=False)
+        def sync_step(client: ZenooClient) -> None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from zenoo.exceptions import InvalidValueError, TransactionError
 from zenoo.writing.batch import Batch
@@ -184,11 +184,13 @@ def atomic(
     names it. A ``_transaction`` parameter of the function receives the transaction.
     """
     if func is not None and not inspect.iscoroutinefunction(func):
+        if inspect.isroutine(func):  # a plain function, not the client of @atomic(client)
+            _refuse(func)
         return atomic(client=func, auto_commit=auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink)
 
     def decorate(function: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
         if not inspect.iscoroutinefunction(function):
-            raise TransactionError(f"@atomic wraps coroutine functions; {function!r} is not one")
+            _refuse(function)
         wants_transaction = "_transaction" in inspect.signature(function).parameters
 
         @functools.wraps(function)
@@ -209,6 +211,11 @@ def atomic(
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+def _refuse(function: Any) -> NoReturn:
+    name = getattr(function, "__qualname__", None) or repr(function)
+    raise TransactionError(f"@atomic wraps coroutine functions (async def); {name} is not one")
 
 
 def _client_among(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
