@@ -134,6 +134,22 @@ async def test_a_load_whose_answer_was_lost_is_undone(target, client: ZenooClien
     assert await snapshot(client, "res.partner", ids) == before
 
 
+async def test_a_write_reads_cannot_show_is_reported_not_called_undone(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """A password reads back empty before and after it is changed: the rollback cannot restore it,
+    and says so instead of counting the write as undone."""
+    user = await client.create("res.users", {"name": f"{tag}-user", "login": f"{tag}-user"})
+    try:
+        with pytest.raises(RollbackError) as info:
+            async with client.transaction():
+                await client.write("res.users", [user], {"password": f"{tag}-Secret-1", "name": f"{tag}-user2"})
+                raise Boom
+        [op] = info.value.not_undone
+        assert op.undo == "irreversible" and f"{user}.password" in op.detail and "restored 1 field value" in op.detail
+        assert (await client.read("res.users", [user], ["name"]))[0]["name"] == f"{tag}-user"
+    finally:
+        await client.unlink("res.users", [user])
+
+
 async def test_savepoints_undo_only_what_they_cover(client: ZenooClient, tag: str, cleanup: None) -> None:
     async with client.transaction() as tx:
         a = await client.create("res.partner", {"name": f"{tag}-a"})

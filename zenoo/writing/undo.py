@@ -223,11 +223,12 @@ async def _undo_write(op: Operation) -> None:
     fields = await model_fields(op.client, op.model)
     names = [name for name in op.fields if fields.type_of(name) != "one2many"]
     current = {row["id"]: row for row in await _read_op(op, op.fields)}
-    sent = _sent_values(op, fields) if op.after is None else {}
+    sent = _sent_values(op, fields)
     restore: dict[int, dict[str, Any]] = {}
     conflicts: list[str] = []
     gone: list[int] = []
     unknown: list[str] = []
+    hidden: list[str] = []
     for record_id, before in op.before.items():
         now = current.get(record_id)
         if now is None:
@@ -235,13 +236,17 @@ async def _undo_write(op: Operation) -> None:
             continue
         after = op.after.get(record_id) if op.after is not None else None
         for name in names:
+            meta = fields.get(name)
             if _same(now[name], before[name]):
+                shown = after[name] if after is not None else now[name]
+                if meta.get("store", True) is False and _as_sent(meta, shown, sent[record_id].get(name)) is False:
+                    hidden.append(f"{record_id}.{name}")  # a write-only field (a password): reads hide the write
                 continue
             ours: bool | None
             if after is not None:
                 ours = _same(now[name], after[name])
             else:
-                ours = _as_sent(fields.get(name), now[name], sent[record_id].get(name))
+                ours = _as_sent(meta, now[name], sent[record_id].get(name))
             if ours is None:
                 unknown.append(f"{record_id}.{name}")
             elif ours:
@@ -277,10 +282,15 @@ async def _undo_write(op: Operation) -> None:
         notes.append(f"records deleted meanwhile: {gone[:20]}")
     if unknown:
         notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
+    if hidden:
+        notes.append(f"not stored, and read back without what was written, so zenoo can neither check nor "
+                     f"restore it: {', '.join(hidden[:20])}")  # fmt: skip
     if conflicts or gone:
         op.undo = "conflict"
     elif unknown:
         op.undo = "unknown"
+    elif hidden:
+        op.undo = "irreversible"
     else:
         op.undo = "undone" if restore or children else "nothing_to_undo"
     op.detail = "; ".join(notes) or "nothing had changed"
