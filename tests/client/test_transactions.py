@@ -197,6 +197,21 @@ async def test_unlinks_are_refused_unless_accepted_and_then_reported(client: Zen
     assert await client.search_count("res.partner", [["id", "in", [made, gone]]]) == 0
 
 
+async def test_calls_in_execute_kw_form_are_recorded_as_the_others(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """``execute_kw(model, "unlink", [[id]])`` passes its records as the first argument: the unlink
+    went through unrefused (and a rollback said nothing of it), the write was left irreversible."""
+    keep = await client.create("res.partner", {"name": f"{tag}-keep", "function": "Old"})
+    with pytest.raises(Boom):
+        async with client.transaction() as tx:
+            with pytest.raises(TransactionError, match="allow_unlink"):
+                await client.execute_kw("res.partner", "unlink", [[keep]])
+            await client.execute_kw("res.partner", "write", [[keep], {"function": "New"}])
+            await client.execute("res.partner", "write", [keep], {"function": "Newer"})
+            raise Boom
+    assert [(op.ids, op.undo) for op in tx.operations] == [([keep], "undone"), ([keep], "undone")]
+    assert await client.read("res.partner", [keep], ["function"]) == [{"id": keep, "function": "Old"}]
+
+
 async def test_a_business_method_is_reported_as_irreversible(client: ZenooClient, tag: str, cleanup: None) -> None:
     """A method other than create/write/unlink (here Odoo's action_archive) has effects zenoo cannot
     know: a rollback undoes the rest and names that call, leaving what it did as it is."""

@@ -75,7 +75,7 @@ def _parameters(method: str) -> tuple[tuple[str, Any], ...] | None:
     return params
 
 
-def _split_ids(method: str, ids: list[int] | None, args: Sequence[Any]) -> tuple[list[int] | None, Sequence[Any]]:
+def split_ids(method: str, ids: list[int] | None, args: Sequence[Any]) -> tuple[list[int] | None, Sequence[Any]]:
     """``execute_kw`` style: a record method called without ``ids`` takes them from ``args[0]``."""
     params = SIGNATURES.get(method)
     if ids is None and args and params and params[0][0] == "ids":
@@ -118,7 +118,7 @@ def positional(
     params = _parameters(method)
     if params is None:
         return ([ids] if ids is not None else []) + list(args), dict(kwargs)
-    ids, args = _split_ids(method, ids, args)
+    ids, args = split_ids(method, ids, args)
     values = _named_values(model, method, params, args, kwargs)
     given = [index for index, (name, _) in enumerate(params) if name in values]
     result: list[Any] = [ids] if ids is not None else []
@@ -142,5 +142,5 @@ def named(
                 f"{model}.{method}; pass them as kwargs={{...}} instead of args"
             )
         return ids, dict(kwargs)
-    ids, args = _split_ids(method, ids, args)
+    ids, args = split_ids(method, ids, args)
     return ids, _named_values(model, method, params, args, kwargs)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Self
 
 from zenoo.exceptions import TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
+from zenoo.protocols.signatures import split_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.recording import WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
@@ -201,6 +202,8 @@ class Transaction:
                 f"{call.model}.{call.method} called after transaction {self.id} ended ({self.state}): "
                 "it would not be recorded"
             )
+        ids, args = split_ids(call.method, call.ids, call.args)  # execute_kw's form: records in args[0]
+        call = replace(call, ids=ids, args=tuple(args))
         root = self._root
         op = Operation(len(root._log), call.method, call.model, list(call.ids or []), None,
                        client=call.client, context=call.context)  # fmt: skip
