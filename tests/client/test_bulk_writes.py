@@ -11,7 +11,7 @@ import random
 import pytest
 
 from zenoo import BatchError, InvalidValueError, OdooServerError, ZenooClient
-from zenoo.writing import Batch, BatchResult, PendingRecords
+from zenoo.writing import Batch, BatchResult, CallResult, OperationResult, PendingRecords
 
 
 def _sent(client: ZenooClient) -> dict[str, int]:
@@ -245,3 +245,13 @@ async def test_progress_reports_every_record(client: ZenooClient, tag: str, clea
     assert [d["completed"] for d in dicts] == [20, 25] and dicts[-1]["percentage"] == 100.0
     with pytest.raises(InvalidValueError, match="progress"):
         await client.bulk_unlink("res.partner", ids, progress="yes")  # type: ignore[arg-type]
+
+
+def test_an_operation_with_nothing_done_is_not_partial() -> None:
+    operation = OperationResult("create", "res.partner", 4, calls=[
+        CallResult("create", "res.partner", range(0, 2), state="failed"),
+        CallResult("create", "res.partner", range(2, 4), state="skipped", note="not sent: the time allowed ran out"),
+    ])  # fmt: skip
+    assert operation.state == "failed" and operation.ids == [None] * 4
+    operation.calls[1].state = "done"
+    assert operation.state == "partial"

@@ -83,13 +83,16 @@ class OperationResult:
     @property
     def state(self) -> str:
         """``done``, ``failed``, ``unknown`` (some request's outcome is unknown), ``skipped`` or
-        ``partial`` (some requests done, others failed or skipped)."""
+        ``partial`` (some requests done, others failed or skipped); ``failed`` also when some
+        failed and the others were skipped."""
         states = {call.state for call in self.calls}
         if not states or states == {"done"}:
             return "done"
         if "unknown" in states:
             return "unknown"
-        return states.pop() if len(states) == 1 else "partial"
+        if len(states) == 1:
+            return states.pop()
+        return "partial" if "done" in states else "failed"
 
     @property
     def ok(self) -> bool:
