@@ -151,6 +151,16 @@ async def test_batch_runs_creates_before_what_refers_to_them(client: ZenooClient
     assert functions == ["Old", "Other"]
 
 
+async def test_a_batch_create_of_no_records_blocks_nothing(client: ZenooClient, tag: str, cleanup: None) -> None:
+    pid = await client.create("res.partner", {"name": f"{tag}-p"})
+    async with client.batch(progress=False) as batch:
+        none = batch.create("res.partner", [])
+        batch.create("res.partner", {"name": f"{tag}-child", "child_ids": none})
+        batch.update("res.partner", {"function": "Kept"}, [pid])
+    assert none.state == "done" and none.ids == [] and batch.result is not None and batch.result.ok
+    assert await client.search_count("res.partner", [["name", "=", f"{tag}-child"]]) == 1
+
+
 async def test_batch_skips_what_refers_to_a_failed_create(client: ZenooClient, tag: str, cleanup: None) -> None:
     with pytest.raises(BatchError) as info:
         async with client.batch(progress=False) as batch:
