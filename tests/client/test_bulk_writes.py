@@ -80,6 +80,20 @@ async def test_bulk_write_groups_identical_values_and_loads_distinct_ones(
     assert [call.method for call in by_write.calls] == ["write"] * 3
 
 
+async def test_only_the_values_load_cannot_take_go_by_write(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """An empty string (``write`` stores "", ``load`` empty) sent the whole chunk as one write per record."""
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(6)], progress=False)
+    values = {i: {"function": f"F{n}" if n != 2 else "", "color": n} for n, i in enumerate(ids)}
+    before = _sent(client)
+    result = await client.bulk_write("res.partner", values, progress=False)
+    assert sorted(call.method for call in result.calls) == ["load", "write"]
+    assert [call.rows for call in result.calls if call.method == "write"] == [range(2, 3)]
+    after = _sent(client)
+    assert after["write"] - before.get("write", 0) == 1 and after["load"] - before.get("load", 0) == 1
+    rows = await client.read("res.partner", ids, ["function", "color"])
+    assert [(r["function"], r["color"]) for r in rows] == [(f"F{n}" if n != 2 else "", n) for n in range(6)]
+
+
 async def test_load_writes_exactly_what_write_writes(client: ZenooClient, tag: str, cleanup: None) -> None:
     """The load path of bulk_write stores, for every type it takes, the value write would store."""
     country = (await client.search("res.country", [["code", "=", "BE"]]))[0]

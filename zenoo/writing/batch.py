@@ -426,13 +426,13 @@ class Batch:
             )
         fields = await model_fields(self.client, model)
         order = list(records[0][1])
-        load = load_rows(fields, [(record_id or 0, {n: v[n] for n in order}) for record_id, v in records])
-        if load is None:
+        columns, rows_or_none = load_rows(fields, [(record_id or 0, {n: v[n] for n in order}) for record_id, v in records])
+        cells = [row for row in rows_or_none if row is not None]
+        if len(cells) < len(records):
             raise InvalidValueError(
                 f"atomic batch on {model}: some values cannot be sent as import text (x2many, binary, "
                 "empty or padded strings…), so creates and updates cannot go as one load"
             )
-        columns, cells = load
         for row in cells[: len(rows)]:
             row[0] = ""  # a new row: no .id
         operation = OperationResult("load", model, len(records))

@@ -340,23 +340,30 @@ def load_column(field_name: str, field: Mapping[str, Any]) -> str:
 LOAD_CONTEXT = {"tz": "UTC"}
 
 
-def load_rows(fields: ModelFields, records: Sequence[tuple[int | None, Mapping[str, Any]]]) -> tuple[list[str], list[list[str]]] | None:
-    """``(columns, rows)`` for ``load`` (``.id`` first when records have ids), or None when some
-    value cannot go as import text. All records must set the same fields."""
+def load_rows(
+    fields: ModelFields, records: Sequence[tuple[int | None, Mapping[str, Any]]]
+) -> tuple[list[str], list[list[str] | None]]:
+    """``(columns, rows)`` for ``load`` (``.id`` first when records have ids); a row is None when
+    one of its values cannot go as import text. All records must set the same fields."""
     names = list(records[0][1])
     with_ids = records[0][0] is not None
     metas = [(name, fields.get(name)) for name in names]
     columns = ([".id"] if with_ids else []) + [load_column(name, meta) for name, meta in metas]
-    rows = []
+    rows: list[list[str] | None] = []
     for record_id, values in records:
-        row = [str(record_id)] if with_ids else []
-        for name, meta in metas:
-            cell = load_cell(meta, values[name])
-            if cell is None:
-                return None
-            row.append(cell)
-        rows.append(row)
+        cells = _load_cells(metas, values)
+        rows.append(None if cells is None else ([str(record_id)] if with_ids else []) + cells)
     return columns, rows
+
+
+def _load_cells(metas: Sequence[tuple[str, Mapping[str, Any]]], values: Mapping[str, Any]) -> list[str] | None:
+    cells = []
+    for name, meta in metas:
+        cell = load_cell(meta, values[name])
+        if cell is None:
+            return None
+        cells.append(cell)
+    return cells
 
 
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
@@ -431,23 +438,22 @@ async def write_requests(
             requests.append((CallResult("write", model, _as_range(rows), values=values), send_write))
     fields = await model_fields(client, model) if singles else ModelFields(model, {})
     for ids in singles.values():
-        for part in chunks(len(ids), options.chunk_size):
-            members = ids[part.start : part.stop]
-            load = load_rows(fields, [(i, updates[i]) for i in members])
-            if load is None and options.via == "load":
-                raise InvalidValueError(
-                    f"bulk_write(via='load') on {model}: some values cannot be sent as import text "
-                    "(x2many, binary, empty or padded strings…): use via='auto'"
-                )
-            if load is not None:
-                rows = [position[i] for i in members]
-                requests.append((CallResult("load", model, _as_range(rows), values=load), send_load_rows))
-            else:
-                for record_id in members:
-                    row = position[record_id]
-                    requests.append(
-                        (CallResult("write", model, range(row, row + 1), values=updates[record_id]), send_write)
-                    )
+        columns, cells = load_rows(fields, [(i, updates[i]) for i in ids])
+        loadable = [(i, row) for i, row in zip(ids, cells, strict=True) if row is not None]
+        by_write = [i for i, row in zip(ids, cells, strict=True) if row is None]
+        if by_write and options.via == "load":
+            raise InvalidValueError(
+                f"bulk_write(via='load') on {model}: the values of record {by_write[0]} cannot be sent as "
+                "import text (x2many, binary, empty or padded strings…): use via='auto'"
+            )
+        for part in chunks(len(loadable), options.chunk_size):
+            members = loadable[part.start : part.stop]
+            rows = [position[i] for i, _ in members]
+            load = (columns, [row for _, row in members])
+            requests.append((CallResult("load", model, _as_range(rows), values=load), send_load_rows))
+        for record_id in by_write:
+            row = position[record_id]
+            requests.append((CallResult("write", model, range(row, row + 1), values=updates[record_id]), send_write))
     operation.calls = [call for call, _ in requests]  # in the order they are sent
     return operation, requests
 
