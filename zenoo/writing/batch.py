@@ -28,6 +28,7 @@ from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     Options,
     Progress,
+    ProgressOption,
     Send,
     checked_rows,
     checked_updates,
@@ -206,7 +207,7 @@ class Batch:
         if exc is None and self.result is None:
             (await self.execute()).raise_for_errors()
 
-    async def execute(self, progress_callback: Any = None) -> BatchResult:
+    async def execute(self, progress_callback: ProgressOption | None = None) -> BatchResult:
         """Send the operations; the BatchResult tells per request what was done, failed or is unknown.
 
         Every value is checked before the first request is sent. ``progress_callback`` overrides

@@ -12,6 +12,7 @@ from typing import Any, Self
 
 from zenoo._loop import LoopThread
 from zenoo.writing.batch import Batch
+from zenoo.writing.bulk import ProgressOption
 from zenoo.writing.pending import PendingRecords, Queued
 from zenoo.writing.results import BatchResult
 from zenoo.writing.transaction import Transaction
@@ -92,7 +93,7 @@ class BlockingBatch:
     def delete(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None, priority: int = 0) -> Queued:
         return self._batch.delete(model, record_ids, context, priority)
 
-    def execute(self, progress_callback: Any = None) -> BatchResult:
+    def execute(self, progress_callback: ProgressOption | None = None) -> BatchResult:
         return self._runner.run(self._batch.execute(progress_callback))
 
     def __enter__(self) -> Self:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from zenoo.exceptions import InvalidValueError, TransactionError
 from zenoo.writing.batch import Batch
-from zenoo.writing.bulk import Options, value_rows
+from zenoo.writing.bulk import Options, ProgressOption, value_rows
 from zenoo.writing.recording import current_recorder
 from zenoo.writing.results import BatchResult
 from zenoo.writing.transaction import Transaction
@@ -52,7 +52,7 @@ class BatchManager:
         """``async with manager.batch() as batch:`` (zenoo-rpc's batch context)."""
         return _CountedBatch(self)
 
-    async def _one(self, chunk_size: int | None, fill: Any) -> BatchResult:
+    async def _one(self, chunk_size: int | None, fill: Callable[[Batch], object]) -> BatchResult:
         batch = _CountedBatch(self, options=self._options(chunk_size))
         fill(batch)
         return (await batch.execute()).raise_for_errors()
@@ -117,7 +117,7 @@ class _CountedBatch(Batch):
         super().__init__(manager.client, options or manager.options, batch_id=batch_id)
         self._manager = manager
 
-    async def execute(self, progress_callback: Any = None) -> BatchResult:
+    async def execute(self, progress_callback: ProgressOption | None = None) -> BatchResult:
         try:
             result = await super().execute(progress_callback)
         except BaseException:

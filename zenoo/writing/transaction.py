@@ -23,19 +23,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import Token
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Self
+from typing import Any, Literal, Protocol, Self
 
 from zenoo.exceptions import TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
 from zenoo.protocols.signatures import split_ids
 from zenoo.seams import OdooClient
-from zenoo.writing.recording import WriteCall, current_recorder, reset_recorder, set_recorder
+from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
 from zenoo.writing.undo import Operation, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
 _X2MANY = frozenset({"one2many", "many2many"})
+
+
+class Counter(Protocol):
+    """What a transaction tells its manager (zenoo-rpc's TransactionManager counts them)."""
+
+    def ended(self, transaction: Transaction) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Transaction:
         *,
         auto_rollback: bool = True,
         allow_unlink: bool = False,
-        manager: Any = None,
+        manager: Counter | None = None,
         parent: Transaction | None = None,
     ) -> None:
         for name, value in (("auto_commit", auto_commit), ("auto_rollback", auto_rollback), ("allow_unlink", allow_unlink)):
@@ -81,7 +88,7 @@ class Transaction:
         self._parent = parent
         self._log: list[Operation] = []  # the root's log holds every operation of the tree
         self._start = 0
-        self._token: Any = None
+        self._token: Token[Recorder | None] | None = None
 
     # --- scope -----------------------------------------------------------------------------------
 
