@@ -187,12 +187,15 @@ class Batch:
         return self.delete(model, record_ids, context)
 
     def get_operation_count(self) -> int:
+        """How many operations are collected (zenoo-rpc's name)."""
         return len(self.operations)
 
     def get_record_count(self) -> int:
+        """How many records the collected operations carry."""
         return sum(op.size for op in self.operations)
 
     def clear(self) -> Self:
+        """Forget the collected operations (before the batch runs)."""
         if self.result is not None:
             raise ClientError("this batch has already run: it cannot be cleared")
         self.operations.clear()

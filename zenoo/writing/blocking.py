@@ -33,18 +33,22 @@ class BlockingTransaction:
 
     @property
     def id(self) -> str:
+        """The transaction's id."""
         return self._tx.id
 
     @property
     def state(self) -> str:
+        """``new``, ``active``, ``committed``, ``rolled_back`` or ``failed``."""
         return self._tx.state
 
     @property
     def is_active(self) -> bool:
+        """True between the start of the block and its end."""
         return self._tx.is_active
 
     @property
     def operations(self) -> list[Operation]:
+        """The operations recorded in this scope."""
         return self._tx.operations
 
     def __enter__(self) -> Self:
@@ -56,9 +60,11 @@ class BlockingTransaction:
         self._runner.run(self._tx.finish(exc))
 
     def commit(self) -> None:
+        """Keep what was written (see :meth:`Transaction.commit`)."""
         self._runner.run(self._tx.commit())
 
     def rollback(self) -> None:
+        """Undo this scope's operations (see :meth:`Transaction.rollback`)."""
         self._runner.run(self._tx.rollback())
 
     def savepoint(self, name: str | None = None) -> BlockingTransaction:
@@ -78,22 +84,27 @@ class BlockingBatch:
 
     @property
     def result(self) -> BatchResult | None:
+        """What the batch did, once it ran."""
         return self._batch.result
 
     def create(
         self, model: Any, records: Any, context: Mapping[str, Any] | None = None, priority: int = 0
     ) -> PendingRecords:
+        """See :meth:`Batch.create`."""
         return self._batch.create(model, records, context, priority)
 
     def update(
         self, model: Any, data: Any, record_ids: Any = None, context: Mapping[str, Any] | None = None, priority: int = 0
     ) -> Queued:
+        """See :meth:`Batch.update`."""
         return self._batch.update(model, data, record_ids, context, priority)
 
     def delete(self, model: Any, record_ids: Any, context: Mapping[str, Any] | None = None, priority: int = 0) -> Queued:
+        """See :meth:`Batch.delete`."""
         return self._batch.delete(model, record_ids, context, priority)
 
     def execute(self, progress_callback: ProgressOption | None = None) -> BatchResult:
+        """Send the operations and return the BatchResult (see :meth:`Batch.execute`)."""
         return self._runner.run(self._batch.execute(progress_callback))
 
     def __enter__(self) -> Self:

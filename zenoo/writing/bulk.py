@@ -75,6 +75,7 @@ class Progress:
             raise InvalidValueError(f"progress must be True, False or a callable, got {option!r}")
 
     async def advance(self, count: int, call: CallResult) -> None:
+        """Count ``count`` more records done (by the request ``call``) and report them."""
         self.done += count
         if self._bar is not None:
             self._bar.update(count)
@@ -92,6 +93,7 @@ class Progress:
             await outcome
 
     def close(self) -> None:
+        """Close the bar, if one is shown."""
         if self._bar is not None:
             self._bar.close()
 
@@ -134,6 +136,7 @@ async def run_requests(
 
 
 def chunks(size: int, chunk_size: int) -> list[range]:
+    """Ranges of at most ``chunk_size`` positions covering ``range(size)``."""
     return [range(start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)]
 
 
@@ -158,6 +161,7 @@ class Options:
         via: str = "auto",
         timeout: float | None = None,
     ) -> Options:
+        """Options from the public arguments, each checked (InvalidValueError) before anything is sent."""
         for name, value in (("chunk_size", chunk_size), ("concurrency", concurrency)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise InvalidValueError(f"{name} must be a positive int, got {value!r}")
@@ -191,12 +195,14 @@ async def run_stage(
 
 
 def deadline_of(options: Options) -> float | None:
+    """The loop time by which every request must be done, or None."""
     return None if options.timeout is None else asyncio.get_running_loop().time() + options.timeout
 
 
 async def execute(
     operations: Sequence[OperationResult], requests: Sequence[tuple[CallResult, Send]], options: Options, what: str
 ) -> BatchResult:
+    """Run the requests of ``operations`` and return what they did."""
     start = time.perf_counter()
     progress = Progress(options.progress, sum(len(result.rows) for result, _ in requests), what)
     try:
@@ -265,6 +271,7 @@ def _has_commands(value: Any) -> bool:
 def create_requests(
     client: OdooClient, model: str, rows: list[dict[str, Any]], options: Options, context: Mapping[str, Any] | None
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    """One ``create([...])`` request per chunk of ``rows``, and their operation."""
     operation = OperationResult("create", model, len(rows))
 
     async def send(result: CallResult) -> None:
@@ -284,6 +291,7 @@ def create_requests(
 async def bulk_create(
     client: OdooClient, model: str, rows: Any, options: Options, context: Mapping[str, Any] | None = None
 ) -> BatchResult:
+    """Check ``rows``, then create them in chunked, concurrent requests."""
     checked = await checked_rows(client, model, value_rows(rows, "bulk_create()"), options.validate)
     operation, requests = create_requests(client, model, checked, options, context)
     return await execute([operation], requests, options, model)
@@ -333,6 +341,7 @@ def _replaced_ids(value: Any) -> str | None:
 
 
 def load_column(field_name: str, field: Mapping[str, Any]) -> str:
+    """The ``load`` column of a field: a many2one or many2many goes by database ids (``<field>/.id``)."""
     return f"{field_name}/.id" if field.get("type") in ("many2one", "many2many") else field_name
 
 
@@ -392,6 +401,7 @@ def values_key(values: Mapping[str, Any]) -> bytes:
 async def checked_updates(
     client: OdooClient, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
 ) -> dict[int, dict[str, Any]]:
+    """``{id: values}`` with every id and value checked and converted before anything is sent."""
     if not isinstance(updates, Mapping):
         raise InvalidValueError(f"bulk_write() needs a dict {{id: values}}, got {type(updates).__name__}")
     ids = check_ids(list(updates))
@@ -472,6 +482,7 @@ async def bulk_write(
     options: Options,
     context: Mapping[str, Any] | None = None,
 ) -> BatchResult:
+    """Check ``updates``, then write them: identical values shared, distinct ones by ``load`` or ``write``."""
     checked = await checked_updates(client, model, updates, options.validate)
     if checked:
         # the access right first, once (as ZenooClient.write does), rather than in every request
@@ -486,6 +497,7 @@ async def bulk_write(
 def unlink_requests(
     client: OdooClient, model: str, ids: list[int], options: Options, context: Mapping[str, Any] | None
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    """One ``unlink`` request per chunk of ``ids``, and their operation."""
     operation = OperationResult("unlink", model, len(ids), targets=ids)
 
     async def send(result: CallResult) -> None:
@@ -503,6 +515,7 @@ def unlink_requests(
 async def bulk_unlink(
     client: OdooClient, model: str, ids: Any, options: Options, context: Mapping[str, Any] | None = None
 ) -> BatchResult:
+    """Delete ``ids`` in chunked, concurrent requests."""
     id_list = list(dict.fromkeys(check_ids(ids)))
     operation, requests = unlink_requests(client, model, id_list, options, context)
     return await execute([operation], requests, options, model)

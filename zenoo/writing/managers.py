@@ -46,6 +46,7 @@ class BatchManager:
         return Options.of(chunk_size or self.max_chunk_size, self.max_concurrency, False, timeout=self.timeout)
 
     def create_batch(self, batch_id: str | None = None) -> Batch:
+        """A new batch with the manager's options (zenoo-rpc's ``create_batch()``)."""
         return _CountedBatch(self, batch_id=batch_id)
 
     def batch(self) -> Batch:
@@ -60,6 +61,7 @@ class BatchManager:
     async def bulk_create(
         self, model: Any, records: Any, chunk_size: int | None = None, context: Mapping[str, Any] | None = None
     ) -> list[int]:
+        """Create ``records``; their ids in input order (BatchError unless all are created)."""
         result = await self._one(chunk_size, lambda b: b.create(model, list(records), context))
         return [i for i in result.ids if i is not None]
 
@@ -71,6 +73,7 @@ class BatchManager:
         chunk_size: int | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> bool:
+        """Write ``data`` on ``record_ids`` (or a list of dicts with ids); True."""
         await self._one(chunk_size, lambda b: b.update(model, data, record_ids, context))
         return True
 
@@ -97,6 +100,7 @@ class BatchManager:
     async def bulk_delete(
         self, model: Any, record_ids: Iterable[int], chunk_size: int | None = None, context: Mapping[str, Any] | None = None
     ) -> bool:
+        """Delete ``record_ids``; True (BatchError unless all are deleted)."""
         await self._one(chunk_size, lambda b: b.delete(model, list(record_ids), context))
         return True
 
@@ -107,6 +111,7 @@ class BatchManager:
         return await self.bulk_delete(model, record_ids, chunk_size, context)
 
     def get_stats(self) -> dict[str, int]:
+        """Counts of the batches run: total, completed, failed."""
         return dict(self.stats)
 
 
@@ -118,6 +123,7 @@ class _CountedBatch(Batch):
         self._manager = manager
 
     async def execute(self, progress_callback: ProgressOption | None = None) -> BatchResult:
+        """Run the batch and count it in the manager's stats."""
         try:
             result = await super().execute(progress_callback)
         except BaseException:
@@ -146,6 +152,7 @@ class TransactionManager:
         auto_rollback: bool = True,
         allow_unlink: bool | None = None,
     ) -> Transaction:
+        """A new transaction counted by this manager (see :class:`Transaction`)."""
         return Transaction(
             self.client,
             transaction_id,
@@ -162,6 +169,7 @@ class TransactionManager:
         return found if isinstance(found, Transaction) else None
 
     def ended(self, transaction: Transaction) -> None:
+        """Count a transaction that committed or rolled back."""
         if transaction.state == "committed":
             self.successful_transactions += 1
         else:

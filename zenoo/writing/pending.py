@@ -91,6 +91,7 @@ class PendingRecords(Queued):
 
 
 def references(value: Any) -> list[PendingRecords]:
+    """Every PendingRecords inside ``value`` (dicts, lists and tuples searched)."""
     if isinstance(value, PendingRecords):
         return [value]
     if isinstance(value, Mapping):
@@ -120,6 +121,7 @@ def resolved(value: Any, placeholder: bool = False) -> Any:
 
 
 def count_records(ids: Any) -> int:
+    """How many records ``ids`` stands for (a PendingRecords counts its size)."""
     if isinstance(ids, PendingRecords):
         return ids.size
     if isinstance(ids, list | tuple):

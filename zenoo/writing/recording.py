@@ -32,6 +32,7 @@ class WriteCall:
 
 
 class Recorder(Protocol):
+    """What :meth:`ZenooClient.call` hands each call that may write to (a transaction)."""
     async def around(self, call: WriteCall, send: Callable[[], Awaitable[Any]]) -> Any:
         """Send the call (``await send()``), recording what is needed to undo it; return its result."""
         ...
@@ -51,6 +52,7 @@ def set_recorder(recorder: Recorder | None) -> Token[Recorder | None]:
 
 
 def reset_recorder(token: Token[Recorder | None]) -> None:
+    """Restore the recorder that was current before :func:`set_recorder` gave ``token``."""
     _RECORDER.reset(token)
 
 

@@ -96,6 +96,7 @@ class OperationResult:
 
     @property
     def ok(self) -> bool:
+        """True when every request is done."""
         return self.state == "done"
 
     @property
@@ -112,6 +113,7 @@ class OperationResult:
         return ids
 
     def rows_in(self, state: CallState) -> list[int]:
+        """Rows whose request is in ``state``."""
         return [row for call in self.calls if call.state == state for row in call.rows]
 
     @property
@@ -121,10 +123,12 @@ class OperationResult:
 
     @property
     def failed_rows(self) -> list[int]:
+        """Rows whose request was certainly not applied."""
         return self.rows_in("failed")
 
     @property
     def errors(self) -> list[BaseException]:
+        """The error of each request that raised one."""
         return [call.error for call in self.calls if call.error is not None]
 
     def __repr__(self) -> str:
@@ -140,10 +144,12 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
+        """True when every request of every operation is done."""
         return all(op.ok for op in self.operations)
 
     @property
     def calls(self) -> list[CallResult]:
+        """Every request, operation by operation."""
         return [call for op in self.operations for call in op.calls]
 
     @property
@@ -153,6 +159,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[CallResult]:
+        """Requests certainly not applied."""
         return [call for call in self.calls if call.state == "failed"]
 
     @property
@@ -162,6 +169,7 @@ class BatchResult:
 
     @property
     def skipped(self) -> list[CallResult]:
+        """Requests not sent."""
         return [call for call in self.calls if call.state == "skipped"]
 
     @property
@@ -188,6 +196,7 @@ class BatchResult:
         raise KeyError(key)
 
     def summary(self) -> str:
+        """One line per operation: its state, and the requests not done with their errors."""
         parts = []
         for op in self.operations:
             line = f"{op.kind} {op.model}: {op.size} record(s) {op.state}"

@@ -94,14 +94,17 @@ class Transaction:
 
     @property
     def parent(self) -> Transaction | None:
+        """The enclosing transaction of a savepoint, else None."""
         return self._parent
 
     @property
     def is_nested(self) -> bool:
+        """True for a savepoint (a transaction inside another)."""
         return self._parent is not None
 
     @property
     def is_active(self) -> bool:
+        """True while the transaction records."""
         return self.state == "active"
 
     @property
@@ -183,6 +186,7 @@ class Transaction:
         return Savepoint(name or f"sp{len(self._root._log)}", len(self._root._log), self)
 
     async def rollback_to_savepoint(self, savepoint: Savepoint) -> None:
+        """Undo what was recorded since ``savepoint`` (zenoo-rpc's form); the transaction goes on."""
         self._check_active("roll back")
         if savepoint.transaction._root is not self._root:
             raise TransactionError(f"savepoint {savepoint.name!r} belongs to another transaction")

@@ -59,6 +59,7 @@ class Operation:
         return self.undo in ("undone", "nothing_to_undo")
 
     def describe(self) -> str:
+        """One line: index, call, outcome and undo state, with the detail."""
         ids = ", ".join(map(str, self.ids[:10])) + (", …" if len(self.ids) > 10 else "")
         text = f"#{self.index} {self.model}.{self.method}({ids}) {self.outcome}"
         if self.undo is not None:
