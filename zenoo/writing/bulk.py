@@ -248,10 +248,11 @@ async def _checked_values(
         return []
     fields = await model_fields(client, model)
     defaults = await known_defaults(client, fields) if creating else None
+    x2many = {name for name, field in fields.fields.items() if field.get("type") in ("one2many", "many2many")}
     checked_names: set[frozenset[str]] = set()
     out = []
     for row in rows:
-        if any(_has_commands(value) for value in row.values()):
+        if not x2many.isdisjoint(row) and any(_has_commands(row[name]) for name in x2many.intersection(row)):
             check = checked_create_values if creating else checked_write_values
             out.append(await check(client, model, row))
             continue
