@@ -173,10 +173,8 @@ class Options:
             raise InvalidValueError(f"progress must be True, False or a callable, got {progress!r}")
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
             raise InvalidValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        return cls(
-            chunk_size or DEFAULT_CHUNK_SIZE, concurrency or DEFAULT_CONCURRENCY, progress, validate,
-            via, timeout,  # type: ignore[arg-type]
-        )  # fmt: skip
+        chunk_size, concurrency = chunk_size or DEFAULT_CHUNK_SIZE, concurrency or DEFAULT_CONCURRENCY
+        return cls(chunk_size, concurrency, progress, validate, via, timeout)  # type: ignore[arg-type]
 
 
 async def run_stage(
@@ -229,8 +227,7 @@ def value_rows(values: Any, what: str) -> list[Mapping[str, Any]]:
 
 
 async def checked_rows(client: OdooClient, model: str, rows: Sequence[Mapping[str, Any]], validate: bool) -> list[dict[str, Any]]:
-    """Every row checked and converted for ``create`` before anything is sent, as
-    ``ZenooClient.create`` does (see :func:`_checked_values`)."""
+    """Every row checked and converted for ``create`` before anything is sent (:func:`_checked_values`)."""
     return await _checked_values(client, model, rows, creating=True) if validate else [dict(row) for row in rows]
 
 
@@ -341,11 +338,6 @@ def _replaced_ids(value: Any) -> str | None:
     return ",".join(map(str, command[2]))
 
 
-def load_column(field_name: str, field: Mapping[str, Any]) -> str:
-    """The ``load`` column of a field: a many2one or many2many goes by database ids (``<field>/.id``)."""
-    return f"{field_name}/.id" if field.get("type") in ("many2one", "many2many") else field_name
-
-
 #: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so.
 LOAD_CONTEXT = {"tz": "UTC"}
 
@@ -358,7 +350,8 @@ def load_rows(
     names = list(records[0][1])
     with_ids = records[0][0] is not None
     metas = [(name, fields.get(name)) for name in names]
-    columns = ([".id"] if with_ids else []) + [load_column(name, meta) for name, meta in metas]
+    by_ids = ("many2one", "many2many")  # relational columns go by database ids
+    columns = [".id"] * with_ids + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
     rows: list[list[str] | None] = []
     for record_id, values in records:
         cells = _load_cells(metas, values)
