@@ -34,14 +34,13 @@ from zenoo.writing.bulk import (
     checked_updates,
     create_requests,
     deadline_of,
-    load_rows,
     run_stage,
-    send_load,
     unlink_requests,
     value_rows,
     values_key,
     write_requests,
 )
+from zenoo.writing.load import load_rows, send_load
 from zenoo.writing.pending import (
     PLACEHOLDER_ID,
     PendingRecords,

@@ -1,0 +1,106 @@
+"""Writing records with ``load``: values as import text, and one ``load`` request.
+
+``load`` imports rows of text for one model, all or nothing; ``bulk_write`` and atomic batches use it
+to write distinct values to many records in one request. Only values whose import text ``load``
+stores exactly as ``write`` would store the value go this way (:func:`load_cell`); datetimes are
+sent in UTC, with ``tz=UTC`` in the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zenoo.exceptions import OdooServerError, ProtocolError
+from zenoo.fields.metadata import ModelFields
+from zenoo.seams import OdooClient
+from zenoo.writing.results import CallResult
+
+#: Field types whose values ``load`` reads back exactly as ``write`` would store them.
+_LOAD_TEXT = frozenset({"char", "text", "html", "selection", "date", "datetime"})
+_LOAD_NUMBER = frozenset({"integer", "float", "monetary"})
+
+
+def load_cell(field: Mapping[str, Any], value: Any) -> str | None:
+    """``value`` (already in write form) as import text, or None when ``load`` would not store the
+    same thing (then the record is written with ``write``).
+
+    Empty cells clear a field in ``load``; an empty string is therefore only sent when it means
+    "empty" for the type, and a char value of "" (which ``write`` stores as "") goes by ``write``.
+    """
+    kind = field.get("type")
+    if kind == "boolean":
+        return ("1" if value else "0") if isinstance(value, bool) else None
+    if value is False or value is None:
+        return "" if kind in _LOAD_TEXT or kind == "many2one" or kind in _LOAD_NUMBER else None
+    if kind in _LOAD_TEXT:
+        return value if isinstance(value, str) and value and value == value.strip() else None
+    if kind in _LOAD_NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if kind == "many2many":
+        return _replaced_ids(value)
+    return None
+
+
+def _replaced_ids(value: Any) -> str | None:
+    """A many2many value that replaces the relation (``[(6, 0, ids)]``) as ``load``'s comma-separated
+    ids; ``load`` sets the relation to them (none: an empty cell, which clears it)."""
+    if not (isinstance(value, list | tuple) and len(value) == 1 and isinstance(value[0], list | tuple)):
+        return None
+    command = value[0]
+    if len(command) != 3 or command[0] != 6 or not isinstance(command[2], list | tuple):
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in command[2]):
+        return None
+    return ",".join(map(str, command[2]))
+
+
+#: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so.
+LOAD_CONTEXT = {"tz": "UTC"}
+
+
+def load_rows(
+    fields: ModelFields, records: Sequence[tuple[int | None, Mapping[str, Any]]]
+) -> tuple[list[str], list[list[str] | None]]:
+    """``(columns, rows)`` for ``load`` (``.id`` first when records have ids); a row is None when
+    one of its values cannot go as import text. All records must set the same fields."""
+    names = list(records[0][1])
+    with_ids = records[0][0] is not None
+    metas = [(name, fields.get(name)) for name in names]
+    by_ids = ("many2one", "many2many")  # relational columns go by database ids
+    columns = [".id"] * with_ids + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
+    rows: list[list[str] | None] = []
+    for record_id, values in records:
+        cells = _load_cells(metas, values)
+        rows.append(None if cells is None else ([str(record_id)] if with_ids else []) + cells)
+    return columns, rows
+
+
+def _load_cells(metas: Sequence[tuple[str, Mapping[str, Any]]], values: Mapping[str, Any]) -> list[str] | None:
+    cells = []
+    for name, meta in metas:
+        cell = load_cell(meta, values[name])
+        if cell is None:
+            return None
+        cells.append(cell)
+    return cells
+
+
+async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
+    """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows)."""
+    columns, rows = result.values
+    answer = await client.call(model, "load", args=(columns, rows), context={**(context or {}), **LOAD_CONTEXT})
+    if not isinstance(answer, Mapping) or "ids" not in answer:
+        raise ProtocolError(f"load on {model} answered {answer!r:.100}")
+    result.messages = list(answer.get("messages") or [])
+    errors = [m for m in result.messages if m.get("type") == "error"]
+    if answer["ids"] is False or errors:
+        text = "; ".join(f"row {m.get('record', '?')}: {m.get('message')}" for m in errors[:5]) or "no ids"
+        raise OdooServerError(
+            f"load on {model} wrote nothing: {text}", odoo_name="load", arguments=tuple(result.messages)
+        )
+    if len(answer["ids"]) != len(rows):
+        raise ProtocolError(f"load on {model} answered {len(answer['ids'])} ids for {len(rows)} rows")
+    result.ids = list(answer["ids"])
