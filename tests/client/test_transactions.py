@@ -213,6 +213,16 @@ async def test_calls_in_execute_kw_form_are_recorded_as_the_others(client: Zenoo
     assert await client.read("res.partner", [keep], ["function"]) == [{"id": keep, "function": "Old"}]
 
 
+async def test_a_write_on_no_record_needs_no_undo(client: ZenooClient, tag: str) -> None:
+    """``write([], values)`` changes nothing (Odoo answers True): the rollback has nothing to undo,
+    where it called the write irreversible and raised RollbackError."""
+    async with client.transaction() as tx:
+        assert await client.write("res.partner", [], {"function": f"{tag}-nobody"}) is True
+        await tx.rollback()
+    [op] = tx.operations
+    assert (op.method, op.outcome, op.undo) == ("write", "done", "nothing_to_undo")
+
+
 async def test_a_business_method_is_reported_as_irreversible(client: ZenooClient, tag: str, cleanup: None) -> None:
     """A method other than create/write/unlink (here Odoo's action_archive) has effects zenoo cannot
     know: a rollback undoes the rest and names that call, leaving what it did as it is."""

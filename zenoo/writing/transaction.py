@@ -333,10 +333,12 @@ async def _read(call: WriteCall, model: str, ids: list[int], names: list[str]) -
 
 async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
     values = call.args[0] if call.args else call.kwargs.get("vals")
-    if not isinstance(values, Mapping) or not op.ids:
+    if not isinstance(values, Mapping) or call.ids is None:
         op.irreversible = "not a write(ids, values) zenoo can snapshot"
         return await _sent(op, send, root)
     op.kind, op.values = "write", dict(values)
+    if not op.ids:  # no record: Odoo writes nothing
+        return await _sent(op, send, root)
     await _snapshot_before(op, call, list(values))
     result = await _sent(op, send, root)
     await _snapshot_after(op, call)

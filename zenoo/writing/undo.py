@@ -221,6 +221,9 @@ def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
 
 
 async def _undo_write(op: Operation) -> None:
+    if not op.ids:
+        op.undo, op.detail = "nothing_to_undo", "it wrote no record"
+        return
     fields = await model_fields(op.client, op.model)
     names = [name for name in op.fields if fields.type_of(name) != "one2many"]
     current = {row["id"]: row for row in await _read_op(op, op.fields)}
