@@ -1,8 +1,9 @@
 """Frame write-back on every target (embedded 17 and 19, real Odoo when configured).
 
 Each scenario creates the records it edits, named after its ``tag`` (``zenoo-test-…``), and deletes
-them at the end. "Another user" is a second session of its own, which changes records between the
-read and the write-back as a colleague would.
+them at the end. The colleague is another user (the demo user of the embedded servers, a
+``zenoo-test-user-…`` user made for the test on real Odoo), who changes records between the read and
+the write-back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -51,6 +53,11 @@ async def client(target: Any, tag: str) -> AsyncIterator[ZenooClient]:
         leads = await zc.search("crm.lead", [["name", "like", f"{tag}%"]], context={"active_test": False})
         if leads:
             await zc.unlink("crm.lead", leads)
+        products = await zc.search(
+            "product.template", [["name", "like", f"{tag}%"]], context={"active_test": False}
+        )
+        if products:
+            await zc.unlink("product.template", products)
         partners = await zc.search(
             "res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False}
         )
@@ -59,11 +66,45 @@ async def client(target: Any, tag: str) -> AsyncIterator[ZenooClient]:
 
 
 @pytest.fixture
-async def colleague(target: Any) -> AsyncIterator[ZenooClient]:
-    """Another session, changing records while the test's frame is being edited."""
-    async with target.client() as zc:
-        await target.log_in(zc, "password")
-        yield zc
+async def colleague(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClient]:
+    """Another user (not admin) who may write and delete partners, changing records while the test's
+    frame is being edited: the embedded servers' demo user; on real Odoo a user made for the test
+    (internal user, Contact Creation) and removed afterwards."""
+    if target.embedded:
+        demo = target.server.users["demo"]
+        async with target.client() as zc:
+            await zc.login(target.database, demo.login, demo.password)
+            yield zc
+        return
+    groups = await client.search_read(
+        "ir.model.data",
+        [
+            ["module", "=", "base"],
+            ["model", "=", "res.groups"],
+            ["name", "in", ["group_user", "group_partner_manager"]],
+        ],
+        ["res_id"],
+    )
+    described = await client.fields_get("res.users", attributes=["type"])
+    groups_field = "group_ids" if "group_ids" in described else "groups_id"  # renamed in Odoo 19
+    login, password = f"zenoo-test-user-{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(16)
+    uid = await client.create(
+        "res.users",
+        {
+            "name": login,
+            "login": login,
+            "password": password,
+            groups_field: [(6, 0, [group["res_id"] for group in groups])],
+        },
+    )
+    try:
+        async with target.client() as zc:
+            await zc.login(target.database, login, password)
+            yield zc
+    finally:
+        partner = (await client.read("res.users", [uid], ["partner_id"]))[0]["partner_id"][0]
+        await client.unlink("res.users", [uid])
+        await client.unlink("res.partner", [partner])
 
 
 def _sent(client: ZenooClient) -> dict[str, int]:
@@ -185,6 +226,29 @@ async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClien
     )
 
 
+async def test_text_fields_go_back_with_their_lines_and_spaces(client: ZenooClient, tag: str) -> None:
+    """A text field (description_sale): lines, tabs, spaces at the ends and Unicode come back as sent."""
+    # created with a plain call: client.create() refuses product.template on real Odoo, whose
+    # fields_get says its one2many product_variant_ids is required (Odoo fills it itself)
+    products = await client.execute(
+        "product.template",
+        "create",
+        [{"name": f"{tag}-p{i}", "description_sale": "Sold by the box"} for i in range(4)],
+    )
+    qs = client.model("product.template").filter(id__in=products).only("description_sale").order_by("id")
+    original = await qs.to_polars(progress=False)
+    assert original.schema["description_sale"] == pl.String
+    texts = ["first line\nsecond line\n\n\tindented, \"quoted\"; ünïcode ✓", None, "  spaced  ", "=1+2"]
+    edited = original.with_columns(pl.Series("description_sale", texts))
+    changes = zenoo_frames.diff(original, edited)
+    assert changes.fields == ["description_sale"] and changes.changed_cells == 4
+    result = await changes.apply(client)
+    assert result.updated == 4 and result.cells == 4
+    rows = await client.read("product.template", products, ["description_sale"])
+    assert [r["description_sale"] for r in rows] == [texts[0], False, texts[2], texts[3]]
+    assert_frame_equal(await qs.to_polars(progress=False), edited)
+
+
 # --- conflicts ------------------------------------------------------------------------------------------
 
 
@@ -209,7 +273,13 @@ async def _conflicting(
     await colleague.write("res.partner", [ids[0]], {"color": 99})
     await colleague.write("res.partner", [ids[1]], {"function": "B"})
     await colleague.unlink("res.partner", [ids[3]])
+    changed_by = await client.read("res.partner", ids[:2], ["write_uid"])
+    assert [r["write_uid"][0] for r in changed_by] == [colleague.uid] * 2 and colleague.uid != client.uid
     return ids, original, changes
+
+
+async def _gone(client: ZenooClient, record: int) -> bool:
+    return not await client.search("res.partner", [["id", "=", record]], context={"active_test": False})
 
 
 async def test_a_conflict_is_refused_and_nothing_is_written(
@@ -228,8 +298,9 @@ async def test_a_conflict_is_refused_and_nothing_is_written(
         (ids[3], "function", "Clerk", "(deleted)", "D"),
     ]
     assert f"id {ids[0]} color: read '1', now '99', yours '10'" in str(caught.value)
-    rows = await client.read("res.partner", ids[:3], ["color", "function"])
+    rows = await client.read("res.partner", ids[:3], ["color", "function", "write_uid"])
     assert [(r["color"], r["function"]) for r in rows] == [(99, "Clerk"), (1, "B"), (1, "Clerk")]
+    assert [r["write_uid"][0] for r in rows[:2]] == [colleague.uid] * 2 and await _gone(client, ids[3])
 
 
 async def test_skip_writes_the_rest_and_returns_the_conflicts(
@@ -240,6 +311,7 @@ async def test_skip_writes_the_rest_and_returns_the_conflicts(
     assert result.conflicts.height == 3 and result.already_done == 1
     rows = await client.read("res.partner", ids[:3], ["color", "function"])
     assert [(r["color"], r["function"]) for r in rows] == [(99, "A"), (11, "B"), (12, "C")]
+    assert await _gone(client, ids[3])
     assert sorted(result.written.select("id", "field").rows()) == sorted(
         [(ids[0], "function"), (ids[1], "color"), (ids[2], "color"), (ids[2], "function")]
     )
@@ -253,7 +325,7 @@ async def test_overwrite_writes_over_the_conflicts(
     assert result.conflicts.height == 3
     rows = await client.read("res.partner", ids[:3], ["color", "function"])
     assert [(r["color"], r["function"]) for r in rows] == [(10, "A"), (11, "B"), (12, "C")]
-    assert await client.search("res.partner", [["id", "=", ids[3]]], context={"active_test": False}) == []
+    assert await _gone(client, ids[3])  # overwriting does not bring back what the colleague deleted
 
 
 # --- all or nothing ----------------------------------------------------------------------------------
@@ -338,6 +410,7 @@ async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(
     result = await changes.apply(client, deletes=True, conflicts="skip")
     assert result.deleted_ids == [] and result.already_deleted == [ids[2]]
     assert await client.search("res.partner", [["id", "in", ids]], order="id") == ids[:2]
+    assert [r["color"] for r in await client.read("res.partner", ids[:2], ["color"])] == [0, 5]
 
 
 async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: ZenooClient, tag: str) -> None:
@@ -471,6 +544,50 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
             fields=described,
         )
     assert _writes(client) == before
+
+
+async def test_a_one2many_column_is_refused_by_diff(client: ZenooClient, tag: str) -> None:
+    company, contact = await _partners(client, tag, 2)
+    original = (
+        await client.model("res.partner")
+        .filter(id__in=[company, contact])
+        .only("name", "child_ids")
+        .order_by("id")
+        .to_polars(progress=False)
+    )
+    assert original.schema["child_ids"] == pl.List(pl.Int64)
+    before = _writes(client)
+    refused = r"'child_ids' \(a one2many: edit the res.partner records themselves\)"
+    with pytest.raises(FieldError, match=refused):
+        zenoo_frames.diff(original, original.with_columns(pl.Series("child_ids", [[contact], []])))
+    assert _writes(client) == before
+    unchanged = zenoo_frames.diff(original, original.with_columns(pl.col("name") + "-x"))
+    assert unchanged.fields == ["name"]  # read, left as read: no refusal
+
+
+@pytest.mark.parametrize(
+    ("kind", "read", "edit"),
+    [
+        ("binary", b"GIF89a", b"PNG"),
+        ("json", '{"a": 1}', '{"a": 2}'),
+        ("properties", "[]", '[{"name": "x"}]'),
+    ],
+)
+def test_binary_and_json_columns_are_refused_by_diff(kind: str, read: Any, edit: Any) -> None:
+    """Types zenoo reads but does not write: refused by name when edited or given in a new row."""
+    fields = {"name": {"type": "char"}, "blob": {"type": kind}}
+    original = pl.DataFrame({"id": [1, 2], "name": ["a", "b"], "blob": [read, None]})
+    refused = rf"cannot be written: 'blob' \(a {kind} field, which zenoo does not write from a frame\)"
+    with pytest.raises(FieldError, match=refused):
+        zenoo_frames.diff(
+            original, original.with_columns(pl.Series("blob", [edit, None])), model="x.thing", fields=fields
+        )
+    new = pl.DataFrame({"id": [None], "name": ["c"], "blob": [edit]}, schema=original.schema)
+    with pytest.raises(FieldError, match=refused):
+        zenoo_frames.diff(original, pl.concat([original, new]), model="x.thing", fields=fields)
+    assert zenoo_frames.diff(
+        original, original.with_columns(pl.col("name") + "!"), model="x.thing", fields=fields
+    ).fields == ["name"]
 
 
 # --- blocking facade and Jupyter ---------------------------------------------------------------------
