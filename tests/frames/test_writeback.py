@@ -571,9 +571,11 @@ async def test_a_one2many_column_is_refused_by_diff(client: ZenooClient, tag: st
         ("binary", b"GIF89a", b"PNG"),
         ("json", '{"a": 1}', '{"a": 2}'),
         ("properties", "[]", '[{"name": "x"}]'),
+        ("reference", "res.partner,1", "res.partner,2"),
+        ("many2one_reference", 1, 2),
     ],
 )
-def test_binary_and_json_columns_are_refused_by_diff(kind: str, read: Any, edit: Any) -> None:
+def test_binary_json_and_reference_columns_are_refused_by_diff(kind: str, read: Any, edit: Any) -> None:
     """Types zenoo reads but does not write: refused by name when edited or given in a new row."""
     fields = {"name": {"type": "char"}, "blob": {"type": kind}}
     original = pl.DataFrame({"id": [1, 2], "name": ["a", "b"], "blob": [read, None]})
