@@ -175,6 +175,21 @@ async def test_a_delegating_model_is_created_without_its_parent(client: ZenooCli
     assert await zc.search_count("product.template", [("name", "=", tag)]) == 0
 
 
+async def test_a_required_x2many_is_not_asked_for(client: ZenooClient, tag: str) -> None:
+    """Odoo enforces ``required`` through NOT NULL columns, and an x2many has none:
+    product.template's product_variant_ids is required in fields_get, and Odoo fills it itself."""
+    zc = client
+    fields = await zc.fields_get("product.template", ["product_variant_ids"], ["required", "type"])
+    assert fields["product_variant_ids"] == {"required": True, "type": "one2many"}
+    template = await zc.create("product.template", {"name": tag})
+    try:
+        [row] = await zc.read("product.template", template, ["product_variant_ids"])
+        assert len(row["product_variant_ids"]) == 1  # Odoo made the variant
+    finally:
+        await zc.unlink("product.template", template)
+    assert await zc.search_count("product.template", [("name", "=", tag)]) == 0
+
+
 async def test_odoo_minimum_date_is_read(client: ZenooClient) -> None:
     """Odoo sends ``date.min`` as ``"1-01-01"`` (res.company's computed lock dates when none is set)."""
     field = "max_tax_lock_date" if client.server_version[0] < 19 else "user_fiscalyear_lock_date"  # type: ignore[index]

@@ -228,12 +228,8 @@ async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClien
 
 async def test_text_fields_go_back_with_their_lines_and_spaces(client: ZenooClient, tag: str) -> None:
     """A text field (description_sale): lines, tabs, spaces at the ends and Unicode come back as sent."""
-    # created with a plain call: client.create() refuses product.template on real Odoo, whose
-    # fields_get says its one2many product_variant_ids is required (Odoo fills it itself)
-    products = await client.execute(
-        "product.template",
-        "create",
-        [{"name": f"{tag}-p{i}", "description_sale": "Sold by the box"} for i in range(4)],
+    products = await client.create(
+        "product.template", [{"name": f"{tag}-p{i}", "description_sale": "Sold by the box"} for i in range(4)]
     )
     qs = client.model("product.template").filter(id__in=products).only("description_sale").order_by("id")
     original = await qs.to_polars(progress=False)

@@ -199,7 +199,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "active": Field("boolean", "Active", default=True),
             "description_sale": Field("text", "Sales Description", translate=True),
             "company_id": _m2o("res.company", "Company"),
-            "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products"),
+            "product_variant_ids": _o2m("product.product", "product_tmpl_id", "Products", required=True),
         }, order="name", name_search=("default_code",)),
         _model("product.product", "Product Variant", {  # inherits product.template (_inherits), as in Odoo
             "product_tmpl_id": _m2o("product.template", "Product Template", required=True, ondelete="cascade"),
