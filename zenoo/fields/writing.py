@@ -113,20 +113,13 @@ def to_write_values(
     fills the inverse field itself).
     """
     out: dict[str, Any] = {}
-    # Odoo enforces ``required`` through NOT NULL columns; an x2many has none (product.template's
-    # required product_variant_ids is filled by Odoo itself), so it is never asked for
-    required = {
-        name
-        for name, field in fields.fields.items()
-        if field.get("required") and field.get("type") not in ("one2many", "many2many")
-    }
     for name, value in values.items():
         if name == "id":
             raise InvalidValueError(f"{fields.model}.id cannot be written")
         field = fields.get(name)
         out[name] = _field_value(fields.model, name, field, value, related or {})
         if (
-            name in required and out[name] is False and field.get("type") != "boolean"
+            _enforced_required(field) and out[name] is False and field.get("type") != "boolean"
             and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
         ):  # fmt: skip
             raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
@@ -134,7 +127,7 @@ def to_write_values(
         missing = [
             name
             for name, field in fields.fields.items()
-            if name in required and name not in out and name not in defaults and name != "id"
+            if _enforced_required(field) and name not in out and name not in defaults and name != "id"
             and field.get("store", True) and not field.get("readonly") and not field.get("company_dependent")
             and not field.get("depends") and not field.get("related") and name not in fields.delegate_fields
         ]  # fmt: skip
@@ -143,6 +136,13 @@ def to_write_values(
                 f"cannot create {fields.model}: required field(s) {', '.join(sorted(missing))} missing"
             )
     return out
+
+
+def _enforced_required(field: Mapping[str, Any]) -> bool:
+    """Whether Odoo refuses a record without this field: it enforces ``required`` through NOT NULL
+    columns, and an x2many has none (product.template's required product_variant_ids is filled by
+    Odoo itself)."""
+    return bool(field.get("required")) and field.get("type") not in ("one2many", "many2many")
 
 
 def _field_value(
