@@ -588,6 +588,29 @@ def test_binary_json_and_reference_columns_are_refused_by_diff(kind: str, read: 
     ).fields == ["name"]
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"rows_per_call": 0}, "rows_per_call must be a positive integer or None (the default), got 0"),
+        ({"rows_per_call": "5"}, "rows_per_call must be a positive integer or None (the default), got '5'"),
+        ({"concurrency": 0}, "concurrency must be a positive integer or None (the default), got 0"),
+        ({"conflicts": "bogus"}, "conflicts must be 'refuse', 'skip' or 'overwrite', got 'bogus'"),
+    ],
+)
+async def test_bad_apply_options_are_refused_under_their_own_names_before_sending(
+    client: ZenooClient, tag: str, option: dict[str, Any], message: str
+) -> None:
+    ids = await _partners(client, tag, 2, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("color").order_by("id")
+    original = await qs.to_polars(progress=False)
+    changes = zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1))
+    before = _writes(client)
+    with pytest.raises(InvalidValueError, match=re.escape(message)):
+        await changes.apply(client, **option)
+    assert _writes(client) == before
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 1]
+
+
 # --- blocking facade and Jupyter ---------------------------------------------------------------------
 
 
