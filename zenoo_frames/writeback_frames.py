@@ -93,10 +93,30 @@ def as_polars(frame: Any, what: str) -> pl.DataFrame:
     if isinstance(frame, pl.LazyFrame):
         raise InvalidValueError(f"the {what} frame is a LazyFrame: collect() it first")
     if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
-        return pl.from_pandas(frame)
+        try:
+            return pl.from_pandas(frame)
+        except (ValueError, TypeError, pl.exceptions.PolarsError):
+            # a column pandas holds as objects of mixed types ("seven" among integers): column by
+            # column, such a column as Python objects, so that typed() names its bad cells
+            return pl.DataFrame([_pandas_column(frame[name]) for name in frame.columns])
     raise InvalidValueError(
         f"the {what} frame must be a Polars or pandas DataFrame, got {type(frame).__name__}"
     )
+
+
+def _pandas_column(column: Any) -> pl.Series:
+    try:
+        return pl.from_pandas(column).rename(str(column.name))
+    except (ValueError, TypeError, pl.exceptions.PolarsError):
+        values = [None if _missing(value) else value for value in column.tolist()]
+        return pl.Series(str(column.name), values, dtype=pl.Object)
+
+
+def _missing(value: Any) -> bool:
+    """pandas' and NumPy's missing values (None, NaN, NaT, pd.NA), not lists or arrays."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and value != value
 
 
 def where(frame: pl.DataFrame, row: int) -> str:
@@ -189,6 +209,8 @@ def _one(value: Any, target: pl.DataType) -> Any:
     """One Python value as ``target`` (None when it does not convert)."""
     if value is None:
         return None
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):
+        value = value.item()  # a NumPy scalar in an object column
     if isinstance(target, pl.List):
         items = value.tolist() if hasattr(value, "tolist") else value
         if isinstance(items, list | tuple) and all(

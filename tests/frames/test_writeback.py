@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -461,6 +462,30 @@ async def test_pandas_frames_go_back_too(client: ZenooClient, tag: str, backend:
     ]
     assert rows[1]["name"] == f"{tag}-renamed" and rows[3]["name"] == f"{tag}-new"
     assert tags  # the demo data has tags; unchanged lists of ids compare equal after pandas' conversion
+
+
+@pytest.mark.parametrize("backend", ["pyarrow", "numpy_nullable"])
+async def test_a_pandas_column_of_mixed_objects_names_its_bad_cells(
+    client: ZenooClient, tag: str, backend: str
+) -> None:
+    ids = await _partners(client, tag, 3, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id")
+    original = await qs.to_pandas(dtype_backend=backend, progress=False)  # type: ignore[arg-type]
+    edited = original.copy()
+    edited["color"] = edited["color"].astype(object)
+    edited.loc[1, "color"] = "seven"  # pandas keeps a column of objects: 1, "seven", 1
+    before = _writes(client)
+    with pytest.raises(
+        InvalidValueError, match=re.escape(f"column 'color': row 1 (id {ids[1]}): 'seven' is not an integer")
+    ):
+        zenoo_frames.diff(original, edited)
+    edited.loc[1, "color"] = np.int64(4)  # objects that are integers (NumPy's too) convert
+    edited.loc[2, "color"] = None
+    changes = zenoo_frames.diff(original, edited)
+    assert changes.preview().select("id", "field", "new").rows() == [
+        (ids[1], "color", "4"), (ids[2], "color", None)
+    ]
+    assert _writes(client) == before
 
 
 async def test_a_frame_read_with_only_writes_only_its_fields(
