@@ -146,7 +146,8 @@ def typed(frame: pl.DataFrame, schema: FrameSchema, columns: Mapping[str, Column
 
     Converts what pandas makes of zenoo's types (NumPy datetimes for dates, categoricals for
     selections, object columns of lists) and what an edit may make of them (text for numbers,
-    naive or other-zone datetimes, taken as UTC or converted); refuses what does not convert.
+    ISO dates and datetimes, ``true``/``false``; naive or other-zone datetimes, taken as UTC or
+    converted); refuses what does not convert.
     """
     if "id" not in frame.columns:
         raise InvalidValueError(f"the {what} frame has no 'id' column: write-back matches rows by id")
@@ -205,6 +206,17 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
     return series.cast(target, strict=False)
 
 
+def _iso(text: str, target: pl.Date | pl.Datetime) -> dt.date | None:
+    """ISO 8601 text (Odoo's ``2024-01-31 13:45:00`` too) as a date, or a datetime in UTC (naive: UTC)."""
+    try:
+        if isinstance(target, pl.Date):
+            return dt.date.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
 def _one(value: Any, target: pl.DataType) -> Any:
     """One Python value as ``target`` (None when it does not convert)."""
     if value is None:
@@ -223,7 +235,11 @@ def _one(value: Any, target: pl.DataType) -> Any:
     if target == pl.Float64:
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
     if target == pl.Boolean:
+        if isinstance(value, str):
+            return {"true": True, "false": False}.get(value.strip().lower())
         return value if isinstance(value, bool) else None
+    if isinstance(value, str) and isinstance(target, pl.Date | pl.Datetime):
+        return _iso(value.strip(), target)
     if isinstance(target, pl.Enum):
         return value if value in target.categories.to_list() else None
     if target == pl.String:

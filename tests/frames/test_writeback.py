@@ -204,6 +204,33 @@ async def test_dates_and_datetimes_go_back_in_utc(client: ZenooClient, tag: str)
     assert_frame_equal(_comparable(await qs.to_polars(progress=False)), _comparable(edited))
 
 
+async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient, tag: str) -> None:
+    """What a round trip through text (a CSV, ``cast(pl.String)``) makes of them converts back."""
+    partner = (await _partners(client, tag, 1))[0]
+    order = await client.create("sale.order", {"name": f"{tag}-so", "partner_id": partner})
+    qs = client.model("sale.order").filter(id=order).only("validity_date", "commitment_date")
+    original = await qs.to_polars(progress=False)
+    as_text = original.with_columns(pl.col("validity_date", "commitment_date").cast(pl.String))
+    assert zenoo_frames.diff(original, as_text).changed_cells == 0  # the text of the values read
+    before = _writes(client)
+    with pytest.raises(
+        InvalidValueError, match=re.escape(f"column 'validity_date': row 0 (id {order}): '2031-02-30' is not a date")
+    ):
+        zenoo_frames.diff(original, as_text.with_columns(pl.lit("2031-02-30").alias("validity_date")))
+    assert _writes(client) == before
+    edited = as_text.with_columns(
+        pl.lit("2031-05-06").alias("validity_date"),
+        pl.lit("2031-05-06T12:20:30+02:00").alias("commitment_date"),  # converted to UTC
+    )
+    await zenoo_frames.diff(original, edited).apply(client)
+    row = (await client.read("sale.order", [order], ["validity_date", "commitment_date"]))[0]
+    assert (row["validity_date"], row["commitment_date"]) == ("2031-05-06", "2031-05-06 10:20:30")
+    people = client.model("res.partner").filter(id=partner).only("is_company")
+    read = await people.to_polars(progress=False)
+    await people.write_back(read, read.with_columns(pl.lit("True").alias("is_company")))
+    assert (await client.read("res.partner", [partner], ["is_company"]))[0]["is_company"] is True
+
+
 async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClient, tag: str) -> None:
     leads = await client.bulk_create(
         "crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(2)], progress=False
