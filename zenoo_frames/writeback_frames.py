@@ -106,7 +106,7 @@ def as_polars(frame: Any, what: str) -> pl.DataFrame:
 
 def _pandas_column(column: Any) -> pl.Series:
     try:
-        return pl.from_pandas(column).rename(str(column.name))
+        return pl.Series(str(column.name), column)
     except (ValueError, TypeError, pl.exceptions.PolarsError):
         values = [None if _missing(value) else value for value in column.tolist()]
         return pl.Series(str(column.name), values, dtype=pl.Object)
