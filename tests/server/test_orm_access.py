@@ -135,6 +135,21 @@ def test_demo_user_allowed_operations(reg: Registry) -> None:
             reg.execute_kw(demo, "res.groups", "has_access", ["create"], {})
 
 
+def test_reading_an_x2many_of_records_the_user_may_not_read_is_refused(reg: Registry) -> None:
+    """As Odoo: a read of every field of a user refused for its log_ids (res.users.log is for admins)."""
+    demo = reg.users["demo"].uid
+    error = demo_error(reg, "res.users", "read", [demo])
+    refused = "You are not allowed to access 'Users Log' (res.users.log) records."
+    if reg.version >= 19:
+        assert error.message.startswith(f"Failed to read field res.users.log_ids\n{refused}")
+    else:
+        assert error.message.startswith(refused)
+    login = reg.execute_kw(demo, "res.users", "read", [[demo]], {"fields": ["login"]})
+    assert login == [{"id": demo, "login": "demo"}]
+    logs = reg.execute_kw(ADMIN, "res.users", "read", [[demo]], {"fields": ["log_ids"]})
+    assert logs == [{"id": demo, "log_ids": []}]
+
+
 def test_rights_follow_group_membership(reg: Registry) -> None:
     demo = reg.users["demo"].uid
     groups_field = "group_ids" if reg.version >= 19 else "groups_id"

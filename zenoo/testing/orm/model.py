@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zenoo.testing.orm import access, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import (
+    AccessError,
     OdooException,
     PyAssertionError,
     PyKeyError,
@@ -92,6 +93,17 @@ class BaseModel:
     def _check_access(self, operation: str) -> None:
         if not access.allowed(self.spec.name, operation, self.env.is_admin):
             raise access.access_error(self._version, self.spec.name, self.spec.description, operation)
+
+    def _check_x2many_access(self, field: Field) -> None:
+        """Odoo refuses to read an x2many whose records the user may not read (19 names the field)."""
+        comodel = self._comodel(field)
+        if access.allowed(comodel.spec.name, "read", self.env.is_admin):
+            return
+        error = access.access_error(self._version, comodel.spec.name, comodel.spec.description, "read")
+        if self._version >= 19:
+            message = f"Failed to read field {self.spec.name}.{field.name}\n{error.message}"
+            raise AccessError(message, debug=f"odoo.exceptions.AccessError: {message}")
+        raise error
 
     def _active_test(self) -> bool:
         return bool(self.env.context.get("active_test", True))
@@ -168,6 +180,9 @@ class BaseModel:
         """Rows for ``ids`` (missing ids dropped, input order kept) with batched relational lookups."""
         names = list(self.spec.fields) if not fields else list(dict.fromkeys(fields))
         specs = [self._field(name) for name in names]
+        for f in specs:
+            if f.type in X2MANY:
+                self._check_x2many_access(f)
         columns = [f.name for f in specs if f.column and f.name != "id"]
         select = ", ".join(["id"] + [f"\"{c}\"" for c in columns])
         rows = self._sql(f"SELECT {select} FROM \"{self.spec.table}\" WHERE id IN ({IDS_PARAM})", [ids_json(ids)])

@@ -183,7 +183,10 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "active": Field("boolean", "Active", default=True),
             "share": Field("boolean", "Share User", readonly=True, default=False),
             groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
+            # only admins may read res.users.log: reading a user's every field is refused to others
+            "log_ids": _o2m("res.users.log", "create_uid", "User log entries"),
         }, order="name, login", name_search=("login",)),
+        _model("res.users.log", "Users Log", {}, order="id desc"),
         _model("res.groups", "Access Groups", {
             "name": Field("char", "Name", required=True, translate=True),
             "comment": Field("text", "Comment", translate=True),
