@@ -369,6 +369,42 @@ def test_a_user_who_may_not_read_ir_model_opens_models_by_name(embedded: Any) ->
         assert [value for _, value in browser._models.options] == ["res.partner"]
 
 
+@pytest.fixture
+def restricted(target: Any, marker: str) -> Iterator[Client]:
+    """An internal user who is not an admin: the embedded server's demo user, or on a real Odoo a
+    user this test creates (``zenoo-test-widgets-*``, removed afterwards with its partner)."""
+    if target.embedded:
+        demo = target.server.users["demo"]
+        with Client(target.url) as client:
+            client.login(target.database, demo.login, demo.password)
+            yield client
+        return
+    password = f"{marker}-Pw-{uuid.uuid4().hex}"
+    with Client(target.url) as admin:
+        admin.login(target.database, target.login, target.password)
+        uid = admin.create(
+            "res.users", {"name": f"{marker}-user", "login": f"{marker}-user", "password": password}
+        )
+        partner = admin.read("res.users", [uid], ["partner_id"])[0]["partner_id"][0]
+        try:
+            with Client(target.url) as client:
+                client.login(target.database, f"{marker}-user", password)
+                yield client
+        finally:
+            admin.unlink("res.users", [uid])
+            admin.unlink("res.partner", [partner])
+
+
+def test_a_record_with_x2many_the_user_may_not_read_shows_the_rest(restricted: Client) -> None:
+    """Odoo refuses a whole read asking for res.users' log_ids (res.users.log is for admins only)."""
+    browser = ModelBrowser(restricted, "res.users")
+    browser.open_record(restricted.uid)
+    assert browser.error is None and browser.record is not None and browser.record.id == restricted.uid
+    assert "log_ids" in browser.unreadable and "login" in browser.record.loaded_fields
+    texts = [getattr(cell, "value", "") for cell in browser._record_body.children]
+    assert "<i>not read: you may not read res.users.log records</i>" in texts
+
+
 def test_the_async_client_needs_its_running_loop(odoo_server_19: Any) -> None:
     with pytest.raises(ZenooError, match="event loop"):
         ModelBrowser(ZenooClient(odoo_server_19.url))

@@ -33,6 +33,7 @@ from zenoo.query import QuerySet
 from zenoo_frames.widgets import panels
 from zenoo_frames.widgets.expression import FilterArguments, filter_arguments, frame_code, queryset_code
 from zenoo_frames.widgets.panels import Place
+from zenoo_frames.widgets.reading import read_record, read_related
 from zenoo_frames.widgets.requests import Pending, Requests
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class ModelBrowser:
         #: the record shown in the Record tab (or the related records listed there: ``related``)
         self.record: OdooModel | None = None
         self.related: list[tuple[int, str]] = []
+        self.unreadable: tuple[str, ...] = ()  #: x2many fields of ``record`` the user may not read
         self.error: str | None = None
         self.models: list[tuple[str, str]] | None = None  # (technical name, label) from ir.model
         self._history: list[Place] = []
@@ -325,15 +327,11 @@ class ModelBrowser:
             record: OdooModel | None = None
             related: list[tuple[int, str]] = []
             meta = await model_fields(self._client, target.model)
+            unreadable: tuple[str, ...] = ()
             if target.record_id is not None:
-                names = [name for name in meta.names() if meta.type_of(name) != "binary" and name != "id"]
-                record = await QuerySet(self._client, target.model).only(*names).get(target.record_id)
+                record, unreadable = await read_record(self._client, meta, target.record_id)
             elif target.ids:
-                rows = await self._client.call(
-                    target.model, "read", ids=list(target.ids[: self.page_size]),
-                    kwargs={"fields": ["display_name"]},
-                )
-                related = [(row["id"], row["display_name"] or "") for row in rows]
+                related = await read_related(self._client, target.model, target.ids[: self.page_size])
             with self._applying(generation) as current:
                 if not current:
                     return
@@ -343,7 +341,7 @@ class ModelBrowser:
                     self._position = len(self._history) - 1
                 else:
                     self._position = position or 0
-                self.record, self.related, self.error = record, related, None
+                self.record, self.related, self.unreadable, self.error = record, related, unreadable, None
                 self._show_place(meta)
                 what = f"{target.model} {target.record_id}" if record is not None else target.title
                 self._show_status(f"{html.escape(what)} · {(time.perf_counter() - started) * 1000:.0f} ms")
@@ -475,7 +473,9 @@ class ModelBrowser:
             record = self.record
             label = cell_text(record.__dict__.get("display_name") or getattr(record, "display_name", ""))
             title = f"<b>{html.escape(place.model)}</b> {place.record_id} · {html.escape(label)}"
-            cells = panels.record_cells(record, meta, lambda name: self._handler(lambda: self.follow(name)))
+            cells = panels.record_cells(
+                record, meta, lambda name: self._handler(lambda: self.follow(name)), self.unreadable
+            )
         else:
             listed = f" (first {len(self.related)} listed)" if len(self.related) < len(place.ids) else ""
             title = f"<b>{html.escape(place.title)}</b>: {len(place.ids)} {html.escape(place.model)}"

@@ -5,7 +5,7 @@ the Record tab's places, and the widget plumbing they share."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -146,10 +146,10 @@ def table_cells(
 
 
 def record_cells(
-    record: OdooModel, meta: ModelFields, follow: Callable[[str], Handler]
+    record: OdooModel, meta: ModelFields, follow: Callable[[str], Handler], unreadable: Sequence[str] = ()
 ) -> list[widgets.Widget]:
     """Every field of ``record``: its name, label and type, then its value; a relation with a value is
-    a button (``follow(name)``)."""
+    a button (``follow(name)``); the ``unreadable`` ones say so."""
     cells: list[widgets.Widget] = []
     for name in sorted(meta.names()):
         if name == "id":
@@ -161,7 +161,11 @@ def record_cells(
                 f" · {html.escape(str(field.get('type', '')))}</small>"
             )
         )
-        cells.append(_value_widget(record, name, field, follow))
+        if name in unreadable:
+            relation = html.escape(str(field.get("relation", "")))
+            cells.append(widgets.HTML(f"<i>not read: you may not read {relation} records</i>"))
+        else:
+            cells.append(_value_widget(record, name, field, follow))
     return cells
 
 
