@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from zenoo import ZenooClient
 from zenoo.exceptions import FieldError, InvalidLookupError, InvalidValueError
 from zenoo.fields.lookups import escape_like
 from zenoo.query import Q, compile_q, parse_domain
@@ -285,3 +286,12 @@ def test_q_equality_and_repr() -> None:
         repr((Q(name="a") | Q(email="b")) & Q(is_company=True))
         == "Q((name='a' | email='b') & is_company=True)"
     )
+    assert Q() & Q(name="a") == Q(name="a") == Q(name="a") & Q()  # TRUE & a is a
+    assert repr(Q() & Q()) == "Q(TRUE)" and repr(Q() | Q(name="a")) == "Q(TRUE | name='a')"
+
+
+def test_a_querysets_repr_shows_its_filters_only() -> None:
+    """What a notebook shows of a QuerySet (its repr, the caption of its HTML table)."""
+    partners = ZenooClient("http://localhost:8069").model("res.partner")
+    shown = repr(partners.filter(name="x").exclude(ref="y"))
+    assert shown == "QuerySet('res.partner', where=Q(name='x' & ~ref='y'))"

@@ -74,6 +74,8 @@ class Q:
     def _merge(self, other: Q, connector: str) -> Q:
         parts: list[Node] = []
         for q in (self, other):
+            if connector == Q.AND and not q.children and not q.negated:
+                continue  # TRUE & a is a (a QuerySet's filter() starts from Q())
             # flatten (a & b) & c into one conjunction: the domain stays short and flat
             if q.connector == connector and not q.negated and q.children:
                 parts.extend(q.children)
