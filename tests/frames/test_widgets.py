@@ -186,6 +186,9 @@ async def test_a_bad_filter_is_refused_with_the_querysets_errors(
         browser.set_filter("name ==")
     with pytest.raises(InvalidValueError, match="is not a value"):
         browser.set_filter('name=open("/etc/passwd")')
+    with pytest.raises(InvalidValueError, match="descending must be True or False, got 'no'"):
+        browser.sort_by("name", descending="no")  # type: ignore[arg-type]
+    assert browser.ordering is None
 
     browser._filter.value = 'name__frob="x"'  # typed in the box: shown, never raised into the kernel
     async with asyncio.timeout(30):

@@ -133,7 +133,9 @@ class ModelBrowser:
         meta = self._require_model()
         if field is not None and not meta.get(field).get("sortable", True):
             raise InvalidValueError(f"{self.model}.{field} cannot be sorted on: Odoo does not store it")
-        ordering = None if field is None else (field, bool(descending))
+        if not isinstance(descending, bool):
+            raise InvalidValueError(f"descending must be True or False, got {descending!r}")
+        ordering = None if field is None else (field, descending)
         return self._finish(self._start(self._page_work(ordering=ordering, page=1)))
 
     def go_to_page(self, page: int) -> Pending:
