@@ -24,6 +24,8 @@ from zenoo import Client, ZenooClient
 from zenoo.exceptions import FieldError, InvalidValueError, ZenooError
 from zenoo_frames.widgets import ModelBrowser
 
+from .conftest import internal_user
+
 COUNT = 7  # partners each test creates
 PAGE = 3  # rows per page: 3 pages of 3, 3 and 1
 
@@ -373,35 +375,19 @@ def test_a_user_who_may_not_read_ir_model_opens_models_by_name(embedded: Any) ->
 
 
 @pytest.fixture
-def restricted(target: Any, marker: str) -> Iterator[Client]:
-    """An internal user who is not an admin: the embedded server's demo user, or on a real Odoo a
-    user this test creates (``zenoo-test-widgets-*``, removed afterwards with its partner)."""
-    if target.embedded:
-        demo = target.server.users["demo"]
-        with Client(target.url) as client:
-            client.login(target.database, demo.login, demo.password)
+async def restricted(target: Any) -> AsyncIterator[ZenooClient]:
+    """A user who is not an admin (the embedded demo user, or a user made for the test on real Odoo)."""
+    async with target.client() as admin:
+        await target.log_in(admin, "password")
+        async with internal_user(target, admin, ("group_user",)) as client:
             yield client
-        return
-    password = f"{marker}-Pw-{uuid.uuid4().hex}"
-    with Client(target.url) as admin:
-        admin.login(target.database, target.login, target.password)
-        uid = admin.create(
-            "res.users", {"name": f"{marker}-user", "login": f"{marker}-user", "password": password}
-        )
-        partner = admin.read("res.users", [uid], ["partner_id"])[0]["partner_id"][0]
-        try:
-            with Client(target.url) as client:
-                client.login(target.database, f"{marker}-user", password)
-                yield client
-        finally:
-            admin.unlink("res.users", [uid])
-            admin.unlink("res.partner", [partner])
 
 
-def test_a_record_with_x2many_the_user_may_not_read_shows_the_rest(restricted: Client) -> None:
+async def test_a_record_with_x2many_the_user_may_not_read_shows_the_rest(restricted: ZenooClient) -> None:
     """Odoo refuses a whole read asking for res.users' log_ids (res.users.log is for admins only)."""
     browser = ModelBrowser(restricted, "res.users")
-    browser.open_record(restricted.uid)
+    await browser.pending
+    await browser.open_record(restricted.uid)
     assert browser.error is None and browser.record is not None and browser.record.id == restricted.uid
     assert "log_ids" in browser.unreadable and "login" in browser.record.loaded_fields
     texts = [getattr(cell, "value", "") for cell in browser._record_body.children]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import secrets
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -33,6 +32,8 @@ from zenoo import (
     ZenooClient,
 )
 from zenoo_frames import Changes, WriteBackResult
+
+from .conftest import internal_user
 
 UTC = dt.UTC
 
@@ -71,41 +72,8 @@ async def colleague(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClie
     """Another user (not admin) who may write and delete partners, changing records while the test's
     frame is being edited: the embedded servers' demo user; on real Odoo a user made for the test
     (internal user, Contact Creation) and removed afterwards."""
-    if target.embedded:
-        demo = target.server.users["demo"]
-        async with target.client() as zc:
-            await zc.login(target.database, demo.login, demo.password)
-            yield zc
-        return
-    groups = await client.search_read(
-        "ir.model.data",
-        [
-            ["module", "=", "base"],
-            ["model", "=", "res.groups"],
-            ["name", "in", ["group_user", "group_partner_manager"]],
-        ],
-        ["res_id"],
-    )
-    described = await client.fields_get("res.users", attributes=["type"])
-    groups_field = "group_ids" if "group_ids" in described else "groups_id"  # renamed in Odoo 19
-    login, password = f"zenoo-test-user-{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(16)
-    uid = await client.create(
-        "res.users",
-        {
-            "name": login,
-            "login": login,
-            "password": password,
-            groups_field: [(6, 0, [group["res_id"] for group in groups])],
-        },
-    )
-    try:
-        async with target.client() as zc:
-            await zc.login(target.database, login, password)
-            yield zc
-    finally:
-        partner = (await client.read("res.users", [uid], ["partner_id"]))[0]["partner_id"][0]
-        await client.unlink("res.users", [uid])
-        await client.unlink("res.partner", [partner])
+    async with internal_user(target, client, ("group_user", "group_partner_manager")) as zc:
+        yield zc
 
 
 def _sent(client: ZenooClient) -> dict[str, int]:
@@ -213,9 +181,8 @@ async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient,
     as_text = original.with_columns(pl.col("validity_date", "commitment_date").cast(pl.String))
     assert zenoo_frames.diff(original, as_text).changed_cells == 0  # the text of the values read
     before = _writes(client)
-    with pytest.raises(
-        InvalidValueError, match=re.escape(f"column 'validity_date': row 0 (id {order}): '2031-02-30' is not a date")
-    ):
+    refused = f"column 'validity_date': row 0 (id {order}): '2031-02-30' is not a date"
+    with pytest.raises(InvalidValueError, match=re.escape(refused)):
         zenoo_frames.diff(original, as_text.with_columns(pl.lit("2031-02-30").alias("validity_date")))
     assert _writes(client) == before
     edited = as_text.with_columns(
