@@ -71,7 +71,7 @@ class ModelBrowser:
         #: the record shown in the Record tab (or the related records listed there: ``related``)
         self.record: OdooModel | None = None
         self.related: list[tuple[int, str]] = []
-        self.unreadable: tuple[str, ...] = ()  #: x2many fields of ``record`` the user may not read
+        self.unreadable: tuple[str, ...] = ()  #: fields of ``record`` Odoo refuses to the user
         self.error: str | None = None
         self.models: list[tuple[str, str]] | None = None  # (technical name, label) from ir.model
         self._history: list[Place] = []

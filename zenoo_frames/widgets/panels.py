@@ -162,8 +162,7 @@ def record_cells(
             )
         )
         if name in unreadable:
-            relation = html.escape(str(field.get("relation", "")))
-            cells.append(widgets.HTML(f"<i>not read: you may not read {relation} records</i>"))
+            cells.append(widgets.HTML("<i>not read: Odoo refuses this field to you</i>"))
         else:
             cells.append(_value_widget(record, name, field, follow))
     return cells

@@ -1,10 +1,12 @@
 """How the browser's Record tab reads a record (every field but binaries, even for a user who may not
-read the records of some of its x2many fields) or the records of an x2many (their display names).
+read some of them) or the records of an x2many (their display names).
 
-Odoo refuses a whole ``read`` when one of the fields asked is an x2many whose records the user may
-not read (Odoo 19: "Failed to read field res.partner.rtc_session_ids"; 17 names the related model).
-Those fields are found by halving the x2many fields (a few requests, only after such a refusal),
-left out, and named, so that the tab shows the rest.
+Odoo refuses a whole ``read`` when one of the fields asked is refused to the user: an x2many whose
+records the user may not read (Odoo 19: "Failed to read field res.partner.rtc_session_ids"; 17 names
+the related model), or a computed field that reads such records (res.users' invoicing totals for a
+user without Invoicing rights). Those fields are found by halving the fields (a few requests, only
+after such a refusal and once the model itself is known readable), left out, and named, so that the
+tab shows the rest.
 """
 
 from __future__ import annotations
@@ -24,20 +26,16 @@ __all__ = ["read_record", "read_related"]
 
 
 async def read_record(client: Any, meta: ModelFields, record_id: int) -> tuple[OdooModel, tuple[str, ...]]:
-    """Record ``record_id`` of ``meta.model`` with every field but binaries, and the x2many fields
-    left out because the user may not read their records."""
+    """Record ``record_id`` of ``meta.model`` with every field but binaries, and the fields left out
+    because Odoo refuses them to the user."""
     names = [name for name in meta.names() if meta.type_of(name) != "binary" and name != "id"]
     query = QuerySet(client, meta.model)
     try:
         return await query.only(*names).get(record_id), ()
     except AccessError:
-        lists = [name for name in names if meta.type_of(name) in ("one2many", "many2many")]
-        if not lists:
-            raise
-        await query.only(*[name for name in names if name not in lists]).get(record_id)  # the model's own
-        readable = await _readable(client, meta.model, record_id, lists)
-    kept = [name for name in names if name not in lists or name in readable]
-    return await query.only(*kept).get(record_id), tuple(name for name in lists if name not in readable)
+        await read_related(client, meta.model, [record_id])  # the model itself: its error is the answer
+        readable = await _readable(client, meta.model, record_id, names)
+    return await query.only(*readable).get(record_id), tuple(name for name in names if name not in readable)
 
 
 async def _readable(client: Any, model: str, record_id: int, names: list[str]) -> list[str]:
