@@ -133,11 +133,16 @@ def _browse(chromium: Any, lab: str) -> None:
     wait = WebDriverWait(chromium, 40)
     chromium.get(lab)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
-    wait.until(
-        ec.presence_of_element_located(
-            (By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        )
-    )
+
+    def kernel_idle(driver: Any) -> bool:
+        # on a busy machine JupyterLab may open the notebook before it has listed the kernels and ask
+        # which one to start ("Select Kernel"); its proposal is the notebook's own kernel: accept it
+        for accept in driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog .jp-Dialog-button.jp-mod-accept"):
+            accept.click()
+            return False
+        return bool(driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"))
+
+    wait.until(kernel_idle)
     run_menu = next(
         item for item in chromium.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text == "Run"
     )
