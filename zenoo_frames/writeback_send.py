@@ -34,6 +34,7 @@ from zenoo.writing.bulk import (
     Send,
     create_requests,
     execute,
+    positive_or_none,
     unlink_requests,
     write_requests,
 )
@@ -338,11 +339,11 @@ async def apply_changes(
         raise InvalidValueError(f"conflicts must be 'refuse', 'skip' or 'overwrite', got {conflicts!r}")
     if not isinstance(deletes, bool):
         raise InvalidValueError(f"deletes must be True or False, got {deletes!r}")
-    for name, value in (("rows_per_call", rows_per_call), ("concurrency", concurrency)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise InvalidValueError(f"{name} must be a positive integer or None (the default), got {value!r}")
     options = Options.of(
-        rows_per_call or DEFAULT_ROWS_PER_CALL, concurrency or DEFAULT_CONCURRENCY, progress, False
+        positive_or_none("rows_per_call", rows_per_call) or DEFAULT_ROWS_PER_CALL,
+        positive_or_none("concurrency", concurrency) or DEFAULT_CONCURRENCY,
+        progress,
+        False,
     )
     model = changes.model
     fields = await model_fields(client, model)

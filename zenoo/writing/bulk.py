@@ -137,6 +137,13 @@ def chunks(size: int, chunk_size: int) -> list[range]:
     return [range(start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)]
 
 
+def positive_or_none(name: str, value: int | None) -> int | None:
+    """``value`` when it is None (the default) or a positive int, else InvalidValueError naming ``name``."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise InvalidValueError(f"{name} must be a positive integer or None (the default), got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Options:
     """How a bulk operation or a batch sends its requests (``timeout``: seconds for all of them)."""
@@ -159,9 +166,8 @@ class Options:
         timeout: float | None = None,
     ) -> Options:
         """Options from the public arguments, each checked (InvalidValueError) before anything is sent."""
-        for name, value in (("chunk_size", chunk_size), ("concurrency", concurrency)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-                raise InvalidValueError(f"{name} must be a positive int, got {value!r}")
+        positive_or_none("chunk_size", chunk_size)
+        positive_or_none("concurrency", concurrency)
         if not isinstance(validate, bool):
             raise InvalidValueError(f"validate must be True or False, got {validate!r}")
         if via not in ("auto", "write", "load"):
