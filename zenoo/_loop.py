@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Generator
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from zenoo.exceptions import BlockingCallError
 
 if TYPE_CHECKING:
-    from zenoo.seams import Runner
+    from zenoo.seams import OdooClient, Runner
 
 T = TypeVar("T")
 
@@ -84,6 +85,25 @@ def shared_loop() -> LoopThread:
         if _shared is None:
             _shared = LoopThread("zenoo-shared-loop")
         return _shared
+
+
+@contextmanager
+def fork_on_shared_loop(client: OdooClient) -> Iterator[tuple[LoopThread, OdooClient]]:
+    """The shared loop thread and a fork of ``client`` living on it, closed at the end.
+
+    For synchronous code serving an async client whose connections belong to a loop it cannot
+    block on (the notebook's own running loop): httpx pools belong to the loop that opened them.
+    """
+    loop = shared_loop()
+    fork = loop.run(_fork(client))
+    try:
+        yield loop, fork
+    finally:
+        loop.run(fork.close())
+
+
+async def _fork(client: OdooClient) -> OdooClient:
+    return client.fork()  # made on the loop thread: its connection pool belongs there
 
 
 

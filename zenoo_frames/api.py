@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import pyarrow as pa
 
-from zenoo._loop import shared_loop
+from zenoo._loop import fork_on_shared_loop
 from zenoo.exceptions import ClientError, ConfigurationError
 from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
@@ -69,9 +69,8 @@ async def to_arrow(
     Records deleted between the search and the read are left out, announced with a
     ``MissingRecordsWarning`` and listed in ``table.schema.metadata[b"zenoo.missing_ids"]``.
     """
-    fetch = FetchOptions.merge(options, keywords)
-    source = await _source(target, model, domain, fields)
-    return await fetch_table(source, fetch)
+    table, _schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    return table
 
 
 async def to_polars(
@@ -84,10 +83,8 @@ async def to_polars(
     **keywords: Unpack[FetchKeywords],
 ) -> pl.DataFrame:
     """Fetch the records as a ``polars.DataFrame`` (selection fields as ``pl.Enum``)."""
-    fetch = FetchOptions.merge(options, keywords)
-    source = await _source(target, model, domain, fields)
-    schema = await load_schema(source, display_names=fetch.display_names)
-    return remember(arrow_to_polars(await fetch_table(source, fetch, schema=schema), schema), schema)
+    table, schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    return remember(arrow_to_polars(table, schema), schema)
 
 
 async def to_pandas(
@@ -111,10 +108,21 @@ async def to_pandas(
         raise ConfigurationError(
             f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}"
         )
-    fetch = FetchOptions.merge(options, keywords)
+    table, schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    return remember(arrow_to_pandas(table, dtype_backend), schema)
+
+
+async def _table(
+    target: AsyncTarget,
+    model: str | None,
+    domain: Sequence[Any] | None,
+    fields: Sequence[str] | None,
+    fetch: FetchOptions,
+) -> tuple[pa.Table, FrameSchema]:
+    """The records as one Arrow table, and the schema it was read with (what the eager readers share)."""
     source = await _source(target, model, domain, fields)
     schema = await load_schema(source, display_names=fetch.display_names)
-    return remember(arrow_to_pandas(await fetch_table(source, fetch, schema=schema), dtype_backend), schema)
+    return await fetch_table(source, fetch, schema=schema), schema
 
 
 async def to_parquet(
@@ -408,13 +416,9 @@ class _Binding:
         if self._runner is not None:
             yield self._runner, self._bound(self._runner, self._target)
             return
-        loop = shared_loop()
-        fork = loop.run(_fork(self._client()))
-        try:
+        with fork_on_shared_loop(self._client()) as (loop, fork):
             target = self._target.using(fork) if isinstance(self._target, FrameQuery) else fork
             yield loop, self._bound(loop, target)
-        finally:
-            loop.run(fork.close())
 
     def _bound(self, run: Runner, target: AsyncTarget) -> Source:
         """The query's Source for ``target`` (the client, or QuerySet, living on ``run``'s loop)."""
@@ -422,7 +426,3 @@ class _Binding:
             self._source = run.run(_source(target, *self._args))
             return self._source
         return replace(self._source, client=target.client if isinstance(target, FrameQuery) else target)
-
-
-async def _fork(client: OdooClient) -> OdooClient:
-    return client.fork()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from zenoo._loop import shared_loop
+from zenoo._loop import fork_on_shared_loop
 from zenoo.exceptions import ZenooError
 from zenoo.models.html import html_table
 
@@ -41,16 +41,8 @@ def queryset_html(queryset: QuerySet) -> str:
 def _fetch(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:
     if queryset.runner is not None:
         return queryset.runner.run(_rows(queryset))
-    loop = shared_loop()
-    fork = loop.run(_fork(queryset.client))
-    try:
+    with fork_on_shared_loop(queryset.client) as (loop, fork):
         return loop.run(_rows(queryset.using(fork)))
-    finally:
-        loop.run(fork.close())
-
-
-async def _fork(client: Any) -> Any:
-    return client.fork()  # created on the loop thread: its connection pool belongs there
 
 
 async def _rows(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:
