@@ -8,6 +8,7 @@ thread of :mod:`zenoo._loop`). ``ZenooClient`` and ``LoopThread`` satisfy them (
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -21,6 +22,11 @@ T = TypeVar("T")
 
 class Runner(Protocol):
     """Runs coroutines for blocking callers (see :class:`zenoo._loop.LoopThread`)."""
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the coroutines run on (in its own thread)."""
+        ...
 
     def run(self, awaitable: Awaitable[T]) -> T: ...
 

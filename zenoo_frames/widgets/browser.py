@@ -34,7 +34,7 @@ from zenoo_frames.widgets import panels
 from zenoo_frames.widgets.expression import FilterArguments, filter_arguments, frame_code, queryset_code
 from zenoo_frames.widgets.panels import Place
 from zenoo_frames.widgets.reading import read_record, read_related
-from zenoo_frames.widgets.requests import Pending, Requests
+from zenoo_frames.widgets.requests import AnyClient, Pending, Requests
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,7 +50,7 @@ class ModelBrowser:
     ``page_size`` the records per page. Display the browser (last expression of a cell) to see it.
     """
 
-    def __init__(self, client: Any, model: str | None = None, page_size: int = 50) -> None:
+    def __init__(self, client: AnyClient, model: str | None = None, page_size: int = 50) -> None:
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise InvalidValueError(f"page_size must be a positive integer, got {page_size!r}")
         self._requests = Requests(client)
@@ -254,7 +254,7 @@ class ModelBrowser:
         """Read ``ir.model`` once, or say why not (only "Access Rights" may: others open models by name)."""
         if self.models is None:
             try:
-                rows = await self._client.search_read("ir.model", [], fields=["model", "name"], order="model")
+                rows = await QuerySet(self._client, "ir.model").order_by("model").values("model", "name")
             except ZenooError as error:
                 return f"models not listed ({type(error).__name__}: {error})"
             self.models = [(row["model"], row["name"]) for row in rows]

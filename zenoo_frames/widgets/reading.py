@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from zenoo.exceptions import AccessError
 from zenoo.fields.metadata import ModelFields
 from zenoo.query import QuerySet
+from zenoo.seams import OdooClient
 
 if TYPE_CHECKING:
     from zenoo.models.base import OdooModel
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["read_record", "read_related"]
 
 
-async def read_record(client: Any, meta: ModelFields, record_id: int) -> tuple[OdooModel, tuple[str, ...]]:
+async def read_record(client: OdooClient, meta: ModelFields, record_id: int) -> tuple[OdooModel, tuple[str, ...]]:
     """Record ``record_id`` of ``meta.model`` with every field but binaries, and the fields left out
     because Odoo refuses them to the user."""
     names = [name for name in meta.names() if meta.type_of(name) != "binary" and name != "id"]
@@ -38,7 +39,7 @@ async def read_record(client: Any, meta: ModelFields, record_id: int) -> tuple[O
     return await query.only(*readable).get(record_id), tuple(name for name in names if name not in readable)
 
 
-async def _readable(client: Any, model: str, record_id: int, names: list[str]) -> list[str]:
+async def _readable(client: OdooClient, model: str, record_id: int, names: list[str]) -> list[str]:
     """Those of ``names`` whose ``read`` Odoo does not refuse."""
     try:
         await client.call(model, "read", ids=[record_id], kwargs={"fields": names})
@@ -54,7 +55,7 @@ async def _readable(client: Any, model: str, record_id: int, names: list[str]) -
         return [*first, *second]
 
 
-async def read_related(client: Any, model: str, ids: Sequence[int]) -> list[tuple[int, str]]:
+async def read_related(client: OdooClient, model: str, ids: Sequence[int]) -> list[tuple[int, str]]:
     """The id and display name of each of ``ids``."""
     rows = await client.call(model, "read", ids=list(ids), kwargs={"fields": ["display_name"]})
     return [(row["id"], row["display_name"] or "") for row in rows]

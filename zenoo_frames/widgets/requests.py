@@ -19,8 +19,12 @@ from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
 from zenoo.exceptions import BlockingCallError, ConfigurationError
+from zenoo.seams import OdooClient
+from zenoo_frames.targets import BlockingClient
 
 Work = Callable[[int], Coroutine[Any, Any, None]]
+#: What the browser takes: the async client, or the blocking one
+AnyClient = OdooClient | BlockingClient
 
 
 class Pending:
@@ -54,8 +58,9 @@ class Pending:
 class Requests:
     """Runs the browser's coroutines (see the module docstring); one generation per request."""
 
-    def __init__(self, client: Any) -> None:
-        if hasattr(client, "aclient") and hasattr(client, "runner"):  # the blocking Client
+    def __init__(self, client: AnyClient) -> None:
+        self.client: OdooClient
+        if isinstance(client, BlockingClient):
             self.client = client.aclient
             self.blocking = True
             self._loop = client.runner.loop
