@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any, Literal, TypeVar
 import polars as pl
 
 from zenoo.exceptions import InvalidValueError
+from zenoo.fields.values import python_scalar
 from zenoo_frames.schema import FieldSpec, FrameSchema
 
 __all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "typed", "where"]
@@ -116,7 +118,7 @@ def _missing(value: Any) -> bool:
     """pandas' and NumPy's missing values (None, NaN, NaT, pd.NA), not lists or arrays."""
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
-    return isinstance(value, float) and value != value
+    return isinstance(value, float) and math.isnan(value)
 
 
 def where(frame: pl.DataFrame, row: int) -> str:
@@ -221,8 +223,7 @@ def _one(value: Any, target: pl.DataType) -> Any:
     """One Python value as ``target`` (None when it does not convert)."""
     if value is None:
         return None
-    if getattr(value, "shape", None) == () and hasattr(value, "item"):
-        value = value.item()  # a NumPy scalar in an object column
+    value = python_scalar(value)  # a NumPy scalar in an object column
     if isinstance(target, pl.List):
         items = value.tolist() if hasattr(value, "tolist") else value
         if isinstance(items, list | tuple) and all(
