@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import ssl
 import statistics
 import threading
@@ -30,15 +29,16 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 from urllib.request import HTTPCookieProcessor, HTTPSHandler, build_opener
 
+from servers import add_server_arguments, servers
+
 from zenoo import Limits, ZenooClient
-from zenoo.testing import OdooTestServer
 from zenoo.testing.nginx import NginxProxy
 
 MODEL = "res.partner"
@@ -228,28 +228,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300, help="calls per measure")
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight (concurrent measure)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of every measure (medians)")
-    parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
-    parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument(
-        "--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)"
-    )
-    parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
-    parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
-    parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
+    add_server_arguments(parser)
     args = parser.parse_args()
-    with ExitStack() as stack:
-        if not args.no_embedded:
-            server = stack.enter_context(
-                OdooTestServer(version=args.version, subprocess=True, connection_close=True)
-            )
-            admin = server.users["admin"]
-            routes = stack.enter_context(routes_to(server.url))
-            login = Login(server.database, admin.login, admin.password)
-            report(f"embedded Odoo {args.version}", routes, login, args.calls, args.concurrency, args.repeat)
-        if args.url:
-            routes = stack.enter_context(routes_to(args.url))
-            login = Login(args.db, args.user, args.password)
-            report(f"real Odoo at {args.url}", routes, login, args.calls, args.concurrency, args.repeat)
+    for server in servers(args, connection_close=True):
+        with routes_to(server.url) as routes:
+            login = Login(server.database, server.user, server.password)
+            report(server.title, routes, login, args.calls, args.concurrency, args.repeat)
 
 
 if __name__ == "__main__":

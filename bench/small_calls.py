@@ -40,6 +40,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from servers import add_server_arguments
+
 MODEL = "res.partner"
 DOMAIN = [["id", ">", 0]]
 FIELDS = ["name", "email"]
@@ -287,14 +289,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200, help="calls per workload")
     parser.add_argument("--concurrency", type=int, default=4, help="calls in flight (concurrent workload)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
-    parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument(
-        "--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)"
-    )
-    parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
-    parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
-    parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
+    add_server_arguments(parser)
     parser.add_argument(
         "--compare-python",
         help="also run the zenoo contender with this interpreter (a venv with another zenoo): 'zenoo@cmp'",

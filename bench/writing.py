@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 import uuid
@@ -34,6 +33,7 @@ from typing import Any
 
 import httpx
 import orjson
+from servers import add_server_arguments, servers
 
 from zenoo import ZenooClient
 
@@ -171,23 +171,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--loop-rows", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--version", type=int, default=19, choices=(17, 19), help="embedded server version")
-    parser.add_argument("--no-embedded", action="store_true", help="only the real Odoo")
-    parser.add_argument("--url", default=os.environ.get("ZENOO_TEST_URL"), help="a real Odoo (or ZENOO_TEST_URL)")
-    parser.add_argument("--db", default=os.environ.get("ZENOO_TEST_DB"))
-    parser.add_argument("--user", default=os.environ.get("ZENOO_TEST_USER"))
-    parser.add_argument("--password", default=os.environ.get("ZENOO_TEST_PASSWORD"))
+    add_server_arguments(parser)
     args = parser.parse_args()
-    if not args.no_embedded:
-        from zenoo.testing import OdooTestServer
-
-        with OdooTestServer(version=args.version, scale="small", subprocess=True) as srv:
-            admin = srv.users["admin"]
-            print(f"\n## embedded server (Odoo {args.version} imitation)")
-            asyncio.run(bench(srv.url, srv.database, admin.login, admin.password, args.rows, args.loop_rows, args.repeat))
-    if args.url:
-        print(f"\n## real Odoo at {args.url} (database {args.db})")
-        asyncio.run(bench(args.url, args.db, args.user, args.password, args.rows, args.loop_rows, args.repeat))
+    for server in servers(args, scale="small"):
+        print(f"\n## {server.title}")
+        asyncio.run(
+            bench(server.url, server.database, server.user, server.password, args.rows, args.loop_rows, args.repeat)
+        )
 
 
 if __name__ == "__main__":
