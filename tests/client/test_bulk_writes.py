@@ -6,6 +6,7 @@ Each scenario creates records named after its ``tag`` and deletes them at the en
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import random
 
 import pytest
@@ -269,6 +270,19 @@ async def test_progress_reports_every_record(client: ZenooClient, tag: str, clea
     assert [d["completed"] for d in dicts] == [20, 25] and dicts[-1]["percentage"] == 100.0
     with pytest.raises(InvalidValueError, match="progress"):
         await client.bulk_unlink("res.partner", ids, progress="yes")  # type: ignore[arg-type]
+    printed: list[tuple[int, int]] = []
+
+    class Uninspectable:  # like print: Python cannot read its signature; it gets (done, total)
+        __signature__ = "not a signature"
+
+        def __call__(self, *args: int) -> None:
+            printed.append(args)  # type: ignore[arg-type]
+
+    with pytest.raises((ValueError, TypeError)):
+        inspect.signature(Uninspectable())
+    again = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(25)], progress=False)
+    await client.bulk_unlink("res.partner", again, chunk_size=20, concurrency=1, progress=Uninspectable())
+    assert printed == [(20, 25), (25, 25)]
 
 
 def test_an_operation_with_nothing_done_is_not_partial() -> None:

@@ -67,6 +67,8 @@ async def test_batch_manager_api_reference(client: ZenooClient, tag: str, cleanu
         )
     more = await client_manager.bulk_create("res.partner", [{"name": f"{tag} C{i}"} for i in range(5)], chunk_size=2)
     assert len(more) == 5
+    one = await client_manager.bulk_create("res.partner", {"name": f"{tag} single"})  # one dict is one record
+    assert [r["name"] for r in await client.read("res.partner", one, ["name"])] == [f"{tag} single"]
     assert await client_manager.bulk_update("res.partner", {"active": True, "customer_rank": 1}, record_ids=more) is True
     assert await client_manager.bulk_write("res.partner", [{"ids": more[:2], "data": {"function": "F"}}]) is True
     rows = await client.read("res.partner", created_ids + more[:2], ["phone", "function"])

@@ -38,7 +38,9 @@ DEFAULT_CONCURRENCY = 4
 
 #: ``progress``: True for a tqdm bar (when tqdm is installed; it appears after a second), False
 #: for none, or a callable taking ``(done, total)`` records, ``(done, total, request)``, or one
-#: dict ``{"completed", "total", "percentage"}`` (zenoo-rpc's form); it may be a coroutine function.
+#: dict ``{"completed", "total", "percentage"}`` (zenoo-rpc's form), told apart by the positional
+#: parameters it requires (``(done, total)`` when its signature cannot be read); it may be a
+#: coroutine function.
 ProgressOption = bool | Callable[..., Any]
 Via = Literal["auto", "write", "load"]
 
@@ -57,11 +59,7 @@ class Progress:
         self._arity = 0
         if callable(option):
             self._callback = option
-            parameters = [
-                p for p in inspect.signature(option).parameters.values()
-                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-            ]  # fmt: skip
-            self._arity = len(parameters)
+            self._arity = _required_positionals(option)
         elif option is True and total:
             try:
                 from tqdm.auto import tqdm
@@ -93,6 +91,19 @@ class Progress:
         """Close the bar, if one is shown."""
         if self._bar is not None:
             self._bar.close()
+
+
+def _required_positionals(callback: Callable[..., Any]) -> int:
+    """How many positional arguments ``callback`` requires; 2 (``done, total``) when its signature
+    cannot be read (some builtins, such as ``print``)."""
+    try:
+        signature = inspect.signature(callback)
+    except (ValueError, TypeError):
+        return 2
+    return sum(
+        1 for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    )  # fmt: skip
 
 
 Send = Callable[[CallResult], Awaitable[None]]

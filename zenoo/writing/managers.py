@@ -62,7 +62,7 @@ class BatchManager:
         self, model: Any, records: Any, chunk_size: int | None = None, context: Mapping[str, Any] | None = None
     ) -> list[int]:
         """Create ``records``; their ids in input order (BatchError unless all are created)."""
-        result = await self._one(chunk_size, lambda b: b.create(model, list(records), context))
+        result = await self._one(chunk_size, lambda b: b.create(model, records, context))
         return [i for i in result.ids if i is not None]
 
     async def bulk_update(
