@@ -24,14 +24,16 @@ from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_frames import (
     INT32,
+    SHOWN,
     Column,
     as_polars,
     columns_of,
     refuse_cells,
     remembered_schema,
+    same,
     typed,
 )
-from zenoo_frames.writeback_send import ConflictMode, WriteBackResult, apply_changes, as_text, same
+from zenoo_frames.writeback_send import ConflictMode, WriteBackResult, apply_changes, as_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,13 +82,14 @@ def diff(
     cells: dict[str, pl.DataFrame] = {}
     for name in common:
         old, new = joined[f"{name}__old"], joined[name]
-        changed = ~same(old, new)
+        changed = ~same(old, new, columns[name])
         if changed.any():
             cells[name] = pl.DataFrame(
                 {"row": joined["__row"], "id": joined["id"], "old": old, "new": new}
             ).filter(changed)
     creates = numbered.filter(pl.col("id").is_null())
     given = {name: _given(creates[name]) for name in common}
+    _refuse_empty_rows(schema.model, creates, given)
     _refuse_unwritable(schema.model, columns, cells, {n: m for n, m in given.items() if m.any()})
     for name, frame in cells.items():
         _check_values(schema.model, right, columns[name], frame["new"], frame["row"])
@@ -140,6 +143,18 @@ def _given(series: pl.Series) -> pl.Series:
     if isinstance(series.dtype, pl.List):
         return series.list.len() > 0
     return series.is_not_null()
+
+
+def _refuse_empty_rows(model: str, creates: pl.DataFrame, given: Mapping[str, pl.Series]) -> None:
+    """A new row that sets no field would create a record of defaults only: most likely a blank
+    row left in the frame, so it is refused rather than guessed at."""
+    empty = ~pl.DataFrame(given).select(pl.any_horizontal(pl.all())).to_series() if given else None
+    rows = creates["__row"].to_list() if empty is None else creates["__row"].filter(empty).to_list()
+    if rows:
+        shown = ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else "")
+        raise InvalidValueError(
+            f"{model}: new rows (null id) that set no field: row {shown}; drop them, or fill in their values"
+        )
 
 
 def _refuse_unwritable(

@@ -25,7 +25,7 @@ from zenoo.exceptions import InvalidValueError
 from zenoo.fields.values import python_scalar
 from zenoo_frames.schema import FieldSpec, FrameSchema
 
-__all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "typed", "where"]
+__all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "same", "typed", "where"]
 
 #: Field types a frame's column writes back.
 WRITABLE_TYPES = frozenset(
@@ -119,6 +119,22 @@ def _missing(value: Any) -> bool:
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+#: What Odoo reads back from a null (``False``) in a field of these types.
+READ_AS = {"boolean": False, "integer": 0, "float": 0.0, "monetary": 0.0}
+
+
+def same(left: pl.Series, right: pl.Series, column: Column) -> pl.Series:
+    """Per row, whether two cells of ``column`` hold the same value as Odoo stores it: nulls equal,
+    a null boolean equal to False and a null number to 0 (what Odoo reads back from them), x2many
+    ids in any order."""
+    spec = column.spec
+    if column.role == "field" and spec is not None and spec.type in READ_AS:
+        left, right = left.fill_null(READ_AS[spec.type]), right.fill_null(READ_AS[spec.type])
+    if isinstance(left.dtype, pl.List):
+        left, right = left.list.sort(), right.list.sort()
+    return left.eq_missing(right).fill_null(False)
 
 
 def where(frame: pl.DataFrame, row: int) -> str:

@@ -43,12 +43,12 @@ from zenoo.writing.transaction import Transaction
 from zenoo_frames.api import arrow_to_polars
 from zenoo_frames.rows import rows_to_batch
 from zenoo_frames.schema import FrameSchema
-from zenoo_frames.writeback_frames import SHOWN, where
+from zenoo_frames.writeback_frames import SHOWN, same, where
 
 if TYPE_CHECKING:
     from zenoo_frames.writeback import Changes
 
-__all__ = ["DEFAULT_ROWS_PER_CALL", "ConflictMode", "WriteBackResult", "apply_changes", "as_text", "same"]
+__all__ = ["DEFAULT_ROWS_PER_CALL", "ConflictMode", "WriteBackResult", "apply_changes", "as_text"]
 
 #: Rows per ``load`` or ``create`` request when the caller does not say: above it, a write-back
 #: runs as several requests inside a zenoo transaction.
@@ -73,13 +73,6 @@ def as_text(series: pl.Series) -> pl.Series:
             series.name, [None if v is None else str(list(v)) for v in series.to_list()], pl.String
         )
     return series.cast(pl.String)
-
-
-def same(left: pl.Series, right: pl.Series) -> pl.Series:
-    """Per row, whether two cells hold the same value (nulls equal; x2many ids in any order)."""
-    if isinstance(left.dtype, pl.List):
-        left, right = left.list.sort(), right.list.sort()
-    return left.eq_missing(right).fill_null(False)
 
 
 @dataclass
@@ -194,8 +187,9 @@ async def check_conflicts(
             server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
         )
         present = now["id"].is_in(found.implode())
-        unchanged = present & same(now["__server"], now["old"])
-        done = present & ~unchanged & same(now["__server"], now["new"])
+        column = changes.columns[name]
+        unchanged = present & same(now["__server"], now["old"], column)
+        done = present & ~unchanged & same(now["__server"], now["new"], column)
         conflict = ~unchanged & ~done
         already_done += int(done.sum())
         if conflict.any():
@@ -219,7 +213,7 @@ async def check_conflicts(
         gone = now.filter(~present)["id"].to_list()
         changed = pl.Series([False] * now.height)
         for name in delete_columns:
-            differs = present & ~same(now[name], now[f"{name}__server"])
+            differs = present & ~same(now[name], now[f"{name}__server"], changes.columns[name])
             changed = changed | differs
             if differs.any():
                 bad = now.filter(differs)

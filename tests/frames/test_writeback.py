@@ -502,6 +502,41 @@ async def test_a_frame_read_with_only_writes_only_its_fields(
         assert ("fields" in sent and sent["fields"] == [".id", "color"]) or sent.get("vals") == {"color": 2}
 
 
+async def test_a_null_boolean_or_number_is_odoos_false_and_not_a_change(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    ids = await _partners(client, tag, 3, color=4)
+    await client.write("res.partner", ids[2:], {"color": 0})
+    qs = client.model("res.partner").filter(id__in=ids).only("name", "is_company", "color", "credit_limit")
+    original = await qs.order_by("id").to_polars(progress=False)
+    assert original.select("is_company", "credit_limit").null_count().row(0) == (0, 0)
+    blanked = original.with_columns(
+        pl.lit(None, pl.Boolean).alias("is_company"), pl.lit(None, pl.Float64).alias("credit_limit")
+    )
+    assert len(zenoo_frames.diff(original, blanked)) == 0  # False and 0.0 read back from a null
+    nulled = original.with_columns(pl.when(pl.col("id") != ids[1]).then(pl.col("color")).alias("color"))
+    nulled = nulled.with_columns(pl.lit(None, pl.Int64).alias("color"))  # 4 -> null twice, 0 -> null no change
+    changes = zenoo_frames.diff(original, nulled)
+    assert changes.preview()["id"].to_list() == ids[:2]
+    await colleague.write("res.partner", ids[:1], {"color": 0})  # the colleague did it already: not a conflict
+    result = await changes.apply(client)
+    assert result.already_done == 1 and result.conflicts.height == 0 and result.cells == 1
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [0, 0, 0]
+
+
+async def test_a_new_row_that_sets_nothing_is_refused(client: ZenooClient, tag: str) -> None:
+    ids = await _partners(client, tag, 1)
+    original = await client.model("res.partner").filter(id__in=ids).only("name", "category_id").to_polars(
+        progress=False
+    )
+    blank = pl.DataFrame({"id": [None, None], "name": [f"{tag}-new", None], "category_id": [[], []]},
+                         schema=original.schema)  # fmt: skip
+    before = _writes(client)
+    with pytest.raises(InvalidValueError, match=r"new rows \(null id\) that set no field: row 2;"):
+        zenoo_frames.diff(original, pl.concat([original, blank]))
+    assert _writes(client) == before
+
+
 # --- errors named before anything is sent ------------------------------------------------------------
 
 
