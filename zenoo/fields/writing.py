@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -119,7 +120,7 @@ def to_write_values(
         field = fields.get(name)
         out[name] = _field_value(fields.model, name, field, value, related or {})
         if (
-            _enforced_required(field) and out[name] is False and field.get("type") != "boolean"
+            out[name] is False and _enforced_required(field) and field.get("type") != "boolean"
             and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
         ):  # fmt: skip
             raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
@@ -149,6 +150,11 @@ def _field_value(
     model: str, name: str, field: Mapping[str, Any], value: Any, related: Mapping[str, ModelFields]
 ) -> Any:
     kind = str(field.get("type"))
+    cls = type(value)  # the common cases first: a plain str, int, bool or float of the field's type
+    if (cls is str and kind in _STRING_TYPES) or (cls is int and kind == "integer") or (cls is bool and kind == "boolean"):
+        return value
+    if cls is float and kind in ("float", "monetary") and math.isfinite(value):
+        return value
     where = f"{model}.{name}"
     if isinstance(value, Enum):
         value = value.value

@@ -267,10 +267,13 @@ async def _checked_values(
             check = checked_create_values if creating else checked_write_values
             out.append(await check(client, model, row))
             continue
-        names = frozenset(row)
-        first = names not in checked_names
-        checked_names.add(names)
-        out.append(to_write_values(fields, row, creating=creating, defaults=defaults if first else None))
+        row_defaults = None  # given, to_write_values checks that the required fields are all there
+        if creating:
+            names = frozenset(row)
+            if names not in checked_names:
+                checked_names.add(names)
+                row_defaults = defaults
+        out.append(to_write_values(fields, row, creating=creating, defaults=row_defaults))
     return out
 
 
@@ -324,7 +327,7 @@ async def checked_updates(
         raise InvalidValueError(f"bulk_write() needs a dict {{id: values}}, got {type(updates).__name__}")
     ids = check_ids(list(updates))
     for record_id, values in zip(ids, updates.values(), strict=True):
-        if not isinstance(values, Mapping):
+        if type(values) is not dict and not isinstance(values, Mapping):
             raise InvalidValueError(f"bulk_write(): the values of record {record_id} are a {type(values).__name__}, not a dict")
     if not validate:
         return {record_id: dict(values) for record_id, values in zip(ids, updates.values(), strict=True)}
@@ -341,11 +344,14 @@ async def write_requests(
     """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
     (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
     targets = list(updates)
+    rows_values = list(updates.values())
     operation = OperationResult("write", model, len(targets), targets=targets)
-    position = {record_id: row for row, record_id in enumerate(targets)}
-    groups: dict[bytes, list[int]] = {}
-    for record_id, values in updates.items():
-        groups.setdefault(values_key(values), []).append(record_id)
+    first_with: dict[bytes, int] = {}  # values -> the first row that has them
+    sharing: dict[int, list[int]] = {}  # that first row -> every row with the same values
+    for row, values in enumerate(rows_values):
+        first = first_with.setdefault(values_key(values), row)
+        if first != row:
+            sharing.setdefault(first, [first]).append(row)
 
     async def send_write(result: CallResult) -> None:
         result.ids = [targets[row] for row in result.rows]
@@ -355,40 +361,38 @@ async def write_requests(
         await send_load(client, model, result, context)
 
     requests: list[tuple[CallResult, Send]] = []
-    singles: dict[tuple[str, ...], list[int]] = {}
-    for ids in groups.values():
-        values = updates[ids[0]]
-        if len(ids) == 1 and options.via != "write":
-            singles.setdefault(tuple(values), []).append(ids[0])
+    singles: dict[tuple[str, ...], list[int]] = {}  # rows by the fields they set
+    for first in first_with.values():
+        rows = sharing.get(first) or [first]
+        values = rows_values[first]
+        if len(rows) == 1 and options.via != "write":
+            singles.setdefault(tuple(values), []).append(first)
             continue
-        for part in chunks(len(ids), options.chunk_size):
-            rows = [position[record_id] for record_id in ids[part.start : part.stop]]
-            requests.append((CallResult("write", model, _as_range(rows), values=values), send_write))
+        for part in chunks(len(rows), options.chunk_size):
+            requests.append((CallResult("write", model, _as_range(rows[part.start : part.stop]), values=values), send_write))
     fields = await model_fields(client, model) if singles else ModelFields(model, {})
-    for ids in singles.values():
-        columns, cells = load_rows(fields, [(i, updates[i]) for i in ids])
-        loadable = [(i, row) for i, row in zip(ids, cells, strict=True) if row is not None]
-        by_write = [i for i, row in zip(ids, cells, strict=True) if row is None]
+    for rows in singles.values():
+        columns, cells = load_rows(fields, [(targets[row], rows_values[row]) for row in rows])
+        loadable = [(row, cell) for row, cell in zip(rows, cells, strict=True) if cell is not None]
+        by_write = [row for row, cell in zip(rows, cells, strict=True) if cell is None]
         if by_write and options.via == "load":
             raise InvalidValueError(
-                f"bulk_write(via='load') on {model}: the values of record {by_write[0]} cannot be sent as "
+                f"bulk_write(via='load') on {model}: the values of record {targets[by_write[0]]} cannot be sent as "
                 "import text (x2many, binary, empty or padded strings…): use via='auto'"
             )
         for part in chunks(len(loadable), options.chunk_size):
             members = loadable[part.start : part.stop]
-            rows = [position[i] for i, _ in members]
-            load = (columns, [row for _, row in members])
-            requests.append((CallResult("load", model, _as_range(rows), values=load), send_load_rows))
-        for record_id in by_write:
-            row = position[record_id]
-            requests.append((CallResult("write", model, range(row, row + 1), values=updates[record_id]), send_write))
+            load = (columns, [cell for _, cell in members])
+            requests.append((CallResult("load", model, _as_range([row for row, _ in members]), values=load), send_load_rows))
+        for row in by_write:
+            requests.append((CallResult("write", model, range(row, row + 1), values=rows_values[row]), send_write))
     operation.calls = [call for call, _ in requests]  # in the order they are sent
     return operation, requests
 
 
 def _as_range(rows: list[int]) -> Sequence[int]:
-    """The rows of a request: a range when contiguous, else a tuple."""
-    if rows == list(range(rows[0], rows[-1] + 1)):
+    """The rows of a request (ascending): a range when contiguous, else a tuple."""
+    if rows[-1] - rows[0] == len(rows) - 1:
         return range(rows[0], rows[-1] + 1)
     return tuple(rows)
 

@@ -73,19 +73,15 @@ def load_rows(
     columns = [".id"] * with_ids + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
     rows: list[list[str] | None] = []
     for record_id, values in records:
-        cells = _load_cells(metas, values)
-        rows.append(None if cells is None else ([str(record_id)] if with_ids else []) + cells)
+        cells: list[str] | None = [str(record_id)] if with_ids else []
+        for name, meta in metas:
+            cell = load_cell(meta, values[name])
+            if cell is None:
+                cells = None
+                break
+            cells.append(cell)  # type: ignore[union-attr]
+        rows.append(cells)
     return columns, rows
-
-
-def _load_cells(metas: Sequence[tuple[str, Mapping[str, Any]]], values: Mapping[str, Any]) -> list[str] | None:
-    cells = []
-    for name, meta in metas:
-        cell = load_cell(meta, values[name])
-        if cell is None:
-            return None
-        cells.append(cell)
-    return cells
 
 
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
