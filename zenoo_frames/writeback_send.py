@@ -26,7 +26,7 @@ import polars as pl
 
 from zenoo.exceptions import BatchError, ConflictError, InvalidValueError
 from zenoo.fields.metadata import ModelFields, model_fields
-from zenoo.fields.writing import known_defaults, to_write_values
+from zenoo.fields.writing import known_defaults, to_write_values, write_value
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
@@ -256,7 +256,7 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
             frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True
         ):
             try:
-                mine[record_id] = to_write_values(fields, {name: value}, creating=False)[name]
+                mine[record_id] = write_value(fields, name, value, creating=False)
             except InvalidValueError as exc:
                 raise InvalidValueError(
                     f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}"

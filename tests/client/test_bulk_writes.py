@@ -12,7 +12,7 @@ import random
 import pytest
 
 from zenoo import BatchError, InvalidValueError, OdooServerError, ZenooClient
-from zenoo.writing import Batch, BatchResult, CallResult, OperationResult, PendingRecords
+from zenoo.writing import Batch, BatchResult, CallResult, OperationResult, PendingRecords, bulk
 
 
 def _sent(client: ZenooClient) -> dict[str, int]:
@@ -253,6 +253,19 @@ async def test_atomic_batch_refuses_what_one_request_cannot_do(client: ZenooClie
                 fill(batch)
     assert _writes(client) == before  # refused before anything was sent
     assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+
+
+async def test_values_that_only_share_a_hash_are_not_written_together(
+    client: ZenooClient, tag: str, cleanup: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(6)], progress=False)
+    monkeypatch.setattr(bulk, "hash", lambda _key: 0, raising=False)  # every key collides
+    values = [{"function": "A"}, {"function": "B"}, {"function": "A"}, {"function": "C"}, {"function": "A"}, {"function": "B"}]
+    result = await client.bulk_write("res.partner", dict(zip(ids, values, strict=True)), progress=False)
+    shared = [call for call in result.calls if call.method == "write"]
+    assert [list(call.rows) for call in shared] == [[0, 2, 4]]  # only rows equal to the first one share
+    rows = await client.read("res.partner", ids, ["function"])
+    assert [r["function"] for r in rows] == [v["function"] for v in values]
 
 
 async def test_progress_reports_every_record(client: ZenooClient, tag: str, cleanup: None) -> None:

@@ -113,17 +113,10 @@ def to_write_values(
     those models are checked against them too (their required fields are left to Odoo, which
     fills the inverse field itself).
     """
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if name == "id":
-            raise InvalidValueError(f"{fields.model}.id cannot be written")
-        field = fields.get(name)
-        out[name] = _field_value(fields.model, name, field, value, related or {})
-        if (
-            out[name] is False and _enforced_required(field) and field.get("type") != "boolean"
-            and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
-        ):  # fmt: skip
-            raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
+    out = {
+        name: write_value(fields, name, value, creating=creating, related=related)
+        for name, value in values.items()
+    }
     if creating and defaults is not None:
         missing = [
             name
@@ -136,6 +129,27 @@ def to_write_values(
             raise InvalidValueError(
                 f"cannot create {fields.model}: required field(s) {', '.join(sorted(missing))} missing"
             )
+    return out
+
+
+def write_value(
+    fields: ModelFields,
+    name: str,
+    value: Any,
+    *,
+    creating: bool,
+    related: Mapping[str, ModelFields] | None = None,
+) -> Any:
+    """One value of field ``name``, checked and converted as :func:`to_write_values` does."""
+    if name == "id":
+        raise InvalidValueError(f"{fields.model}.id cannot be written")
+    field = fields.get(name)
+    out = _field_value(fields.model, name, field, value, related or {})
+    if (
+        out is False and _enforced_required(field) and field.get("type") != "boolean"
+        and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
+    ):  # fmt: skip
+        raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
     return out
 
 

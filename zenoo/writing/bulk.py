@@ -346,12 +346,21 @@ async def write_requests(
     targets = list(updates)
     rows_values = list(updates.values())
     operation = OperationResult("write", model, len(targets), targets=targets)
-    first_with: dict[bytes, int] = {}  # values -> the first row that has them
+    # rows with the same values share a write. Keyed by the hash of values_key (keeping 10,000
+    # keys of bytes alive costs more than making them); rows whose keys only share a hash stay apart
+    first_with: dict[int, int] = {}  # hash of the values -> the first row that has them
     sharing: dict[int, list[int]] = {}  # that first row -> every row with the same values
+    apart: list[int] = []
     for row, values in enumerate(rows_values):
-        first = first_with.setdefault(values_key(values), row)
-        if first != row:
+        key = values_key(values)
+        first = first_with.setdefault(hash(key), row)
+        if first == row:
+            continue
+        if values_key(rows_values[first]) == key:
             sharing.setdefault(first, [first]).append(row)
+        else:
+            apart.append(row)
+    firsts = sorted([*first_with.values(), *apart]) if apart else list(first_with.values())
 
     async def send_write(result: CallResult) -> None:
         result.ids = [targets[row] for row in result.rows]
@@ -362,7 +371,7 @@ async def write_requests(
 
     requests: list[tuple[CallResult, Send]] = []
     singles: dict[tuple[str, ...], list[int]] = {}  # rows by the fields they set
-    for first in first_with.values():
+    for first in firsts:
         rows = sharing.get(first) or [first]
         values = rows_values[first]
         if len(rows) == 1 and options.via != "write":
