@@ -20,6 +20,7 @@ import polars as pl
 
 from zenoo.exceptions import ConfigurationError, FieldError, InvalidValueError
 from zenoo.seams import OdooClient
+from zenoo.writing.bulk import ProgressOption
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_frames import (
@@ -351,7 +352,7 @@ class Changes:
         deletes: bool = False,
         rows_per_call: int | None = None,
         concurrency: int | None = None,
-        progress: bool = False,
+        progress: ProgressOption = False,
         context: Mapping[str, Any] | None = None,
     ) -> WriteBackResult: ...
 
@@ -364,7 +365,7 @@ class Changes:
         deletes: bool = False,
         rows_per_call: int | None = None,
         concurrency: int | None = None,
-        progress: bool = False,
+        progress: ProgressOption = False,
         context: Mapping[str, Any] | None = None,
     ) -> Coroutine[Any, Any, WriteBackResult]: ...
 
@@ -376,13 +377,15 @@ class Changes:
         deletes: bool = False,
         rows_per_call: int | None = None,
         concurrency: int | None = None,
-        progress: bool = False,
+        progress: ProgressOption = False,
         context: Mapping[str, Any] | None = None,
     ) -> WriteBackResult | Coroutine[Any, Any, WriteBackResult]:
         """Write the changes: ``await changes.apply(client)`` (or, with the blocking ``Client``,
         ``changes.apply(client)``), checking conflicts first (``conflicts="refuse"``, ``"skip"`` or
         ``"overwrite"``); deletes only with ``deletes=True``. Up to ``rows_per_call`` rows per
-        request (default 500); more than one request runs inside a zenoo transaction.
+        request (default 500); more than one request runs inside a zenoo transaction, each request
+        checking its cells again right before it is sent. ``progress``: True for a bar, or a
+        callable as ``bulk_write`` takes.
         """
         options: dict[str, Any] = {
             "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call,

@@ -31,6 +31,7 @@ from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
     Options,
+    ProgressOption,
     Send,
     create_requests,
     execute,
@@ -148,17 +149,88 @@ class _Checked:
     already_deleted: list[int]
 
 
-async def _server_frame(
-    client: OdooClient, changes: Changes, ids: list[int], names: list[str], context: Mapping[str, Any] | None
-) -> pl.DataFrame:
-    """The current values of ``names`` of ``ids``, typed as the frame's columns (one ``read``)."""
+async def _server_rows(
+    client: OdooClient, model: str, ids: list[int], names: list[str], context: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The current values of ``names`` of ``ids`` (one ``read``, cache bypassed; many2one as ids)."""
+    rows: list[dict[str, Any]] = await client.call(
+        model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=context, cache_ttl=0
+    )
+    return rows
+
+
+def _server_frame(changes: Changes, rows: list[dict[str, Any]], names: list[str]) -> pl.DataFrame:
+    """Rows read by :func:`_server_rows`, typed as the frame's columns."""
     specs = tuple(changes.columns[name].spec for name in names)
     schema = FrameSchema(changes.model, fields=tuple(s for s in specs if s is not None))
-    rows = await client.call(
-        changes.model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=context, cache_ttl=0
-    )
     frame = arrow_to_polars(rows_to_batch(schema, rows), schema)
     return frame.with_columns(pl.col(n).fill_null([]) for n in names if isinstance(frame.schema[n], pl.List))
+
+
+@dataclass
+class _Sorted:
+    """The cells of one field sorted by what the server holds now."""
+
+    send: pl.DataFrame  # cells to write (``row, id, old, new``)
+    conflicts: pl.DataFrame | None  # CONFLICT_SCHEMA
+    already_done: int
+
+
+def _sort_cells(
+    changes: Changes, name: str, cells: pl.DataFrame, server: pl.DataFrame, mode: ConflictMode
+) -> _Sorted:
+    """A cell is sent when the server still holds the value read (``overwrite``: also when it holds
+    another, unless the record is gone), left out when it already holds the new value, and a
+    conflict otherwise."""
+    found = server["id"]
+    now = cells.join(
+        server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
+    )
+    present = now["id"].is_in(found.implode())
+    column = changes.columns[name]
+    unchanged = present & same(now["__server"], now["old"], column)
+    done = present & ~unchanged & same(now["__server"], now["new"], column)
+    conflict = ~unchanged & ~done
+    conflicts = None
+    if conflict.any():
+        bad = now.filter(conflict)
+        server_text = pl.select(
+            pl.when(bad["id"].is_in(found.implode())).then(as_text(bad["__server"])).otherwise(pl.lit(DELETED))
+        ).to_series()
+        conflicts = pl.DataFrame(
+            {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad["old"]),
+             "server": server_text, "yours": as_text(bad["new"])}, schema=CONFLICT_SCHEMA)  # fmt: skip
+    send = unchanged | (conflict & present) if mode == "overwrite" else unchanged
+    return _Sorted(cells.filter(send), conflicts, int(done.sum()))
+
+
+def _sort_deletes(
+    changes: Changes, records: pl.DataFrame, names: list[str], server: pl.DataFrame, mode: ConflictMode
+) -> tuple[list[int], list[int], list[pl.DataFrame]]:
+    """The records to delete now, those already gone, and the conflicts: a record whose ``names``
+    changed since it was read (``overwrite``: deleted anyway)."""
+    now = records.join(server, on="id", how="left", suffix="__server", maintain_order="left")
+    present = now["id"].is_in(server["id"].implode())
+    gone = now.filter(~present)["id"].to_list()
+    changed = pl.Series([False] * now.height)
+    conflicts = []
+    for name in names:
+        differs = present & ~same(now[name], now[f"{name}__server"], changes.columns[name])
+        changed = changed | differs
+        if differs.any():
+            bad = now.filter(differs)
+            conflicts.append(pl.DataFrame(
+                {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad[name]),
+                 "server": as_text(bad[f"{name}__server"]), "yours": ["(delete)"] * bad.height},
+                schema=CONFLICT_SCHEMA))  # fmt: skip
+    send = present & ~changed if mode != "overwrite" else present
+    return now.filter(send)["id"].to_list(), gone, conflicts
+
+
+def _delete_columns(changes: Changes) -> list[str]:
+    """The fields compared before a delete: the writable ones (a computed field may change without
+    anyone editing the record)."""
+    return [c for c in changes.deletes.columns if changes.columns[c].role == "field" and not changes.columns[c].refusal]
 
 
 async def check_conflicts(
@@ -166,65 +238,138 @@ async def check_conflicts(
 ) -> _Checked:
     cells = changes.cells
     delete_frame = changes.deletes if deletes else changes.deletes.head(0)
-    delete_columns = [  # the writable fields: a computed one may change without anyone editing the record
-        c
-        for c in delete_frame.columns
-        if changes.columns[c].role == "field" and not changes.columns[c].refusal
-    ]
+    delete_columns = _delete_columns(changes)
     ids = sorted(
         {i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list())
     )
     names = list(dict.fromkeys([*cells, *delete_columns]))
     if not ids:
         return _Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
-    server = await _server_frame(client, changes, ids, names, context)
-    found = server["id"]
+    server = _server_frame(changes, await _server_rows(client, changes.model, ids, names, context), names)
     conflicts: list[pl.DataFrame] = []
     kept: dict[str, pl.DataFrame] = {}
     already_done = 0
     for name, frame in cells.items():
-        now = frame.join(
-            server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
-        )
-        present = now["id"].is_in(found.implode())
-        column = changes.columns[name]
-        unchanged = present & same(now["__server"], now["old"], column)
-        done = present & ~unchanged & same(now["__server"], now["new"], column)
-        conflict = ~unchanged & ~done
-        already_done += int(done.sum())
-        if conflict.any():
-            bad = now.filter(conflict)
-            server_text = pl.select(
-                pl.when(bad["id"].is_in(found.implode()))
-                .then(as_text(bad["__server"]))
-                .otherwise(pl.lit(DELETED))
-            ).to_series()
-            conflicts.append(pl.DataFrame(
-                {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad["old"]),
-                 "server": server_text, "yours": as_text(bad["new"])}, schema=CONFLICT_SCHEMA))  # fmt: skip
-        send = unchanged | (conflict & present) if mode == "overwrite" else unchanged
-        if send.any():
-            kept[name] = frame.filter(send)
+        sorted_cells = _sort_cells(changes, name, frame, server, mode)
+        already_done += sorted_cells.already_done
+        conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
+        if sorted_cells.send.height:
+            kept[name] = sorted_cells.send
     delete_ids: list[int] = []
     gone: list[int] = []
     if delete_frame.height:
-        now = delete_frame.join(server, on="id", how="left", suffix="__server", maintain_order="left")
-        present = now["id"].is_in(found.implode())
-        gone = now.filter(~present)["id"].to_list()
-        changed = pl.Series([False] * now.height)
-        for name in delete_columns:
-            differs = present & ~same(now[name], now[f"{name}__server"], changes.columns[name])
-            changed = changed | differs
-            if differs.any():
-                bad = now.filter(differs)
-                conflicts.append(pl.DataFrame(
-                    {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad[name]),
-                     "server": as_text(bad[f"{name}__server"]), "yours": ["(delete)"] * bad.height},
-                    schema=CONFLICT_SCHEMA))  # fmt: skip
-        send = present & ~changed if mode != "overwrite" else present
-        delete_ids = now.filter(send)["id"].to_list()
+        delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
+        conflicts += found
     frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
     return _Checked(kept, delete_ids, frame, already_done, gone)
+
+
+class _Recheck:
+    """Checks each request's cells again right before it is sent, when a write-back takes several
+    requests, so that the window between check and write is one call for every request, not only
+    the first. The read is also the transaction's snapshot of the values a rollback restores
+    (:meth:`Transaction.seed_before`): checking again costs no request.
+
+    A cell changed since the first check is sorted as that check sorts it: a conflict (``refuse``:
+    :class:`ConflictError` before the request is sent, and the transaction undoes the requests
+    before it), left out when it already holds the new value, or written over (``overwrite``). A
+    record that keeps some of its cells is taken out of the shared request and written alone.
+    """
+
+    def __init__(
+        self,
+        client: OdooClient,
+        changes: Changes,
+        checked: _Checked,
+        updates: dict[int, dict[str, Any]],
+        mode: ConflictMode,
+        context: Mapping[str, Any] | None,
+    ) -> None:
+        self.client, self.changes, self.checked, self.mode, self.context = client, changes, checked, mode, context
+        self.updates = updates
+        self.targets = list(updates)
+        self.transaction: Transaction | None = None
+        self.conflicts: list[pl.DataFrame] = []
+        self.already_done = 0
+        self.left_out: dict[str, set[int]] = {}  # cells not written after all: field -> ids
+        self.gone: list[int] = []
+
+    def updates_guarded(self, send: Send) -> Send:
+        """``send`` of a ``write`` or ``load`` request of the updates, checking its cells first."""
+
+        async def guarded(call: CallResult) -> None:
+            ids = [self.targets[row] for row in call.rows]
+            names = list(call.values) if call.method == "write" else [
+                c.split("/", 1)[0] for c in call.values[0] if c != ".id"
+            ]  # fmt: skip
+            server = await self._read(ids, names)
+            keep: dict[int, set[str]] = {record_id: set(names) for record_id in ids}
+            for name in names:
+                cells = self.checked.cells[name].filter(pl.col("id").is_in(ids))
+                sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode)
+                self._count(sorted_cells.already_done, sorted_cells.conflicts)
+                for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
+                    keep[record_id].discard(name)
+                    self.left_out.setdefault(name, set()).add(record_id)
+            whole = [row for row, record_id in zip(call.rows, ids, strict=True) if keep[record_id] == set(names)]
+            if len(whole) < len(ids):
+                self._narrow(call, whole)
+            if whole:
+                await send(call)
+            for record_id, kept in keep.items():  # records that keep only some of the request's cells
+                if kept and kept != set(names):
+                    values = {name: self.updates[record_id][name] for name in names if name in kept}
+                    await self.client.call(self.changes.model, "write", ids=[record_id], args=(values,),
+                                           context=self.context)  # fmt: skip
+
+        return guarded
+
+    def deletes_guarded(self, send: Send, delete_ids: list[int]) -> Send:
+        """``send`` of the ``unlink`` of ``delete_ids``, comparing the records with the frame first."""
+
+        async def guarded(call: CallResult) -> None:
+            names = _delete_columns(self.changes)
+            server = await self._read(delete_ids, names)
+            records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
+            now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode)
+            self.gone += gone
+            self._count(0, pl.concat(conflicts) if conflicts else None)
+            delete_ids[:] = now  # the unlink request reads its ids from this list
+            call.rows = range(len(now))
+            if now:
+                await send(call)
+
+        return guarded
+
+    async def _read(self, ids: list[int], names: list[str]) -> pl.DataFrame:
+        rows = await _server_rows(self.client, self.changes.model, ids, names, self.context)
+        if self.transaction is not None:
+            self.transaction.seed_before(self.changes.model, rows)
+        return _server_frame(self.changes, rows, names)
+
+    def _count(self, already_done: int, conflicts: pl.DataFrame | None) -> None:
+        """Count what a re-check found; refuse its conflicts, if that is the mode (those the first
+        check reported, written over with ``overwrite``, are not counted twice)."""
+        self.already_done += already_done
+        if conflicts is None:
+            return
+        late = conflicts.join(self.checked.conflicts.select("id", "field"), on=["id", "field"], how="anti")
+        if not late.height:
+            return
+        self.conflicts.append(late)
+        if self.mode == "refuse":
+            raise ConflictError(
+                _conflict_message(self.changes.model, late) + " (changed while the write-back ran)", conflicts=late
+            )
+
+    @staticmethod
+    def _narrow(call: CallResult, rows: list[int]) -> None:
+        """Keep only ``rows`` of ``call`` (and their import rows, for a ``load``)."""
+        if call.method == "load":
+            columns, cells = call.values
+            by_row = dict(zip(call.rows, cells, strict=True))
+            call.values = (columns, [by_row[row] for row in rows])
+        call.rows = tuple(rows)
 
 
 def _conflict_message(model: str, conflicts: pl.DataFrame) -> str:
@@ -325,7 +470,7 @@ async def apply_changes(
     deletes: bool = False,
     rows_per_call: int | None = None,
     concurrency: int | None = None,
-    progress: bool = False,
+    progress: ProgressOption = False,
     context: Mapping[str, Any] | None = None,
 ) -> WriteBackResult:
     """Check for conflicts, then write ``changes`` all or nothing (see the module docstring)."""
@@ -360,6 +505,15 @@ async def apply_changes(
     if checked.delete_ids:
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
+    requests = sum(len(reqs) for _, reqs in stages)
+    recheck = _Recheck(client, changes, checked, updates, conflicts, context) if requests > 1 else None
+    if recheck is not None:
+        stages = [
+            (operation, [(call, recheck.deletes_guarded(send, checked.delete_ids) if call.method == "unlink"
+                          else recheck.updates_guarded(send) if operation.kind == "write" else send)
+                         for call, send in reqs])
+            for operation, reqs in stages
+        ]  # fmt: skip
     targets = list(updates)
     describe = {
         "write": lambda position: where(changes.edited, row_of[targets[position]]),
@@ -367,7 +521,6 @@ async def apply_changes(
         "create": lambda position: where(changes.edited, create_rows[position]),
         "unlink": lambda position: f"id {checked.delete_ids[position]}",
     }
-    requests = sum(len(reqs) for _, reqs in stages)
     batches: list[BatchResult] = []
 
     async def run() -> None:
@@ -383,23 +536,32 @@ async def apply_changes(
         except BatchError as exc:
             raise BatchError(f"{exc}; Odoo wrote none of it (one request)", result=exc.result) from None
     else:
+        assert recheck is not None
         try:
-            async with Transaction(client, allow_unlink=True):
+            async with Transaction(client, allow_unlink=True) as recheck.transaction:
                 await run()
         except BatchError as exc:
-            raise BatchError(
-                f"{exc}; the requests made before it were undone by the write-back's transaction",
-                result=exc.result,
-            ) from None
+            undone = "the requests made before it were undone by the write-back's transaction"
+            late = next((c.error for c in exc.result.calls if isinstance(c.error, ConflictError)), None)
+            if late is not None:
+                raise ConflictError(f"{late}; {undone}", conflicts=late.conflicts) from None
+            raise BatchError(f"{exc}; {undone}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
+    cells = checked.cells
+    if recheck is not None and recheck.left_out:
+        cells = {
+            name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
+            for name, frame in cells.items()
+        }
+    late_conflicts = recheck.conflicts if recheck is not None else []
     return WriteBackResult(
         model=model,
-        written=changes.written(checked.cells, created_ids, checked.delete_ids),
-        conflicts=checked.conflicts,
+        written=changes.written(cells, created_ids, checked.delete_ids),
+        conflicts=pl.concat([checked.conflicts, *late_conflicts]),
         created_ids=created_ids,
         deleted_ids=list(checked.delete_ids),
-        already_done=checked.already_done,
-        already_deleted=checked.already_deleted,
+        already_done=checked.already_done + (recheck.already_done if recheck is not None else 0),
+        already_deleted=checked.already_deleted + (recheck.gone if recheck is not None else []),
         requests=requests,
         transaction=requests > 1,
         batches=batches,

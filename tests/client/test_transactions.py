@@ -280,6 +280,27 @@ async def test_commit_keeps_and_rollback_on_demand(client: ZenooClient, tag: str
         await tx.rollback()
 
 
+async def test_values_seeded_just_before_a_write_spare_its_read(client: ZenooClient, tag: str, cleanup: None) -> None:
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(3)], progress=False)
+
+    def reads() -> int:
+        return int(client.stats.as_dict()["methods"].get("read", {}).get("requests", 0))
+
+    async with client.transaction() as tx:
+        tx.seed_before("res.partner", await client.read("res.partner", ids, ["color"]))
+        before = reads()
+        await client.write("res.partner", ids, {"color": 5})
+        assert reads() - before == 1  # only the read after the write
+        await client.write("res.partner", ids, {"color": 6})  # a seed serves one write
+        await client.write("res.partner", ids, {"function": "F"})
+        tx.seed_before("res.partner", await client.read("res.partner", ids, ["color"]))
+        await client.write("res.partner", ids, {"color": 7, "function": "G"})  # the seed lacks function: read
+        assert reads() - before == 1 + 2 + 2 + 1 + 2
+        await tx.rollback()
+    rows = await client.read("res.partner", ids, ["color", "function"])
+    assert [(r["color"], r["function"]) for r in rows] == [(1, False)] * 3
+
+
 def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  # type: ignore[no-untyped-def]
     with Client(target.url) as client:
         client.login(target.database, target.login, target.password)

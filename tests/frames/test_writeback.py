@@ -8,11 +8,13 @@ the write-back.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
 import random
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import numpy as np
@@ -317,6 +319,98 @@ async def test_overwrite_writes_over_the_conflicts(
     rows = await client.read("res.partner", ids[:3], ["color", "function"])
     assert [(r["color"], r["function"]) for r in rows] == [(10, "A"), (11, "B"), (12, "C")]
     assert await _gone(client, ids[3])  # overwriting does not bring back what the colleague deleted
+
+
+async def _elsewhere(write: Coroutine[Any, Any, Any]) -> None:
+    """Run the colleague's ``write`` outside the write-back's context, as another program would: a
+    zenoo transaction records the calls of every client in its context."""
+    await asyncio.create_task(write, context=contextvars.Context())
+
+
+async def _changed_while_running(
+    client: ZenooClient, colleague: ZenooClient, tag: str, change: dict[str, Any], **apply: Any
+) -> tuple[list[int], Any]:
+    """Ten partners (color 1, function Clerk) edited to color 10+i and function F<i>, applied two rows
+    per request, one at a time; once the first request is done, the colleague writes ``change`` on
+    the ninth record (in the fifth request). Its ids, and the result or the exception raised."""
+    ids = await _partners(client, tag, 10, color=1, function="Clerk")
+    qs = client.model("res.partner").filter(id__in=ids).only("color", "function").order_by("id")
+    original = await qs.to_polars(progress=False)
+    edited = original.with_columns(
+        (pl.col("color") + 9 + pl.int_range(pl.len())).alias("color"),
+        pl.format("F{}", pl.int_range(pl.len())).alias("function"),
+    )
+
+    async def meanwhile(done: int, total: int) -> None:
+        if done == 2:
+            await _elsewhere(colleague.write("res.partner", [ids[8]], change))
+
+    try:
+        result = await zenoo_frames.diff(original, edited).apply(
+            client, rows_per_call=2, concurrency=1, progress=meanwhile, **apply
+        )
+    except ConflictError as exc:
+        return ids, exc
+    return ids, result
+
+
+async def test_a_cell_changed_while_the_write_back_runs_is_refused_and_the_rest_undone(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    ids, caught = await _changed_while_running(client, colleague, tag, {"color": 99})
+    assert isinstance(caught, ConflictError), caught
+    assert caught.conflicts.rows() == [(ids[8], "color", "1", "99", "18")]
+    assert "changed while the write-back ran" in str(caught) and "were undone" in str(caught)
+    rows = await client.read("res.partner", ids, ["color", "function"])
+    assert [(r["color"], r["function"]) for r in rows] == [(1, "Clerk")] * 8 + [(99, "Clerk"), (1, "Clerk")]
+
+
+async def test_skip_leaves_a_cell_changed_while_running_and_writes_the_others(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    ids, result = await _changed_while_running(client, colleague, tag, {"color": 99}, conflicts="skip")
+    assert isinstance(result, WriteBackResult) and result.transaction
+    assert result.conflicts.rows() == [(ids[8], "color", "1", "99", "18")]
+    rows = await client.read("res.partner", ids, ["color", "function"])
+    expected = [(10 + i, f"F{i}") for i in range(10)]
+    expected[8] = (99, "F8")  # its function is still written: taken out of the shared load, written alone
+    assert [(r["color"], r["function"]) for r in rows] == expected
+    assert (ids[8], "color") not in result.written.select("id", "field").rows() and result.cells == 19
+
+
+async def test_a_cell_already_set_while_running_is_not_a_conflict_and_overwrite_writes_over(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    ids, result = await _changed_while_running(client, colleague, tag, {"color": 18})
+    assert isinstance(result, WriteBackResult) and result.conflicts.is_empty() and result.already_done == 1
+    ids, result = await _changed_while_running(client, colleague, tag, {"function": "Boss"}, conflicts="overwrite")
+    assert isinstance(result, WriteBackResult)
+    assert result.conflicts.rows() == [(ids[8], "function", "Clerk", "Boss", "F8")]
+    rows = await client.read("res.partner", ids, ["color", "function"])
+    assert [(r["color"], r["function"]) for r in rows] == [(10 + i, f"F{i}") for i in range(10)]
+
+
+async def test_a_record_to_delete_changed_while_running_is_kept(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    ids = await _partners(client, tag, 6, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("color").order_by("id")
+    original = await qs.to_polars(progress=False)
+    edited = original.head(4).with_columns(pl.col("color") + 1)  # rows 4 and 5 deleted
+
+    async def meanwhile(done: int, total: int) -> None:
+        if done == 2:
+            await _elsewhere(colleague.write("res.partner", [ids[5]], {"color": 7}))
+
+    changes = zenoo_frames.diff(original, edited)
+    with pytest.raises(ConflictError, match="changed while the write-back ran"):
+        await changes.apply(client, deletes=True, rows_per_call=2, concurrency=1, progress=meanwhile)
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 1, 1, 1, 1, 7]
+    await colleague.write("res.partner", [ids[5]], {"color": 1})
+    result = await changes.apply(client, deletes=True, rows_per_call=2, concurrency=1, progress=meanwhile,
+                                 conflicts="skip")  # fmt: skip
+    assert result.deleted_ids == [ids[4]] and result.conflicts.rows() == [(ids[5], "color", "1", "7", "(delete)")]
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2, 2, 2, 2, 7]
 
 
 # --- all or nothing ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zenoo.exceptions import (
     BatchError,
     ClientError,
+    ConflictError,
     OdooServerError,
     RequestTooLargeError,
     ServerUnavailableError,
@@ -30,9 +31,9 @@ CallState = Literal["done", "failed", "unknown", "skipped"]
 
 def outcome_of(error: BaseException) -> CallState:
     """Whether a call that raised ``error`` was certainly not applied (``failed``) or may have been."""
-    if isinstance(error, OdooServerError | ClientError | RequestTooLargeError):
-        return "failed"  # Odoo rolls a failing call back; a ClientError is raised before sending; a
-        # body refused as too large never reached Odoo
+    if isinstance(error, OdooServerError | ClientError | RequestTooLargeError | ConflictError):
+        return "failed"  # Odoo rolls a failing call back; a ClientError or a write-back's
+        # ConflictError is raised before sending; a body refused as too large never reached Odoo
     if isinstance(error, ServerUnavailableError):
         return "failed" if error.http_status in NOT_PROCESSED_STATUSES else "unknown"
     if isinstance(error, TransportError):

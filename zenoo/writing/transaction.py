@@ -87,6 +87,7 @@ class Transaction:
         self._manager = manager
         self._parent = parent
         self._log: list[Operation] = []  # the root's log holds every operation of the tree
+        self._seeds: dict[tuple[str, int], Mapping[str, Any]] = {}  # the root's: see seed_before
         self._start = 0
         self._token: Token[Recorder | None] | None = None
 
@@ -191,6 +192,16 @@ class Transaction:
         if savepoint.transaction._root is not self._root:
             raise TransactionError(f"savepoint {savepoint.name!r} belongs to another transaction")
         await undo(self._root._log[savepoint.position :], cause=None)
+
+    def seed_before(self, model: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Values the caller has just read (``read`` with ``load=None``, each row with its ``id``)
+        right before writing those records: the next write of them takes its snapshot of the
+        values to restore from here instead of reading them again (once; a write of fields the
+        rows lack reads as usual)."""
+        self._check_active("seed")
+        seeds = self._root._seeds
+        for row in rows:
+            seeds[(model, int(row["id"]))] = row
 
     def _check_active(self, what: str) -> None:
         if self.state != "active":
@@ -339,14 +350,15 @@ async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Await
     op.kind, op.values = "write", dict(values)
     if not op.ids:  # no record: Odoo writes nothing
         return await _sent(op, send, root)
-    await _snapshot_before(op, call, list(values))
+    await _snapshot_before(op, call, list(values), root)
     result = await _sent(op, send, root)
     await _snapshot_after(op, call)
     return result
 
 
-async def _snapshot_before(op: Operation, call: WriteCall, names: list[str]) -> None:
-    """Read the fields about to be written (one2many fields: only their ids, to find new children)."""
+async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], root: Transaction) -> None:
+    """Read the fields about to be written (one2many fields: only their ids, to find new children),
+    or take them from what the caller seeded (:meth:`Transaction.seed_before`)."""
     fields = await model_fields(call.client, op.model)
     fields.check(names)
     op.fields = names
@@ -357,6 +369,11 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str]) -> 
                 not (isinstance(c, list | tuple) and c and c[0] == 0) for c in commands
             ):
                 op.irreversible = f"{op.model}.{name} commands other than create change existing records"
+    seeded = [root._seeds.pop((op.model, record_id), None) for record_id in op.ids]
+    if all(row is not None and all(name in row for name in names) for row in seeded):
+        op.before = {record_id: {"id": record_id, **{n: row[n] for n in names}}
+                     for record_id, row in zip(op.ids, seeded, strict=True) if row is not None}  # fmt: skip
+        return
     op.before = {row["id"]: row for row in await _read(call, op.model, op.ids, names)}
 
 
@@ -384,7 +401,7 @@ async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaita
         return await _sent(op, send, root)
     position = columns.index(".id")
     op.kind, op.ids = "write", [int(row[position]) for row in rows]
-    await _snapshot_before(op, call, [c.split("/", 1)[0] for c in columns if c != ".id"])
+    await _snapshot_before(op, call, [c.split("/", 1)[0] for c in columns if c != ".id"], root)
     answer = await _sent(op, send, root)
     if isinstance(answer, Mapping) and answer.get("ids") is False:
         op.outcome = "failed"  # load wrote none of its rows
