@@ -147,6 +147,8 @@ class _Checked:
     conflicts: pl.DataFrame
     already_done: int
     already_deleted: list[int]
+    #: the rows the check read, by id (``read`` with ``load=None``)
+    read: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 async def _server_rows(
@@ -245,7 +247,8 @@ async def check_conflicts(
     names = list(dict.fromkeys([*cells, *delete_columns]))
     if not ids:
         return _Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
-    server = _server_frame(changes, await _server_rows(client, changes.model, ids, names, context), names)
+    rows = await _server_rows(client, changes.model, ids, names, context)
+    server = _server_frame(changes, rows, names)
     conflicts: list[pl.DataFrame] = []
     kept: dict[str, pl.DataFrame] = {}
     already_done = 0
@@ -261,7 +264,14 @@ async def check_conflicts(
         delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
         conflicts += found
     frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
-    return _Checked(kept, delete_ids, frame, already_done, gone)
+    return _Checked(kept, delete_ids, frame, already_done, gone, {row["id"]: row for row in rows})
+
+
+def _unmoved(now: Any, then: Any) -> bool:
+    """Whether a value read now is the one read before (x2many ids in any order)."""
+    if isinstance(now, list) and isinstance(then, list):
+        return sorted(now) == sorted(then)
+    return type(now) is type(then) and bool(now == then)
 
 
 class _Recheck:
@@ -302,10 +312,17 @@ class _Recheck:
             names = list(call.values) if call.method == "write" else [
                 c.split("/", 1)[0] for c in call.values[0] if c != ".id"
             ]  # fmt: skip
-            server = await self._read(ids, names)
+            now = {row["id"]: row for row in await self._read(ids, names)}
+            # most cells still hold what the first check read: only the others are sorted again
+            moved = [i for i in ids if i not in now or any(
+                not _unmoved(now[i][name], self.checked.read[i][name]) for name in names)]  # fmt: skip
+            if not moved:
+                await send(call)
+                return
+            server = _server_frame(self.changes, [now[i] for i in moved if i in now], names)
             keep: dict[int, set[str]] = {record_id: set(names) for record_id in ids}
             for name in names:
-                cells = self.checked.cells[name].filter(pl.col("id").is_in(ids))
+                cells = self.checked.cells[name].filter(pl.col("id").is_in(moved))
                 sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode)
                 self._count(sorted_cells.already_done, sorted_cells.conflicts)
                 for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
@@ -329,7 +346,7 @@ class _Recheck:
 
         async def guarded(call: CallResult) -> None:
             names = _delete_columns(self.changes)
-            server = await self._read(delete_ids, names)
+            server = _server_frame(self.changes, await self._read(delete_ids, names), names)
             records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
             now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode)
             self.gone += gone
@@ -341,11 +358,12 @@ class _Recheck:
 
         return guarded
 
-    async def _read(self, ids: list[int], names: list[str]) -> pl.DataFrame:
+    async def _read(self, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
+        """The records' current values, handed to the transaction as its snapshot before the write."""
         rows = await _server_rows(self.client, self.changes.model, ids, names, self.context)
         if self.transaction is not None:
             self.transaction.seed_before(self.changes.model, rows)
-        return _server_frame(self.changes, rows, names)
+        return rows
 
     def _count(self, already_done: int, conflicts: pl.DataFrame | None) -> None:
         """Count what a re-check found; refuse its conflicts, if that is the mode (those the first
