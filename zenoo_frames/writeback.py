@@ -23,6 +23,7 @@ from zenoo.seams import OdooClient
 from zenoo.writing.bulk import ProgressOption
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
+from zenoo_frames.writeback_conflicts import ConflictMode, as_text
 from zenoo_frames.writeback_frames import (
     INT32,
     SHOWN,
@@ -34,7 +35,7 @@ from zenoo_frames.writeback_frames import (
     same,
     typed,
 )
-from zenoo_frames.writeback_send import ConflictMode, WriteBackResult, apply_changes, as_text
+from zenoo_frames.writeback_send import WriteBackResult, apply_changes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,7 +153,9 @@ def _refuse_empty_rows(model: str, creates: pl.DataFrame, given: Mapping[str, pl
     empty = ~pl.DataFrame(given).select(pl.any_horizontal(pl.all())).to_series() if given else None
     rows = creates["__row"].to_list() if empty is None else creates["__row"].filter(empty).to_list()
     if rows:
-        shown = ", ".join(map(str, rows[:SHOWN])) + (f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else "")
+        shown = ", ".join(map(str, rows[:SHOWN])) + (
+            f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+        )
         raise InvalidValueError(
             f"{model}: new rows (null id) that set no field: row {shown}; drop them, or fill in their values"
         )

@@ -498,7 +498,9 @@ async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(
     assert [r["color"] for r in await client.read("res.partner", ids[:2], ["color"])] == [0, 5]
 
 
-async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: ZenooClient, tag: str) -> None:
+async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(
+    client: ZenooClient, tag: str, target: Any
+) -> None:
     ids = await _partners(client, tag, 4)
     original = (
         await client.model("res.partner")
@@ -515,6 +517,13 @@ async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(client: Ze
     done = await changes.apply(client, deletes=True)
     assert done.deleted_ids == [ids[1]]
     assert await client.search("res.partner", [["id", "in", ids]], order="id") == [ids[0], ids[2], ids[3]]
+    only_ids = await client.model("res.partner").filter(id__in=ids).only("id").to_polars(progress=False)
+    assert only_ids.columns == ["id"]  # nothing to compare: the check reads the ids alone (not every field)
+    result = await zenoo_frames.diff(only_ids, only_ids.filter(pl.col("id") != ids[2])).apply(client, deletes=True)
+    assert result.deleted_ids == [ids[2]]
+    if target.embedded:
+        checks = [r for r in target.server.requests if r.method == "read" and r.model == "res.partner"]
+        assert checks[-1].arguments.get("fields") == ["id"], checks[-1].arguments
 
 
 # --- inputs --------------------------------------------------------------------------------------------

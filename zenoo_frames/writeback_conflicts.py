@@ -1,0 +1,336 @@
+"""Write-back conflicts: the check before anything is sent, and the re-check before each request.
+
+Odoo has no optimistic lock; these checks are zenoo's. A cell whose server value is neither the
+frame's original value nor the new one is a conflict; a cell already holding the new value is left
+out; a record deleted meanwhile is a conflict on each of its cells. With ``deletes=True``, a record to
+delete whose compared fields changed is a conflict too (one already gone is left out). ``refuse``
+raises :class:`ConflictError` and writes nothing; ``skip`` leaves those cells; ``overwrite`` writes
+them anyway. Every read bypasses the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from zenoo.exceptions import ConflictError
+from zenoo.seams import OdooClient
+from zenoo.writing.bulk import Send
+from zenoo.writing.results import CallResult
+from zenoo.writing.transaction import Transaction
+from zenoo_frames.api import arrow_to_polars
+from zenoo_frames.rows import rows_to_batch
+from zenoo_frames.schema import FrameSchema
+from zenoo_frames.writeback_frames import SHOWN, same
+
+if TYPE_CHECKING:
+    from zenoo_frames.writeback import Changes
+
+__all__ = ["CONFLICT_SCHEMA", "ConflictMode", "Recheck", "as_text", "check_conflicts", "conflict_message"]
+
+ConflictMode = Literal["refuse", "skip", "overwrite"]
+DELETED = "(deleted)"
+CONFLICT_SCHEMA = {
+    "id": pl.Int64,
+    "field": pl.String,
+    "original": pl.String,
+    "server": pl.String,
+    "yours": pl.String,
+}
+
+
+def as_text(series: pl.Series) -> pl.Series:
+    """Cell values as text, for previews and conflict frames (datetimes in UTC, lists as ``[1, 2]``)."""
+    if isinstance(series.dtype, pl.Datetime):
+        return series.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(series.dtype, pl.List | pl.Object):
+        return pl.Series(
+            series.name, [None if v is None else str(list(v)) for v in series.to_list()], pl.String
+        )
+    return series.cast(pl.String)
+
+
+@dataclass
+class Checked:
+    """The cells and deletes to send after the check, and the conflicts found."""
+
+    cells: dict[str, pl.DataFrame]
+    delete_ids: list[int]
+    conflicts: pl.DataFrame
+    already_done: int
+    already_deleted: list[int]
+    #: the rows the check read, by id (``read`` with ``load=None``)
+    read: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+async def _server_rows(
+    client: OdooClient, model: str, ids: list[int], names: list[str], context: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The current values of ``names`` of ``ids`` (one ``read``, cache bypassed; many2one as ids;
+    none: only the ids, to see which records exist, since Odoo reads every field for ``fields=[]``)."""
+    rows: list[dict[str, Any]] = await client.call(
+        model, "read", ids=ids, kwargs={"fields": names or ["id"], "load": None}, context=context, cache_ttl=0
+    )
+    return rows
+
+
+def _server_frame(changes: Changes, rows: list[dict[str, Any]], names: list[str]) -> pl.DataFrame:
+    """Rows read by :func:`_server_rows`, typed as the frame's columns."""
+    specs = tuple(changes.columns[name].spec for name in names)
+    schema = FrameSchema(changes.model, fields=tuple(s for s in specs if s is not None))
+    frame = arrow_to_polars(rows_to_batch(schema, rows), schema)
+    return frame.with_columns(pl.col(n).fill_null([]) for n in names if isinstance(frame.schema[n], pl.List))
+
+
+@dataclass
+class _Sorted:
+    """The cells of one field sorted by what the server holds now."""
+
+    send: pl.DataFrame  # cells to write (``row, id, old, new``)
+    conflicts: pl.DataFrame | None  # CONFLICT_SCHEMA
+    already_done: int
+
+
+def _sort_cells(
+    changes: Changes, name: str, cells: pl.DataFrame, server: pl.DataFrame, mode: ConflictMode
+) -> _Sorted:
+    """A cell is sent when the server still holds the value read (``overwrite``: also when it holds
+    another, unless the record is gone), left out when it already holds the new value, and a
+    conflict otherwise."""
+    found = server["id"]
+    now = cells.join(
+        server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
+    )
+    present = now["id"].is_in(found.implode())
+    column = changes.columns[name]
+    unchanged = present & same(now["__server"], now["old"], column)
+    done = present & ~unchanged & same(now["__server"], now["new"], column)
+    conflict = ~unchanged & ~done
+    conflicts = None
+    if conflict.any():
+        bad = now.filter(conflict)
+        server_text = pl.select(
+            pl.when(bad["id"].is_in(found.implode()))
+            .then(as_text(bad["__server"]))
+            .otherwise(pl.lit(DELETED))
+        ).to_series()
+        conflicts = pl.DataFrame(
+            {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad["old"]),
+             "server": server_text, "yours": as_text(bad["new"])}, schema=CONFLICT_SCHEMA)  # fmt: skip
+    send = unchanged | (conflict & present) if mode == "overwrite" else unchanged
+    return _Sorted(cells.filter(send), conflicts, int(done.sum()))
+
+
+def _sort_deletes(
+    changes: Changes, records: pl.DataFrame, names: list[str], server: pl.DataFrame, mode: ConflictMode
+) -> tuple[list[int], list[int], list[pl.DataFrame]]:
+    """The records to delete now, those already gone, and the conflicts: a record whose ``names``
+    changed since it was read (``overwrite``: deleted anyway)."""
+    now = records.join(server, on="id", how="left", suffix="__server", maintain_order="left")
+    present = now["id"].is_in(server["id"].implode())
+    gone = now.filter(~present)["id"].to_list()
+    changed = pl.Series([False] * now.height)
+    conflicts = []
+    for name in names:
+        differs = present & ~same(now[name], now[f"{name}__server"], changes.columns[name])
+        changed = changed | differs
+        if differs.any():
+            bad = now.filter(differs)
+            conflicts.append(pl.DataFrame(
+                {"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad[name]),
+                 "server": as_text(bad[f"{name}__server"]), "yours": ["(delete)"] * bad.height},
+                schema=CONFLICT_SCHEMA))  # fmt: skip
+    send = present & ~changed if mode != "overwrite" else present
+    return now.filter(send)["id"].to_list(), gone, conflicts
+
+
+def _delete_columns(changes: Changes) -> list[str]:
+    """The fields compared before a delete: the writable ones (a computed field may change without
+    anyone editing the record)."""
+    return [
+        c
+        for c in changes.deletes.columns
+        if changes.columns[c].role == "field" and not changes.columns[c].refusal
+    ]
+
+
+async def check_conflicts(
+    client: OdooClient, changes: Changes, mode: ConflictMode, deletes: bool, context: Mapping[str, Any] | None
+) -> Checked:
+    cells = changes.cells
+    delete_frame = changes.deletes if deletes else changes.deletes.head(0)
+    delete_columns = _delete_columns(changes)
+    ids = sorted(
+        {i for frame in cells.values() for i in frame["id"].to_list()} | set(delete_frame["id"].to_list())
+    )
+    names = list(dict.fromkeys([*cells, *delete_columns]))
+    if not ids:
+        return Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
+    rows = await _server_rows(client, changes.model, ids, names, context)
+    server = _server_frame(changes, rows, names)
+    conflicts: list[pl.DataFrame] = []
+    kept: dict[str, pl.DataFrame] = {}
+    already_done = 0
+    for name, frame in cells.items():
+        sorted_cells = _sort_cells(changes, name, frame, server, mode)
+        already_done += sorted_cells.already_done
+        conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
+        if sorted_cells.send.height:
+            kept[name] = sorted_cells.send
+    delete_ids: list[int] = []
+    gone: list[int] = []
+    if delete_frame.height:
+        delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
+        conflicts += found
+    frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
+    return Checked(kept, delete_ids, frame, already_done, gone, {row["id"]: row for row in rows})
+
+
+def _unmoved(now: Any, then: Any) -> bool:
+    """Whether a value read now is the one read before (x2many ids in any order)."""
+    if isinstance(now, list) and isinstance(then, list):
+        return sorted(now) == sorted(then)
+    return type(now) is type(then) and bool(now == then)
+
+
+class Recheck:
+    """Checks each request's cells again right before it is sent, when a write-back takes several
+    requests, so that the window between check and write is one call for every request, not only
+    the first. The read is also the transaction's snapshot of the values a rollback restores
+    (:meth:`Transaction.seed_before`): checking again costs no request.
+
+    A cell changed since the first check is sorted as that check sorts it: a conflict (``refuse``:
+    :class:`ConflictError` before the request is sent, and the transaction undoes the requests
+    before it), left out when it already holds the new value, or written over (``overwrite``). A
+    record that keeps some of its cells is taken out of the shared request and written alone.
+    """
+
+    def __init__(
+        self,
+        client: OdooClient,
+        changes: Changes,
+        checked: Checked,
+        updates: dict[int, dict[str, Any]],
+        mode: ConflictMode,
+        context: Mapping[str, Any] | None,
+    ) -> None:
+        self.client, self.changes, self.checked, self.mode, self.context = (
+            client,
+            changes,
+            checked,
+            mode,
+            context,
+        )
+        self.updates = updates
+        self.targets = list(updates)
+        self.transaction: Transaction | None = None
+        self.conflicts: list[pl.DataFrame] = []
+        self.already_done = 0
+        self.left_out: dict[str, set[int]] = {}  # cells not written after all: field -> ids
+        self.gone: list[int] = []
+
+    def updates_guarded(self, send: Send) -> Send:
+        """``send`` of a ``write`` or ``load`` request of the updates, checking its cells first."""
+
+        async def guarded(call: CallResult) -> None:
+            ids = [self.targets[row] for row in call.rows]
+            names = list(call.values) if call.method == "write" else [
+                c.split("/", 1)[0] for c in call.values[0] if c != ".id"
+            ]  # fmt: skip
+            now = {row["id"]: row for row in await self._read(ids, names)}
+            # most cells still hold what the first check read: only the others are sorted again
+            moved = [i for i in ids if i not in now or any(
+                not _unmoved(now[i][name], self.checked.read[i][name]) for name in names)]  # fmt: skip
+            if not moved:
+                await send(call)
+                return
+            server = _server_frame(self.changes, [now[i] for i in moved if i in now], names)
+            keep: dict[int, set[str]] = {record_id: set(names) for record_id in ids}
+            for name in names:
+                cells = self.checked.cells[name].filter(pl.col("id").is_in(moved))
+                sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode)
+                self._count(sorted_cells.already_done, sorted_cells.conflicts)
+                for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
+                    keep[record_id].discard(name)
+                    self.left_out.setdefault(name, set()).add(record_id)
+            whole = [
+                row for row, record_id in zip(call.rows, ids, strict=True) if keep[record_id] == set(names)
+            ]
+            if len(whole) < len(ids):
+                self._narrow(call, whole)
+            if whole:
+                await send(call)
+            for record_id, kept in keep.items():  # records that keep only some of the request's cells
+                if kept and kept != set(names):
+                    values = {name: self.updates[record_id][name] for name in names if name in kept}
+                    await self.client.call(self.changes.model, "write", ids=[record_id], args=(values,),
+                                           context=self.context)  # fmt: skip
+
+        return guarded
+
+    def deletes_guarded(self, send: Send, delete_ids: list[int]) -> Send:
+        """``send`` of the ``unlink`` of ``delete_ids``, comparing the records with the frame first."""
+
+        async def guarded(call: CallResult) -> None:
+            names = _delete_columns(self.changes)
+            server = _server_frame(self.changes, await self._read(delete_ids, names), names)
+            records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
+            now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode)
+            self.gone += gone
+            self._count(0, pl.concat(conflicts) if conflicts else None)
+            delete_ids[:] = now  # the unlink request reads its ids from this list
+            call.rows = range(len(now))
+            if now:
+                await send(call)
+
+        return guarded
+
+    async def _read(self, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
+        """The records' current values, handed to the transaction as its snapshot before the write."""
+        rows = await _server_rows(self.client, self.changes.model, ids, names, self.context)
+        if self.transaction is not None:
+            self.transaction.seed_before(self.changes.model, rows)
+        return rows
+
+    def _count(self, already_done: int, conflicts: pl.DataFrame | None) -> None:
+        """Count what a re-check found; refuse its conflicts, if that is the mode (those the first
+        check reported, written over with ``overwrite``, are not counted twice)."""
+        self.already_done += already_done
+        if conflicts is None:
+            return
+        late = conflicts.join(self.checked.conflicts.select("id", "field"), on=["id", "field"], how="anti")
+        if not late.height:
+            return
+        self.conflicts.append(late)
+        if self.mode == "refuse":
+            raise ConflictError(
+                conflict_message(self.changes.model, late) + " (changed while the write-back ran)",
+                conflicts=late,
+            )
+
+    @staticmethod
+    def _narrow(call: CallResult, rows: list[int]) -> None:
+        """Keep only ``rows`` of ``call`` (and their import rows, for a ``load``)."""
+        if call.method == "load":
+            columns, cells = call.values
+            by_row = dict(zip(call.rows, cells, strict=True))
+            call.values = (columns, [by_row[row] for row in rows])
+        call.rows = tuple(rows)
+
+
+def conflict_message(model: str, conflicts: pl.DataFrame) -> str:
+    lines = [
+        f"id {row['id']} {row['field']}: read {row['original']!r}, now {row['server']!r}, "
+        f"yours {row['yours']!r}"
+        for row in conflicts.head(SHOWN).iter_rows(named=True)
+    ]
+    more = f"; and {conflicts.height - SHOWN} more" if conflicts.height > SHOWN else ""
+    return (
+        f"{conflicts.height} cell(s) of {model} changed on the server since the frame was read; nothing "
+        f"was written (conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
+        + "; ".join(lines)
+        + more
+    )
