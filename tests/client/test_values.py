@@ -135,7 +135,26 @@ async def test_helpers_refuse_unknown_fields_and_wrong_values_before_sending(any
             await zc.write("res.partner", pid, {"color": "red"})
         with pytest.raises(InvalidValueError, match=r"'contactt' is not a valid choice for res.partner.type \(did you"):
             await zc.write("res.partner", pid, {"type": "contactt"})
+        # what Odoo or PostgreSQL would refuse (or ignore) is refused here, by every write helper
+        refused = [
+            ({"color": 2**40}, InvalidValueError, r"res.partner.color is an integer field, stored in 32 bits"),
+            ({"name": "a\x00b"}, InvalidValueError, r"res.partner.name: text cannot hold a NUL character"),
+            ({"display_name": "x"}, FieldError, r"res.partner.display_name is computed and not stored"),
+            ({"country_id": 0}, InvalidValueError, r"res.partner.country_id: 0 is not a record id"),
+            ({"category_id": [(6, 0, "x")]}, InvalidValueError, r"res.partner.category_id: command \(6, 0, ids\)"),
+            ({"category_id": [(4, -3)]}, InvalidValueError, r"command \(4, -3\).*-3 is not a record id"),
+        ]
+        for values, error, message in refused:
+            with pytest.raises(error, match=message):
+                await zc.write("res.partner", pid, values)
+            with pytest.raises(error, match=message):
+                await zc.create("res.partner", {"name": f"{tag}-2", **values})
+            with pytest.raises(error, match=message):
+                await zc.bulk_write("res.partner", {pid: values}, progress=False)
+            with pytest.raises(error, match=message):
+                await zc.bulk_create("res.partner", [{"name": f"{tag}-3"}, {"name": f"{tag}-4", **values}], progress=False)
         assert _sent(zc, "search_read") == _sent(zc, "read") == _sent(zc, "write") == 0
+        assert _sent(zc, "load") == 0 and await zc.search_count("res.partner", [("name", "=like", f"{tag}-%")]) == 0
         assert _sent(zc, "fields_get") == 1  # asked once (by create), then kept by the client
         # what is right passes, converted as create converts it
         assert await zc.write("res.partner", pid, {"color": 2, "type": "invoice", "category_id": []})

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from zenoo.exceptions import InvalidValueError, MethodNotFoundError
+from zenoo.exceptions import FieldError, InvalidValueError, MethodNotFoundError
 from zenoo.fields.lookups import suggest
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.values import (
@@ -34,6 +34,8 @@ from zenoo.fields.values import (
 from zenoo.seams import OdooClient
 
 _STRING_TYPES = frozenset({"char", "text", "html", "reference"})
+#: Odoo's integer fields are PostgreSQL ``integer`` columns: 32 bits.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 async def known_defaults(client: OdooClient, fields: ModelFields) -> frozenset[str] | None:
@@ -144,6 +146,11 @@ def write_value(
     if name == "id":
         raise InvalidValueError(f"{fields.model}.id cannot be written")
     field = fields.get(name)
+    if field.get("store") is False and field.get("readonly"):
+        raise FieldError(
+            f"{fields.model}.{name} is computed and not stored, without an inverse (readonly): Odoo would "
+            "ignore what is written to it"
+        )
     out = _field_value(fields.model, name, field, value, related or {})
     if (
         out is False and _enforced_required(field) and field.get("type") != "boolean"
@@ -165,9 +172,12 @@ def _field_value(
 ) -> Any:
     kind = str(field.get("type"))
     cls = type(value)  # the common cases first: a plain str, int, bool or float of the field's type
-    if (cls is str and kind in _STRING_TYPES) or (cls is int and kind == "integer") or (cls is bool and kind == "boolean"):
-        return value
-    if cls is float and kind in ("float", "monetary") and math.isfinite(value):
+    if (
+        (cls is str and kind in _STRING_TYPES and "\x00" not in value)
+        or (cls is int and kind == "integer" and INT32_MIN <= value <= INT32_MAX)
+        or (cls is bool and kind == "boolean")
+        or (cls is float and kind in ("float", "monetary") and math.isfinite(value))
+    ):
         return value
     where = f"{model}.{name}"
     if isinstance(value, Enum):
@@ -185,6 +195,8 @@ def _field_value(
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidValueError(f"{where} is an integer field: got {value!r}")
+        if not INT32_MIN <= value <= INT32_MAX:
+            raise InvalidValueError(f"{where} is an integer field, stored in 32 bits: {value} is out of range")
         return value
     if kind in ("float", "monetary"):
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -195,6 +207,8 @@ def _field_value(
     if kind in _STRING_TYPES:
         if not isinstance(value, str):
             raise InvalidValueError(f"{where} is a {kind} field: got {value!r}")
+        if "\x00" in value:
+            raise InvalidValueError(f"{where}: text cannot hold a NUL character (\\x00), which PostgreSQL refuses")
         return value
     if kind == "date":
         return _date_value(where, value)
@@ -264,10 +278,12 @@ def _datetime_value(where: str, value: Any) -> str:
 def id_value(where: str, value: Any) -> int:
     """The record id of a many2one value: an id, a record or a lazy reference."""
     value = python_scalar(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     if isinstance(value, RecordReference) and value.id is not None:
-        return value.id
+        value = value.id
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise InvalidValueError(f"{where}: {value} is not a record id (ids start at 1; False clears)")
+        return value
     raise InvalidValueError(f"{where} is a many2one field: give an id or a record, got {value!r}")
 
 
@@ -287,7 +303,15 @@ def _x2many_value(
 def _command(
     where: str, item: Sequence[Any], target: ModelFields | None, related: Mapping[str, ModelFields]
 ) -> list[Any]:
-    if item[0] in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
+    code = item[0]
+    if code in (1, 2, 3, 4):  # update, delete, unlink, link: the second place holds a record id
+        id_value(f"{where}, command {tuple(item)!r}", item[1])
+    if code == 6:
+        ids = item[2] if len(item) == 3 else None
+        if not isinstance(ids, list | tuple):
+            raise InvalidValueError(f"{where}: command (6, 0, ids) needs a list of ids, got {tuple(item)!r}")
+        return [6, 0, [id_value(f"{where}, command 6", i) for i in ids]]
+    if code in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
         return [item[0], to_odoo(item[1], where), to_write_values(target, item[2], creating=False, related=related)]
     command: list[Any] = to_odoo(list(item), where)
     return command
