@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, overload
 import polars as pl
 
 from zenoo.exceptions import ConfigurationError, FieldError, InvalidValueError
+from zenoo.fields.writing import INT32_MAX, INT32_MIN
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import ProgressOption
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_conflicts import ConflictMode, as_text
 from zenoo_frames.writeback_frames import (
-    INT32,
     SHOWN,
     Column,
     as_polars,
@@ -143,7 +143,7 @@ def _check_ids(model: str, left: pl.DataFrame, right: pl.DataFrame) -> None:
 def _given(series: pl.Series) -> pl.Series:
     """Cells of a new row that set something (an empty list of ids sets nothing)."""
     if isinstance(series.dtype, pl.List):
-        return series.list.len() > 0
+        return (series.list.len() > 0).fill_null(False)
     return series.is_not_null()
 
 
@@ -189,7 +189,7 @@ def _check_values(
     checks: list[tuple[pl.Series, str]] = []
     if spec.type == "integer":
         checks.append(
-            ((values < INT32[0]) | (values > INT32[1]), "out of the range of an Odoo integer (32-bit)")
+            ((values < INT32_MIN) | (values > INT32_MAX), "out of the range of an Odoo integer (32-bit)")
         )
     elif spec.type in ("float", "monetary"):
         checks.append((~values.is_finite(), "not a finite number"))

@@ -231,11 +231,14 @@ class Recheck:
         self.already_done = 0
         self.left_out: dict[str, set[int]] = {}  # cells not written after all: field -> ids
         self.gone: list[int] = []
+        #: the late conflicts that stopped a ``refuse`` write-back (later requests are not sent)
+        self.refusal: ConflictError | None = None
 
     def updates_guarded(self, send: Send) -> Send:
         """``send`` of a ``write`` or ``load`` request of the updates, checking its cells first."""
 
         async def guarded(call: CallResult) -> None:
+            self._stop_if_refused()
             ids = [self.targets[row] for row in call.rows]
             names = list(call.values) if call.method == "write" else [
                 c.split("/", 1)[0] for c in call.values[0] if c != ".id"
@@ -275,6 +278,7 @@ class Recheck:
         """``send`` of the ``unlink`` of ``delete_ids``, comparing the records with the frame first."""
 
         async def guarded(call: CallResult) -> None:
+            self._stop_if_refused()
             names = _delete_columns(self.changes)
             server = _server_frame(self.changes, await self._read(delete_ids, names), names)
             records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
@@ -306,10 +310,15 @@ class Recheck:
             return
         self.conflicts.append(late)
         if self.mode == "refuse":
-            raise ConflictError(
-                conflict_message(self.changes.model, late) + " (changed while the write-back ran)",
-                conflicts=late,
+            self.refusal = ConflictError(
+                conflict_message(self.changes.model, late, late=True), conflicts=late
             )
+            raise self.refusal
+
+    def _stop_if_refused(self) -> None:
+        """After a refusal, the requests not sent yet are not sent (they fail with the refusal)."""
+        if self.refusal is not None:
+            raise self.refusal
 
     @staticmethod
     def _narrow(call: CallResult, rows: list[int]) -> None:
@@ -321,16 +330,23 @@ class Recheck:
         call.rows = tuple(rows)
 
 
-def conflict_message(model: str, conflicts: pl.DataFrame) -> str:
+def conflict_message(model: str, conflicts: pl.DataFrame, *, late: bool = False) -> str:
+    """Why a write-back refused: the conflicting cells; ``late``: found by a re-check while the
+    write-back ran (the transaction then undid the requests already sent)."""
     lines = [
         f"id {row['id']} {row['field']}: read {row['original']!r}, now {row['server']!r}, "
         f"yours {row['yours']!r}"
         for row in conflicts.head(SHOWN).iter_rows(named=True)
     ]
     more = f"; and {conflicts.height - SHOWN} more" if conflicts.height > SHOWN else ""
+    when, outcome = (
+        ("while the write-back ran", "the requests already sent were undone by its transaction")
+        if late
+        else ("since the frame was read", "nothing was written")
+    )
     return (
-        f"{conflicts.height} cell(s) of {model} changed on the server since the frame was read; nothing "
-        f"was written (conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
+        f"{conflicts.height} cell(s) of {model} changed on the server {when}; {outcome} "
+        "(conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
         + "; ".join(lines)
         + more
     )

@@ -32,8 +32,6 @@ WRITABLE_TYPES = frozenset(
     {"char", "text", "html", "integer", "float", "monetary", "boolean", "selection", "date", "datetime",
      "many2one", "many2many"}
 )  # fmt: skip
-#: Odoo's integer columns are 32-bit.
-INT32 = (-(2**31), 2**31 - 1)
 #: Cells named in an error before "and N more".
 SHOWN = 5
 
@@ -127,13 +125,13 @@ READ_AS = {"boolean": False, "integer": 0, "float": 0.0, "monetary": 0.0}
 
 def same(left: pl.Series, right: pl.Series, column: Column) -> pl.Series:
     """Per row, whether two cells of ``column`` hold the same value as Odoo stores it: nulls equal,
-    a null boolean equal to False and a null number to 0 (what Odoo reads back from them), x2many
-    ids in any order."""
+    a null boolean equal to False, a null number to 0 and a null list of ids to the empty one (what
+    Odoo reads back from them), x2many ids in any order."""
     spec = column.spec
     if column.role == "field" and spec is not None and spec.type in READ_AS:
         left, right = left.fill_null(READ_AS[spec.type]), right.fill_null(READ_AS[spec.type])
-    if isinstance(left.dtype, pl.List):
-        left, right = left.list.sort(), right.list.sort()
+    if isinstance(left.dtype, pl.List):  # Odoo has no null many2many: null is the empty list
+        left, right = left.fill_null([]).list.sort(), right.fill_null([]).list.sort()
     return left.eq_missing(right).fill_null(False)
 
 

@@ -264,10 +264,9 @@ async def apply_changes(
             async with Transaction(client, allow_unlink=True) as recheck.transaction:
                 await run()
         except BatchError as exc:
+            if recheck.refusal is not None:
+                raise recheck.refusal from None
             undone = "the requests made before it were undone by the write-back's transaction"
-            late = next((c.error for c in exc.result.calls if isinstance(c.error, ConflictError)), None)
-            if late is not None:
-                raise ConflictError(f"{late}; {undone}", conflicts=late.conflicts) from None
             raise BatchError(f"{exc}; {undone}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
     cells = checked.cells

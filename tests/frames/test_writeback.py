@@ -328,11 +328,11 @@ async def _elsewhere(write: Coroutine[Any, Any, Any]) -> None:
 
 
 async def _changed_while_running(
-    client: ZenooClient, colleague: ZenooClient, tag: str, change: dict[str, Any], **apply: Any
+    client: ZenooClient, colleague: ZenooClient, tag: str, change: dict[str, Any], at: int = 8, **apply: Any
 ) -> tuple[list[int], Any]:
     """Ten partners (color 1, function Clerk) edited to color 10+i and function F<i>, applied two rows
     per request, one at a time; once the first request is done, the colleague writes ``change`` on
-    the ninth record (in the fifth request). Its ids, and the result or the exception raised."""
+    record ``at`` (the ninth: in the fifth request). Its ids, and the result or the exception raised."""
     ids = await _partners(client, tag, 10, color=1, function="Clerk")
     qs = client.model("res.partner").filter(id__in=ids).only("color", "function").order_by("id")
     original = await qs.to_polars(progress=False)
@@ -343,7 +343,7 @@ async def _changed_while_running(
 
     async def meanwhile(done: int, total: int) -> None:
         if done == 2:
-            await _elsewhere(colleague.write("res.partner", [ids[8]], change))
+            await _elsewhere(colleague.write("res.partner", [ids[at]], change))
 
     try:
         result = await zenoo_frames.diff(original, edited).apply(
@@ -357,12 +357,14 @@ async def _changed_while_running(
 async def test_a_cell_changed_while_the_write_back_runs_is_refused_and_the_rest_undone(
     client: ZenooClient, colleague: ZenooClient, tag: str
 ) -> None:
-    ids, caught = await _changed_while_running(client, colleague, tag, {"color": 99})
+    loads = _sent(client).get("load", 0)
+    ids, caught = await _changed_while_running(client, colleague, tag, {"color": 99}, at=4)
     assert isinstance(caught, ConflictError), caught
-    assert caught.conflicts.rows() == [(ids[8], "color", "1", "99", "18")]
-    assert "changed while the write-back ran" in str(caught) and "were undone" in str(caught)
+    assert caught.conflicts.rows() == [(ids[4], "color", "1", "99", "14")]
+    assert "changed on the server while the write-back ran; the requests already sent were undone" in str(caught)
+    assert _sent(client)["load"] - loads == 2  # the third request and those after it were not sent
     rows = await client.read("res.partner", ids, ["color", "function"])
-    assert [(r["color"], r["function"]) for r in rows] == [(1, "Clerk")] * 8 + [(99, "Clerk"), (1, "Clerk")]
+    assert [(r["color"], r["function"]) for r in rows] == [(1, "Clerk")] * 4 + [(99, "Clerk")] + [(1, "Clerk")] * 5
 
 
 async def test_skip_leaves_a_cell_changed_while_running_and_writes_the_others(
@@ -403,7 +405,7 @@ async def test_a_record_to_delete_changed_while_running_is_kept(
             await _elsewhere(colleague.write("res.partner", [ids[5]], {"color": 7}))
 
     changes = zenoo_frames.diff(original, edited)
-    with pytest.raises(ConflictError, match="changed while the write-back ran"):
+    with pytest.raises(ConflictError, match="changed on the server while the write-back ran"):
         await changes.apply(client, deletes=True, rows_per_call=2, concurrency=1, progress=meanwhile)
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 1, 1, 1, 1, 7]
     await colleague.write("res.partner", [ids[5]], {"color": 1})
@@ -617,6 +619,9 @@ async def test_a_null_boolean_or_number_is_odoos_false_and_not_a_change(
         pl.lit(None, pl.Boolean).alias("is_company"), pl.lit(None, pl.Float64).alias("credit_limit")
     )
     assert len(zenoo_frames.diff(original, blanked)) == 0  # False and 0.0 read back from a null
+    tagged = await client.model("res.partner").filter(id__in=ids).only("category_id").to_polars(progress=False)
+    no_list = tagged.with_columns(pl.lit(None, pl.List(pl.Int64)).alias("category_id"))
+    assert len(zenoo_frames.diff(tagged, no_list)) == 0  # a null list of ids is the empty relation
     nulled = original.with_columns(pl.when(pl.col("id") != ids[1]).then(pl.col("color")).alias("color"))
     nulled = nulled.with_columns(pl.lit(None, pl.Int64).alias("color"))  # 4 -> null twice, 0 -> null no change
     changes = zenoo_frames.diff(original, nulled)
@@ -632,10 +637,10 @@ async def test_a_new_row_that_sets_nothing_is_refused(client: ZenooClient, tag: 
     original = await client.model("res.partner").filter(id__in=ids).only("name", "category_id").to_polars(
         progress=False
     )
-    blank = pl.DataFrame({"id": [None, None], "name": [f"{tag}-new", None], "category_id": [[], []]},
-                         schema=original.schema)  # fmt: skip
+    blank = pl.DataFrame({"id": [None, None, None], "name": [f"{tag}-new", None, None],
+                          "category_id": [[], [], None]}, schema=original.schema)  # fmt: skip
     before = _writes(client)
-    with pytest.raises(InvalidValueError, match=r"new rows \(null id\) that set no field: row 2;"):
+    with pytest.raises(InvalidValueError, match=r"new rows \(null id\) that set no field: row 2, 3;"):
         zenoo_frames.diff(original, pl.concat([original, blank]))
     assert _writes(client) == before
 
