@@ -364,7 +364,8 @@ class ConflictError(ZenooError):
 
     ``conflicts`` is a Polars frame with one row per cell: ``id, field, original`` (the value the
     frame was read with), ``server`` (the value now) and ``yours`` (the edited value), as text; a
-    record deleted meanwhile shows ``server`` as ``(deleted)``. Nothing was written.
+    record deleted meanwhile shows ``server`` as ``(deleted)``. Nothing was written, or, when a
+    write-back of several requests found the conflict while it ran, what it had sent was undone.
     """
 
     def __init__(self, message: str, *, conflicts: Any) -> None:
