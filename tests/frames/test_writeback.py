@@ -9,12 +9,12 @@ the write-back.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import random
 import re
+import threading
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -321,10 +321,27 @@ async def test_overwrite_writes_over_the_conflicts(
     assert await _gone(client, ids[3])  # overwriting does not bring back what the colleague deleted
 
 
-async def _elsewhere(write: Coroutine[Any, Any, Any]) -> None:
-    """Run the colleague's ``write`` outside the write-back's context, as another program would: a
-    zenoo transaction records the calls of every client in its context."""
-    await asyncio.create_task(write, context=contextvars.Context())
+def _elsewhere(colleague: ZenooClient, ids: list[int], values: dict[str, Any]) -> None:
+    """The colleague writes ``values`` on partners ``ids`` from another thread, on its own event loop,
+    while the write-back's loop waits for it: as another program would, at a known point (a progress
+    callback), and outside the write-back's transaction, which records every client in its context."""
+    failures: list[BaseException] = []
+
+    async def write() -> None:
+        async with colleague.fork() as twin:
+            await twin.write("res.partner", ids, values)
+
+    def run() -> None:
+        try:
+            asyncio.run(write())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 async def _changed_while_running(
@@ -341,9 +358,9 @@ async def _changed_while_running(
         pl.format("F{}", pl.int_range(pl.len())).alias("function"),
     )
 
-    async def meanwhile(done: int, total: int) -> None:
+    def meanwhile(done: int, total: int) -> None:
         if done == 2:
-            await _elsewhere(colleague.write("res.partner", [ids[at]], change))
+            _elsewhere(colleague, [ids[at]], change)
 
     try:
         result = await zenoo_frames.diff(original, edited).apply(
@@ -400,9 +417,9 @@ async def test_a_record_to_delete_changed_while_running_is_kept(
     original = await qs.to_polars(progress=False)
     edited = original.head(4).with_columns(pl.col("color") + 1)  # rows 4 and 5 deleted
 
-    async def meanwhile(done: int, total: int) -> None:
+    def meanwhile(done: int, total: int) -> None:
         if done == 2:
-            await _elsewhere(colleague.write("res.partner", [ids[5]], {"color": 7}))
+            _elsewhere(colleague, [ids[5]], {"color": 7})
 
     changes = zenoo_frames.diff(original, edited)
     with pytest.raises(ConflictError, match="changed on the server while the write-back ran"):
