@@ -85,6 +85,7 @@ async def run_page(page: Path, server: Any, redis_url: str, fixtures: dict[str, 
         "password": admin.password,
         "api_key": admin.api_key,
     }
+    gc.collect()  # what earlier tests left for the collector is theirs, not the page's examples'
     unraisable: list[Any] = []
     previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
     try:
