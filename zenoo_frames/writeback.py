@@ -150,8 +150,11 @@ def _given(series: pl.Series) -> pl.Series:
 def _refuse_empty_rows(model: str, creates: pl.DataFrame, given: Mapping[str, pl.Series]) -> None:
     """A new row that sets no field would create a record of defaults only: most likely a blank
     row left in the frame, so it is refused rather than guessed at."""
-    empty = ~pl.DataFrame(given).select(pl.any_horizontal(pl.all())).to_series() if given else None
-    rows = creates["__row"].to_list() if empty is None else creates["__row"].filter(empty).to_list()
+    if given:
+        sets_something = pl.DataFrame(given).select(pl.any_horizontal(pl.all())).to_series()
+        rows = creates["__row"].filter(~sets_something).to_list()
+    else:  # the frame has no column but the id
+        rows = creates["__row"].to_list()
     if rows:
         shown = ", ".join(map(str, rows[:SHOWN])) + (
             f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""

@@ -19,8 +19,9 @@ import polars as pl
 from zenoo.exceptions import ConflictError
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import Send
-from zenoo.writing.results import CallResult
+from zenoo.writing.results import CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
+from zenoo.writing.undo import same_as_read
 from zenoo_frames.api import arrow_to_polars
 from zenoo_frames.rows import rows_to_batch
 from zenoo_frames.schema import FrameSchema
@@ -190,10 +191,8 @@ async def check_conflicts(
 
 
 def _unmoved(now: Any, then: Any) -> bool:
-    """Whether a value read now is the one read before (x2many ids in any order)."""
-    if isinstance(now, list) and isinstance(then, list):
-        return sorted(now) == sorted(then)
-    return type(now) is type(then) and bool(now == then)
+    """Whether a value read now is the one read before, of the same type too (``False`` is not ``0``)."""
+    return type(now) is type(then) and same_as_read(now, then)
 
 
 class Recheck:
@@ -274,18 +273,27 @@ class Recheck:
 
         return guarded
 
-    def deletes_guarded(self, send: Send, delete_ids: list[int]) -> Send:
-        """``send`` of the ``unlink`` of ``delete_ids``, comparing the records with the frame first."""
+    def guarded(self, operation: OperationResult, call: CallResult, send: Send) -> Send:
+        """``send`` of one request of ``operation``, checking what it writes or deletes first (a
+        create has nothing to check)."""
+        if call.method == "unlink":
+            return self.deletes_guarded(send)
+        return self.updates_guarded(send) if operation.kind == "write" else send
+
+    def deletes_guarded(self, send: Send) -> Send:
+        """``send`` of the ``unlink`` of the checked deletes, comparing the records with the frame first."""
+        delete_ids = self.checked.delete_ids  # the unlink request reads its ids from this list
 
         async def guarded(call: CallResult) -> None:
             self._stop_if_refused()
             names = _delete_columns(self.changes)
-            server = _server_frame(self.changes, await self._read(delete_ids, names), names)
+            rows = await _server_rows(self.client, self.changes.model, delete_ids, names, self.context)
+            server = _server_frame(self.changes, rows, names)
             records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
             now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode)
             self.gone += gone
             self._count(0, pl.concat(conflicts) if conflicts else None)
-            delete_ids[:] = now  # the unlink request reads its ids from this list
+            delete_ids[:] = now
             call.rows = range(len(now))
             if now:
                 await send(call)

@@ -229,14 +229,12 @@ async def apply_changes(
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
     requests = sum(len(reqs) for _, reqs in stages)
-    recheck = Recheck(client, changes, checked, updates, conflicts, context) if requests > 1 else None
-    if recheck is not None:
+    recheck = Recheck(client, changes, checked, updates, conflicts, context)
+    if requests > 1:  # one request goes right after the check; several are each checked again
         stages = [
-            (operation, [(call, recheck.deletes_guarded(send, checked.delete_ids) if call.method == "unlink"
-                          else recheck.updates_guarded(send) if operation.kind == "write" else send)
-                         for call, send in reqs])
+            (operation, [(call, recheck.guarded(operation, call, send)) for call, send in reqs])
             for operation, reqs in stages
-        ]  # fmt: skip
+        ]
     targets = list(updates)
     describe = {
         "write": lambda position: where(changes.edited, row_of[targets[position]]),
@@ -259,7 +257,6 @@ async def apply_changes(
         except BatchError as exc:
             raise BatchError(f"{exc}; Odoo wrote none of it (one request)", result=exc.result) from None
     else:
-        assert recheck is not None
         try:
             async with Transaction(client, allow_unlink=True) as recheck.transaction:
                 await run()
@@ -269,21 +266,18 @@ async def apply_changes(
             undone = "the requests made before it were undone by the write-back's transaction"
             raise BatchError(f"{exc}; {undone}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
-    cells = checked.cells
-    if recheck is not None and recheck.left_out:
-        cells = {
-            name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
-            for name, frame in cells.items()
-        }
-    late_conflicts = recheck.conflicts if recheck is not None else []
+    cells = {  # less the cells a re-check left out
+        name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
+        for name, frame in checked.cells.items()
+    }
     return WriteBackResult(
         model=model,
         written=changes.written(cells, created_ids, checked.delete_ids),
-        conflicts=pl.concat([checked.conflicts, *late_conflicts]),
+        conflicts=pl.concat([checked.conflicts, *recheck.conflicts]),
         created_ids=created_ids,
         deleted_ids=list(checked.delete_ids),
-        already_done=checked.already_done + (recheck.already_done if recheck is not None else 0),
-        already_deleted=checked.already_deleted + (recheck.gone if recheck is not None else []),
+        already_done=checked.already_done + recheck.already_done,
+        already_deleted=checked.already_deleted + recheck.gone,
         requests=requests,
         transaction=requests > 1,
         batches=batches,

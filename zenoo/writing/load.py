@@ -73,14 +73,15 @@ def load_rows(
     columns = [".id"] * with_ids + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
     rows: list[list[str] | None] = []
     for record_id, values in records:
-        cells: list[str] | None = [str(record_id)] if with_ids else []
+        cells = [str(record_id)] if with_ids else []
         for name, meta in metas:
             cell = load_cell(meta, values[name])
             if cell is None:
-                cells = None
+                rows.append(None)
                 break
-            cells.append(cell)  # type: ignore[union-attr]
-        rows.append(cells)
+            cells.append(cell)
+        else:
+            rows.append(cells)
     return columns, rows
 
 

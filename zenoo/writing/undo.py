@@ -133,7 +133,8 @@ async def _undo_create(op: Operation) -> None:
     op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
 
 
-def _same(left: Any, right: Any) -> bool:
+def same_as_read(left: Any, right: Any) -> bool:
+    """Whether two values read (``load=None``) are the same (x2many ids in any order)."""
     if isinstance(left, list) and isinstance(right, list):
         return sorted(left) == sorted(right)  # x2many ids, in whatever order the server reads them
     return bool(left == right)
@@ -241,14 +242,14 @@ async def _undo_write(op: Operation) -> None:
         after = op.after.get(record_id) if op.after is not None else None
         for name in names:
             meta = fields.get(name)
-            if _same(now[name], before[name]):
+            if same_as_read(now[name], before[name]):
                 shown = after[name] if after is not None else now[name]
                 if meta.get("store", True) is False and _as_sent(meta, shown, sent[record_id].get(name)) is False:
                     hidden.append(f"{record_id}.{name}")  # a write-only field (a password): reads hide the write
                 continue
             ours: bool | None
             if after is not None:
-                ours = _same(now[name], after[name])
+                ours = same_as_read(now[name], after[name])
             else:
                 ours = _as_sent(meta, now[name], sent[record_id].get(name))
             if ours is None:
