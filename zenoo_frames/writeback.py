@@ -30,6 +30,7 @@ from zenoo_frames.writeback_frames import (
     Column,
     as_polars,
     columns_of,
+    first_few,
     refuse_cells,
     remembered_schema,
     same,
@@ -156,9 +157,7 @@ def _refuse_empty_rows(model: str, creates: pl.DataFrame, given: Mapping[str, pl
     else:  # the frame has no column but the id
         rows = creates["__row"].to_list()
     if rows:
-        shown = ", ".join(map(str, rows[:SHOWN])) + (
-            f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-        )
+        shown = first_few([str(row) for row in rows[:SHOWN]], len(rows), ", ")
         raise InvalidValueError(
             f"{model}: new rows (null id) that set no field: row {shown}; drop them, or fill in their values"
         )

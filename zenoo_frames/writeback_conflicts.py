@@ -25,7 +25,7 @@ from zenoo.writing.undo import same_as_read
 from zenoo_frames.api import arrow_to_polars
 from zenoo_frames.rows import rows_to_batch
 from zenoo_frames.schema import FrameSchema
-from zenoo_frames.writeback_frames import SHOWN, same
+from zenoo_frames.writeback_frames import SHOWN, first_few, same
 
 if TYPE_CHECKING:
     from zenoo_frames.writeback import Changes
@@ -346,7 +346,6 @@ def conflict_message(model: str, conflicts: pl.DataFrame, *, late: bool = False)
         f"yours {row['yours']!r}"
         for row in conflicts.head(SHOWN).iter_rows(named=True)
     ]
-    more = f"; and {conflicts.height - SHOWN} more" if conflicts.height > SHOWN else ""
     when, outcome = (
         ("while the write-back ran", "the requests already sent were undone by its transaction")
         if late
@@ -355,6 +354,5 @@ def conflict_message(model: str, conflicts: pl.DataFrame, *, late: bool = False)
     return (
         f"{conflicts.height} cell(s) of {model} changed on the server {when}; {outcome} "
         "(conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
-        + "; ".join(lines)
-        + more
+        + first_few(lines, conflicts.height)
     )

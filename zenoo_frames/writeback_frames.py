@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -25,7 +25,17 @@ from zenoo.exceptions import InvalidValueError
 from zenoo.fields.values import python_scalar
 from zenoo_frames.schema import FieldSpec, FrameSchema
 
-__all__ = ["Column", "as_polars", "columns_of", "remember", "remembered_schema", "same", "typed", "where"]
+__all__ = [
+    "Column",
+    "as_polars",
+    "columns_of",
+    "first_few",
+    "remember",
+    "remembered_schema",
+    "same",
+    "typed",
+    "where",
+]
 
 #: Field types a frame's column writes back.
 WRITABLE_TYPES = frozenset(
@@ -152,9 +162,16 @@ def refuse_cells(
     def text(value: Any) -> str:
         return problem if isinstance(problem, str) else problem(value)
 
-    shown = "; ".join(f"{where(frame, row)}: {text(frame[column][row])}" for row in rows[:SHOWN])
-    more = f"; and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-    raise InvalidValueError(f"{model}, column {column!r}: {shown}{more}")
+    cells = [f"{where(frame, row)}: {text(frame[column][row])}" for row in rows[:SHOWN]]
+    raise InvalidValueError(f"{model}, column {column!r}: {first_few(cells, len(rows))}")
+
+
+def first_few(shown: Sequence[str], total: int | None = None, separator: str = "; ") -> str:
+    """The first :data:`SHOWN` of ``shown`` joined by ``separator``, then how many more of ``total``
+    (default: ``len(shown)``) there are: ``a; b; c; and 4 more``."""
+    total = len(shown) if total is None else total
+    more = f"{separator}and {total - SHOWN} more" if total > SHOWN else ""
+    return separator.join(shown[:SHOWN]) + more
 
 
 def typed(frame: pl.DataFrame, schema: FrameSchema, columns: Mapping[str, Column], what: str) -> pl.DataFrame:

@@ -39,7 +39,7 @@ from zenoo.writing.bulk import (
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
-from zenoo_frames.writeback_frames import SHOWN, where
+from zenoo_frames.writeback_frames import SHOWN, first_few, where
 
 if TYPE_CHECKING:
     from zenoo_frames.writeback import Changes
@@ -158,11 +158,7 @@ def _failure(model: str, result: BatchResult, describe: Mapping[str, Any]) -> st
             if call.state == "done":
                 continue
             lines += _call_failure(op, call, describe[op.kind])
-    return (
-        f"write-back to {model} failed: "
-        + "; ".join(lines[:SHOWN])
-        + (f"; and {len(lines) - SHOWN} more" if len(lines) > SHOWN else "")
-    )
+    return f"write-back to {model} failed: {first_few(lines)}"
 
 
 def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[str]:
@@ -179,9 +175,7 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
         f"{type(call.error).__name__}: {call.error}" if call.error is not None else call.note or call.state
     )
     rows = list(call.rows)
-    shown = ", ".join(describe(row) for row in rows[:3]) + (
-        f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-    )
+    shown = first_few([describe(row) for row in rows[:SHOWN]], len(rows), ", ")
     return [f"{call.method} of {shown}: {reason}"]
 
 

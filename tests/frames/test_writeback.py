@@ -345,11 +345,18 @@ def _elsewhere(colleague: ZenooClient, ids: list[int], values: dict[str, Any]) -
 
 
 async def _changed_while_running(
-    client: ZenooClient, colleague: ZenooClient, tag: str, change: dict[str, Any], at: int = 8, **apply: Any
+    client: ZenooClient,
+    colleague: ZenooClient,
+    tag: str,
+    change: dict[str, Any],
+    at: int = 8,
+    reported: list[tuple[int, int]] | None = None,
+    **apply: Any,
 ) -> tuple[list[int], Any]:
     """Ten partners (color 1, function Clerk) edited to color 10+i and function F<i>, applied two rows
     per request, one at a time; once the first request is done, the colleague writes ``change`` on
-    record ``at`` (the ninth: in the fifth request). Its ids, and the result or the exception raised."""
+    record ``at`` (the ninth: in the fifth request). Its ids, and the result or the exception raised;
+    ``reported`` gets what the progress callback was told."""
     ids = await _partners(client, tag, 10, color=1, function="Clerk")
     qs = client.model("res.partner").filter(id__in=ids).only("color", "function").order_by("id")
     original = await qs.to_polars(progress=False)
@@ -359,6 +366,8 @@ async def _changed_while_running(
     )
 
     def meanwhile(done: int, total: int) -> None:
+        if reported is not None:
+            reported.append((done, total))
         if done == 2:
             _elsewhere(colleague, [ids[at]], change)
 
@@ -387,8 +396,12 @@ async def test_a_cell_changed_while_the_write_back_runs_is_refused_and_the_rest_
 async def test_skip_leaves_a_cell_changed_while_running_and_writes_the_others(
     client: ZenooClient, colleague: ZenooClient, tag: str
 ) -> None:
-    ids, result = await _changed_while_running(client, colleague, tag, {"color": 99}, conflicts="skip")
+    reported: list[tuple[int, int]] = []
+    ids, result = await _changed_while_running(
+        client, colleague, tag, {"color": 99}, reported=reported, conflicts="skip"
+    )
     assert isinstance(result, WriteBackResult) and result.transaction
+    assert reported == [(done, 10) for done in range(2, 11, 2)]  # the narrowed request counts whole
     assert result.conflicts.rows() == [(ids[8], "color", "1", "99", "18")]
     rows = await client.read("res.partner", ids, ["color", "function"])
     expected = [(10 + i, f"F{i}") for i in range(10)]
@@ -659,6 +672,9 @@ async def test_a_new_row_that_sets_nothing_is_refused(client: ZenooClient, tag: 
     before = _writes(client)
     with pytest.raises(InvalidValueError, match=r"new rows \(null id\) that set no field: row 2, 3;"):
         zenoo_frames.diff(original, pl.concat([original, blank]))
+    many = pl.concat([blank.tail(1)] * 8)
+    with pytest.raises(InvalidValueError, match=r"set no field: row 1, 2, 3, 4, 5, and 3 more;"):
+        zenoo_frames.diff(original, pl.concat([original, many]))
     assert _writes(client) == before
 
 

@@ -121,6 +121,7 @@ async def run_requests(
     gate = asyncio.Semaphore(concurrency)
 
     async def one(result: CallResult, send: Send) -> None:
+        count = len(result.rows)  # a guarded send may narrow the rows it writes: all were handled
         async with gate:
             result.state = "unknown"  # from here on the request may reach the server
             try:
@@ -132,7 +133,7 @@ async def run_requests(
                 raise
             else:
                 result.state = "done"
-        await progress.advance(len(result.rows), result)
+        await progress.advance(count, result)
 
     tasks = [asyncio.ensure_future(one(result, send)) for result, send in requests]
     try:
