@@ -273,12 +273,32 @@ class Recheck:
 
         return guarded
 
-    def guarded(self, operation: OperationResult, call: CallResult, send: Send) -> Send:
+    def guarded(
+        self, operation: OperationResult, call: CallResult, send: Send, *, fresh: bool = False
+    ) -> Send:
         """``send`` of one request of ``operation``, checking what it writes or deletes first (a
-        create has nothing to check)."""
+        create has nothing to check). ``fresh``: an update request sent as soon as the first check
+        is done, whose read it takes as its own."""
         if call.method == "unlink":
             return self.deletes_guarded(send)
-        return self.updates_guarded(send) if operation.kind == "write" else send
+        if operation.kind != "write":
+            return send
+        return self.fresh_guarded(send) if fresh else self.updates_guarded(send)
+
+    def fresh_guarded(self, send: Send) -> Send:
+        """``send`` of an update request that leaves right after the first check: that check is its
+        re-check, and what it read is the transaction's snapshot before the write."""
+
+        async def guarded(call: CallResult) -> None:
+            self._stop_if_refused()
+            if self.transaction is not None:
+                read = self.checked.read
+                self.transaction.seed_before(
+                    self.changes.model, [read[self.targets[row]] for row in call.rows]
+                )
+            await send(call)
+
+        return guarded
 
     def deletes_guarded(self, send: Send) -> Send:
         """``send`` of the ``unlink`` of the checked deletes, comparing the records with the frame first."""

@@ -2,7 +2,8 @@
 
 1. **Conflict check** (:mod:`zenoo_frames.writeback_conflicts`): one ``read`` of the touched fields
    of the touched records before anything is sent, and, when there are several requests, again
-   right before each one.
+   right before each one but the first ``concurrency`` ones, which leave as soon as the check is
+   done (its read is their snapshot).
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
    a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
    (``create([...])``, ids in row order), then deletes (one ``unlink``, last).
@@ -224,11 +225,14 @@ async def apply_changes(
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
     requests = sum(len(reqs) for _, reqs in stages)
     recheck = Recheck(client, changes, checked, updates, conflicts, context)
-    if requests > 1:  # one request goes right after the check; several are each checked again
+    if requests > 1:  # several requests are each checked again, but for those sent right after the check
         stages = [
-            (operation, [(call, recheck.guarded(operation, call, send)) for call, send in reqs])
+            (operation, [
+                (call, recheck.guarded(operation, call, send, fresh=index < options.concurrency))
+                for index, (call, send) in enumerate(reqs)
+            ])
             for operation, reqs in stages
-        ]
+        ]  # fmt: skip
     targets = list(updates)
     describe = {
         "write": lambda position: where(changes.edited, row_of[targets[position]]),

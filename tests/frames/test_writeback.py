@@ -445,6 +445,21 @@ async def test_a_record_to_delete_changed_while_running_is_kept(
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2, 2, 2, 2, 7]
 
 
+async def test_requests_sent_right_after_the_check_are_not_checked_again(client: ZenooClient, tag: str) -> None:
+    ids = await _partners(client, tag, 10, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("color").order_by("id")
+    original = await qs.to_polars(progress=False)
+    reads = _sent(client).get("read", 0)
+    result = await zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1)).apply(
+        client, rows_per_call=2, concurrency=2
+    )
+    assert result.requests == 5 and result.transaction
+    # the check (the first two requests' re-check), a re-check before each of the three others,
+    # and the transaction's snapshot after each of the five
+    assert _sent(client)["read"] - reads == 1 + 3 + 5
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2] * 10
+
+
 # --- all or nothing ----------------------------------------------------------------------------------
 
 
