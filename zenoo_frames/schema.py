@@ -66,10 +66,13 @@ class FieldSpec:
     searchable: bool = True  # whether Odoo can search on it (a domain term on it is refused or ignored)
     readonly: bool = False  # fields_get's readonly: computed without inverse, or not to be written
     required: bool = False
+    #: a float's scale (``fields_get``'s ``digits``): Odoo rounds what it stores to it
+    scale: int | None = None
 
     @classmethod
     def from_fields_get(cls, name: str, attrs: Mapping[str, Any]) -> FieldSpec:
         selection = attrs.get("selection") or ()
+        digits = attrs.get("digits")
         return cls(
             name=name,
             type=str(attrs.get("type", "")),
@@ -80,6 +83,7 @@ class FieldSpec:
             searchable=bool(attrs.get("searchable", True)),
             readonly=bool(attrs.get("readonly", False)),
             required=bool(attrs.get("required", False)),
+            scale=int(digits[1]) if isinstance(digits, list | tuple) and len(digits) == 2 else None,
         )
 
     @property

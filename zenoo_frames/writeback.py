@@ -100,7 +100,11 @@ def diff(
         _check_values(
             schema.model, right, columns[name], creates[name].filter(mask), creates["__row"].filter(mask)
         )
-    deletes = left.join(right.select("id"), on="id", how="anti", maintain_order="left")
+    deletes = (
+        left.with_row_index("__row")
+        .with_columns(pl.col("__row").cast(pl.Int64))
+        .join(right.select("id"), on="id", how="anti", maintain_order="left")
+    )
     return Changes(schema, columns, right, cells, creates, deletes)
 
 
@@ -231,7 +235,7 @@ class Changes:
         self.edited = edited
         self.cells = cells  # per column: row, id, old, new
         self.creates = creates  # the new rows, with their __row
-        self.deletes = deletes  # the original rows missing from the edited frame
+        self.deletes = deletes  # the original rows missing from the edited frame, with their __row
 
     @property
     def model(self) -> str:
@@ -301,9 +305,9 @@ class Changes:
             ]  # fmt: skip
             parts += [pl.concat(creates).sort("row", maintain_order=True)] if creates else []
         if deleted:
-            gone = self.deletes.with_row_index("__pos").filter(pl.col("id").is_in(list(deleted)))
+            gone = self.deletes.filter(pl.col("id").is_in(list(deleted)))
             parts.append(pl.DataFrame({
-                "change": "delete", "row": gone["__pos"].cast(pl.Int64), "id": gone["id"],
+                "change": "delete", "row": gone["__row"], "id": gone["id"],
                 "field": None, "old": None, "new": None,
             }, schema=PREVIEW_SCHEMA))  # fmt: skip
         return pl.concat(parts) if parts else pl.DataFrame(schema=PREVIEW_SCHEMA)

@@ -154,7 +154,7 @@ def _delete_columns(changes: Changes) -> list[str]:
     return [
         c
         for c in changes.deletes.columns
-        if changes.columns[c].role == "field" and not changes.columns[c].refusal
+        if c != "__row" and changes.columns[c].role == "field" and not changes.columns[c].refusal
     ]
 
 

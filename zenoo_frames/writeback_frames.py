@@ -136,10 +136,15 @@ READ_AS = {"boolean": False, "integer": 0, "float": 0.0, "monetary": 0.0}
 def same(left: pl.Series, right: pl.Series, column: Column) -> pl.Series:
     """Per row, whether two cells of ``column`` hold the same value as Odoo stores it: nulls equal,
     a null boolean equal to False, a null number to 0 and a null list of ids to the empty one (what
-    Odoo reads back from them), x2many ids in any order."""
+    Odoo reads back from them), x2many ids in any order, floats rounded to their field's digits and
+    datetimes to the second."""
     spec = column.spec
     if column.role == "field" and spec is not None and spec.type in READ_AS:
         left, right = left.fill_null(READ_AS[spec.type]), right.fill_null(READ_AS[spec.type])
+    if column.role == "field" and spec is not None and spec.scale is not None and left.dtype.is_float():
+        left, right = (s.round(spec.scale, mode="half_away_from_zero") for s in (left, right))
+    if isinstance(left.dtype, pl.Datetime):
+        left, right = left.dt.truncate("1s"), right.dt.truncate("1s")
     if isinstance(left.dtype, pl.List):  # Odoo has no null many2many: null is the empty list
         left, right = left.fill_null([]).list.sort(), right.fill_null([]).list.sort()
     return left.eq_missing(right).fill_null(False)
@@ -160,6 +165,8 @@ def refuse_cells(
         return
 
     def text(value: Any) -> str:
+        if isinstance(value, pl.Series):  # a cell of a list column: shown as the list it holds
+            value = value.to_list()
         return problem if isinstance(problem, str) else problem(value)
 
     cells = [f"{where(frame, row)}: {text(frame[column][row])}" for row in rows[:SHOWN]]
@@ -200,7 +207,7 @@ def typed(frame: pl.DataFrame, schema: FrameSchema, columns: Mapping[str, Column
 
 def _kind(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Enum):
-        return f"a selection key (one of {', '.join(dtype.categories.to_list())})"
+        return f"a selection key (one of {first_few(dtype.categories.to_list(), separator=', ')})"
     names = {pl.Int64: "an integer", pl.Float64: "a number", pl.Boolean: "a boolean", pl.String: "text",
              pl.Date: "a date", pl.Datetime: "a datetime", pl.List: "a list of ids"}  # fmt: skip
     return next((label for kind, label in names.items() if isinstance(dtype, kind)), str(dtype))
@@ -236,6 +243,8 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
         ).to_series()
     if source == pl.Object:
         raise pl.exceptions.InvalidOperationError("object column: convert value by value")
+    if target == pl.Boolean and source.is_numeric():  # 0 and 1 only: 2 is no boolean
+        return pl.select(pl.when(series.is_in([0, 1])).then(series.cast(pl.Boolean))).to_series()
     return series.cast(target, strict=False)
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from zenoo.exceptions import BatchError, ConflictError, InvalidValueError
+from zenoo.exceptions import BatchError, ConflictError, InvalidValueError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import known_defaults, to_write_values, write_value
 from zenoo.seams import OdooClient
@@ -151,15 +151,51 @@ async def _create_values(
     return values, [row for row, _ in rows]
 
 
-def _failure(model: str, result: BatchResult, describe: Mapping[str, Any]) -> str:
-    """The failed requests of ``result``, each load message naming the frame's row and id."""
+async def _failure(
+    client: OdooClient, fields: ModelFields, result: BatchResult, describe: Mapping[str, Any]
+) -> str:
+    """The failed requests of ``result``, each load message naming the frame's row and id, and the
+    cells of a failed create that name a related record which does not exist."""
     lines = []
     for op in result.operations:
         for call in op.calls:
             if call.state == "done":
                 continue
+            if call.method == "create" and call.state == "failed":
+                lines += await _missing_related(client, fields, call, describe[op.kind])
             lines += _call_failure(op, call, describe[op.kind])
-    return f"write-back to {model} failed: {first_few(lines)}"
+    return f"write-back to {fields.model} failed: {first_few(lines)}"
+
+
+async def _missing_related(
+    client: OdooClient, fields: ModelFields, call: CallResult, describe: Any
+) -> list[str]:
+    """The cells of a failed ``create`` request naming a related record that does not exist: Odoo's
+    own error for them names neither the row nor the field (and speaks of a deleted record)."""
+    cited: dict[str, dict[int, list[int]]] = {}  # field -> related id -> positions in the request
+    for position, values in enumerate(call.values):
+        for name, value in values.items():
+            kind = fields.type_of(name)
+            if kind == "many2one" and isinstance(value, int) and value:
+                cited.setdefault(name, {}).setdefault(value, []).append(position)
+            elif kind == "many2many" and isinstance(value, list) and value and isinstance(value[0], list | tuple) \
+                    and value[0][0] == 6:  # fmt: skip
+                for related_id in value[0][2]:
+                    cited.setdefault(name, {}).setdefault(related_id, []).append(position)
+    lines = []
+    for name, by_id in cited.items():
+        relation = str(fields.get(name)["relation"])
+        try:
+            found = await client.call(relation, "search", args=([("id", "in", list(by_id))],),
+                                      context={"active_test": False}, cache_ttl=0)  # fmt: skip
+        except ZenooError:  # not readable by this user: Odoo's message has to do
+            continue
+        lines += [
+            f"{describe(call.rows[position])}, column {name!r}: no {relation} record has id {related_id}"
+            for related_id in sorted(set(by_id) - set(found))
+            for position in by_id[related_id]
+        ]
+    return lines
 
 
 def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[str]:
@@ -246,8 +282,9 @@ async def apply_changes(
         for operation, reqs in stages:
             result = await execute([operation], reqs, options, model)
             batches.append(result)
-            if not result.ok:
-                raise BatchError(_failure(model, result, describe), result=result)
+            if not result.ok:  # the error's result holds every request: those after it "skipped"
+                whole = BatchResult([op for op, _ in stages], sum(done.duration for done in batches))
+                raise BatchError(await _failure(client, fields, result, describe), result=whole)
 
     if requests <= 1:
         try:

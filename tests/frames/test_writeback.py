@@ -174,6 +174,28 @@ async def test_dates_and_datetimes_go_back_in_utc(client: ZenooClient, tag: str)
     assert_frame_equal(_comparable(await qs.to_polars(progress=False)), _comparable(edited))
 
 
+async def test_applying_again_finds_the_cells_done_as_odoo_stored_them(client: ZenooClient, tag: str) -> None:
+    """Odoo rounds a float to its field's digits and a datetime to the second: the same changes
+    applied again (after a timeout, say) find those cells done, not in conflict."""
+    partner = (await _partners(client, tag, 1))[0]
+    order = await client.create("sale.order", {"name": f"{tag}-so", "partner_id": partner})
+    read = await client.model("res.partner").filter(id=partner).only("partner_latitude").to_polars(progress=False)
+    changes = zenoo_frames.diff(read, read.with_columns(pl.lit(1.123456789).alias("partner_latitude")))
+    assert (await changes.apply(client)).cells == 1
+    assert (await client.read("res.partner", [partner], ["partner_latitude"]))[0]["partner_latitude"] == 1.1234568
+    again = await changes.apply(client)
+    assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
+    beyond = read.with_columns(pl.lit(0.00000004).alias("partner_latitude"))  # stored as 0.0: no change
+    assert len(zenoo_frames.diff(read, beyond)) == 0
+    read = await client.model("sale.order").filter(id=order).only("commitment_date").to_polars(progress=False)
+    moment = pl.Series("commitment_date", [dt.datetime(2031, 5, 6, 10, 20, 30, 123456)])
+    changes = zenoo_frames.diff(read, read.with_columns(moment.dt.replace_time_zone("UTC")))
+    assert (await changes.apply(client)).cells == 1
+    again = await changes.apply(client)
+    assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
+    assert (await client.read("sale.order", [order], ["commitment_date"]))[0]["commitment_date"] == "2031-05-06 10:20:30"
+
+
 async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient, tag: str) -> None:
     """What a round trip through text (a CSV, ``cast(pl.String)``) makes of them converts back."""
     partner = (await _partners(client, tag, 1))[0]
@@ -522,6 +544,29 @@ async def test_creates_get_their_ids_back_in_row_order(client: ZenooClient, tag:
     assert created.filter(pl.col("field") == "name")["id"].to_list() == result.created_ids
 
 
+async def test_a_failing_create_names_the_cell_that_cites_a_missing_record(client: ZenooClient, tag: str) -> None:
+    ids = await _partners(client, tag, 3, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("name", "color", "country_id").order_by("id")
+    original = await qs.to_polars(progress=False)
+    before = await _snapshot(client, ids)
+    country = (await client.search("res.country", [], limit=1, order="id"))[0]
+    new = pl.DataFrame({"id": [None] * 4, "name": [f"{tag}-new-{i}" for i in range(4)], "color": [1] * 4,
+                        "country_id": [country, country, 999_999_999, country],
+                        "country_id.display_name": [None] * 4}, schema=original.schema)  # fmt: skip
+    edited = pl.concat([original.with_columns(pl.col("color") + 1), new])
+    with pytest.raises(BatchError) as caught:
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2)
+    message = str(caught.value)
+    assert "row 5 (a new record), column 'country_id': no res.country record has id 999999999" in message
+    assert "the requests made before it were undone" in message
+    result = caught.value.result  # every request of the write-back: the undone updates too
+    assert [(op.kind, [call.state for call in op.calls]) for op in result.operations] == [
+        ("write", ["done", "done"]), ("create", ["done", "failed"])
+    ]
+    assert await _snapshot(client, ids) == before
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-new-%"]]) == 0
+
+
 async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(
     client: ZenooClient, colleague: ZenooClient, tag: str
 ) -> None:
@@ -558,11 +603,12 @@ async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(
     )
     changes = zenoo_frames.diff(original, original.filter(pl.col("id") != ids[1]))
     assert changes.deleted == 1 and "deleted only with apply(..., deletes=True)" in repr(changes)
-    assert changes.preview().filter(pl.col("change") == "delete")["id"].to_list() == [ids[1]]
+    deleting = changes.preview().filter(pl.col("change") == "delete")
+    assert deleting.select("row", "id").rows() == [(1, ids[1])]  # the row in the original frame
     kept = await changes.apply(client)
     assert kept.deleted_ids == [] and await client.search_count("res.partner", [["id", "in", ids]]) == 4
     done = await changes.apply(client, deletes=True)
-    assert done.deleted_ids == [ids[1]]
+    assert done.deleted_ids == [ids[1]] and done.written.select("change", "row").rows() == [("delete", 1)]
     assert await client.search("res.partner", [["id", "in", ids]], order="id") == [ids[0], ids[2], ids[3]]
     only_ids = await client.model("res.partner").filter(id__in=ids).only("id").to_polars(progress=False)
     assert only_ids.columns == ["id"]  # nothing to compare: the check reads the ids alone (not every field)
@@ -703,7 +749,7 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
     original = (
         await client.model("res.partner")
         .filter(id__in=ids)
-        .only("name", "color", "type", "country_id", "complete_name", "create_date")
+        .only("name", "color", "type", "country_id", "complete_name", "create_date", "is_company")
         .order_by("id")
         .to_polars(progress=False)
     )
@@ -725,6 +771,10 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
         InvalidValueError, match=rf"column 'type': {re.escape(second)}: 'bogus' is not a selection key"
     ):
         zenoo_frames.diff(original, original.with_columns(pl.Series("type", ["contact", "bogus", "contact"])))
+    with pytest.raises(InvalidValueError, match=rf"column 'is_company': {re.escape(second)}: 2 is not a boolean"):
+        zenoo_frames.diff(original, original.with_columns(pl.Series("is_company", [0, 2, 1])))
+    with pytest.raises(InvalidValueError, match=rf"column 'name': row 0 \(id {ids[0]}\): \[1, 2\] is not text;"):
+        zenoo_frames.diff(original, original.with_columns(pl.Series("name", [[1, 2], [3], [4]])))
     with pytest.raises(InvalidValueError, match=rf"column 'color': {re.escape(second)}: out of the range"):
         zenoo_frames.diff(original, original.with_columns(pl.Series("color", [1, 2**31, 1])))
     with pytest.raises(InvalidValueError, match=rf"several rows with the same id: \[{ids[0]}\]"):
@@ -739,6 +789,14 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
         original.clone(), original.with_columns(pl.col("color") * 2), model="res.partner", fields=described
     )
     assert changes.changed_cells == 3
+    many_keys = [[f"k{i}", f"Key {i}"] for i in range(8)] + [[k, k] for k in original["type"].unique().to_list()]
+    with pytest.raises(InvalidValueError, match=r"'bogus' is not a selection key \(one of k0, k1, k2, k3, k4, and 4"):
+        zenoo_frames.diff(
+            original.clone(),
+            original.with_columns(pl.Series("type", ["bogus", None, None])),
+            model="res.partner",
+            fields={**described, "type": {**described["type"], "selection": many_keys}},
+        )
     described["name"] = {**described["name"], "required": True}
     with pytest.raises(
         InvalidValueError, match=rf"column 'name': {re.escape(second)}: empty, but the field is required"

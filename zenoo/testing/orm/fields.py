@@ -30,6 +30,7 @@ class Field:
     ondelete: str = "set null"  # many2one: what deleting the target does ("set null", "cascade", "restrict")
     depends: tuple[str, ...] = ()  # computed fields: what the value is computed from (as fields_get tells)
     translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
+    digits: tuple[int, int] | None = None  # float: (precision, scale); Odoo rounds what it stores to the scale
     # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
     # parent record and describes the field as related and not stored (here it stays in this table)
     inherited_from: str | None = None
@@ -65,6 +66,8 @@ class Field:
             full["relation_field"] = self.relation_field
         if self.help:
             full["help"] = self.help
+        if self.digits:
+            full["digits"] = list(self.digits)
         if attributes:
             return {key: full[key] for key in attributes if key in full}
         return full

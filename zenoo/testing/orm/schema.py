@@ -136,6 +136,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "color": Field("integer", "Color Index", default=0),
             "customer_rank": Field("integer", "Customer Rank", default=0),
             "credit_limit": Field("float", "Credit Limit", default=0.0),
+            "partner_latitude": Field("float", "Geo Latitude", digits=(10, 7), default=0.0),
+            "partner_longitude": Field("float", "Geo Longitude", digits=(10, 7), default=0.0),
             **({} if v19 else {"date": Field("date", "Date")}),  # removed from res.partner in 19.0
         }, order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id",
            name_search=("email", "ref", "vat")),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import html
+import math
 import zoneinfo
 from typing import Any
 
@@ -87,7 +89,11 @@ def to_column(version: int, model: str, field: Field, value: Any) -> Any:
             raise integer_out_of_range()
         return number
     if kind in ("float", "monetary"):
-        return float(value or 0.0)
+        amount = float(value or 0.0)
+        if field.digits and math.isfinite(amount):  # half away from zero, as Odoo's float_round
+            step = decimal.Decimal(1).scaleb(-field.digits[1])
+            amount = float(decimal.Decimal(repr(amount)).quantize(step, decimal.ROUND_HALF_UP))
+        return amount
     if value is False or value is None:
         return None
     if kind == "html":
