@@ -169,6 +169,14 @@ async def test_server_errors_map_to_classes(any_client: ZenooClient, tag: str) -
             await zc.write("res.partner", [parent], {"parent_id": child})
     finally:
         await zc.unlink("res.partner", [child, parent])
+    # a many2one naming no record: write reads it first (MissingError); create breaks the foreign key
+    someone = await zc.create("res.partner", {"name": f"{tag}-someone"})
+    with pytest.raises(MissingError, match=r"res\.country\(999999999,\)"):
+        await zc.write("res.partner", [someone], {"country_id": 999_999_999})
+    await zc.unlink("res.partner", [someone])
+    with pytest.raises(ValidationError, match="The operation cannot be completed: (another|Another) model") as fk:
+        await zc.create("res.partner", {"name": f"{tag}-nowhere", "country_id": 999_999_999})
+    assert "(country_id)" in fk.value.message or "res_partner_country_id_fkey" in fk.value.message
     with pytest.raises(OdooServerError) as bad_domain:  # the helpers refuse it before sending: a raw call
         await zc.call("res.partner", "search", kwargs={"domain": [["no_such_field", "=", 1]]})
     assert type(bad_domain.value) is OdooServerError and bad_domain.value.odoo_name == "builtins.ValueError"

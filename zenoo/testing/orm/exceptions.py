@@ -165,6 +165,19 @@ def constraint_violation(version: int, detail: str) -> ValidationError:
     return ValidationError(message, debug=where + f"odoo.exceptions.ValidationError: {message.rstrip()}")
 
 
+def foreign_key_error(version: int, model: str, description: str, table: str, name: str, label: str) -> ValidationError:
+    """A create whose many2one names a record that does not exist: PostgreSQL's foreign key
+    violation, which Odoo words as for a delete whatever the statement."""
+    if version < 19:
+        detail = ("another model requires the record being deleted. If possible, archive it instead.\n\n"
+                  f"Model: {description} ({model})\nConstraint: {table}_{name}_fkey\n")
+    else:
+        detail = ("Another model is using the record you are trying to delete.\n\n"
+                  f"The troublemaker is: '{description}' ({model})\n"
+                  f"Thanks to the following constraint: '{label}' ({name})\nHow about archiving the record instead?")
+    return constraint_violation(version, detail)
+
+
 class RequiredFieldError(ValidationError):
     """A required field left empty (PostgreSQL's NOT NULL), as the service layer reports it.
 

@@ -27,6 +27,7 @@ from zenoo.testing.orm.exceptions import (
     PyKeyError,
     PyTypeError,
     PyValueError,
+    foreign_key_error,
     frame,
     missing_error,
     postgres_error,
@@ -271,6 +272,10 @@ class BaseModel:
             if field.type == "many2one" and column is not None:
                 comodel = self._comodel(field)
                 if not comodel._existing([column]):
+                    if creating:  # the INSERT breaks the foreign key
+                        raise foreign_key_error(self._version, self.spec.name, self.spec.description,
+                                                self.spec.table, name, field.string)
+                    # write() reads the record first
                     raise missing_error(self._version, comodel.spec.name, [column], self.env.uid)
             columns[name] = column
         return columns, relations
