@@ -37,6 +37,7 @@ from zenoo.writing.bulk import (
     unlink_requests,
     write_requests,
 )
+from zenoo.writing.load import replaced_ids
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
@@ -177,11 +178,13 @@ async def _missing_related(
         for name, value in values.items():
             kind = fields.type_of(name)
             if kind == "many2one" and isinstance(value, int) and value:
-                cited.setdefault(name, {}).setdefault(value, []).append(position)
-            elif kind == "many2many" and isinstance(value, list) and value and isinstance(value[0], list | tuple) \
-                    and value[0][0] == 6:  # fmt: skip
-                for related_id in value[0][2]:
-                    cited.setdefault(name, {}).setdefault(related_id, []).append(position)
+                related = [value]
+            elif kind == "many2many":
+                related = replaced_ids(value) or []
+            else:
+                continue
+            for related_id in related:
+                cited.setdefault(name, {}).setdefault(related_id, []).append(position)
     lines = []
     for name, by_id in cited.items():
         relation = str(fields.get(name)["relation"])

@@ -39,14 +39,15 @@ def load_cell(field: Mapping[str, Any], value: Any) -> str | None:
         return repr(value)
     if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if kind == "many2many":
-        return _replaced_ids(value)
+    if kind == "many2many":  # load's comma-separated ids set the relation (none: an empty cell clears it)
+        ids = replaced_ids(value)
+        return None if ids is None else ",".join(map(str, ids))
     return None
 
 
-def _replaced_ids(value: Any) -> str | None:
-    """A many2many value that replaces the relation (``[(6, 0, ids)]``) as ``load``'s comma-separated
-    ids; ``load`` sets the relation to them (none: an empty cell, which clears it)."""
+def replaced_ids(value: Any) -> list[int] | None:
+    """The ids of a many2many value that replaces the relation (``[(6, 0, ids)]``), or None for any
+    other value."""
     if not (isinstance(value, list | tuple) and len(value) == 1 and isinstance(value[0], list | tuple)):
         return None
     command = value[0]
@@ -54,7 +55,7 @@ def _replaced_ids(value: Any) -> str | None:
         return None
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in command[2]):
         return None
-    return ",".join(map(str, command[2]))
+    return list(command[2])
 
 
 #: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so.
