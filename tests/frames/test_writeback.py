@@ -196,6 +196,23 @@ async def test_applying_again_finds_the_cells_done_as_odoo_stored_them(client: Z
     assert (await client.read("sale.order", [order], ["commitment_date"]))[0]["commitment_date"] == "2031-05-06 10:20:30"
 
 
+async def test_a_named_precision_is_applied_again_as_odoo_stored_it(client: ZenooClient, tag: str) -> None:
+    """``list_price`` has the 'Product Price' precision: Odoo 17 gives its digits in ``fields_get``
+    and rounds to them; Odoo 19 gives none and stores the value as sent. Either way applying the
+    same change again finds it done."""
+    product = await client.create("product.template", {"name": f"{tag}-p"})
+    digits = (await client.fields_get("product.template", ["list_price"]))["list_price"].get("digits")
+    assert client.server_version is not None
+    assert (digits or None) == ([16, 2] if client.server_version[0] < 19 else None)
+    qs = client.model("product.template").filter(id=product).only("list_price")
+    read = await qs.to_polars(progress=False)
+    changes = zenoo_frames.diff(read, read.with_columns(pl.lit(10.123456).alias("list_price")))
+    assert (await changes.apply(client)).cells == 1
+    stored = (await client.read("product.template", [product], ["list_price"]))[0]["list_price"]
+    assert stored == (round(10.123456, digits[1]) if digits else 10.123456)
+    again = await changes.apply(client)
+    assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
+
 async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient, tag: str) -> None:
     """What a round trip through text (a CSV, ``cast(pl.String)``) makes of them converts back."""
     partner = (await _partners(client, tag, 1))[0]

@@ -91,6 +91,7 @@ def _lock_dates(v19: bool) -> dict[str, Field]:
 def build_models(version: int) -> dict[str, ModelSpec]:
     """Every model of the embedded server for Odoo ``version`` (17 or 19), by name."""
     v19 = version >= 19
+    price_digits = None if v19 else (16, 2)
     partner_types = (
         [["contact", "Contact"], ["invoice", "Invoice"], ["delivery", "Delivery"], ["other", "Other"]]
         if v19 else
@@ -198,8 +199,9 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "name": Field("char", "Name", required=True, translate=True),
             "default_code": Field("char", "Internal Reference"),
             "type": Field("selection", "Product Type", selection=product_types, default="consu"),
-            "list_price": Field("float", "Sales Price", default=1.0),
-            "standard_price": Field("float", "Cost", default=0.0),
+            # 'Product Price' precision: rounded to 2 digits on 17; 19 stores them unrounded (NUMERIC)
+            "list_price": Field("float", "Sales Price", default=1.0, digits=price_digits),
+            "standard_price": Field("float", "Cost", default=0.0, digits=price_digits),
             "sale_ok": Field("boolean", "Can be Sold", default=True),
             "active": Field("boolean", "Active", default=True),
             "description_sale": Field("text", "Sales Description", translate=True),
@@ -211,7 +213,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "name": Field("char", "Name", translate=True, inherited_from="product_tmpl_id.name"),
             "default_code": Field("char", "Internal Reference"),
             "barcode": Field("char", "Barcode"),
-            "lst_price": Field("float", "Sales Price", default=1.0),
+            "lst_price": Field("float", "Sales Price", default=1.0, digits=price_digits),
             "active": Field("boolean", "Active", default=True),
         }, order="default_code, name, id", name_search=("default_code", "barcode")),
         _model("sale.order", "Sales Order", {
