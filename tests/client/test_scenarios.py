@@ -182,6 +182,31 @@ async def test_server_errors_map_to_classes(any_client: ZenooClient, tag: str) -
     assert type(bad_domain.value) is OdooServerError and bad_domain.value.odoo_name == "builtins.ValueError"
 
 
+async def test_time_zones_are_a_selection_users_inherit_from_their_partner(any_client: ZenooClient, tag: str) -> None:
+    zc = any_client
+    users = await zc.fields_get("res.users", ["tz", "lang"], ["type", "related", "selection"])
+    assert [(users[n]["type"], users[n]["related"]) for n in ("tz", "lang")] == [
+        ("selection", "partner_id.tz"),
+        ("selection", "partner_id.lang"),
+    ]
+    zones = [key for key, _label in users["tz"]["selection"]]
+    assert {"Europe/Brussels", "America/New_York", "UTC"} <= set(zones) and zones[-1].startswith("Etc/")
+    partner_tz = (await zc.fields_get("res.partner", ["tz"], ["selection"]))["tz"]["selection"]
+    assert [key for key, _label in partner_tz] == zones
+    for tz in ("Asia/Tokyo", False):  # the default is the context's time zone
+        defaults = await zc.call("res.partner", "default_get", args=(["tz"],), context={"tz": tz})
+        assert defaults == {"tz": tz}
+    tokyo = await zc.create("res.partner", {"name": f"{tag}-tokyo"}, context={"tz": "Asia/Tokyo"})
+    try:
+        assert (await zc.read("res.partner", [tokyo], ["tz"]))[0]["tz"] == "Asia/Tokyo"
+        with pytest.raises(InvalidValueError, match="'Mars/Olympus' is not a valid choice for res.partner.tz"):
+            await zc.write("res.partner", [tokyo], {"tz": "Mars/Olympus"})
+        with pytest.raises(OdooServerError, match=r"Wrong value for res\.partner\.tz: 'Mars/Olympus'"):
+            await zc.call("res.partner", "write", ids=[tokyo], args=({"tz": "Mars/Olympus"},))
+    finally:
+        await zc.unlink("res.partner", [tokyo])
+
+
 async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
     zc = any_client
     before = zc.stats.requests

@@ -18,14 +18,17 @@ MIN_DATE = "1-01-01"  # date.min as Odoo sends it (its year is not zero-padded)
 
 
 def defaults(model: BaseModel) -> dict[str, Any]:
-    """Defaults computed per call (sequence numbers excepted): user, company, dates."""
+    """Defaults computed per call (sequence numbers excepted): user, company, dates, time zone."""
     name = model.spec.name
     if name == "sale.order":
         return {"date_order": now_string(), "user_id": model.env.uid, "company_id": 1, "currency_id": 1}
     if name == "crm.lead":
         return {"user_id": model.env.uid, "company_id": 1}
+    tz = {"tz": model.env.context.get("tz") or False}  # res.partner's default, res.users inherits it
     if name == "res.users":
-        return {"company_id": 1}
+        return {"company_id": 1, **tz}
+    if name == "res.partner":
+        return tz
     if name == "res.company" and model.env.version < 19:  # the opening entry: January 1st of this year
         return {"account_opening_date": now_string()[:4] + "-01-01"}
     return {}

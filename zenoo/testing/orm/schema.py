@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from zenoo.testing.orm.fields import Field, ModelSpec
 
 PARTNER_TYPE_HELP = (
@@ -12,6 +15,21 @@ PARTNER_TYPE_HELP = (
     "that belongs to this company.\n"
     "- Other: Other address for the company (e.g. subsidiary, ...)"
 )
+
+
+TZ_HELP = (
+    "When printing documents and exporting/importing data, time values are computed according to this "
+    "timezone.\nIf the timezone is not set, UTC (Coordinated Universal Time) is used.\nAnywhere else, time "
+    "values are computed according to the time offset of your web client."
+)
+LANGUAGES = [["en_US", "English (US)"]]  # the languages installed
+
+
+@functools.cache
+def timezones() -> list[list[str]]:
+    """The ``tz`` selection, as Odoo lists it: every time zone name, ``Etc/`` ones last."""
+    names = sorted(zoneinfo.available_timezones() - {"Factory", "localtime", "posixrules"})
+    return [[name, name] for name in sorted(names, key=lambda name: "_" if name.startswith("Etc/") else name)]
 
 
 def _m2o(relation: str, string: str, **kw: object) -> Field:
@@ -131,9 +149,10 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "type": Field("selection", "Address Type", selection=partner_types, default="contact",
                           help=None if v19 else PARTNER_TYPE_HELP),
             "comment": Field("html", "Notes"),
-            "lang": Field("selection", "Language", selection=[["en_US", "English (US)"]], default="en_US",
+            "lang": Field("selection", "Language", selection=LANGUAGES, default="en_US",
                           help="All the emails and documents sent to this contact will be translated in this "
                                "language."),
+            "tz": Field("selection", "Timezone", selection=timezones(), help=TZ_HELP),  # default: the context's
             "color": Field("integer", "Color Index", default=0),
             "customer_rank": Field("integer", "Customer Rank", default=0),
             "credit_limit": Field("float", "Credit Limit", default=0.0),
@@ -179,8 +198,9 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "password": Field("char", "Password", store=False,
                               help="Write-only: reads give an empty string; only a salted hash is kept"),
             "email": Field("char", "Email", inherited_from="partner_id.email"),
-            "lang": Field("char", "Language", default="en_US"),
-            "tz": Field("char", "Timezone", default="Europe/Brussels"),
+            "lang": Field("selection", "Language", selection=LANGUAGES, default="en_US",
+                          inherited_from="partner_id.lang"),
+            "tz": Field("selection", "Timezone", selection=timezones(), inherited_from="partner_id.tz"),
             "partner_id": _m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),
             "company_id": _m2o("res.company", "Company"),
             "active": Field("boolean", "Active", default=True),
