@@ -919,6 +919,32 @@ def test_the_blocking_client_writes_back_too(target: Any, tag: str) -> None:
             client.unlink("res.partner", ids)
 
 
+async def test_an_api_key_client_writes_back_over_json2(target: Any, client: ZenooClient, tag: str) -> None:
+    """Logged in with an API key (JSON-2 on Odoo 19): the check, the loads, the creates and the
+    transaction's undo go over that protocol too."""
+    if not target.api_key:
+        pytest.skip(f"{target.name}: no API key configured")
+    async with target.client() as keyed:
+        await target.log_in(keyed, "api_key")
+        assert keyed.api == ("json2" if target.version >= 19 else "jsonrpc")
+        ids = await _partners(client, tag, 5, color=1)
+        qs = keyed.model("res.partner").filter(id__in=ids).only("name", "color", "country_id").order_by("id")
+        original = await qs.to_polars(progress=False)
+        new = original.head(1).with_columns(pl.lit(None, pl.Int64).alias("id"), pl.lit(f"{tag}-new").alias("name"))
+        edited = pl.concat([original.with_columns(pl.col("color") + pl.int_range(pl.len())), new])
+        result = await zenoo_frames.diff(original, edited).apply(keyed, rows_per_call=2)
+        assert result.transaction and result.cells == 4 and len(result.created_ids) == 1
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 2, 3, 4, 5]
+        written = await qs.to_polars(progress=False)
+        broken = written.with_columns(  # the last request fails: the earlier ones are undone
+            pl.col("color") + 10,
+            pl.when(pl.col("id") == ids[4]).then(999_999_999).otherwise(pl.col("country_id")).alias("country_id"),
+        )
+        with pytest.raises(BatchError, match=rf"row 4 \(id {ids[4]}\), column 'country_id'.*were undone"):
+            await zenoo_frames.diff(written, broken).apply(keyed, rows_per_call=2)
+        assert_frame_equal(await qs.to_polars(progress=False), written)
+
+
 async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
     client: ZenooClient, tag: str
 ) -> None:
