@@ -8,10 +8,11 @@ without patching asyncio.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from zenoo.exceptions import BlockingCallError
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
     from zenoo.seams import OdooClient, Runner
 
 T = TypeVar("T")
+
+logger = logging.getLogger("zenoo")
+
+#: How often a blocked caller wakes up to notice Ctrl+C. A plain wait is not enough: once a library
+#: such as Polars has taken over SIGINT, the signal no longer wakes a thread waiting on a lock.
+POLL_SECONDS = 0.1
 
 
 class LoopThread:
@@ -37,16 +44,19 @@ class LoopThread:
         """Run ``awaitable`` on the loop thread and block until it finishes.
 
         If the wait is interrupted (Ctrl+C, a notebook's "interrupt kernel"), the work on the loop
-        thread is cancelled too instead of running on unseen.
+        thread is cancelled and this waits for it to wind down (a transaction rolls back) before
+        raising the KeyboardInterrupt, or what the winding down raised; a second Ctrl+C stops waiting.
         """
         if threading.current_thread() is self._thread:
             raise BlockingCallError("LoopThread.run() called from its own loop thread; await instead")
-        future = asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), self._loop)
+        call = _Call(awaitable)
+        self._loop.call_soon_threadsafe(call.start, self._loop)
         try:
-            return future.result()
-        except BaseException:
-            future.cancel()  # a no-op when the coroutine itself raised
-            raise
+            call.wait()
+        except KeyboardInterrupt as interrupt:
+            self._loop.call_soon_threadsafe(call.cancel)
+            call.wind_down(interrupt)
+        return call.outcome()
 
     def iterate(self, agen: AsyncIterator[T]) -> Generator[T, None, None]:
         """Iterate an async iterator from a blocking caller; closing the generator closes ``agen``."""
@@ -72,6 +82,56 @@ class LoopThread:
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
+
+
+class _Call(Generic[T]):
+    """One awaitable run as a task on a loop thread for a blocking caller on another thread."""
+
+    def __init__(self, awaitable: Awaitable[T]) -> None:
+        self._awaitable = awaitable
+        self._task: asyncio.Task[T] | None = None
+        self._done = threading.Event()
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Create the task (on the loop thread)."""
+        self._task = loop.create_task(_as_coroutine(self._awaitable))
+        self._task.add_done_callback(lambda _task: self._done.set())
+
+    def cancel(self) -> None:
+        """Cancel the task (on the loop thread, after :meth:`start`)."""
+        if self._task is not None:
+            self._task.cancel()
+
+    def wait(self) -> None:
+        """Block until the task is done, waking up regularly so that Ctrl+C is noticed."""
+        while not self._done.wait(POLL_SECONDS):
+            pass
+
+    def wind_down(self, interrupt: KeyboardInterrupt) -> None:
+        """After ``interrupt``, wait for the cancelled task to finish; raise ``interrupt`` once it is
+        cancelled (or finished anyway), or what it raised instead (a rollback that failed, say)."""
+        if not self._done.wait(1.0):
+            logger.warning("interrupted: waiting for the cancelled call to wind down "
+                           "(a transaction rolls back); press Ctrl+C again to stop waiting")  # fmt: skip
+            try:
+                self.wait()
+            except KeyboardInterrupt as again:
+                again.add_note("zenoo stopped waiting: the cancelled call may still be running "
+                               "on its loop thread (a transaction's rollback, say)")  # fmt: skip
+                raise
+        assert self._task is not None
+        if self._task.cancelled():
+            raise interrupt
+        error = self._task.exception()
+        if error is not None:
+            raise error from interrupt
+        interrupt.add_note("zenoo: the interrupted call had finished before it could be cancelled")
+        raise interrupt
+
+    def outcome(self) -> T:
+        """The task's result, or what it raised."""
+        assert self._task is not None
+        return self._task.result()
 
 
 _shared: LoopThread | None = None
@@ -104,7 +164,6 @@ def fork_on_shared_loop(client: OdooClient) -> Iterator[tuple[LoopThread, OdooCl
 
 async def _fork(client: OdooClient) -> OdooClient:
     return client.fork()  # made on the loop thread: its connection pool belongs there
-
 
 
 if TYPE_CHECKING:  # mypy checks here that the loop thread is the Runner the blocking layers expect

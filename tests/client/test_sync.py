@@ -115,3 +115,31 @@ def test_an_interrupted_blocking_call_is_cancelled_on_the_loop_thread(odoo_serve
             assert client.search_count("res.partner", [["id", "=", 1]]) == 1  # the client still works
     finally:
         loop.close()
+
+
+def test_an_interrupted_call_is_waited_for_and_its_winding_down_error_raised() -> None:
+    """After Ctrl+C, the blocking caller waits for the cancelled work to wind down (as a
+    transaction's rollback does) and raises what that raised, caused by the KeyboardInterrupt."""
+    import os
+    import signal
+
+    loop = LoopThread("zenoo-wind-down-loop")
+    wound_down = threading.Event()
+
+    async def work() -> None:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.2)  # winding down takes requests
+            wound_down.set()
+            raise OdooServerError("the rollback failed") from None
+
+    try:
+        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(OdooServerError, match="the rollback failed") as caught:
+            loop.run(work())
+        timer.join()
+        assert wound_down.is_set() and isinstance(caught.value.__cause__, KeyboardInterrupt)
+    finally:
+        loop.close()

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -915,6 +920,31 @@ def test_the_blocking_client_writes_back_too(target: Any, tag: str) -> None:
             result = qs.write_back(again, again.with_columns(pl.col("color") * 10))
             assert [r["color"] for r in client.read("res.partner", ids, ["color"])] == [20, 20, 20]
             assert result.updated == 3 and not result.transaction
+        finally:
+            client.unlink("res.partner", ids)
+
+
+def test_ctrl_c_during_a_write_back_undoes_what_it_wrote(target: Any, tag: str) -> None:
+    """A blocking write-back interrupted after three of its twenty requests (a real SIGINT, Polars
+    imported) stops, waits for its transaction to undo what was sent, then raises KeyboardInterrupt."""
+    with Client(target.url) as client:
+        client.login(target.database, target.login, target.password)
+        ids = client.bulk_create(
+            "res.partner", [{"name": f"{tag}-{i:03d}", "color": 1} for i in range(200)], progress=False
+        )
+        try:
+            env = {**os.environ, "ZENOO_INTERRUPT_IDS": ",".join(map(str, ids)),
+                   "ZENOO_INTERRUPT_URL": target.url, "ZENOO_INTERRUPT_DB": target.database,
+                   "ZENOO_INTERRUPT_LOGIN": target.login, "ZENOO_INTERRUPT_PASSWORD": target.password}  # fmt: skip
+            script = Path(__file__).with_name("interrupted_write_back.py")
+            run = subprocess.run(
+                [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120, check=False
+            )
+            assert run.returncode == 0, run.stderr
+            outcome = json.loads(run.stdout.splitlines()[-1])
+            # the requests in flight (4 at most) may still land before the cancellation does
+            assert outcome["interrupted"] and 3 <= outcome["requests_done"] <= 3 + 4, outcome
+            assert {r["color"] for r in client.read("res.partner", ids, ["color"])} == {1}
         finally:
             client.unlink("res.partner", ids)
 
