@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import ssl
 import subprocess
 import sys
+import warnings
 from typing import Any
 
 import httpx
@@ -161,9 +163,13 @@ def test_plugin_import_does_not_load_the_server() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_a_busy_port_is_reported_clearly(odoo_server_19: Any) -> None:
-    with pytest.raises(RuntimeError, match="failed to start: .*[Aa]ddress already in use"):
-        OdooTestServer(version=19, port=odoo_server_19.port).start()
+def test_a_busy_port_is_reported_clearly_and_leaves_no_socket_open(odoo_server_19: Any) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with pytest.raises(RuntimeError, match="failed to start: .*[Aa]ddress already in use"):
+            OdooTestServer(version=19, port=odoo_server_19.port).start()
+        gc.collect()  # an unclosed socket warns when it is collected
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_a_drop_on_http2_closes_the_whole_connection(odoo_server_factory: Any) -> None:
