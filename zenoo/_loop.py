@@ -53,9 +53,10 @@ class LoopThread:
         self._loop.call_soon_threadsafe(call.start, self._loop)
         try:
             call.wait()
-        except KeyboardInterrupt as interrupt:
+        except BaseException as interrupt:  # Ctrl+C, or what another signal handler raised
             self._loop.call_soon_threadsafe(call.cancel)
             call.wind_down(interrupt)
+            raise
         return call.outcome()
 
     def iterate(self, agen: AsyncIterator[T]) -> Generator[T, None, None]:
@@ -107,26 +108,25 @@ class _Call(Generic[T]):
         while not self._done.wait(POLL_SECONDS):
             pass
 
-    def wind_down(self, interrupt: KeyboardInterrupt) -> None:
-        """After ``interrupt``, wait for the cancelled task to finish; raise ``interrupt`` once it is
-        cancelled (or finished anyway), or what it raised instead (a rollback that failed, say)."""
-        if not self._done.wait(1.0):
-            logger.warning("interrupted: waiting for the cancelled call to wind down "
-                           "(a transaction rolls back); press Ctrl+C again to stop waiting")  # fmt: skip
-            try:
+    def wind_down(self, interrupt: BaseException) -> None:
+        """After ``interrupt``, wait for the cancelled task to finish, and raise what it raised
+        instead of being cancelled, if anything (a rollback that failed, say)."""
+        try:
+            if not self._done.wait(1.0):
+                logger.warning("interrupted: waiting for the cancelled call to wind down "
+                               "(a transaction rolls back); press Ctrl+C again to stop waiting")  # fmt: skip
                 self.wait()
-            except KeyboardInterrupt as again:
-                again.add_note("zenoo stopped waiting: the cancelled call may still be running "
-                               "on its loop thread (a transaction's rollback, say)")  # fmt: skip
-                raise
+        except KeyboardInterrupt as again:
+            again.add_note("zenoo stopped waiting: the cancelled call may still be running "
+                           "on its loop thread (a transaction's rollback, say)")  # fmt: skip
+            raise
         assert self._task is not None
         if self._task.cancelled():
-            raise interrupt
+            return
         error = self._task.exception()
         if error is not None:
             raise error from interrupt
         interrupt.add_note("zenoo: the interrupted call had finished before it could be cancelled")
-        raise interrupt
 
     def outcome(self) -> T:
         """The task's result, or what it raised."""

@@ -143,3 +143,35 @@ def test_an_interrupted_call_is_waited_for_and_its_winding_down_error_raised() -
         assert wound_down.is_set() and isinstance(caught.value.__cause__, KeyboardInterrupt)
     finally:
         loop.close()
+
+
+def test_a_second_interrupt_stops_waiting_for_the_winding_down() -> None:
+    import os
+    import signal
+    import time
+
+    loop = LoopThread("zenoo-second-interrupt-loop")
+    release = threading.Event()
+
+    async def work() -> None:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            while not release.is_set():  # a rollback that takes long
+                await asyncio.sleep(0.05)
+            raise
+
+    try:
+        timers = [threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)) for delay in (0.3, 1.8)]
+        for timer in timers:
+            timer.start()
+        started = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt) as caught:
+            loop.run(work())
+        assert time.perf_counter() - started < 5
+        assert "zenoo stopped waiting" in " ".join(getattr(caught.value, "__notes__", []))
+        for timer in timers:
+            timer.join()
+    finally:
+        release.set()
+        loop.close()
