@@ -10,7 +10,9 @@ Care is needed where Odoo and the frame disagree about "empty":
   NULL rows. Numeric comparisons are pushed only when they exclude 0 (then NULL rows are excluded on
   both sides), float equality never (rounding).
 * many2one, selection, date, datetime: ``false`` is null in the frame; ``!=`` and ``not in`` get an
-  extra ``!= False`` term because Odoo's ``!=`` also matches empty values.
+  extra ``!= False`` term because Odoo's ``!=`` also matches empty values. Many2one and selection
+  columns push only equality and ``in`` (Odoo does not order ids or keys as the frame does), and a
+  many2one only with ids above 0 (Odoo reads 0 as empty).
 * char/text/html: equality, ``in`` and ``starts_with``/``ends_with``/``contains`` (as ``=like``,
   case-sensitive) are pushed; ``%`` and ``_`` in the text are wildcards for LIKE, so such terms are
   pushed as supersets, text with a backslash not at all. Null tests and ordering comparisons on text
@@ -218,7 +220,7 @@ class _Translator:
         if spec.type == "datetime":
             return _datetime_leaf(column, op, value)
         if spec.type in _NULLABLE_KINDS:
-            return _nullable_leaf(column, op, value)
+            return _nullable_leaf(column, op, value, spec.type)
         if spec.type in _NUMERIC_KINDS:
             return _numeric_leaf(column, op, value, spec.type != "integer")
         if spec.type in _TEXT_KINDS:
@@ -256,11 +258,15 @@ def _boolean_leaf(column: str, op: str, value: Any) -> _Term | None:
     return None
 
 
-def _nullable_leaf(column: str, op: str, value: Any) -> _Term | None:
+def _nullable_leaf(column: str, op: str, value: Any, kind: str) -> _Term | None:
     if op == "is_null":
         return [(column, "=", False)], True
     if op == "not_null":
         return [(column, "!=", False)], True
+    if kind in ("many2one", "selection") and op not in ("=", "!=", "in", "not in"):
+        return None  # ids and selection keys: the frame's order (an Enum's is its keys') is not Odoo's
+    if kind == "many2one" and not all(v > 0 for v in (value if isinstance(value, list) else [value])):
+        return None  # Odoo takes an id of 0 (or below) for "empty", the frame for an id nothing has
     if op in ("!=", "not in"):  # Odoo's != / not in also match empty values; the frame's do not
         return ["&", (column, op, value), (column, "!=", False)], True
     return [(column, op, value)], True
@@ -269,7 +275,7 @@ def _nullable_leaf(column: str, op: str, value: Any) -> _Term | None:
 def _datetime_leaf(column: str, op: str, value: Any) -> _Term | None:
     """A datetime term that keeps every stored value ``read`` shows as the frame's (whole) second."""
     if op in ("is_null", "not_null"):
-        return _nullable_leaf(column, op, value)
+        return _nullable_leaf(column, op, value, "datetime")
     if op in ("!=", "not in"):
         return None  # would leave out stored values a fraction of a second off ``value``
     if op == "in":

@@ -137,6 +137,7 @@ QUERIES = [
     # '_' is a LIKE wildcard: pushed as a superset ('-01'...'-09' match on the server), kept exact here
     lambda ids: pl.col("name").str.contains("-0_", literal=True) | pl.col("name").str.ends_with("-09"),
     lambda ids: pl.col("category_id").list.len() > 0,
+    lambda ids: pl.col("country_id") > 0,  # more below, on real Odoo too
 ]
 
 
@@ -262,6 +263,30 @@ async def test_lazy_equals_eager_then_filter_on_a_datetime_read_back(target: Any
                 eager = everything.filter(predicate)
                 assert_frame_equal(qs.lazy().filter(predicate).collect(), eager)
             assert everything.filter(pl.col("create_date") == seen).height >= 1  # the test can fail
+        finally:
+            await client.unlink("res.partner", partners)
+
+
+async def test_a_many2one_compared_with_0_and_a_selection_order_are_kept_exact(target: Any) -> None:
+    """Odoo reads a many2one id of 0 as empty (19 answers ``!= 0`` with the records that have none)
+    and orders selection keys as text, not as the frame's Enum: such terms are filtered locally."""
+    marker = f"zenoo-test-{uuid.uuid4().hex[:10]}"
+    async with target.client() as client:
+        await target.log_in(client)
+        partners = await make_partners(client, marker, 10)
+        try:
+            qs = own(client, marker).only("name", "country_id", "type")
+            everything = await qs.to_polars()
+            for predicate in (
+                pl.col("country_id") != 0,
+                pl.col("country_id") > 0,
+                pl.col("country_id") >= 0,
+                ~pl.col("country_id").is_in([0]),
+                pl.col("type") < "delivery",  # the Enum's order: contact, invoice, delivery, other
+            ):
+                eager = everything.filter(predicate)
+                assert eager.height > 0
+                assert_frame_equal(qs.lazy().filter(predicate).collect(), eager)
         finally:
             await client.unlink("res.partner", partners)
 
