@@ -232,6 +232,35 @@ async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
     assert zc.stats.requests == before
 
 
+async def test_lookups_odoo_would_misread_are_refused_before_sending(any_client: ZenooClient) -> None:
+    """An ordering against an empty value (19: a PostgreSQL error; 17: nothing or everything), a
+    many2one id of 0 (Odoo reads it as empty, 17 and 19 differently) and a datetime for a date field
+    (its day could shift in UTC) are refused before anything is sent."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    partners, orders = any_client.model("res.partner"), any_client.model("sale.order")
+    await partners.filter(id__gt=0).count(), await orders.filter(id__gt=0).count()  # fields known from here on
+    before = any_client.stats.requests
+    refused = [
+        (partners.filter(id__gt=None), "cannot be compared with '>' to an empty value"),
+        (partners.filter(color__gte=None), "cannot be compared with '>=' to an empty value"),
+        (partners.filter(parent_id__ne=0), "cannot be compared with id 0: ids start at 1"),
+        (partners.filter(parent_id=0), "cannot be compared with id 0"),
+        (partners.filter(parent_id__in=[0, 1]), "cannot be compared with id 0"),
+        (orders.filter(validity_date__gt=dt.datetime(2027, 1, 5, 8, tzinfo=ZoneInfo("Asia/Tokyo"))),
+         r"sale\.order\.validity_date is a date field: got a datetime"),
+    ]  # fmt: skip
+    for qs, message in refused:
+        with pytest.raises(InvalidValueError, match=message):
+            await qs.count()
+    assert any_client.stats.requests == before
+    midnight = dt.datetime(2027, 1, 5)  # a date as pandas holds it: accepted
+    assert await orders.filter(validity_date__gt=midnight).count() == await orders.filter(
+        validity_date__gt=dt.date(2027, 1, 5)
+    ).count()
+
+
 async def test_with_context_and_execute_kw(any_client: ZenooClient, tag: str) -> None:
     zc = any_client
     pid = await zc.create("res.partner", {"name": f"{tag}-archived", "active": False})

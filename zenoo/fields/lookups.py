@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
@@ -119,7 +119,17 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
     kind = field.get("type")
     for item in values:
         if item is False:
+            if operator in _COMPARISON:
+                raise InvalidValueError(
+                    f"{where} cannot be compared with {operator!r} to an empty value (None/False); "
+                    "use __isnull to test for one"
+                )
             continue
+        if kind == "many2one" and isinstance(item, int) and not isinstance(item, bool) and item < 1:
+            raise InvalidValueError(
+                f"{where} (many2one) cannot be compared with id {item}: ids start at 1, and Odoo reads "
+                "0 as empty; use __isnull to test for an empty many2one"
+            )
         if kind in _NUMERIC_TYPES and (isinstance(item, bool) or not isinstance(item, int | float)):
             raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}")
         if kind == "boolean" and not isinstance(item, bool):
@@ -139,6 +149,17 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
                 raise InvalidValueError(
                     f"{item!r} is not a valid choice for {where}{hint}; choices: {', '.join(labels)}"
                 )
+
+
+def refuse_datetimes(where: str, value: Any) -> None:
+    """Raise InvalidValueError for a datetime compared with the date field ``where``: sent as UTC
+    text, its day could shift (a naive midnight, pandas' way of holding a date, passes)."""
+    items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    for item in map(python_scalar, items):
+        if isinstance(item, datetime) and (item.tzinfo is not None or item.time() != time()):
+            raise InvalidValueError(
+                f"{where} is a date field: got a datetime {item!r}; pass the date you mean (value.date())"
+            )
 
 
 def _is_odoo_date(value: Any) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from zenoo.exceptions import InvalidLookupError, InvalidValueError
-from zenoo.fields.lookups import check_operator, check_value, lookup_leaf
+from zenoo.fields.lookups import check_operator, check_value, lookup_leaf, refuse_datetimes
 from zenoo.fields.metadata import FieldsSource, ResolvedPath, resolve_path, split_lookup
 from zenoo.fields.values import to_odoo
 
@@ -218,6 +218,8 @@ async def _compile_lookup(client: FieldsSource, model: str, lookup: Lookup) -> t
     segments, name = split_lookup(lookup.key)
     resolved = await resolve_path(client, model, segments, last_may_be_lookup=name is None, searching=True)
     where = f"{model}.{resolved.path}"
+    if resolved.type == "date":
+        refuse_datetimes(where, lookup.value)
     operator, value = lookup_leaf(name or "exact", lookup.value, where)
     check_operator(model, resolved.path, resolved.type, operator)
     if operator in ("any", "not any"):
