@@ -261,6 +261,23 @@ async def test_lookups_odoo_would_misread_are_refused_before_sending(any_client:
     ).count()
 
 
+async def test_a_loop_that_moves_its_records_out_of_the_filter_visits_them_all(
+    any_client: ZenooClient, tag: str
+) -> None:
+    """``async for`` searches the ids first: fixing each record (so it leaves the filter) shifts no page."""
+    ids = await any_client.create("res.partner", [{"name": f"{tag}-{i:02d}", "ref": f"{tag}-todo"} for i in range(20)])
+    try:
+        todo = any_client.model("res.partner").filter(ref=f"{tag}-todo").only("name", "ref").chunk(5)
+        visited = []
+        async for partner in todo:
+            partner.ref = f"{tag}-done"
+            await partner.save()
+            visited.append(partner.id)
+        assert sorted(visited) == sorted(ids) and await todo.count() == 0
+    finally:
+        await any_client.unlink("res.partner", ids)
+
+
 async def test_with_context_and_execute_kw(any_client: ZenooClient, tag: str) -> None:
     zc = any_client
     pid = await zc.create("res.partner", {"name": f"{tag}-archived", "active": False})

@@ -491,23 +491,19 @@ class QuerySet:
         return await read_rows(binding, cls, ids, await self.field_names())
 
     async def iterate(self) -> AsyncIterator[OdooModel]:
-        """Records in pages of ``chunk()`` rows; ``id`` is added as a tie-breaker for a stable order."""
-        fields = await self.field_names()
+        """Records in pages of ``chunk()`` rows. The matching ids are searched first (one request),
+        so a loop that changes its records (out of the filter, say) neither skips nor repeats any;
+        a record deleted meanwhile is left out."""
+        fields = fields_to_read(await self.field_names())
         ordering = await self._validated_ordering()
         order_names = _ordering_fields(ordering) if ordering else []
         stable = ordering if "id" in order_names else f"{ordering}, id" if ordering else "id"
-        remaining = self._state.limit
-        offset = self._state.offset
-        while remaining is None or remaining > 0:
-            size = self._state.chunk_size if remaining is None else min(self._state.chunk_size, remaining)
-            rows = await self._search_read(fields, offset=offset, limit=size, ordering=stable)
+        ids = await self._with(ordering=stable).ids()  # id breaks ties: the order is the same every time
+        size = self._state.chunk_size
+        for start in range(0, len(ids), size):
+            rows = await self._read_call("read", {"fields": fields}, ids=ids[start : start + size])
             for record in await self._records(rows):
                 yield record
-            if len(rows) < size:
-                return
-            offset += len(rows)
-            if remaining is not None:
-                remaining -= len(rows)
 
     def __aiter__(self) -> AsyncIterator[OdooModel]:
         return self.iterate()
