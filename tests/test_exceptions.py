@@ -36,11 +36,10 @@ from zenoo._loop import LoopThread
 from zenoo.cache import cached
 from zenoo.cache.eviction import make_policy
 from zenoo.cache.keys import encode_value
-from zenoo.models.binding import Binding
+from zenoo.models.binding import Binding, RelationCache
 from zenoo.models.common import ResPartner
 from zenoo.models.loading import STORE
 from zenoo.models.relations import Many2one, X2many
-from zenoo.state import RelationCache
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN_ERRORS = {

@@ -10,6 +10,7 @@ import pytest
 
 from zenoo import FieldError, InvalidValueError, OdooModel
 from zenoo.models import Many2one, X2many
+from zenoo.models.binding import RelationCache
 from zenoo.models.common import ResCompany, ResPartner
 
 from .conftest import calls, param
@@ -91,7 +92,6 @@ async def test_prefetch_reads_each_relation_once(client: Any, embedded: Any, mar
     await query.fields_meta()
     await client.get_model_class("res.company")
     await client.fields_get("res.company")
-    client.state.relation_cache.clear()
     embedded.server.reset_requests()
     partners = await query.prefetch("company_id", "child_ids").all()
     assert len(partners) == 3
@@ -115,20 +115,37 @@ async def test_relation_cache_is_bounded_and_cleared_by_writes(
     client: Any, embedded: Any, marker: str
 ) -> None:
     parent, _ = await family(client, marker)
-    query = client.model(ResPartner).filter(id=parent)
-    partner = await query.first()
+    other, _ = await family(client, f"{marker}-b", kids=0)  # of the same company
+    query = client.model(ResPartner).filter(id__in=[parent, other]).order_by("id")
+    partner, second = await query.prefetch("child_ids").all()
     await partner.company_id
-    cache = client.state.relation_cache
-    assert len(cache) >= 1
+    cache = partner._binding.relations  # the rows this query's relations loaded
+    assert len(cache) == 3  # two children, one company
+    embedded.server.reset_requests()
+    await second.company_id  # the records of one query share its rows
+    assert calls(embedded.server, "read") == []
     await client.write("res.partner", [parent], {"phone": "1"})  # any write through the client
-    assert len(cache) == 0
-    cache.max_rows = 2
-    try:
-        await (await query.prefetch("child_ids").first()).child_ids.all()
-        await (await query.first()).company_id
-        assert len(cache) == 2  # three rows loaded, the oldest dropped
-    finally:
-        cache.max_rows = 4096
+    await second.company_id
+    assert len(cache) == 1 and len(calls(embedded.server, "read")) == 1  # read again
+    small = RelationCache(max_rows=2)
+    for record_id in range(3):
+        small.put(record_id, {"id": record_id})
+    assert len(small) == 2 and small.get(0) is None  # the least recently used row dropped
+
+
+async def test_a_new_query_sees_relations_as_the_server_has_them(embedded: Any, marker: str) -> None:
+    """Relation rows are kept per query, not per client: a change made by anyone else shows in the
+    next query (a long-lived notebook client does not see stale relations)."""
+    async with embedded.client() as mine, embedded.client() as theirs:
+        for zc in (mine, theirs):
+            await zc.login(embedded.database, embedded.login, embedded.password)
+        parent, children = await family(mine, marker, kids=1)
+        query = mine.model(ResPartner).filter(id=children[0])
+        assert (await (await query.first()).parent_id).phone != "+32 1"
+        await theirs.write("res.partner", [parent], {"phone": "+32 1"})
+        assert (await (await query.first()).parent_id).phone == "+32 1"
+        prefetched = await query.prefetch("parent_id").first()
+        assert (await prefetched.parent_id).phone == "+32 1"
 
 
 async def test_save_writes_only_changed_fields(client: Any, embedded: Any, marker: str) -> None:

@@ -214,15 +214,18 @@ async def test_create_order_save_and_cache(client: ZenooClient, marker: str) -> 
     assert counter.methods.count("write") == 1 and fresh.changed_fields() == {}
     assert (await client.read("res.partner", [parent.id], ["phone"]))[0]["phone"] == "+32 2 000 00 00"
 
-    kid = await partners.get(created[0].id)
-    await kid.parent_id  # cached in the client's relation cache
+    kids = await partners.filter(id__in=[created[0].id, created[1].id]).all()
+    await kids[0].parent_id  # kept for the records of this query
     counter.reset()
-    await (await partners.get(created[0].id)).parent_id
-    assert counter.methods == ["search_read"]  # the parent row came from the cache
-    await client.write("res.partner", [parent.id], {"email": "p@example.com"})  # any write clears it
+    await kids[1].parent_id
+    assert counter.methods == []  # the parent row came from the query's rows
+    await client.write("res.partner", [parent.id], {"email": "p@example.com"})  # any write: read again
     counter.reset()
-    reloaded = await (await partners.get(created[0].id)).parent_id
-    assert counter.methods == ["search_read", "read"] and reloaded.email == "p@example.com"
+    reloaded = await kids[1].parent_id
+    assert counter.methods == ["read"] and reloaded.email == "p@example.com"
+    counter.reset()
+    await (await partners.get(created[0].id)).parent_id  # a new query reads the server afresh
+    assert counter.methods == ["search_read", "read"]
 
 
 async def test_x2many_commands_and_checked_values(client: ZenooClient, marker: str) -> None:

@@ -216,7 +216,7 @@ class ZenooClient(OrmMethods, WriteMethods):
     @property
     def state(self) -> ClientState:
         """What the model, query and frame layers keep for this connection (runtime classes, the
-        relation cache, the fields the server defaults); shared with ``with_context`` views."""
+        fields the server defaults, the count of writes); shared with ``with_context`` views."""
         return self._shared.state
 
     @property

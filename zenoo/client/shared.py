@@ -45,8 +45,8 @@ class SharedState:
         self.transaction_manager: TransactionManager | None = None
         self.stats = ClientStats()
         self.hooks = Hooks()
-        self.state = ClientState()  # runtime model classes, relation cache, server defaults
-        self.state.forget_relations_on_writes(self.hooks)
+        self.state = ClientState()  # runtime model classes, server defaults, write generation
+        self.state.count_writes(self.hooks)
 
     @property
     def url(self) -> str:

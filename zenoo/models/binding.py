@@ -12,10 +12,12 @@ so records and relations reach the loading functions without importing the modul
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from zenoo.exceptions import ConfigurationError
 from zenoo.seams import OdooClient, Runner
 
 if TYPE_CHECKING:
@@ -48,12 +50,53 @@ class RecordStore(Protocol):
         ...
 
 
+#: Rows a query's relation cache keeps at most.
+RELATION_CACHE_SIZE = 4096
+
+
+class RelationCache:
+    """The rows the relations of one query's records loaded (lazy relations and ``prefetch``), by
+    ``(scope, id)``: a bounded LRU, emptied when the client has sent a call that may write since
+    the rows were read. A new query starts with an empty one, so it sees the server as it is."""
+
+    def __init__(self, max_rows: int = RELATION_CACHE_SIZE) -> None:
+        if max_rows < 1:
+            raise ConfigurationError("max_rows must be at least 1")
+        self.max_rows = max_rows
+        self._rows: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._generation = 0
+
+    def since(self, write_generation: int) -> RelationCache:
+        """This cache, emptied first if the client may have written since its rows were read."""
+        if write_generation != self._generation:
+            self._rows.clear()
+            self._generation = write_generation
+        return self
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        row = self._rows.get(key)
+        if row is not None:
+            self._rows.move_to_end(key)
+        return row
+
+    def put(self, key: Hashable, row: dict[str, Any]) -> None:
+        self._rows[key] = row
+        self._rows.move_to_end(key)
+        while len(self._rows) > self.max_rows:
+            self._rows.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass(frozen=True)
 class Binding:
     client: OdooClient
     store: RecordStore
     context: dict[str, Any] = field(default_factory=dict)
     runner: Runner | None = None
+    #: the rows this query's relations loaded, shared by every record it loaded
+    relations: RelationCache = field(default_factory=RelationCache, compare=False, repr=False)
 
     @property
     def write_generation(self) -> int:

@@ -1,7 +1,7 @@
 """Reading and writing records for the model layer: rows → records, prefetch, checked writes.
 
 Every request goes through the client's single ``call()``. Reads of related records go through
-the client's bounded relation cache (see :mod:`zenoo.state`), which every write clears.
+the query's relation cache (:class:`zenoo.models.binding.RelationCache`), emptied by every write.
 """
 
 from __future__ import annotations
@@ -68,11 +68,11 @@ async def read_rows(
 async def load_records(
     binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
 ) -> list[OdooModel]:
-    """The records ``ids`` of ``model`` with their default fields, through the relation cache."""
+    """The records ``ids`` of ``model`` with their default fields, through the query's relation cache."""
     cls = await class_for(binding, model, cls)
     meta = await model_fields(binding.client, model)
     names = meta.default_names(declared_fields(cls))
-    cache = binding.client.state.relation_cache
+    cache = binding.relations.since(binding.write_generation)
     # the context the rows are read with: the client's (user's and with_context views') and the query's
     context = {**(getattr(binding.client, "context", None) or {}), **binding.context}
     # rows depend on who reads them (record rules, field access) and in which context
