@@ -13,6 +13,7 @@ from zenoo import (
     AuthenticationError,
     ClientError,
     ConfigurationError,
+    DoesNotExist,
     InvalidValueError,
     MethodNotFoundError,
     MissingError,
@@ -276,6 +277,19 @@ async def test_a_loop_that_moves_its_records_out_of_the_filter_visits_them_all(
         assert sorted(visited) == sorted(ids) and await todo.count() == 0
     finally:
         await any_client.unlink("res.partner", ids)
+
+
+async def test_get_of_an_archived_record_says_so(any_client: ZenooClient, tag: str) -> None:
+    archived = await any_client.create("res.partner", {"name": f"{tag}-archived", "active": False})
+    partners = any_client.model("res.partner")
+    try:
+        with pytest.raises(DoesNotExist, match=rf"matches id {archived} among active records: an archived"):
+            await partners.get(archived)
+        assert (await partners.with_context(active_test=False).get(archived)).id == archived
+        with pytest.raises(DoesNotExist, match=r"matches id 999999999$"):
+            await partners.get(999_999_999)
+    finally:
+        await any_client.unlink("res.partner", [archived])
 
 
 async def test_with_context_and_execute_kw(any_client: ZenooClient, tag: str) -> None:

@@ -393,7 +393,12 @@ class QuerySet:
                 if record_id is not None
                 else ", ".join(f"{k}={v!r}" for k, v in lookups.items())
             )
-            raise DoesNotExist(f"no {self.model_name} record matches {what}")
+            hidden = self._state.context.get("active_test", True) and (
+                "active" in (await self.fields_meta()).fields
+                and await query.with_context(active_test=False).exists()
+            )
+            archived = " among active records: an archived one does (.with_context(active_test=False))"
+            raise DoesNotExist(f"no {self.model_name} record matches {what}" + (archived if hidden else ""))
         if len(records) > 1:
             raise MultipleObjectsReturned(f"more than one {self.model_name} record matches {lookups!r}")
         return records[0]
