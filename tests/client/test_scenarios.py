@@ -78,6 +78,17 @@ async def test_bad_credentials(target) -> None:  # type: ignore[no-untyped-def]
             await zc.search("res.partner")
 
 
+async def test_a_database_that_does_not_exist_is_named(target) -> None:  # type: ignore[no-untyped-def]
+    """Odoo answers with PostgreSQL's error (or, on JSON-2, a 404 page): zenoo names the database."""
+    logins = [("password", target.password)] + ([("api_key", target.api_key)] if target.api_key else [])
+    for kind, secret in logins:
+        async with target.client() as zc:
+            log_in = zc.login if kind == "password" else zc.login_with_api_key
+            with pytest.raises(ConfigurationError, match=r"database 'zenoo_no_such_db' does not exist on http") as info:
+                await log_in("zenoo_no_such_db", target.login, secret)
+            assert secret not in str(info.value) and not zc.is_authenticated
+
+
 async def test_crud_round_trip(any_client: ZenooClient, tag: str) -> None:
     zc = any_client
     one = await zc.create("res.partner", {"name": f"{tag}-one", "email": "one@example.com"})

@@ -13,6 +13,7 @@ from zenoo.exceptions import (
     AuthenticationError,
     ConfigurationError,
     MethodNotFoundError,
+    OdooServerError,
     ProtocolError,
     ProtocolNotSupportedError,
 )
@@ -65,10 +66,16 @@ async def log_in(client: ZenooClient, database: str | None, username: str, secre
     await fetch_version(shared)
     assert shared.features is not None
     protocol = choose_protocol(shared.options.api, shared.features, secret_kind, shared.url)
-    if isinstance(protocol, Json2Protocol):
-        uid = await _json2_uid(shared, protocol, Credentials(db, username, 0, secret, secret_kind))
-    else:
-        uid = await service(shared, "common", "authenticate", [db, username, secret, {}])
+    try:
+        if isinstance(protocol, Json2Protocol):
+            uid = await _json2_uid(shared, protocol, Credentials(db, username, 0, secret, secret_kind))
+        else:
+            uid = await service(shared, "common", "authenticate", [db, username, secret, {}])
+    except (OdooServerError, ProtocolError) as exc:
+        # Odoo's own answers: PostgreSQL's "database ... does not exist", or JSON-2's 404 page
+        if f'database "{db}" does not exist' in str(exc) or "No database is selected" in str(exc):
+            raise ConfigurationError(f"database {db!r} does not exist on {shared.url}") from None
+        raise
     if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
         raise AuthenticationError(
             f"login failed for user {username!r} on database {db!r} at {shared.url}: wrong login or {what}"
