@@ -81,6 +81,7 @@ def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
 
     partners = sync_client.model("res.partner")
     assert isinstance(partners, BlockingQuerySet)
+    assert repr(partners).startswith("BlockingQuerySet('res.partner'")  # not its old name
     assert partners.filter(id=1).count() in (0, 1)
 
 

@@ -184,7 +184,7 @@ class BlockingQuerySet:
         return self._runner.iterate(self._qs.iterate())
 
     def __repr__(self) -> str:
-        return f"Sync{self._qs!r}"
+        return f"Blocking{self._qs!r}"
 
     def _repr_html_(self) -> str:
         return self._qs._repr_html_()
