@@ -82,6 +82,8 @@ def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
     partners = sync_client.model("res.partner")
     assert isinstance(partners, BlockingQuerySet)
     assert repr(partners).startswith("BlockingQuerySet('res.partner'")  # not its old name
+    ordered = partners.order_by("id")
+    assert ordered[1:3].ids() == ordered.ids()[1:3]
     assert partners.filter(id=1).count() in (0, 1)
 
 

@@ -180,6 +180,18 @@ async def test_async_for_pages_in_chunks_with_a_stable_order(client: Any, embedd
     assert [r.id async for r in mine.offset(2).limit(5)] == ids[2:7]
 
 
+async def test_a_slice_is_a_window_of_the_result(client: Any, marker: str) -> None:
+    ids = await make(client, marker, [f"{i:02d}" for i in range(6)])
+    mine = client.model("res.partner").filter(name__startswith=marker).order_by("id")
+    assert await mine[1:4].ids() == ids[1:4]
+    assert await mine[2:][:2].ids() == ids[2:4]  # a window within a window
+    assert await mine[:3][1:].ids() == ids[1:3]
+    assert await mine[:3][5:].ids() == [] and await mine[4:].count() == 2
+    for bad, message in [(2, "takes a slice"), (slice(-1, None), "non-negative"), (slice(0, 4, 2), "no step")]:
+        with pytest.raises(InvalidValueError, match=message):
+            mine[bad]
+
+
 async def test_validation_happens_before_sending(client: Any, embedded: Any) -> None:
     await client.fields_get("res.partner")  # metadata cached: every check below is local
     await client.fields_get("res.country")

@@ -282,6 +282,25 @@ class QuerySet:
             raise InvalidValueError(f"offset must be a non-negative integer, got {count!r}")
         return self._with(offset=count)
 
+    def __getitem__(self, window: slice) -> QuerySet:
+        """``qs[10:20]``: that window of the result, as an offset and a limit (within any window
+        already set). Still a query: nothing is sent until a terminal."""
+        if not isinstance(window, slice):
+            raise InvalidValueError(
+                f"a QuerySet takes a slice such as qs[:10], not {window!r}; for one record use first() or get()"
+            )
+        start, stop = window.start or 0, window.stop
+        for bound in (start, stop):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int) or bound < 0):
+                raise InvalidValueError(f"a QuerySet slice takes non-negative integers, got {window!r}")
+        if window.step not in (None, 1):
+            raise InvalidValueError(f"a QuerySet slice takes no step, got {window!r}")
+        limit = None if stop is None else max(0, stop - start)
+        if self._state.limit is not None:
+            room = max(0, self._state.limit - start)
+            limit = room if limit is None else min(limit, room)
+        return self._with(offset=self._state.offset + start, limit=limit)
+
     def with_context(self, **context: Any) -> QuerySet:
         """Extra context for every call of this query (merged over the client's)."""
         return self._with(context={**self._state.context, **context})

@@ -130,6 +130,10 @@ class BlockingQuerySet:
     def offset(self, count: int) -> BlockingQuerySet:
         return self._wrap(self._qs.offset(count))
 
+    def __getitem__(self, window: slice) -> BlockingQuerySet:
+        """``qs[10:20]``: that window of the result (see :meth:`QuerySet.__getitem__`)."""
+        return self._wrap(self._qs[window])
+
     def with_context(self, **context: Any) -> BlockingQuerySet:
         return self._wrap(self._qs.with_context(**context))
 
