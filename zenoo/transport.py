@@ -155,10 +155,12 @@ def parse_server_address(
     text = host_or_url.strip()
     if "://" in text:
         return _parse_url(text, port, protocol)
+    if "@" in text:  # the message must not repeat it: it contains a secret
+        raise ConfigurationError("credentials in the server address are not supported: pass them to login() instead")
     match = _HOST_RE.match(text)
     if match is None:
         raise ConfigurationError(
-            f"malformed server address {text!r}: expected a URL ('https://odoo.example.com') "
+            f"malformed server address {_shown(text)!r}: expected a URL ('https://odoo.example.com') "
             "or a host name with an optional ':port'"
         )
     host, host_port = match.group(1), match.group(2)
@@ -186,10 +188,12 @@ def _parse_url(text: str, port: int | None, protocol: str | None) -> ServerAddre
             "credentials in the server URL are not supported: pass them to login() instead"
         )
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"the server URL {text!r} must not have a query string or fragment")
+        raise ConfigurationError(
+            f"the server URL {_shown(text)!r} must not have a query string or fragment (not shown here)"
+        )
     host = parts.hostname
     if not host or not _HOST_RE.match(host if ":" not in host else f"[{host}]"):
-        raise ConfigurationError(f"malformed server URL {text!r}: no valid host name")
+        raise ConfigurationError(f"malformed server URL {_shown(text)!r}: no valid host name")
     if ":" in host:
         host = f"[{host}]"
     resolved = _merge_port(url_port, port, text)
@@ -197,15 +201,26 @@ def _parse_url(text: str, port: int | None, protocol: str | None) -> ServerAddre
     return ServerAddress(scheme, host, _check_port(resolved or _SCHEME_PORTS[scheme], text), path)
 
 
+def _shown(text: str) -> str:
+    """``text`` as a message may repeat it: without the user info, query string and fragment, where
+    a password or an API key could be."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    rest = re.split(r"[?#]", rest, maxsplit=1)[0]
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def _merge_port(from_text: int | None, given: int | None, text: str) -> int | None:
     if from_text is not None and given is not None and from_text != given:
-        raise ConfigurationError(f"port={given} contradicts the port {from_text} in {text!r}")
+        raise ConfigurationError(f"port={given} contradicts the port {from_text} in {_shown(text)!r}")
     return from_text if from_text is not None else given
 
 
 def _check_port(port: int, text: str) -> int:
     if not 0 < port < 65536:
-        raise ConfigurationError(f"invalid port {port} in {text!r}")
+        raise ConfigurationError(f"invalid port {port} in {_shown(text)!r}")
     return port
 
 

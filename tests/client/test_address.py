@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zenoo import ConfigurationError, Limits, ZenooClient
+from zenoo.cache.redis_cache import redact_url
 from zenoo.transport import parse_server_address
 
 
@@ -53,11 +54,34 @@ def test_bad_addresses(given: str, port: int | None, protocol: str | None, messa
         parse_server_address(given, port, protocol)
 
 
-def test_credentials_in_url_are_refused_without_echoing_them() -> None:
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://admin:s3cr3t-pw@odoo.example.com",
+        "admin:s3cr3t-pw@odoo.example.com",  # no scheme
+        "http://odoo.example.com/?password=s3cr3t-pw",
+        "https://odoo.example.com/odoo?api_key=s3cr3t-pw",
+        "https://odoo.example.com/#s3cr3t-pw",
+    ],
+)
+def test_secrets_in_an_address_are_refused_without_echoing_them(given: str) -> None:
     with pytest.raises(ConfigurationError) as info:
-        parse_server_address("https://admin:s3cr3t-pw@odoo.example.com")
+        parse_server_address(given)
     assert "s3cr3t-pw" not in str(info.value)
-    assert "login()" in str(info.value)
+    assert "login()" in str(info.value) or "query string or fragment (not shown here)" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:pa/ss@h:6379/0", "redis://:***@h:6379/0"),  # an unencoded / in the password
+        ("redis://:p#ss@h:6379/0", "redis://:***@h:6379/0"),
+        ("redis://user:pass@h:6379/1", "redis://user:***@h:6379/1"),
+        ("redis://user@h:6379/1", "redis://user@h:6379/1"),
+    ],
+)
+def test_a_redis_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
 
 
 def test_client_validates_options_before_any_request() -> None:

@@ -66,13 +66,17 @@ _SCHEMES = ("redis", "rediss", "unix")
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its password (in the user-info or a ``password=`` parameter) replaced by ***."""
+    """``url`` with its password (in the user-info or a ``password=`` parameter) replaced by ***.
+
+    The user-info ends at the last ``@``: a password holding an unencoded ``/`` or ``#`` (which
+    would end a URL's authority early) is hidden too."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        userinfo, _, after = rest.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        url = f"{scheme}://{user}{':***' if colon else ''}@{after}"
     parts = urlsplit(url)
     netloc = parts.netloc
-    if parts.password is not None:
-        user = parts.username or ""
-        host = netloc.rsplit("@", 1)[1]
-        netloc = f"{user}:***@{host}"
     query = parts.query
     if "password" in query:
         query = urlencode(
