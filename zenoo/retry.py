@@ -224,9 +224,11 @@ async def call_with_retries(
             delay = policy.next_delay(exc, read_only=read_only, attempt=number)
             if delay is None or (breaker is not None and not breaker.allows_call_after(delay)):
                 raise  # the real cause, rather than the CircuitOpenError the next attempt would get
-            if on_retry is not None:
-                await on_retry(number, delay, exc)
             await sleep(delay)
+            if breaker is not None and not breaker.allows_call_after(0):
+                raise  # another call opened the breaker meanwhile: still the real cause
+            if on_retry is not None:  # a retry is reported when it is sent, not when it is planned
+                await on_retry(number, delay, exc)
             number += 1
             continue
         except BaseException:

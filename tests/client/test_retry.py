@@ -186,6 +186,31 @@ async def test_circuit_breaker_opens_fails_fast_half_opens_and_closes() -> None:
     assert breaker.state == "closed" and breaker.consecutive_failures == 0
 
 
+async def test_a_retry_the_breaker_opened_against_during_the_wait_raises_the_real_cause() -> None:
+    """Another call opens the breaker while this one waits to retry: the retry is not sent, not
+    counted, and the 503 itself is raised, not CircuitOpenError."""
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, reset_timeout=30, clock=clock)
+    calls, retried = [], []
+
+    async def attempt(number: int) -> None:
+        calls.append(number)
+        raise unavailable(503)
+
+    async def sleep_while_others_fail(seconds: float) -> None:
+        await clock.sleep(seconds)
+        breaker.record_failure()  # two other calls fail meanwhile: the breaker opens
+        breaker.record_failure()
+
+    async def on_retry(number: int, delay: float, error: Exception) -> None:
+        retried.append(number)
+
+    with pytest.raises(ServerUnavailableError):
+        await call_with_retries(attempt, read_only=True, policy=RetryPolicy(), breaker=breaker,
+                                on_retry=on_retry, sleep=sleep_while_others_fail)  # fmt: skip
+    assert calls == [1] and retried == [] and breaker.state == "open"
+
+
 async def test_odoo_errors_prove_the_server_is_up() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=2, clock=clock)

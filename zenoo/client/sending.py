@@ -83,7 +83,7 @@ async def exchange(
 
     async def on_retry(number: int, delay: float, error: ZenooError) -> None:
         shared.stats.record_retry(method)
-        logger.info("retrying %s %s in %.2fs after %s", url, method, delay, type(error).__name__)
+        logger.info("retrying %s %s after %s (waited %.2fs)", url, method, type(error).__name__, delay)
         if shared.hooks.has("retry"):
             await shared.hooks.emit(event("retry", number, error=error, delay=delay))
 
