@@ -201,6 +201,16 @@ def _parse_url(text: str, port: int | None, protocol: str | None) -> ServerAddre
     return ServerAddress(scheme, host, _check_port(resolved or _SCHEME_PORTS[scheme], text), path)
 
 
+def _certificate_refused(error: BaseException) -> bool:
+    """Whether a connection failed because the server's TLS certificate could not be verified."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _shown(text: str) -> str:
     """``text`` as a message may repeat it: without the user info, query string and fragment, where
     a password or an API key could be."""
@@ -462,6 +472,11 @@ class Transport:
                     f"{type(exc).__name__} calling {url}", url=url, request_sent=not not_sent
                 ) from None
             except httpx.ConnectError as exc:
+                if _certificate_refused(exc):  # the same every time: not a failure to retry
+                    raise ConfigurationError(
+                        f"the TLS certificate of {self.address.base_url} is not trusted ({exc}): give its "
+                        "CA bundle as verify_ssl=<path>"
+                    ) from None
                 raise ZenooConnectionError(
                     f"cannot connect to {url}: {exc}", url=url, request_sent=False
                 ) from None

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from zenoo import Limits, ZenooClient
+from zenoo import ConfigurationError, Limits, ZenooClient
 from zenoo.transport import HTTP2_MAX_BODY
 
 
@@ -54,6 +54,15 @@ async def test_a_body_over_the_http2_window_goes_over_http11(odoo_server_factory
     creates = [r for r in server.requests if r.method == "create"]
     assert [r.http_version for r in creates] == ["2", "1.1"] and small != large
     assert {r.http_version for r in server.requests if r.method == "search_count"} == {"2"}
+
+
+async def test_an_untrusted_certificate_is_a_configuration_error_not_retried(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = odoo_server_factory(version=19, tls=True, http2=True)
+    async with ZenooClient(server.url) as client:  # the test CA is not trusted
+        server.reset_requests()
+        with pytest.raises(ConfigurationError, match=r"TLS certificate of https://.* is not trusted.*verify_ssl"):
+            await client.login(server.database, "admin", server.users["admin"].password)
+        assert client.stats.retries == 0 and client.circuit_breaker.consecutive_failures <= 1
 
 
 def _count_in_flight(client: ZenooClient):  # type: ignore[no-untyped-def]
