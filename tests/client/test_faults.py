@@ -144,6 +144,7 @@ async def test_timeouts_retry_reads_but_not_writes(quiet_server, tag: str) -> No
         with pytest.raises(ZenooTimeoutError) as info:
             await client.create("res.partner", {"name": tag})
         assert info.value.request_sent
+        assert info.value.__notes__ == ["res.partner.create was sent and may have run on the server: zenoo does not send it again"]
     # (the server logs a request when it ends, so the client's own counts are the evidence here)
     methods = client.stats.as_dict()["methods"]
     assert methods["search_count"] == {**methods["search_count"], "requests": 2, "errors": 1, "retries": 1}
@@ -155,4 +156,5 @@ async def test_connection_refused_is_retried_then_reported() -> None:
         with pytest.raises(ZenooConnectionError) as info:
             await client.get_server_version()
     assert info.value.request_sent is False and "127.0.0.1:9" in str(info.value)
+    assert info.value.__notes__ == ["while calling web.version"]
     assert client.stats.retries == FAST.max_attempts - 1

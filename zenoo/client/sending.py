@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zenoo.client.shared import SharedState
-from zenoo.exceptions import ClientError, ZenooError
+from zenoo.exceptions import ClientError, TransportError, ZenooError
 from zenoo.protocols.base import WireRequest
 from zenoo.retry import RetryPolicy, call_with_retries
 from zenoo.stats import RequestEvent
@@ -87,13 +87,22 @@ async def exchange(
         if shared.hooks.has("retry"):
             await shared.hooks.emit(event("retry", number, error=error, delay=delay))
 
-    return await call_with_retries(
-        attempt,
-        read_only=read_only,
-        policy=shared.options.retry if retries else RetryPolicy.disabled(),
-        breaker=shared.breaker,
-        on_retry=on_retry,
-    )
+    try:
+        return await call_with_retries(
+            attempt,
+            read_only=read_only,
+            policy=shared.options.retry if retries else RetryPolicy.disabled(),
+            breaker=shared.breaker,
+            on_retry=on_retry,
+        )
+    except TransportError as exc:  # the URL alone does not say which call it was (/jsonrpc)
+        call_name = f"{model}.{method}" if model else method
+        exc.add_note(
+            f"{call_name} was sent and may have run on the server: zenoo does not send it again"
+            if exc.request_sent and not read_only
+            else f"while calling {call_name}"
+        )
+        raise
 
 
 async def service(
