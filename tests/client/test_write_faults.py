@@ -198,6 +198,8 @@ async def test_a_chunk_dropped_after_sending_is_unknown_and_never_resent(server,
         assert operation.state == "unknown" and len(operation.unknown_rows) == 10
         assert isinstance(unknown.error, ZenooConnectionError) and unknown.error.request_sent
         assert "unknown state were not re-sent" in str(info.value)
+        assert "create res.partner: 50 record(s), " in str(info.value)  # then the records by state
+        assert "10 unknown" in str(info.value) and "40 done" in str(info.value)
         assert len([r for r in server.requests if r.method == "create"]) == 5  # never re-sent
         on_server = await client.search_count("res.partner", [["name", "like", f"{tag}-%"]])
         assert on_server == (50 if phase == "after" else 40)

@@ -197,10 +197,14 @@ class BatchResult:
         raise KeyError(key)
 
     def summary(self) -> str:
-        """One line per operation: its state, and the requests not done with their errors."""
+        """One line per operation: its records by state, and the requests not done with their errors."""
         parts = []
         for op in self.operations:
-            line = f"{op.kind} {op.model}: {op.size} record(s) {op.state}"
+            by_state: dict[str, int] = {}
+            for call in op.calls:
+                by_state[call.state] = by_state.get(call.state, 0) + len(call.rows)
+            states = ", ".join(f"{count} {state}" for state, count in by_state.items())
+            line = f"{op.kind} {op.model}: {op.size} record(s), {states or op.state}"
             bad = [call for call in op.calls if call.state != "done"]
             for call in bad[:5]:
                 line += f"; {_rows(call.rows)} {call.state}"
