@@ -222,6 +222,28 @@ async def test_invalidation_during_an_outage_is_applied_when_redis_answers_again
     await writer.close()
 
 
+async def test_an_idle_writer_writes_its_pending_invalidation_once_redis_is_back(redis_url, redis_server):
+    """Other processes must not wait for the writer's next use of the cache: the invalidation it
+    could not write is tried again in the background."""
+    reader = await redis_manager(redis_url)
+    await remember(reader, ["before the write"])
+    admin = redis.Redis(port=redis_server.port)
+    admin.ping()
+    writer = await redis_manager(redis_url)
+    admin.config_set("requirepass", "now-required")
+    try:
+        await writer.invalidate("res.partner")  # fails: NOAUTH
+    finally:
+        admin.config_set("requirepass", "")
+    for _ in range(50):  # the writer does nothing more
+        if await cached_value(reader) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert await cached_value(reader) is None
+    await reader.close()
+    await writer.close()
+
+
 async def test_recovers_after_redis_restarts(tmp_path, caplog):
     server = RedisServer(free_port(), tmp_path)
     server.start()

@@ -9,7 +9,8 @@ an evicted generation cannot become visible again.
 Any Redis failure (connection refused, timeout, OOM …) degrades to "no cache": lookups miss,
 stores are dropped, the first failure of an outage is logged once (URL without its password), and
 Redis is not tried again for ``retry_interval`` seconds. Invalidations that could not be written
-are kept and written before Redis answers anything again.
+are kept, tried again every ``retry_interval`` seconds in the background, and written before Redis
+answers anything else.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ class RedisCache:
         )
         self._down_until: float | None = None
         self._pending_bumps: set[str] = set()
+        self._flusher: asyncio.Task[None] | None = None  # writes the pending bumps once Redis is back
         self._stats = LevelStats(name=name, kind=self.kind, evictions=None, expirations=None)
 
     def __repr__(self) -> str:
@@ -218,6 +220,21 @@ class RedisCache:
         except _Unavailable:
             # Written before Redis answers anything again, so no stale entry is served afterwards.
             self._pending_bumps.update(keys)
+            self._flush_later()
+
+    def _flush_later(self) -> None:
+        """Try the pending invalidations again every ``retry_interval`` seconds until Redis takes
+        them: other processes must not wait for this one's next use of the cache."""
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_pending())
+
+    async def _flush_pending(self) -> None:
+        while self._pending_bumps:
+            await asyncio.sleep(max(self._retry_interval, 0.1))
+            try:
+                await self._run(lambda c: c.client.ping())  # the pending bumps are written first
+            except _Unavailable:
+                continue
 
     # --- entries -------------------------------------------------------------------------------
 
