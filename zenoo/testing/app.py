@@ -73,6 +73,8 @@ class OdooAsgiApp:
         if decision.drop_phase is not None:
             self._record(prepared, request, None, 0, http_version, connection_id, decision, executed)
             if not self.relay.drop(peer_port):
+                if connection_id:  # relayed, and dropped already by another request on it (HTTP/2)
+                    return
                 raise NoConnectionToDrop(f"fault injection: no relayed connection for peer port {peer_port} to drop")
             await _wait_for_disconnect(receive)
             return
