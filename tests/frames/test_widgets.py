@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import datetime as dt
 import gc
 import html
 import logging
@@ -169,6 +170,20 @@ async def test_a_q_expression_filter_and_its_code(aclient: ZenooClient, marker: 
     assert (await _reproduce(browser, aclient)).equals(browser.frame)
 
 
+async def test_dates_given_as_keywords_filter_as_typed_ones(aclient: ZenooClient, marker: str) -> None:
+    """``set_filter(**lookups)`` writes its values as the box reads them: a date as date(...), a
+    datetime as datetime(...) in UTC."""
+    browser = ModelBrowser(aclient, "res.partner", page_size=PAGE)
+    await browser.pending
+    moment = dt.datetime(2000, 1, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=9)))  # 00:00 UTC
+    await browser.set_filter(name__like=marker, create_date__gte=moment)
+    assert browser.filter.text == f"name__like={marker!r}, create_date__gte=datetime(2000, 1, 1, 0, 0, 0)"
+    assert browser.count == COUNT
+    await browser.set_filter(name__like=marker, create_date__lt=dt.date(2000, 1, 1))
+    assert browser.count == 0 and "date(2000, 1, 1)" in browser.filter.text
+    assert (await _reproduce(browser, aclient)).equals(browser.frame)
+
+
 async def test_a_bad_filter_is_refused_with_the_querysets_errors(
     aclient: ZenooClient, marker: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -188,6 +203,8 @@ async def test_a_bad_filter_is_refused_with_the_querysets_errors(
         browser.set_filter("name ==")
     with pytest.raises(InvalidValueError, match="is not a value"):
         browser.set_filter('name=open("/etc/passwd")')
+    with pytest.raises(InvalidValueError, match="is not a value"):  # a dict with an unhashable key
+        browser.set_filter("name={[1]: 2}")
     with pytest.raises(InvalidValueError, match="descending must be True or False, got 'no'"):
         browser.sort_by("name", descending="no")  # type: ignore[arg-type]
     assert browser.ordering is None

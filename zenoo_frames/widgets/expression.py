@@ -79,7 +79,24 @@ def filter_arguments(domain_or_text: str | Sequence[Any], lookups: Mapping[str, 
         parts = [repr(list(domain_or_text))] if domain_or_text else []
     else:
         raise InvalidValueError(f"set_filter takes a text, a domain list or lookups, got {domain_or_text!r}")
-    return parse_filter(", ".join([*parts, *(f"{key}={value!r}" for key, value in lookups.items())]))
+    return parse_filter(", ".join([*parts, *(f"{key}={_as_text(value)}" for key, value in lookups.items())]))
+
+
+def _as_text(value: Any) -> str:
+    """``value`` written as the filter box reads it: dates as ``date(...)``, datetimes as
+    ``datetime(...)`` in UTC (how zenoo reads a naive one)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        parts = [value.year, value.month, value.day, value.hour, value.minute, value.second]
+        return f"datetime({', '.join(map(str, parts + ([value.microsecond] if value.microsecond else [])))})"
+    if isinstance(value, dt.date):
+        return f"date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, list):
+        return f"[{', '.join(map(_as_text, value))}]"
+    if isinstance(value, tuple):
+        return f"({', '.join(map(_as_text, value))}{',' if len(value) == 1 else ''})"
+    return repr(value)
 
 
 def _value(node: ast.expr, text: str) -> Any:
@@ -107,7 +124,7 @@ def _value(node: ast.expr, text: str) -> Any:
         return items if isinstance(node, ast.List) else tuple(items)
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: a dict or set literal with an unhashable key
         raise InvalidValueError(
             f"filter {text!r}: {ast.unparse(node)!r} is not a value; use literals (strings, numbers, True, "
             "False, None, lists), Q(...) with & | ~, date(...) or datetime(...)"
