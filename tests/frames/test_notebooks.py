@@ -77,6 +77,8 @@ def test_explore_notebook_runs_and_shows_real_results(
     orders = cell_output(notebook, "orders")
     count, joined = re.match(r"(\d+) \| joined: (\d+)", value(orders, "orders")).groups()
     assert int(count) > 0 and int(joined) == int(count)  # every order's customer is in the frame
+    customers, all_partners = re.match(r"(\d+) \| all partners: (\w+)", value(orders, "customers")).groups()
+    assert 0 < int(customers) <= int(count) and all_partners == "True"  # grouped by customer, not by order
 
     lazy = cell_output(notebook, "lazy")
     assert 0 < int(value(lazy, "lazy rows")) <= companies
