@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
 from zenoo import AuthenticationError, Client, InvalidValueError, MissingError, OdooServerError
 from zenoo._loop import LoopThread
+
+
+@contextmanager
+def ctrl_c_after(*delays: float) -> Iterator[None]:
+    """Real SIGINTs, as Ctrl+C sends (they wake the main thread up from its wait), ``delays``
+    seconds from now; the timers are joined at the end."""
+    timers = [threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)) for delay in delays]
+    for timer in timers:
+        timer.start()
+    try:
+        yield
+    finally:
+        for timer in timers:
+            timer.join()
 
 
 @pytest.fixture
@@ -89,9 +108,6 @@ def test_model_returns_a_sync_queryset(sync_client: Client) -> None:
 
 def test_an_interrupted_blocking_call_is_cancelled_on_the_loop_thread(odoo_server_factory) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+C (or a notebook's interrupt) while a blocking call waits stops the call itself too."""
-    import os
-    import signal
-
     server = odoo_server_factory(version=19)
     admin = server.users["admin"]
     loop = LoopThread("zenoo-interrupt-loop")
@@ -108,12 +124,8 @@ def test_an_interrupted_blocking_call_is_cancelled_on_the_loop_thread(odoo_serve
                     cancelled.set()
                     raise
 
-            # a real SIGINT, as Ctrl+C sends (it wakes the main thread up from its wait)
-            timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-            timer.start()
-            with pytest.raises(KeyboardInterrupt):
+            with ctrl_c_after(0.3), pytest.raises(KeyboardInterrupt):
                 loop.run(slow_count())
-            timer.join()
             assert cancelled.wait(5.0)  # the request on the loop thread was cancelled, not left running
             assert client.search_count("res.partner", [["id", "=", 1]]) == 1  # the client still works
     finally:
@@ -123,9 +135,6 @@ def test_an_interrupted_blocking_call_is_cancelled_on_the_loop_thread(odoo_serve
 def test_an_interrupted_call_is_waited_for_and_its_winding_down_error_raised() -> None:
     """After Ctrl+C, the blocking caller waits for the cancelled work to wind down (as a
     transaction's rollback does) and raises what that raised, caused by the KeyboardInterrupt."""
-    import os
-    import signal
-
     loop = LoopThread("zenoo-wind-down-loop")
     wound_down = threading.Event()
 
@@ -138,21 +147,14 @@ def test_an_interrupted_call_is_waited_for_and_its_winding_down_error_raised() -
             raise OdooServerError("the rollback failed") from None
 
     try:
-        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
-        with pytest.raises(OdooServerError, match="the rollback failed") as caught:
+        with ctrl_c_after(0.3), pytest.raises(OdooServerError, match="the rollback failed") as caught:
             loop.run(work())
-        timer.join()
         assert wound_down.is_set() and isinstance(caught.value.__cause__, KeyboardInterrupt)
     finally:
         loop.close()
 
 
 def test_a_second_interrupt_stops_waiting_for_the_winding_down() -> None:
-    import os
-    import signal
-    import time
-
     loop = LoopThread("zenoo-second-interrupt-loop")
     release = threading.Event()
 
@@ -165,16 +167,11 @@ def test_a_second_interrupt_stops_waiting_for_the_winding_down() -> None:
             raise
 
     try:
-        timers = [threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)) for delay in (0.3, 1.8)]
-        for timer in timers:
-            timer.start()
         started = time.perf_counter()
-        with pytest.raises(KeyboardInterrupt) as caught:
+        with ctrl_c_after(0.3, 1.8), pytest.raises(KeyboardInterrupt) as caught:
             loop.run(work())
         assert time.perf_counter() - started < 5
         assert "zenoo stopped waiting" in " ".join(getattr(caught.value, "__notes__", []))
-        for timer in timers:
-            timer.join()
     finally:
         release.set()
         loop.close()
