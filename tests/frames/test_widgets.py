@@ -182,6 +182,8 @@ async def test_dates_given_as_keywords_filter_as_typed_ones(aclient: ZenooClient
     await browser.set_filter(name__like=marker, create_date__lt=dt.date(2000, 1, 1))
     assert browser.count == 0 and "date(2000, 1, 1)" in browser.filter.text
     assert (await _reproduce(browser, aclient)).equals(browser.frame)
+    await browser.set_filter([("name", "like", marker), ("create_date", ">=", dt.date(2000, 1, 1))])  # a domain
+    assert browser.count == COUNT and "date(2000, 1, 1)" in browser.filter.text
 
 
 async def test_a_bad_filter_is_refused_with_the_querysets_errors(

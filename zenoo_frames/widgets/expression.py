@@ -76,15 +76,15 @@ def filter_arguments(domain_or_text: str | Sequence[Any], lookups: Mapping[str, 
     if isinstance(domain_or_text, str):
         parts = [domain_or_text.strip()] if domain_or_text.strip() else []
     elif isinstance(domain_or_text, list | tuple):
-        parts = [repr(list(domain_or_text))] if domain_or_text else []
+        parts = [_as_text(list(domain_or_text))] if domain_or_text else []
     else:
         raise InvalidValueError(f"set_filter takes a text, a domain list or lookups, got {domain_or_text!r}")
     return parse_filter(", ".join([*parts, *(f"{key}={_as_text(value)}" for key, value in lookups.items())]))
 
 
 def _as_text(value: Any) -> str:
-    """``value`` written as the filter box reads it: dates as ``date(...)``, datetimes as
-    ``datetime(...)`` in UTC (how zenoo reads a naive one)."""
+    """``value`` (a keyword's value, or a domain list) written as the filter box reads it: dates as
+    ``date(...)``, datetimes as ``datetime(...)`` in UTC (how zenoo reads a naive one)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
