@@ -68,6 +68,8 @@ class FieldSpec:
     required: bool = False
     #: a float's scale (``fields_get``'s ``digits``): Odoo rounds what it stores to it
     scale: int | None = None
+    #: a monetary's many2one to res.currency: Odoo rounds what ``write`` stores to that currency
+    currency_field: str | None = None
 
     @classmethod
     def from_fields_get(cls, name: str, attrs: Mapping[str, Any]) -> FieldSpec:
@@ -84,6 +86,7 @@ class FieldSpec:
             readonly=bool(attrs.get("readonly", False)),
             required=bool(attrs.get("required", False)),
             scale=int(digits[1]) if isinstance(digits, list | tuple) and len(digits) == 2 else None,
+            currency_field=attrs.get("currency_field") or None,
         )
 
     @property

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from zenoo.exceptions import ConflictError
+from zenoo.exceptions import ConflictError, ZenooError
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import Send
 from zenoo.writing.results import CallResult, OperationResult
@@ -65,6 +65,8 @@ class Checked:
     already_deleted: list[int]
     #: the rows the check read, by id (``read`` with ``load=None``)
     read: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: monetary fields: each record's currency rounding factor (``id, __step``)
+    steps: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 async def _server_rows(
@@ -86,6 +88,40 @@ def _server_frame(changes: Changes, rows: list[dict[str, Any]], names: list[str]
     return frame.with_columns(pl.col(n).fill_null([]) for n in names if isinstance(frame.schema[n], pl.List))
 
 
+def _currency_fields(changes: Changes, names: list[str]) -> dict[str, str]:
+    """The monetary fields among ``names`` with the currency field Odoo rounds them to."""
+    specs = {name: changes.columns[name].spec for name in names}
+    return {
+        name: spec.currency_field
+        for name, spec in specs.items()
+        if spec is not None and spec.type == "monetary" and spec.currency_field
+    }
+
+
+async def _currency_steps(
+    client: OdooClient, rows: list[dict[str, Any]], currency_fields: Mapping[str, str]
+) -> dict[str, pl.DataFrame]:
+    """Each record's currency rounding factor (``id, __step``) per monetary field: a ``write``
+    stores the amount rounded to it. Without them (res.currency not readable), amounts compare
+    exactly."""
+    currencies = {row[c] for row in rows for c in currency_fields.values() if isinstance(row.get(c), int)}
+    if not currencies:
+        return {}
+    try:
+        found = await client.call("res.currency", "read", ids=sorted(currencies),
+                                  kwargs={"fields": ["rounding"], "load": None})  # fmt: skip
+    except ZenooError:
+        return {}
+    rounding = {row["id"]: row["rounding"] for row in found if row.get("rounding")}
+    return {
+        name: pl.DataFrame(
+            {"id": [row["id"] for row in rows], "__step": [rounding.get(row.get(c)) for row in rows]},
+            schema={"id": pl.Int64, "__step": pl.Float64},
+        )
+        for name, c in currency_fields.items()
+    }
+
+
 @dataclass
 class _Sorted:
     """The cells of one field sorted by what the server holds now."""
@@ -96,11 +132,16 @@ class _Sorted:
 
 
 def _sort_cells(
-    changes: Changes, name: str, cells: pl.DataFrame, server: pl.DataFrame, mode: ConflictMode
+    changes: Changes,
+    name: str,
+    cells: pl.DataFrame,
+    server: pl.DataFrame,
+    mode: ConflictMode,
+    steps: pl.DataFrame | None = None,
 ) -> _Sorted:
     """A cell is sent when the server still holds the value read (``overwrite``: also when it holds
-    another, unless the record is gone), left out when it already holds the new value, and a
-    conflict otherwise."""
+    another, unless the record is gone), left out when it already holds the new value (an amount:
+    rounded to its currency's ``steps``), and a conflict otherwise."""
     found = server["id"]
     now = cells.join(
         server.select("id", pl.col(name).alias("__server")), on="id", how="left", maintain_order="left"
@@ -108,7 +149,12 @@ def _sort_cells(
     present = now["id"].is_in(found.implode())
     column = changes.columns[name]
     unchanged = present & same(now["__server"], now["old"], column)
-    done = present & ~unchanged & same(now["__server"], now["new"], column)
+    stored_as_new = same(now["__server"], now["new"], column)
+    if steps is not None:  # Odoo stored the new amount rounded to a multiple of the step
+        step = now.join(steps, on="id", how="left", maintain_order="left")["__step"]
+        rounded = (now["__server"] - now["new"]).abs() <= step / 2 * (1 + 1e-9)
+        stored_as_new = stored_as_new | rounded.fill_null(False)
+    done = present & ~unchanged & stored_as_new
     conflict = ~unchanged & ~done
     conflicts = None
     if conflict.any():
@@ -170,13 +216,16 @@ async def check_conflicts(
     names = list(dict.fromkeys([*cells, *delete_columns]))
     if not ids:
         return Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
-    rows = await _server_rows(client, changes.model, ids, names, context)
+    currency_fields = _currency_fields(changes, list(cells))
+    read = list(dict.fromkeys([*names, *currency_fields.values()]))
+    rows = await _server_rows(client, changes.model, ids, read, context)
     server = _server_frame(changes, rows, names)
+    steps = await _currency_steps(client, rows, currency_fields)
     conflicts: list[pl.DataFrame] = []
     kept: dict[str, pl.DataFrame] = {}
     already_done = 0
     for name, frame in cells.items():
-        sorted_cells = _sort_cells(changes, name, frame, server, mode)
+        sorted_cells = _sort_cells(changes, name, frame, server, mode, steps.get(name))
         already_done += sorted_cells.already_done
         conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
         if sorted_cells.send.height:
@@ -187,7 +236,7 @@ async def check_conflicts(
         delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
         conflicts += found
     frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
-    return Checked(kept, delete_ids, frame, already_done, gone, {row["id"]: row for row in rows})
+    return Checked(kept, delete_ids, frame, already_done, gone, {row["id"]: row for row in rows}, steps)
 
 
 def _unmoved(now: Any, then: Any) -> bool:
@@ -253,7 +302,8 @@ class Recheck:
             keep: dict[int, set[str]] = {record_id: set(names) for record_id in ids}
             for name in names:
                 cells = self.checked.cells[name].filter(pl.col("id").is_in(moved))
-                sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode)
+                sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode,
+                                           self.checked.steps.get(name))  # fmt: skip
                 self._count(sorted_cells.already_done, sorted_cells.conflicts)
                 for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
                     keep[record_id].discard(name)

@@ -219,6 +219,32 @@ async def test_time_zones_are_a_selection_users_inherit_from_their_partner(any_c
         await zc.unlink("res.partner", [tokyo])
 
 
+async def test_amounts_are_stored_rounded_to_their_currency_by_write_not_create(any_client: ZenooClient, tag: str) -> None:
+    """A monetary amount is rounded to its record's currency (crm.lead: ``company_currency``, the
+    company's) when written, by ``write`` and ``load``; ``create`` stores it as given, the new record
+    having no currency yet. res.currency describes its rounding."""
+    zc = any_client
+    described = await zc.fields_get("crm.lead", ["expected_revenue", "company_currency"], ["currency_field", "store"])
+    assert described["expected_revenue"]["currency_field"] == "company_currency"
+    assert described["company_currency"]["store"] is False
+    currency = await zc.fields_get("res.currency", ["rounding", "decimal_places"], ["type", "digits", "depends"])
+    assert currency["rounding"]["digits"] == [12, 6]
+    assert (currency["decimal_places"]["type"], currency["decimal_places"]["depends"]) == ("integer", ["rounding"])
+    lead = await zc.create("crm.lead", {"name": f"{tag}-lead", "expected_revenue": 1234.5678})
+    try:
+        row = (await zc.read("crm.lead", [lead], ["expected_revenue", "company_currency"]))[0]
+        assert row["expected_revenue"] == 1234.5678
+        usd = (await zc.read("res.currency", [row["company_currency"][0]], ["rounding", "decimal_places"]))[0]
+        assert (usd["rounding"], usd["decimal_places"]) == (0.01, 2)
+        await zc.write("crm.lead", [lead], {"expected_revenue": 99.999})
+        assert (await zc.read("crm.lead", [lead], ["expected_revenue"]))[0]["expected_revenue"] == 100.0
+        answer = await zc.call("crm.lead", "load", args=([".id", "expected_revenue"], [[str(lead), "5.555"]]))
+        assert answer["ids"] == [lead]
+        assert (await zc.read("crm.lead", [lead], ["expected_revenue"]))[0]["expected_revenue"] == 5.56
+    finally:
+        await zc.unlink("crm.lead", [lead])
+
+
 async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
     zc = any_client
     before = zc.stats.requests

@@ -218,6 +218,29 @@ async def test_a_named_precision_is_applied_again_as_odoo_stored_it(client: Zeno
     again = await changes.apply(client)
     assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
 
+
+async def test_an_amount_is_applied_again_as_odoo_rounded_it_to_its_currency(client: ZenooClient, tag: str) -> None:
+    """``write`` stores a monetary amount rounded to its record's currency (USD: 0.01), here through
+    ``crm.lead.company_currency``; applying the same change again finds it done, in each request
+    of a several-request write-back too, while another amount on the server is still a conflict."""
+    leads = await client.bulk_create("crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(3)], progress=False)
+    described = (await client.fields_get("crm.lead", ["expected_revenue"]))["expected_revenue"]
+    assert described["currency_field"] == "company_currency"
+    qs = client.model("crm.lead").filter(id__in=leads).only("expected_revenue").order_by("id")
+    read = await qs.to_polars(progress=False)
+    amounts = pl.Series("expected_revenue", [5.555, 99.999, 12345.6789])
+    changes = zenoo_frames.diff(read, read.with_columns(amounts))
+    assert (await changes.apply(client)).cells == 3
+    stored = await client.read("crm.lead", leads, ["expected_revenue"])
+    assert [row["expected_revenue"] for row in sorted(stored, key=lambda row: row["id"])] == [5.56, 100.0, 12345.68]
+    again = await changes.apply(client, rows_per_call=1)  # three requests: the re-checks sort them too
+    assert again.cells == 0 and again.already_done == 3 and again.conflicts.is_empty()
+    await client.write("crm.lead", [leads[1]], {"expected_revenue": 99.98})  # someone else's amount
+    with pytest.raises(ConflictError) as refused:
+        await changes.apply(client)
+    assert refused.value.conflicts.select("id", "server").rows() == [(leads[1], "99.98")]
+
+
 async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient, tag: str) -> None:
     """What a round trip through text (a CSV, ``cast(pl.String)``) makes of them converts back."""
     partner = (await _partners(client, tag, 1))[0]

@@ -154,8 +154,8 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
     audit = (1, 1, stamp, stamp)
     audit_cols = ("create_uid", "write_uid", "create_date", "write_date")
 
-    _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "active", *audit_cols),
-            [(1, "USD", "$", 0.01, 1, *audit), (2, "EUR", "€", 0.01, 1, *audit)])
+    _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "decimal_places", "active", *audit_cols),
+            [(1, "USD", "$", 0.01, 2, 1, *audit), (2, "EUR", "€", 0.01, 2, 1, *audit)])
     _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),
             [(i + 1, name, code, phone, *audit) for i, (name, code, phone) in enumerate(COUNTRIES)])
     opening = None if version >= 19 else f"{BASE_TIME.year}-01-01"  # required on 17 only

@@ -31,6 +31,7 @@ class Field:
     depends: tuple[str, ...] = ()  # computed fields: what the value is computed from (as fields_get tells)
     translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
     digits: tuple[int, int] | None = None  # float: (precision, scale); Odoo rounds what it stores to the scale
+    currency_field: str | None = None  # monetary: the many2one to res.currency whose rounding a write applies
     # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
     # parent record and describes the field as related and not stored (here it stays in this table)
     inherited_from: str | None = None
@@ -68,6 +69,8 @@ class Field:
             full["help"] = self.help
         if self.digits:
             full["digits"] = list(self.digits)
+        if self.currency_field:
+            full["currency_field"] = self.currency_field
         if attributes:
             return {key: full[key] for key in attributes if key in full}
         return full

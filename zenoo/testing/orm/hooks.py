@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import constraint_violation, frame, validation_error
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
-from zenoo.testing.orm.values import now_string, stamp_string
+from zenoo.testing.orm.values import decimal_places, now_string, stamp_string
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.fields import Field
@@ -37,13 +37,20 @@ def defaults(model: BaseModel) -> dict[str, Any]:
 def computed_values(model: BaseModel, field: Field, ids: list[int]) -> dict[int, Any]:
     """Values of a computed field that is not stored, by record id.
 
-    res.company's computed lock dates are the company's own lock date, or ``date.min``; other such
-    fields are write-only (res.users.password) and read as an empty string.
+    res.company's computed lock dates are the company's own lock date, or ``date.min``; a crm.lead's
+    ``company_currency`` is its company's currency, or the current user's company's (an id, or None);
+    other such fields are write-only (res.users.password) and read as an empty string.
     """
     if model.spec.name == "res.company" and field.type == "date":
         rows = model._sql(f"SELECT id, \"{field.depends[0]}\" FROM res_company WHERE id IN ({IDS_PARAM})",
                           [ids_json(ids)])
         return {record_id: value or MIN_DATE for record_id, value in rows}
+    if model.spec.name == "crm.lead" and field.name == "company_currency":
+        rows = model._sql(
+            "SELECT l.id, COALESCE(c.currency_id, (SELECT uc.currency_id FROM res_users u JOIN res_company uc "
+            f"ON uc.id = u.company_id WHERE u.id = ?)) FROM crm_lead l LEFT JOIN res_company c ON c.id = l.company_id "
+            f"WHERE l.id IN ({IDS_PARAM})", [model.env.uid, ids_json(ids)])
+        return dict(rows)
     return dict.fromkeys(ids, "")
 
 
@@ -125,6 +132,11 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
             recompute_line_amounts(db, ids)
     elif name == "sale.order" and "order_line" in fields:
         recompute_order_amounts(db, ids)
+    elif name == "res.currency" and "rounding" in fields:
+        for record_id, rounding in db.execute(
+                f"SELECT id, rounding FROM res_currency WHERE id IN ({IDS_PARAM})", (ids_json(ids),)).fetchall():
+            db.execute("UPDATE res_currency SET decimal_places = ? WHERE id = ?",
+                       (decimal_places(rounding or 0.0), record_id))
 
 
 def before_unlink(model: BaseModel, ids: list[int]) -> None:

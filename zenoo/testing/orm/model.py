@@ -37,7 +37,7 @@ from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 from zenoo.testing.orm.ordering import invalid_field, order_by
 from zenoo.testing.orm.overrides import qualname
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
-from zenoo.testing.orm.values import from_column, stamp_string, to_column
+from zenoo.testing.orm.values import from_column, round_to, stamp_string, to_column
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -191,16 +191,18 @@ class BaseModel:
         present = [i for i in ids if i in by_id]
         position = {name: index + 1 for index, name in enumerate(columns)}
         extra: dict[str, dict[int, Any]] = {}
+        names_of: dict[str, dict[int, str]] = {}  # many2one: the display names of the targets
         for f in specs:
             if f.type in X2MANY:
                 extra[f.name] = self._x2many_ids(f, present)
-            elif f.type == "many2one" and load == "_classic_read":
-                targets = {by_id[i][position[f.name]] for i in present} - {None}
-                extra[f.name] = self._comodel(f)._display_names(targets) if targets else {}
             elif f.name == "display_name":
                 extra[f.name] = self._display_names(present)
             elif not f.store:
                 extra[f.name] = hooks.computed_values(self, f, present)
+            if f.type == "many2one" and load == "_classic_read":
+                targets = (set(extra[f.name].values()) if not f.store
+                           else {by_id[i][position[f.name]] for i in present}) - {None}
+                names_of[f.name] = self._comodel(f)._display_names(targets) if targets else {}
         result = []
         for record_id in present:
             row = by_id[record_id]
@@ -213,14 +215,14 @@ class BaseModel:
                     values[name] = extra[name].get(record_id, [])
                 elif name == "display_name":
                     values[name] = extra[name].get(record_id, False)
-                elif not f.store:
+                elif not f.store and f.type != "many2one":
                     values[name] = extra[name][record_id]
                 elif f.type == "many2one":
-                    target = row[position[name]]
+                    target = row[position[name]] if f.store else extra[name][record_id]
                     if target is None:
                         values[name] = False
                     elif load == "_classic_read":
-                        values[name] = [target, extra[name].get(target, "")]
+                        values[name] = [target, names_of[name].get(target, "")]
                     else:
                         values[name] = target
                 else:
@@ -280,6 +282,28 @@ class BaseModel:
             columns[name] = column
         return columns, relations
 
+    def _round_amounts(self, columns: dict[str, Any], ids: list[int]) -> None:
+        """Round the monetary amounts in ``columns`` to their currency, as Odoo stores them: the
+        currency written with them, else that of the records written (``ids``; a new record has
+        none yet, so its amount is kept as given); records in several currencies are refused."""
+        for name, amount in columns.items():
+            field = self.spec.fields[name]
+            if field.type != "monetary" or not field.currency_field or not amount:
+                continue
+            if field.currency_field in columns:
+                currencies = {columns[field.currency_field]}
+            else:
+                currencies = {row[field.currency_field] for row in self._read(ids, [field.currency_field], None)}
+            currencies.discard(False)
+            currencies.discard(None)
+            if len(currencies) > 1:
+                raise PyValueError(
+                    f"Got multiple currencies while assigning values of monetary field {self.spec.name}.{name}")
+            if currencies:
+                rounding = self._sql("SELECT rounding FROM res_currency WHERE id = ?", [currencies.pop()])
+                if rounding and rounding[0][0]:
+                    columns[name] = round_to(amount, rounding[0][0])
+
     def _check_required(self, columns: dict[str, Any], creating: bool) -> None:
         for name, field in self.spec.fields.items():
             if not field.required or not field.column:
@@ -304,6 +328,7 @@ class BaseModel:
         secret = self._take_password(vals)
         vals = hooks.prepare_create(self, vals)
         columns, relations = self._columns_from_vals(vals, creating=True)
+        self._round_amounts(columns, [])
         for name, field in self.spec.fields.items():
             if field.column and name not in columns and name not in MAGIC_FIELDS:
                 default = field.default
@@ -334,6 +359,7 @@ class BaseModel:
         if not vals:
             return
         columns, relations = self._columns_from_vals(vals, creating=False)
+        self._round_amounts(columns, ids)
         self._check_required(columns, creating=False)
         columns.update(write_uid=self.env.uid, write_date=stamp_string(self._version))
         assignments = ", ".join(f"\"{n}\" = ?" for n in columns)

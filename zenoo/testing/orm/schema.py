@@ -180,7 +180,9 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         _model("res.currency", "Currency", {
             "name": Field("char", "Currency", required=True),
             "symbol": Field("char", "Symbol", required=True),
-            "rounding": Field("float", "Rounding Factor", default=0.01),
+            "rounding": Field("float", "Rounding Factor", default=0.01, digits=(12, 6)),
+            # stored, computed from the rounding (hooks.after_change)
+            "decimal_places": Field("integer", "Decimal Places", readonly=True, depends=("rounding",)),
             "active": Field("boolean", "Active", default=True),
         }, order="active desc, name"),
         _model("res.company", "Companies", {
@@ -246,9 +248,12 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                 ["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"],
                 ["cancel", "Cancelled"]]),
             "order_line": _o2m("sale.order.line", "order_id", "Order Lines"),
-            "amount_untaxed": Field("monetary", "Untaxed Amount", readonly=True, default=0.0),
-            "amount_tax": Field("monetary", "Taxes", readonly=True, default=0.0),
-            "amount_total": Field("monetary", "Total", readonly=True, default=0.0),
+            "amount_untaxed": Field("monetary", "Untaxed Amount", readonly=True, default=0.0,
+                                   currency_field="currency_id"),
+            "amount_tax": Field("monetary", "Taxes", readonly=True, default=0.0,
+                                   currency_field="currency_id"),
+            "amount_total": Field("monetary", "Total", readonly=True, default=0.0,
+                                   currency_field="currency_id"),
             "currency_id": _m2o("res.currency", "Currency"),
             "user_id": _m2o("res.users", "Salesperson"),
             "company_id": _m2o("res.company", "Company"),
@@ -281,7 +286,11 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                           selection=[["lead", "Lead"], ["opportunity", "Opportunity"]]),
             "priority": Field("selection", "Priority", default="0", selection=[
                 ["0", "Low"], ["1", "Medium"], ["2", "High"], ["3", "Very High"]]),
-            "expected_revenue": Field("monetary", "Expected Revenue", default=0.0),
+            "expected_revenue": Field("monetary", "Expected Revenue", default=0.0,
+                                      currency_field="company_currency"),
+            # the company's currency, or the current company's (hooks.computed_values)
+            "company_currency": _m2o("res.currency", "Currency", readonly=True, store=False,
+                                     depends=("company_id",)),
             "probability": Field("float", "Probability", default=10.0),
             "date_deadline": Field("date", "Expected Closing"),
             "user_id": _m2o("res.users", "Salesperson"),

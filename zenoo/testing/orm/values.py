@@ -24,6 +24,20 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 INT4 = range(-(2**31), 2**31)  # PostgreSQL's integer columns
 
 
+def round_to(amount: float, step: float) -> float:
+    """``amount`` rounded to a multiple of ``step`` (a float's digits, a currency's rounding factor),
+    half away from zero, as Odoo's ``float_round``."""
+    if not math.isfinite(amount):
+        return amount
+    unit = decimal.Decimal(repr(step))
+    return float((decimal.Decimal(repr(amount)) / unit).quantize(1, decimal.ROUND_HALF_UP) * unit)
+
+
+def decimal_places(rounding: float) -> int:
+    """res.currency's decimal places for a rounding factor, as Odoo computes them."""
+    return math.ceil(math.log10(1 / rounding)) if 0 < rounding < 1 else 0
+
+
 LOCAL_TIME_SQL_FUNCTION = "zenoo_local_time"  # registered on each connection by the Registry
 
 
@@ -90,9 +104,8 @@ def to_column(version: int, model: str, field: Field, value: Any) -> Any:
         return number
     if kind in ("float", "monetary"):
         amount = float(value or 0.0)
-        if field.digits and math.isfinite(amount):  # half away from zero, as Odoo's float_round
-            step = decimal.Decimal(1).scaleb(-field.digits[1])
-            amount = float(decimal.Decimal(repr(amount)).quantize(step, decimal.ROUND_HALF_UP))
+        if field.digits:
+            amount = round_to(amount, 10.0 ** -field.digits[1])
         return amount
     if value is False or value is None:
         return None
