@@ -245,6 +245,49 @@ async def test_amounts_are_stored_rounded_to_their_currency_by_write_not_create(
         await zc.unlink("crm.lead", [lead])
 
 
+async def test_odd_but_valid_calls_answer_as_odoo_does(any_client: ZenooClient, tag: str) -> None:
+    """Raw calls a client may send: a list compared with ``=`` is ``in``, a repeated id is read
+    twice, a domain that is not a list is refused, and 19's check_access_rights returns nothing."""
+    zc = any_client
+    version = zc.server_version[0]  # type: ignore[index]
+    ids = await zc.create("res.partner", [{"name": f"{tag}-a"}, {"name": f"{tag}-b"}, {"name": f"{tag}-c"}])
+    try:
+        for operator, expected in (("=", ids[:2]), ("!=", ids[2:])):
+            domain = [["name", "=like", f"{tag}-%"], ["id", operator, ids[:2]]]
+            assert sorted(await zc.call("res.partner", "search", args=(domain,))) == expected
+        assert sorted(await zc.call("res.partner", "search", args=([["name", "=", [f"{tag}-a", f"{tag}-c"]]],))) == [
+            ids[0], ids[2]]
+        rows = await zc.call("res.partner", "read", args=([ids[1], ids[1], ids[0]], ["name"]))
+        assert [row["id"] for row in rows] == [ids[1], ids[1], ids[0]]
+        expected_error = "invalid argument type for domain: None" if version >= 19 else "Domains to normalize"
+        with pytest.raises(OdooServerError, match=expected_error):
+            await zc.call("res.partner", "search", args=(None,))
+        allowed = await zc.call("res.partner", "check_access_rights", args=("read",))
+        assert allowed is (None if version >= 19 else True)
+    finally:
+        await zc.unlink("res.partner", ids)
+
+
+async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
+    """A contact needs a name (a database constraint), a product variant its template's name."""
+    zc = any_client
+    for values in ({}, {"name": False, "email": f"{tag}@example.com"}):
+        with pytest.raises(ValidationError, match="The operation cannot be completed: Contacts require a name"):
+            await zc.call("res.partner", "create", args=([values],))
+    partner = await zc.create("res.partner", {"name": f"{tag}-named"})
+    try:
+        with pytest.raises(ValidationError, match="Contacts require a name"):
+            await zc.call("res.partner", "write", ids=[partner], args=({"name": False},))
+        company = await zc.call("res.partner", "create", args=({"type": "invoice", "name": False,
+                                                                 "parent_id": partner},))  # fmt: skip
+        await zc.unlink("res.partner", [company])
+    finally:
+        await zc.unlink("res.partner", [partner])
+    with pytest.raises(ValidationError, match=r"Name.*\(name\)[\s\S]*product\.template|product\.template[\s\S]*\(name\)"):
+        await zc.call("product.product", "create", args=({"default_code": f"{tag}-p"},))
+    assert not await zc.search("product.product", [["default_code", "=", f"{tag}-p"]])
+
+
 async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
     zc = any_client
     before = zc.stats.requests

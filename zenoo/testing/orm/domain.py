@@ -22,7 +22,14 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from zenoo.testing.orm.exceptions import OdooException, PyValueError, frame, nul_character_error
+from zenoo.testing.orm.exceptions import (
+    OdooException,
+    PyAssertionError,
+    PyTypeError,
+    PyValueError,
+    frame,
+    nul_character_error,
+)
 from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 
 OPERATORS = frozenset({
@@ -91,12 +98,19 @@ class DomainCompiler:
 
     # --- parsing -------------------------------------------------------------------------------
 
+    def _not_a_domain(self, domain: Any) -> OdooException:
+        """The error of a domain that is not a list (``None`` included)."""
+        if self.version >= 19:
+            return PyTypeError(f"Domain() invalid argument type for domain: {domain!r}")
+        return PyAssertionError(
+            "Domains to normalize must have a 'domain' form: a list or tuple of domain components")
+
     def parse(self, domain: Any) -> Any:
         """The domain as a tree: ("&"|"|", [nodes]), ("!", node) or a leaf tuple."""
-        if domain in (None, False):
+        if domain is False:
             domain = []
         if not isinstance(domain, (list, tuple)):
-            raise self._bad_domain(domain)
+            raise self._not_a_domain(domain)
         items = list(domain)
         position = 0
 
@@ -201,6 +215,8 @@ class DomainCompiler:
         if not isinstance(operator, str) or operator.lower() not in OPERATORS:
             raise self._leaf_error("operator", leaf, model)
         operator = operator.lower()
+        if operator in ("=", "!=") and isinstance(value, (list, tuple)):  # Odoo reads a list as in
+            operator = "in" if operator == "=" else "not in"
         if not isinstance(path, str) or not path:
             raise self._leaf_error("field", leaf, model)
         name, _, rest = path.partition(".")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm.exceptions import constraint_violation, frame, validation_error
+from zenoo.testing.orm.exceptions import constraint_violation, frame, required_field_error, validation_error
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.values import decimal_places, now_string, stamp_string
 
@@ -70,6 +70,8 @@ def prepare_create(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:
                 vals.setdefault("name", row[0])
                 vals.setdefault("price_unit", row[1])
     elif name == "product.product" and not vals.get("product_tmpl_id"):
+        if not vals.get("name"):  # the template's name is required
+            raise required_field_error(model.env.version, "product.template", "Product", "name", "Name")
         stamp, uid = stamp_string(model.env.version), model.env.uid
         cursor = db.execute(
             "INSERT INTO product_template (name, list_price, type, sale_ok, active, standard_price, "
@@ -86,6 +88,10 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
     name = model.spec.name
     db = model.env.registry.connection
     if name == "res.partner":
+        if fields & {"name", "type"} and db.execute(  # the CHECK constraint res_partner_check_name
+                f"SELECT 1 FROM res_partner WHERE id IN ({IDS_PARAM}) AND type = 'contact' AND name IS NULL",
+                (ids_json(ids),)).fetchone():
+            raise constraint_violation(model.env.version, "Contacts require a name")
         if "parent_id" in fields and not created:
             _check_no_cycle(model, ids, "You cannot create recursive Partner hierarchies.",
                             "res_partner.py", 459 if model.env.version < 19 else 544)

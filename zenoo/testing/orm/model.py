@@ -525,9 +525,10 @@ class BaseModel:
         return self._search_ids(domain, offset, limit, order)
 
     def read(self, ids, fields=None, load="_classic_read"):  # type: ignore[no-untyped-def]
-        """Field values of ``ids``; missing ids are silently dropped."""
+        """Field values of ``ids``; missing ids are silently dropped, repeated ones read again."""
         self._check_access("read")
-        return self._read(self._as_ids(ids), fields, load)
+        unique = self._as_ids(ids)
+        return self._read(list(ids) if isinstance(ids, (list, tuple)) else unique, fields, load)
 
     def create(self, vals_list):  # type: ignore[no-untyped-def]
         """Create records: one dict gives one id, a list of dicts gives a list of ids."""

@@ -24,6 +24,11 @@ class BaseModel19(DefaultGetOnFields):
             raise PyValueError(f"Invalid access mode: {operation!r}")
         return access.allowed(self.spec.name, operation, self.env.is_admin)
 
+    def check_access_rights(self, operation, raise_exception=True):  # type: ignore[no-untyped-def]
+        """19: ``check_access`` (None, or AccessError) when raising, else ``has_access``."""
+        allowed = BaseModel.check_access_rights(self, operation, raise_exception)
+        return None if raise_exception else allowed
+
     def formatted_read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0,  # type: ignore[no-untyped-def]
                              limit=None, order=None):
         """Groups as Odoo 19 formats them: ``__extra_domain`` and ``<field>:<agg>`` keys."""

@@ -174,7 +174,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         }, order="complete_name", rec_name="complete_name", parent_name="parent_id", name_search=("name",)),
         _model("res.country", "Country", {
             "name": Field("char", "Country Name", required=True, translate=True),
-            "code": Field("char", "Country Code", help="The ISO country code in two chars."),
+            "code": Field("char", "Country Code", required=True, help="The ISO country code in two chars."),
             "phone_code": Field("integer", "Country Calling Code"),
         }, order="name"),
         _model("res.currency", "Currency", {
@@ -204,7 +204,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                           inherited_from="partner_id.lang"),
             "tz": Field("selection", "Timezone", selection=timezones(), inherited_from="partner_id.tz"),
             "partner_id": _m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),
-            "company_id": _m2o("res.company", "Company"),
+            "company_id": _m2o("res.company", "Company", required=True),
             "active": Field("boolean", "Active", default=True),
             "share": Field("boolean", "Share User", readonly=True, default=False),
             groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
@@ -220,7 +220,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         _model("product.template", "Product", {
             "name": Field("char", "Name", required=True, translate=True),
             "default_code": Field("char", "Internal Reference"),
-            "type": Field("selection", "Product Type", selection=product_types, default="consu"),
+            "type": Field("selection", "Product Type", selection=product_types, default="consu",
+                          required=v19),
             # 'Product Price' precision: rounded to 2 digits on 17; 19 stores them unrounded (NUMERIC)
             "list_price": Field("float", "Sales Price", default=1.0, digits=price_digits),
             "standard_price": Field("float", "Cost", default=0.0, digits=price_digits),
@@ -256,7 +257,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
                                    currency_field="currency_id"),
             "currency_id": _m2o("res.currency", "Currency"),
             "user_id": _m2o("res.users", "Salesperson"),
-            "company_id": _m2o("res.company", "Company"),
+            "company_id": _m2o("res.company", "Company", required=True),
             "note": Field("html", "Terms and conditions"),
             "client_order_ref": Field("char", "Customer Reference"),
             "tag_ids": _m2m("crm.tag", "sale_order_tag_rel", "order_id", "tag_id", "Tags"),
@@ -266,8 +267,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "sequence": Field("integer", "Sequence", default=10),
             "product_id": _m2o("product.product", "Product"),
             "name": Field("text", "Description", required=True, depends=("product_id",)),  # from the product
-            "product_uom_qty": Field("float", "Quantity", default=1.0),
-            "price_unit": Field("float", "Unit Price", default=0.0),
+            "product_uom_qty": Field("float", "Quantity", required=True, default=1.0),
+            "price_unit": Field("float", "Unit Price", required=True, default=0.0),
             "discount": Field("float", "Discount (%)", default=0.0),
             "price_subtotal": Field("monetary", "Subtotal", readonly=True, default=0.0),
             "price_tax": Field("float", "Total Tax", readonly=True, default=0.0),
