@@ -61,6 +61,25 @@ class LosesAnswer(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class MeddlesAfter(httpx.AsyncBaseTransport):
+    """Runs ``meddle`` (another user's change) once, right after the first JSON-RPC call of
+    ``method`` answered: before anything the caller does next."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, meddle: Any) -> None:
+        self.inner, self.method, self.meddle = inner, method, meddle
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+        if len(args) > 4 and args[4] == self.method and self.meddle is not None:
+            meddle, self.meddle = self.meddle, None
+            await outside(meddle())
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 async def snapshot(client: ZenooClient, model: str, ids: list[int]) -> list[dict[str, Any]]:
     """Every stored field of the records, as read."""
     fields = await client.fields_get(model, attributes=["store", "type"])
@@ -109,6 +128,46 @@ async def test_a_record_changed_by_someone_else_is_left_and_reported(client: Zen
     assert row == {"id": pid, "email": "theirs@x.test", "phone": "1"}  # theirs kept, ours undone
 
 
+async def test_a_rollback_deletes_only_the_children_its_own_commands_created(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """A contact someone else moved under the company after the transaction's ``(0, 0, ...)``
+    write is theirs: the rollback deletes the child the write created, not that contact."""
+    older = await client.create("res.partner", {"name": f"{tag}-older"})
+    company = await client.create("res.partner", {"name": f"{tag}-co", "is_company": True})
+    with pytest.raises(Boom):
+        async with client.transaction() as tx:
+            await client.write("res.partner", [company], {"child_ids": [(0, 0, {"name": f"{tag}-kid"})]})
+            await outside(client.write("res.partner", [older], {"parent_id": company}))
+            raise Boom
+    assert [op.undo for op in tx.operations] == ["undone"]
+    assert (await client.read("res.partner", [company], ["child_ids"]))[0]["child_ids"] == [older]
+    assert not await client.search("res.partner", [["name", "=", f"{tag}-kid"]], context={"active_test": False})
+
+
+async def test_children_added_by_someone_else_during_the_write_are_left_and_reported(
+    target, client: ZenooClient, tag: str, cleanup: None  # type: ignore[no-untyped-def]
+) -> None:
+    """Someone adds a contact to the company between the transaction's write and its read right
+    after: zenoo cannot tell which new child is its own, so it deletes neither and says so."""
+    company = await client.create("res.partner", {"name": f"{tag}-co", "is_company": True})
+
+    async def add_theirs() -> None:
+        await client.create("res.partner", {"name": f"{tag}-theirs", "parent_id": company})
+
+    transport = MeddlesAfter(target.transport or httpx.AsyncHTTPTransport(), "write", add_theirs)
+    async with ZenooClient(target.url, transport=transport) as meddled:
+        await target.log_in(meddled, "password")
+        with pytest.raises(RollbackError) as info:
+            async with meddled.transaction():
+                await meddled.write("res.partner", [company], {"child_ids": [(0, 0, {"name": f"{tag}-kid"})]})
+                raise Boom
+    [op] = info.value.not_undone
+    assert op.undo == "unknown" and "child_ids" in op.detail
+    children = await client.read("res.partner", (await client.read("res.partner", [company], ["child_ids"]))[0]["child_ids"], ["name"])
+    assert sorted(row["name"] for row in children) == [f"{tag}-kid", f"{tag}-theirs"]
+
+
 async def test_a_load_whose_answer_was_lost_is_undone(target, client: ZenooClient, tag: str, cleanup: None) -> None:  # type: ignore[no-untyped-def]
     """bulk_write's distinct values go by load; when its answer is lost the load may have run: the
     rollback reads the records and restores the fields that hold what the load sent."""
@@ -146,6 +205,7 @@ async def test_a_write_reads_cannot_show_is_reported_not_called_undone(client: Z
                 raise Boom
         [op] = info.value.not_undone
         assert op.undo == "irreversible" and f"{user}.password" in op.detail and "restored 1 field value" in op.detail
+        assert f"{tag}-Secret-1" not in f"{info.value} {info.value.operations!r} {op!r}"  # the new password
         assert (await client.read("res.users", [user], ["name"]))[0]["name"] == f"{tag}-user"
     finally:
         await client.unlink("res.users", [user])

@@ -36,7 +36,7 @@ class Operation:
     method: str
     model: str
     ids: list[int]
-    values: Any
+    values: Any = field(repr=False)  # what was sent: it may hold a password
     outcome: CallState = "unknown"
     error: BaseException | None = None
     undo: UndoState | None = None
@@ -234,6 +234,7 @@ async def _undo_write(op: Operation) -> None:
     gone: list[int] = []
     unknown: list[str] = []
     hidden: list[str] = []
+    untold: list[str] = []  # one2many fields whose created records zenoo cannot tell apart
     for record_id, before in op.before.items():
         now = current.get(record_id)
         if now is None:
@@ -267,12 +268,12 @@ async def _undo_write(op: Operation) -> None:
     for name in op.fields:
         if fields.type_of(name) != "one2many":
             continue
-        new = {
-            i for record_id, before in op.before.items() if record_id in current
-            for i in set(current[record_id][name]) - set(before[name])
-        }  # fmt: skip
         relation = str(fields.get(name)["relation"])
-        existing = await _existing(op, relation, sorted(new))
+        created = await _created_children(op, relation, name)
+        if created is None:
+            untold.append(name)
+            continue
+        existing = await _existing(op, relation, created)
         if existing:
             await op.client.call(relation, "unlink", ids=existing, context=op.context)
             children += len(existing)
@@ -287,18 +288,50 @@ async def _undo_write(op: Operation) -> None:
         notes.append(f"records deleted meanwhile: {gone[:20]}")
     if unknown:
         notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
+    if untold:
+        notes.append(f"cannot tell which records its {', '.join(untold)} commands created from those someone "
+                     "else added meanwhile, left as they are")  # fmt: skip
     if hidden:
         notes.append(f"not stored, and read back without what was written, so zenoo can neither check nor "
                      f"restore it: {', '.join(hidden[:20])}")  # fmt: skip
     if conflicts or gone:
         op.undo = "conflict"
-    elif unknown:
+    elif unknown or untold:
         op.undo = "unknown"
     elif hidden:
         op.undo = "irreversible"
     else:
         op.undo = "undone" if restore or children else "nothing_to_undo"
     op.detail = "; ".join(notes) or "nothing had changed"
+
+
+async def _created_children(op: Operation, relation: str, name: str) -> list[int] | None:
+    """The records the write's create commands on the one2many ``name`` made: those that appeared
+    between the reads just before and just after it, when they are as many as the commands and
+    were created together (one ``create_date``, the write's). None when zenoo cannot tell them from
+    records someone else added or moved there meanwhile (or the write's outcome is unknown)."""
+    if op.after is None:
+        return None
+    commands = op.values.get(name) if isinstance(op.values, Mapping) else None
+    creates = sum(1 for c in commands or () if isinstance(c, list | tuple) and c and c[0] == 0)
+    appeared: list[int] = []
+    for record_id, before in op.before.items():
+        after = op.after.get(record_id)
+        if after is None:
+            continue
+        new = sorted(set(after[name]) - set(before[name]))
+        if len(new) != creates:
+            return None
+        appeared += new
+    if not appeared:
+        return []
+    try:
+        rows = await op.client.call(relation, "read", ids=appeared, kwargs={"fields": ["create_date"]},
+                                    context={**(op.context or {}), "active_test": False}, cache_ttl=0)  # fmt: skip
+    except ZenooError:
+        return None
+    stamps = {row.get("create_date") for row in rows}
+    return appeared if len(stamps) == 1 and None not in stamps else None
 
 
 async def _read_op(op: Operation, names: list[str]) -> list[dict[str, Any]]:
