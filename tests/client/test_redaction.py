@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import httpx
+
 import pytest
 
-from zenoo import AuthenticationError, Client, ZenooClient, ZenooError
+from zenoo import AuthenticationError, Client, ProtocolError, ZenooClient, ZenooError
 
 
 class _Everything(logging.Handler):
@@ -122,3 +124,44 @@ def test_cookie_and_authorization_values_are_blanked_in_http_library_logs(all_lo
     assert "s3ss10n-1d" not in text and "k3y-v4lue" not in text
     assert text.count("<redacted>") == 3 and "b'application/json'" in text
     assert "b'authorization'=b'SENSITIVE_REDACTED'" in text  # hpack's own mark is kept as evidence
+
+
+class _EchoesRequest(httpx.AsyncBaseTransport):
+    """Once armed, a proxy's error page for each request carrying ``secret``, quoting the request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, secret: str) -> None:
+        self.inner, self.secret, self.armed = inner, secret, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        quoted = f"{request.content.decode()} {request.headers.get('authorization', '')}"
+        if not self.armed or self.secret not in quoted:
+            return await self.inner.handle_async_request(request)
+        page = f"<html>400 Bad Request: {quoted}</html>"
+        return httpx.Response(400, text=page, headers={"Content-Type": "text/html"}, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("login", ["password", "api_key"])
+async def test_an_answer_quoting_the_request_shows_no_secret(target, login: str) -> None:  # type: ignore[no-untyped-def]
+    """Password or API key, in the body (JSON-RPC) or a header (JSON-2): the error, its repr and
+    what the error hook receives mask it, for a call and for the login itself."""
+    secret = target.password if login == "password" else target.api_key
+    if not secret or secret == target.login:
+        pytest.skip(f"{target.name}: no {login} distinct from the login to look for")
+    transport = _EchoesRequest(target.transport or httpx.AsyncHTTPTransport(), secret)
+    hooked: list[str] = []
+    async with ZenooClient(target.url, transport=transport) as client:
+        client.hooks.on("error", lambda event: hooked.append(str(event.error)))
+        await target.log_in(client, login)
+        transport.armed = True
+        with pytest.raises(ProtocolError) as call:
+            await client.search_count("res.partner", [["id", "=", 1]])
+        with pytest.raises(ProtocolError) as log_in:
+            await target.log_in(client, login)
+    for error in (call.value, log_in.value):
+        text = f"{error} {error!r} {error.__dict__!r}"
+        assert "HTTP 400" in text and "<hidden>" in text and secret not in text
+    assert hooked and not any(secret in line for line in hooked)

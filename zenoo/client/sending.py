@@ -59,6 +59,7 @@ async def exchange(
                 response = await transport.post(wire.path, body or b"", headers)
             result = parse(response)
         except ZenooError as exc:
+            hide_secrets(exc, wire.secrets)
             elapsed = time.perf_counter() - start
             received = len(response.content) if response is not None else 0
             status = response.status if response is not None else getattr(exc, "http_status", None)
@@ -105,11 +106,41 @@ async def exchange(
         raise
 
 
+def hide_secrets(exc: ZenooError, secrets: Sequence[str]) -> None:
+    """Mask ``secrets`` wherever ``exc`` quotes them (its message, text attributes and notes): an
+    answer such as a proxy's error page may repeat the request that carried them."""
+    secrets = [secret for secret in secrets if secret]
+    if not secrets:
+        return
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in secrets:
+                value = value.replace(secret, "<hidden>")
+        elif isinstance(value, tuple):
+            value = tuple(masked(item) for item in value)
+        return value
+
+    exc.args = masked(exc.args)
+    for name, value in vars(exc).items():
+        if name != "__notes__":
+            setattr(exc, name, masked(value))
+    if hasattr(exc, "__notes__"):
+        exc.__notes__ = [masked(note) for note in exc.__notes__]
+
+
 async def service(
-    shared: SharedState, service_name: str, method: str, args: Sequence[Any] = (), *, retries: bool = True
+    shared: SharedState,
+    service_name: str,
+    method: str,
+    args: Sequence[Any] = (),
+    *,
+    retries: bool = True,
+    secrets: tuple[str, ...] = (),
 ) -> Any:
-    """A JSON-RPC service call (``common.version``, ``common.authenticate``, ``db.list``)."""
-    wire = shared.jsonrpc.service_request(service_name, method, args)
+    """A JSON-RPC service call (``common.version``, ``common.authenticate``, ``db.list``);
+    ``secrets``: the password or API key among ``args``."""
+    wire = shared.jsonrpc.service_request(service_name, method, args, secrets)
     return await exchange(
         shared,
         wire,

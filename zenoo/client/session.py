@@ -70,7 +70,7 @@ async def log_in(client: ZenooClient, database: str | None, username: str, secre
         if isinstance(protocol, Json2Protocol):
             uid = await _json2_uid(shared, protocol, Credentials(db, username, 0, secret, secret_kind))
         else:
-            uid = await service(shared, "common", "authenticate", [db, username, secret, {}])
+            uid = await service(shared, "common", "authenticate", [db, username, secret, {}], secrets=(secret,))
     except (OdooServerError, ProtocolError) as exc:
         # Odoo's own answers: PostgreSQL's "database ... does not exist", or JSON-2's 404 page
         if f'database "{db}" does not exist' in str(exc) or "No database is selected" in str(exc):

@@ -40,6 +40,8 @@ class WireRequest:
     path: str
     body: Any = field(repr=False)
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: the password or API key it carries: no error may repeat them (an error page may quote the request)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 class Protocol(TypingProtocol):

@@ -44,7 +44,7 @@ class Json2Protocol:
             "Authorization": f"bearer {credentials.secret}",
             "X-Odoo-Database": credentials.database,
         }
-        return WireRequest(f"/json/2/{model}/{method}", body, headers)
+        return WireRequest(f"/json/2/{model}/{method}", body, headers, secrets=(credentials.secret,))
 
     def parse(self, response: HttpResponse) -> Any:
         """The JSON value, or the mapped Odoo exception."""

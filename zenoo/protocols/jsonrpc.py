@@ -28,15 +28,18 @@ class JsonRpcProtocol:
     def __init__(self) -> None:
         self._ids = itertools.count(1)
 
-    def service_request(self, service: str, method: str, args: Sequence[Any] = ()) -> WireRequest:
-        """A call to a service such as ``common.version`` or ``db.list``."""
+    def service_request(
+        self, service: str, method: str, args: Sequence[Any] = (), secrets: tuple[str, ...] = ()
+    ) -> WireRequest:
+        """A call to a service such as ``common.version`` or ``db.list``; ``secrets``: the password
+        or API key among ``args``."""
         body = {
             "jsonrpc": "2.0",
             "method": "call",
             "params": {"service": service, "method": method, "args": list(args)},
             "id": next(self._ids),
         }
-        return WireRequest(PATH, body)
+        return WireRequest(PATH, body, secrets=secrets)
 
     def call_request(
         self,
@@ -57,6 +60,7 @@ class JsonRpcProtocol:
             "object",
             "execute_kw",
             [credentials.database, credentials.uid, credentials.secret, model, method, arguments, named],
+            secrets=(credentials.secret,),
         )
 
     def parse(self, response: HttpResponse) -> Any:
