@@ -307,6 +307,13 @@ async def test_bad_input_fails_before_sending(any_client: ZenooClient) -> None:
         await zc.search("res.partner", limit=-1)
     with pytest.raises(InvalidValueError, match="invalid aggregate 'amount_total'"):
         await zc.read_group("sale.order", [], ["partner_id"], ["amount_total"])
+    for no_record in (0, [3, -5]):  # Odoo would write or delete nothing and answer True
+        with pytest.raises(InvalidValueError, match=r"ids must be record ids \(1 or more\), got (0|-5)"):
+            await zc.write("res.partner", no_record, {"name": "x"})
+        with pytest.raises(InvalidValueError, match="ids must be record ids"):
+            await zc.unlink("res.partner", no_record)
+        with pytest.raises(InvalidValueError, match="ids must be record ids"):
+            await zc.call("res.partner", "action_archive", ids=no_record)
     if zc.api == "json2":
         with pytest.raises(ClientError, match="JSON-2 needs named parameters"):
             await zc.execute_kw("res.partner", "action_archive_all", [[1], True])

@@ -73,17 +73,19 @@ def check_names(model: str, method: str) -> None:
 
 def check_ids(ids: Any) -> list[int]:
     """Record ids as a list of ints: one int, or an iterable of ints (bools are refused; numpy and
-    pandas integers, such as a frame's id column holds, count as ints)."""
+    pandas integers, such as a frame's id column holds, count as ints). An id below 1 names no
+    record: Odoo would write or delete nothing and answer True, so it is refused."""
     single = python_scalar(ids)
-    if isinstance(single, int) and not isinstance(single, bool):
-        return [single]
-    if isinstance(ids, (str, bytes, Mapping)) or not hasattr(ids, "__iter__"):
+    values = [single] if isinstance(single, int) and not isinstance(single, bool) else ids
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
         raise InvalidValueError(f"ids must be an int or a list of ints, got {type(ids).__name__}")
     result = []
-    for value in ids:
+    for value in values:
         number = value if type(value) is int else python_scalar(value)
         if not isinstance(number, int) or isinstance(number, bool):
             raise InvalidValueError(f"ids must be ints, got {value!r} ({type(value).__name__})")
+        if number < 1:
+            raise InvalidValueError(f"ids must be record ids (1 or more), got {number}")
         result.append(number)
     return result
 
