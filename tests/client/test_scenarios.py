@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 
@@ -266,6 +267,43 @@ async def test_odd_but_valid_calls_answer_as_odoo_does(any_client: ZenooClient, 
         assert allowed is (None if version >= 19 else True)
     finally:
         await zc.unlink("res.partner", ids)
+
+
+async def test_domains_with_odd_values_select_what_odoo_selects(client: ZenooClient, tag: str) -> None:
+    """Raw domains whose meaning is Odoo's own and changed in 19: a falsy value (0, '') counts as
+    no value on 19, a many2one to the model itself walks its tree, a pattern-less like matches
+    all, 17 ignores a condition on a field it cannot search."""
+    v19 = client.server_version[0] >= 19  # type: ignore[index]
+    acme = await client.create("res.partner", {"name": f"{tag}-Acme", "is_company": True, "color": 3, "ref": "R1",
+                                               "email": "acme@x.test"})  # fmt: skip
+    bob = await client.create("res.partner", {"name": f"{tag}-Bob", "parent_id": acme, "color": 0, "email": "bob@x.test"})
+    carl = await client.create("res.partner", {"name": f"{tag}-carl", "parent_id": bob, "color": 0, "ref": "r1"})
+    dora = await client.create("res.partner", {"name": f"{tag}-Dora", "color": 5, "email": "DORA@X.TEST"})
+    names = {acme: "Acme", bob: "Bob", carl: "carl", dora: "Dora"}
+    everyone = ["Acme", "Bob", "Dora", "carl"]
+    cases: list[tuple[list[Any], list[str]]] = [
+        ([["parent_id", "child_of", acme]], ["Acme", "Bob", "carl"]),
+        ([["parent_id", "parent_of", carl]], ["Acme", "Bob", "carl"]),
+        ([["color", ">", False]], ["Acme", "Dora"]),
+        ([["email", "like", ""]], everyone),
+        ([["email", "ilike", False]], everyone),
+        ([["email", "not ilike", False]], [] if v19 else ["carl"]),
+        ([["color", "=", False]], ["Bob", "carl"] if v19 else []),
+        ([["color", "!=", False]], ["Acme", "Dora"] if v19 else everyone),
+        ([["ref", "=?", ""]], everyone if v19 else []),
+        ([["ref", "<", "S"]], ["Acme", "Bob", "Dora"] if v19 else ["Acme"]),
+        ([["ref", ">=", False]], everyone if v19 else []),
+        ([["is_company", "=", None]], ["Bob", "Dora", "carl"] if v19 else []),
+        ([["display_name", "ilike", "acme"]], ["Acme", "Bob", "carl"] if v19 else everyone),
+    ]
+    if v19:
+        cases += [([["ref", "not =ilike", "r1"]], ["Bob", "Dora"]), ([["name", "==", f"{tag}-Bob"]], ["Bob"])]
+    try:
+        for domain, expected in cases:
+            ids = await client.call("res.partner", "search", args=([["name", "=like", f"{tag}-%"], *domain],))
+            assert sorted(names[i] for i in ids) == expected, domain
+    finally:
+        await client.unlink("res.partner", [carl, bob, acme, dora])
 
 
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:

@@ -251,7 +251,9 @@ def test_child_of_and_parent_of(reg: Registry, family: dict[str, int]) -> None:
 
 
 def test_display_name_and_true_leaf(reg: Registry, family: dict[str, int]) -> None:
-    assert names(reg, family, ("display_name", "ilike", "Dom Company, Alpha")) == ["Alpha 50%"]
+    """19 searches display_name by name; 17 cannot search it and ignores the condition."""
+    expected = ["Alpha 50%"] if reg.version >= 19 else ALL_ACTIVE
+    assert names(reg, family, ("display_name", "ilike", "Dom Company, Alpha")) == expected
     assert names(reg, family, (1, "=", 1)) == ALL_ACTIVE
     assert names(reg, family, (0, "=", 1)) == []
 

@@ -36,7 +36,10 @@ OPERATORS = frozenset({
     "=", "!=", "<>", "<", "<=", ">", ">=", "=?", "=like", "=ilike", "like", "not like", "ilike",
     "not ilike", "in", "not in", "child_of", "parent_of", "any", "not any",
 })
-NEGATIVE = frozenset({"!=", "<>", "not in", "not like", "not ilike", "not any"})
+OPERATORS_19 = OPERATORS | {"==", "not =like", "not =ilike"}
+NEGATIVE = frozenset({"!=", "<>", "not in", "not like", "not ilike", "not any", "not =like", "not =ilike"})
+#: Odoo 19 compares a number or a text with its field's "falsy" value (0, '') as with no value
+_FALSY_19 = {"integer": 0, "float": 0.0, "monetary": 0.0, "char": "", "text": "", "html": ""}
 _NEGATION = {"!=": "=", "<>": "=", "not in": "in", "not like": "like", "not ilike": "ilike", "not any": "any"}
 # Odoo 17's opposite operators, used when it pushes '!' down to a leaf
 _OPPOSITE_17 = {
@@ -212,9 +215,10 @@ class DomainCompiler:
         path, operator, value = leaf
         if leaf in ((1, "=", 1), (0, "=", 1)):  # Odoo's TRUE_LEAF / FALSE_LEAF
             return TRUE_SQL if path == 1 else FALSE_SQL
-        if not isinstance(operator, str) or operator.lower() not in OPERATORS:
+        if not isinstance(operator, str) or operator.lower() not in (
+                OPERATORS_19 if self.version >= 19 else OPERATORS):
             raise self._leaf_error("operator", leaf, model)
-        operator = operator.lower()
+        operator = "=" if operator == "==" else operator.lower()
         if operator in ("=", "!=") and isinstance(value, (list, tuple)):  # Odoo reads a list as in
             operator = "in" if operator == "=" else "not in"
         if not isinstance(path, str) or not path:
@@ -223,11 +227,13 @@ class DomainCompiler:
         field = model.fields.get(name)
         if field is None:
             raise self._leaf_error("field", leaf, model)
-        if name == "display_name":
+        if not field.store and self.version < 19:
+            return TRUE_SQL  # Odoo 17 ignores a condition on a field it cannot search (and logs an error)
+        if name == "display_name":  # 19 searches it by name
             field = model.fields.get(model.rec_name, field)
             name = model.rec_name
         elif not field.store:
-            raise self._leaf_error("field", leaf, model)
+            raise PyValueError(f"Cannot convert {model.name}.{name} to SQL because it is not stored")
         if rest:
             if field.type not in ("many2one", *X2MANY):
                 raise self._leaf_error("field", leaf, model)
@@ -304,7 +310,11 @@ class DomainCompiler:
         return (f"NOT ({sql})", params) if negate else (sql, params)
 
     def _hierarchy(self, model: ModelSpec, field: Field, alias: str, operator: str, value: Any) -> SQL:
-        target = model if field.name == "id" else self.models[field.relation or model.name]
+        # a many2one to the model itself (parent_id): Odoo walks the tree through that field and
+        # matches the records in it, the given ones included
+        on_itself = field.type == "many2one" and field.relation == model.name
+        target = model if field.name == "id" or on_itself else self.models[field.relation or model.name]
+        parent_name = field.name if on_itself else target.parent_name
         values = value if isinstance(value, (list, tuple)) else [value]
         ids = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
         names = [v for v in values if isinstance(v, str)]
@@ -314,32 +324,54 @@ class DomainCompiler:
             start = f"({start}) OR \"{target.rec_name}\" IN ({','.join('?' * len(names))})"
             start_params += names
         table = f"\"{target.table}\""
-        if target.parent_name is None:
+        if parent_name is None:
             tree_sql = f"SELECT id FROM {table} WHERE {start}"
         elif operator == "child_of":
-            parent = f"\"{target.parent_name}\""
+            parent = f"\"{parent_name}\""
             tree_sql = (f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE {start} UNION "
                         f"SELECT c.id FROM {table} c JOIN tree ON c.{parent} = tree.id) SELECT id FROM tree")
         else:
-            parent = f"\"{target.parent_name}\""
+            parent = f"\"{parent_name}\""
             tree_sql = (f"WITH RECURSIVE tree(id, up) AS (SELECT id, {parent} FROM {table} WHERE {start} UNION "
                         f"SELECT p.id, p.{parent} FROM {table} p JOIN tree ON p.id = tree.up) SELECT id FROM tree")
         if field.type in X2MANY:
             owners = self._owners(model, field, (tree_sql, start_params))
             return f"{alias}.id IN ({owners[0]})", owners[1]
-        return f"{alias}.\"{field.name}\" IN ({tree_sql})", start_params
+        return f"{alias}.\"{'id' if on_itself else field.name}\" IN ({tree_sql})", start_params
 
     # --- plain columns -------------------------------------------------------------------------
 
     def _column(self, field: Field, column: str, operator: str, value: Any) -> SQL:
         if operator == "=?":
-            if value in (False, None):
+            if value in (False, None) or (self.version >= 19 and not value):
                 return TRUE_SQL
             operator = "="
         if operator == "<>":
             operator = "!="
         if field.type == "boolean":
+            if self.version < 19 and value is None and operator in ("=", "!="):  # 17: None is NULL, not False
+                return (f"{column} IS NULL", []) if operator == "=" else (f"{column} IS NOT NULL", [])
             return self._boolean(column, operator, value)
+        if operator.endswith("like") and value in (False, None, ""):
+            empty = self._like_nothing(field, column, operator)
+            if empty is not None:
+                return empty
+            value = ""
+        falsy = _FALSY_19.get(field.type) if self.version >= 19 else None
+        if falsy is not None:
+            if operator in ("=", "!="):
+                operator, value = ("in" if operator == "=" else "not in"), [value]
+            if operator in ("<", "<=", ">", ">="):
+                value = value or falsy  # 19: no value compares as the falsy one, and NULL as it does
+                sql = f"{column} {operator} ?"
+                if _holds(falsy, operator, value):
+                    sql = f"({sql} OR {column} IS NULL)"
+                return sql, [self._coerce(field, operator, value)]
+            if operator in ("in", "not in"):
+                values = list(value) if isinstance(value, (list, tuple, set)) else [value]
+                if any(v is False or v is None or v == falsy for v in values):  # then both NULL and falsy
+                    values = [v for v in values if v is not False and v is not None and v != falsy] + [falsy, False]
+                return self._in(field, column, operator, values)
         if operator in ("in", "not in"):
             return self._in(field, column, operator, value)
         if operator in ("=", "!="):
@@ -350,8 +382,10 @@ class DomainCompiler:
                 return f"{column} = ?", [value]
             return f"({column} != ? OR {column} IS NULL)", [value]
         if operator in ("<", "<=", ">", ">="):
-            if value is False or value is None:
-                return FALSE_SQL
+            if value is False or value is None:  # 17 converts it as a column value: 0 for a number
+                if field.type not in ("integer", "float", "monetary"):
+                    return FALSE_SQL
+                value = 0
             return f"{column} {operator} ?", [self._coerce(field, operator, value)]
         # like family
         text = column if field.type in ("char", "text", "html", "selection") else f"CAST({column} AS TEXT)"
@@ -366,6 +400,19 @@ class DomainCompiler:
         if operator.startswith("not "):
             return f"(NOT ({match}) OR {column} IS NULL)", [pattern]
         return match, [pattern]
+
+    def _like_nothing(self, field: Field, column: str, operator: str) -> SQL | None:
+        """A like family operator with no pattern ('' or False): like and ilike match every record
+        (NULL included); on 19 their negations match none and =like is "no value", as Odoo 19
+        rewrites them. None: compare with the empty pattern."""
+        if operator in ("like", "ilike"):
+            return TRUE_SQL
+        if self.version < 19:
+            return None
+        if "=" not in operator:
+            return FALSE_SQL
+        negative = operator.startswith("not ")  # not =like '': has a value; =like '': has none
+        return self._column(field, column, "!=" if negative else "=", False)
 
     @staticmethod
     def _boolean(column: str, operator: str, value: Any) -> SQL:
@@ -409,3 +456,11 @@ class DomainCompiler:
         if field.type == "many2one" and isinstance(value, bool):
             return int(value)
         return value
+
+
+def _holds(left: Any, operator: str, right: Any) -> bool:
+    """Whether ``left <operator> right`` (False when the two do not compare)."""
+    try:
+        return bool({"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[operator])
+    except TypeError:
+        return False
