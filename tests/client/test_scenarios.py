@@ -190,6 +190,8 @@ async def test_server_errors_map_to_classes(any_client: ZenooClient, tag: str) -
     with pytest.raises(ValidationError, match="The operation cannot be completed: (another|Another) model") as fk:
         await zc.create("res.partner", {"name": f"{tag}-nowhere", "country_id": 999_999_999})
     assert "(country_id)" in fk.value.message or "res_partner_country_id_fkey" in fk.value.message
+    with pytest.raises(MissingError, match=r"res\.partner\(999999999,\)"):  # a contact reads its parent first
+        await zc.create("res.partner", {"name": f"{tag}-orphan", "parent_id": 999_999_999})
     with pytest.raises(OdooServerError) as bad_domain:  # the helpers refuse it before sending: a raw call
         await zc.call("res.partner", "search", kwargs={"domain": [["no_such_field", "=", 1]]})
     assert type(bad_domain.value) is OdooServerError and bad_domain.value.odoo_name == "builtins.ValueError"
@@ -265,6 +267,20 @@ async def test_odd_but_valid_calls_answer_as_odoo_does(any_client: ZenooClient, 
             await zc.call("res.partner", "search", args=(None,))
         allowed = await zc.call("res.partner", "check_access_rights", args=("read",))
         assert allowed is (None if version >= 19 else True)
+        for method, arguments in (("write", [[0], {"name": "x"}]), ("unlink", [[0]])):  # sent as given
+            assert await zc.execute_kw("res.partner", method, arguments) is True  # Odoo skips id 0
+        await zc.call("res.partner", "toggle_active", ids=ids[:1])
+        await zc.call("res.partner", "toggle_active", ids=ids[:2])  # back, and the other archived
+        active = {row["id"]: row["active"] for row in await zc.read("res.partner", ids[:2], ["active"])}
+        assert active == {ids[0]: True, ids[1]: False}
+        if version >= 19:
+            with pytest.raises(AccessError, match="Private methods"):
+                await zc.call("res.partner", "exists", ids=ids)
+            with pytest.raises(MethodNotFoundError):
+                await zc.call("res.partner", "name_get", ids=ids[:1])
+        else:
+            assert await zc.call("res.partner", "exists", ids=[ids[0], 999_999_999]) == [ids[0]]
+            assert await zc.call("res.partner", "name_get", ids=ids[:1]) == [[ids[0], f"{tag}-a"]]
     finally:
         await zc.unlink("res.partner", ids)
 
@@ -304,6 +320,57 @@ async def test_domains_with_odd_values_select_what_odoo_selects(client: ZenooCli
             assert sorted(names[i] for i in ids) == expected, domain
     finally:
         await client.unlink("res.partner", [carl, bob, acme, dora])
+
+
+async def test_copy_makes_what_odoo_makes(any_client: ZenooClient, tag: str) -> None:
+    """copy(): the stored fields but one2many ones, "(copy)" after a partner's or product's name
+    unless the default gives one, an order's lines copied with it; 19 copies several records and
+    answers a list, 17 one record and its id."""
+    zc = any_client
+    v19 = zc.server_version[0] >= 19  # type: ignore[index]
+    made: dict[str, list[int]] = {"res.partner": [], "product.template": [], "sale.order": []}
+
+    async def copy(model: str, record: int, **default: Any) -> int:
+        answer = await zc.call(model, "copy", ids=[record], kwargs={"default": default} if default else {})
+        [new] = answer if v19 else [answer]
+        made[model].append(new)
+        return int(new)
+
+    company = await zc.create("res.partner", {"name": f"{tag}-co", "is_company": True, "ref": "R9", "color": 4,
+                                              "child_ids": [(0, 0, {"name": f"{tag}-kid"})]})  # fmt: skip
+    made["res.partner"].append(company)
+    try:
+        fields = ["name", "ref", "color", "is_company", "child_ids"]
+        copied = (await zc.read("res.partner", [await copy("res.partner", company)], fields))[0]
+        assert {k: v for k, v in copied.items() if k != "id"} == {
+            "name": f"{tag}-co (copy)", "ref": "R9", "color": 4, "is_company": True, "child_ids": []}
+        named = await copy("res.partner", company, name=f"{tag}-given")
+        assert (await zc.read("res.partner", [named], ["name"]))[0]["name"] == f"{tag}-given"
+        product = await zc.create("product.template", {"name": f"{tag}-p", "default_code": f"{tag}-P", "list_price": 3.5})
+        made["product.template"].append(product)
+        twin = (await zc.read("product.template", [await copy("product.template", product)],
+                              ["name", "default_code", "list_price"]))[0]  # fmt: skip
+        assert (twin["name"], twin["default_code"], twin["list_price"]) == (f"{tag}-p (copy)", False, 3.5)
+        variant = (await zc.search("product.product", [["product_tmpl_id", "=", product]]))[0]
+        order = await zc.create("sale.order", {"partner_id": company, "order_line": [
+            (0, 0, {"product_id": variant, "product_uom_qty": 2, "price_unit": 10.0})]})  # fmt: skip
+        made["sale.order"].append(order)
+        again = await copy("sale.order", order)
+        first, second = await zc.read("sale.order", [order, again], ["name", "state", "order_line", "amount_untaxed"])
+        assert second["name"] != first["name"] and second["state"] == "draft" and second["amount_untaxed"] == 20.0
+        assert len(second["order_line"]) == 1 and set(second["order_line"]).isdisjoint(first["order_line"])
+        with pytest.raises(MissingError):
+            await zc.call("res.partner", "copy", ids=[999_999_999])
+        if v19:
+            assert len(await zc.call("res.partner", "copy", ids=[company, named])) == 2
+        else:
+            with pytest.raises(OdooServerError, match="Expected singleton: res.partner"):
+                await zc.call("res.partner", "copy", ids=[company, named])
+    finally:
+        made["res.partner"] += await zc.search("res.partner", [["name", "=like", f"{tag}-%"]])
+        await zc.unlink("sale.order", made["sale.order"])
+        await zc.unlink("product.template", made["product.template"])
+        await zc.unlink("res.partner", sorted(set(made["res.partner"]), reverse=True))
 
 
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:

@@ -59,8 +59,9 @@ def like(pattern: str, text: str, insensitive: bool) -> bool:
     return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL if insensitive else re.DOTALL) is not None
 
 
-def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
-    """Odoo's meaning of one leaf on one stored value (None: unset; a list: an x2many's values)."""
+def leaf_matches(field: str, operator: str, value: Any, current: Any, version: int = 17) -> bool:
+    """Odoo's meaning of one leaf on one stored value (None: unset; a list: an x2many's values).
+    Odoo 19 orders an unset text as '' (its falsy value)."""
     if field == "category_id":  # x2many: "some related record is one of these" / "none is"
         wanted = [v for v in (value if isinstance(value, list) else [value]) if v is not False]
         empty_wanted = value is False or (isinstance(value, list) and False in value)
@@ -87,6 +88,8 @@ def leaf_matches(field: str, operator: str, value: Any, current: Any) -> bool:
     if operator == "!=":
         return current is not None if value is False else (current is None or current != value)
     if operator in ("<", "<=", ">", ">="):
+        if current is None and version >= 19 and isinstance(value, str):
+            current = ""
         if current is None:
             return False
         return {"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[
@@ -202,7 +205,7 @@ def evaluate(tree: Any, values: dict[str, Any], version: int) -> bool:
     if tree[0] == "|" and len(tree) == 3 and isinstance(tree[1], tuple):
         return evaluate(tree[1], values, version) or evaluate(tree[2], values, version)
     field, operator, value = tree
-    return leaf_matches(field, operator, value, values[field])
+    return leaf_matches(field, operator, value, values[field], version)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

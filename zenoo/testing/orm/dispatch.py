@@ -35,7 +35,11 @@ if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
 
 # methods working on records: JSON-RPC passes their ids as args[0], JSON-2 as "ids"
-RECORD_METHODS = frozenset({"read", "write", "unlink", "web_read", "export_data", "action_archive", "action_unarchive"})
+RECORD_METHODS = frozenset({
+    "read", "write", "unlink", "copy", "web_read", "export_data", "action_archive", "action_unarchive",
+    "toggle_active",
+})
+ONLY_17 = frozenset({"exists", "name_get"})  # record methods 19 made private (exists) or removed (name_get)
 MODEL_METHODS = frozenset({
     "search", "search_count", "search_read", "search_fetch", "create", "fields_get", "name_search",
     "default_get", "check_access_rights", "read_group", "web_read_group", "web_search_read", "load", "name_create",
@@ -44,10 +48,10 @@ ONLY_19 = frozenset({"formatted_read_group", "has_access"})
 RECORD_METHODS_19 = RECORD_METHODS | {"has_access"}
 # public methods that exist on one model only
 MODEL_SPECIFIC = {"res.users": frozenset({"context_get"})}
-PRIVATE_19 = frozenset({"search_fetch"})  # @api.private since 19.0
+PRIVATE_19 = frozenset({"search_fetch", "exists"})  # @api.private since 19.0
 
 for _cls in (BaseModel, DefaultGetOnFields, BaseModel19):
-    for _name in RECORD_METHODS | MODEL_METHODS | ONLY_19 | MODEL_SPECIFIC["res.users"]:
+    for _name in RECORD_METHODS | MODEL_METHODS | ONLY_17 | ONLY_19 | MODEL_SPECIFIC["res.users"]:
         _function = _cls.__dict__.get(_name)
         if _function is not None:
             _function.__qualname__ = f"BaseModel.{_name}"
@@ -114,10 +118,10 @@ class Dispatcher:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.version = registry.version
-        self.record_methods = RECORD_METHODS_19 if self.version >= 19 else RECORD_METHODS
+        self.record_methods = RECORD_METHODS_19 if self.version >= 19 else RECORD_METHODS | ONLY_17
 
     def _is_public(self, model: str, method: str) -> bool:
-        known = RECORD_METHODS | MODEL_METHODS | (ONLY_19 if self.version >= 19 else frozenset())
+        known = RECORD_METHODS | MODEL_METHODS | (ONLY_19 if self.version >= 19 else ONLY_17)
         return method in known or method in MODEL_SPECIFIC.get(model, frozenset())
 
     def _is_private(self, method: str) -> bool:

@@ -32,10 +32,19 @@ class Field:
     translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
     digits: tuple[int, int] | None = None  # float: (precision, scale); Odoo rounds what it stores to the scale
     currency_field: str | None = None  # monetary: the many2one to res.currency whose rounding a write applies
+    copy: bool | None = None  # whether copy() copies it; None: Odoo's default (see copied)
     # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
     # parent record and describes the field as related and not stored (here it stays in this table)
     inherited_from: str | None = None
     name: str = ""  # filled in by ModelSpec
+
+    @property
+    def copied(self) -> bool:
+        """Whether copy() copies the value: by default every stored field but one2many and computed
+        (readonly) ones, which the copy computes again."""
+        if self.copy is not None:
+            return self.copy
+        return self.store and self.type != "one2many" and not self.readonly
 
     @property
     def column(self) -> bool:

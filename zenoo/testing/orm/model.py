@@ -274,7 +274,8 @@ class BaseModel:
             if field.type == "many2one" and column is not None:
                 comodel = self._comodel(field)
                 if not comodel._existing([column]):
-                    if creating:  # the INSERT breaks the foreign key
+                    # the INSERT breaks the foreign key; but a new contact reads its parent's address first
+                    if creating and (self.spec.name, name) != ("res.partner", "parent_id"):
                         raise foreign_key_error(self._version, self.spec.name, self.spec.description,
                                                 self.spec.table, name, field.string)
                     # write() reads the record first
@@ -549,8 +550,9 @@ class BaseModel:
         return {**defaults, **vals}
 
     def write(self, ids: list[int] | int, vals: dict[str, Any]) -> bool:
-        """Update ``ids`` with ``vals`` (x2many as command lists); True."""
-        ids = self._as_ids(ids)
+        """Update ``ids`` with ``vals`` (x2many as command lists); True. Odoo writes only the
+        records with a true id: an id of 0 is left out."""
+        ids = [i for i in self._as_ids(ids) if i]
         if self.spec.name == "res.users" and not self.env.is_admin and hooks.is_self_write(self, ids, vals):
             pass  # users may edit a few fields of their own user record
         else:
@@ -568,6 +570,25 @@ class BaseModel:
         """Set ``active`` to True on the archived records of ``ids`` (answers null)."""
         self._set_active(ids, True)
 
+    def toggle_active(self, ids: list[int]) -> None:
+        """Archive the active records of ``ids`` and restore the archived ones (answers null)."""
+        ids = self._as_ids(ids)
+        rows = self._read(ids, ["active"], None) if "active" in self.spec.fields else []
+        self._set_active([row["id"] for row in rows if row["active"]], False)
+        self._set_active([row["id"] for row in rows if not row["active"]], True)
+
+    def exists(self, ids):  # type: ignore[no-untyped-def]
+        """17: the ids of ``ids`` whose records exist."""
+        existing = self._existing(self._as_ids(ids))
+        return [i for i in self._as_ids(ids) if i in existing]
+
+    def name_get(self, ids):  # type: ignore[no-untyped-def]
+        """17: ``[[id, display name], ...]``."""
+        self._check_access("read")
+        ids = self._as_ids(ids)
+        names = self._display_names(ids)
+        return [[i, names[i]] for i in ids if i in names]
+
     def _set_active(self, ids: list[int], active: bool) -> None:
         if "active" not in self.spec.fields:
             raise PyAssertionError(f"No 'active' field on model {self.spec.name}")
@@ -577,10 +598,49 @@ class BaseModel:
         if changing:  # only the records whose state changes are written, as Odoo filters them first
             self.write(changing, {"active": active})
 
-    def unlink(self, ids):  # type: ignore[no-untyped-def]
-        """Delete ``ids``; True."""
-        self._check_access("unlink")
+    def copy(self, ids, default=None):  # type: ignore[no-untyped-def]
+        """17: a copy of one record (its id), with ``default`` over the copied values."""
         ids = self._as_ids(ids)
+        if len(ids) != 1:
+            raise PyValueError(f"Expected singleton: {self.spec.name}({', '.join(map(str, ids))})")
+        return self._copy(ids, default)[0]
+
+    def _copy(self, ids: list[int], default: Any) -> list[int]:
+        """Copies of ``ids``: their copied fields (:attr:`Field.copied`), ``default`` over them,
+        and copies of the children of a one2many copied with them."""
+        self._check_access("create")
+        if default is not None and not isinstance(default, dict):
+            raise PyValueError(f"Invalid default for {self.spec.name}.copy(): {default!r}")
+        self._ensure_exist(ids)
+        copies = []
+        for record_id in ids:
+            new_id = self._insert(self._copy_data(record_id, default or {}))
+            for name, field in self.spec.fields.items():
+                if field.type == "one2many" and field.copied and name not in (default or {}):
+                    children = self._x2many_ids(field, [record_id]).get(record_id, [])
+                    child_model = self._comodel(field)
+                    for child in children:
+                        child_model._insert(child_model._copy_data(child, {field.relation_field: new_id}))
+            copies.append(new_id)
+        return copies
+
+    def _copy_data(self, record_id: int, default: dict[str, Any]) -> dict[str, Any]:
+        """The values a copy of ``record_id`` is created with (res.partner and product.template:
+        the name marked "(copy)" unless ``default`` gives one)."""
+        names = [name for name, field in self.spec.fields.items()
+                 if field.copied and field.type != "one2many" and name not in MAGIC_FIELDS and name not in default]
+        row = self._read([record_id], names, None)[0]
+        values = {name: [(6, 0, row[name])] if self.spec.fields[name].type == "many2many" else row[name]
+                  for name in names}
+        named = default.get("name") if self.spec.name == "res.partner" else "name" in default
+        if self.spec.name in ("res.partner", "product.template") and not named:
+            values["name"] = f"{row['name']} (copy)"
+        return {**values, **default}
+
+    def unlink(self, ids):  # type: ignore[no-untyped-def]
+        """Delete ``ids``; True. An id of 0 names no record: nothing is done for it, as in Odoo."""
+        self._check_access("unlink")
+        ids = [i for i in self._as_ids(ids) if i]
         self._ensure_exist(ids)
         self._delete(ids)
         return True

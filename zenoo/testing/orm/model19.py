@@ -24,6 +24,10 @@ class BaseModel19(DefaultGetOnFields):
             raise PyValueError(f"Invalid access mode: {operation!r}")
         return access.allowed(self.spec.name, operation, self.env.is_admin)
 
+    def copy(self, ids, default=None):  # type: ignore[no-untyped-def]
+        """19: copies of the records (their ids), with ``default`` over the copied values."""
+        return self._copy(self._as_ids(ids), default)
+
     def check_access_rights(self, operation, raise_exception=True):  # type: ignore[no-untyped-def]
         """19: ``check_access`` (None, or AccessError) when raising, else ``has_access``."""
         allowed = BaseModel.check_access_rights(self, operation, raise_exception)

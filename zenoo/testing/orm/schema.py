@@ -219,7 +219,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         }, order="name"),
         _model("product.template", "Product", {
             "name": Field("char", "Name", required=True, translate=True),
-            "default_code": Field("char", "Internal Reference"),
+            "default_code": Field("char", "Internal Reference", copy=False),  # computed from the variants
             "type": Field("selection", "Product Type", selection=product_types, default="consu",
                           required=v19),
             # 'Product Price' precision: rounded to 2 digits on 17; 19 stores them unrounded (NUMERIC)
@@ -242,13 +242,13 @@ def build_models(version: int) -> dict[str, ModelSpec]:
         _model("sale.order", "Sales Order", {
             "name": Field("char", "Order Reference", required=True, readonly=True),
             "partner_id": _m2o("res.partner", "Customer", required=True, ondelete="restrict"),
-            "date_order": Field("datetime", "Order Date", required=True),
+            "date_order": Field("datetime", "Order Date", required=True, copy=False),
             "validity_date": Field("date", "Expiration"),
             "commitment_date": Field("datetime", "Delivery Date"),
             "state": Field("selection", "Status", readonly=True, default="draft", selection=[
                 ["draft", "Quotation"], ["sent", "Quotation Sent"], ["sale", "Sales Order"],
                 ["cancel", "Cancelled"]]),
-            "order_line": _o2m("sale.order.line", "order_id", "Order Lines"),
+            "order_line": _o2m("sale.order.line", "order_id", "Order Lines", copy=True),
             "amount_untaxed": Field("monetary", "Untaxed Amount", readonly=True, default=0.0,
                                    currency_field="currency_id"),
             "amount_tax": Field("monetary", "Taxes", readonly=True, default=0.0,
