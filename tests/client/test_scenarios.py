@@ -373,6 +373,39 @@ async def test_copy_makes_what_odoo_makes(any_client: ZenooClient, tag: str) -> 
         await zc.unlink("res.partner", sorted(set(made["res.partner"]), reverse=True))
 
 
+async def test_contacts_share_their_parents_address(client: ZenooClient, tag: str) -> None:
+    """A contact takes its parent's address, even over its own; an address written on a partner
+    goes down to its contacts (one level); 19 also sends a contact's own address up to its parent;
+    an invoice address keeps its own; a company's first contact gives it an address it lacks."""
+    v19 = client.server_version[0] >= 19  # type: ignore[index]
+    be = (await client.search("res.country", [["code", "=", "BE"]]))[0]
+    made: list[int] = []
+
+    async def partner(**values: Any) -> int:
+        made.append(await client.create("res.partner", {"name": f"{tag}-{len(made)}", **values}))
+        return made[-1]
+
+    async def city(record: int) -> tuple[Any, Any]:
+        row = (await client.read("res.partner", [record], ["city", "country_id"]))[0]
+        return row["city"], row["country_id"] and row["country_id"][0]
+
+    try:
+        acme = await partner(is_company=True, city="Brussels", country_id=be)
+        bob = await partner(parent_id=acme)
+        carl = await partner(parent_id=bob, city="paris")
+        billing = await partner(parent_id=acme, type="invoice", city="Namur")
+        assert [await city(i) for i in (bob, carl, billing)] == [("Brussels", be), ("Brussels", be), ("Namur", False)]
+        await client.write("res.partner", [acme], {"city": "Ghent"})
+        assert [await city(i) for i in (bob, carl, billing)] == [("Ghent", be), ("Brussels", be), ("Namur", False)]
+        await client.write("res.partner", [bob], {"city": "Liege"})
+        assert await city(acme) == (("Liege", be) if v19 else ("Ghent", be))
+        bare = await partner(is_company=True)
+        await partner(parent_id=bare, city="Paris")
+        assert await city(bare) == ("Paris", False)
+    finally:
+        await client.unlink("res.partner", made[::-1])
+
+
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
     """A contact needs a name (a database constraint), a product variant its template's name."""
     zc = any_client

@@ -374,8 +374,8 @@ def test_web_read(reg: Registry, company: dict[str, int]) -> None:
     plain = call(
         reg, "res.partner", "web_read", [children[0]], {"parent_id": {}, "country_id": {}, "category_id": {}}
     )
-    assert plain == [
-        {"id": children[0], "parent_id": company["parent"], "country_id": False, "category_id": []}
+    assert plain == [  # a contact has its company's address, country included
+        {"id": children[0], "parent_id": company["parent"], "country_id": company["be"], "category_id": []}
     ]
     assert call(reg, "res.partner", "web_read", [99999999], {"name": {}}) == []
 

@@ -205,8 +205,9 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
     for user in users:
         login_mail = f"{user.login.strip('_')}@zenoo-demo.example.com"
         if user.uid in (2, users[-1].uid):
-            fixed.append(partner(user.partner_id, user.name, parent_id=1, active=1, email=login_mail,
-                                 complete_name=f"Zenoo Demo Company, {user.name}", country_id=2, company_id=1))
+            fixed.append(partner(user.partner_id, user.name, parent_id=1, active=1, email=login_mail,  # a contact:
+                                 complete_name=f"Zenoo Demo Company, {user.name}", company_id=1,  # the address
+                                 city="Northwick", street="1 Mill Lane", zip="1000", country_id=1))  # is its parent's
         else:
             fixed.append(partner(user.partner_id, user.name, active=int(user.active), email=login_mail))
     _insert(db, "res_partner", partner_cols, fixed)
@@ -240,11 +241,12 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
         company_id = next_id
         next_id += 1
         domain_name = company_name.lower().replace(" ", "-")
+        phone = f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+        address = {"street": f"{rng.randint(1, 200)} {rng.choice(STREETS)}", "city": rng.choice(CITIES),
+                   "zip": str(rng.randint(1000, 99999)), "country_id": country}
         rows.append(partner(
-            company_id, company_name, is_company=1, email=f"contact@{domain_name}.example.com",
-            phone=f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-            street=f"{rng.randint(1, 200)} {rng.choice(STREETS)}", city=rng.choice(CITIES),
-            zip=str(rng.randint(1000, 99999)), country_id=country, company_id=1 if rng.random() < 0.8 else None,
+            company_id, company_name, is_company=1, email=f"contact@{domain_name}.example.com", phone=phone,
+            **address, company_id=1 if rng.random() < 0.8 else None,
             customer_rank=rng.randint(0, 5), credit_limit=float(rng.choice([0, 1000, 5000, 25000])),
             active=0 if rng.random() < 0.03 else 1,
             comment=f"<p>Key account since {2015 + rng.randint(0, 9)}</p>" if rng.random() < 0.2 else None,
@@ -261,12 +263,16 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
         for _ in range(min(rng.choice([0, 1, 2, 3, 3, 4, 5]), total_partners - generated)):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             kind = rng.weighted(contact_types, contact_weights)
+            email = f"{first.lower()}.{last.lower()}@{domain_name}.example.com" if rng.random() < 0.85 else None
+            phone = (f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+                     if rng.random() < 0.6 else None)
+            own_country = rng.random() < 0.9
             rows.append(partner(
                 next_id, f"{first} {last}", complete_name=f"{company_name}, {first} {last}", parent_id=company_id,
-                email=f"{first.lower()}.{last.lower()}@{domain_name}.example.com" if rng.random() < 0.85 else None,
-                phone=f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-                if rng.random() < 0.6 else None,
-                country_id=country if rng.random() < 0.9 else None, company_id=1, type=kind,
+                email=email, phone=phone,
+                # a contact has its company's address, as Odoo keeps it; other addresses their own country
+                **(address if kind == "contact" else {"country_id": country if own_country else None}),
+                company_id=1, type=kind,
                 function=rng.choice(["CEO", "Buyer", "Accountant", "Office Manager", None]),
                 active=0 if rng.random() < 0.03 else 1, create_date=_stamp(minute), write_date=_stamp(minute),
             ))

@@ -97,6 +97,8 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
                             "res_partner.py", 459 if model.env.version < 19 else 544)
         if fields & {"name", "parent_id", "is_company"}:
             _recompute_partner_names(model, ids, created)
+        if fields & {"parent_id", "type", *ADDRESS_FIELDS}:
+            _sync_addresses(model, ids, fields, created)
     elif name == "res.partner.category":
         if "parent_id" in fields and not created:
             _check_no_cycle(model, ids, "You can not create recursive tags.", "res_partner.py",
@@ -182,6 +184,54 @@ def _check_no_cycle(model: BaseModel, ids: list[int], message: str, source: str,
                 raise validation_error(message, where)
             seen.add(current)
             current = db.execute(f"SELECT \"{parent}\" FROM \"{table}\" WHERE id = ?", (current,)).fetchone()[0]
+
+
+#: the address a contact shares with its parent (Odoo's res.partner._address_fields)
+ADDRESS_FIELDS = ("street", "city", "zip", "country_id")
+
+
+def _sync_addresses(model: BaseModel, ids: list[int], fields: set[str], created: bool) -> None:
+    """Odoo's address sync between a contact and its parent (res.partner._fields_sync):
+
+    - a contact (type ``contact``) given a parent, or made a contact, takes its parent's address
+      when the parent has one;
+    - Odoo 19: a contact whose address then differs from its parent's gives it to the parent (a
+      full write, which passes it on to the parent's other contacts);
+    - the contacts of a partner whose address was written take the values written;
+    - Odoo 17: the first contact created under a company (or a root partner) without an address
+      gives it its own.
+
+    The copies are plain column updates, as Odoo's ``super().write``: they go no further.
+    """
+    db = model.env.registry.connection
+    columns = ", ".join(ADDRESS_FIELDS)
+
+    def address(record_id: int) -> tuple[Any, ...]:
+        return tuple(db.execute(f"SELECT {columns} FROM res_partner WHERE id = ?", (record_id,)).fetchone() or ())
+
+    def copy_to(record_ids: list[int], names: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        assignments = ", ".join(f"{n} = ?" for n in names)
+        db.execute(f"UPDATE res_partner SET {assignments} WHERE id IN ({IDS_PARAM})", (*values, ids_json(record_ids)))
+
+    for record_id in ids:
+        parent, kind = db.execute("SELECT parent_id, type FROM res_partner WHERE id = ?", (record_id,)).fetchone()
+        contact = parent is not None and kind == "contact"
+        if contact and fields & {"parent_id", "type"} and any(address(parent)):
+            copy_to([record_id], ADDRESS_FIELDS, address(parent))
+        own = address(record_id)
+        if model.env.version >= 19 and contact and fields & {"parent_id", *ADDRESS_FIELDS} and own != address(parent):
+            model._update([parent], dict(zip(ADDRESS_FIELDS, own, strict=True)))
+        written = tuple(n for n in ADDRESS_FIELDS if n in fields)
+        children = [row[0] for row in db.execute(
+            "SELECT id FROM res_partner WHERE parent_id = ? AND type = 'contact'", (record_id,))]
+        if written and children and not created:
+            copy_to(children, written, tuple(own[ADDRESS_FIELDS.index(n)] for n in written))
+        if model.env.version < 19 and created and contact and any(own) and not any(address(parent)):
+            is_root = db.execute("SELECT is_company OR parent_id IS NULL FROM res_partner WHERE id = ?",
+                                 (parent,)).fetchone()[0]
+            siblings = db.execute("SELECT count(*) FROM res_partner WHERE parent_id = ?", (parent,)).fetchone()[0]
+            if is_root and siblings == 1:
+                copy_to([parent], ADDRESS_FIELDS, own)
 
 
 def _recompute_partner_names(model: BaseModel, ids: list[int], created: bool = False) -> None:
