@@ -21,6 +21,7 @@ from zenoo import (
     NotAuthenticatedError,
     OdooServerError,
     ProtocolNotSupportedError,
+    UserError,
     ValidationError,
     ZenooClient,
 )
@@ -404,6 +405,51 @@ async def test_contacts_share_their_parents_address(client: ZenooClient, tag: st
         assert await city(bare) == ("Paris", False)
     finally:
         await client.unlink("res.partner", made[::-1])
+
+
+async def test_orders_leads_and_text_behave_as_in_odoo(client: ZenooClient, tag: str) -> None:
+    """Text sorts by bytes (Odoo creates its databases with LC_COLLATE 'C') and ilike folds any
+    letter's case; a confirmed order cannot be deleted, a customer with one neither (17 deletes a
+    customer's draft orders with it); a lead's probability stays within 0-100 and a new lead is an
+    opportunity; on 17 a unit price is rounded to the 'Product Price' digits."""
+    v19 = client.server_version[0] >= 19  # type: ignore[index]
+    words = ["Banana", "_x", "apple", "cherry", "Éclair"]
+    made = [await client.create("res.partner", {"name": f"{tag}-{word}"}) for word in words[::-1]]
+    try:
+        ordered = await client.call("res.partner", "search", args=([["id", "in", made]],), kwargs={"order": "name"})
+        assert ordered == made[::-1]
+        assert await client.search("res.partner", [["name", "ilike", f"{tag}-éCLAIR"]]) == [made[0]]
+    finally:
+        await client.unlink("res.partner", made)
+    customer = await client.create("res.partner", {"name": f"{tag}-customer"})
+    product = await client.create("product.product", {"name": f"{tag}-p"})
+    order = await client.create("sale.order", {"partner_id": customer, "order_line": [
+        (0, 0, {"product_id": product, "product_uom_qty": 3, "price_unit": 0.333})]})  # fmt: skip
+    line = (await client.read("sale.order", [order], ["order_line"]))[0]["order_line"][0]
+    amounts = (await client.read("sale.order.line", [line], ["price_unit", "price_subtotal"]))[0]
+    assert (amounts["price_unit"], amounts["price_subtotal"]) == ((0.333, 1.0) if v19 else (0.33, 0.99))
+    await client.write("sale.order", [order], {"state": "sale"})
+    try:
+        with pytest.raises(UserError, match="You can not delete a sent quotation or a confirmed sales order"):
+            await client.unlink("sale.order", [order])
+        with pytest.raises(ValidationError, match="(another|Another) model"):
+            await client.unlink("res.partner", [customer])
+    finally:
+        await client.write("sale.order", [order], {"state": "cancel"})
+    if v19:
+        with pytest.raises(ValidationError, match="'Sales Order' \\(sale.order\\)"):
+            await client.unlink("res.partner", [customer])
+        await client.unlink("sale.order", [order])
+    await client.unlink("res.partner", [customer])  # 17: with its cancelled order
+    assert not await client.search("sale.order", [["id", "=", order]])
+    await client.unlink("product.product", [product])
+    with pytest.raises(ValidationError, match="between 0% and 100%"):
+        await client.create("crm.lead", {"name": f"{tag}-lead", "probability": 150})
+    lead = await client.create("crm.lead", {"name": f"{tag}-lead"})
+    try:
+        assert (await client.read("crm.lead", [lead], ["type"]))[0]["type"] == "opportunity"
+    finally:
+        await client.unlink("crm.lead", [lead])
 
 
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm.exceptions import constraint_violation, frame, required_field_error, validation_error
+from zenoo.testing.orm.exceptions import (
+    UserError,
+    constraint_violation,
+    frame,
+    required_field_error,
+    validation_error,
+)
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 from zenoo.testing.orm.values import decimal_places, now_string, stamp_string
 
@@ -138,6 +144,11 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
     elif name == "sale.order.line":
         if fields & {"product_uom_qty", "price_unit", "discount", "order_id", "product_id"}:
             recompute_line_amounts(db, ids)
+    elif name == "crm.lead" and "probability" in fields and db.execute(
+            f"SELECT 1 FROM crm_lead WHERE id IN ({IDS_PARAM}) AND NOT (probability >= 0 AND probability <= 100)",
+            (ids_json(ids),)).fetchone():  # the CHECK constraint crm_lead_check_probability
+        raise constraint_violation(model.env.version,
+                                   "The probability of closing the deal should be between 0% and 100%!")
     elif name == "sale.order" and "order_line" in fields:
         recompute_order_amounts(db, ids)
     elif name == "res.currency" and "rounding" in fields:
@@ -148,6 +159,17 @@ def after_change(model: BaseModel, ids: list[int], fields: set[str], created: bo
 
 
 def before_unlink(model: BaseModel, ids: list[int]) -> None:
+    db = model.env.registry.connection
+    if model.spec.name == "sale.order" and db.execute(
+            f"SELECT 1 FROM sale_order WHERE id IN ({IDS_PARAM}) AND state NOT IN ('draft', 'cancel')",
+            (ids_json(ids),)).fetchone():
+        message = "You can not delete a sent quotation or a confirmed sales order. You must first cancel it."
+        raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
+    if model.spec.name == "res.partner" and model.env.version < 19:  # sale's res.partner.unlink
+        orders = [row[0] for row in db.execute(
+            f"SELECT id FROM sale_order WHERE partner_id IN ({IDS_PARAM}) AND state IN ('draft', 'cancel')",
+            (ids_json(ids),))]
+        model.env["sale.order"]._delete(orders)
     if model.spec.name == "sale.order.line":
         model.env.registry.pending_orders.update(
             row[0] for row in model.env.registry.connection.execute(

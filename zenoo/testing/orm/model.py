@@ -474,9 +474,9 @@ class BaseModel:
                     continue
                 if field.ondelete == "cascade":
                     self.env[other.name]._delete(referencing)
-                elif field.ondelete == "restrict" or field.required:
-                    raise required_field_error(self._version, other.name, other.description, field.name,
-                                               field.string)
+                elif field.ondelete == "restrict" or field.required:  # a required one is 'restrict' in Odoo
+                    raise foreign_key_error(self._version, other.name, other.description, other.table, field.name,
+                                            field.string)
                 else:
                     self._db.execute(f"UPDATE \"{other.table}\" SET \"{field.name}\" = NULL "
                                      f"WHERE id IN ({IDS_PARAM})", [ids_json(referencing)])

@@ -145,8 +145,8 @@ def _sort_keys(models: Mapping[str, ModelSpec], spec: ModelSpec, term: Term, ali
 def order_by(models: Mapping[str, ModelSpec], spec: ModelSpec, order: str | None, alias: str, version: int) -> str:
     """An ``ORDER BY`` body for ``order`` (the model's own order when empty); ``id`` breaks ties.
 
-    Text compares case-insensitively, as PostgreSQL's usual locale collations (en_US.UTF-8) roughly do;
-    NULLs come last ascending and first descending, as in PostgreSQL.
+    Text compares by its UTF-8 bytes, as in the databases Odoo creates (``LC_COLLATE 'C'``: uppercase
+    before lowercase); NULLs come last ascending and first descending, as in PostgreSQL.
     """
     terms = parse_order(version, spec, order or spec.order)
     parts = []
@@ -154,7 +154,7 @@ def order_by(models: Mapping[str, ModelSpec], spec: ModelSpec, order: str | None
         for expression, textual, key_term in _sort_keys(models, spec, term, alias, version, frozenset()):
             direction = key_term.direction if key_term else "ASC"
             nulls = (key_term.nulls if key_term else "") or ("NULLS LAST" if direction == "ASC" else "NULLS FIRST")
-            parts.append(f"{expression}{' COLLATE NOCASE' if textual else ''} {direction} {nulls}")
+            parts.append(f"{expression} {direction} {nulls}")
     if all(term.field.name != "id" for term in terms):
         parts.append(f"{alias}.id ASC")
     return ", ".join(parts)

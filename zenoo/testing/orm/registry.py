@@ -13,7 +13,7 @@ from typing import Any
 from zenoo.testing.orm import demo_data
 from zenoo.testing.orm.dispatch import Dispatcher
 from zenoo.testing.orm.exceptions import OdooException, constraint_violation, python_error
-from zenoo.testing.orm.fields import TEXTUAL, ModelSpec
+from zenoo.testing.orm.fields import ModelSpec
 from zenoo.testing.orm.ordering import parse_order
 from zenoo.testing.orm.schema import build_models
 from zenoo.testing.orm.values import LOCAL_TIME_SQL_FUNCTION, utc_to_local
@@ -60,6 +60,9 @@ class Registry:
         self.connection = sqlite3.connect(path or ":memory:", isolation_level=None, check_same_thread=False)
         self.connection.execute("PRAGMA case_sensitive_like = ON")
         self.connection.create_function(LOCAL_TIME_SQL_FUNCTION, 2, utc_to_local, deterministic=True)
+        # lower() of any letter, as PostgreSQL's in a UTF-8 database (SQLite's folds ASCII letters only)
+        self.connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+                                        deterministic=True)
         self.connection.execute("PRAGMA journal_mode = MEMORY")
         self.connection.execute("PRAGMA synchronous = OFF")
         self.pending_orders: set[int] = set()
@@ -117,8 +120,7 @@ class Registry:
             for term in parse_order(self.version, model, model.order):
                 if term.field.type in ("many2one", "boolean"):
                     break  # sorted through the comodel, or as COALESCE(column, 0)
-                collate = " COLLATE NOCASE" if term.field.type in TEXTUAL else ""
-                terms.append(f"\"{term.field.name}\"{collate} {term.direction}")
+                terms.append(f"\"{term.field.name}\" {term.direction}")
             if terms:
                 db.execute(f"CREATE INDEX \"{model.table}_order_idx\" ON \"{model.table}\" ({', '.join(terms)})")
 

@@ -268,7 +268,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "product_id": _m2o("product.product", "Product"),
             "name": Field("text", "Description", required=True, depends=("product_id",)),  # from the product
             "product_uom_qty": Field("float", "Quantity", required=True, default=1.0),
-            "price_unit": Field("float", "Unit Price", required=True, default=0.0),
+            "price_unit": Field("float", "Unit Price", required=True, default=0.0, digits=price_digits),
             "discount": Field("float", "Discount (%)", default=0.0),
             "price_subtotal": Field("monetary", "Subtotal", readonly=True, default=0.0),
             "price_tax": Field("float", "Total Tax", readonly=True, default=0.0),
@@ -283,7 +283,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "partner_id": _m2o("res.partner", "Customer"),
             "email_from": Field("char", "Email"),
             "phone": Field("char", "Phone"),
-            "type": Field("selection", "Type", required=True, default="lead",
+            "type": Field("selection", "Type", required=True, default="opportunity",
                           selection=[["lead", "Lead"], ["opportunity", "Opportunity"]]),
             "priority": Field("selection", "Priority", default="0", selection=[
                 ["0", "Low"], ["1", "Medium"], ["2", "High"], ["3", "Very High"]]),
