@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -90,3 +91,25 @@ def test_python_m_zenoo_testing_rejects_http2_without_tls() -> None:
     )
     assert done.returncode == 2
     assert "http2=True needs tls=True" in done.stderr
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(odoo_server_19: Any) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "zenoo.testing", "--port", str(odoo_server_19.port)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("zenoo serve: the embedded Odoo server failed to start")
+    assert "ddress already in use" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_refuses_an_existing_database_file(tmp_path: Path) -> None:
+    existing = tmp_path / "odoo.sqlite"
+    existing.write_bytes(b"someone's data")
+    done = subprocess.run(
+        [sys.executable, "-m", "zenoo.testing", "--port", "0", "--database-path", str(existing)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"database_path {str(existing)!r} already exists" in done.stderr
+    assert existing.read_bytes() == b"someone's data"

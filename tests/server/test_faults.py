@@ -6,6 +6,7 @@ Outcomes are made certain with rates of 1.0 and ``count``, or reproducible with 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -112,6 +113,17 @@ def test_a_slow_body_trips_a_read_timeout(server: Any) -> None:
         pytest.raises(httpx.ReadTimeout),
     ):
         json2(http, server, "res.partner", "search_count", {"domain": []})
+
+
+def test_stopping_during_a_slow_body_logs_no_error(server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """The connection still sending its slow body is cancelled by the stop: not an error to log."""
+    server.faults.set(slow_body=2.0, slow_body_chunks=4, count=1)
+    with httpx.Client(base_url=server.url, timeout=httpx.Timeout(10.0, read=0.2)) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            json2(http, server, "res.partner", "search_count", {"domain": []})
+        with caplog.at_level(logging.ERROR):
+            server.stop()
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
 def test_latency_holds_the_answer_back_until_a_read_timeout(server: Any) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -183,3 +185,17 @@ def test_a_drop_on_http2_closes_the_whole_connection(odoo_server_factory: Any) -
     dropped, after = server.requests
     assert (dropped.fault, dropped.http_version, after.http_version) == ("drop-before", "2", "2")
     assert dropped.connection_id != after.connection_id
+
+
+def test_a_server_with_a_database_file_keeps_it_and_restarts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "odoo.sqlite"
+    server = OdooTestServer(version=19, scale=10, database_path=path)
+    with server, httpx.Client(base_url=server.url) as http:
+        made = result(execute_kw(http, server, "admin", "res.partner", "create", [{"name": "kept"}]))
+    assert path.stat().st_size > 0  # left there to inspect
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM res_partner WHERE id = ?", (made,)).fetchone() == ("kept",)
+    with server, httpx.Client(base_url=server.url) as http:  # the same server again: a fresh database
+        assert result(execute_kw(http, server, "admin", "res.partner", "search", [[["name", "=", "kept"]]])) == []
+    with pytest.raises(ValueError, match="already exists"):  # another server does not take it over
+        OdooTestServer(version=19, database_path=path)

@@ -87,15 +87,21 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with server:
+    try:
+        server.start()
+    except RuntimeError as exc:  # a busy port, a failed start
+        print(f"zenoo serve: {exc}", file=sys.stderr)
+        return 2
+    try:
         if args.ready_json:
             print(json.dumps(ready_message(server)), flush=True)
         else:
             describe(server, sys.stdout)
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0
 
 

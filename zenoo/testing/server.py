@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import socket
 import sys
 import tempfile
@@ -49,6 +50,20 @@ class TestUser:
     api_key: str = field(repr=False)
     uid: int
 
+
+
+def _holds_data(path: str) -> bool:
+    """Whether a file is at ``path`` and not empty."""
+    return os.path.exists(path) and os.path.getsize(path) > 0
+
+
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The server loop's exception handler: a connection still open when the server stops has its
+    task cancelled, which Python 3.11's streams report as an error (from a done callback); that is
+    the stop, not a failure. Anything else goes to the default handler."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
 
 class OdooTestServer:
     """An embedded Odoo-compatible server, started with ``start()`` or ``with``.
@@ -99,6 +114,9 @@ class OdooTestServer:
         self.connection_close = connection_close
         self.subprocess = subprocess
         self.database_path = None if database_path is None else str(database_path)
+        if self.database_path is not None and _holds_data(self.database_path):
+            raise ValueError(f"database_path {self.database_path!r} already exists: the server creates a fresh "
+                             "database in it; remove the file or choose another path")
         self._requested_port = port
         self._port: int | None = None
         self._database: str | None = None
@@ -107,6 +125,7 @@ class OdooTestServer:
         self._faults = FaultInjector()
         self._sessions = SessionStore()
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._started_once = False
         self._ca_cert_path: Path | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -184,6 +203,8 @@ class OdooTestServer:
         """Start serving; returns once the server accepts connections."""
         if self.running:
             raise RuntimeError("this OdooTestServer is already running")
+        if self.database_path is not None and self._started_once:  # its own database of the last run:
+            Path(self.database_path).unlink(missing_ok=True)  # a restart starts afresh, as without a path
         self._workdir = tempfile.TemporaryDirectory(prefix="zenoo-odoo-")
         try:
             if self.subprocess:
@@ -194,6 +215,7 @@ class OdooTestServer:
             self._workdir.cleanup()
             self._workdir = None
             raise
+        self._started_once = True
         return self
 
     def stop(self) -> None:
@@ -250,6 +272,7 @@ class OdooTestServer:
 
     def _thread_main(self, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet_cancellations)
         self._loop = loop
         try:
             loop.run_until_complete(self._serve(ready))

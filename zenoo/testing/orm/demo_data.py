@@ -263,13 +263,13 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
         for _ in range(min(rng.choice([0, 1, 2, 3, 3, 4, 5]), total_partners - generated)):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             kind = rng.weighted(contact_types, contact_weights)
-            email = f"{first.lower()}.{last.lower()}@{domain_name}.example.com" if rng.random() < 0.85 else None
-            phone = (f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-                     if rng.random() < 0.6 else None)
+            mail = f"{first.lower()}.{last.lower()}@{domain_name}.example.com" if rng.random() < 0.85 else None
+            line = (f"+{COUNTRIES[country - 1][2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+                    if rng.random() < 0.6 else None)
             own_country = rng.random() < 0.9
             rows.append(partner(
                 next_id, f"{first} {last}", complete_name=f"{company_name}, {first} {last}", parent_id=company_id,
-                email=email, phone=phone,
+                email=mail, phone=line,
                 # a contact has its company's address, as Odoo keeps it; other addresses their own country
                 **(address if kind == "contact" else {"country_id": country if own_country else None}),
                 company_id=1, type=kind,

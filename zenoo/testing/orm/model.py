@@ -620,7 +620,7 @@ class BaseModel:
                     children = self._x2many_ids(field, [record_id]).get(record_id, [])
                     child_model = self._comodel(field)
                     for child in children:
-                        child_model._insert(child_model._copy_data(child, {field.relation_field: new_id}))
+                        child_model._insert(child_model._copy_data(child, {str(field.relation_field): new_id}))
             copies.append(new_id)
         return copies
 

@@ -30,7 +30,7 @@ class BaseModel19(DefaultGetOnFields):
 
     def check_access_rights(self, operation, raise_exception=True):  # type: ignore[no-untyped-def]
         """19: ``check_access`` (None, or AccessError) when raising, else ``has_access``."""
-        allowed = BaseModel.check_access_rights(self, operation, raise_exception)
+        allowed = BaseModel.check_access_rights(self, operation, raise_exception)  # type: ignore[no-untyped-call]
         return None if raise_exception else allowed
 
     def formatted_read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0,  # type: ignore[no-untyped-def]
