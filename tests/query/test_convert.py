@@ -113,6 +113,7 @@ def test_write_values_are_converted() -> None:
     assert to_write_values(FIELDS, {"priority": 1}, creating=False) == {"priority": 1}  # integer keys
     commands = to_write_values(FIELDS, {"tag_ids": [(4, 3), (3, 1)]}, creating=False)
     assert commands == {"tag_ids": [[4, 3], [3, 1]]}
+    assert to_write_values(FIELDS, {"tag_ids": [(5,), (4, 3)]}, creating=False) == {"tag_ids": [[5], [4, 3]]}
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,12 @@ def test_write_values_are_converted() -> None:
         ({"date_order": dt.date(2024, 1, 1)}, "dates need a time"),
         ({"partner_id": "Azure"}, "sale.order.partner_id is a many2one field"),
         ({"tag_ids": 3}, "sale.order.tag_ids is an x2many field"),
+        ({"tag_ids": ["a"]}, r"sale.order.tag_ids: 'a' is not a record id \(give ids, records or commands\)"),
+        ({"tag_ids": [(9, 0, 0)]}, r"sale.order.tag_ids: \(9, 0, 0\) is not an x2many command; commands are"),
+        ({"tag_ids": [(4, 3), 5]}, "sale.order.tag_ids: commands mixed with ids"),
+        ({"tag_ids": [(4, "x")]}, r"sale.order.tag_ids, command \(4, 'x'\): 'x' is not a record id"),
+        ({"tag_ids": [(0, 0, "new tag")]}, r"command \(0, 0, 'new tag'\) needs a dict of values"),
+        ({"tag_ids": [(1, 3)]}, r"command \(1, 3\) needs a dict of values"),
         ({"name": None}, "sale.order.name is required"),
         ({"id": 3}, "sale.order.id cannot be written"),
     ],

@@ -297,7 +297,26 @@ def _x2many_value(
     items = list(value)
     if items and all(is_command(item) for item in items):
         return [_command(where, item, target, related) for item in items]
-    return [(6, 0, [id_value(where, item) for item in items])]
+    for item in items:
+        if isinstance(item, list | tuple):
+            problem = "commands mixed with ids" if is_command(item) else f"{tuple(item)!r} is not an x2many command"
+            raise InvalidValueError(f"{where}: {problem}; {_COMMANDS}")
+    return [(6, 0, [_related_id(where, item) for item in items])]
+
+
+#: the x2many commands Odoo takes, as error messages list them
+_COMMANDS = (
+    "commands are (0, 0, values) create, (1, id, values) update, (2, id) delete, (3, id) unlink, "
+    "(4, id) link, (5,) clear, (6, 0, ids) replace"
+)
+
+
+def _related_id(where: str, value: Any) -> int:
+    """A record id in an x2many value or command."""
+    try:
+        return id_value(where, value)
+    except InvalidValueError:
+        raise InvalidValueError(f"{where}: {value!r} is not a record id (give ids, records or commands)") from None
 
 
 def _command(
@@ -305,23 +324,25 @@ def _command(
 ) -> list[Any]:
     code = item[0]
     if code in (1, 2, 3, 4):  # update, delete, unlink, link: the second place holds a record id
-        id_value(f"{where}, command {tuple(item)!r}", item[1])
+        _related_id(f"{where}, command {tuple(item)!r}", item[1])
+    if code in (0, 1) and (len(item) != 3 or not isinstance(item[2], Mapping)):
+        raise InvalidValueError(f"{where}: command {tuple(item)!r} needs a dict of values in third place")
     if code == 6:
         ids = item[2] if len(item) == 3 else None
         if not isinstance(ids, list | tuple):
             raise InvalidValueError(f"{where}: command (6, 0, ids) needs a list of ids, got {tuple(item)!r}")
-        return [6, 0, [id_value(f"{where}, command 6", i) for i in ids]]
-    if code in (0, 1) and len(item) == 3 and isinstance(item[2], Mapping) and target is not None:
+        return [6, 0, [_related_id(f"{where}, command 6", i) for i in ids]]
+    if code in (0, 1) and target is not None:
         return [item[0], to_odoo(item[1], where), to_write_values(target, item[2], creating=False, related=related)]
     command: list[Any] = to_odoo(list(item), where)
     return command
 
 
 def is_command(item: Any) -> bool:
-    """Whether ``item`` is an x2many command tuple such as ``(4, id)`` or ``(0, 0, {...})``."""
+    """Whether ``item`` is an x2many command tuple such as ``(4, id)``, ``(5,)`` or ``(0, 0, {...})``."""
     return (
         isinstance(item, list | tuple)
-        and len(item) in (2, 3)
+        and (len(item) in (2, 3) or tuple(item) == (5,))
         and isinstance(item[0], int)
         and not isinstance(item[0], bool)
         and 0 <= item[0] <= 6
