@@ -452,6 +452,26 @@ async def test_orders_leads_and_text_behave_as_in_odoo(client: ZenooClient, tag:
         await client.unlink("crm.lead", [lead])
 
 
+async def test_weeks_start_on_sunday_and_are_labelled_as_odoo_labels_them(client: ZenooClient, tag: str) -> None:
+    """read_group by week: weeks start on the language's first day (Sunday in en_US); 19 puts the
+    last days of December in the next year's week 1, 17 (with the Babel it ships) counts on."""
+    v19 = client.server_version[0] >= 19  # type: ignore[index]
+    days = ["2026-12-05", "2026-12-06", "2026-12-07", "2026-12-31", "2027-01-03"]
+    leads = [await client.create("crm.lead", {"name": f"{tag}-{day}", "date_deadline": day}) for day in days]
+    try:
+        groups = await client.call("crm.lead", "read_group", args=(
+            [["name", "=like", f"{tag}-%"]], ["date_deadline"], ["date_deadline:week"]), kwargs={"lazy": False})
+        found = [(g["date_deadline:week"], g["__count"], g["__range"]["date_deadline:week"]["from"]) for g in groups]
+        assert found == [
+            ("W49 2026", 1, "2026-11-29"),
+            ("W50 2026", 2, "2026-12-06"),
+            ("W1 2027" if v19 else "W53 2026", 1, "2026-12-27"),
+            ("W2 2027" if v19 else "W2 2026", 1, "2027-01-03"),
+        ]
+    finally:
+        await client.unlink("crm.lead", leads)
+
+
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
     """A contact needs a name (a database constraint), a product variant its template's name."""
     zc = any_client

@@ -2,9 +2,9 @@
 and ``web_read_group`` for both versions.
 
 Groups are computed with one ``GROUP BY`` query; they are then ordered and sliced in Python (group
-counts are small). Dates and datetimes group by day, week (ISO, Monday first), month, quarter or
-year, in the time zone of the context (``tz``) as Odoo does, else in UTC; period bounds in
-``__domain``/``__range`` are UTC times.
+counts are small). Dates and datetimes group by day, week (Sunday first, as en_US, the one language
+here, starts it), month, quarter or year, in the time zone of the context (``tz``) as Odoo does,
+else in UTC; period bounds in ``__domain``/``__range`` are UTC times.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class GroupBy:
     field: Field
     granularity: str | None
     tz: str | None = None  # datetimes are grouped by the periods of this (validated) time zone
+    version: int = 19  # Odoo 17 labels weeks as the Babel it ships with does
 
     def sql(self, alias: str) -> str:
         column = f"{alias}.\"{self.field.name}\""
@@ -46,8 +47,8 @@ class GroupBy:
             return column
         if granularity == "day":
             return f"date({column})"
-        if granularity == "week":
-            return f"date({column}, 'weekday 0', '-6 days')"
+        if granularity == "week":  # the Sunday on or before
+            return f"date({column}, '-6 days', 'weekday 0')"
         if granularity == "month":
             return f"strftime('%Y-%m-01', {column})"
         if granularity == "quarter":
@@ -90,7 +91,7 @@ def _parse_groupby(model: BaseModel, specs: Any) -> list[GroupBy]:
             raise PyValueError(f"Granularity set on a field of type {field.type!r}: {spec!r}")
         tz = model.env.context.get("tz")
         local = tz if field.type == "datetime" and isinstance(tz, str) and tz in known_time_zones() else None
-        result.append(GroupBy(spec, field, granularity or None, local))
+        result.append(GroupBy(spec, field, granularity or None, local, model.env.version))
     return result
 
 
@@ -124,12 +125,28 @@ def _period_end(start: dt.date, granularity: str) -> dt.date:
     return dt.date(start.year + month // 12, month % 12 + 1, 1)
 
 
-def _period_label(start: dt.date, granularity: str) -> str:
+def _week_label(start: dt.date, version: int) -> str:
+    """A week's label from its first day (a Sunday): week 1 holds January 1st. Odoo 19 numbers the
+    last days of December in the next year's week 1; Odoo 17, through Babel 2.10, keeps counting
+    (W53) and writes the ISO week-year ("W2 2026" for the week of January 3rd, 2027)."""
+    def number(year: int) -> int:
+        january = dt.date(year, 1, 1)
+        first_sunday = january - dt.timedelta(days=(january.weekday() + 1) % 7)
+        return (start - first_sunday).days // 7 + 1
+
+    if version < 19:
+        return f"W{number(start.year)} {start.isocalendar()[0]}"
+    last = start + dt.timedelta(days=6)
+    if last.year > start.year:
+        return f"W1 {last.year}"
+    return f"W{number(start.year)} {start.year}"
+
+
+def _period_label(start: dt.date, granularity: str, version: int) -> str:
     if granularity == "day":
         return f"{start.day:02d} {_MONTHS[start.month - 1][:3]} {start.year}"
     if granularity == "week":
-        year, week, _ = start.isocalendar()
-        return f"W{week} {year}"
+        return _week_label(start, version)
     if granularity == "month":
         return f"{_MONTHS[start.month - 1]} {start.year}"
     if granularity == "quarter":
@@ -218,7 +235,7 @@ def _describe(row: GroupRow, groupby: GroupBy, raw: Any, names: dict[int, str]) 
     elif groupby.granularity:
         start = dt.date.fromisoformat(raw)
         end = _period_end(start, groupby.granularity)
-        label = _period_label(start, groupby.granularity)
+        label = _period_label(start, groupby.granularity, groupby.version)
 
         def fmt(day: dt.date) -> str:
             """A period bound as the domain needs it: a date, or the UTC time of the local midnight."""
