@@ -472,6 +472,24 @@ async def test_weeks_start_on_sunday_and_are_labelled_as_odoo_labels_them(client
         await client.unlink("crm.lead", leads)
 
 
+async def test_web_read_group_of_19_reads_the_first_level_with_counts(client: ZenooClient, tag: str) -> None:
+    """Odoo 19's web_read_group groups by the first field only (the others open with a group) and
+    counts every group, asked or not."""
+    if client.server_version[0] < 19:  # type: ignore[index]
+        pytest.skip("Odoo 19's web_read_group")
+    made = [await client.create("res.partner", {"name": f"{tag}-{i}", "is_company": i == 0, "color": i})
+            for i in range(3)]  # fmt: skip
+    try:
+        answer = await client.call("res.partner", "web_read_group", kwargs={
+            "domain": [["name", "=like", f"{tag}-%"]], "groupby": ["is_company", "color"],
+            "aggregates": ["color:sum"]})  # fmt: skip
+        groups = sorted((g["is_company"], g["__count"], g["color:sum"]) for g in answer["groups"])
+        assert (groups, answer["length"]) == ([(False, 2, 3), (True, 1, 0)], 2)
+        assert all("color" not in g for g in answer["groups"])
+    finally:
+        await client.unlink("res.partner", made)
+
+
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
     """A contact needs a name (a database constraint), a product variant its template's name."""
     zc = any_client

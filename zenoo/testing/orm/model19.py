@@ -40,14 +40,16 @@ class BaseModel19(DefaultGetOnFields):
 
     def web_read_group(self, domain, groupby, aggregates, limit=None, offset=0, order=None,  # type: ignore[no-untyped-def,override]
                        auto_unfold=False, opening_info=None, unfold_read_specification=None,
-                       unfold_read_default_limit=None, groupby_read_specification=None):
+                       unfold_read_default_limit=80, groupby_read_specification=None):
         """``{"groups": formatted groups, "length": number of groups}`` (Odoo 19 signature).
 
         Unfolding groups (``auto_unfold``, ``unfold_*``, ``opening_info``) is a web-client feature
         the embedded server does not offer.
         """
-        if auto_unfold or opening_info or unfold_read_specification or groupby_read_specification \
-                or unfold_read_default_limit:
+        if auto_unfold or opening_info or unfold_read_specification or groupby_read_specification:
             raise PyValueError("web_read_group() unfolding options are not supported by the embedded server")
-        groups, total = grouping.formatted_read_group(self, domain, groupby, aggregates, (), offset, limit, order)
+        # the first level only (the others open with the groups) and always with its count, as Odoo 19
+        counted = [*aggregates, *([] if "__count" in aggregates else ["__count"])]
+        groups, total = grouping.formatted_read_group(self, domain, list(groupby)[:1], counted, (), offset, limit,
+                                                      order)  # fmt: skip
         return {"groups": groups, "length": total}
