@@ -490,6 +490,27 @@ async def test_web_read_group_of_19_reads_the_first_level_with_counts(client: Ze
         await client.unlink("res.partner", made)
 
 
+async def test_fields_get_says_how_fields_sort_and_aggregate(client: ZenooClient, tag: str) -> None:
+    """x2many fields do not sort; a stored number sums in grouped reads (``aggregator`` on 19,
+    ``group_operator`` on 17), a lead's probability averages, an id has none."""
+    v19 = client.server_version[0] >= 19  # type: ignore[index]
+    key = "aggregator" if v19 else "group_operator"
+    partner = await client.fields_get("res.partner", ["color", "id", "category_id", "child_ids"])
+    assert [partner[name].get("sortable") for name in ("category_id", "child_ids")] == [False, False]
+    assert (partner["color"].get(key), partner["id"].get(key)) == ("sum", None)
+    assert ("groupable" in partner["color"]) is v19
+    lead = await client.fields_get("crm.lead", ["probability"])
+    assert lead["probability"][key] == "avg"
+    leads = [await client.create("crm.lead", {"name": f"{tag}-{p}", "probability": p, "type": "opportunity"})
+             for p in (20, 40)]  # fmt: skip
+    try:
+        [group] = await client.call("crm.lead", "read_group", args=(
+            [["id", "in", leads]], ["probability"], ["type"]))  # fmt: skip
+        assert group["probability"] == 30
+    finally:
+        await client.unlink("crm.lead", leads)
+
+
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
     """A contact needs a name (a database constraint), a product variant its template's name."""
     zc = any_client

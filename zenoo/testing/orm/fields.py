@@ -33,10 +33,20 @@ class Field:
     digits: tuple[int, int] | None = None  # float: (precision, scale); Odoo rounds what it stores to the scale
     currency_field: str | None = None  # monetary: the many2one to res.currency whose rounding a write applies
     copy: bool | None = None  # whether copy() copies it; None: Odoo's default (see copied)
+    aggregator: str | None = None  # a number's function in grouped reads; None: Odoo's default (see aggregate)
     # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
     # parent record and describes the field as related and not stored (here it stays in this table)
     inherited_from: str | None = None
     name: str = ""  # filled in by ModelSpec
+
+    @property
+    def aggregate(self) -> str | None:
+        """The function grouped reads apply to it when none is asked for: ``sum`` for a stored
+        number (but ids and sequences), unless the field names another."""
+        if self.aggregator is not None:
+            return self.aggregator
+        numeric = self.store and self.type in ("integer", "float", "monetary")
+        return "sum" if numeric and self.name not in ("id", "sequence") else None
 
     @property
     def copied(self) -> bool:
@@ -51,20 +61,24 @@ class Field:
         """True when the value lives in a column of the model's own table."""
         return self.store and self.type not in X2MANY
 
-    def describe(self, attributes: list[str] | None) -> dict[str, Any]:
-        """This field as ``fields_get`` describes it, limited to ``attributes`` when given."""
+    def describe(self, attributes: list[str] | None, version: int) -> dict[str, Any]:
+        """This field as ``fields_get`` of Odoo ``version`` describes it, limited to ``attributes``
+        when given."""
         full: dict[str, Any] = {
             "type": self.type,
             "string": self.string,
             "required": self.required,
             "readonly": self.readonly,
             "store": self.store and self.inherited_from is None,
-            "sortable": self.store,
-            "groupable": self.store and self.type not in ("text", "html", "one2many"),
+            "sortable": self.store and self.type not in X2MANY,
             "searchable": self.store or self.search,
             "name": self.name,
             "depends": list(self.depends),
         }
+        if version >= 19:
+            full["groupable"] = self.store and self.type not in ("text", "html", "one2many")
+        if self.aggregate:
+            full["aggregator" if version >= 19 else "group_operator"] = self.aggregate
         if self.inherited_from:
             full["related"] = self.inherited_from
             full["depends"] = [self.inherited_from]

@@ -107,9 +107,9 @@ def _parse_aggregate(model: BaseModel, spec: str, legacy: bool) -> Aggregate | N
     if field is None:
         raise PyValueError(f"Invalid field {name!r} on model {model.spec.name!r}")
     if not function:
-        if field.type not in NUMERIC or name == "id":
-            return None  # 17 ignores plain non-numeric fields in read_group's fields
-        function = "sum"
+        if field.aggregate is None:
+            return None  # 17 ignores plain fields without an aggregate in read_group's fields
+        function = field.aggregate
     if function not in AGGREGATORS:
         raise PyValueError(f"Invalid aggregation function {function!r}.")
     return Aggregate(key, field, function)

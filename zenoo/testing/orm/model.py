@@ -648,7 +648,8 @@ class BaseModel:
     def fields_get(self, allfields=None, attributes=None):  # type: ignore[no-untyped-def]
         """Field descriptions by name, limited to ``allfields`` and ``attributes`` when given."""
         names = allfields or list(self.spec.fields)
-        return {name: self.spec.fields[name].describe(attributes) for name in names if name in self.spec.fields}
+        return {name: self.spec.fields[name].describe(attributes, self._version)
+                for name in names if name in self.spec.fields}
 
     def name_search(
         self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100

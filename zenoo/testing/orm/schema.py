@@ -292,7 +292,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             # the company's currency, or the current company's (hooks.computed_values)
             "company_currency": _m2o("res.currency", "Currency", readonly=True, store=False,
                                      depends=("company_id",)),
-            "probability": Field("float", "Probability", default=10.0),
+            "probability": Field("float", "Probability", default=10.0, aggregator="avg"),
             "date_deadline": Field("date", "Expected Closing"),
             "user_id": _m2o("res.users", "Salesperson"),
             "country_id": _m2o("res.country", "Country"),
