@@ -7,6 +7,7 @@ import asyncio
 import threading
 from typing import Any
 
+import httpx
 import pytest
 
 from zenoo import (
@@ -511,6 +512,48 @@ async def test_fields_get_says_how_fields_sort_and_aggregate(client: ZenooClient
         await client.unlink("crm.lead", leads)
 
 
+async def test_raw_requests_get_the_answers_of_odoo(target, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """What a hand-written JSON-RPC or JSON-2 request gets: Python's argument errors counted as Odoo
+    counts them, an invalid access mode, a field read that the model has not, a "Name <email>"
+    contact; on 19's JSON-2 an empty list as no arguments, a trailing slash, a language not installed."""
+    version = target.version or 0
+    async with httpx.AsyncClient(base_url=target.url, transport=target.transport) as http:  # type: ignore[arg-type]
+        async def rpc(params: dict[str, Any]) -> dict[str, Any]:
+            answer = await http.post("/jsonrpc", json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+            return dict(answer.json())
+
+        async def call(method: str, args: list[Any], model: str = "res.partner") -> dict[str, Any]:
+            uid = (await rpc({"service": "common", "method": "login",
+                              "args": [target.database, target.login, target.password]}))["result"]  # fmt: skip
+            return await rpc({"service": "object", "method": "execute_kw",
+                              "args": [target.database, uid, target.password, model, method, args]})  # fmt: skip
+
+        no_args = (await rpc({"service": "common", "method": "version"}))["error"]["data"]
+        assert no_args["name"] == "builtins.TypeError"
+        assert no_args["message"].endswith("jsonrpc() missing 1 required positional argument: 'args'")
+        made = (await call("name_create", [f"{tag} <{tag}@example.com>"]))["result"][0]
+        try:
+            row = (await call("read", [[made], ["name", "email"]]))["result"][0]
+            assert (row["name"], row["email"]) == (tag, f"{tag}@example.com")
+            extra = (await call("write", [[made], {"name": tag}, 1]))["error"]["data"]["message"]
+            assert extra.endswith("write() takes 2 positional arguments but 3 were given")
+            mode = (await call("check_access_rights", ["fly"]))["error"]["data"]
+            assert (mode["name"], mode["message"]) == ("builtins.AssertionError", "Invalid access mode")
+            unknown = (await call("read", [[made], ["zz_nope"]]))["error"]["data"]["message"]
+            assert unknown == f"Invalid field 'zz_nope' on {'' if version >= 19 else 'model '}'res.partner'"
+            if version >= 19 and target.api_key:
+                headers = {"Authorization": f"bearer {target.api_key}", "X-Odoo-Database": target.database}
+                empty = await http.post("/json/2/res.partner/search_count", json=[], headers=headers)
+                assert empty.status_code == 422 and "missing a required argument: 'domain'" in empty.text
+                slash = await http.post("/json/2/res.partner/search_count/", json={"domain": []}, headers=headers)
+                assert slash.status_code == 200 and slash.json() > 0
+                french = await http.post("/json/2/res.partner/search_count", headers=headers,
+                                         json={"domain": [], "context": {"lang": "fr_FR"}})  # fmt: skip
+                assert french.status_code == 422 and "Invalid language code: fr_FR" in french.text
+        finally:
+            await call("unlink", [[made]])
+
+
 async def test_required_values_are_refused_as_odoo_refuses_them(any_client: ZenooClient, tag: str) -> None:
     """A contact needs a name (a database constraint), a product variant its template's name."""
     zc = any_client
@@ -685,11 +728,11 @@ async def test_context_is_sent_with_every_call(any_client: ZenooClient, target) 
     if not target.embedded:
         return
     server = target.server
-    french = any_client.with_context(lang="fr_FR", zenoo_marker=target.name)
-    await french.search_count("res.partner", [["id", "=", 0]])
+    tokyo = any_client.with_context(tz="Asia/Tokyo", zenoo_marker=target.name)  # (a language must be installed)
+    await tokyo.search_count("res.partner", [["id", "=", 0]])
     [record] = [r for r in server.requests if r.method == "search_count" and "zenoo_marker" in repr(r.params)][-1:]
     sent = record.params["context"] if any_client.api == "json2" else record.params["kwargs"]["context"]
-    assert sent == {**user_context, "lang": "fr_FR", "zenoo_marker": target.name}
+    assert sent == {**user_context, "tz": "Asia/Tokyo", "zenoo_marker": target.name}
 
 
 @pytest.mark.parametrize("login", ["password", "api_key"])

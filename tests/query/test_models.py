@@ -231,8 +231,8 @@ async def test_relation_cache_separates_contexts(client: Any, embedded: Any, mar
     english = await client.model(ResPartner).filter(id=parent).first()
     await english.company_id
     embedded.server.reset_requests()
-    other = await client.with_context(lang="fr_FR").model(ResPartner).filter(id=parent).first()
-    await other.company_id  # another language: not served from the English rows
+    other = await client.with_context(tz="Asia/Tokyo").model(ResPartner).filter(id=parent).first()
+    await other.company_id  # another context: not served from the rows read under the first
     assert [r.model for r in calls(embedded.server, "read")] == ["res.company"]
 
 

@@ -144,6 +144,22 @@ class OdooRoutes:
         if isinstance(parsed, Response):
             return _fixed("jsonrpc", parsed)
         rpc_id, params = parsed
+        missing = [name for name in ("service", "method", "args") if name not in params]
+        if missing:  # Odoo passes params as keyword arguments to its jsonrpc() route
+            names = [repr(name) for name in missing]
+            listed = names[0] if len(names) == 1 else (
+                f"{names[0]} and {names[1]}" if len(names) == 2 else f"{', '.join(names[:-1])}, and {names[-1]}")
+            plural = "argument" if len(names) == 1 else "arguments"
+            error = wire.python_error(
+                self.version,
+                "builtins.TypeError",
+                f"{'JSONRPC' if self.version >= 19 else 'RPC'}.jsonrpc() missing {len(names)} required positional "
+                f"{plural}: {listed}",
+                "odoo/http.py",
+                "_response",
+                "result = endpoint(**self.request.params)",
+            )
+            return _fixed("jsonrpc", wire.jsonrpc_error(self.version, rpc_id, error))
         service, method, args = params.get("service"), params.get("method"), params.get("args", [])
         if not isinstance(args, list):
             error = wire.python_error(
@@ -483,6 +499,8 @@ class OdooRoutes:
         if database is not None and database != self.registry.database:
             return _fixed("json2", wire.no_database_page())
         segments = request.path[len("/json/2/") :].split("/") if request.path.startswith("/json/2/") else []
+        if len(segments) == 3 and not segments[2]:  # a trailing slash, which Odoo's route takes too
+            segments = segments[:2]
         if request.method != "POST" or len(segments) != 2 or not all(segments):
             return _fixed("json2", wire.json2_error(self.version, wire.json2_route_not_found(self.version)))
         model, method = segments
@@ -513,6 +531,8 @@ class OdooRoutes:
                     self.version, f"could not parse the body as json: {_json_error(request.body)}"
                 ),
             )
+        if params == []:  # Odoo reads an empty list as no arguments
+            params = {}
         if not isinstance(params, dict):
             return wire.json2_error(
                 self.version, wire.json2_bad_request(self.version, "the body must be a JSON object")

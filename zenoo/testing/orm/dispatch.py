@@ -14,6 +14,7 @@ method itself.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from zenoo.testing.orm.exceptions import (
 from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields, Env
 from zenoo.testing.orm.model19 import BaseModel19
 from zenoo.testing.orm.overrides import DEFAULT_GET_FIELDS_17, qualname
+from zenoo.testing.orm.schema import LANGUAGES
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -108,6 +110,18 @@ def _no_positional_args(version: int, web: bool, method: str) -> PyIndexError:
     return PyIndexError(message, debug=where + f"IndexError: {message}")
 
 
+def _without_ids_argument(message: str) -> str:
+    """Python's "takes N positional arguments but M were given", counted as Odoo counts them for a
+    record method, whose ids are the recordset: one fewer each."""
+    found = re.search(r"takes (\d+) positional arguments? but (\d+) (?:was|were) given", message)
+    if found is None:
+        return message
+    takes, given = int(found[1]) - 1, int(found[2]) - 1
+    counted = (f"takes {takes} positional argument{'s' if takes != 1 else ''} but {given} "
+               f"{'was' if given == 1 else 'were'} given")
+    return message[:found.start()] + counted + message[found.end():]
+
+
 def _json2_where(line: int, raise_line: str) -> str:
     return frame("addons/rpc/controllers/json2.py", line, "web_json_2_rpc", raise_line)
 
@@ -170,6 +184,8 @@ class Dispatcher:
                 message = str(exc)
                 if message.startswith(ours):  # named after the class whose override Odoo runs
                     message = qualname(self.version, model, method) + message[len(ours) - 1:]
+                if method in self.record_methods:  # Odoo's record methods get their ids as the recordset
+                    message = _without_ids_argument(message)
                 where = ("    result = method(recs, *args, **kwargs)\n"
                          "             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
                 raise PyTypeError(message, debug=where + f"TypeError: {message}") from None
@@ -188,6 +204,10 @@ class Dispatcher:
             raise HttpNotFound(message, debug=_json2_where(74, "raise NotFound(exc.args[0]) from exc")
                                + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")
         params = dict(params or {})
+        lang = (params.get("context") or {}).get("lang") if isinstance(params.get("context"), dict) else None
+        if lang and lang not in {code for code, _label in LANGUAGES}:  # 19's env.lang refuses it
+            message = f"Invalid language code: {lang}"
+            raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
         ids = params.pop("ids", None)
         bound = self._method(uid, model, method, params.pop("context", None))
         if method in self.record_methods:

@@ -11,6 +11,7 @@ and per-model hooks are in their own modules.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -115,6 +116,8 @@ class BaseModel:
     def _field(self, name: str) -> Field:
         field = self.spec.fields.get(name)
         if field is None:
+            if self._version >= 19:  # reading a field the model has not
+                raise PyValueError(f"Invalid field {name!r} on {self.spec.name!r}")
             raise invalid_field(self.spec.name, name)
         return field
 
@@ -667,7 +670,11 @@ class BaseModel:
         """Create a record from its name alone: ``[id, display name]``."""
         self._check_access("create")
         field = "name" if "name" in self.spec.fields else self.spec.rec_name
-        record_id = self._insert({field: name})
+        values = {field: name}
+        contact = re.fullmatch(r"\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*", name) if isinstance(name, str) else None
+        if self.spec.name == "res.partner" and contact and contact[1]:  # "Name <email>", as Odoo splits it
+            values = {"name": contact[1], "email": contact[2]}
+        record_id = self._insert(values)
         return [record_id, self._display_names([record_id]).get(record_id, "")]
 
     def default_get(self, fields_list: list[str]) -> dict[str, Any]:
@@ -686,7 +693,7 @@ class BaseModel:
     def check_access_rights(self, operation, raise_exception=True):  # type: ignore[no-untyped-def]
         """Whether the user may perform ``operation``; raises AccessError unless told not to."""
         if operation not in access.OPERATIONS:
-            raise PyValueError(f"Invalid access mode: {operation!r}")
+            raise PyAssertionError("Invalid access mode")
         if access.allowed(self.spec.name, operation, self.env.is_admin):
             return True
         if raise_exception:

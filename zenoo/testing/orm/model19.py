@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zenoo.testing.orm import access, grouping
-from zenoo.testing.orm.exceptions import PyValueError
+from zenoo.testing.orm.exceptions import PyAssertionError, PyValueError
 from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields
 
 
@@ -21,7 +21,7 @@ class BaseModel19(DefaultGetOnFields):
     def has_access(self, ids, operation):  # type: ignore[no-untyped-def]
         """Whether the user may perform ``operation`` on the records ``ids`` (19's check_access_rights)."""
         if operation not in access.OPERATIONS:
-            raise PyValueError(f"Invalid access mode: {operation!r}")
+            raise PyAssertionError("Invalid access mode")
         return access.allowed(self.spec.name, operation, self.env.is_admin)
 
     def copy(self, ids, default=None):  # type: ignore[no-untyped-def]
