@@ -225,6 +225,8 @@ def _sync_addresses(model: BaseModel, ids: list[int], fields: set[str], created:
 
     The copies are plain column updates, as Odoo's ``super().write``: they go no further.
     """
+    if created and "parent_id" not in fields:
+        return  # a new partner without a parent: its contacts, if any, were made under it (and synced then)
     db = model.env.registry.connection
     columns = ", ".join(ADDRESS_FIELDS)
 
@@ -235,18 +237,23 @@ def _sync_addresses(model: BaseModel, ids: list[int], fields: set[str], created:
         assignments = ", ".join(f"{n} = ?" for n in names)
         db.execute(f"UPDATE res_partner SET {assignments} WHERE id IN ({IDS_PARAM})", (*values, ids_json(record_ids)))
 
-    for record_id in ids:
-        parent, kind = db.execute("SELECT parent_id, type FROM res_partner WHERE id = ?", (record_id,)).fetchone()
+    written = tuple(n for n in ADDRESS_FIELDS if n in fields)
+    parents = {row[0] for row in db.execute(  # the records with contacts to pass a written address to
+        f"SELECT DISTINCT parent_id FROM res_partner WHERE parent_id IN ({IDS_PARAM}) AND type = 'contact'",
+        (ids_json(ids),))} if written and not created else set()
+    for record_id, parent, kind in db.execute(
+            f"SELECT id, parent_id, type FROM res_partner WHERE id IN ({IDS_PARAM})", (ids_json(ids),)).fetchall():
+        if parent is None and record_id not in parents:
+            continue  # neither a contact nor a parent: nothing to sync
         contact = parent is not None and kind == "contact"
         if contact and fields & {"parent_id", "type"} and any(address(parent)):
             copy_to([record_id], ADDRESS_FIELDS, address(parent))
         own = address(record_id)
         if model.env.version >= 19 and contact and fields & {"parent_id", *ADDRESS_FIELDS} and own != address(parent):
             model._update([parent], dict(zip(ADDRESS_FIELDS, own, strict=True)))
-        written = tuple(n for n in ADDRESS_FIELDS if n in fields)
-        children = [row[0] for row in db.execute(
-            "SELECT id FROM res_partner WHERE parent_id = ? AND type = 'contact'", (record_id,))]
-        if written and children and not created:
+        if record_id in parents:
+            children = [row[0] for row in db.execute(
+                "SELECT id FROM res_partner WHERE parent_id = ? AND type = 'contact'", (record_id,))]
             copy_to(children, written, tuple(own[ADDRESS_FIELDS.index(n)] for n in written))
         if model.env.version < 19 and created and contact and any(own) and not any(address(parent)):
             is_root = db.execute("SELECT is_company OR parent_id IS NULL FROM res_partner WHERE id = ?",
