@@ -204,7 +204,8 @@ class Dispatcher:
             raise HttpNotFound(message, debug=_json2_where(74, "raise NotFound(exc.args[0]) from exc")
                                + f"werkzeug.exceptions.NotFound: 404 Not Found: {message}")
         params = dict(params or {})
-        lang = (params.get("context") or {}).get("lang") if isinstance(params.get("context"), dict) else None
+        context = params.get("context")
+        lang = context.get("lang") if isinstance(context, dict) else None
         if lang and lang not in {code for code, _label in LANGUAGES}:  # 19's env.lang refuses it
             message = f"Invalid language code: {lang}"
             raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")

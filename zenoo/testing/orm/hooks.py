@@ -246,16 +246,17 @@ def _sync_addresses(model: BaseModel, ids: list[int], fields: set[str], created:
         if parent is None and record_id not in parents:
             continue  # neither a contact nor a parent: nothing to sync
         contact = parent is not None and kind == "contact"
-        if contact and fields & {"parent_id", "type"} and any(address(parent)):
-            copy_to([record_id], ADDRESS_FIELDS, address(parent))
+        theirs = address(parent) if contact else ()  # the parent's: only step 2 changes it, on 19, last
+        if contact and fields & {"parent_id", "type"} and any(theirs):
+            copy_to([record_id], ADDRESS_FIELDS, theirs)
         own = address(record_id)
-        if model.env.version >= 19 and contact and fields & {"parent_id", *ADDRESS_FIELDS} and own != address(parent):
+        if model.env.version >= 19 and contact and fields & {"parent_id", *ADDRESS_FIELDS} and own != theirs:
             model._update([parent], dict(zip(ADDRESS_FIELDS, own, strict=True)))
         if record_id in parents:
             children = [row[0] for row in db.execute(
                 "SELECT id FROM res_partner WHERE parent_id = ? AND type = 'contact'", (record_id,))]
             copy_to(children, written, tuple(own[ADDRESS_FIELDS.index(n)] for n in written))
-        if model.env.version < 19 and created and contact and any(own) and not any(address(parent)):
+        if model.env.version < 19 and created and contact and any(own) and not any(theirs):
             is_root = db.execute("SELECT is_company OR parent_id IS NULL FROM res_partner WHERE id = ?",
                                  (parent,)).fetchone()[0]
             siblings = db.execute("SELECT count(*) FROM res_partner WHERE parent_id = ?", (parent,)).fetchone()[0]
