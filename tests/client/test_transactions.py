@@ -61,6 +61,30 @@ class LosesAnswer(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class AnswersLate(httpx.AsyncBaseTransport):
+    """Times out the first JSON-RPC call of ``method`` before the server has run it, which it does
+    later, on :meth:`land`: a request still running on the server when its client gave up."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str) -> None:
+        self.inner, self.method, self.held = inner, method, None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+        if len(args) > 4 and args[4] == self.method and self.held is None:
+            self.held = request
+            raise httpx.ReadTimeout("the answer did not come in time", request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def land(self) -> None:
+        assert self.held is not None
+        response = await self.inner.handle_async_request(self.held)
+        await response.aread()
+        await response.aclose()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class MeddlesAfter(httpx.AsyncBaseTransport):
     """Runs ``meddle`` (another user's change) once, right after the first JSON-RPC call of
     ``method`` answered: before anything the caller does next."""
@@ -192,6 +216,26 @@ async def test_a_load_whose_answer_was_lost_is_undone(target, client: ZenooClien
     assert tx.state == "rolled_back"
     after = await snapshot(client, "res.partner", ids)
     assert after == before, [{k: (b[k], a[k]) for k in b if a[k] != b[k]} for a, b in zip(after, before, strict=True)]
+
+
+async def test_a_timed_out_write_that_may_still_land_is_reported_not_called_undone(  # type: ignore[no-untyped-def]
+    target, client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """A write whose answer did not come in time may still be running on the server. When the
+    rollback finds the old values, it cannot call that undone: the request may land after it."""
+    [record] = await client.bulk_create("res.partner", [{"name": f"{tag}-a", "function": "Old"}], progress=False)
+    transport = AnswersLate(target.transport or httpx.AsyncHTTPTransport(), "write")
+    async with ZenooClient(target.url, transport=transport) as late:
+        await target.log_in(late, "password")
+        with pytest.raises(RollbackError) as info:
+            async with late.transaction() as tx:
+                await late.write("res.partner", [record], {"function": "New"})
+        [op] = tx.operations
+        assert (op.method, op.outcome, op.undo) == ("write", "unknown", "unknown"), op.detail
+        assert f"{record}.function" in op.detail and "may still be running" in op.detail
+        assert "not undo 1 of 1" in str(info.value)
+        await transport.land()  # what the rollback warned about: the write lands after it
+    assert (await client.read("res.partner", [record], ["function"]))[0]["function"] == "New"
 
 
 async def test_a_write_reads_cannot_show_is_reported_not_called_undone(client: ZenooClient, tag: str, cleanup: None) -> None:

@@ -12,7 +12,8 @@ it needs, and when the block raises (or on ``rollback()``) undoes them in revers
 - an ``unlink`` of records the transaction did not create is refused unless ``allow_unlink=True``;
   then, like any other method (``action_confirm`` …), it is reported as irreversible;
 - a call whose outcome is unknown (connection dropped after sending, read timeout) is reported:
-  a write is restored only when the server shows exactly the values it sent.
+  a write is restored only when the server shows exactly the values it sent; where it still shows
+  the old ones, the request may still be running there and land later, so that is reported too.
 
 Anything not fully undone makes the rollback raise :class:`RollbackError`, listing every operation
 and its state; nothing is skipped silently. Between two calls other users see, and may change,

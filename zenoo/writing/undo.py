@@ -235,6 +235,7 @@ async def _undo_write(op: Operation) -> None:
     unknown: list[str] = []
     hidden: list[str] = []
     untold: list[str] = []  # one2many fields whose created records zenoo cannot tell apart
+    pending: list[str] = []  # unknown outcome, old value still there: the write may yet land
     for record_id, before in op.before.items():
         now = current.get(record_id)
         if now is None:
@@ -244,6 +245,9 @@ async def _undo_write(op: Operation) -> None:
         for name in names:
             meta = fields.get(name)
             if same_as_read(now[name], before[name]):
+                if op.outcome == "unknown" and not _as_sent(meta, before[name], sent[record_id].get(name)):
+                    pending.append(f"{record_id}.{name}")
+                    continue
                 shown = after[name] if after is not None else now[name]
                 if meta.get("store", True) is False and _as_sent(meta, shown, sent[record_id].get(name)) is False:
                     hidden.append(f"{record_id}.{name}")  # a write-only field (a password): reads hide the write
@@ -288,6 +292,9 @@ async def _undo_write(op: Operation) -> None:
         notes.append(f"records deleted meanwhile: {gone[:20]}")
     if unknown:
         notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
+    if pending:
+        notes.append(f"its answer never came and these still hold their old values, but the request may "
+                     f"still be running on the server and land later: {', '.join(pending[:20])}")
     if untold:
         notes.append(f"cannot tell which records its {', '.join(untold)} commands created from those someone "
                      "else added meanwhile, left as they are")  # fmt: skip
@@ -296,7 +303,7 @@ async def _undo_write(op: Operation) -> None:
                      f"restore it: {', '.join(hidden[:20])}")  # fmt: skip
     if conflicts or gone:
         op.undo = "conflict"
-    elif unknown or untold:
+    elif unknown or untold or pending:
         op.undo = "unknown"
     elif hidden:
         op.undo = "irreversible"
