@@ -65,9 +65,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 async def client(target) -> AsyncIterator[ZenooClient]:  # type: ignore[no-untyped-def]
-    """Admin logged in with the password (JSON-RPC on every version). On a real Odoo it waits up
-    to 120 s for an answer: bulk requests in flight on a server without workers run one at a time."""
-    async with target.client(timeout=30 if target.embedded else 120) as zc:
+    """Admin logged in with the password (JSON-RPC on every version), waiting ``answer_timeout``."""
+    async with target.client(timeout=target.answer_timeout) as zc:
         await target.log_in(zc, "password")
         yield zc
 

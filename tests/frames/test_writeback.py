@@ -53,9 +53,7 @@ def tag() -> str:
 @pytest.fixture
 async def client(target: Any, tag: str) -> AsyncIterator[ZenooClient]:
     """Admin on ``target``; afterwards, every sale order, lead and partner named after ``tag`` is removed."""
-    # real Odoo without workers runs the four 500-row loads in flight one at a time: about 10 s
-    # each here, so each waits about 40 s for its answer (docs/write-back.md)
-    async with target.client(timeout=30 if target.embedded else 120) as zc:
+    async with target.client(timeout=target.answer_timeout) as zc:
         await target.log_in(zc, "password")
         yield zc
         orders = await zc.search("sale.order", [["name", "like", f"{tag}%"]])
