@@ -85,6 +85,25 @@ class AnswersLate(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class SlowToAnswer(httpx.AsyncBaseTransport):
+    """Takes ``seconds`` to pass the first JSON-RPC call of ``method`` on (``in_flight`` is set
+    meanwhile): a slow server, still running a request that its caller has given up on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, seconds: float) -> None:
+        self.inner, self.method, self.seconds = inner, method, seconds
+        self.in_flight = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+        if len(args) > 4 and args[4] == self.method and not self.in_flight.is_set():
+            self.in_flight.set()
+            await asyncio.sleep(self.seconds)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class MeddlesAfter(httpx.AsyncBaseTransport):
     """Runs ``meddle`` (another user's change) once, right after the first JSON-RPC call of
     ``method`` answered: before anything the caller does next."""
@@ -236,6 +255,60 @@ async def test_a_timed_out_write_that_may_still_land_is_reported_not_called_undo
         assert "not undo 1 of 1" in str(info.value)
         await transport.land()  # what the rollback warned about: the write lands after it
     assert (await client.read("res.partner", [record], ["function"]))[0]["function"] == "New"
+
+
+async def test_a_transaction_cancelled_mid_write_waits_for_the_answer_then_undoes_it(  # type: ignore[no-untyped-def]
+    target, client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """Cancelled (Ctrl+C, a cancelled task) while a write is in flight, the transaction waits for
+    its answer, since the request may be running on the server already: it then knows what the
+    write did and undoes it, instead of reporting a write that could land after the rollback."""
+    [record] = await client.bulk_create("res.partner", [{"name": f"{tag}-a", "function": "Old"}], progress=False)
+    transport = SlowToAnswer(target.transport or httpx.AsyncHTTPTransport(), "write", seconds=0.5)
+    async with ZenooClient(target.url, transport=transport) as slow:
+        await target.log_in(slow, "password")
+        tx = slow.transaction()
+
+        async def write_in_the_transaction() -> None:
+            async with tx:
+                await slow.write("res.partner", [record], {"function": "New"})
+                raise AssertionError("not reached: the task is cancelled during the write")
+
+        task = asyncio.create_task(write_in_the_transaction())
+        await transport.in_flight.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    [op] = tx.operations
+    assert (op.method, op.outcome, op.undo, tx.state) == ("write", "done", "undone", "rolled_back"), op.detail
+    assert (await client.read("res.partner", [record], ["function"]))[0]["function"] == "Old"
+
+
+async def test_bulk_writes_cancelled_in_flight_are_waited_for_then_undone(  # type: ignore[no-untyped-def]
+    target, client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """A chunked bulk write (a frame write-back's path) cancelled while its loads are in flight:
+    each request already sent is waited for once, then all are undone."""
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(8)], progress=False)
+    transport = SlowToAnswer(target.transport or httpx.AsyncHTTPTransport(), "load", seconds=0.5)
+    async with ZenooClient(target.url, transport=transport) as slow:
+        await target.log_in(slow, "password")
+        tx = slow.transaction()
+
+        async def write_in_the_transaction() -> None:
+            async with tx:
+                colors = {record: {"color": 2 + n} for n, record in enumerate(ids)}
+                await slow.bulk_write("res.partner", colors, chunk_size=2, concurrency=4, progress=False)
+
+        task = asyncio.create_task(write_in_the_transaction())
+        await transport.in_flight.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    # the held load, and any sent before the cancellation (the others were still reading their snapshots)
+    ops = [(op.method, op.outcome, op.undo) for op in tx.operations]
+    assert ops and set(ops) == {("load", "done", "undone")}, ops
+    assert {row["color"] for row in await client.read("res.partner", ids, ["color"])} == {1}
 
 
 async def test_a_write_reads_cannot_show_is_reported_not_called_undone(client: ZenooClient, tag: str, cleanup: None) -> None:

@@ -115,8 +115,9 @@ async def run_requests(
     """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
 
     A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`); the others
-    go on. If the whole run is cancelled (a timeout), requests in flight become ``unknown`` and
-    those not started stay ``skipped``.
+    go on. If the whole run is cancelled (a timeout), requests in flight become ``unknown`` (a
+    transaction's wait for their answers first: :mod:`zenoo.writing.transaction`) and those not
+    started stay ``skipped``.
     """
     gate = asyncio.Semaphore(concurrency)
 
@@ -140,7 +141,8 @@ async def run_requests(
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
-            task.cancel()
+            if not task.cancelling():  # once: a transaction's request in flight waits for its answer
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
 

@@ -13,7 +13,9 @@ it needs, and when the block raises (or on ``rollback()``) undoes them in revers
   then, like any other method (``action_confirm`` …), it is reported as irreversible;
 - a call whose outcome is unknown (connection dropped after sending, read timeout) is reported:
   a write is restored only when the server shows exactly the values it sent; where it still shows
-  the old ones, the request may still be running there and land later, so that is reported too.
+  the old ones, the request may still be running there and land later, so that is reported too;
+- a call in flight when the block is cancelled (Ctrl+C, a cancelled task) is waited for, so that
+  its outcome is known and undone like any other; a second cancellation stops the wait.
 
 Anything not fully undone makes the rollback raise :class:`RollbackError`, listing every operation
 and its state; nothing is skipped silently. Between two calls other users see, and may change,
@@ -22,6 +24,7 @@ what the transaction wrote: isolation is Odoo's, per call.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import Token
@@ -233,7 +236,10 @@ class Transaction:
         if call.method == "unlink":
             self._admit_unlink(op)
         recorder = _RECORDERS.get(call.method, _record_other)
-        return await recorder(op, call, send, root)
+        result = await recorder(op, call, send, root)
+        if op.interrupted:  # the call has answered and is recorded: now the cancellation goes on
+            raise asyncio.CancelledError
+        return result
 
     def _admit_unlink(self, op: Operation) -> None:
         created = {
@@ -261,15 +267,32 @@ Record = Callable[[Operation, WriteCall, Callable[[], Awaitable[Any]], Transacti
 
 
 async def _sent(op: Operation, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
-    """Log ``op`` and send its call; the outcome is recorded whatever happens."""
+    """Log ``op`` and send its call; the outcome is recorded whatever happens.
+
+    Cancelled while the call is in flight (Ctrl+C, a cancelled task, ``asyncio.timeout``), it waits for the
+    answer: the request may be running on the server already, and the rollback has to know what it
+    did. The recorder notes the answer, then :meth:`Transaction.around` goes on with the
+    cancellation. A second cancellation stops the wait; the outcome is then unknown.
+    """
     root._log.append(op)
+    sending = asyncio.ensure_future(send())
     try:
-        result = await send()
+        result = await asyncio.shield(sending)
+    except asyncio.CancelledError:
+        op.interrupted = True
+        try:
+            result = await sending
+        except ZenooError as exc:
+            op.outcome, op.error = outcome_of(exc), exc
+            raise asyncio.CancelledError from exc
+        except BaseException:
+            op.outcome = "unknown"  # cancelled again: the request was abandoned in flight
+            raise
     except ZenooError as exc:
         op.outcome, op.error = outcome_of(exc), exc
         raise
     except BaseException:
-        op.outcome = "unknown"  # cancelled in flight
+        op.outcome = "unknown"
         raise
     op.outcome = "done"
     return result

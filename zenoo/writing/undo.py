@@ -52,6 +52,8 @@ class Operation:
     children: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
     #: why part of it cannot be undone (link commands on a one2many …)
     irreversible: str = ""
+    #: the caller was cancelled while the call was in flight (the transaction waited for its answer)
+    interrupted: bool = field(default=False, repr=False)
 
     @property
     def undone(self) -> bool:
