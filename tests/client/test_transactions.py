@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 import orjson
 import pytest
 
-from zenoo import BatchError, Client, RollbackError, TransactionError, ZenooClient
+from zenoo import BatchError, Client, RollbackError, Transaction, TransactionError, ZenooClient
 from zenoo.writing.undo import CANNOT_TELL, _loaded
 
 T = TypeVar("T")
@@ -257,6 +257,28 @@ async def test_a_timed_out_write_that_may_still_land_is_reported_not_called_undo
     assert (await client.read("res.partner", [record], ["function"]))[0]["function"] == "New"
 
 
+async def _cancelled_in_flight(target: Any, method: str, write: Callable[[ZenooClient], Awaitable[None]]) -> Transaction:
+    """Run ``write`` inside a transaction, on a client whose first ``method`` call takes 0.5 s to
+    reach the server, and cancel it while that call is in flight; the transaction, rolled back."""
+    transport = SlowToAnswer(target.transport or httpx.AsyncHTTPTransport(), method, seconds=0.5)
+    async with ZenooClient(target.url, transport=transport) as slow:
+        await target.log_in(slow, "password")
+        tx = slow.transaction()
+
+        async def write_in_the_transaction() -> None:
+            async with tx:
+                await write(slow)
+                raise AssertionError("not reached: the task is cancelled during the call")
+
+        task = asyncio.create_task(write_in_the_transaction())
+        await transport.in_flight.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert tx.state == "rolled_back"
+    return tx
+
+
 async def test_a_transaction_cancelled_mid_write_waits_for_the_answer_then_undoes_it(  # type: ignore[no-untyped-def]
     target, client: ZenooClient, tag: str, cleanup: None
 ) -> None:
@@ -264,23 +286,12 @@ async def test_a_transaction_cancelled_mid_write_waits_for_the_answer_then_undoe
     its answer, since the request may be running on the server already: it then knows what the
     write did and undoes it, instead of reporting a write that could land after the rollback."""
     [record] = await client.bulk_create("res.partner", [{"name": f"{tag}-a", "function": "Old"}], progress=False)
-    transport = SlowToAnswer(target.transport or httpx.AsyncHTTPTransport(), "write", seconds=0.5)
-    async with ZenooClient(target.url, transport=transport) as slow:
-        await target.log_in(slow, "password")
-        tx = slow.transaction()
 
-        async def write_in_the_transaction() -> None:
-            async with tx:
-                await slow.write("res.partner", [record], {"function": "New"})
-                raise AssertionError("not reached: the task is cancelled during the write")
+    async def write(slow: ZenooClient) -> None:
+        await slow.write("res.partner", [record], {"function": "New"})
 
-        task = asyncio.create_task(write_in_the_transaction())
-        await transport.in_flight.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-    [op] = tx.operations
-    assert (op.method, op.outcome, op.undo, tx.state) == ("write", "done", "undone", "rolled_back"), op.detail
+    [op] = (await _cancelled_in_flight(target, "write", write)).operations
+    assert (op.method, op.outcome, op.undo) == ("write", "done", "undone"), op.detail
     assert (await client.read("res.partner", [record], ["function"]))[0]["function"] == "Old"
 
 
@@ -290,21 +301,12 @@ async def test_bulk_writes_cancelled_in_flight_are_waited_for_then_undone(  # ty
     """A chunked bulk write (a frame write-back's path) cancelled while its loads are in flight:
     each request already sent is waited for once, then all are undone."""
     ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(8)], progress=False)
-    transport = SlowToAnswer(target.transport or httpx.AsyncHTTPTransport(), "load", seconds=0.5)
-    async with ZenooClient(target.url, transport=transport) as slow:
-        await target.log_in(slow, "password")
-        tx = slow.transaction()
 
-        async def write_in_the_transaction() -> None:
-            async with tx:
-                colors = {record: {"color": 2 + n} for n, record in enumerate(ids)}
-                await slow.bulk_write("res.partner", colors, chunk_size=2, concurrency=4, progress=False)
+    async def write(slow: ZenooClient) -> None:
+        colors = {record: {"color": 2 + n} for n, record in enumerate(ids)}
+        await slow.bulk_write("res.partner", colors, chunk_size=2, concurrency=4, progress=False)
 
-        task = asyncio.create_task(write_in_the_transaction())
-        await transport.in_flight.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+    tx = await _cancelled_in_flight(target, "load", write)
     # the held load, and any sent before the cancellation (the others were still reading their snapshots)
     ops = [(op.method, op.outcome, op.undo) for op in tx.operations]
     assert ops and set(ops) == {("load", "done", "undone")}, ops
