@@ -24,7 +24,7 @@ import polars as pl
 
 from zenoo.exceptions import BatchError, ConflictError, InvalidValueError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
-from zenoo.fields.writing import known_defaults, to_write_values, write_value
+from zenoo.fields.writing import known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
@@ -122,11 +122,12 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
     rows: dict[int, int] = {}
     for name, frame in changes.cells.items():
         mine = values[name] = {}
+        write = value_writer(fields, name, creating=False)
         for row, record_id, value in zip(
             frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True
         ):
             try:
-                mine[record_id] = write_value(fields, name, value, creating=False)
+                mine[record_id] = write(value)
             except InvalidValueError as exc:
                 raise InvalidValueError(
                     f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}"

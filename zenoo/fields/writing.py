@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -143,6 +143,14 @@ def write_value(
     related: Mapping[str, ModelFields] | None = None,
 ) -> Any:
     """One value of field ``name``, checked and converted as :func:`to_write_values` does."""
+    return value_writer(fields, name, creating=creating, related=related)(value)
+
+
+def value_writer(
+    fields: ModelFields, name: str, *, creating: bool, related: Mapping[str, ModelFields] | None = None
+) -> Callable[[Any], Any]:
+    """:func:`write_value` for many values of field ``name`` (a frame's column): the field is looked
+    up and checked once, each value as it comes."""
     if name == "id":
         raise InvalidValueError(f"{fields.model}.id cannot be written")
     field = fields.get(name)
@@ -151,13 +159,19 @@ def write_value(
             f"{fields.model}.{name} is computed and not stored, without an inverse (readonly): Odoo would "
             "ignore what is written to it"
         )
-    out = _field_value(fields.model, name, field, value, related or {})
-    if (
-        out is False and _enforced_required(field) and field.get("type") != "boolean"
+    model, kind, others = fields.model, str(field.get("type")), related or {}
+    required = (
+        _enforced_required(field) and kind != "boolean"
         and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
-    ):  # fmt: skip
-        raise InvalidValueError(f"{fields.model}.{name} is required: it cannot be empty")
-    return out
+    )  # fmt: skip
+
+    def write(value: Any) -> Any:
+        out = _field_value(model, name, field, kind, value, others)
+        if out is False and required:
+            raise InvalidValueError(f"{model}.{name} is required: it cannot be empty")
+        return out
+
+    return write
 
 
 def _enforced_required(field: Mapping[str, Any]) -> bool:
@@ -168,9 +182,8 @@ def _enforced_required(field: Mapping[str, Any]) -> bool:
 
 
 def _field_value(
-    model: str, name: str, field: Mapping[str, Any], value: Any, related: Mapping[str, ModelFields]
+    model: str, name: str, field: Mapping[str, Any], kind: str, value: Any, related: Mapping[str, ModelFields]
 ) -> Any:
-    kind = str(field.get("type"))
     cls = type(value)  # the common cases first: a plain str, int, bool or float of the field's type
     if (
         (cls is str and kind in _STRING_TYPES and "\x00" not in value)

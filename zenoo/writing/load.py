@@ -2,13 +2,13 @@
 
 ``load`` imports rows of text for one model, all or nothing; ``bulk_write`` and atomic batches use it
 to write distinct values to many records in one request. Only values whose import text ``load``
-stores exactly as ``write`` would store the value go this way (:func:`load_cell`); datetimes are
+stores exactly as ``write`` would store the value go this way (:func:`import_text`); datetimes are
 sent in UTC, with ``tz=UTC`` in the context.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from zenoo.exceptions import OdooServerError, ProtocolError
@@ -21,27 +21,55 @@ _LOAD_TEXT = frozenset({"char", "text", "html", "selection", "date", "datetime"}
 _LOAD_NUMBER = frozenset({"integer", "float", "monetary"})
 
 
-def load_cell(field: Mapping[str, Any], value: Any) -> str | None:
-    """``value`` (already in write form) as import text, or None when ``load`` would not store the
-    same thing (then the record is written with ``write``).
+def import_text(field: Mapping[str, Any]) -> Callable[[Any], str | None]:
+    """For values of ``field`` (already in write form): each as import text, or None when ``load``
+    would not store the same thing (then the record is written with ``write``).
 
     Empty cells clear a field in ``load``; an empty string is therefore only sent when it means
     "empty" for the type, and a char value of "" (which ``write`` stores as "") goes by ``write``.
     """
     kind = field.get("type")
     if kind == "boolean":
-        return ("1" if value else "0") if isinstance(value, bool) else None
-    if value is False or value is None:
-        return "" if kind in _LOAD_TEXT or kind == "many2one" or kind in _LOAD_NUMBER else None
+        return _boolean_cell
     if kind in _LOAD_TEXT:
-        return value if isinstance(value, str) and value and value == value.strip() else None
-    if kind in _LOAD_NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(value)
-    if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return _text_cell
+    if kind in _LOAD_NUMBER:
+        return _number_cell
+    if kind == "many2one":
+        return _id_cell
     if kind == "many2many":  # load's comma-separated ids set the relation (none: an empty cell clears it)
-        ids = replaced_ids(value)
-        return None if ids is None else ",".join(map(str, ids))
+        return _ids_cell
+    return _no_cell
+
+
+def _boolean_cell(value: Any) -> str | None:
+    return ("1" if value else "0") if isinstance(value, bool) else None
+
+
+def _text_cell(value: Any) -> str | None:
+    if value is False or value is None:
+        return ""
+    return value if isinstance(value, str) and value and value == value.strip() else None
+
+
+def _number_cell(value: Any) -> str | None:
+    if value is False or value is None:
+        return ""
+    return repr(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _id_cell(value: Any) -> str | None:
+    if value is False or value is None:
+        return ""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ids_cell(value: Any) -> str | None:
+    ids = replaced_ids(value)
+    return None if ids is None else ",".join(map(str, ids))
+
+
+def _no_cell(value: Any) -> None:
     return None
 
 
@@ -72,11 +100,12 @@ def load_rows(
     metas = [(name, fields.get(name)) for name in names]
     by_ids = ("many2one", "many2many")  # relational columns go by database ids
     columns = [".id"] * with_ids + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
+    cells_of = [(name, import_text(meta)) for name, meta in metas]
     rows: list[list[str] | None] = []
     for record_id, values in records:
         cells = [str(record_id)] if with_ids else []
-        for name, meta in metas:
-            cell = load_cell(meta, values[name])
+        for name, text in cells_of:
+            cell = text(values[name])
             if cell is None:
                 rows.append(None)
                 break
