@@ -113,8 +113,9 @@ class _Call(Generic[T]):
         instead of being cancelled, if anything (a rollback that failed, say)."""
         try:
             if not self._done.wait(1.0):
-                logger.warning("interrupted: waiting for the cancelled call to wind down "
-                               "(a transaction rolls back); press Ctrl+C again to stop waiting")  # fmt: skip
+                logger.warning("interrupted: waiting for the cancelled call to wind down (a transaction "
+                               "waits for its requests in flight, then rolls back); press Ctrl+C again "
+                               "to stop waiting")  # fmt: skip
                 self.wait()
         except KeyboardInterrupt as again:
             again.add_note("zenoo stopped waiting: the cancelled call may still be running "
