@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -220,6 +220,26 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
     return [f"{call.method} of {shown}: {reason}"]
 
 
+def _one_request_outcome(result: BatchResult | None) -> str:
+    """What Odoo did of a write-back sent as one request that failed: nothing, or unknown."""
+    states = {call.state for op in (result.operations if result else []) for call in op.calls}
+    if "unknown" in states:
+        return ("its outcome is unknown: Odoo may have written all of it or none, and may still be running "
+                "it (one request, all or nothing); read the records before applying again")  # fmt: skip
+    return "Odoo wrote none of it (one request)"
+
+
+def _rolled_back(result: BatchResult | None) -> str:
+    """What the transaction of a write-back of several requests undid after one failed."""
+    states = [call.state for op in (result.operations if result else []) for call in op.calls]
+    done, unsent = states.count("done"), states.count("skipped")
+    undone = (
+        f"the write-back's transaction undid the {done} request(s) already written" if done
+        else "no other request had written anything"
+    )  # fmt: skip
+    return undone + (f"; {unsent} request(s) were not sent" if unsent else "")
+
+
 async def apply_changes(
     changes: Changes,
     client: OdooClient,
@@ -236,11 +256,14 @@ async def apply_changes(
         raise InvalidValueError(f"conflicts must be 'refuse', 'skip' or 'overwrite', got {conflicts!r}")
     if not isinstance(deletes, bool):
         raise InvalidValueError(f"deletes must be True or False, got {deletes!r}")
-    options = Options.of(
-        positive_or_none("rows_per_call", rows_per_call) or DEFAULT_ROWS_PER_CALL,
-        positive_or_none("concurrency", concurrency) or DEFAULT_CONCURRENCY,
-        progress,
-        False,
+    options = replace(
+        Options.of(
+            positive_or_none("rows_per_call", rows_per_call) or DEFAULT_ROWS_PER_CALL,
+            positive_or_none("concurrency", concurrency) or DEFAULT_CONCURRENCY,
+            progress,
+            False,
+        ),
+        stop_after_failure=True,  # a failure rolls the write-back back: the requests after it are not sent
     )
     model = changes.model
     fields = await model_fields(client, model)
@@ -294,7 +317,7 @@ async def apply_changes(
         try:
             await run()
         except BatchError as exc:
-            raise BatchError(f"{exc}; Odoo wrote none of it (one request)", result=exc.result) from None
+            raise BatchError(f"{exc}; {_one_request_outcome(exc.result)}", result=exc.result) from None
     else:
         try:
             async with Transaction(client, allow_unlink=True) as recheck.transaction:
@@ -302,8 +325,7 @@ async def apply_changes(
         except BatchError as exc:
             if recheck.refusal is not None:
                 raise recheck.refusal from None
-            undone = "the requests made before it were undone by the write-back's transaction"
-            raise BatchError(f"{exc}; {undone}", result=exc.result) from None
+            raise BatchError(f"{exc}; {_rolled_back(exc.result)}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
     cells = {  # less the cells a re-check left out
         name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
-import orjson
 import pytest
+from transports import AnswersLate, LosesAnswer, SlowToAnswer, method_of
 
 from zenoo import BatchError, Client, RollbackError, Transaction, TransactionError, ZenooClient
 from zenoo.writing.undo import CANNOT_TELL, _loaded
@@ -40,70 +40,6 @@ async def _run(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-class LosesAnswer(httpx.AsyncBaseTransport):
-    """Sends every request, then loses the answer of the first JSON-RPC call of ``method``: the
-    connection dropped after the call ran."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, method: str) -> None:
-        self.inner, self.method, self.sent = inner, method, 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
-        if len(args) > 4 and args[4] == self.method:
-            self.sent += 1
-            if self.sent == 1:
-                await response.aclose()
-                raise httpx.ReadError("connection lost after sending", request=request)
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class AnswersLate(httpx.AsyncBaseTransport):
-    """Times out the first JSON-RPC call of ``method`` before the server has run it, which it does
-    later, on :meth:`land`: a request still running on the server when its client gave up."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, method: str) -> None:
-        self.inner, self.method, self.held = inner, method, None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
-        if len(args) > 4 and args[4] == self.method and self.held is None:
-            self.held = request
-            raise httpx.ReadTimeout("the answer did not come in time", request=request)
-        return await self.inner.handle_async_request(request)
-
-    async def land(self) -> None:
-        assert self.held is not None
-        response = await self.inner.handle_async_request(self.held)
-        await response.aread()
-        await response.aclose()
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class SlowToAnswer(httpx.AsyncBaseTransport):
-    """Takes ``seconds`` to pass the first JSON-RPC call of ``method`` on (``in_flight`` is set
-    meanwhile): a slow server, still running a request that its caller has given up on."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, seconds: float) -> None:
-        self.inner, self.method, self.seconds = inner, method, seconds
-        self.in_flight = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
-        if len(args) > 4 and args[4] == self.method and not self.in_flight.is_set():
-            self.in_flight.set()
-            await asyncio.sleep(self.seconds)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 class MeddlesAfter(httpx.AsyncBaseTransport):
     """Runs ``meddle`` (another user's change) once, right after the first JSON-RPC call of
     ``method`` answered: before anything the caller does next."""
@@ -113,8 +49,7 @@ class MeddlesAfter(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
-        if len(args) > 4 and args[4] == self.method and self.meddle is not None:
+        if method_of(request) == self.method and self.meddle is not None:
             meddle, self.meddle = self.meddle, None
             await outside(meddle())
         return response

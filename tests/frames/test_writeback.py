@@ -22,11 +22,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from transports import AnswersLate
 
 import zenoo_frames
 from zenoo import (
@@ -564,8 +566,77 @@ async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
     if rows_per_call == 5000:
         assert "Odoo wrote none of it (one request)" in message
     else:
-        assert "the requests made before it were undone by the write-back's transaction" in message
+        assert re.search(r"the write-back's transaction undid the \d+ request\(s\) already written", message)
     assert await _snapshot(client, ids) == before
+
+
+async def test_a_failing_request_stops_the_write_back_before_the_next_is_sent(
+    client: ZenooClient, tag: str
+) -> None:
+    """The first of three requests fails: the other two are not sent (the write-back rolls back
+    anyway), and the message says so instead of speaking of requests before it."""
+    ids = await _partners(client, tag, 6, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("color", "country_id").order_by("id")
+    original = await qs.to_polars(progress=False)
+    before = await _snapshot(client, ids)
+    country = (await client.search("res.country", [], limit=1, order="id"))[0]
+    edited = original.with_columns(  # every row sets both columns: one request per two rows
+        pl.col("color") + 1 + pl.int_range(pl.len()),
+        pl.when(pl.col("id") == ids[0]).then(999_999_999).otherwise(country).alias("country_id"),
+    )
+    loads = _sent(client).get("load", 0)
+    with pytest.raises(BatchError) as caught:
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=1)
+    message = str(caught.value)
+    assert f"row 0 (id {ids[0]}), column 'country_id'" in message
+    assert "no other request had written anything; 2 request(s) were not sent" in message
+    [operation] = caught.value.result.operations
+    assert [call.state for call in operation.calls] == ["failed", "skipped", "skipped"]
+    assert _sent(client).get("load", 0) - loads == 1
+    assert await _snapshot(client, ids) == before
+
+
+async def test_what_a_progress_callback_writes_is_not_undone_with_the_write_back(
+    client: ZenooClient, tag: str
+) -> None:
+    """A progress callback that logs to Odoo: its writes are its own, not the write-back's, so a
+    failed write-back's rollback leaves them."""
+    ids = await _partners(client, tag, 6, color=1)
+    [job] = await _partners(client, f"{tag}-job", 1)
+    original = await client.model("res.partner").filter(id__in=ids).only("color", "country_id").order_by("id").to_polars(progress=False)
+    edited = original.with_columns(
+        pl.col("color") + 1,
+        pl.when(pl.col("id") == ids[5]).then(999_999_999).otherwise(pl.col("country_id")).alias("country_id"),
+    )
+
+    async def log(done: int, total: int) -> None:
+        await client.write("res.partner", [job], {"function": f"{done} of {total}"})
+
+    with pytest.raises(BatchError, match=rf"row 5 \(id {ids[5]}\), column 'country_id'"):
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=1, progress=log)
+    [row] = await client.read("res.partner", [job], ["function"])
+    assert row["function"] == "6 of 6"  # logged after the last request, which failed (it was handled)
+    assert {r["color"] for r in await client.read("res.partner", ids, ["color"])} == {1}
+
+
+async def test_a_one_request_write_back_that_times_out_says_its_outcome_is_unknown(
+    target: Any, client: ZenooClient, tag: str
+) -> None:
+    """Its answer did not come: Odoo may still write all of it, so the error must not say that
+    nothing was written (it lands afterwards here)."""
+    ids = await _partners(client, tag, 3, color=1)
+    transport = AnswersLate(target.transport or httpx.AsyncHTTPTransport(), "load")
+    async with ZenooClient(target.url, transport=transport) as late:
+        await target.log_in(late, "password")
+        original = await late.model("res.partner").filter(id__in=ids).only("color").to_polars(progress=False)
+        edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
+        with pytest.raises(BatchError) as caught:
+            await zenoo_frames.diff(original, edited).apply(late)
+        message = str(caught.value)
+        assert "its outcome is unknown: Odoo may have written all of it or none" in message, message
+        assert "wrote none of it" not in message
+        await transport.land()  # what the message warned about
+    assert [row["color"] for row in await client.read("res.partner", ids, ["color"])] == [1, 2, 3]
 
 
 # --- creates and deletes ---------------------------------------------------------------------------------
@@ -603,7 +674,7 @@ async def test_a_failing_create_names_the_cell_that_cites_a_missing_record(clien
         await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2)
     message = str(caught.value)
     assert "row 5 (a new record), column 'country_id': no res.country record has id 999999999" in message
-    assert "the requests made before it were undone" in message
+    assert "the write-back's transaction undid the 3 request(s) already written" in message
     result = caught.value.result  # every request of the write-back: the undone updates too
     assert [(op.kind, [call.state for call in op.calls]) for op in result.operations] == [
         ("write", ["done", "done"]), ("create", ["done", "failed"])
@@ -993,7 +1064,8 @@ async def test_an_api_key_client_writes_back_over_json2(target: Any, client: Zen
             pl.col("color") + 10,
             pl.when(pl.col("id") == ids[4]).then(999_999_999).otherwise(pl.col("country_id")).alias("country_id"),
         )
-        with pytest.raises(BatchError, match=rf"row 4 \(id {ids[4]}\), column 'country_id'.*were undone"):
+        undid = rf"row 4 \(id {ids[4]}\), column 'country_id'.*undid the 2 request\(s\) already written"
+        with pytest.raises(BatchError, match=undid):
             await zenoo_frames.diff(written, broken).apply(keyed, rows_per_call=2)
         assert_frame_equal(await qs.to_polars(progress=False), written)
 

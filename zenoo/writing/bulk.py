@@ -29,6 +29,7 @@ from zenoo.fields.writing import checked_create_values, checked_write_values, kn
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.load import load_rows, send_load
+from zenoo.writing.recording import recording
 from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
 
 #: Rows per request when the caller does not say.
@@ -76,16 +77,17 @@ class Progress:
             self._bar.update(count)
         if self._callback is None:
             return
-        if self._arity == 1:
-            outcome = self._callback(
-                {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
-            )
-        elif self._arity >= 3:
-            outcome = self._callback(self.done, self.total, call)
-        else:
-            outcome = self._callback(self.done, self.total)
-        if inspect.isawaitable(outcome):
-            await outcome
+        with recording(None):  # what the callback calls is its own, not part of a transaction it reports on
+            if self._arity == 1:
+                outcome = self._callback(
+                    {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
+                )
+            elif self._arity >= 3:
+                outcome = self._callback(self.done, self.total, call)
+            else:
+                outcome = self._callback(self.done, self.total)
+            if inspect.isawaitable(outcome):
+                await outcome
 
     def close(self) -> None:
         """Close the bar, if one is shown."""
@@ -110,25 +112,30 @@ Send = Callable[[CallResult], Awaitable[None]]
 
 
 async def run_requests(
-    requests: Sequence[tuple[CallResult, Send]], *, concurrency: int, progress: Progress
+    requests: Sequence[tuple[CallResult, Send]], *, concurrency: int, progress: Progress, stop_after_failure: bool = False
 ) -> None:
     """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
 
     A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`); the others
-    go on. If the whole run is cancelled (a timeout), requests in flight become ``unknown`` (a
-    transaction's wait for their answers first: :mod:`zenoo.writing.transaction`) and those not
-    started stay ``skipped``.
+    go on, unless ``stop_after_failure``: then those not sent yet stay ``skipped``. If the whole run
+    is cancelled (a timeout), requests in flight become ``unknown`` (a transaction's wait for their
+    answers first: :mod:`zenoo.writing.transaction`) and those not started stay ``skipped``.
     """
     gate = asyncio.Semaphore(concurrency)
+    failed: list[CallResult] = []
 
     async def one(result: CallResult, send: Send) -> None:
         count = len(result.rows)  # a guarded send may narrow the rows it writes: all were handled
         async with gate:
+            if failed and stop_after_failure:
+                result.note = "not sent: an earlier request failed"
+                return
             result.state = "unknown"  # from here on the request may reach the server
             try:
                 await send(result)
             except ZenooError as exc:
                 result.state, result.error = outcome_of(exc), exc
+                failed.append(result)
             except asyncio.CancelledError:
                 result.note = "cancelled while in flight"
                 raise
@@ -168,6 +175,8 @@ class Options:
     validate: bool = True
     via: Via = "auto"
     timeout: float | None = None
+    #: leave the requests not sent yet once one failed (a write-back, which then rolls back)
+    stop_after_failure: bool = False
 
     @classmethod
     def of(
@@ -200,7 +209,8 @@ async def run_stage(
     """Run ``requests``; False when the deadline (loop time) passed, leaving later ones ``skipped``."""
     try:
         async with asyncio.timeout_at(deadline):
-            await run_requests(requests, concurrency=options.concurrency, progress=progress)
+            await run_requests(requests, concurrency=options.concurrency, progress=progress,
+                               stop_after_failure=options.stop_after_failure)  # fmt: skip
     except TimeoutError:
         for call, _ in requests:
             if call.state == "skipped":
