@@ -209,6 +209,8 @@ def _check_values(
         )
     if spec.required and spec.type not in ("boolean", "many2many"):
         checks.append((values.is_null(), "empty, but the field is required"))
+        if spec.type in ("char", "text", "html"):  # Odoo would store the blank text (its web client would not)
+            checks.append((values.str.strip_chars() == "", "blank, but the field is required"))
     for bad, problem in checks:
         refuse_cells(model, frame, column.name, rows.filter(bad.fill_null(False)).to_list(), problem)
 

@@ -923,6 +923,16 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
             model="res.partner",
             fields=described,
         )
+    for blank in ("", "   "):  # Odoo would store blank text in a required field (pandas' str.strip makes it)
+        with pytest.raises(
+            InvalidValueError, match=rf"column 'name': {re.escape(second)}: blank, but the field is required"
+        ):
+            zenoo_frames.diff(
+                original.clone(),
+                original.with_columns(pl.Series("name", ["a", blank, "c"])),
+                model="res.partner",
+                fields=described,
+            )
     assert _writes(client) == before
 
 
