@@ -281,6 +281,12 @@ def _one(value: Any, target: pl.DataType) -> Any:
         return value if isinstance(value, bool) else None
     if isinstance(value, str) and isinstance(target, pl.Date | pl.Datetime):
         return _iso(value.strip(), target)
+    if isinstance(target, pl.Datetime) and isinstance(value, dt.datetime):  # naive: UTC, as in _iso
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(target, pl.Date) and isinstance(value, dt.date):  # pandas holds dates as midnights
+        if not isinstance(value, dt.datetime):
+            return value
+        return value.date() if value.time() == dt.time() and value.tzinfo is None else None
     if isinstance(target, pl.Enum):
         return value if value in target.categories.to_list() else None
     if target == pl.String:

@@ -269,6 +269,35 @@ async def test_dates_datetimes_and_booleans_as_text_go_back(client: ZenooClient,
     assert (await client.read("res.partner", [partner], ["is_company"]))[0]["is_company"] is True
 
 
+async def test_a_pandas_object_column_mixing_datetimes_and_text_goes_back(client: ZenooClient, tag: str) -> None:
+    """pandas' pyarrow backend refuses text in a datetime column, so an edit goes through
+    ``astype(object)``: the Timestamps left as they were and the text typed in both convert."""
+    partner = (await _partners(client, tag, 1))[0]
+    orders = [await client.create("sale.order", {"name": f"{tag}-so{i}", "partner_id": partner,
+                                                  "commitment_date": "2031-01-31 13:45:00", "validity_date": "2031-02-01"})
+              for i in range(3)]  # fmt: skip
+    qs = client.model("sale.order").filter(id__in=orders).only("commitment_date", "validity_date").order_by("id")
+    for backend in ("numpy_nullable", "pyarrow"):
+        original = await qs.to_pandas(dtype_backend=backend, progress=False)
+        edited = original.copy()
+        edited["commitment_date"] = edited["commitment_date"].astype(object)
+        edited.loc[0, "commitment_date"] = "2031-05-06T12:20:30+02:00"
+        edited.loc[1, "commitment_date"] = dt.datetime(2031, 5, 7, 8, 0)  # naive: UTC
+        edited["validity_date"] = edited["validity_date"].astype(object)
+        edited.loc[2, "validity_date"] = "2031-03-04"
+        changes = zenoo_frames.diff(original, edited)
+        assert changes.preview().select("row", "field", "new").rows() == [
+            (0, "commitment_date", "2031-05-06 10:20:30"),
+            (1, "commitment_date", "2031-05-07 08:00:00"),
+            (2, "validity_date", "2031-03-04"),
+        ], backend
+    await changes.apply(client)
+    rows = await client.read("sale.order", orders, ["commitment_date", "validity_date"])
+    assert [(r["commitment_date"], r["validity_date"]) for r in rows] == [
+        ("2031-05-06 10:20:30", "2031-02-01"), ("2031-05-07 08:00:00", "2031-02-01"), ("2031-01-31 13:45:00", "2031-03-04")
+    ]
+
+
 async def test_monetary_dates_and_selections_of_leads_go_back(client: ZenooClient, tag: str) -> None:
     leads = await client.bulk_create(
         "crm.lead", [{"name": f"{tag}-lead{i}"} for i in range(2)], progress=False
