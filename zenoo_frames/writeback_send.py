@@ -37,7 +37,7 @@ from zenoo.writing.bulk import (
     unlink_requests,
     write_requests,
 )
-from zenoo.writing.load import replaced_ids
+from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
@@ -205,11 +205,13 @@ async def _missing_related(
 def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[str]:
     errors = [m for m in call.messages if m.get("type") == "error"]
     if errors:
+        repeat = batch_repeat(errors)
         return [
             f"{describe(call.rows[int(m['record'])])}"
             + (f", column {m['field']!r}" if m.get("field") else "")
             + f": {m.get('message')}"
-            for m in errors
+            + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
+            for m in [*(m for m in errors if m is not repeat), *([repeat] if repeat else [])]  # the likelier culprits first
             if isinstance(m.get("record"), int) and 0 <= m["record"] < len(call.rows)
         ] or [f"{call.method}: {call.error}"]
     reason = (

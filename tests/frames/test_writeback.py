@@ -599,6 +599,29 @@ async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
     assert await _snapshot(client, ids) == before
 
 
+async def test_the_row_odoo_repeats_a_batch_error_on_is_named_last_and_said_to_be_maybe_fine(
+    client: ZenooClient, tag: str
+) -> None:
+    """Odoo's load writes its rows as one batch; when a constraint fails it retries them one by one
+    and reports the batch's error on the first row too: the error names the real culprit first."""
+    [boss] = await client.bulk_create("res.partner", [{"name": f"{tag}-boss", "is_company": True}], progress=False)
+    ids = await _partners(client, tag, 4)
+    qs = client.model("res.partner").filter(id__in=ids).only("parent_id", "function").order_by("id")
+    original = await qs.to_polars(progress=False)
+    before = await _snapshot(client, ids)
+    edited = original.with_columns(  # distinct rows: one load; row 2 becomes its own parent
+        pl.when(pl.col("id") == ids[2]).then(ids[2]).otherwise(boss).alias("parent_id"),
+        pl.format("F{}", pl.int_range(pl.len())).alias("function"),
+    )
+    with pytest.raises(BatchError) as caught:
+        await zenoo_frames.diff(original, edited).apply(client)
+    failure = str(caught.value).split("write-back to res.partner failed: ", 1)[1]
+    culprit, repeat = failure.split("; ")[:2]
+    assert culprit.startswith(f"row 2 (id {ids[2]}): ") and "recursive" in culprit, failure
+    assert repeat.startswith(f"row 0 (id {ids[0]}): ") and "this row may be fine" in repeat, failure
+    assert await _snapshot(client, ids) == before
+
+
 async def test_a_failing_request_stops_the_write_back_before_the_next_is_sent(
     client: ZenooClient, tag: str
 ) -> None:

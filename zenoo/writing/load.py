@@ -115,6 +115,24 @@ def load_rows(
     return columns, rows
 
 
+#: said of :func:`batch_repeat`'s message wherever a row's error is shown
+BATCH_REPEAT_NOTE = "Odoo repeats a failing batch's error on its first row: this row may be fine"
+
+
+def batch_repeat(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The first of ``load``'s error messages when it may only repeat another row's: Odoo writes the
+    rows as one batch, and when that raises it retries them one by one and also reports the batch's
+    error on the batch's first row (unless that row's own error says the same). So a first message
+    whose text another row's message has may name an innocent row; None when there is none such."""
+    if not errors:
+        return None
+    first = errors[0]
+    repeated = any(
+        m.get("message") == first.get("message") and m.get("record") != first.get("record") for m in errors[1:]
+    )
+    return first if repeated else None
+
+
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
     """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows)."""
     columns, rows = result.values
@@ -124,7 +142,11 @@ async def send_load(client: OdooClient, model: str, result: CallResult, context:
     result.messages = list(answer.get("messages") or [])
     errors = [m for m in result.messages if m.get("type") == "error"]
     if answer["ids"] is False or errors:
-        text = "; ".join(f"row {m.get('record', '?')}: {m.get('message')}" for m in errors[:5]) or "no ids"
+        repeat = batch_repeat(errors)
+        text = "; ".join(
+            f"row {m.get('record', '?')}: {m.get('message')}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
+            for m in errors[:5]
+        ) or "no ids"
         raise OdooServerError(
             f"load on {model} wrote nothing: {text}", odoo_name="load", arguments=tuple(result.messages)
         )

@@ -228,6 +228,7 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
     db = model.env.registry.connection
     db.execute("SAVEPOINT zenoo_load")
     ids: list[int] = []
+    batch_error: dict[str, Any] | None = None  # what writing the whole batch at once would have raised
     for index, record_id, xid, values in converted:
         db.execute("SAVEPOINT zenoo_load_row")
         try:
@@ -235,7 +236,16 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
         except OdooException as exc:
             db.execute("ROLLBACK TO zenoo_load_row")
             messages.append(_write_message(index, exc))
+            user_error = exc.odoo_name.startswith("odoo.exceptions.") and not isinstance(exc, RequiredFieldError)
+            if batch_error is None and user_error:  # a NOT NULL violation is PostgreSQL's, not a UserError
+                first = converted[0][0]
+                batch_error = {"rows": {"from": first, "to": first}, "record": first, "type": "error",
+                               "message": exc.message}
         db.execute("RELEASE zenoo_load_row")
+    if batch_error is not None and batch_error not in messages:
+        # Odoo writes the rows in one batch first; when that raises a UserError it retries them one by
+        # one, and reports the batch's error too, on the batch's first row, unless that row's own says it
+        messages.insert(0, batch_error)
     if messages:
         db.execute("ROLLBACK TO zenoo_load")
         db.execute("RELEASE zenoo_load")
