@@ -74,3 +74,20 @@ class SlowToAnswer(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class RecordsCalls(httpx.AsyncBaseTransport):
+    """Passes every request on, keeping the method and context of each JSON-RPC call in ``calls``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str | None, dict[str, object]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+        kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
+        self.calls.append((method_of(request), dict(kwargs.get("context") or {})))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

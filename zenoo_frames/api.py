@@ -15,7 +15,7 @@ pool) on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop t
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -69,7 +69,7 @@ async def to_arrow(
     Records deleted between the search and the read are left out, announced with a
     ``MissingRecordsWarning`` and listed in ``table.schema.metadata[b"zenoo.missing_ids"]``.
     """
-    table, _schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    table, _schema, _context = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
     return table
 
 
@@ -83,8 +83,8 @@ async def to_polars(
     **keywords: Unpack[FetchKeywords],
 ) -> pl.DataFrame:
     """Fetch the records as a ``polars.DataFrame`` (selection fields as ``pl.Enum``)."""
-    table, schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
-    return remember(arrow_to_polars(table, schema), schema)
+    table, schema, context = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    return remember(arrow_to_polars(table, schema), schema, context)
 
 
 async def to_pandas(
@@ -108,8 +108,8 @@ async def to_pandas(
         raise ConfigurationError(
             f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}"
         )
-    table, schema = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
-    return remember(arrow_to_pandas(table, dtype_backend), schema)
+    table, schema, context = await _table(target, model, domain, fields, FetchOptions.merge(options, keywords))
+    return remember(arrow_to_pandas(table, dtype_backend), schema, context)
 
 
 async def _table(
@@ -118,11 +118,12 @@ async def _table(
     domain: Sequence[Any] | None,
     fields: Sequence[str] | None,
     fetch: FetchOptions,
-) -> tuple[pa.Table, FrameSchema]:
-    """The records as one Arrow table, and the schema it was read with (what the eager readers share)."""
+) -> tuple[pa.Table, FrameSchema, Mapping[str, Any] | None]:
+    """The records as one Arrow table, the schema and the context they were read with (what the
+    eager readers share)."""
     source = await _source(target, model, domain, fields)
     schema = await load_schema(source, display_names=fetch.display_names)
-    return await fetch_table(source, fetch, schema=schema), schema
+    return await fetch_table(source, fetch, schema=schema), schema, source.context
 
 
 async def to_parquet(

@@ -12,7 +12,6 @@ for conflicts and writes all or nothing.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,14 +25,17 @@ from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_conflicts import ConflictMode, as_text
 from zenoo_frames.writeback_frames import (
+    REPR_ROWS,
     SHOWN,
     Column,
     as_polars,
     columns_of,
     first_few,
     refuse_cells,
+    remembered_context,
     remembered_schema,
     same,
+    summary_html,
     typed,
 )
 from zenoo_frames.writeback_send import WriteBackResult, apply_changes
@@ -47,8 +49,6 @@ PREVIEW_SCHEMA = {
     "change": pl.String, "row": pl.Int64, "id": pl.Int64,
     "field": pl.String, "old": pl.String, "new": pl.String,
 }  # fmt: skip
-#: Rows of the preview shown in a repr.
-REPR_ROWS = 10
 
 
 def diff(
@@ -62,7 +62,9 @@ def diff(
 
     The columns' fields come from the schema zenoo remembers for the frames its readers return; for
     another frame (a copy, one read from a file), pass ``fields=`` (``await client.fields_get(model)``)
-    with ``model=``, or use ``await qs.write_back(original, edited)``.
+    with ``model=``, or use ``await qs.write_back(original, edited)``. The context the original was
+    read in (its QuerySet's: ``lang``, ``allowed_company_ids``…) is remembered too, and ``apply``
+    writes in it.
     """
     left, right = as_polars(original, "original"), as_polars(edited, "edited")
     schema = _schema(original, left, model, fields)
@@ -105,7 +107,8 @@ def diff(
         .with_columns(pl.col("__row").cast(pl.Int64))
         .join(right.select("id"), on="id", how="anti", maintain_order="left")
     )
-    return Changes(schema, columns, right, cells, creates, deletes)
+    context = remembered_context(original) if fields is None else None
+    return Changes(schema, columns, right, cells, creates, deletes, context)
 
 
 def _schema(
@@ -231,8 +234,11 @@ class Changes:
         cells: dict[str, pl.DataFrame],
         creates: pl.DataFrame,
         deletes: pl.DataFrame,
+        context: Mapping[str, Any] | None = None,
     ) -> None:
         self.schema = schema
+        #: the context the original frame was read in: ``apply`` writes in it unless given another
+        self.context = dict(context) if context else None
         self.columns = dict(columns)
         self.edited = edited
         self.cells = cells  # per column: row, id, old, new
@@ -333,26 +339,13 @@ class Changes:
             )  # fmt: skip
 
     def _repr_html_(self) -> str:
-        preview = self.preview()
-        with pl.Config(tbl_rows=REPR_ROWS, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
-            table = preview.head(REPR_ROWS)._repr_html_()
-        more = (
-            f"<p>… and {preview.height - REPR_ROWS} more change(s): "
-            "<code>changes.preview()</code> has them all</p>"
-            if preview.height > REPR_ROWS else ""
-        )  # fmt: skip
-        counts = "".join(
-            f"<li>{html.escape(text)}</li>"
-            for text in (
-                f"{self.updated} record(s) to update, {self.changed_cells} cell(s)"
-                + (f": {self._per_field()}" if self.cells else ""),
-                f"{self.created} to create",
-                f"{self.deleted} missing from the edited frame"
-                + (" (deleted only with deletes=True)" if self.deleted else ""),
-            )
-        )
-        title = f"<strong>Changes to {html.escape(self.model)}</strong>"
-        return f"<div class='zenoo-changes'>{title}<ul>{counts}</ul>{table}{more}</div>"
+        counts = [
+            f"{self.updated} record(s) to update, {self.changed_cells} cell(s)"
+            + (f": {self._per_field()}" if self.cells else ""),
+            f"{self.created} to create",
+            f"{self.deleted} missing from the edited frame" + (" (deleted only with deletes=True)" if self.deleted else ""),
+        ]
+        return summary_html("zenoo-changes", f"Changes to {self.model}", counts, self.preview(), "changes.preview()")
 
     @overload
     def apply(
@@ -396,14 +389,19 @@ class Changes:
         ``"overwrite"``); deletes only with ``deletes=True``. Up to ``rows_per_call`` rows per
         request (default 500); more than one request runs inside a zenoo transaction, each request
         checking its cells again right before it is sent. ``progress``: True for a bar, or a
-        callable as ``bulk_write`` takes.
+        callable as ``bulk_write`` takes. ``context``: the one to write in (default: the one the
+        original frame was read in, :attr:`context`).
         """
         options: dict[str, Any] = {
-            "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call,
-            "concurrency": concurrency, "progress": progress, "context": context,
+            "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call, "concurrency": concurrency,
+            "progress": progress, "context": self.context if context is None else context,
         }  # fmt: skip
         if isinstance(client, BlockingClient):
             return client.runner.run(apply_changes(self, client.aclient, **options))
+        if not callable(getattr(client, "call", None)):
+            raise InvalidValueError(
+                f"apply() needs the client to write with (a ZenooClient, or the blocking Client), got {client!r}"
+            )
         return apply_changes(self, client, **options)
 
 
@@ -415,6 +413,8 @@ async def write_back(
     conflicts: ConflictMode = "refuse",
     deletes: bool = False,
     rows_per_call: int | None = None,
+    concurrency: int | None = None,
+    progress: ProgressOption = False,
 ) -> WriteBackResult:
     """``diff`` then ``apply`` through the QuerySet's client and context (``qs.write_back`` calls it)."""
     schema = remembered_schema(original)
@@ -430,5 +430,7 @@ async def write_back(
         conflicts=conflicts,
         deletes=deletes,
         rows_per_call=rows_per_call,
+        concurrency=concurrency,
+        progress=progress,
         context=context,
     )

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ __all__ = [
     "columns_of",
     "first_few",
     "remember",
+    "remembered_context",
     "remembered_schema",
     "same",
     "typed",
@@ -44,22 +46,32 @@ WRITABLE_TYPES = frozenset(
 )  # fmt: skip
 #: Cells named in an error before "and N more".
 SHOWN = 5
+#: Rows of a frame shown in a repr.
+REPR_ROWS = 10
 
 _Frame = TypeVar("_Frame")
-_SCHEMAS: dict[int, FrameSchema] = {}
+_READS: dict[int, tuple[FrameSchema, dict[str, Any] | None]] = {}
 
 
-def remember(frame: _Frame, schema: FrameSchema) -> _Frame:
-    """Remember ``frame``'s schema for as long as it lives (the readers call this); returns it."""
+def remember(frame: _Frame, schema: FrameSchema, context: Mapping[str, Any] | None) -> _Frame:
+    """Remember ``frame``'s schema and the context it was read in, for as long as it lives (the
+    readers call this); returns it."""
     key = id(frame)
-    _SCHEMAS[key] = schema
-    weakref.finalize(frame, _SCHEMAS.pop, key, None)
+    _READS[key] = (schema, dict(context) if context else None)
+    weakref.finalize(frame, _READS.pop, key, None)
     return frame
 
 
 def remembered_schema(frame: Any) -> FrameSchema | None:
     """The schema of a frame zenoo read (the very object it returned), else None."""
-    return _SCHEMAS.get(id(frame))
+    read = _READS.get(id(frame))
+    return read[0] if read else None
+
+
+def remembered_context(frame: Any) -> dict[str, Any] | None:
+    """The context a frame zenoo read was read in (``lang``, ``allowed_company_ids``…), if any."""
+    read = _READS.get(id(frame))
+    return read[1] if read else None
 
 
 @dataclass(frozen=True)
@@ -292,3 +304,18 @@ def _one(value: Any, target: pl.DataType) -> Any:
     if target == pl.String:
         return value if isinstance(value, str) else None
     return None
+
+
+def summary_html(
+    css_class: str, title: str, counts: Sequence[str], frame: pl.DataFrame, rest: str, rows: str = "change(s)"
+) -> str:
+    """A Jupyter summary: ``title``, the ``counts`` as a list, the first rows of ``frame`` (its
+    ``rows``), and ``rest`` (``changes.preview()``) named as the place of those left out."""
+    with pl.Config(tbl_rows=REPR_ROWS, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
+        table = frame.head(REPR_ROWS)._repr_html_()
+    more = (
+        f"<p>… and {frame.height - REPR_ROWS} more {rows}: <code>{html.escape(rest)}</code> has them all</p>"
+        if frame.height > REPR_ROWS else ""
+    )  # fmt: skip
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in counts)
+    return f"<div class='{css_class}'><strong>{html.escape(title)}</strong><ul>{items}</ul>{table}{more}</div>"

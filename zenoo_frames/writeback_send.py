@@ -41,7 +41,7 @@ from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
-from zenoo_frames.writeback_frames import SHOWN, first_few, where
+from zenoo_frames.writeback_frames import SHOWN, first_few, summary_html, where
 
 if TYPE_CHECKING:
     from zenoo_frames.writeback import Changes
@@ -73,6 +73,8 @@ class WriteBackResult:
     already_done: int = 0
     #: records to delete that were already gone
     already_deleted: list[int] = field(default_factory=list)
+    #: records missing from the edited frame, left on the server (``deletes=False``)
+    not_deleted: int = 0
     requests: int = 0
     transaction: bool = False
     batches: list[BatchResult] = field(default_factory=list, repr=False)
@@ -96,20 +98,35 @@ class WriteBackResult:
         return len(self.deleted_ids)
 
     def summary(self) -> str:
+        return f"{self.model}: " + ", ".join(self._counts())
+
+    def _counts(self) -> list[str]:
         how = (
             f"{self.requests} requests inside a zenoo transaction" if self.transaction
             else f"{self.requests} request" + ("s" if self.requests != 1 else "")
         )  # fmt: skip
-        parts = [f"{self.model}: {self.updated} record(s) updated ({self.cells} cell(s))",
-                 f"{self.created} created", f"{self.deleted} deleted", how]  # fmt: skip
+        counts = [f"{self.updated} record(s) updated ({self.cells} cell(s))", f"{self.created} created",
+                  f"{self.deleted} deleted", how]  # fmt: skip
         if self.conflicts.height:
-            parts.append(f"{self.conflicts.height} conflict(s)")
+            counts.append(f"{self.conflicts.height} conflict(s)")
         if self.already_done:
-            parts.append(f"{self.already_done} cell(s) already held the new value")
-        return ", ".join(parts)
+            counts.append(f"{self.already_done} cell(s) already held the new value")
+        if self.already_deleted:
+            counts.append(f"{len(self.already_deleted)} record(s) to delete were already gone")
+        if self.not_deleted:
+            counts.append(f"{self.not_deleted} record(s) missing from the edited frame left (deletes=False)")
+        return counts
 
     def __repr__(self) -> str:
         return f"<WriteBackResult {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the counts, then the conflicts if any, else what was written."""
+        frame, rest, rows = (
+            (self.conflicts, "result.conflicts", "conflict(s)") if self.conflicts.height
+            else (self.written, "result.written", "cell(s)")
+        )  # fmt: skip
+        return summary_html("zenoo-write-back", f"Written to {self.model}", self._counts(), frame, rest, rows)
 
 
 # --- the writes ------------------------------------------------------------------------------------
@@ -341,6 +358,7 @@ async def apply_changes(
         deleted_ids=list(checked.delete_ids),
         already_done=checked.already_done + recheck.already_done,
         already_deleted=checked.already_deleted + recheck.gone,
+        not_deleted=0 if deletes else changes.deleted,
         requests=requests,
         transaction=requests > 1,
         batches=batches,

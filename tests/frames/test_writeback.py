@@ -28,7 +28,7 @@ import pandas as pd
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from transports import AnswersLate
+from transports import AnswersLate, RecordsCalls
 
 import zenoo_frames
 from zenoo import (
@@ -599,6 +599,34 @@ async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
     assert await _snapshot(client, ids) == before
 
 
+async def test_changes_are_written_in_the_context_the_frame_was_read_in(
+    target: Any, client: ZenooClient, tag: str
+) -> None:
+    """A frame read in a context (a language, companies) is written back in it: its cells are that
+    context's values. A context given to apply wins; qs.write_back takes the QuerySet's."""
+    ids = await _partners(client, tag, 2, color=1)
+    transport = RecordsCalls(target.transport or httpx.AsyncHTTPTransport())
+    async with ZenooClient(target.url, transport=transport) as watched:
+        await target.log_in(watched, "password")
+        qs = watched.model("res.partner").filter(id__in=ids).only("color").order_by("id")
+        qs = qs.with_context(lang="en_US", zenoo_read="marked")
+        original = await qs.to_polars(progress=False)
+        changes = zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1))
+        assert changes.context == {"lang": "en_US", "zenoo_read": "marked"}
+        await changes.apply(watched)
+        await zenoo_frames.diff(original, original.with_columns(pl.col("color") + 2)).apply(
+            watched, context={"zenoo_read": "given"}, conflicts="overwrite"
+        )
+        read = await qs.to_polars(progress=False)
+        done: list[int] = []
+        await qs.write_back(read, read.with_columns(pl.col("color") + 1), concurrency=1, progress=lambda d, t: done.append(d))
+    writes = [context.get("zenoo_read") for method, context in transport.calls if method == "write"]
+    assert writes == ["marked", "given", "marked"] and done == [2]
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [4, 4]
+    with pytest.raises(InvalidValueError, match=r"apply\(\) needs the client to write with"):
+        changes.apply(None)  # type: ignore[call-overload]
+
+
 async def test_the_row_odoo_repeats_a_batch_error_on_is_named_last_and_said_to_be_maybe_fine(
     client: ZenooClient, tag: str
 ) -> None:
@@ -1158,3 +1186,9 @@ async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
         "Changes to res.partner: 29 record(s) to update (29 cell(s): color ×29), 0 to create"
     )
     assert "│ change ┆ row ┆ id" in text and "… and 20 more change(s)" in text
+    result = await changes.apply(client, rows_per_call=1000)  # the one missing row is kept
+    page = result._repr_html_()
+    assert "<strong>Written to res.partner</strong>" in page and "<li>29 record(s) updated (29 cell(s))</li>" in page
+    assert "<li>1 record(s) missing from the edited frame left (deletes=False)</li>" in page
+    assert "<table" in page and "… and 19 more cell(s): <code>result.written</code> has them all" in page
+    assert "1 record(s) missing from the edited frame left (deletes=False)" in result.summary()

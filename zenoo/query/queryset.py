@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow as pa
 
+    from zenoo.writing.bulk import ProgressOption
     from zenoo_frames.options import FetchKeywords, FetchOptions
     from zenoo_frames.writeback import WriteBackResult
 
@@ -621,13 +622,16 @@ class QuerySet:
         conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
         deletes: bool = False,
         rows_per_call: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = False,
     ) -> WriteBackResult:
         """Write an edited frame back: ``diff(original, edited)`` then ``apply`` through this QuerySet's
         client and context (see :func:`zenoo_frames.diff`, docs/write-back.md)."""
         from zenoo_frames.writeback import write_back
 
         return await write_back(
-            self, original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call
+            self, original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call,
+            concurrency=concurrency, progress=progress,
         )
 
 

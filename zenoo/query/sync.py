@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow as pa
 
+    from zenoo.writing.bulk import ProgressOption
     from zenoo_frames.options import FetchKeywords, FetchOptions
     from zenoo_frames.writeback import WriteBackResult
 
@@ -245,9 +246,12 @@ class BlockingQuerySet:
         conflicts: Literal["refuse", "skip", "overwrite"] = "refuse",
         deletes: bool = False,
         rows_per_call: int | None = None,
+        concurrency: int | None = None,
+        progress: ProgressOption = False,
     ) -> WriteBackResult:
         written = self._qs.write_back(
-            original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call
+            original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call,
+            concurrency=concurrency, progress=progress,
         )
         return self._runner.run(written)
 
