@@ -4,14 +4,21 @@ every target: what a client sees when a server is slow or a connection fails."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import orjson
 
 
+def _execute_kw_args(request: httpx.Request) -> list[Any]:
+    """The ``args`` of a JSON-RPC ``execute_kw`` request: db, uid, password, model, method, args, kwargs."""
+    args: list[Any] = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+    return args
+
+
 def method_of(request: httpx.Request) -> str | None:
     """The model method a JSON-RPC ``execute_kw`` request calls."""
-    args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+    args = _execute_kw_args(request)
     return args[4] if len(args) > 4 else None
 
 
@@ -84,7 +91,7 @@ class RecordsCalls(httpx.AsyncBaseTransport):
         self.calls: list[tuple[str | None, dict[str, object]]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        args = orjson.loads(request.content).get("params", {}).get("args", []) if request.content else []
+        args = _execute_kw_args(request)
         kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
         self.calls.append((method_of(request), dict(kwargs.get("context") or {})))
         return await self.inner.handle_async_request(request)

@@ -223,12 +223,13 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
     errors = [m for m in call.messages if m.get("type") == "error"]
     if errors:
         repeat = batch_repeat(errors)
+        likelier_first = [m for m in errors if m is not repeat] + ([repeat] if repeat else [])
         return [
             f"{describe(call.rows[int(m['record'])])}"
             + (f", column {m['field']!r}" if m.get("field") else "")
             + f": {m.get('message')}"
             + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
-            for m in [*(m for m in errors if m is not repeat), *([repeat] if repeat else [])]  # the likelier culprits first
+            for m in likelier_first
             if isinstance(m.get("record"), int) and 0 <= m["record"] < len(call.rows)
         ] or [f"{call.method}: {call.error}"]
     reason = (
@@ -239,18 +240,17 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
     return [f"{call.method} of {shown}: {reason}"]
 
 
-def _one_request_outcome(result: BatchResult | None) -> str:
+def _one_request_outcome(result: BatchResult) -> str:
     """What Odoo did of a write-back sent as one request that failed: nothing, or unknown."""
-    states = {call.state for op in (result.operations if result else []) for call in op.calls}
-    if "unknown" in states:
+    if any(call.state == "unknown" for call in result.calls):
         return ("its outcome is unknown: Odoo may have written all of it or none, and may still be running "
                 "it (one request, all or nothing); read the records before applying again")  # fmt: skip
     return "Odoo wrote none of it (one request)"
 
 
-def _rolled_back(result: BatchResult | None) -> str:
+def _rolled_back(result: BatchResult) -> str:
     """What the transaction of a write-back of several requests undid after one failed."""
-    states = [call.state for op in (result.operations if result else []) for call in op.calls]
+    states = [call.state for call in result.calls]
     done, unsent = states.count("done"), states.count("skipped")
     undone = (
         f"the write-back's transaction undid the {done} request(s) already written" if done
