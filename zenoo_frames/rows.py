@@ -44,16 +44,13 @@ def rows_to_batch(schema: FrameSchema, rows: Sequence[Mapping[str, Any]]) -> pa.
     """Convert rows read from Odoo into a record batch with the raw schema, in the rows' order."""
     target = raw_schema(schema)
     names = ["id", *schema.field_names]
-    try:
-        if len(names) == 1:  # itemgetter of one name gives bare values, not 1-tuples
-            columns: list[Sequence[Any]] = [[row["id"] for row in rows]]
-        else:
-            columns = list(zip(*map(itemgetter(*names), rows), strict=True)) if rows else [() for _ in names]
+    try:  # a list per column: transposing with zip(*rows) would keep an iterator per row alive
+        columns = [list(map(itemgetter(name), rows)) for name in names]
     except KeyError as exc:
         raise ProtocolError(f"the server's rows of {schema.model} lack the field {exc.args[0]!r}") from None
     arrays: list[pa.Array] = [pa.array(columns[0], pa.int64())]
     arrays.extend(
-        _column(spec, list(values)) for spec, values in zip(schema.fields, columns[1:], strict=True)
+        _column(spec, values) for spec, values in zip(schema.fields, columns[1:], strict=True)
     )
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 

@@ -429,15 +429,16 @@ class Batch:
             )
         fields = await model_fields(self.client, model)
         order = list(records[0][1])
-        columns, rows_or_none = load_rows(fields, [(record_id or 0, {n: v[n] for n in order}) for record_id, v in records])
+        columns, rows_or_none = load_rows(
+            fields, [record_id or 0 for record_id, _ in records], [{n: v[n] for n in order} for _, v in records]
+        )
         cells = [row for row in rows_or_none if row is not None]
         if len(cells) < len(records):
             raise InvalidValueError(
                 f"atomic batch on {model}: some values cannot be sent as import text (x2many, binary, "
                 "empty or padded strings…), so creates and updates cannot go as one load"
             )
-        for row in cells[: len(rows)]:
-            row[0] = ""  # a new row: no .id
+        cells[: len(rows)] = [("", *row[1:]) for row in cells[: len(rows)]]  # a new row: no .id
         operation = OperationResult("load", model, len(records))
 
         async def send(result: CallResult) -> None:

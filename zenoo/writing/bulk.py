@@ -394,7 +394,7 @@ async def write_requests(
             requests.append((CallResult("write", model, _as_range(rows[part.start : part.stop]), values=values), send_write))
     fields = await model_fields(client, model) if singles else ModelFields(model, {})
     for rows in singles.values():
-        columns, cells = load_rows(fields, [(targets[row], rows_values[row]) for row in rows])
+        columns, cells = load_rows(fields, [targets[row] for row in rows], [rows_values[row] for row in rows])
         loadable = [(row, cell) for row, cell in zip(rows, cells, strict=True) if cell is not None]
         by_write = [row for row, cell in zip(rows, cells, strict=True) if cell is None]
         if by_write and options.via == "load":
