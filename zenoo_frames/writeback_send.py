@@ -5,8 +5,9 @@
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
    done (its read is their snapshot).
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
-   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
-   (``create([...])``, ids in row order), then deletes (one ``unlink``, last).
+   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``; planned in a
+   thread while the check's read is answered), then creates (``create([...])``, ids in row order),
+   then deletes (one ``unlink``, last).
 3. **All or nothing**: a write-back that is one request is Odoo's own transaction. One that needs
    more runs inside a zenoo transaction (:class:`zenoo.writing.Transaction`): a failing request
    undoes the requests before it. Deletes come last, in one request, because an unlink cannot be
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -153,6 +155,27 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
     return values, rows
 
 
+Stage = tuple[OperationResult, list[tuple[CallResult, Send]]]
+
+
+def _planned_updates(
+    client: OdooClient,
+    fields: ModelFields,
+    cells: Mapping[str, pl.DataFrame],
+    values: Mapping[str, Mapping[int, Any]],
+    options: Options,
+    context: Mapping[str, Any] | None,
+) -> tuple[dict[int, dict[str, Any]], Stage | None]:
+    """The values to write to each record (``{id: {field: value}}``) for ``cells``, and the
+    requests writing them (None when there are none)."""
+    updates: dict[int, dict[str, Any]] = {}
+    for name, frame in cells.items():
+        mine = values[name]
+        for record_id in frame["id"].to_list():
+            updates.setdefault(record_id, {})[name] = mine[record_id]
+    return updates, write_requests(client, fields, updates, options, context) if updates else None
+
+
 async def _create_values(
     client: OdooClient, fields: ModelFields, changes: Changes
 ) -> tuple[list[dict[str, Any]], list[int]]:
@@ -288,23 +311,31 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
-    checked = await check_conflicts(client, changes, conflicts, deletes, context)
+    # the requests of every changed cell are planned in a thread while the check's read is answered
+    planning = asyncio.ensure_future(asyncio.to_thread(_planned_updates, client, fields, changes.cells, values,
+                                                       options, context))  # fmt: skip
+    try:
+        checked = await check_conflicts(client, changes, conflicts, deletes, context)
+    except BaseException:
+        await asyncio.wait([planning])  # a thread cannot be stopped: it ends on its own
+        raise
+    planned = await planning
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    updates: dict[int, dict[str, Any]] = {}
-    for name, frame in checked.cells.items():
-        for record_id in frame["id"].to_list():
-            updates.setdefault(record_id, {})[name] = values[name][record_id]
+    if checked.conflicts.height or checked.already_done:  # the check left cells out: plan what is left
+        planned = _planned_updates(client, fields, checked.cells, values, options, context)
+    updates, writes = planned
 
-    stages: list[tuple[OperationResult, list[tuple[CallResult, Send]]]] = []
-    if updates:
-        stages.append(await write_requests(client, model, updates, options, context))
+    stages: list[Stage] = []
+    if writes is not None:
+        stages.append(writes)
     created = create_requests(client, model, creates, options, context) if creates else None
     if created is not None:
         stages.append(created)
     if checked.delete_ids:
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
+    requests = sum(len(reqs) for _, reqs in stages)
     requests = sum(len(reqs) for _, reqs in stages)
     recheck = Recheck(client, changes, checked, updates, conflicts, context)
     if requests > 1:  # several requests are each checked again, but for those sent right after the check

@@ -298,7 +298,8 @@ class Batch:
                     target.setdefault(record_id, {}).update(resolved(values))
         for (model, _key), (context, updates) in merged.items():
             checked_values = await checked_updates(self.client, model, updates, self.options.validate)
-            operation, reqs = await write_requests(self.client, model, checked_values, self.options, context)
+            fields = await model_fields(self.client, model)
+            operation, reqs = write_requests(self.client, fields, checked_values, self.options, context)
             results.append(operation)
             requests += reqs
         # deletes: merged per model and context
@@ -383,8 +384,9 @@ class Batch:
         if not updates:
             operation, requests = create_requests(self.client, model, rows, _one_request(self.options, len(rows)), context)
         elif not rows and len({values_key(v) for v in updates.values()}) == 1:
-            operation, requests = await write_requests(
-                self.client, model, updates, _one_request(self.options, len(updates), via="write"), context
+            fields = await model_fields(self.client, model)
+            operation, requests = write_requests(
+                self.client, fields, updates, _one_request(self.options, len(updates), via="write"), context
             )
         else:
             operation, requests = await self._load_request(model, rows, updates, context)

@@ -347,15 +347,17 @@ async def checked_updates(
     return dict(zip(ids, await _checked_values(client, model, updates.values(), creating=False), strict=True))
 
 
-async def write_requests(
+def write_requests(
     client: OdooClient,
-    model: str,
+    fields: ModelFields,
     updates: dict[int, dict[str, Any]],
     options: Options,
     context: Mapping[str, Any] | None,
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
     """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
-    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
+    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says. Nothing
+    is awaited: a write-back plans its requests in a thread while its conflict check is read."""
+    model = fields.model
     targets = list(updates)
     rows_values = list(updates.values())
     operation = OperationResult("write", model, len(targets), targets=targets)
@@ -392,7 +394,6 @@ async def write_requests(
             continue
         for part in chunks(len(rows), options.chunk_size):
             requests.append((CallResult("write", model, _as_range(rows[part.start : part.stop]), values=values), send_write))
-    fields = await model_fields(client, model) if singles else ModelFields(model, {})
     for rows in singles.values():
         columns, cells = load_rows(fields, [targets[row] for row in rows], [rows_values[row] for row in rows])
         loadable = [(row, cell) for row, cell in zip(rows, cells, strict=True) if cell is not None]
@@ -431,7 +432,7 @@ async def bulk_write(
     if checked:
         # the access right first, once (as ZenooClient.write does), rather than in every request
         await client.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
-    operation, requests = await write_requests(client, model, checked, options, context)
+    operation, requests = write_requests(client, await model_fields(client, model), checked, options, context)
     return await execute([operation], requests, options, model)
 
 
