@@ -5,9 +5,10 @@ Not run in CI. Contenders, each starting from the same server state (the records
 runs, untimed):
 
 * ``zenoo``: ``zenoo_frames.diff(original, edited).apply(client)`` with its defaults: the diff, the
-  conflict check (one ``read``), then ``load`` by ``.id`` in requests of 500 rows (4 in flight)
-  inside a zenoo transaction (a read before and after each request); ``zenoo one request`` is the
-  same with ``rows_per_call`` covering every row (one ``load``, Odoo's own transaction);
+  conflict check (one ``read``), then ``load`` by ``.id`` in paced requests (4 in flight: the
+  first four of 100 rows, the others sized from their time) inside a zenoo transaction (a read
+  before and after each request); ``zenoo one request`` is the same with ``rows_per_call``
+  covering every row (one ``load``, Odoo's own transaction);
 * ``loop``: one ``write`` per row, as people write it today (OdooRPC when installed, else zenoo's
   ``write``); timed on ``--loop-rows`` records and scaled to ``--rows`` (say so in the figures);
 * ``raw``: one hand-written JSON-RPC ``load`` with ``.id`` and the same cells (``bench/writing.py``'s
@@ -84,11 +85,14 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
         }
         runs: dict[str, list[float]] = {}
         diff_times = []
+        sizes: set[tuple[int, ...]] = set()  # the paced requests' rows
         for _ in range(repeat):
             for name, run in contenders.items():
                 await reset()
-                seconds, _result = await timed(run)
+                seconds, result = await timed(run)
                 runs.setdefault(name, []).append(seconds)
+                if name == "zenoo":
+                    sizes.add(tuple(len(c.rows) for batch in result.batches for c in batch.calls))
             started = time.perf_counter()
             zenoo_frames.diff(original, edited)
             diff_times.append(time.perf_counter() - started)
@@ -112,6 +116,7 @@ async def bench(url: str, db: str, user: str, password: str, rows: int, loop_row
           f"{loop_rows} records and scaled to {rows}")  # fmt: skip
     print("  " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in figures.items())
           + f" (of which diff {statistics.median(diff_times):.3f}s)")  # fmt: skip
+    print("  zenoo's requests (rows each): " + "; ".join(", ".join(map(str, s)) for s in sorted(sizes)))
     for name in ("zenoo", "zenoo one request"):
         print(f"    {name}: loop / zenoo = {figures['loop'] / figures[name]:.1f}x (target >= 10); "
               f"zenoo / raw = {figures[name] / figures['raw']:.2f} (target <= 1.3)")  # fmt: skip

@@ -387,10 +387,11 @@ class Changes:
         """Write the changes: ``await changes.apply(client)`` (or, with the blocking ``Client``,
         ``changes.apply(client)``), checking conflicts first (``conflicts="refuse"``, ``"skip"`` or
         ``"overwrite"``); deletes only with ``deletes=True``. Up to ``rows_per_call`` rows per
-        request (default 500); more than one request runs inside a zenoo transaction, each request
-        checking its cells again right before it is sent. ``progress``: True for a bar, or a
-        callable as ``bulk_write`` takes. ``context``: the one to write in (default: the one the
-        original frame was read in, :attr:`context`).
+        request; by default up to 500 rows go as one request, and a larger write-back sizes its
+        requests by the time the first ones take. More than one request runs inside a zenoo
+        transaction, each request checking its cells again right before it is sent.
+        ``progress``: True for a bar, or a callable as ``bulk_write`` takes. ``context``: the one
+        to write in (default: the one the original frame was read in, :attr:`context`).
         """
         options: dict[str, Any] = {
             "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call, "concurrency": concurrency,

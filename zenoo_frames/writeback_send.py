@@ -5,9 +5,12 @@
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
    done (its read is their snapshot).
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
-   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``; planned in a
-   thread while the check's read is answered), then creates (``create([...])``, ids in row order),
-   then deletes (one ``unlink``, last).
+   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``; planned while
+   the check's read is in flight), then creates (``create([...])``, ids in row order),
+   then deletes (one ``unlink``, last). Without ``rows_per_call``, up to 500 rows go as one request
+   and the loads of a larger write-back are paced: the first ``concurrency`` carry 100 rows, the
+   others are sized from the time those took (``PACED_SECONDS`` each), so that a slow server gets
+   small requests that do not time out and a fast one few large requests.
 3. **All or nothing**: a write-back that is one request is Odoo's own transaction. One that needs
    more runs inside a zenoo transaction (:class:`zenoo.writing.Transaction`): a failing request
    undoes the requests before it. Deletes come last, in one request, because an unlink cannot be
@@ -18,7 +21,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +39,7 @@ from zenoo.writing.bulk import (
     create_requests,
     execute,
     positive_or_none,
+    rechunk_loads,
     unlink_requests,
     write_requests,
 )
@@ -51,8 +55,15 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ROWS_PER_CALL", "WriteBackResult", "apply_changes"]
 
 #: Rows per ``load`` or ``create`` request when the caller does not say: above it, a write-back
-#: runs as several requests inside a zenoo transaction.
+#: runs as several requests inside a zenoo transaction, its loads paced (below).
 DEFAULT_ROWS_PER_CALL = 500
+#: Paced loads (``rows_per_call=None``): the first ``concurrency`` requests carry ``FIRST_ROWS``
+#: rows; the others are sized from the time those took, so that each takes about ``PACED_SECONDS``
+#: with ``concurrency`` in flight (a slow server: no read timeout; a fast one: fewer requests and
+#: reads), within ``PACED_ROWS``.
+FIRST_ROWS = 100
+PACED_SECONDS = 5.0
+PACED_ROWS = range(10, 5001)
 
 
 @dataclass
@@ -311,13 +322,14 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
-    # the requests of every changed cell are planned in a thread while the check's read is answered
-    planning = asyncio.ensure_future(asyncio.to_thread(_planned_updates, client, fields, changes.cells, values,
-                                                       options, context))  # fmt: skip
+    async def plan() -> tuple[dict[int, dict[str, Any]], Stage | None]:
+        return _planned_updates(client, fields, changes.cells, values, options, context)
+
+    planning = asyncio.ensure_future(plan())  # runs once the check awaits its read's answer
     try:
         checked = await check_conflicts(client, changes, conflicts, deletes, context)
     except BaseException:
-        await asyncio.wait([planning])  # a thread cannot be stopped: it ends on its own
+        planning.cancel()
         raise
     planned = await planning
     if checked.conflicts.height and conflicts == "refuse":
@@ -336,6 +348,15 @@ async def apply_changes(
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
     requests = sum(len(reqs) for _, reqs in stages)
+    loads = sum(len(call.rows) for call, _ in writes[1] if call.method == "load") if writes is not None else 0
+    paced = writes if rows_per_call is None and loads > DEFAULT_ROWS_PER_CALL else None
+    if paced is not None:  # the first loads small, the others sized by the time those take
+        operation, reqs = paced
+        small = rechunk_loads(reqs, FIRST_ROWS)
+        planned_rest = rechunk_loads(small[options.concurrency :], DEFAULT_ROWS_PER_CALL)
+        paced = operation, small[: options.concurrency] + planned_rest
+        operation.calls = [call for call, _ in paced[1]]
+        stages[0] = paced
     requests = sum(len(reqs) for _, reqs in stages)
     recheck = Recheck(client, changes, checked, updates, conflicts, context)
     if requests > 1:  # several requests are each checked again, but for those sent right after the check
@@ -355,9 +376,24 @@ async def apply_changes(
     }
     batches: list[BatchResult] = []
 
+    def resize(
+        seconds: float, first: Sequence[tuple[CallResult, Send]], rest: Sequence[tuple[CallResult, Send]]
+    ) -> Sequence[tuple[CallResult, Send]]:
+        """The loads after the first ones, in requests sized from the time those took."""
+        if any(call.method != "load" for call, _ in first):
+            return rest  # a shared write's time says nothing of a load's
+        rows_per_second = sum(len(call.rows) for call, _ in first) / max(seconds, 1e-3)
+        remaining = sum(len(call.rows) for call, _ in rest if call.method == "load")
+        size = min(int(PACED_SECONDS * rows_per_second / options.concurrency), -(-remaining // options.concurrency))
+        size = min(max(size, PACED_ROWS.start), PACED_ROWS.stop - 1)
+        resized = rechunk_loads(rest, -(-remaining // -(-remaining // size)))  # as many requests, evened out
+        stages[0][0].calls = [call for call, _ in [*first, *resized]]
+        return resized
+
     async def run() -> None:
         for operation, reqs in stages:
-            result = await execute([operation], reqs, options, model)
+            result = await execute([operation], reqs, options, model,
+                                   resize if paced is not None and operation is paced[0] else None)  # fmt: skip
             batches.append(result)
             if not result.ok:  # the error's result holds every request: those after it "skipped"
                 whole = BatchResult([op for op, _ in stages], sum(done.duration for done in batches))
@@ -390,7 +426,7 @@ async def apply_changes(
         already_done=checked.already_done + recheck.already_done,
         already_deleted=checked.already_deleted + recheck.gone,
         not_deleted=0 if deletes else changes.deleted,
-        requests=requests,
+        requests=sum(len(operation.calls) for operation, _ in stages),  # paced: as resized
         transaction=requests > 1,
         batches=batches,
     )

@@ -558,6 +558,69 @@ async def test_requests_sent_right_after_the_check_are_not_checked_again(client:
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2] * 10
 
 
+# --- request sizes -----------------------------------------------------------------------------------
+
+
+async def _paced(client: ZenooClient, tag: str, count: int, edit: Any = None) -> tuple[list[int], pl.DataFrame, Any]:
+    """``count`` partners with their colors changed (distinct values: ``load`` requests), applied
+    with the default request sizes; the ids, the edited frame and the result or the error."""
+    ids = await _partners(client, tag, count, color=1)
+    original = await client.model("res.partner").filter(id__in=ids).only("color", "country_id").order_by("id").to_polars(progress=False)
+    edited = original.with_columns((2 + pl.int_range(pl.len()) % 1000).alias("color"))
+    edited = edited.with_columns(edit) if edit is not None else edited
+    try:
+        return ids, edited, await zenoo_frames.diff(original, edited).apply(client)
+    except BatchError as exc:
+        return ids, edited, exc
+
+
+def _load_sizes(batch: Any) -> list[int]:
+    [operation] = batch.operations
+    assert {call.method for call in operation.calls} == {"load"}
+    return [len(call.rows) for call in operation.calls]
+
+
+async def test_a_large_write_back_sizes_its_requests_by_the_time_the_first_ones_take(
+    client: ZenooClient, tag: str
+) -> None:
+    """Above 500 rows, the first four requests carry 100 rows; the others are sized from their time,
+    here as large as keeps the four slots busy (600 rows left: at most 150 each)."""
+    ids, edited, result = await _paced(client, tag, 1000)
+    assert isinstance(result, WriteBackResult) and result.transaction
+    sizes = _load_sizes(result.batches[0])
+    assert sizes[:4] == [100] * 4 and sum(sizes) == 1000 and result.requests == len(sizes)
+    assert all(10 <= size <= 150 for size in sizes[4:-1]) and len(set(sizes[4:-1])) <= 1, sizes
+    assert 0 < sizes[-1] <= sizes[-2], sizes
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == edited["color"].to_list()
+
+
+async def test_a_slow_server_gets_smaller_requests(
+    client: ZenooClient, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server slower than the time a request should take (made so by asking 1 ms of each) gets the
+    smallest requests, 10 rows, after the first four: none waits long enough to time out."""
+    monkeypatch.setattr("zenoo_frames.writeback_send.PACED_SECONDS", 0.001)
+    ids, edited, result = await _paced(client, tag, 600)
+    assert isinstance(result, WriteBackResult)
+    assert _load_sizes(result.batches[0]) == [100] * 4 + [10] * 20
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == edited["color"].to_list()
+
+
+async def test_a_failure_among_the_first_requests_leaves_the_others_unsent(client: ZenooClient, tag: str) -> None:
+    country = (await client.search("res.country", [], limit=1, order="id"))[0]
+    bad = pl.when(pl.int_range(pl.len()) == 30).then(999_999_999).otherwise(country).alias("country_id")
+    ids, _edited, caught = await _paced(client, tag, 700, bad)
+    assert isinstance(caught, BatchError), caught
+    assert f"row 30 (id {ids[30]}), column 'country_id'" in str(caught)
+    assert "undid the 3 request(s) already written; 1 request(s) were not sent" in str(caught)
+    [operation] = caught.result.operations
+    assert [(call.state, len(call.rows)) for call in operation.calls] == [
+        ("failed", 100), ("done", 100), ("done", 100), ("done", 100), ("skipped", 300)
+    ]
+    assert operation.calls[-1].note == "not sent: an earlier request failed"
+    assert {r["color"] for r in await client.read("res.partner", ids, ["color", "country_id"])} == {1}
+
+
 # --- all or nothing ----------------------------------------------------------------------------------
 
 
@@ -565,9 +628,9 @@ async def _snapshot(client: ZenooClient, ids: list[int]) -> list[dict[str, Any]]
     return await client.read("res.partner", ids, ["color", "function", "country_id", "name"])
 
 
-@pytest.mark.parametrize("rows_per_call", [500, 5000], ids=["chunked-in-a-transaction", "one-load"])
+@pytest.mark.parametrize("rows_per_call", [None, 5000], ids=["paced-in-a-transaction", "one-load"])
 async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
-    client: ZenooClient, tag: str, rows_per_call: int, target: Any
+    client: ZenooClient, tag: str, rows_per_call: int | None, target: Any
 ) -> None:
     if rows_per_call == 5000 and not target.embedded:
         pytest.skip(

@@ -224,14 +224,37 @@ def deadline_of(options: Options) -> float | None:
     return None if options.timeout is None else asyncio.get_running_loop().time() + options.timeout
 
 
+#: ``resize(seconds, first, rest)``: the requests to send after the ``first`` ones took ``seconds``
+Resize = Callable[[float, Sequence[tuple[CallResult, Send]], Sequence[tuple[CallResult, Send]]],
+                  Sequence[tuple[CallResult, Send]]]  # fmt: skip
+
+
 async def execute(
-    operations: Sequence[OperationResult], requests: Sequence[tuple[CallResult, Send]], options: Options, what: str
+    operations: Sequence[OperationResult],
+    requests: Sequence[tuple[CallResult, Send]],
+    options: Options,
+    what: str,
+    resize: Resize | None = None,
 ) -> BatchResult:
-    """Run the requests of ``operations`` and return what they did."""
+    """Run the requests of ``operations`` and return what they did. With ``resize``, the first
+    ``options.concurrency`` requests go first; once they are all done, ``resize`` replans the
+    others from the time they took (and updates the operations' calls)."""
     start = time.perf_counter()
     progress = Progress(options.progress, sum(len(result.rows) for result, _ in requests), what)
+    deadline = deadline_of(options)
     try:
-        await run_stage(requests, options, progress, deadline_of(options))
+        if resize is None or len(requests) <= options.concurrency:
+            await run_stage(requests, options, progress, deadline)
+        else:
+            first, rest = requests[: options.concurrency], requests[options.concurrency :]
+            in_time = await run_stage(first, options, progress, deadline)
+            failed = any(call.state != "done" for call, _ in first)
+            if not in_time or (failed and options.stop_after_failure):
+                for call, _ in rest:
+                    call.note = "not sent: " + ("an earlier request failed" if in_time else "the time allowed ran out")
+            else:
+                await run_stage(rest if failed else resize(time.perf_counter() - start, first, rest),
+                                options, progress, deadline)  # fmt: skip
     finally:
         progress.close()
     return BatchResult(list(operations), time.perf_counter() - start)
@@ -356,7 +379,7 @@ def write_requests(
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
     """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
     (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says. Nothing
-    is awaited: a write-back plans its requests in a thread while its conflict check is read."""
+    is awaited: a write-back plans its requests while its conflict check's read is in flight."""
     model = fields.model
     targets = list(updates)
     rows_values = list(updates.values())
@@ -411,6 +434,35 @@ def write_requests(
             requests.append((CallResult("write", model, range(row, row + 1), values=rows_values[row]), send_write))
     operation.calls = [call for call, _ in requests]  # in the order they are sent
     return operation, requests
+
+
+def rechunk_loads(requests: Sequence[tuple[CallResult, Send]], size: int) -> list[tuple[CallResult, Send]]:
+    """``requests`` with each run of consecutive ``load`` requests of the same columns cut again
+    into requests of ``size`` rows (the same rows, in the same order, sent by the run's first
+    request's send: the loads of one operation share theirs); the others as they are."""
+    out: list[tuple[CallResult, Send]] = []
+    run: list[tuple[CallResult, Send]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        (first, send), columns = run[0], run[0][0].values[0]
+        rows = [row for call, _ in run for row in call.rows]
+        cells = [cell for call, _ in run for cell in call.values[1]]
+        for part in chunks(len(rows), size):
+            values = (columns, cells[part.start : part.stop])
+            out.append((CallResult("load", first.model, _as_range(rows[part.start : part.stop]), values=values), send))
+        run.clear()
+
+    for call, send in requests:
+        if call.method != "load" or (run and call.values[0] != run[0][0].values[0]):
+            flush()
+        if call.method == "load":
+            run.append((call, send))
+        else:
+            out.append((call, send))
+    flush()
+    return out
 
 
 def _as_range(rows: list[int]) -> Sequence[int]:
