@@ -5,12 +5,12 @@
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
    done (its read is their snapshot).
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
-   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``; planned while
-   the check's read is in flight), then creates (``create([...])``, ids in row order),
-   then deletes (one ``unlink``, last). Without ``rows_per_call``, up to 500 rows go as one request
-   and the loads of a larger write-back are paced: the first ``concurrency`` carry 100 rows, the
-   others are sized from the time those took (``PACED_SECONDS`` each), so that a slow server gets
-   small requests that do not time out and a fast one few large requests.
+   a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
+   (``create([...])``, ids in row order), then deletes (one ``unlink``, last). Without
+   ``rows_per_call``, up to 500 rows go as one request and the loads of a larger write-back are
+   paced: the first ``concurrency`` carry 100 rows, the others are sized from the time those took
+   (``PACED_SECONDS`` each), so that a slow server gets small requests that do not time out and a
+   fast one few large requests.
 3. **All or nothing**: a write-back that is one request is Odoo's own transaction. One that needs
    more runs inside a zenoo transaction (:class:`zenoo.writing.Transaction`): a failing request
    undoes the requests before it. Deletes come last, in one request, because an unlink cannot be
@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -322,21 +321,10 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
-    async def plan() -> tuple[dict[int, dict[str, Any]], Stage | None]:
-        return _planned_updates(client, fields, changes.cells, values, options, context)
-
-    planning = asyncio.ensure_future(plan())  # runs once the check awaits its read's answer
-    try:
-        checked = await check_conflicts(client, changes, conflicts, deletes, context)
-    except BaseException:
-        planning.cancel()
-        raise
-    planned = await planning
+    checked = await check_conflicts(client, changes, conflicts, deletes, context)
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    if checked.conflicts.height or checked.already_done:  # the check left cells out: plan what is left
-        planned = _planned_updates(client, fields, checked.cells, values, options, context)
-    updates, writes = planned
+    updates, writes = _planned_updates(client, fields, checked.cells, values, options, context)
 
     stages: list[Stage] = []
     if writes is not None:

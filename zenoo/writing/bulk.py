@@ -378,8 +378,7 @@ def write_requests(
     context: Mapping[str, Any] | None,
 ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
     """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
-    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says. Nothing
-    is awaited: a write-back plans its requests while its conflict check's read is in flight."""
+    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
     model = fields.model
     targets = list(updates)
     rows_values = list(updates.values())
