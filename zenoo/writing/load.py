@@ -97,24 +97,18 @@ def load_rows(
     row is None when one of its values cannot go as import text. All records must set the same
     fields.
 
-    Rows are tuples: the garbage collector stops tracking a tuple of strings, where 10,000 lists
-    kept alive by the requests would trigger a full collection (about 0.1 s) on each write-back."""
+    Rows are tuples (the garbage collector stops tracking a tuple of strings, where 10,000 lists
+    kept alive by the requests would trigger a full collection), converted a column at a time."""
     names = list(records[0])
     metas = [(name, fields.get(name)) for name in names]
     by_ids = ("many2one", "many2many")  # relational columns go by database ids
     columns = [".id"] * (ids is not None) + [f"{n}/.id" if m.get("type") in by_ids else n for n, m in metas]
-    cells_of = [(name, import_text(meta)) for name, meta in metas]
-    rows: list[tuple[str, ...] | None] = []
-    for position, values in enumerate(records):
-        cells = [str(ids[position])] if ids is not None else []
-        for name, text in cells_of:
-            cell = text(values[name])
-            if cell is None:
-                rows.append(None)
-                break
-            cells.append(cell)
-        else:
-            rows.append(tuple(cells))
+    texts = [list(map(import_text(meta), [values[name] for values in records])) for name, meta in metas]
+    if ids is not None:
+        texts.insert(0, list(map(str, ids)))
+    rows: list[tuple[str, ...] | None] = list(zip(*texts, strict=True))
+    if any(None in column for column in texts):
+        rows = [None if row is not None and None in row else row for row in rows]
     return columns, rows
 
 
