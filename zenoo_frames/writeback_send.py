@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
     Options,
     ProgressOption,
+    Requests,
+    Resize,
     Send,
     create_requests,
     execute,
@@ -186,6 +188,32 @@ def _planned_updates(
     return updates, write_requests(client, fields, updates, options, context) if updates else None
 
 
+def _load_rows(requests: Requests) -> int:
+    return sum(len(call.rows) for call, _ in requests if call.method == "load")
+
+
+def _paced(stage: Stage, concurrency: int) -> tuple[Stage, Resize]:
+    """The updates' requests cut for pacing (``concurrency`` loads of ``FIRST_ROWS`` rows, the others
+    as planned until they are resized), and what resizes the others from the time those took."""
+    operation, planned = stage
+    small = rechunk_loads(planned, FIRST_ROWS)
+    requests = small[:concurrency] + rechunk_loads(small[concurrency:], DEFAULT_ROWS_PER_CALL)
+    operation.calls = [call for call, _ in requests]
+
+    def resize(seconds: float, first: Requests, rest: Requests) -> Requests:
+        if any(call.method != "load" for call, _ in first):
+            return rest  # a shared write's time says nothing of a load's
+        rows_per_second = _load_rows(first) / max(seconds, 1e-3)
+        remaining = _load_rows(rest)
+        size = min(int(PACED_SECONDS * rows_per_second / concurrency), -(-remaining // concurrency))
+        size = min(max(size, PACED_ROWS.start), PACED_ROWS.stop - 1)
+        resized = rechunk_loads(rest, -(-remaining // -(-remaining // size)))  # as many requests, evened out
+        operation.calls = [call for call, _ in [*first, *resized]]
+        return resized
+
+    return (operation, requests), resize
+
+
 async def _create_values(
     client: OdooClient, fields: ModelFields, changes: Changes
 ) -> tuple[list[dict[str, Any]], list[int]]:
@@ -335,16 +363,9 @@ async def apply_changes(
     if checked.delete_ids:
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
-    requests = sum(len(reqs) for _, reqs in stages)
-    loads = sum(len(call.rows) for call, _ in writes[1] if call.method == "load") if writes is not None else 0
-    paced = writes if rows_per_call is None and loads > DEFAULT_ROWS_PER_CALL else None
-    if paced is not None:  # the first loads small, the others sized by the time those take
-        operation, reqs = paced
-        small = rechunk_loads(reqs, FIRST_ROWS)
-        planned_rest = rechunk_loads(small[options.concurrency :], DEFAULT_ROWS_PER_CALL)
-        paced = operation, small[: options.concurrency] + planned_rest
-        operation.calls = [call for call, _ in paced[1]]
-        stages[0] = paced
+    resize: Resize | None = None
+    if writes is not None and rows_per_call is None and _load_rows(writes[1]) > DEFAULT_ROWS_PER_CALL:
+        stages[0], resize = _paced(writes, options.concurrency)
     requests = sum(len(reqs) for _, reqs in stages)
     recheck = Recheck(client, changes, checked, updates, conflicts, context)
     if requests > 1:  # several requests are each checked again, but for those sent right after the check
@@ -364,24 +385,10 @@ async def apply_changes(
     }
     batches: list[BatchResult] = []
 
-    def resize(
-        seconds: float, first: Sequence[tuple[CallResult, Send]], rest: Sequence[tuple[CallResult, Send]]
-    ) -> Sequence[tuple[CallResult, Send]]:
-        """The loads after the first ones, in requests sized from the time those took."""
-        if any(call.method != "load" for call, _ in first):
-            return rest  # a shared write's time says nothing of a load's
-        rows_per_second = sum(len(call.rows) for call, _ in first) / max(seconds, 1e-3)
-        remaining = sum(len(call.rows) for call, _ in rest if call.method == "load")
-        size = min(int(PACED_SECONDS * rows_per_second / options.concurrency), -(-remaining // options.concurrency))
-        size = min(max(size, PACED_ROWS.start), PACED_ROWS.stop - 1)
-        resized = rechunk_loads(rest, -(-remaining // -(-remaining // size)))  # as many requests, evened out
-        stages[0][0].calls = [call for call, _ in [*first, *resized]]
-        return resized
-
     async def run() -> None:
         for operation, reqs in stages:
-            result = await execute([operation], reqs, options, model,
-                                   resize if paced is not None and operation is paced[0] else None)  # fmt: skip
+            paced = writes is not None and operation is writes[0]
+            result = await execute([operation], reqs, options, model, resize if paced else None)
             batches.append(result)
             if not result.ok:  # the error's result holds every request: those after it "skipped"
                 whole = BatchResult([op for op, _ in stages], sum(done.duration for done in batches))

@@ -109,6 +109,8 @@ def _required_positionals(callback: Callable[..., Any]) -> int:
 
 
 Send = Callable[[CallResult], Awaitable[None]]
+#: requests with what sends each
+Requests = Sequence[tuple[CallResult, Send]]
 
 
 async def run_requests(
@@ -225,8 +227,7 @@ def deadline_of(options: Options) -> float | None:
 
 
 #: ``resize(seconds, first, rest)``: the requests to send after the ``first`` ones took ``seconds``
-Resize = Callable[[float, Sequence[tuple[CallResult, Send]], Sequence[tuple[CallResult, Send]]],
-                  Sequence[tuple[CallResult, Send]]]  # fmt: skip
+Resize = Callable[[float, Requests, Requests], Requests]
 
 
 async def execute(
