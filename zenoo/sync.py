@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from zenoo.stats import ClientStats, Hooks
     from zenoo.writing import BatchResult
     from zenoo.writing.blocking import BlockingBatch, BlockingTransaction
-    from zenoo.writing.bulk import ProgressOption
+    from zenoo.writing.progress import ProgressOption
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ import polars as pl
 from zenoo.exceptions import ConfigurationError, FieldError, InvalidValueError
 from zenoo.fields.writing import INT32_MAX, INT32_MIN
 from zenoo.seams import OdooClient
-from zenoo.writing.bulk import ProgressOption
+from zenoo.writing.progress import ProgressOption
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import BlockingClient, FrameQuery
 from zenoo_frames.writeback_conflicts import ConflictMode, as_text

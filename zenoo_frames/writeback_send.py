@@ -33,7 +33,6 @@ from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
     Options,
-    ProgressOption,
     Requests,
     Resize,
     Send,
@@ -45,6 +44,7 @@ from zenoo.writing.bulk import (
     write_requests,
 )
 from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
+from zenoo.writing.progress import ProgressOption
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message

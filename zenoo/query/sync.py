@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow as pa
 
-    from zenoo.writing.bulk import ProgressOption
+    from zenoo.writing.progress import ProgressOption
     from zenoo_frames.options import FetchKeywords, FetchOptions
     from zenoo_frames.writeback import WriteBackResult
 

@@ -27,8 +27,6 @@ from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     Options,
-    Progress,
-    ProgressOption,
     Send,
     checked_rows,
     checked_updates,
@@ -50,6 +48,7 @@ from zenoo.writing.pending import (
     references,
     resolved,
 )
+from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 
 

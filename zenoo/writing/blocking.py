@@ -12,8 +12,8 @@ from typing import Any, Self
 
 from zenoo._loop import LoopThread
 from zenoo.writing.batch import Batch
-from zenoo.writing.bulk import ProgressOption
 from zenoo.writing.pending import PendingRecords, Queued
+from zenoo.writing.progress import ProgressOption
 from zenoo.writing.results import BatchResult
 from zenoo.writing.transaction import Transaction
 from zenoo.writing.undo import Operation

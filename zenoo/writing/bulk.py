@@ -15,7 +15,6 @@ server is ``"unknown"`` in the :class:`BatchResult`; nothing guesses whether it 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from zenoo.fields.writing import checked_create_values, checked_write_values, kn
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.load import load_rows, send_load
-from zenoo.writing.recording import recording
+from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
 
 #: Rows per request when the caller does not say.
@@ -37,75 +36,10 @@ DEFAULT_CHUNK_SIZE = 1000
 #: Requests in flight at once when the caller does not say (the client's own limit still applies).
 DEFAULT_CONCURRENCY = 4
 
-#: ``progress``: True for a tqdm bar (when tqdm is installed; it appears after a second), False
-#: for none, or a callable taking ``(done, total)`` records, ``(done, total, request)``, or one
-#: dict ``{"completed", "total", "percentage"}`` (zenoo-rpc's form), told apart by the positional
-#: parameters it requires (``(done, total)`` when its signature cannot be read); it may be a
-#: coroutine function.
-ProgressOption = bool | Callable[..., Any]
 Via = Literal["auto", "write", "load"]
 
 
 # --- running requests ------------------------------------------------------------------------------
-
-
-class Progress:
-    """Reports records done to a tqdm bar or a callback."""
-
-    def __init__(self, option: ProgressOption | None, total: int, what: str) -> None:
-        self.total = total
-        self.done = 0
-        self._bar: Any = None
-        self._callback: Callable[..., Any] | None = None
-        self._arity = 0
-        if callable(option):
-            self._callback = option
-            self._arity = _required_positionals(option)
-        elif option is True and total:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:  # the bar is optional: zenoo[frames] or zenoo[jupyter] bring tqdm
-                return
-            self._bar = tqdm(total=total, desc=what, unit="records", delay=1.0, leave=False)
-        elif option not in (True, False, None):
-            raise InvalidValueError(f"progress must be True, False or a callable, got {option!r}")
-
-    async def advance(self, count: int, call: CallResult) -> None:
-        """Count ``count`` more records done (by the request ``call``) and report them."""
-        self.done += count
-        if self._bar is not None:
-            self._bar.update(count)
-        if self._callback is None:
-            return
-        with recording(None):  # what the callback calls is its own, not part of a transaction it reports on
-            if self._arity == 1:
-                outcome = self._callback(
-                    {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
-                )
-            elif self._arity >= 3:
-                outcome = self._callback(self.done, self.total, call)
-            else:
-                outcome = self._callback(self.done, self.total)
-            if inspect.isawaitable(outcome):
-                await outcome
-
-    def close(self) -> None:
-        """Close the bar, if one is shown."""
-        if self._bar is not None:
-            self._bar.close()
-
-
-def _required_positionals(callback: Callable[..., Any]) -> int:
-    """How many positional arguments ``callback`` requires; 2 (``done, total``) when its signature
-    cannot be read (some builtins, such as ``print``)."""
-    try:
-        signature = inspect.signature(callback)
-    except (ValueError, TypeError):
-        return 2
-    return sum(
-        1 for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    )  # fmt: skip
 
 
 Send = Callable[[CallResult], Awaitable[None]]
