@@ -188,7 +188,8 @@ def _planned_updates(
     return updates, write_requests(client, fields, updates, options, context) if updates else None
 
 
-def _load_rows(requests: Requests) -> int:
+def _rows_to_load(requests: Requests) -> int:
+    """How many rows ``requests`` send by ``load``."""
     return sum(len(call.rows) for call, _ in requests if call.method == "load")
 
 
@@ -203,8 +204,8 @@ def _paced(stage: Stage, concurrency: int) -> tuple[Stage, Resize]:
     def resize(seconds: float, first: Requests, rest: Requests) -> Requests:
         if any(call.method != "load" for call, _ in first):
             return rest  # a shared write's time says nothing of a load's
-        rows_per_second = _load_rows(first) / max(seconds, 1e-3)
-        remaining = _load_rows(rest)
+        rows_per_second = _rows_to_load(first) / max(seconds, 1e-3)
+        remaining = _rows_to_load(rest)
         size = min(int(PACED_SECONDS * rows_per_second / concurrency), -(-remaining // concurrency))
         size = min(max(size, PACED_ROWS.start), PACED_ROWS.stop - 1)
         resized = rechunk_loads(rest, -(-remaining // -(-remaining // size)))  # as many requests, evened out
@@ -364,7 +365,7 @@ async def apply_changes(
         one = Options.of(len(checked.delete_ids), 1, progress, False)
         stages.append(unlink_requests(client, model, checked.delete_ids, one, context))
     resize: Resize | None = None
-    if writes is not None and rows_per_call is None and _load_rows(writes[1]) > DEFAULT_ROWS_PER_CALL:
+    if writes is not None and rows_per_call is None and _rows_to_load(writes[1]) > DEFAULT_ROWS_PER_CALL:
         stages[0], resize = _paced(writes, options.concurrency)
     requests = sum(len(reqs) for _, reqs in stages)
     recheck = Recheck(client, changes, checked, updates, conflicts, context)

@@ -45,10 +45,13 @@ Via = Literal["auto", "write", "load"]
 Send = Callable[[CallResult], Awaitable[None]]
 #: requests with what sends each
 Requests = Sequence[tuple[CallResult, Send]]
+#: the notes of requests left unsent
+AFTER_A_FAILURE = "not sent: an earlier request failed"
+OUT_OF_TIME = "not sent: the time allowed ran out"
 
 
 async def run_requests(
-    requests: Sequence[tuple[CallResult, Send]], *, concurrency: int, progress: Progress, stop_after_failure: bool = False
+    requests: Requests, *, concurrency: int, progress: Progress, stop_after_failure: bool = False
 ) -> None:
     """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
 
@@ -64,7 +67,7 @@ async def run_requests(
         count = len(result.rows)  # a guarded send may narrow the rows it writes: all were handled
         async with gate:
             if failed and stop_after_failure:
-                result.note = "not sent: an earlier request failed"
+                result.note = AFTER_A_FAILURE
                 return
             result.state = "unknown"  # from here on the request may reach the server
             try:
@@ -140,7 +143,7 @@ class Options:
 
 
 async def run_stage(
-    requests: Sequence[tuple[CallResult, Send]], options: Options, progress: Progress, deadline: float | None
+    requests: Requests, options: Options, progress: Progress, deadline: float | None
 ) -> bool:
     """Run ``requests``; False when the deadline (loop time) passed, leaving later ones ``skipped``."""
     try:
@@ -150,7 +153,7 @@ async def run_stage(
     except TimeoutError:
         for call, _ in requests:
             if call.state == "skipped":
-                call.note = "not sent: the time allowed ran out"
+                call.note = OUT_OF_TIME
         return False
     return True
 
@@ -166,7 +169,7 @@ Resize = Callable[[float, Requests, Requests], Requests]
 
 async def execute(
     operations: Sequence[OperationResult],
-    requests: Sequence[tuple[CallResult, Send]],
+    requests: Requests,
     options: Options,
     what: str,
     resize: Resize | None = None,
@@ -186,7 +189,7 @@ async def execute(
             failed = any(call.state != "done" for call, _ in first)
             if not in_time or (failed and options.stop_after_failure):
                 for call, _ in rest:
-                    call.note = "not sent: " + ("an earlier request failed" if in_time else "the time allowed ran out")
+                    call.note = AFTER_A_FAILURE if in_time else OUT_OF_TIME
             else:
                 await run_stage(rest if failed else resize(time.perf_counter() - start, first, rest),
                                 options, progress, deadline)  # fmt: skip
@@ -370,7 +373,7 @@ def write_requests(
     return operation, requests
 
 
-def rechunk_loads(requests: Sequence[tuple[CallResult, Send]], size: int) -> list[tuple[CallResult, Send]]:
+def rechunk_loads(requests: Requests, size: int) -> list[tuple[CallResult, Send]]:
     """``requests`` with each run of consecutive ``load`` requests of the same columns cut again
     into requests of ``size`` rows (the same rows, in the same order, sent by the run's first
     request's send: the loads of one operation share theirs); the others as they are."""

@@ -92,7 +92,7 @@ LOAD_CONTEXT = {"tz": "UTC"}
 
 def load_rows(
     fields: ModelFields, ids: Sequence[int] | None, records: Sequence[Mapping[str, Any]]
-) -> tuple[list[str], list[tuple[str, ...] | None]]:
+) -> tuple[list[str], Sequence[tuple[str, ...] | None]]:
     """``(columns, rows)`` for ``load`` of ``records`` (with ``ids``: updates, ``.id`` first); a
     row is None when one of its values cannot go as import text. All records must set the same
     fields.
@@ -106,9 +106,9 @@ def load_rows(
     texts = [list(map(import_text(meta), [values[name] for values in records])) for name, meta in metas]
     if ids is not None:
         texts.insert(0, list(map(str, ids)))
-    rows: list[tuple[str, ...] | None] = list(zip(*texts, strict=True))
+    rows = list(zip(*texts, strict=True))
     if any(None in column for column in texts):
-        rows = [None if row is not None and None in row else row for row in rows]
+        return columns, [None if None in row else row for row in rows]
     return columns, rows
 
 
