@@ -38,7 +38,7 @@ from zenoo.testing.orm.fields import X2MANY, Field, ModelSpec
 from zenoo.testing.orm.ordering import invalid_field, order_by
 from zenoo.testing.orm.overrides import qualname
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
-from zenoo.testing.orm.values import from_column, round_to, stamp_string, to_column
+from zenoo.testing.orm.values import column_values, round_to, stamp_string, to_column
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -151,7 +151,7 @@ class BaseModel:
             return []
         if isinstance(ids, int) and not isinstance(ids, bool):
             return [ids]
-        if isinstance(ids, (list, tuple)) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        if isinstance(ids, (list, tuple)) and all(type(i) is int for i in ids):  # not bool
             return list(dict.fromkeys(ids))
         raise PyValueError(f"Invalid record ids: {ids!r}")
 
@@ -206,31 +206,28 @@ class BaseModel:
                 targets = (set(extra[f.name].values()) if not f.store
                            else {by_id[i][position[f.name]] for i in present}) - {None}
                 names_of[f.name] = self._comodel(f)._display_names(targets) if targets else {}
-        result = []
-        for record_id in present:
-            row = by_id[record_id]
-            values: dict[str, Any] = {"id": record_id}
-            for f in specs:
-                name = f.name
-                if name == "id":
-                    continue
-                if f.type in X2MANY:
-                    values[name] = extra[name].get(record_id, [])
-                elif name == "display_name":
-                    values[name] = extra[name].get(record_id, False)
-                elif not f.store and f.type != "many2one":
-                    values[name] = extra[name][record_id]
-                elif f.type == "many2one":
-                    target = row[position[name]] if f.store else extra[name][record_id]
-                    if target is None:
-                        values[name] = False
-                    elif load == "_classic_read":
-                        values[name] = [target, names_of[name].get(target, "")]
-                    else:
-                        values[name] = target
-                else:
-                    values[name] = from_column(f, row[position[name]])
-            result.append(values)
+        stored = [by_id[record_id] for record_id in present]
+        result: list[dict[str, Any]] = [{"id": record_id} for record_id in present]
+        for f in specs:  # a field at a time: faster than a dict per record from a row
+            if f.name == "id":
+                continue
+            found = extra.get(f.name)
+            if found is None:  # a stored column
+                at = position[f.name]
+                column = [row[at] for row in stored]
+                if f.type != "many2one":
+                    column = column_values(f, column)
+            elif f.type in X2MANY:
+                column = [found.get(record_id) or [] for record_id in present]
+            else:
+                column = [found.get(record_id) for record_id in present]
+            if f.type == "many2one":
+                shown = names_of[f.name] if load == "_classic_read" else None
+                column = [False if target is None else target if shown is None else [target, shown.get(target, "")]
+                          for target in column]  # fmt: skip
+            name = f.name
+            for values, value in zip(result, column, strict=True):
+                values[name] = value
         return result
 
     # --- writing ---------------------------------------------------------------------------------

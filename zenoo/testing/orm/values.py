@@ -162,17 +162,15 @@ def _parse_moment(version: int, model: str, field: Field, value: Any, fmt: str) 
     raise PyValueError(f"time data {value!r} does not match format '{fmt}'")
 
 
-def from_column(field: Field, value: Any) -> Any:
-    """The wire value of a scalar column (many2one handled by the reader)."""
+def column_values(field: Field, stored: list[Any]) -> list[Any]:
+    """The wire values of a scalar column's stored values (many2one handled by the reader)."""
     kind = field.type
     if kind == "boolean":
-        return bool(value)
+        return [bool(value) for value in stored]
     if kind == "integer":
-        return int(value) if value is not None else 0
+        return [0 if value is None else int(value) for value in stored]
     if kind in ("float", "monetary"):
-        return float(value) if value is not None else 0.0
-    if value is None:
-        return False
-    if kind == "datetime":
-        return value[:19]  # Odoo reads datetimes without their fractions of a second
-    return value
+        return [0.0 if value is None else float(value) for value in stored]
+    if kind == "datetime":  # Odoo reads datetimes without their fractions of a second
+        return [False if value is None else value[:19] for value in stored]
+    return [False if value is None else value for value in stored]
