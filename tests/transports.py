@@ -4,6 +4,7 @@ every target: what a client sees when a server is slow or a connection fails."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import httpx
@@ -78,6 +79,31 @@ class SlowToAnswer(httpx.AsyncBaseTransport):
             self.in_flight.set()
             await asyncio.sleep(self.seconds)
         return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class HoldsAnswer(httpx.AsyncBaseTransport):
+    """Keeps the answer of the first JSON-RPC call of ``method``, which the server has run, until
+    :meth:`release` or for ``seconds``; ``answered`` says when it was passed on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, seconds: float) -> None:
+        self.inner, self.method, self.seconds = inner, method, seconds
+        self.released = asyncio.Event()
+        self.held = self.answered = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if method_of(request) == self.method and not self.held:
+            self.held = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), self.seconds)
+            self.answered = True
+        return response
+
+    def release(self) -> None:
+        self.released.set()
 
     async def aclose(self) -> None:
         await self.inner.aclose()

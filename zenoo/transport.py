@@ -23,6 +23,9 @@ import logging
 import math
 import re
 import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +58,29 @@ UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504})
 #: flow-control room to send the rest of a body the server already answered (a proxy's 413, then
 #: RST_STREAM) until the read timeout. 65,535 bytes is HTTP/2's initial stream window.
 HTTP2_MAX_BODY = 65_535
+
+_ON_SENT: ContextVar[Callable[[], None] | None] = ContextVar("zenoo_on_sent", default=None)
+
+
+@contextmanager
+def notify_when_sent(callback: Callable[[], None]) -> Iterator[None]:
+    """Call ``callback`` each time a request made in this block (or in a task created in it) has
+    been written out, so that the caller can work while the server answers."""
+    token = _ON_SENT.set(callback)
+    try:
+        yield
+    finally:
+        _ON_SENT.reset(token)
+
+
+def _trace(callback: Callable[[], None]) -> Callable[[str, dict[str, Any]], Any]:
+    """httpcore's ``trace`` extension, calling ``callback`` once a request's body is written."""
+
+    async def trace(event: str, _info: dict[str, Any]) -> None:
+        if event.endswith(".send_request_body.complete"):
+            callback()
+
+    return trace
 
 
 # --- library logs ------------------------------------------------------------------------------
@@ -464,8 +490,12 @@ class Transport:
         self._bind_to_running_loop()
         async with self._semaphore:
             client = self._client_for(body)
+            on_sent = _ON_SENT.get()
+            extensions = {"trace": _trace(on_sent)} if on_sent is not None else None
             try:
-                response = await client.request(verb, parsed_url, content=body, headers=headers)
+                response = await client.request(
+                    verb, parsed_url, content=body, headers=headers, extensions=extensions
+                )
             except httpx.TimeoutException as exc:
                 not_sent = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 raise ZenooTimeoutError(

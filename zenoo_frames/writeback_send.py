@@ -3,7 +3,8 @@
 1. **Conflict check** (:mod:`zenoo_frames.writeback_conflicts`): one ``read`` of the touched fields
    of the touched records before anything is sent, and, when there are several requests, again
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
-   done (its read is their snapshot).
+   done (its read is their snapshot). The requests are planned while the server runs that read:
+   once it is written out (:func:`zenoo.transport.notify_when_sent`), before its answer is read.
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
    a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
    (``create([...])``, ids in row order), then deletes (one ``unlink``, last). Without
@@ -20,6 +21,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,7 @@ from zenoo.exceptions import BatchError, ConflictError, InvalidValueError, Zenoo
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
+from zenoo.transport import notify_when_sent
 from zenoo.writing.bulk import (
     DEFAULT_CONCURRENCY,
     Options,
@@ -321,6 +324,19 @@ def _rolled_back(result: BatchResult) -> str:
     return undone + (f"; {unsent} request(s) were not sent" if unsent else "")
 
 
+def _cell_count(cells: Mapping[str, pl.DataFrame]) -> int:
+    return sum(frame.height for frame in cells.values())
+
+
+async def _first_of(task: asyncio.Future[Any], event: asyncio.Event) -> None:
+    """Wait until ``event`` is set or ``task`` is done, whichever comes first."""
+    waiting = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+
+
 async def apply_changes(
     changes: Changes,
     client: OdooClient,
@@ -350,10 +366,20 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
-    checked = await check_conflicts(client, changes, conflicts, deletes, context)
+    read_sent = asyncio.Event()
+    with notify_when_sent(read_sent.set):
+        checking = asyncio.ensure_future(check_conflicts(client, changes, conflicts, deletes, context))
+    try:
+        await _first_of(checking, read_sent)
+        # planned while the server reads, for every cell
+        updates, writes = _planned_updates(client, fields, changes.cells, values, options, context)
+        checked = await checking
+    finally:
+        checking.cancel()
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    updates, writes = _planned_updates(client, fields, checked.cells, values, options, context)
+    if _cell_count(checked.cells) != _cell_count(changes.cells):  # the check left cells out
+        updates, writes = _planned_updates(client, fields, checked.cells, values, options, context)
 
     stages: list[Stage] = []
     if writes is not None:

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from zenoo import ConfigurationError, Limits, ZenooClient
-from zenoo.transport import HTTP2_MAX_BODY
+from zenoo.transport import HTTP2_MAX_BODY, notify_when_sent
 
 
 async def _login(server, **options) -> ZenooClient:  # type: ignore[no-untyped-def]
@@ -104,6 +104,27 @@ async def test_concurrency_is_bounded_by_the_semaphore(odoo_server_factory) -> N
         server.faults.set(latency=0.05, methods=["search_count"])
         counts = await asyncio.gather(*(client.search_count("res.partner", []) for _ in range(12)))
     assert len(counts) == 12 and peak() == 3
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http1.1", "http2"])
+async def test_a_caller_is_told_when_its_request_has_been_written(odoo_server_factory, tls: bool) -> None:  # type: ignore[no-untyped-def]
+    """notify_when_sent calls back once a request made in its block, or in a task started there,
+    is written out, while the server still runs it; requests made elsewhere call nothing."""
+    server = odoo_server_factory(version=19, tls=tls, http2=tls)
+    client = await _login(server, **({"verify_ssl": server.ca_cert_path} if tls else {}))
+    written: list[str] = []
+    async with client:
+        server.faults.set(latency=0.3, methods=["search_count"])
+        with notify_when_sent(lambda: written.append("written")):
+            counting = asyncio.ensure_future(client.search_count("res.partner", []))
+        for _ in range(200):
+            if written or counting.done():
+                break
+            await asyncio.sleep(0.01)
+        assert written == ["written"] and not counting.done()  # the server is still on it
+        assert await counting > 0
+        await client.search_count("res.partner", [])
+    assert written == ["written"]
 
 
 class _ImportLookups(importlib.abc.MetaPathFinder):

@@ -28,7 +28,7 @@ import pandas as pd
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from transports import AnswersLate, RecordsCalls
+from transports import AnswersLate, HoldsAnswer, RecordsCalls
 
 import zenoo_frames
 from zenoo import (
@@ -40,7 +40,7 @@ from zenoo import (
     InvalidValueError,
     ZenooClient,
 )
-from zenoo_frames import Changes, WriteBackResult
+from zenoo_frames import Changes, WriteBackResult, writeback_send
 
 from .conftest import internal_user
 
@@ -619,6 +619,31 @@ async def test_a_failure_among_the_first_requests_leaves_the_others_unsent(clien
     ]
     assert operation.calls[-1].note == "not sent: an earlier request failed"
     assert {r["color"] for r in await client.read("res.partner", ids, ["color", "country_id"])} == {1}
+
+
+async def test_the_requests_are_planned_while_the_server_runs_the_conflict_check(
+    client: ZenooClient, tag: str, target: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's read is written out, then the requests are planned, then its answer is read:
+    the client's planning and the server's read overlap. Here its answer is held until the
+    planning starts, or 5 s."""
+    ids = await _partners(client, tag, 3, color=1)
+    original = await client.model("res.partner").filter(id__in=ids).only("color").to_polars(progress=False)
+    transport = HoldsAnswer(target.transport or httpx.AsyncHTTPTransport(), "read", seconds=5)
+    answered_first: list[bool] = []
+    plan = writeback_send._planned_updates
+
+    def planned_updates(*args: Any) -> Any:
+        answered_first.append(transport.answered)
+        transport.release()
+        return plan(*args)
+
+    monkeypatch.setattr(writeback_send, "_planned_updates", planned_updates)
+    async with ZenooClient(target.url, transport=transport) as watched:
+        await target.log_in(watched, "password")
+        await zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1)).apply(watched)
+    assert transport.held and answered_first == [False]
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2, 2, 2]
 
 
 # --- all or nothing ----------------------------------------------------------------------------------
