@@ -79,6 +79,8 @@ def check_ids(ids: Any) -> list[int]:
     values = [single] if isinstance(single, int) and not isinstance(single, bool) else ids
     if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
         raise InvalidValueError(f"ids must be an int or a list of ints, got {type(ids).__name__}")
+    if type(values) is list and values and set(map(type, values)) == {int} and min(values) >= 1:
+        return list(values)  # the common case, checked without a loop in Python
     result = []
     for value in values:
         number = value if type(value) is int else python_scalar(value)
