@@ -10,6 +10,7 @@ them anyway. Every read bypasses the cache.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -293,8 +294,12 @@ class Recheck:
             ]  # fmt: skip
             now = {row["id"]: row for row in await self._read(ids, names)}
             # most cells still hold what the first check read: only the others are sorted again
-            moved = [i for i in ids if i not in now or any(
-                not _unmoved(now[i][name], self.checked.read[i][name]) for name in names)]  # fmt: skip
+            # a quick comparison first: equal values of a field are unmoved (Odoo reads a field's
+            # values as one type, so False never meets 0); the others are compared as _unmoved does
+            values_of, read = operator.itemgetter(*names), self.checked.read
+            maybe = [i for i in ids if i not in now or values_of(now[i]) != values_of(read[i])]
+            moved = [i for i in maybe if i not in now or any(
+                not _unmoved(now[i][name], read[i][name]) for name in names)]  # fmt: skip
             if not moved:
                 await send(call)
                 return
