@@ -293,6 +293,24 @@ def values_key(values: Mapping[str, Any]) -> bytes:
     return orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
+def _sharing(rows_values: Sequence[Mapping[str, Any]]) -> dict[int, list[int]]:
+    """The rows whose values later rows repeat: the first such row -> every row with them.
+
+    Keyed by the hash of :func:`values_key`, whose bytes are not kept (keeping 10,000 of them
+    alive makes each new one slower to allocate than the key is to make again); rows whose keys
+    only share a hash stay apart."""
+    hashes = [hash(values_key(values)) for values in rows_values]
+    if len(set(hashes)) == len(hashes):
+        return {}  # every row its own values: the usual write-back
+    first_with: dict[int, int] = {}
+    sharing: dict[int, list[int]] = {}
+    for row, key in enumerate(hashes):
+        first = first_with.setdefault(key, row)
+        if first != row and values_key(rows_values[first]) == values_key(rows_values[row]):
+            sharing.setdefault(first, [first]).append(row)
+    return sharing
+
+
 async def checked_updates(
     client: OdooClient, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
 ) -> dict[int, dict[str, Any]]:
@@ -321,21 +339,9 @@ def write_requests(
     targets = list(updates)
     rows_values = list(updates.values())
     operation = OperationResult("write", model, len(targets), targets=targets)
-    # rows with the same values share a write. Keyed by the hash of values_key (keeping 10,000
-    # keys of bytes alive costs more than making them); rows whose keys only share a hash stay apart
-    first_with: dict[int, int] = {}  # hash of the values -> the first row that has them
-    sharing: dict[int, list[int]] = {}  # that first row -> every row with the same values
-    apart: list[int] = []
-    for row, values in enumerate(rows_values):
-        key = values_key(values)
-        first = first_with.setdefault(hash(key), row)
-        if first == row:
-            continue
-        if values_key(rows_values[first]) == key:
-            sharing.setdefault(first, [first]).append(row)
-        else:
-            apart.append(row)
-    firsts = sorted([*first_with.values(), *apart]) if apart else list(first_with.values())
+    sharing = _sharing(rows_values)  # rows with the same values share a write
+    repeats = {row for rows in sharing.values() for row in rows[1:]}
+    firsts = [row for row in range(len(rows_values)) if row not in repeats]
 
     async def send_write(result: CallResult) -> None:
         result.ids = [targets[row] for row in result.rows]
@@ -347,7 +353,7 @@ def write_requests(
     requests: list[tuple[CallResult, Send]] = []
     singles: dict[tuple[str, ...], list[int]] = {}  # rows by the fields they set
     for first in firsts:
-        rows = sharing.get(first) or [first]
+        rows = sharing.get(first, [first])
         values = rows_values[first]
         if len(rows) == 1 and options.via != "write":
             singles.setdefault(tuple(values), []).append(first)
