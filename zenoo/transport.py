@@ -303,7 +303,8 @@ def _holds_non_finite(value: Any) -> bool:
         elif isinstance(item, dict):
             pending.extend(item.values())
         elif isinstance(item, list | tuple):
-            pending.extend(item)
+            if kind is not list or not _LEAF_TYPES.issuperset(map(type, item)):  # a list of ids: done
+                pending.extend(item)
         else:
             number = python_scalar(item)
             if isinstance(number, float) and not math.isfinite(number):
