@@ -299,14 +299,12 @@ def _sharing(rows_values: Sequence[Mapping[str, Any]]) -> dict[int, list[int]]:
     Keyed by the hash of :func:`values_key`, whose bytes are not kept (keeping 10,000 of them
     alive makes each new one slower to allocate than the key is to make again); rows whose keys
     only share a hash stay apart."""
-    hashes = [hash(values_key(values)) for values in rows_values]
-    if len(set(hashes)) == len(hashes):
-        return {}  # every row its own values: the usual write-back
-    first_with: dict[int, int] = {}
+    first_with: dict[int, int] = {}  # hash of the values -> the first row that has them
     sharing: dict[int, list[int]] = {}
-    for row, key in enumerate(hashes):
-        first = first_with.setdefault(key, row)
-        if first != row and values_key(rows_values[first]) == values_key(rows_values[row]):
+    for row, values in enumerate(rows_values):
+        key = values_key(values)
+        first = first_with.setdefault(hash(key), row)
+        if first != row and values_key(rows_values[first]) == key:
             sharing.setdefault(first, [first]).append(row)
     return sharing
 
