@@ -38,7 +38,7 @@ from zenoo.writing.bulk import (
     Options,
     Requests,
     Resize,
-    Send,
+    Stage,
     create_requests,
     execute,
     positive_or_none,
@@ -168,9 +168,6 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
                 ) from None
             rows[record_id] = row
     return values, rows
-
-
-Stage = tuple[OperationResult, list[tuple[CallResult, Send]]]
 
 
 def _planned_updates(

@@ -27,7 +27,7 @@ from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
     Options,
-    Send,
+    Stage,
     checked_rows,
     checked_updates,
     create_requests,
@@ -413,7 +413,7 @@ class Batch:
         rows: list[dict[str, Any]],
         updates: dict[int, dict[str, Any]],
         context: Mapping[str, Any] | None,
-    ) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+    ) -> Stage:
         """Creates (``rows``) and updates as one ``load`` (creates first, then updates)."""
         version = self.client.server_version or (0,)
         if rows and int(version[0]) < 19:

@@ -45,6 +45,8 @@ Via = Literal["auto", "write", "load"]
 Send = Callable[[CallResult], Awaitable[None]]
 #: requests with what sends each
 Requests = Sequence[tuple[CallResult, Send]]
+#: an operation and its requests, as planned
+Stage = tuple[OperationResult, list[tuple[CallResult, Send]]]
 #: the notes of requests left unsent
 AFTER_A_FAILURE = "not sent: an earlier request failed"
 OUT_OF_TIME = "not sent: the time allowed ran out"
@@ -259,7 +261,7 @@ def _has_commands(value: Any) -> bool:
 
 def create_requests(
     client: OdooClient, model: str, rows: list[dict[str, Any]], options: Options, context: Mapping[str, Any] | None
-) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+) -> Stage:
     """One ``create([...])`` request per chunk of ``rows``, and their operation."""
     operation = OperationResult("create", model, len(rows))
 
@@ -330,7 +332,7 @@ def write_requests(
     updates: dict[int, dict[str, Any]],
     options: Options,
     context: Mapping[str, Any] | None,
-) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+) -> Stage:
     """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
     (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
     model = fields.model
@@ -434,7 +436,7 @@ async def bulk_write(
 
 def unlink_requests(
     client: OdooClient, model: str, ids: list[int], options: Options, context: Mapping[str, Any] | None
-) -> tuple[OperationResult, list[tuple[CallResult, Send]]]:
+) -> Stage:
     """One ``unlink`` request per chunk of ``ids``, and their operation."""
     operation = OperationResult("unlink", model, len(ids), targets=ids)
 
