@@ -1,7 +1,7 @@
 """Values on the wire, on every target: NaN and infinity are refused before sending, numpy and
 pandas scalars are sent as their Python equivalents, the helpers check field names and values
-before sending, a delegating model (``_inherits``) is created without its parent, and Odoo's
-unpadded minimum date (``"1-01-01"``) is read."""
+before sending, a delegating model (``_inherits``) is created without its parent, Odoo's
+unpadded minimum date (``"1-01-01"``) is read, and a partner's website is stored with a scheme."""
 
 from __future__ import annotations
 
@@ -217,3 +217,28 @@ async def test_odoo_minimum_date_is_read(client: ZenooClient) -> None:
     [raw] = await client.read("res.company", companies[0].id, [field])
     assert raw[field] == "1-01-01"
     assert getattr(companies[0], field) == dt.date(1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("website", "stored"),
+    [
+        ("example.com", "http://example.com"),
+        ("www.example.com/a?b=1#c", "http://www.example.com/a?b=1#c"),
+        ("//example.com/p", "http://example.com/p"),
+        ("localhost:8069", "http://localhost:8069"),  # a host and its port, not a scheme
+        ("example.com:8080/p", "example.com:8080/p"),  # "example.com" parses as a scheme
+        ("HTTPS://EXAMPLE.COM", "HTTPS://EXAMPLE.COM"),
+    ],
+)
+async def test_a_partner_s_website_is_stored_with_a_scheme(
+    client: ZenooClient, tag: str, website: str, stored: str
+) -> None:
+    """What Odoo's res.partner ``_clean_website`` stores, on ``create`` and on ``write``."""
+    created = await client.create("res.partner", {"name": tag, "website": website})
+    written = await client.create("res.partner", {"name": tag})
+    try:
+        await client.write("res.partner", [written], {"website": website})
+        rows = await client.read("res.partner", [created, written], ["website"])
+        assert [row["website"] for row in rows] == [stored, stored]
+    finally:
+        await client.unlink("res.partner", [created, written])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import (
@@ -58,6 +59,35 @@ def computed_values(model: BaseModel, field: Field, ids: list[int]) -> dict[int,
             f"WHERE l.id IN ({IDS_PARAM})", [model.env.uid, ids_json(ids)])
         return dict(rows)
     return dict.fromkeys(ids, "")
+
+
+def cleaned(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:
+    """Values as ``create`` and ``write`` store them: res.partner's website gets a scheme
+    (``example.com`` -> ``http://example.com``), as Odoo's ``_clean_website`` gives it."""
+    website = vals.get("website")
+    if model.spec.name == "res.partner" and website and isinstance(website, str):
+        return {**vals, "website": _clean_website(website)}
+    return vals
+
+
+_SCHEME = re.compile(r"[a-zA-Z0-9+-.]+")  # werkzeug's, as Odoo parses a website
+
+
+def _clean_website(website: str) -> str:
+    """``http://`` put in front of a website without a scheme; a scheme followed by digits only is
+    a host and its port (``localhost:8069``)."""
+    colon = website.find(":")
+    if colon > 0 and _SCHEME.fullmatch(website[:colon]) and not website[colon + 1 :].isdigit():
+        return website
+    rest, netloc = website, ""
+    if rest.startswith("//"):
+        end = min([at for at in (rest.find(c, 2) for c in "/?#") if at >= 0], default=len(rest))
+        netloc, rest = rest[2:end], rest[end:]
+    rest, hash_, fragment = rest.partition("#")
+    path, question, query = rest.partition("?")
+    if not netloc:
+        netloc, path = path, ""
+    return f"http://{netloc}{path}{question}{query}{hash_}{fragment}"
 
 
 def prepare_create(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:

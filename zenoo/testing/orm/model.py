@@ -327,7 +327,7 @@ class BaseModel:
     def _insert(self, vals: dict[str, Any]) -> int:
         vals = dict(vals)
         secret = self._take_password(vals)
-        vals = hooks.prepare_create(self, vals)
+        vals = hooks.prepare_create(self, hooks.cleaned(self, vals))
         columns, relations = self._columns_from_vals(vals, creating=True)
         self._round_amounts(columns, [])
         for name, field in self.spec.fields.items():
@@ -359,6 +359,7 @@ class BaseModel:
                 self.env.registry.set_password(record_id, secret)
         if not vals:
             return
+        vals = hooks.cleaned(self, vals)
         columns, relations = self._columns_from_vals(vals, creating=False)
         self._round_amounts(columns, ids)
         self._check_required(columns, creating=False)
