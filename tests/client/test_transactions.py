@@ -415,6 +415,36 @@ async def test_values_seeded_just_before_a_write_spare_its_read(client: ZenooCli
     assert [(r["color"], r["function"]) for r in rows] == [(1, False)] * 3
 
 
+async def test_final_writes_leave_the_read_of_what_they_stored_to_a_rollback(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "color": 1} for i in range(3)], progress=False)
+
+    def reads() -> int:
+        return int(client.stats.as_dict()["methods"].get("read", {}).get("requests", 0))
+
+    async with client.transaction() as tx:
+        start = reads()
+        with tx.final_writes():
+            await client.write("res.partner", ids, {"color": 5})
+        assert reads() - start == 1  # the snapshot before it, none after
+    assert tx.state == "committed"
+    website = f"{tag}.example.com"
+    async with client.transaction() as tx:
+        await client.write("res.partner", ids[:1], {"function": "F"})  # read after, as usual
+        with tx.final_writes():
+            await client.write("res.partner", ids, {"color": 6, "website": website})
+        # Odoo stores the website with a scheme: no use comparing with what was sent
+        assert {r["website"] for r in await client.read("res.partner", ids, ["website"])} == {f"http://{website}"}
+        start = reads()
+        await tx.rollback()  # raises RollbackError if it cannot tell the write stored the website
+        assert reads() - start == 2  # each write's current values, which stand for the final one's after
+    rows = await client.read("res.partner", ids, ["color", "function", "website"])
+    assert [(r["color"], r["function"], r["website"]) for r in rows] == [(5, False, False)] * 3
+    with pytest.raises(TransactionError, match="it is rolled_back"), tx.final_writes():
+        pass
+
+
 def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  # type: ignore[no-untyped-def]
     with Client(target.url) as client:
         client.login(target.database, target.login, target.password)

@@ -8,7 +8,9 @@ it needs, and when the block raises (or on ``rollback()``) undoes them in revers
   its x2many ``(0, 0, {...})`` commands created, are unlinked (those already gone are left);
 - a ``write`` (also a ``load`` that updates rows by ``.id``): the fields it wrote get back the
   values read just before it, but only where the server still holds what the write stored (read
-  just after it); a field someone else changed meanwhile is left as it is and reported;
+  just after it, or, for the last writes of a transaction, by the rollback: see
+  :meth:`Transaction.final_writes`); a field someone else changed meanwhile is left as it is and
+  reported;
 - an ``unlink`` of records the transaction did not create is refused unless ``allow_unlink=True``;
   then, like any other method (``action_confirm`` …), it is reported as irreversible;
 - a call whose outcome is unknown (connection dropped after sending, read timeout) is reported:
@@ -26,8 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextvars import Token
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, Self
 
@@ -41,6 +44,8 @@ from zenoo.writing.undo import Operation, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
 _X2MANY = frozenset({"one2many", "many2many"})
+#: the transaction whose writes in this context are its last (:meth:`Transaction.final_writes`)
+_FINAL: ContextVar[Transaction | None] = ContextVar("zenoo_final_writes", default=None)
 
 
 class Counter(Protocol):
@@ -206,6 +211,21 @@ class Transaction:
         seeds = self._root._seeds
         for row in rows:
             seeds[(model, int(row["id"]))] = row
+
+    @contextmanager
+    def final_writes(self) -> Iterator[None]:
+        """Mark the writes made in this block (and in tasks started in it) as the transaction's
+        last: each skips the read of what it stored, made right after a write for a rollback, and
+        a rollback reads it instead, just before undoing. When the block succeeds and the
+        transaction commits, those reads are saved. A field someone else changes between such a
+        write and the rollback is then restored as if the write had stored it: keep the block to
+        the last requests, those the rollback would follow closely."""
+        self._check_active("mark the final writes of")
+        token = _FINAL.set(self._root)
+        try:
+            yield
+        finally:
+            _FINAL.reset(token)
 
     def _check_active(self, what: str) -> None:
         if self.state != "active":
@@ -376,7 +396,7 @@ async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Await
         return await _sent(op, send, root)
     await _snapshot_before(op, call, list(values), root)
     result = await _sent(op, send, root)
-    await _snapshot_after(op, call)
+    await _snapshot_after(op, call, root)
     return result
 
 
@@ -401,7 +421,10 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], roo
     op.before = {row["id"]: row for row in await _read(call, op.model, op.ids, names)}
 
 
-async def _snapshot_after(op: Operation, call: WriteCall) -> None:
+async def _snapshot_after(op: Operation, call: WriteCall, root: Transaction) -> None:
+    if _FINAL.get() is root:  # read by the rollback, if there is one
+        op.after_at_rollback = True
+        return
     try:
         op.after = {row["id"]: row for row in await _read(call, op.model, op.ids, op.fields)}
     except ZenooError:
@@ -430,7 +453,7 @@ async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaita
     if isinstance(answer, Mapping) and answer.get("ids") is False:
         op.outcome = "failed"  # load wrote none of its rows
         return answer
-    await _snapshot_after(op, call)
+    await _snapshot_after(op, call, root)
     return answer
 
 

@@ -48,6 +48,8 @@ class Operation:
     fields: list[str] = field(default_factory=list, repr=False)
     before: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     after: dict[int, dict[str, Any]] | None = field(default=None, repr=False)
+    #: what the write stored is read by the rollback, not right after it (a final write)
+    after_at_rollback: bool = field(default=False, repr=False)
     #: records created by x2many commands (model, ids), to unlink after the record itself
     children: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
     #: why part of it cannot be undone (link commands on a one2many …)
@@ -230,6 +232,8 @@ async def _undo_write(op: Operation) -> None:
     fields = await model_fields(op.client, op.model)
     names = [name for name in op.fields if fields.type_of(name) != "one2many"]
     current = {row["id"]: row for row in await _read_op(op, op.fields)}
+    if op.after_at_rollback:
+        op.after = current
     sent = _sent_values(op, fields)
     restore: dict[int, dict[str, Any]] = {}
     conflicts: list[str] = []
