@@ -255,6 +255,9 @@ class Recheck:
     :class:`ConflictError` before the request is sent, and the transaction undoes the requests
     before it), left out when it already holds the new value, or written over (``overwrite``). A
     record that keeps some of its cells is taken out of the shared request and written alone.
+
+    The last ``final`` requests of the updates are the transaction's final writes
+    (:meth:`Transaction.final_writes`): what they stored is read only if the write-back rolls back.
     """
 
     def __init__(
@@ -265,6 +268,7 @@ class Recheck:
         updates: dict[int, dict[str, Any]],
         mode: ConflictMode,
         context: Mapping[str, Any] | None,
+        final: int,
     ) -> None:
         self.client, self.changes, self.checked, self.mode, self.context = (
             client,
@@ -273,6 +277,7 @@ class Recheck:
             mode,
             context,
         )
+        self.final = final
         self.updates = updates
         self.targets = list(updates)
         self.transaction: Transaction | None = None
@@ -338,7 +343,17 @@ class Recheck:
             return self.deletes_guarded(send)
         if operation.kind != "write":
             return send
-        return self.fresh_guarded(send) if fresh else self.updates_guarded(send)
+        checked = self.fresh_guarded(send) if fresh else self.updates_guarded(send)
+
+        async def last_or_not(call: CallResult) -> None:
+            final = operation.calls[-self.final :] if self.final else []
+            if self.transaction is not None and any(call is last for last in final):
+                with self.transaction.final_writes():
+                    await checked(call)
+            else:
+                await checked(call)
+
+        return last_or_not
 
     def fresh_guarded(self, send: Send) -> Send:
         """``send`` of an update request that leaves right after the first check: that check is its

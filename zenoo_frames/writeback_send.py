@@ -14,9 +14,11 @@
    fast one few large requests.
 3. **All or nothing**: a write-back that is one request is Odoo's own transaction. One that needs
    more runs inside a zenoo transaction (:class:`zenoo.writing.Transaction`): a failing request
-   undoes the requests before it. Deletes come last, in one request, because an unlink cannot be
-   undone: when it fails, nothing was removed and the rest is undone; once it succeeded, nothing is
-   left to fail.
+   undoes the requests before it. When the updates are all there is to send, their last
+   ``concurrency`` requests are its final writes (:meth:`Transaction.final_writes`): what they
+   stored is read only if the write-back rolls back. Deletes come last, in one request, because
+   an unlink cannot be undone: when it fails, nothing was removed and the rest is undone; once it
+   succeeded, nothing is left to fail.
 """
 
 from __future__ import annotations
@@ -391,7 +393,9 @@ async def apply_changes(
     if writes is not None and rows_per_call is None and _rows_to_load(writes[1]) > DEFAULT_ROWS_PER_CALL:
         stages[0], resize = _paced(writes, options.concurrency)
     requests = sum(len(reqs) for _, reqs in stages)
-    recheck = Recheck(client, changes, checked, updates, conflicts, context)
+    # the updates' last requests are the transaction's final writes when nothing is sent after them
+    final = options.concurrency if len(stages) == 1 and writes is not None else 0
+    recheck = Recheck(client, changes, checked, updates, conflicts, context, final)
     if requests > 1:  # several requests are each checked again, but for those sent right after the check
         stages = [
             (operation, [

@@ -553,8 +553,9 @@ async def test_requests_sent_right_after_the_check_are_not_checked_again(client:
     )
     assert result.requests == 5 and result.transaction
     # the check (the first two requests' re-check), a re-check before each of the three others,
-    # and the transaction's snapshot after each of the five
-    assert _sent(client)["read"] - reads == 1 + 3 + 5
+    # and the transaction's snapshot after each but the last two (its final writes: a rollback
+    # would read them)
+    assert _sent(client)["read"] - reads == 1 + 3 + 3
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2] * 10
 
 
@@ -762,6 +763,30 @@ async def test_a_failing_request_stops_the_write_back_before_the_next_is_sent(
     [operation] = caught.value.result.operations
     assert [call.state for call in operation.calls] == ["failed", "skipped", "skipped"]
     assert _sent(client).get("load", 0) - loads == 1
+    assert await _snapshot(client, ids) == before
+
+
+async def test_a_failing_last_request_undoes_the_last_ones_that_succeeded(client: ZenooClient, tag: str) -> None:
+    """The last two requests are the transaction's final writes, which read what they stored only
+    for a rollback: the last one fails, and the other final one is undone like the first."""
+    ids = await _partners(client, tag, 6, color=1)
+    qs = client.model("res.partner").filter(id__in=ids).only("color", "country_id").order_by("id")
+    original = await qs.to_polars(progress=False)
+    before = await _snapshot(client, ids)
+    country = (await client.search("res.country", [], limit=1, order="id"))[0]
+    edited = original.with_columns(
+        pl.col("color") + 1 + pl.int_range(pl.len()),
+        pl.when(pl.col("id") == ids[5]).then(999_999_999).otherwise(country).alias("country_id"),
+    )
+    reads = _sent(client).get("read", 0)
+    with pytest.raises(BatchError) as caught:
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=2)
+    [operation] = caught.value.result.operations
+    assert [call.state for call in operation.calls] == ["done", "done", "failed"]
+    assert "undid the 2 request(s) already written" in str(caught.value)
+    # the check, the re-check of the third request, the snapshot after the first only; then the
+    # rollback's reads of what the two requests stored
+    assert _sent(client)["read"] - reads == 3 + 2
     assert await _snapshot(client, ids) == before
 
 
