@@ -220,12 +220,17 @@ async def check_conflicts(
     currency_fields = _currency_fields(changes, list(cells))
     read = list(dict.fromkeys([*names, *currency_fields.values()]))
     rows = await _server_rows(client, changes.model, ids, read, context)
-    server = _server_frame(changes, rows, names)
+    by_id = {row["id"]: row for row in rows}
     steps = await _currency_steps(client, rows, currency_fields)
+    server: pl.DataFrame | None = None  # the rows as a frame, made when a cell needs sorting
     conflicts: list[pl.DataFrame] = []
     kept: dict[str, pl.DataFrame] = {}
     already_done = 0
     for name, frame in cells.items():
+        if _all_unmoved(by_id, name, frame):
+            kept[name] = frame
+            continue
+        server = _server_frame(changes, rows, names) if server is None else server
         sorted_cells = _sort_cells(changes, name, frame, server, mode, steps.get(name))
         already_done += sorted_cells.already_done
         conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
@@ -234,10 +239,30 @@ async def check_conflicts(
     delete_ids: list[int] = []
     gone: list[int] = []
     if delete_frame.height:
+        server = _server_frame(changes, rows, names) if server is None else server
         delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
         conflicts += found
     frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
-    return Checked(kept, delete_ids, frame, already_done, gone, {row["id"]: row for row in rows}, steps)
+    return Checked(kept, delete_ids, frame, already_done, gone, by_id, steps)
+
+
+#: values compared as they are read: a frame's cell holds the same Python type for them
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _all_unmoved(read: Mapping[int, Mapping[str, Any]], name: str, cells: pl.DataFrame) -> bool:
+    """Whether every cell's record still holds the frame's original value, told without building
+    frames where every value is plain (the same str, int, float or bool, or an empty cell read as
+    False): the usual case. False when it cannot tell so simply; :func:`_sort_cells` then sorts
+    the cells."""
+    try:
+        now = [read[record_id][name] for record_id in cells["id"].to_list()]
+    except KeyError:  # a record is gone
+        return False
+    return all(
+        (type(server) is type(old) and type(old) in _PLAIN and server == old) or (server is False and old is None)
+        for server, old in zip(now, cells["old"].to_list(), strict=True)
+    )
 
 
 def _unmoved(now: Any, then: Any) -> bool:

@@ -40,7 +40,7 @@ from zenoo import (
     InvalidValueError,
     ZenooClient,
 )
-from zenoo_frames import Changes, WriteBackResult, writeback_send
+from zenoo_frames import Changes, WriteBackResult, writeback_conflicts, writeback_send
 
 from .conftest import internal_user
 
@@ -367,6 +367,35 @@ async def _conflicting(
     changed_by = await client.read("res.partner", ids[:2], ["write_uid"])
     assert [r["write_uid"][0] for r in changed_by] == [colleague.uid] * 2 and colleague.uid != client.uid
     return ids, original, changes
+
+
+async def test_the_check_compares_plain_values_without_building_frames(
+    client: ZenooClient, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where every cell still holds a plain value as read (text, numbers, an empty cell read as
+    False), the check tells so without typing the server's rows as a frame; a many2many column (ids
+    in any order) is compared the long way. Both write everything."""
+    ids = await _partners(client, tag, 3, color=1, function="Clerk")
+    await client.write("res.partner", ids[:1], {"function": False})
+    qs = client.model("res.partner").filter(id__in=ids).only("color", "function", "category_id").order_by("id")
+    original = await qs.to_polars(progress=False)
+    built: list[list[str]] = []
+    server_frame = writeback_conflicts._server_frame
+
+    def watched(changes: Changes, rows: list[dict[str, Any]], names: list[str]) -> pl.DataFrame:
+        built.append(names)
+        return server_frame(changes, rows, names)
+
+    monkeypatch.setattr(writeback_conflicts, "_server_frame", watched)
+    plain = original.with_columns(pl.col("color") + 1, pl.lit("Buyer").alias("function"))
+    await zenoo_frames.diff(original, plain).apply(client)
+    assert built == []
+    category = (await client.search("res.partner.category", [], limit=1, order="id"))[0]
+    again = await qs.to_polars(progress=False)
+    tagged = again.with_columns(pl.lit([category], dtype=pl.List(pl.Int64)).alias("category_id"))
+    await zenoo_frames.diff(again, tagged).apply(client)
+    assert len(built) == 1 and "category_id" in built[0]
+    assert_frame_equal(await qs.to_polars(progress=False), tagged)
 
 
 async def _gone(client: ZenooClient, record: int) -> bool:
