@@ -157,6 +157,20 @@ def test_subprocess_server_serves_but_cannot_be_inspected() -> None:
     assert not server.running
 
 
+def test_a_server_without_a_request_log_serves_and_says_it_keeps_none() -> None:
+    """``record_requests=False`` (what ``zenoo serve`` uses): nothing kept of each request."""
+    with OdooTestServer(version=19, record_requests=False) as server:
+        admin = server.users["admin"]
+        with httpx.Client(base_url=server.url) as http:
+            for _ in range(3):
+                assert result(service(http, "common", "login", server.database, "admin", admin.password)) == admin.uid
+        assert server._log is None
+        with pytest.raises(RuntimeError, match=r"keeps no request log \(record_requests=False\)"):
+            _ = server.requests
+        with pytest.raises(RuntimeError, match="record_requests=False"):
+            server.reset_requests()
+
+
 def test_plugin_import_does_not_load_the_server() -> None:
     code = (
         "import sys, zenoo.testing.pytest_plugin; "

@@ -20,7 +20,8 @@ class NoConnectionToDrop(RuntimeError):
 
 
 class OdooAsgiApp:
-    """Serves :class:`OdooRoutes` over ASGI, applying injected faults and recording every request.
+    """Serves :class:`OdooRoutes` over ASGI, applying injected faults and recording every request
+    in ``log`` (None: in none).
 
     ``connection_close=True`` answers every HTTP/1.1 request with ``Connection: close`` and closes
     the connection afterwards, as bare Odoo (without a proxy in front) does.
@@ -30,7 +31,7 @@ class OdooAsgiApp:
         self,
         routes: OdooRoutes,
         faults: FaultInjector,
-        log: RequestLog,
+        log: RequestLog | None,
         relay: TcpRelay,
         *,
         connection_close: bool = False,
@@ -103,6 +104,8 @@ class OdooAsgiApp:
         executed: bool,
     ) -> None:
         # Recorded before the answer goes out: once a client has its response, the record is there.
+        if self.log is None:
+            return
         self.log.append(
             RequestRecord(
                 protocol=prepared.protocol,

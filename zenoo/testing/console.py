@@ -81,6 +81,7 @@ def run_serve(args: argparse.Namespace) -> int:
             http2=args.http2,
             connection_close=args.connection_close,
             database_path=args.database_path,
+            record_requests=False,  # nobody can read the log of a served process
         )
     except ValueError as exc:
         print(f"zenoo serve: {exc}", file=sys.stderr)

@@ -76,6 +76,9 @@ class OdooTestServer:
     offers HTTP/2 through ALPN. ``subprocess=True`` runs the server in a child process (for
     benchmarks: it keeps the server off the client's GIL); such a server cannot be inspected:
     ``requests``, ``reset_requests()``, ``faults`` and ``expire_sessions()`` raise RuntimeError.
+    ``record_requests=False`` keeps no log of the requests (``requests`` then raises): what a server
+    nobody inspects, such as ``zenoo serve``'s, uses, so that its memory does not grow with every
+    request it serves.
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class OdooTestServer:
         connection_close: bool = False,
         subprocess: bool = False,
         database_path: str | Path | None = None,
+        record_requests: bool = True,
     ) -> None:
         if version not in SUPPORTED_VERSIONS:
             raise ValueError(f"version must be one of {SUPPORTED_VERSIONS}, got {version!r}")
@@ -121,7 +125,7 @@ class OdooTestServer:
         self._port: int | None = None
         self._database: str | None = None
         self._users: dict[str, TestUser] = {}
-        self._log = RequestLog()
+        self._log = RequestLog() if record_requests else None
         self._faults = FaultInjector()
         self._sessions = SessionStore()
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
@@ -166,13 +170,11 @@ class OdooTestServer:
     @property
     def requests(self) -> list[RequestRecord]:
         """A copy of the log of requests served so far, oldest first."""
-        self._require_inspectable("requests")
-        return self._log.snapshot()
+        return self._require_log("requests").snapshot()
 
     def reset_requests(self) -> None:
         """Empty the request log."""
-        self._require_inspectable("reset_requests()")
-        self._log.clear()
+        self._require_log("reset_requests()").clear()
 
     @property
     def faults(self) -> FaultInjector:
@@ -245,6 +247,12 @@ class OdooTestServer:
         if self._port is None:
             raise RuntimeError("the OdooTestServer is not running: call start() or use it in a with block")
         return self._port
+
+    def _require_log(self, what: str) -> RequestLog:
+        self._require_inspectable(what)
+        if self._log is None:
+            raise RuntimeError(f"{what} is not available: this server keeps no request log (record_requests=False)")
+        return self._log
 
     def _require_inspectable(self, what: str) -> None:
         if self.subprocess:
