@@ -13,7 +13,7 @@ import pytest
 from zenoo.exceptions import FieldError, InvalidValueError, ProtocolError
 from zenoo.fields.metadata import ModelFields
 from zenoo.fields.values import date_to_odoo, parse_odoo_date, parse_odoo_datetime, to_odoo
-from zenoo.fields.writing import to_write_values
+from zenoo.fields.writing import column_writer, to_write_values, value_writer
 from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
 
@@ -148,6 +148,41 @@ def test_write_values_are_converted() -> None:
 def test_bad_write_values(values: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidValueError, match=message):
         to_write_values(FIELDS, values, creating=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [
+        ("name", ["a", "b", "c"]),  # plain: checked in one pass
+        ("qty", [1, -2, 2**31 - 1]),
+        ("locked", [True, False]),
+        ("amount", [1.5, 0.0]),
+        ("qty", [1, None, 3]),  # mixed: value by value
+        ("amount", [1, 2.5]),
+        ("state", ["draft", "sale"]),
+        ("validity_date", [dt.date(2024, 1, 31), None]),
+        ("name", []),
+    ],
+)
+def test_a_column_is_written_as_each_of_its_values(name: str, column: list[Any]) -> None:
+    write = value_writer(FIELDS, name, creating=False)
+    assert column_writer(FIELDS, name, creating=False)(column) == [write(value) for value in column]
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "message"),
+    [
+        ("name", ["a", "b\x00"], "NUL character"),
+        ("name", ["a", None], "sale.order.name is required"),
+        ("qty", [1, 2**31], "out of range"),
+        ("qty", [1, True], "sale.order.qty is an integer field"),
+        ("amount", [1.0, float("inf")], "cannot send inf"),
+        ("locked", [True, 1], "sale.order.locked is a boolean field"),
+    ],
+)
+def test_a_column_with_a_bad_value_is_refused(name: str, column: list[Any], message: str) -> None:
+    with pytest.raises(InvalidValueError, match=message):
+        column_writer(FIELDS, name, creating=False)(column)
 
 
 def test_required_fields_on_create_use_known_defaults() -> None:

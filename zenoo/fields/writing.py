@@ -174,6 +174,29 @@ def value_writer(
     return write
 
 
+def column_writer(
+    fields: ModelFields, name: str, *, creating: bool
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """:func:`value_writer` for a whole column of values at once: a column of one plain type that
+    the field takes as it is (text without NUL, integers in 32 bits, booleans, finite floats) is
+    checked in one pass in C; any other goes value by value."""
+    write = value_writer(fields, name, creating=creating)
+    kind = str(fields.get(name).get("type"))
+
+    def write_all(values: Sequence[Any]) -> list[Any]:
+        kinds = set(map(type, values))
+        if len(kinds) == 1 and (
+            (str in kinds and kind in _STRING_TYPES and "\x00" not in "".join(values))
+            or (int in kinds and kind == "integer" and INT32_MIN <= min(values) and max(values) <= INT32_MAX)
+            or (bool in kinds and kind == "boolean")
+            or (float in kinds and kind in ("float", "monetary") and all(map(math.isfinite, values)))
+        ):
+            return list(values)
+        return [write(value) for value in values]
+
+    return write_all
+
+
 def _enforced_required(field: Mapping[str, Any]) -> bool:
     """Whether Odoo refuses a record without this field: it enforces ``required`` through NOT NULL
     columns, and an x2many has none (product.template's required product_variant_ids is filled by
