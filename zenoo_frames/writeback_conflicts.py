@@ -259,9 +259,13 @@ def _all_unmoved(read: Mapping[int, Mapping[str, Any]], name: str, cells: pl.Dat
         now = [read[record_id][name] for record_id in cells["id"].to_list()]
     except KeyError:  # a record is gone
         return False
+    before = cells["old"].to_list()
+    kinds = set(map(type, before))
+    if len(kinds) == 1 and kinds <= _PLAIN and set(map(type, now)) == kinds:  # compared in C
+        return now == before
     return all(
         (type(server) is type(old) and type(old) in _PLAIN and server == old) or (server is False and old is None)
-        for server, old in zip(now, cells["old"].to_list(), strict=True)
+        for server, old in zip(now, before, strict=True)
     )
 
 

@@ -24,15 +24,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import InitVar, dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from zenoo.exceptions import BatchError, ConflictError, InvalidValueError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
-from zenoo.fields.writing import known_defaults, to_write_values, value_writer
+from zenoo.fields.writing import column_writer, known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
 from zenoo.transport import notify_when_sent
 from zenoo.writing.bulk import (
@@ -76,15 +77,16 @@ PACED_ROWS = range(10, 5001)
 class WriteBackResult:
     """What a write-back wrote.
 
-    ``written`` is a frame of the cells written (``change, row, id, field, old, new``), ``conflicts``
-    the conflicts found (``id, field, original, server, yours``: skipped with ``conflicts="skip"``,
-    written over with ``"overwrite"``), ``created_ids`` the ids of the new rows in row order.
-    ``transaction`` says whether the requests ran inside a zenoo transaction (more than one
-    request) or as one request (Odoo's own transaction).
+    ``written`` is a frame of the cells written (``change, row, id, field, old, new``), made by
+    ``preview`` when first asked for; ``conflicts`` the conflicts found (``id, field, original,
+    server, yours``: skipped with ``conflicts="skip"``, written over with ``"overwrite"``),
+    ``created_ids`` the ids of the new rows in row order. ``transaction`` says whether the requests
+    ran inside a zenoo transaction (more than one request) or as one request (Odoo's own
+    transaction).
     """
 
     model: str
-    written: pl.DataFrame
+    preview: InitVar[Callable[[], pl.DataFrame]]
     conflicts: pl.DataFrame
     created_ids: list[int] = field(default_factory=list)
     deleted_ids: list[int] = field(default_factory=list)
@@ -97,6 +99,14 @@ class WriteBackResult:
     requests: int = 0
     transaction: bool = False
     batches: list[BatchResult] = field(default_factory=list, repr=False)
+
+    def __post_init__(self, preview: Callable[[], pl.DataFrame]) -> None:
+        self._preview = preview
+
+    @cached_property
+    def written(self) -> pl.DataFrame:
+        """The cells written (``change, row, id, field, old, new``), new rows with their ids."""
+        return self._preview()
 
     @property
     def updated(self) -> int:
@@ -157,18 +167,20 @@ def _write_values(fields: ModelFields, changes: Changes) -> tuple[dict[str, dict
     values: dict[str, dict[int, Any]] = {}
     rows: dict[int, int] = {}
     for name, frame in changes.cells.items():
-        mine = values[name] = {}
-        write = value_writer(fields, name, creating=False)
-        for row, record_id, value in zip(
-            frame["row"].to_list(), frame["id"].to_list(), frame["new"].to_list(), strict=True
-        ):
-            try:
-                mine[record_id] = write(value)
-            except InvalidValueError as exc:
-                raise InvalidValueError(
-                    f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}"
-                ) from None
-            rows[record_id] = row
+        ids, new, frame_rows = frame["id"].to_list(), frame["new"].to_list(), frame["row"].to_list()
+        try:
+            values[name] = dict(zip(ids, column_writer(fields, name, creating=False)(new), strict=True))
+        except InvalidValueError:
+            write = value_writer(fields, name, creating=False)
+            for row, value in zip(frame_rows, new, strict=True):  # the first bad cell, named
+                try:
+                    write(value)
+                except InvalidValueError as exc:
+                    raise InvalidValueError(
+                        f"{changes.model}, column {name!r}, {where(changes.edited, row)}: {exc}"
+                    ) from None
+            raise
+        rows.update(zip(ids, frame_rows, strict=True))
     return values, rows
 
 
@@ -436,13 +448,17 @@ async def apply_changes(
                 raise recheck.refusal from None
             raise BatchError(f"{exc}; {_rolled_back(exc.result)}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
-    cells = {  # less the cells a re-check left out
-        name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
-        for name, frame in checked.cells.items()
-    }
+
+    def written() -> pl.DataFrame:
+        cells = {  # less the cells a re-check left out
+            name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
+            for name, frame in checked.cells.items()
+        }
+        return changes.written(cells, created_ids, checked.delete_ids)
+
     return WriteBackResult(
         model=model,
-        written=changes.written(cells, created_ids, checked.delete_ids),
+        preview=written,
         conflicts=pl.concat([checked.conflicts, *recheck.conflicts]),
         created_ids=created_ids,
         deleted_ids=list(checked.delete_ids),
