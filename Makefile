@@ -77,6 +77,7 @@ bench: setup
 	$(PY) bench/cache.py
 	$(PY) bench/small_calls.py
 	$(PY) bench/writing.py
+	$(PY) bench/writeback.py
 	$(PY) bench/latency.py
 
 clean:
