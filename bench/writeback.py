@@ -7,8 +7,8 @@ runs, untimed):
 * ``zenoo``: ``zenoo_frames.diff(original, edited).apply(client)`` with its defaults: the diff, the
   conflict check (one ``read``), then ``load`` by ``.id`` in paced requests (4 in flight: the
   first four of 100 rows, the others sized from their time) inside a zenoo transaction (a read
-  before and after each request); ``zenoo one request`` is the same with ``rows_per_call``
-  covering every row (one ``load``, Odoo's own transaction);
+  before each request, and after each but the last four); ``zenoo one request`` is the same with
+  ``rows_per_call`` covering every row (one ``load``, Odoo's own transaction);
 * ``loop``: one ``write`` per row, as people write it today (OdooRPC when installed, else zenoo's
   ``write``); timed on ``--loop-rows`` records and scaled to ``--rows`` (say so in the figures);
 * ``raw``: one hand-written JSON-RPC ``load`` with ``.id`` and the same cells (``bench/writing.py``'s
