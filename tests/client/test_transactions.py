@@ -443,6 +443,11 @@ async def test_final_writes_leave_the_read_of_what_they_stored_to_a_rollback(
     assert [(r["color"], r["function"], r["website"]) for r in rows] == [(5, False, False)] * 3
     with pytest.raises(TransactionError, match="it is rolled_back"), tx.final_writes():
         pass
+    async with client.transaction() as outer, outer.savepoint() as savepoint:
+        start = reads()
+        with savepoint.final_writes():  # the outer transaction may roll back much later
+            await client.write("res.partner", ids, {"color": 7})
+        assert reads() - start == 2  # before and after, as usual
 
 
 def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  # type: ignore[no-untyped-def]

@@ -219,9 +219,10 @@ class Transaction:
         a rollback reads it instead, just before undoing. When the block succeeds and the
         transaction commits, those reads are saved. A field someone else changes between such a
         write and the rollback is then restored as if the write had stored it: keep the block to
-        the last requests, those the rollback would follow closely."""
+        the last requests, those the rollback would follow closely. In a savepoint it changes
+        nothing: the enclosing transaction goes on, and its rollback may come much later."""
         self._check_active("mark the final writes of")
-        token = _FINAL.set(self._root)
+        token = _FINAL.set(None if self.is_nested else self)
         try:
             yield
         finally:
