@@ -461,9 +461,14 @@ def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  
                 with pytest.raises(Boom), tx.savepoint():
                     client.write("res.partner", [pid], {"phone": "9"})
                     raise Boom
+                with tx.final_writes():
+                    client.write("res.partner", [pid], {"website": f"{tag}.example.com"})
+                assert not tx.operations[-1].after  # read by the rollback instead
                 raise Boom
-            assert tx.state == "rolled_back" and len(tx.operations) == 3
-            assert client.read("res.partner", [pid], ["email", "phone"]) == [{"id": pid, "email": "before@x.test", "phone": False}]
+            assert tx.state == "rolled_back" and len(tx.operations) == 4
+            assert client.read("res.partner", [pid], ["email", "phone", "website"]) == [
+                {"id": pid, "email": "before@x.test", "phone": False, "website": False}
+            ]
             assert client.search_count("res.partner", [["name", "=", f"{tag}-sync-new"]]) == 0
             with client.batch(progress=False) as batch:
                 made = batch.create("res.partner", [{"name": f"{tag}-sync-b{i}"} for i in range(3)])

@@ -8,6 +8,7 @@ are recorded, and the rollback or commit runs on the loop thread when the block 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Self
 
 from zenoo._loop import LoopThread
@@ -70,6 +71,10 @@ class BlockingTransaction:
     def savepoint(self, name: str | None = None) -> BlockingTransaction:
         """``with tx.savepoint():`` undoes only what it covers when its block raises."""
         return BlockingTransaction(self._tx.savepoint(name), self._runner)
+
+    def final_writes(self) -> AbstractContextManager[None]:
+        """``with tx.final_writes():`` the transaction's last writes (see :meth:`Transaction.final_writes`)."""
+        return self._tx.final_writes()
 
     def __repr__(self) -> str:
         return "<Blocking" + repr(self._tx)[1:]
