@@ -242,7 +242,12 @@ def _cast(series: pl.Series, target: pl.DataType) -> tuple[pl.Series, list[int]]
 
 
 def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
+    """``series`` as ``target`` in one Polars operation, for the conversions :func:`_one` makes
+    value by value; any other source type raises, and its values are then converted one by one
+    (so a struct, a boolean or a number meant for a text column is refused, never made text)."""
     source = series.dtype
+    if source == pl.Null:
+        return series.cast(target)
     if isinstance(target, pl.Datetime) and isinstance(source, pl.Datetime):
         zoned = series.dt.replace_time_zone("UTC") if source.time_zone is None else series
         return zoned.dt.convert_time_zone("UTC").cast(target)
@@ -253,11 +258,32 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
         return pl.select(
             pl.when(series == series.round()).then(series.cast(pl.Int64, strict=False))
         ).to_series()
-    if source == pl.Object:
-        raise pl.exceptions.InvalidOperationError("object column: convert value by value")
     if target == pl.Boolean and source.is_numeric():  # 0 and 1 only: 2 is no boolean
         return pl.select(pl.when(series.is_in([0, 1])).then(series.cast(pl.Boolean))).to_series()
-    return series.cast(target, strict=False)
+    if source in _CASTS_TO.get(_kind_of(target), ()) or (
+        isinstance(target, pl.List) and isinstance(source, pl.List) and source.inner.is_integer()
+    ):
+        return series.cast(target, strict=False)
+    raise pl.exceptions.InvalidOperationError(f"{source} to {target}: convert value by value")
+
+
+#: the source types whose Polars cast converts as :func:`_one` does, by kind of target
+_CASTS_TO: dict[str, tuple[type[pl.DataType], ...]] = {
+    "text": (pl.String, pl.Categorical, pl.Enum),
+    "integer": (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.String),
+    "number": (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
+               pl.Float32, pl.Float64, pl.Decimal, pl.String),  # fmt: skip
+    "date": (pl.Date, pl.String),
+    "datetime": (pl.String,),
+    "selection": (pl.String, pl.Categorical, pl.Enum),
+}
+
+
+def _kind_of(target: pl.DataType) -> str:
+    if isinstance(target, pl.Enum):
+        return "selection"
+    kinds = {pl.String: "text", pl.Int64: "integer", pl.Float64: "number", pl.Date: "date", pl.Datetime: "datetime"}
+    return next((kind for dtype, kind in kinds.items() if isinstance(target, dtype)), "")
 
 
 def _iso(text: str, target: pl.Date | pl.Datetime) -> dt.date | None:

@@ -1151,6 +1151,46 @@ async def test_unwritable_columns_and_wrong_values_are_refused_before_sending(
     assert _writes(client) == before
 
 
+async def test_a_column_of_another_type_is_refused_not_made_text_or_numbers(
+    client: ZenooClient, tag: str
+) -> None:
+    """Polars would cast a struct, a boolean or a number to text (and a number to a date): an edit
+    that put one in a column is refused by its cells, as an object column's values are."""
+    partner = (await _partners(client, tag, 1, color=1))[0]
+    order = await client.create("sale.order", {"name": f"{tag}-so", "partner_id": partner})
+    partners = await client.model("res.partner").filter(id=partner).only("name", "color").to_polars(progress=False)
+    orders = (
+        await client.model("sale.order").filter(id=order).only("validity_date", "commitment_date").to_polars(progress=False)
+    )
+    before = _writes(client)
+    where = re.escape(f"row 0 (id {partner})")
+    for name, cell, problem in (
+        ("name", {"user": "a", "domain": "x.com"}, "{'user': 'a', 'domain': 'x.com'} is not text"),
+        ("name", 5, "5 is not text"),
+        ("name", True, "True is not text"),
+        ("color", True, "True is not an integer"),
+    ):
+        edited = partners.with_columns(pl.Series(name, [cell]))
+        with pytest.raises(InvalidValueError, match=rf"column '{name}': {where}: {re.escape(problem)}"):
+            zenoo_frames.diff(partners, edited)
+    where = re.escape(f"row 0 (id {order})")
+    for name, cell, problem in (
+        ("validity_date", 20000, "20000 is not a date"),
+        ("commitment_date", 1_700_000_000, "1700000000 is not a datetime"),
+        ("commitment_date", dt.date(2031, 5, 6), "datetime.date(2031, 5, 6) is not a datetime"),
+    ):
+        with pytest.raises(InvalidValueError, match=rf"column '{name}': {where}: {re.escape(problem)}"):
+            zenoo_frames.diff(orders, orders.with_columns(pl.Series(name, [cell])))
+    # what converts as it did: integers of any width, text for numbers and dates, categoricals for text
+    edited = partners.with_columns(
+        pl.Series("color", [7], dtype=pl.Int16), pl.Series("name", [f"{tag}-b"], dtype=pl.Categorical)
+    )
+    assert zenoo_frames.diff(partners, edited).changed_cells == 2
+    edited = orders.with_columns(pl.Series("validity_date", ["2031-05-06"]))
+    assert zenoo_frames.diff(orders, edited).changed_cells == 1
+    assert _writes(client) == before
+
+
 async def test_a_one2many_column_is_refused_by_diff(client: ZenooClient, tag: str) -> None:
     company, contact = await _partners(client, tag, 2)
     original = (
