@@ -82,6 +82,23 @@ async def test_bulk_write_groups_identical_values_and_loads_distinct_ones(
     assert [call.method for call in by_write.calls] == ["write"] * 3
 
 
+async def test_only_ten_or_more_identical_values_share_a_write_and_what_fits_one_request_is_one(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """A write of its own costs a request: pairs of identical values go by load with the rest, and
+    rows that fit in one request go as one (Odoo's own transaction)."""
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(40)], progress=False)
+    pairs = {i: {"color": n // 2} for n, i in enumerate(ids[:20])}
+    result = await client.bulk_write("res.partner", pairs, progress=False)
+    assert [(call.method, len(call.rows)) for call in result.calls] == [("load", 20)]
+    # above one request: twelve records of one value share a write, the pair and the rest load
+    values = {i: {"color": 9} if n < 12 else {"color": 8} if n < 14 else {"color": n} for n, i in enumerate(ids)}
+    result = await client.bulk_write("res.partner", values, chunk_size=30, progress=False)
+    assert sorted((call.method, len(call.rows)) for call in result.calls) == [("load", 28), ("write", 12)]
+    rows = await client.read("res.partner", ids, ["color"])
+    assert [r["color"] for r in rows] == [values[i]["color"] for i in ids]
+
+
 async def test_only_the_values_load_cannot_take_go_by_write(client: ZenooClient, tag: str, cleanup: None) -> None:
     """An empty string (``write`` stores "", ``load`` empty) sent the whole chunk as one write per record."""
     ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(6)], progress=False)
@@ -262,8 +279,8 @@ async def test_values_that_only_share_a_hash_are_not_written_together(
     ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(6)], progress=False)
     monkeypatch.setattr(bulk, "hash", lambda _key: 0, raising=False)  # every key collides
     values = [{"function": "A"}, {"function": "B"}, {"function": "A"}, {"function": "C"}, {"function": "A"}, {"function": "B"}]
-    result = await client.bulk_write("res.partner", dict(zip(ids, values, strict=True)), progress=False)
-    shared = [call for call in result.calls if call.method == "write"]
+    result = await client.bulk_write("res.partner", dict(zip(ids, values, strict=True)), progress=False, via="write")
+    shared = [call for call in result.calls if len(call.rows) > 1]
     assert [list(call.rows) for call in shared] == [[0, 2, 4]]  # only rows equal to the first one share
     rows = await client.read("res.partner", ids, ["function"])
     assert [r["function"] for r in rows] == [v["function"] for v in values]

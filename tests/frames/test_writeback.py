@@ -572,6 +572,19 @@ async def test_a_record_to_delete_changed_while_running_is_kept(
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [2, 2, 2, 2, 7]
 
 
+async def test_a_small_write_back_of_repeated_values_is_one_request(client: ZenooClient, tag: str) -> None:
+    """Twenty rows taking ten values: one load, Odoo's own all or nothing, not ten writes inside a
+    zenoo transaction."""
+    ids = await _partners(client, tag, 20, color=1)
+    original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
+    edited = original.with_columns((2 + pl.int_range(pl.len()) // 2).alias("color"))
+    sent = _sent(client)
+    result = await zenoo_frames.diff(original, edited).apply(client)
+    assert result.requests == 1 and not result.transaction
+    assert _sent(client).get("load", 0) - sent.get("load", 0) == 1
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == edited["color"].to_list()
+
+
 async def test_requests_sent_right_after_the_check_are_not_checked_again(client: ZenooClient, tag: str) -> None:
     ids = await _partners(client, tag, 10, color=1)
     qs = client.model("res.partner").filter(id__in=ids).only("color").order_by("id")

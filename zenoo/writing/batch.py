@@ -3,8 +3,8 @@
 A batch runs its creates first, a create that refers to records of another create of the batch
 (``batch.create("res.partner", {"parent_id": company})``) after that one; then its updates, then
 its deletes. Within each step the operations of one model and context are merged: creates into
-chunked ``create([...])`` requests, updates by identical values into one ``write`` (distinct
-values by ``load`` or one ``write`` each, as ``bulk_write`` does), deletes into chunked ``unlink``.
+chunked ``create([...])`` requests, updates as ``bulk_write`` sends them (identical values by one
+``write``, distinct ones by ``load`` or one ``write`` each), deletes into chunked ``unlink``.
 An operation that refers to records whose create did not succeed is not sent (``skipped``).
 
 ``atomic=True`` sends the whole batch as one request, so that a failure leaves the server

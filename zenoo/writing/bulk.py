@@ -1,10 +1,10 @@
 """Bulk writes: many records in few requests, sent concurrently, never re-sent when they may have run.
 
 - ``bulk_create``: ``create([...])`` in chunks; ids come back in input order.
-- ``bulk_write``: records that receive identical values share one ``write``; the others go in
-  ``load`` chunks (one request per chunk of rows, all-or-nothing per chunk, see
-  :mod:`zenoo.writing.load`) when their values can be written exactly as import text, else in
-  one ``write`` each, sent concurrently.
+- ``bulk_write``: records that receive identical values share one ``write`` when they are ten or
+  more, or all of them (any group with ``via="write"``); the others go in ``load`` chunks (one
+  request per chunk of rows, all-or-nothing per chunk, see :mod:`zenoo.writing.load`) when their
+  values can be written exactly as import text, else in one ``write`` each, sent concurrently.
 - ``bulk_unlink``: ``unlink`` in chunks.
 
 Every request goes through ``client.call`` (its retry policy repeats a request only when the
@@ -311,6 +311,23 @@ def _sharing(rows_values: Sequence[Mapping[str, Any]]) -> dict[int, list[int]]:
     return sharing
 
 
+#: Fewer records than this receiving identical values go by ``load`` with the others: on real Odoo
+#: a request costs about what loading five rows does, and a write-back checks each request again.
+SHARED_WRITE_MIN = 10
+
+
+def _shared_writes(rows_values: Sequence[Mapping[str, Any]], options: Options) -> dict[int, list[int]]:
+    """The rows that share a ``write`` (as :func:`_sharing` gives them). Rows that fit in one request
+    go as one: one ``write`` when they all receive the same values, else one ``load``. Above that, a
+    group shares a ``write`` when it has ``SHARED_WRITE_MIN`` records (``via="write"``: any group)."""
+    sharing = _sharing(rows_values)
+    if options.via == "write":
+        return sharing
+    if len(rows_values) <= options.chunk_size:
+        return sharing if any(len(rows) == len(rows_values) for rows in sharing.values()) else {}
+    return {first: rows for first, rows in sharing.items() if len(rows) >= SHARED_WRITE_MIN}
+
+
 async def checked_updates(
     client: OdooClient, model: str, updates: Mapping[Any, Mapping[str, Any]], validate: bool
 ) -> dict[int, dict[str, Any]]:
@@ -333,13 +350,14 @@ def write_requests(
     options: Options,
     context: Mapping[str, Any] | None,
 ) -> Stage:
-    """Records with identical values share a ``write`` (chunked by ids); the others go by ``load``
-    (grouped by the fields they set) or by one ``write`` each, as ``options.via`` says."""
+    """Records with identical values share a ``write`` (chunked by ids; see :func:`_shared_writes`);
+    the others go by ``load`` (grouped by the fields they set) or by one ``write`` each, as
+    ``options.via`` says."""
     model = fields.model
     targets = list(updates)
     rows_values = list(updates.values())
     operation = OperationResult("write", model, len(targets), targets=targets)
-    sharing = _sharing(rows_values)  # rows with the same values share a write
+    sharing = _shared_writes(rows_values, options)
     repeats = {row for rows in sharing.values() for row in rows[1:]}
     firsts = [row for row in range(len(rows_values)) if row not in repeats]
 
