@@ -227,6 +227,13 @@ class OdooServerError(ZenooError):
         return f"{self.odoo_name}: {self.message}" if self.odoo_name else self.message
 
 
+class ConcurrentUpdateError(OdooServerError):
+    """Odoo rolled the request back because another transaction updated the same rows at the same
+    time (PostgreSQL's serialization failure, deadlock or lock timeout, after Odoo's own retries):
+    nothing of it was written, and it can be sent again. Bulk writes and write-backs do so, alone
+    (see docs/writing.md)."""
+
+
 class AuthenticationError(OdooServerError):
     """Login failed or the credentials were refused (Odoo's AccessDenied, HTTP 401)."""
 
@@ -266,6 +273,10 @@ _BY_ODOO_NAME: dict[str, type[OdooServerError]] = {
     "odoo.exceptions.RedirectWarning": UserError,
     "werkzeug.exceptions.NotFound": MethodNotFoundError,
     "werkzeug.exceptions.Forbidden": AccessError,
+    "psycopg2.errors.SerializationFailure": ConcurrentUpdateError,
+    "psycopg2.errors.DeadlockDetected": ConcurrentUpdateError,
+    "psycopg2.errors.LockNotAvailable": ConcurrentUpdateError,
+    "odoo.exceptions.ConcurrencyError": ConcurrentUpdateError,
 }
 
 

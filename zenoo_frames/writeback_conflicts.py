@@ -19,8 +19,8 @@ import polars as pl
 
 from zenoo.exceptions import ConflictError, ZenooError
 from zenoo.seams import OdooClient
-from zenoo.writing.bulk import Send
 from zenoo.writing.results import CallResult, OperationResult
+from zenoo.writing.running import Send
 from zenoo.writing.transaction import Transaction
 from zenoo.writing.undo import same_as_read
 from zenoo_frames.api import arrow_to_polars
@@ -386,9 +386,15 @@ class Recheck:
 
     def fresh_guarded(self, send: Send) -> Send:
         """``send`` of an update request that leaves right after the first check: that check is its
-        re-check, and what it read is the transaction's snapshot before the write."""
+        re-check, and what it read is the transaction's snapshot before the write (unless it is
+        sent again after a concurrent update: then it is checked again)."""
+
+        checked_again = self.updates_guarded(send)
 
         async def guarded(call: CallResult) -> None:
+            if call.attempts > 1:  # sent again after a concurrent update, later: checked again
+                await checked_again(call)
+                return
             self._stop_if_refused()
             if self.transaction is not None:
                 read = self.checked.read

@@ -267,12 +267,12 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
     raise pl.exceptions.InvalidOperationError(f"{source} to {target}: convert value by value")
 
 
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 #: the source types whose Polars cast converts as :func:`_one` does, by kind of target
 _CASTS_TO: dict[str, tuple[type[pl.DataType], ...]] = {
     "text": (pl.String, pl.Categorical, pl.Enum),
-    "integer": (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.String),
-    "number": (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
-               pl.Float32, pl.Float64, pl.Decimal, pl.String),  # fmt: skip
+    "integer": (*_INTEGERS, pl.String),
+    "number": (*_INTEGERS, pl.Float32, pl.Float64, pl.Decimal, pl.String),
     "date": (pl.Date, pl.String),
     "datetime": (pl.String,),
     "selection": (pl.String, pl.Categorical, pl.Enum),

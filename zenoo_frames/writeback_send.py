@@ -36,22 +36,19 @@ from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import column_writer, known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
 from zenoo.transport import notify_when_sent
-from zenoo.writing.bulk import (
+from zenoo.writing.bulk import create_requests, rechunk_loads, unlink_requests, write_requests
+from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
+from zenoo.writing.progress import ProgressOption
+from zenoo.writing.results import BatchResult, CallResult, OperationResult
+from zenoo.writing.running import (
     DEFAULT_CONCURRENCY,
     Options,
     Requests,
     Resize,
     Stage,
-    create_requests,
     execute,
     positive_or_none,
-    rechunk_loads,
-    unlink_requests,
-    write_requests,
 )
-from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
-from zenoo.writing.progress import ProgressOption
-from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.transaction import Transaction
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
 from zenoo_frames.writeback_frames import SHOWN, first_few, summary_html, where

@@ -19,6 +19,7 @@ import pytest
 
 from zenoo import (
     BatchError,
+    ConcurrentUpdateError,
     OdooServerError,
     RetryPolicy,
     RollbackError,
@@ -26,6 +27,7 @@ from zenoo import (
     ZenooClient,
     ZenooConnectionError,
 )
+from zenoo.writing import running
 
 FAST = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.02, max_retry_after=5)
 STAMPS = {"write_date", "write_uid", "__last_update", "display_name"}
@@ -191,6 +193,47 @@ async def test_a_503_on_a_chunk_is_retried_once(server, tag: str) -> None:  # ty
         assert sorted(r.status for r in creates) == [200] * 5 + [503] and client.stats.retries == 1
         names = [r["name"] for r in await client.read("res.partner", ids, ["name"])]
         assert names == [f"{tag}-{i:02d}" for i in range(50)]
+
+
+async def test_requests_rolled_back_for_a_concurrent_update_are_sent_again_alone(server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """Odoo wrote none of a request that met another transaction's update (a load's per-row
+    messages, another method's error): it is sent again once the others in flight are done, and
+    the rest go one at a time."""
+    client = await _login(server)
+    async with client:
+        ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i:02d}"} for i in range(40)], progress=False)
+        server.reset_requests()
+        server.faults.set(concurrent_update_rate=1.0, methods=["load"], count=1)
+        values = {record_id: {"color": n} for n, record_id in enumerate(ids)}
+        result = await client.bulk_write("res.partner", values, chunk_size=10, concurrency=4, progress=False)
+        assert [call.state for call in result.calls] == ["done"] * 4
+        assert sorted(call.attempts for call in result.calls) == [1, 1, 1, 2]
+        loads = [r for r in server.requests if r.method == "load"]
+        assert [r.fault for r in loads].count("concurrent-update") == 1 and len(loads) == 5
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == list(range(40))
+        server.faults.set(concurrent_update_rate=1.0, methods=["write"], count=1)  # a shared write: Odoo's error
+        result = await client.bulk_write("res.partner", {i: {"color": 3} for i in ids}, progress=False)
+        assert [(call.method, call.state, call.attempts) for call in result.calls] == [("write", "done", 2)]
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [3] * 40
+
+
+async def test_a_request_that_keeps_meeting_concurrent_updates_fails_after_its_tries(  # type: ignore[no-untyped-def]
+    server, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(running, "CONCURRENT_UPDATE_WAIT", 0.01)
+    client = await _login(server)
+    async with client:
+        ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i:02d}"} for i in range(4)], progress=False)
+        server.reset_requests()
+        server.faults.set(concurrent_update_rate=1.0, methods=["load"])
+        with pytest.raises(BatchError, match="could not serialize access due to concurrent update") as info:
+            await client.bulk_write("res.partner", {i: {"color": n} for n, i in enumerate(ids)}, progress=False)
+        server.faults.clear()
+        [call] = info.value.result.calls
+        assert (call.state, call.attempts) == ("failed", 1 + running.CONCURRENT_UPDATE_TRIES)
+        assert isinstance(call.error, ConcurrentUpdateError)
+        assert len([r for r in server.requests if r.method == "load"]) == 1 + running.CONCURRENT_UPDATE_TRIES
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [0] * 4
 
 
 @pytest.mark.parametrize("phase", ["before", "after"])

@@ -169,3 +169,26 @@ def test_bad_fault_options_are_refused(options: dict[str, Any], message: str) ->
 def test_methods_must_be_a_list_not_a_string() -> None:
     with pytest.raises(TypeError, match="list of names"):
         FaultInjector().set(error_503_rate=1.0, methods="create")
+
+
+def test_a_write_that_meets_a_concurrent_update_is_rolled_back_as_odoo_does(
+    server: Any, http: httpx.Client
+) -> None:
+    """``load`` reports PostgreSQL's serialization failure on each row and writes none (as real Odoo
+    19 answered two loads setting one parent at once); another method raises it."""
+    ids = result(execute_kw(http, server, "admin", "res.partner", "create", [[{"name": "cu-1"}, {"name": "cu-2"}]]))
+    server.faults.set(concurrent_update_rate=1.0, methods=["load", "write"], count=2)
+    rows = [[str(i), f"cu-ref-{i}"] for i in ids]
+    answer = result(execute_kw(http, server, "admin", "res.partner", "load", [[".id", "ref"], rows]))
+    message = "could not serialize access due to concurrent update\n"
+    assert answer["ids"] is False
+    assert answer["messages"] == [
+        {"rows": {"from": n, "to": n}, "record": n, "type": "error", "message": message} for n in range(2)
+    ]
+    error = execute_kw(http, server, "admin", "res.partner", "write", [ids, {"ref": "cu-written"}]).json()["error"]
+    assert (error["data"]["name"], error["data"]["message"]) == ("psycopg2.errors.SerializationFailure", message)
+    assert [r.fault for r in server.requests[-2:]] == ["concurrent-update"] * 2
+    read = result(execute_kw(http, server, "admin", "res.partner", "read", [ids, ["ref"]]))
+    assert [r["ref"] for r in read] == [False, False]  # nothing written
+    answer = result(execute_kw(http, server, "admin", "res.partner", "load", [[".id", "ref"], rows]))
+    assert answer["messages"] == [] and answer["ids"] == ids  # the plan's two requests are over

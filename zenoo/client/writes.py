@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager, bulk
-from zenoo.writing.bulk import Options
 from zenoo.writing.progress import ProgressOption
+from zenoo.writing.running import Options
 
 if TYPE_CHECKING:
     from zenoo.client.core import ZenooClient

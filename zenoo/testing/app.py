@@ -7,6 +7,7 @@ from typing import Any
 
 from . import wire
 from .faults import FaultDecision, FaultInjector
+from .orm.exceptions import MEETS_A_CONCURRENT_UPDATE
 from .proxy import TcpRelay
 from .records import RequestLog, RequestRecord
 from .routes import IncomingRequest, OdooRoutes, Prepared
@@ -69,7 +70,11 @@ class OdooAsgiApp:
         elif decision.drop_phase == "before":
             response = None
         else:
-            response = prepared.run()
+            meeting = MEETS_A_CONCURRENT_UPDATE.set(decision.concurrent_update)
+            try:
+                response = prepared.run()
+            finally:
+                MEETS_A_CONCURRENT_UPDATE.reset(meeting)
             executed = True
         if decision.drop_phase is not None:
             self._record(prepared, request, None, 0, http_version, connection_id, decision, executed)

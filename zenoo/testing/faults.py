@@ -1,4 +1,5 @@
-"""Fault injection for the embedded server: latency, 503 with Retry-After, dropped connections, slow bodies.
+"""Fault injection for the embedded server: latency, 503 with Retry-After, dropped connections, slow
+bodies, writes that meet a concurrent update.
 
 Faults are switched at run time with ``srv.faults.set(...)`` and ``srv.faults.clear()``. Every
 decision comes from a seeded random generator, so a test that sends the same requests in the same
@@ -28,6 +29,10 @@ class FaultPlan:
     hears of it). ``slow_body``: seconds spread over the response body, sent in ``slow_body_chunks``
     pieces. ``methods`` / ``paths``: only requests for these Odoo method names / whose path starts
     with one of these prefixes (None: all). ``count``: only the next N matching requests.
+    ``concurrent_update_rate``: share of requests whose writes meet another transaction's update,
+    as on a real Odoo when concurrent requests update the same rows: PostgreSQL's serialization
+    failure, which ``load`` reports on each row it writes and other methods raise; nothing is
+    written.
     """
 
     latency: float = 0.0
@@ -37,6 +42,7 @@ class FaultPlan:
     drop_phase: DropPhase = "before"
     slow_body: float = 0.0
     slow_body_chunks: int = 8
+    concurrent_update_rate: float = 0.0
     methods: frozenset[str] | None = None
     paths: tuple[str, ...] | None = None
     count: int | None = None
@@ -46,12 +52,12 @@ class FaultPlan:
         for name in ("latency", "slow_body"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)!r}")
-        for name in ("error_503_rate", "drop_rate"):
+        for name in ("error_503_rate", "drop_rate", "concurrent_update_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} is a share of requests between 0 and 1, got {value!r}")
-        if self.error_503_rate + self.drop_rate > 1.0:
-            raise ValueError("error_503_rate + drop_rate cannot exceed 1")
+        if self.error_503_rate + self.drop_rate + self.concurrent_update_rate > 1.0:
+            raise ValueError("error_503_rate + drop_rate + concurrent_update_rate cannot exceed 1")
         if self.drop_phase not in ("before", "after"):
             raise ValueError(f"drop_phase must be 'before' or 'after', got {self.drop_phase!r}")
         if self.retry_after is not None and self.retry_after < 0:
@@ -77,6 +83,7 @@ class FaultDecision:
     drop_phase: DropPhase | None = None
     slow_body: float = 0.0
     slow_body_chunks: int = 1
+    concurrent_update: bool = False
 
     @property
     def label(self) -> str | None:
@@ -85,6 +92,8 @@ class FaultDecision:
             return f"drop-{self.drop_phase}"
         if self.answer_503:
             return "503"
+        if self.concurrent_update:
+            return "concurrent-update"
         if self.slow_body:
             return "slow-body"
         if self.latency:
@@ -119,6 +128,7 @@ class FaultInjector:
         drop_phase: DropPhase = "before",
         slow_body: float = 0.0,
         slow_body_chunks: int = 8,
+        concurrent_update_rate: float = 0.0,
         methods: Iterable[str] | None = None,
         paths: Iterable[str] | None = None,
         count: int | None = None,
@@ -135,6 +145,7 @@ class FaultInjector:
             drop_phase=drop_phase,
             slow_body=slow_body,
             slow_body_chunks=slow_body_chunks,
+            concurrent_update_rate=concurrent_update_rate,
             methods=None if methods is None else frozenset(methods),
             paths=None if paths is None else tuple(paths),
             count=count,
@@ -173,6 +184,7 @@ class FaultInjector:
             draw = state.rng.random()
         drop = draw < plan.drop_rate
         answer_503 = not drop and draw < plan.drop_rate + plan.error_503_rate
+        met = plan.drop_rate + plan.error_503_rate <= draw < plan.drop_rate + plan.error_503_rate + plan.concurrent_update_rate
         return FaultDecision(
             latency=plan.latency,
             answer_503=answer_503,
@@ -180,4 +192,5 @@ class FaultInjector:
             drop_phase=plan.drop_phase if drop else None,
             slow_body=plan.slow_body,
             slow_body_chunks=plan.slow_body_chunks,
+            concurrent_update=met,
         )

@@ -1,6 +1,8 @@
 """The write path: bulk writes, batches and transactions (see docs/writing.md).
 
 - :mod:`zenoo.writing.bulk`: ``bulk_create``/``bulk_write``/``bulk_unlink``, chunked and concurrent;
+  :mod:`zenoo.writing.running`: how their requests run (in flight at once, after a failure, a
+  deadline, a concurrent update);
 - :mod:`zenoo.writing.load`: values as ``load``'s import text, and one ``load`` request;
 - :mod:`zenoo.writing.batch`: ``client.batch()`` and its atomic mode; :mod:`zenoo.writing.pending`:
   the records a batch will create, as values of its other operations;

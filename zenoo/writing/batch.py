@@ -26,13 +26,9 @@ from zenoo.fields.metadata import model_fields
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import (
-    Options,
-    Stage,
     checked_rows,
     checked_updates,
     create_requests,
-    deadline_of,
-    run_stage,
     unlink_requests,
     value_rows,
     values_key,
@@ -50,6 +46,7 @@ from zenoo.writing.pending import (
 )
 from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
+from zenoo.writing.running import Options, Stage, deadline_of, run_stage
 
 
 @dataclass

@@ -7,197 +7,29 @@
   values can be written exactly as import text, else in one ``write`` each, sent concurrently.
 - ``bulk_unlink``: ``unlink`` in chunks.
 
-Every request goes through ``client.call`` (its retry policy repeats a request only when the
-server said it did not process it: 503/429). A request that fails after it may have reached the
-server is ``"unknown"`` in the :class:`BatchResult`; nothing guesses whether it ran.
+The requests are run by :mod:`zenoo.writing.running`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import orjson
 
-from zenoo.exceptions import InvalidValueError, ProtocolError, ZenooError
+from zenoo.exceptions import InvalidValueError, ProtocolError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
 from zenoo.writing.load import load_rows, send_load
-from zenoo.writing.progress import Progress, ProgressOption
-from zenoo.writing.results import BatchResult, CallResult, OperationResult, outcome_of
-
-#: Rows per request when the caller does not say.
-DEFAULT_CHUNK_SIZE = 1000
-#: Requests in flight at once when the caller does not say (the client's own limit still applies).
-DEFAULT_CONCURRENCY = 4
-
-Via = Literal["auto", "write", "load"]
-
-
-# --- running requests ------------------------------------------------------------------------------
-
-
-Send = Callable[[CallResult], Awaitable[None]]
-#: requests with what sends each
-Requests = Sequence[tuple[CallResult, Send]]
-#: an operation and its requests, as planned
-Stage = tuple[OperationResult, list[tuple[CallResult, Send]]]
-#: the notes of requests left unsent
-AFTER_A_FAILURE = "not sent: an earlier request failed"
-OUT_OF_TIME = "not sent: the time allowed ran out"
-
-
-async def run_requests(
-    requests: Requests, *, concurrency: int, progress: Progress, stop_after_failure: bool = False
-) -> None:
-    """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
-
-    A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`); the others
-    go on, unless ``stop_after_failure``: then those not sent yet stay ``skipped``. If the whole run
-    is cancelled (a timeout), requests in flight become ``unknown`` (a transaction's wait for their
-    answers first: :mod:`zenoo.writing.transaction`) and those not started stay ``skipped``.
-    """
-    gate = asyncio.Semaphore(concurrency)
-    failed: list[CallResult] = []
-
-    async def one(result: CallResult, send: Send) -> None:
-        count = len(result.rows)  # a guarded send may narrow the rows it writes: all were handled
-        async with gate:
-            if failed and stop_after_failure:
-                result.note = AFTER_A_FAILURE
-                return
-            result.state = "unknown"  # from here on the request may reach the server
-            try:
-                await send(result)
-            except ZenooError as exc:
-                result.state, result.error = outcome_of(exc), exc
-                failed.append(result)
-            except asyncio.CancelledError:
-                result.note = "cancelled while in flight"
-                raise
-            else:
-                result.state = "done"
-        await progress.advance(count, result)
-
-    tasks = [asyncio.ensure_future(one(result, send)) for result, send in requests]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            if not task.cancelling():  # once: a transaction's request in flight waits for its answer
-                task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+from zenoo.writing.results import BatchResult, CallResult, OperationResult
+from zenoo.writing.running import Options, Requests, Send, Stage, execute
 
 
 def chunks(size: int, chunk_size: int) -> list[range]:
     """Ranges of at most ``chunk_size`` positions covering ``range(size)``."""
     return [range(start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)]
-
-
-def positive_or_none(name: str, value: int | None) -> int | None:
-    """``value`` when it is None (the default) or a positive int, else InvalidValueError naming ``name``."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise InvalidValueError(f"{name} must be a positive integer or None (the default), got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class Options:
-    """How a bulk operation or a batch sends its requests (``timeout``: seconds for all of them)."""
-
-    chunk_size: int = DEFAULT_CHUNK_SIZE
-    concurrency: int = DEFAULT_CONCURRENCY
-    progress: ProgressOption = True
-    validate: bool = True
-    via: Via = "auto"
-    timeout: float | None = None
-    #: leave the requests not sent yet once one failed (a write-back, which then rolls back)
-    stop_after_failure: bool = False
-
-    @classmethod
-    def of(
-        cls,
-        chunk_size: int | None = None,
-        concurrency: int | None = None,
-        progress: ProgressOption = True,
-        validate: bool = True,
-        via: str = "auto",
-        timeout: float | None = None,
-    ) -> Options:
-        """Options from the public arguments, each checked (InvalidValueError) before anything is sent."""
-        positive_or_none("chunk_size", chunk_size)
-        positive_or_none("concurrency", concurrency)
-        if not isinstance(validate, bool):
-            raise InvalidValueError(f"validate must be True or False, got {validate!r}")
-        if via not in ("auto", "write", "load"):
-            raise InvalidValueError(f"via must be 'auto', 'write' or 'load', got {via!r}")
-        if not (isinstance(progress, bool) or callable(progress)):
-            raise InvalidValueError(f"progress must be True, False or a callable, got {progress!r}")
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
-            raise InvalidValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        chunk_size, concurrency = chunk_size or DEFAULT_CHUNK_SIZE, concurrency or DEFAULT_CONCURRENCY
-        return cls(chunk_size, concurrency, progress, validate, via, timeout)  # type: ignore[arg-type]
-
-
-async def run_stage(
-    requests: Requests, options: Options, progress: Progress, deadline: float | None
-) -> bool:
-    """Run ``requests``; False when the deadline (loop time) passed, leaving later ones ``skipped``."""
-    try:
-        async with asyncio.timeout_at(deadline):
-            await run_requests(requests, concurrency=options.concurrency, progress=progress,
-                               stop_after_failure=options.stop_after_failure)  # fmt: skip
-    except TimeoutError:
-        for call, _ in requests:
-            if call.state == "skipped":
-                call.note = OUT_OF_TIME
-        return False
-    return True
-
-
-def deadline_of(options: Options) -> float | None:
-    """The loop time by which every request must be done, or None."""
-    return None if options.timeout is None else asyncio.get_running_loop().time() + options.timeout
-
-
-#: ``resize(seconds, first, rest)``: the requests to send after the ``first`` ones took ``seconds``
-Resize = Callable[[float, Requests, Requests], Requests]
-
-
-async def execute(
-    operations: Sequence[OperationResult],
-    requests: Requests,
-    options: Options,
-    what: str,
-    resize: Resize | None = None,
-) -> BatchResult:
-    """Run the requests of ``operations`` and return what they did. With ``resize``, the first
-    ``options.concurrency`` requests go first; once they are all done, ``resize`` replans the
-    others from the time they took (and updates the operations' calls)."""
-    start = time.perf_counter()
-    progress = Progress(options.progress, sum(len(result.rows) for result, _ in requests), what)
-    deadline = deadline_of(options)
-    try:
-        if resize is None or len(requests) <= options.concurrency:
-            await run_stage(requests, options, progress, deadline)
-        else:
-            first, rest = requests[: options.concurrency], requests[options.concurrency :]
-            in_time = await run_stage(first, options, progress, deadline)
-            failed = any(call.state != "done" for call, _ in first)
-            if not in_time or (failed and options.stop_after_failure):
-                for call, _ in rest:
-                    call.note = AFTER_A_FAILURE if in_time else OUT_OF_TIME
-            else:
-                await run_stage(rest if failed else resize(time.perf_counter() - start, first, rest),
-                                options, progress, deadline)  # fmt: skip
-    finally:
-        progress.close()
-    return BatchResult(list(operations), time.perf_counter() - start)
 
 
 # --- create --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from zenoo.exceptions import OdooServerError, ProtocolError
+from zenoo.exceptions import ConcurrentUpdateError, OdooServerError, ProtocolError
 from zenoo.fields.metadata import ModelFields
 from zenoo.seams import OdooClient
 from zenoo.writing.results import CallResult
@@ -112,6 +112,16 @@ def load_rows(
     return columns, rows
 
 
+#: PostgreSQL's messages for the errors Odoo's own RPC layer retries (serialization failure,
+#: deadlock, lock not available): ``load`` reports them per row instead of raising. In English, as
+#: PostgreSQL writes them unless its ``lc_messages`` says otherwise.
+_CONCURRENT_UPDATE = ("could not serialize access", "deadlock detected", "could not obtain lock")
+
+
+def _met_a_concurrent_update(message: Mapping[str, Any]) -> bool:
+    return str(message.get("message", "")).startswith(_CONCURRENT_UPDATE)
+
+
 #: said of :func:`batch_repeat`'s message wherever a row's error is shown
 BATCH_REPEAT_NOTE = "Odoo repeats a failing batch's error on its first row: this row may be fine"
 
@@ -131,7 +141,8 @@ def batch_repeat(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
 
 
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
-    """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows)."""
+    """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows), with
+    :class:`ConcurrentUpdateError` when each of them is a concurrent update's."""
     columns, rows = result.values
     answer = await client.call(model, "load", args=(columns, rows), context={**(context or {}), **LOAD_CONTEXT})
     if not isinstance(answer, Mapping) or "ids" not in answer:
@@ -139,6 +150,11 @@ async def send_load(client: OdooClient, model: str, result: CallResult, context:
     result.messages = list(answer.get("messages") or [])
     errors = [m for m in result.messages if m.get("type") == "error"]
     if answer["ids"] is False or errors:
+        if errors and all(_met_a_concurrent_update(m) for m in errors):
+            raise ConcurrentUpdateError(
+                f"load on {model} wrote nothing: {errors[0].get('message', '').strip()}",
+                odoo_name="load", arguments=tuple(result.messages),
+            )  # fmt: skip
         repeat = batch_repeat(errors)
         text = "; ".join(
             f"row {m.get('record', '?')}: {m.get('message')}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")

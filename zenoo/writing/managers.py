@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from zenoo.exceptions import InvalidValueError, TransactionError
 from zenoo.writing.batch import Batch
-from zenoo.writing.bulk import Options, value_rows
+from zenoo.writing.bulk import value_rows
 from zenoo.writing.progress import ProgressOption
 from zenoo.writing.recording import current_recorder
 from zenoo.writing.results import BatchResult
+from zenoo.writing.running import Options
 from zenoo.writing.transaction import Transaction
 
 if TYPE_CHECKING:

@@ -48,7 +48,8 @@ class CallResult:
     ``rows`` are the positions, in the operation's input, of the records this request carries;
     ``ids`` the ids it created (in row order) or the records it wrote or deleted; ``values`` what
     was sent (the list of values for a create, the values for a write, ``(fields, rows)`` for a
-    load); ``messages`` the per-row messages of a load.
+    load); ``messages`` the per-row messages of a load; ``attempts`` how many times it was sent
+    (more than once after Odoo rolled it back for a concurrent update).
     """
 
     method: str
@@ -60,6 +61,7 @@ class CallResult:
     error: BaseException | None = None
     note: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
 
     def __repr__(self) -> str:
         what = f"{self.method} {self.model} {_rows(self.rows)}"

@@ -8,6 +8,7 @@ the version's style, never a path of this machine) and ``json2_status``.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
 
@@ -114,6 +115,17 @@ def postgres_error(error_class: str, message: str) -> OdooException:
     error = OdooException(text, debug=f"psycopg2.errors.{error_class}: {text}")
     error.odoo_name = f"psycopg2.errors.{error_class}"
     return error
+
+
+#: set by the server's fault injection for a request whose writes meet another transaction's update
+MEETS_A_CONCURRENT_UPDATE: ContextVar[bool] = ContextVar("meets_a_concurrent_update", default=False)
+
+
+def check_concurrent_update() -> None:
+    """Raise PostgreSQL's serialization failure, as Odoo's cursor does on a row another transaction
+    updated since this one began, when the request meets a concurrent update (fault injection)."""
+    if MEETS_A_CONCURRENT_UPDATE.get():
+        raise postgres_error("SerializationFailure", "could not serialize access due to concurrent update")
 
 
 def integer_out_of_range() -> OdooException:

@@ -28,6 +28,7 @@ from zenoo.testing.orm.exceptions import (
     PyKeyError,
     PyTypeError,
     PyValueError,
+    check_concurrent_update,
     foreign_key_error,
     frame,
     missing_error,
@@ -325,6 +326,7 @@ class BaseModel:
         return secret
 
     def _insert(self, vals: dict[str, Any]) -> int:
+        check_concurrent_update()
         vals = dict(vals)
         secret = self._take_password(vals)
         vals = hooks.prepare_create(self, hooks.cleaned(self, vals))
@@ -352,6 +354,7 @@ class BaseModel:
         return record_id
 
     def _update(self, ids: list[int], vals: dict[str, Any]) -> None:
+        check_concurrent_update()
         vals = dict(vals)
         secret = self._take_password(vals)
         if secret is not None:
@@ -458,6 +461,7 @@ class BaseModel:
         """Delete records, applying ondelete rules of every many2one pointing here."""
         if not ids:
             return
+        check_concurrent_update()
         hooks.before_unlink(self, ids)
         registry = self.env.registry
         for other in registry.models.values():
