@@ -164,12 +164,37 @@ async def test_a_load_whose_answer_was_lost_is_undone(target, client: ZenooClien
                     ids[0]: {"function": "New", "color": 5, "user_id": user, "type": "delivery"},
                     ids[1]: {"function": "Newer", "color": 6, "user_id": False, "type": "contact"},
                 }, progress=False)  # fmt: skip
-    assert info.value.result.unknown and transport.sent == 1  # never sent again
+    # the load once (never sent again), then the rollback's restoring loads: one per set of fields
+    # restored (b's user_id was already empty)
+    assert info.value.result.unknown and transport.sent == 1 + 2
     [op] = tx.operations
     assert (op.method, op.outcome, op.undo) == ("load", "unknown", "undone"), op.detail
     assert tx.state == "rolled_back"
     after = await snapshot(client, "res.partner", ids)
     assert after == before, [{k: (b[k], a[k]) for k in b if a[k] != b[k]} for a, b in zip(after, before, strict=True)]
+
+
+async def test_a_rollback_writes_distinct_old_values_back_in_one_request(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """Thirty records with distinct old values, written by one load: the rollback sends them back
+    by one load too, not by one write per record."""
+    ids = await client.bulk_create("res.partner", [
+        {"name": f"{tag}-{i:02d}", "function": f"old {i}", "color": i % 7} for i in range(30)
+    ], progress=False)  # fmt: skip
+    before = await snapshot(client, "res.partner", ids)
+
+    def sent() -> dict[str, int]:
+        return {m: d["requests"] for m, d in client.stats.as_dict()["methods"].items() if m in ("load", "write")}
+
+    with pytest.raises(RuntimeError, match="stop"):
+        async with client.transaction() as tx:
+            await client.bulk_write("res.partner", {i: {"function": f"new {n}"} for n, i in enumerate(ids)}, progress=False)
+            during = sent()
+            raise RuntimeError("stop")
+    [op] = tx.operations
+    assert op.undo == "undone", op.detail
+    after = sent()
+    assert (after.get("load", 0) - during.get("load", 0), after.get("write", 0) - during.get("write", 0)) == (1, 0)
+    assert await snapshot(client, "res.partner", ids) == before
 
 
 async def test_a_timed_out_write_that_may_still_land_is_reported_not_called_undone(  # type: ignore[no-untyped-def]

@@ -15,9 +15,10 @@ from typing import Any, Literal
 from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
-from zenoo.writing.bulk import values_key
+from zenoo.writing.bulk import write_requests
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
+from zenoo.writing.running import Options, execute
 
 #: ``undone``: restored or deleted; ``nothing_to_undo``: the call applied nothing (it failed, or
 #: an unknown write turned out not to have run), or it deleted records this transaction created;
@@ -269,11 +270,8 @@ async def _undo_write(op: Operation) -> None:
                 restore.setdefault(record_id, {})[name] = _restorable(fields.get(name), before[name])
             else:
                 conflicts.append(f"{record_id}.{name}")
-    groups: dict[bytes, list[int]] = {}
-    for record_id, values in restore.items():
-        groups.setdefault(values_key(values), []).append(record_id)
-    for ids in groups.values():
-        await op.client.call(op.model, "write", ids=ids, args=(restore[ids[0]],), context=op.context)
+    if restore:
+        await _restore(op, fields, restore)
     children = 0
     for name in op.fields:
         if fields.type_of(name) != "one2many":
@@ -316,6 +314,18 @@ async def _undo_write(op: Operation) -> None:
     else:
         op.undo = "undone" if restore or children else "nothing_to_undo"
     op.detail = "; ".join(notes) or "nothing had changed"
+
+
+async def _restore(op: Operation, fields: ModelFields, restore: dict[int, dict[str, Any]]) -> None:
+    """Write the old values back as ``bulk_write`` sends values: identical ones by a shared
+    ``write``, distinct ones by ``load`` (one request for what one request wrote, not one ``write``
+    per record); raise the first failing request's error."""
+    options = Options.of(chunk_size=len(restore), progress=False, validate=False)
+    operation, requests = write_requests(op.client, fields, restore, options, op.context)
+    result = await execute([operation], requests, options, op.model)
+    failed = next((call for call in result.calls if call.state != "done"), None)
+    if failed is not None:
+        raise failed.error if isinstance(failed.error, ZenooError) else ZenooError(f"restoring: {failed!r}")
 
 
 async def _created_children(op: Operation, relation: str, name: str) -> list[int] | None:
