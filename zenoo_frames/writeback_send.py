@@ -300,7 +300,7 @@ def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[
         return [
             f"{describe(call.rows[int(m['record'])])}"
             + (f", column {m['field']!r}" if m.get("field") else "")
-            + f": {m.get('message')}"
+            + f": {str(m.get('message')).strip()}"
             + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
             for m in likelier_first
             if isinstance(m.get("record"), int) and 0 <= m["record"] < len(call.rows)

@@ -40,6 +40,7 @@ from zenoo import (
     InvalidValueError,
     ZenooClient,
 )
+from zenoo.writing import running
 from zenoo_frames import Changes, WriteBackResult, writeback_conflicts, writeback_send
 
 from .conftest import internal_user
@@ -620,6 +621,26 @@ async def test_a_request_rolled_back_for_a_concurrent_update_is_checked_again_an
     # the check, then a re-check of the request sent again (it left right after the check at first)
     assert _sent(client)["read"] - reads == 2
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == edited["color"].to_list()
+
+
+async def test_a_write_back_that_keeps_meeting_concurrent_updates_writes_nothing(
+    target: Any, client: ZenooClient, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not target.embedded:
+        pytest.skip("a real Odoo meets concurrent updates when it does, not on demand")
+    monkeypatch.setattr(running, "CONCURRENT_UPDATE_WAIT", 0.01)
+    ids = await _partners(client, tag, 3, color=1)
+    original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
+    target.server.faults.set(concurrent_update_rate=1.0, methods=["load"])
+    try:
+        with pytest.raises(BatchError) as info:
+            await zenoo_frames.diff(original, original.with_columns(pl.Series("color", [2, 3, 4]))).apply(client)
+    finally:
+        target.server.faults.clear()
+    message = str(info.value)
+    assert f"row 1 (id {ids[1]}): could not serialize access due to concurrent update; row 2 (id {ids[2]})" in message
+    assert "\n" not in message and message.endswith("Odoo wrote none of it (one request)")
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 1, 1]
 
 
 async def test_requests_sent_right_after_the_check_are_not_checked_again(client: ZenooClient, tag: str) -> None:

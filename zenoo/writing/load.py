@@ -157,7 +157,7 @@ async def send_load(client: OdooClient, model: str, result: CallResult, context:
             )  # fmt: skip
         repeat = batch_repeat(errors)
         text = "; ".join(
-            f"row {m.get('record', '?')}: {m.get('message')}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
+            f"row {m.get('record', '?')}: {str(m.get('message')).strip()}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
             for m in errors[:5]
         ) or "no ids"
         raise OdooServerError(
