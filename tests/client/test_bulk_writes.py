@@ -97,6 +97,12 @@ async def test_only_ten_or_more_identical_values_share_a_write_and_what_fits_one
     assert sorted((call.method, len(call.rows)) for call in result.calls) == [("load", 28), ("write", 12)]
     rows = await client.read("res.partner", ids, ["color"])
     assert [r["color"] for r in rows] == [values[i]["color"] for i in ids]
+    # values load cannot take still share a write: thirty empty strings and one other value
+    empty = {i: {"function": ""} for i in ids[:30]} | {ids[30]: {"function": "Solo"}}
+    result = await client.bulk_write("res.partner", empty, progress=False)
+    assert sorted((call.method, len(call.rows)) for call in result.calls) == [("load", 1), ("write", 30)]
+    rows = await client.read("res.partner", ids[:31], ["function"])
+    assert [r["function"] for r in rows] == [""] * 30 + ["Solo"]
 
 
 async def test_only_the_values_load_cannot_take_go_by_write(client: ZenooClient, tag: str, cleanup: None) -> None:

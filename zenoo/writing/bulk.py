@@ -223,8 +223,13 @@ def write_requests(
             members = loadable[part.start : part.stop]
             load = (columns, [cell for _, cell in members])
             requests.append((CallResult("load", model, _as_range([row for row, _ in members]), values=load), send_load_rows))
+        same: dict[bytes, list[int]] = {}  # those that cannot load still share a write with their equals
         for row in by_write:
-            requests.append((CallResult("write", model, range(row, row + 1), values=rows_values[row]), send_write))
+            same.setdefault(values_key(rows_values[row]), []).append(row)
+        for equal in same.values():
+            for part in chunks(len(equal), options.chunk_size):
+                values = rows_values[equal[0]]
+                requests.append((CallResult("write", model, _as_range(equal[part.start : part.stop]), values=values), send_write))
     operation.calls = [call for call, _ in requests]  # in the order they are sent
     return operation, requests
 
