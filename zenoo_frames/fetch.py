@@ -1,8 +1,9 @@
 """The bulk fetch pipeline: one ``search`` for ids, then concurrent ``read`` chunks as Arrow batches.
 
 1. ``fields_get`` gives the schema (:mod:`zenoo_frames.schema`).
-2. One ``search`` returns the ids in a deterministic order (``id`` unless the query orders, with
-   ``id`` appended as tie-breaker).
+2. One ``search`` returns the ids in a deterministic order: the query's, ``id`` last as tie-breaker
+   (as every QuerySet read sends it); without one, by ``id``, the records picked by a limit or an
+   offset in Odoo's default order (as ``ids()`` picks them).
 3. Chunks of ids are read concurrently (at most ``concurrency`` in flight) with ``load=None`` so
    many2one values come as bare ids; each chunk becomes an Arrow record batch as soon as it
    arrives; batches are yielded in search order. Only the chunks in flight exist as Python dicts.
@@ -24,8 +25,10 @@ from typing import Any, Self
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from zenoo.exceptions import AccessError
+from zenoo.query.queryset import with_id_last
 from zenoo.seams import OdooClient
 from zenoo_frames.options import FetchOptions
 from zenoo_frames.rows import NameIndex, attach_display_names, raw_schema, rows_to_batch
@@ -38,7 +41,6 @@ __all__ = [
     "fetch_table",
     "iter_frame_batches",
     "load_schema",
-    "stable_order",
 ]
 
 MISSING_IDS_METADATA_KEY = b"zenoo.missing_ids"
@@ -99,16 +101,6 @@ class FetchReport:
             )
 
 
-def stable_order(order: str | None) -> str:
-    """The query's order with ``id`` as tie-breaker (``"id"`` when the query does not order)."""
-    if not order or not order.strip():
-        return "id"
-    terms = [term.strip() for term in order.split(",") if term.strip()]
-    if any(term.split()[0] == "id" for term in terms):
-        return ", ".join(terms)
-    return ", ".join([*terms, "id"])
-
-
 async def load_schema(source: Source, *, display_names: bool = True) -> FrameSchema:
     """The frame schema of ``source`` from ``fields_get`` (validates selected field names).
 
@@ -128,9 +120,18 @@ async def search_ids(source: Source, *, limit: int | None = None) -> pa.Array:
     )
     if effective == 0:
         return pa.array([], pa.int64())  # Odoo reads limit=0 as "no limit"
-    kwargs: dict[str, Any] = {"domain": list(source.domain), "order": stable_order(source.order)}
+    kwargs: dict[str, Any] = {"domain": list(source.domain)}
     if source.offset:
         kwargs["offset"] = source.offset
+    order = with_id_last(source.order)
+    if order is None and (source.limit is not None or source.offset):
+        # the query's limit or offset picks records in Odoo's default order, as ids() does; the
+        # frame lists them by id, and a head() narrows that list
+        if source.limit is not None:
+            kwargs["limit"] = source.limit
+        ids = pa.array(await _call(source, source.model, "search", kwargs=kwargs), pa.int64())
+        return ids.take(pc.sort_indices(ids))[:effective]
+    kwargs["order"] = order or "id"
     if effective is not None:
         kwargs["limit"] = effective
     return pa.array(await _call(source, source.model, "search", kwargs=kwargs), pa.int64())

@@ -105,6 +105,37 @@ async def test_terminals_update_delete_and_paging(client: ZenooClient, marker: s
     assert await mine.count() == 5
 
 
+async def test_every_way_of_reading_a_query_holds_the_same_records(client: ZenooClient, marker: str) -> None:
+    """A limit without order_by picks records in Odoo's default order (res.partner: by name) however
+    the query is read; an order_by gets id as its last key everywhere, so records tied on it fall
+    in the same slice whichever way it is read."""
+    names = [f"{11 - i:02d}" for i in range(12)]  # by name, the last created come first
+    ids = await make(client, marker, names[:6], email="a@example.com")
+    ids += await make(client, marker, names[6:], email="b@example.com")
+    mine = client.model("res.partner").filter(name__startswith=marker)
+    first_by_name = await mine.limit(5).ids()
+    assert first_by_name == ids[::-1][:5]
+    assert [r.id async for r in mine.limit(5).chunk(2)] == first_by_name
+    assert [r.id for r in await mine.limit(5).all()] == first_by_name
+    frame = await mine.limit(5).to_polars(progress=False)
+    assert frame["id"].to_list() == sorted(first_by_name)  # a frame lists them by id
+    assert mine.limit(5).lazy().collect()["id"].to_list() == sorted(first_by_name)
+    assert mine.limit(5).lazy().head(2).collect()["id"].to_list() == sorted(first_by_name)[:2]
+    assert mine.lazy().head(2).collect()["id"].to_list() == ids[:2]  # a frame's head: its first rows, by id
+    window = mine.order_by("email")[3:9]  # six of each email: the window cuts through both ties
+    expected = await window.ids()
+    assert expected == ids[3:9]
+    assert [r.id for r in await window.all()] == expected
+    assert [row["id"] for row in await window.values("name")] == expected
+    assert [r.id async for r in window.chunk(4)] == expected
+    assert (await window.to_polars(progress=False))["id"].to_list() == expected
+    counter = Counter(client)
+    for unsortable in ("display_name", "child_ids"):
+        with pytest.raises(FieldError, match=rf"order_by\('{unsortable}'\): Odoo cannot sort res.partner"):
+            await mine.order_by(unsortable).ids()
+    assert counter.methods == []
+
+
 async def test_validation_before_sending(client: ZenooClient, marker: str) -> None:
     partners = client.model("res.partner")
     await partners.count()

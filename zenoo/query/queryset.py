@@ -127,6 +127,16 @@ def _ordering_fields(ordering: str) -> list[str]:
     return [part.split()[0] for part in ordering.split(",") if part.strip()]
 
 
+def with_id_last(ordering: str | None) -> str | None:
+    """``ordering`` with ``id`` as its last key, so that records tied on the others come in the same
+    order in every request: a slice, a page or a frame holds the same records however it is read.
+    None without an ordering (Odoo's default order, the model's own)."""
+    terms = [term.strip() for term in (ordering or "").split(",") if term.strip()]
+    if not terms:
+        return None
+    return ", ".join(terms if "id" in _ordering_fields(ordering or "") else [*terms, "id"])
+
+
 class QuerySet:
     """A lazy query on one Odoo model; see the module docstring."""
 
@@ -341,12 +351,18 @@ class QuerySet:
         )
 
     async def _validated_ordering(self) -> str | None:
-        """The order string, each field checked against ``fields_get``."""
+        """The order string to send, ``id`` last (:func:`with_id_last`), each field checked against
+        ``fields_get``: known, and one Odoo can sort by."""
         ordering = self._state.ordering
         if ordering is not None:
             for name in _ordering_fields(ordering):
-                await resolve_path(self._client, self.model_name, [name])
-        return ordering
+                field = (await resolve_path(self._client, self.model_name, [name])).field
+                if field.get("sortable", True) is False:
+                    raise FieldError(
+                        f"order_by({name!r}): Odoo cannot sort {self.model_name} by {name} (fields_get: "
+                        "sortable=False, it is not stored); sort the records after reading them"
+                    )
+        return with_id_last(ordering)
 
     async def _search_read(
         self, fields: list[str], *, offset: int, limit: int | None, ordering: str | None
@@ -516,14 +532,11 @@ class QuerySet:
         return await read_rows(binding, cls, ids, await self.field_names())
 
     async def iterate(self) -> AsyncIterator[OdooModel]:
-        """Records in pages of ``chunk()`` rows. The matching ids are searched first (one request),
-        so a loop that changes its records (out of the filter, say) neither skips nor repeats any;
-        a record deleted meanwhile is left out."""
+        """Records in pages of ``chunk()`` rows, in the order ``ids()`` gives them. The matching ids
+        are searched first (one request), so a loop that changes its records (out of the filter,
+        say) neither skips nor repeats any; a record deleted meanwhile is left out."""
         fields = fields_to_read(await self.field_names())
-        ordering = await self._validated_ordering()
-        order_names = _ordering_fields(ordering) if ordering else []
-        stable = ordering if "id" in order_names else f"{ordering}, id" if ordering else "id"
-        ids = await self._with(ordering=stable).ids()  # id breaks ties: the order is the same every time
+        ids = await self.ids()
         size = self._state.chunk_size
         for start in range(0, len(ids), size):
             rows = await self._read_call("read", {"fields": fields}, ids=ids[start : start + size])
