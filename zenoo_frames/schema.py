@@ -72,7 +72,9 @@ class FieldSpec:
     currency_field: str | None = None
 
     @classmethod
-    def from_fields_get(cls, name: str, attrs: Mapping[str, Any]) -> FieldSpec:
+    def from_fields_get(cls, name: str, attrs: Mapping[str, Any], model: ModelFields | None = None) -> FieldSpec:
+        """The spec of field ``name`` described by ``attrs``; with the ``model``'s fields, ``store``
+        and ``searchable`` as :meth:`ModelFields.says` reads them."""
         selection = attrs.get("selection") or ()
         digits = attrs.get("digits")
         return cls(
@@ -81,8 +83,8 @@ class FieldSpec:
             string=str(attrs.get("string") or name),
             relation=attrs.get("relation") or None,
             selection=tuple(str(key) for key, _label in selection) if isinstance(selection, list) else (),
-            store=bool(attrs.get("store", True)),
-            searchable=bool(attrs.get("searchable", True)),
+            store=model.says(name, "store") if model else bool(attrs.get("store", True)),
+            searchable=model.says(name, "searchable") if model else bool(attrs.get("searchable", True)),
             readonly=bool(attrs.get("readonly", False)),
             required=bool(attrs.get("required", False)),
             scale=int(digits[1]) if isinstance(digits, list | tuple) and len(digits) == 2 else None,
@@ -126,14 +128,15 @@ class FrameSchema:
     ) -> FrameSchema:
         """Schema for ``selected`` fields (default: the model's default fields, as records read
         them: :meth:`ModelFields.default_names`); unknown names raise FieldError."""
-        names = ModelFields(model, fields_get).default_names() if selected is None else _dedupe(selected)
+        described = ModelFields(model, fields_get)
+        names = described.default_names() if selected is None else _dedupe(selected)
         unknown = [name for name in names if name != "id" and name not in fields_get]
         if unknown:
             raise FieldError(
                 f"{model} has no field {', '.join(repr(n) for n in unknown)}"
                 f" (fields the user can read: {len(fields_get)})"
             )
-        specs = tuple(FieldSpec.from_fields_get(name, fields_get[name]) for name in names if name != "id")
+        specs = tuple(FieldSpec.from_fields_get(name, fields_get[name], described) for name in names if name != "id")
         display = frozenset(spec.name for spec in specs if spec.is_many2one) if display_names else frozenset()
         active_name = next((name for name in _ACTIVE_NAMES if name in fields_get), None)
         return cls(model=model, fields=specs, display_fields=display, active_name=active_name)

@@ -7,6 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from zenoo.exceptions import FieldError
+from zenoo.fields.metadata import ModelFields, check_searchable
 from zenoo_frames.pushdown import keep_active_test, translate_predicate
 from zenoo_frames.schema import FieldSpec, FrameSchema
 
@@ -151,6 +153,27 @@ def test_a_term_on_a_field_odoo_cannot_search_is_left_out_of_an_and() -> None:
 def test_searchable_comes_from_fields_get() -> None:
     assert not FieldSpec.from_fields_get("x", {"type": "date", "store": False, "searchable": False}).searchable
     assert FieldSpec.from_fields_get("x", {"type": "date"}).searchable  # an answer without it: as before
+
+
+def test_a_field_described_without_store_or_searchable_is_none_of_the_models_own() -> None:
+    """Odoo 17's fields_get of res.users adds the group fields (in_group_<id>, sel_groups_<ids>)
+    without store or searchable: read computes them, a search fails on them."""
+    users = {
+        "login": {"type": "char", "store": True, "searchable": True},
+        "share": {"type": "boolean", "store": True, "searchable": True},
+        "in_group_12": {"type": "boolean", "string": "Sales / User"},
+    }
+    described = ModelFields("res.users", users)
+    assert described.default_names() == ["login", "share"]
+    assert not described.says("in_group_12", "searchable") and described.says("share", "searchable")
+    with pytest.raises(FieldError, match=r"res.users.in_group_12 is not searchable \(fields_get: no searchable"):
+        check_searchable(described, "in_group_12")
+    schema = FrameSchema.build("res.users", users, ["login", "in_group_12"])
+    assert [(spec.name, spec.store, spec.searchable) for spec in schema.fields] == [
+        ("login", True, True), ("in_group_12", False, False)
+    ]
+    # a description that gives these attributes for no field (made by hand): stored and searchable
+    assert ModelFields("x", {"a": {"type": "char"}}).says("a", "store")
 
 
 def test_is_in_a_series_is_pushed_for_semi_joins() -> None:

@@ -120,6 +120,10 @@ async def test_records_values_and_frames_read_the_same_default_fields(
         assert _field_columns(qs.lazy(progress=False).collect()) == expected
     by_name = await zenoo_frames.to_polars(client, "res.partner", [("name", "=like", f"{marker}%")])
     assert _field_columns(by_name) == ["id", *stored]
+    # Odoo 17 describes res.users' group fields (in_group_*, sel_groups_*) without store: not read
+    users = await client.fields_get("res.users")
+    frame = await client.model("res.users").filter(id=client.uid).to_polars(progress=False)
+    assert all(users[name].get("store") for name in _field_columns(frame) if name != "id")
 
 
 async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list[int]]) -> None:

@@ -104,12 +104,14 @@ def check_operator(model: str, path: str, field_type: str, operator: str) -> Non
 
 
 _NUMERIC_TYPES = frozenset({"integer", "float", "monetary"})
+_TEXT_TYPES = frozenset({"char", "text", "html"})
 
 
 def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any) -> None:
     """Raise InvalidValueError when a compared value cannot match ``field`` (``where`` names it):
-    a number field compared with a non-number, a boolean with a non-boolean, a selection with a
-    key it does not have (a typo there would silently match nothing). ``False`` (empty) always fits."""
+    a number field compared with a non-number, a text field with a non-text, a boolean with a
+    non-boolean, a many2one with ``True``, a selection with a key it does not have (a typo there
+    would silently match nothing). ``False`` (empty) always fits."""
     if operator in ("in", "not in"):
         values = value if isinstance(value, list) else [value]
     elif operator in _EQUALITY or operator in _COMPARISON:
@@ -130,6 +132,13 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
                 f"{where} (many2one) cannot be compared with id {item}: ids start at 1, and Odoo reads "
                 "0 as empty; use __isnull to test for an empty many2one"
             )
+        if kind == "many2one" and isinstance(item, bool):  # True: Odoo 17 and 19 fail on it in SQL
+            raise InvalidValueError(
+                f"{where} (many2one) cannot be compared with {item!r}: compare it with an id or a name, or "
+                "use __isnull=False for a many2one that is set"
+            )
+        if kind in _TEXT_TYPES and not isinstance(item, str):  # a number matches no text
+            raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}: give text")
         if kind in _NUMERIC_TYPES and (isinstance(item, bool) or not isinstance(item, int | float)):
             raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}")
         if kind == "boolean" and not isinstance(item, bool):

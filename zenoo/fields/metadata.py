@@ -74,6 +74,16 @@ class ModelFields:
     def type_of(self, name: str) -> str:
         return str(self.get(name)["type"])
 
+    def says(self, name: str, attribute: str) -> bool:
+        """Field ``name``'s ``attribute`` (``store``, ``searchable``) as ``fields_get`` gives it. A
+        field described without an attribute the model's other fields have is not one of its own
+        (Odoo 17 adds res.users' ``in_group_*``/``sel_groups_*`` so, computed by ``read``): False;
+        a description that gives the attribute for no field (a hand-made one): True."""
+        field = self.get(name)
+        if attribute in field:
+            return bool(field[attribute])
+        return not any(attribute in other for other in self.fields.values())
+
     def default_names(self, declared: Iterable[str] | None = None) -> list[str]:
         """The fields read when none are selected (``id`` aside): the one rule of records,
         ``values()`` and frames alike.
@@ -85,7 +95,7 @@ class ModelFields:
         Non-stored fields are computed per record on the server: ``only()`` asks for them.
         """
         if declared is None:
-            names = [name for name, field in self.fields.items() if field.get("store", True)]
+            names = [name for name in self.fields if self.says(name, "store")]
         else:
             names = [name for name in declared if name in self.fields]
         return [
@@ -116,12 +126,14 @@ class ResolvedPath:
         return str(self.field["type"])
 
 
-def check_searchable(model: str, name: str, field: Mapping[str, Any]) -> None:
-    """FieldError when ``fields_get`` says Odoo cannot search field ``name`` of ``model`` (not stored,
-    no search method): Odoo 19 fails on such a condition, Odoo 17 silently drops it."""
-    if field.get("searchable", True) is False:
+def check_searchable(fields: ModelFields, name: str) -> None:
+    """FieldError when ``fields_get`` says Odoo cannot search field ``name`` (not stored, no search
+    method; see :meth:`ModelFields.says`): Odoo 19 fails on such a condition, Odoo 17 silently
+    drops it, or fails on a res.users group field."""
+    if not fields.says(name, "searchable"):
+        said = "searchable=False" if "searchable" in fields.get(name) else "no searchable"
         raise FieldError(
-            f"{model}.{name} is not searchable (fields_get: searchable=False; Odoo neither stores it nor "
+            f"{fields.model}.{name} is not searchable (fields_get: {said}; Odoo neither stores it nor "
             "can search it): it cannot be used in a filter or domain; filter the records after reading them"
         )
 
@@ -145,7 +157,7 @@ async def resolve_path(
         fields = await model_fields(client, current)
         field = fields.get(name)
         if searching:
-            check_searchable(current, name, field)
+            check_searchable(fields, name)
         if position == len(segments) - 1:
             return ResolvedPath(".".join(segments), field, current)
         if field["type"] not in RELATIONAL_TYPES:
