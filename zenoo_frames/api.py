@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from zenoo._loop import fork_on_shared_loop
 from zenoo.exceptions import ClientError, ConfigurationError
+from zenoo.query.domain import check_domain
 from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
 from zenoo_frames.options import FetchKeywords, FetchOptions
@@ -356,6 +357,7 @@ async def _source(
         raise ConfigurationError(f"domain must be a list of Odoo domain terms, got {type(domain).__name__}")
     if isinstance(fields, str):
         raise ConfigurationError(f"fields must be a list of field names, not the string {fields!r}")
+    await check_domain(target, model, list(domain or ()))  # fields and operators, before the search
     return Source(
         client=target,
         model=model,

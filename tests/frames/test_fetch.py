@@ -219,6 +219,8 @@ async def test_bad_input_is_refused_before_sending(client: ZenooClient, embedded
     assert embedded.server.requests == []
     with pytest.raises(FieldError, match="naem"):
         await zenoo_frames.to_arrow(client, "res.partner", [], ["naem"])
+    with pytest.raises(FieldError, match="naem"):  # in the domain of the function form too
+        await zenoo_frames.to_polars(client, "res.partner", [("naem", "=", True)], ["name"])
     assert calls(embedded.server, "search") == [] and calls(embedded.server, "read") == []
 
 
