@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zenoo.exceptions import AccessError
-from zenoo.query.queryset import with_id_last
+from zenoo.query.ordering import with_id_last
 from zenoo.seams import OdooClient
 from zenoo_frames.options import FetchOptions
 from zenoo_frames.rows import NameIndex, attach_display_names, raw_schema, rows_to_batch

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
@@ -44,6 +43,7 @@ from zenoo.models.loading import (
 )
 from zenoo.models.relations import Many2one
 from zenoo.query.domain import Q, compile_q
+from zenoo.query.ordering import order_term, ordering_fields, with_id_last
 from zenoo.query.preview import queryset_html
 from zenoo.seams import OdooClient, Runner
 
@@ -90,51 +90,6 @@ def _model_of(model: str | type[OdooModel]) -> tuple[str, type[OdooModel] | None
             raise InvalidValueError(f"{model.__name__} has no _name: set _name = 'some.model' on the class")
         return model._name, model
     raise InvalidValueError(f"a model is a name such as 'res.partner' or an OdooModel class, got {model!r}")
-
-
-#: one term of an Odoo order: a field, a direction, where empty values go
-_ORDER_TERM = re.compile(r"[\w.]+(\s+(asc|desc))?(\s+nulls\s+(first|last))?", re.IGNORECASE)
-#: where a path through a relation continues: "country_id.name", "country_id__name"
-_PATH_STEP = re.compile(r"(?<=\w)(?:\.|__)")
-
-
-def _order_term(term: str) -> str:
-    """``"-name"`` → ``"name desc"``; ``"name asc"``/``"name desc nulls last"`` are kept.
-
-    Anything else is refused here, before Odoo would refuse it: among others a path through a
-    relation, which Odoo 17 and 19 cannot order by (a many2one sorts by its model's own order)."""
-    original, term = term, term.strip()
-    if not term:
-        raise InvalidValueError("empty term in order_by")
-    if term[0] in "-+":
-        term = f"{term[1:].strip()} {'desc' if term[0] == '-' else 'asc'}"
-    if not _ORDER_TERM.fullmatch(term):
-        raise InvalidValueError(
-            f"invalid order_by term {original!r}: use 'field', '-field' or 'field asc|desc' "
-            "(optionally followed by 'nulls first|last')"
-        )
-    field = term.split()[0]
-    if _PATH_STEP.search(field):
-        relation = _PATH_STEP.split(field, 1)[0]
-        raise FieldError(
-            f"order_by({original!r}): Odoo cannot order by a path through a relation; order by the "
-            f"many2one itself (order_by({relation!r})), which sorts by its related model's own order"
-        )
-    return term
-
-
-def _ordering_fields(ordering: str) -> list[str]:
-    return [part.split()[0] for part in ordering.split(",") if part.strip()]
-
-
-def with_id_last(ordering: str | None) -> str | None:
-    """``ordering`` with ``id`` as its last key, so that records tied on the others come in the same
-    order in every request: a slice, a page or a frame holds the same records however it is read.
-    None without an ordering (Odoo's default order, the model's own)."""
-    terms = [term.strip() for term in (ordering or "").split(",") if term.strip()]
-    if not terms:
-        return None
-    return ", ".join(terms if "id" in _ordering_fields(ordering or "") else [*terms, "id"])
 
 
 class QuerySet:
@@ -271,7 +226,7 @@ class QuerySet:
             if not isinstance(term, str):
                 raise InvalidValueError(f"order_by takes field names, got {term!r}")
         ordering = (
-            ", ".join(_order_term(part) for term in terms for part in term.split(",")) if terms else None
+            ", ".join(order_term(part) for term in terms for part in term.split(",")) if terms else None
         )
         return self._with(ordering=ordering)
 
@@ -355,7 +310,7 @@ class QuerySet:
         ``fields_get``: known, and one Odoo can sort by."""
         ordering = self._state.ordering
         if ordering is not None:
-            for name in _ordering_fields(ordering):
+            for name in ordering_fields(ordering):
                 field = (await resolve_path(self._client, self.model_name, [name])).field
                 if field.get("sortable", True) is False:
                     raise FieldError(
