@@ -344,7 +344,7 @@ async def _source(
             model=target.model_name,
             domain=tuple(await target.compiled_domain()),
             fields=tuple(await target.field_names()),
-            order=target.ordering,
+            order=await target.validated_ordering(),
             limit=target.row_limit,
             offset=target.row_offset or 0,
             context=dict(target.context) if target.context else None,

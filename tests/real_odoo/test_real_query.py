@@ -133,6 +133,8 @@ async def test_every_way_of_reading_a_query_holds_the_same_records(client: Zenoo
     for unsortable in ("display_name", "child_ids"):
         with pytest.raises(FieldError, match=rf"order_by\('{unsortable}'\): Odoo cannot sort res.partner"):
             await mine.order_by(unsortable).ids()
+        with pytest.raises(FieldError, match=rf"order_by\('{unsortable}'\): Odoo cannot sort"):
+            await mine.order_by(unsortable).to_polars(progress=False)
     assert counter.methods == []
 
 

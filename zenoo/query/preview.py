@@ -59,7 +59,7 @@ async def _rows(queryset: QuerySet) -> tuple[list[str], list[list[Any]], bool]:
             fields,
             offset=queryset.row_offset,
             limit=limit + (0 if capped else 1),
-            ordering=await queryset._validated_ordering(),
+            ordering=await queryset.validated_ordering(),
         )
         if limit
         else []

@@ -305,9 +305,9 @@ class QuerySet:
             cache_ttl=self._state.cache_ttl,
         )
 
-    async def _validated_ordering(self) -> str | None:
-        """The order string to send, ``id`` last (:func:`with_id_last`), each field checked against
-        ``fields_get``: known, and one Odoo can sort by."""
+    async def validated_ordering(self) -> str | None:
+        """The order string every read sends, ``id`` last (:func:`with_id_last`), each field checked
+        against ``fields_get``: known, and one Odoo can sort by (None: Odoo's default order)."""
         ordering = self._state.ordering
         if ordering is not None:
             for name in ordering_fields(ordering):
@@ -352,7 +352,7 @@ class QuerySet:
             fields,
             offset=self._state.offset,
             limit=self._state.limit,
-            ordering=await self._validated_ordering(),
+            ordering=await self.validated_ordering(),
         )
         return await self._records(rows)
 
@@ -411,7 +411,7 @@ class QuerySet:
         kwargs: dict[str, Any] = {"domain": await self.compiled_domain(), "offset": self._state.offset}
         if self._state.limit is not None:
             kwargs["limit"] = self._state.limit
-        ordering = await self._validated_ordering()
+        ordering = await self.validated_ordering()
         if ordering:
             kwargs["order"] = ordering
         return list(await self._read_call("search", kwargs))
