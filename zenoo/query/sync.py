@@ -99,6 +99,9 @@ class BlockingQuerySet:
     def compiled_domain(self) -> list[Any]:
         return self._runner.run(self._qs.compiled_domain())
 
+    def validated_ordering(self) -> str | None:
+        return self._runner.run(self._qs.validated_ordering())
+
     def fields_meta(self) -> ModelFields:
         return self._runner.run(self._qs.fields_meta())
 
