@@ -72,9 +72,10 @@ class FieldSpec:
     currency_field: str | None = None
 
     @classmethod
-    def from_fields_get(cls, name: str, attrs: Mapping[str, Any], model: ModelFields | None = None) -> FieldSpec:
-        """The spec of field ``name`` described by ``attrs``; with the ``model``'s fields, ``store``
-        and ``searchable`` as :meth:`ModelFields.says` reads them."""
+    def from_fields_get(cls, model: ModelFields, name: str) -> FieldSpec:
+        """The spec of field ``name`` of ``model`` (``store`` and ``searchable`` as
+        :meth:`ModelFields.says` reads them)."""
+        attrs = model.get(name)
         selection = attrs.get("selection") or ()
         digits = attrs.get("digits")
         return cls(
@@ -83,8 +84,8 @@ class FieldSpec:
             string=str(attrs.get("string") or name),
             relation=attrs.get("relation") or None,
             selection=tuple(str(key) for key, _label in selection) if isinstance(selection, list) else (),
-            store=model.says(name, "store") if model else bool(attrs.get("store", True)),
-            searchable=model.says(name, "searchable") if model else bool(attrs.get("searchable", True)),
+            store=model.says(name, "store"),
+            searchable=model.says(name, "searchable"),
             readonly=bool(attrs.get("readonly", False)),
             required=bool(attrs.get("required", False)),
             scale=int(digits[1]) if isinstance(digits, list | tuple) and len(digits) == 2 else None,
@@ -136,7 +137,7 @@ class FrameSchema:
                 f"{model} has no field {', '.join(repr(n) for n in unknown)}"
                 f" (fields the user can read: {len(fields_get)})"
             )
-        specs = tuple(FieldSpec.from_fields_get(name, fields_get[name], described) for name in names if name != "id")
+        specs = tuple(FieldSpec.from_fields_get(described, name) for name in names if name != "id")
         display = frozenset(spec.name for spec in specs if spec.is_many2one) if display_names else frozenset()
         active_name = next((name for name in _ACTIVE_NAMES if name in fields_get), None)
         return cls(model=model, fields=specs, display_fields=display, active_name=active_name)

@@ -260,7 +260,8 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
         ).to_series()
     if target == pl.Boolean and source.is_numeric():  # 0 and 1 only: 2 is no boolean
         return pl.select(pl.when(series.is_in([0, 1])).then(series.cast(pl.Boolean))).to_series()
-    if source in _CASTS_TO.get(_kind_of(target), ()) or (
+    sources = next((types for kind, types in _CASTS_TO.items() if isinstance(target, kind)), ())
+    if source in sources or (
         isinstance(target, pl.List) and isinstance(source, pl.List) and source.inner.is_integer()
     ):
         return series.cast(target, strict=False)
@@ -268,22 +269,15 @@ def _vectorised(series: pl.Series, target: pl.DataType) -> pl.Series:
 
 
 _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
-#: the source types whose Polars cast converts as :func:`_one` does, by kind of target
-_CASTS_TO: dict[str, tuple[type[pl.DataType], ...]] = {
-    "text": (pl.String, pl.Categorical, pl.Enum),
-    "integer": (*_INTEGERS, pl.String),
-    "number": (*_INTEGERS, pl.Float32, pl.Float64, pl.Decimal, pl.String),
-    "date": (pl.Date, pl.String),
-    "datetime": (pl.String,),
-    "selection": (pl.String, pl.Categorical, pl.Enum),
+#: by type of target, the source types whose Polars cast converts as :func:`_one` does
+_CASTS_TO: dict[type[pl.DataType], tuple[type[pl.DataType], ...]] = {
+    pl.String: (pl.String, pl.Categorical, pl.Enum),
+    pl.Enum: (pl.String, pl.Categorical, pl.Enum),
+    pl.Int64: (*_INTEGERS, pl.String),
+    pl.Float64: (*_INTEGERS, pl.Float32, pl.Float64, pl.Decimal, pl.String),
+    pl.Date: (pl.Date, pl.String),
+    pl.Datetime: (pl.String,),
 }
-
-
-def _kind_of(target: pl.DataType) -> str:
-    if isinstance(target, pl.Enum):
-        return "selection"
-    kinds = {pl.String: "text", pl.Int64: "integer", pl.Float64: "number", pl.Date: "date", pl.Datetime: "datetime"}
-    return next((kind for dtype, kind in kinds.items() if isinstance(target, dtype)), "")
 
 
 def _iso(text: str, target: pl.Date | pl.Datetime) -> dt.date | None:

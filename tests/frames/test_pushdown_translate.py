@@ -151,8 +151,9 @@ def test_a_term_on_a_field_odoo_cannot_search_is_left_out_of_an_and() -> None:
 
 
 def test_searchable_comes_from_fields_get() -> None:
-    assert not FieldSpec.from_fields_get("x", {"type": "date", "store": False, "searchable": False}).searchable
-    assert FieldSpec.from_fields_get("x", {"type": "date"}).searchable  # an answer without it: as before
+    hidden = ModelFields("m", {"x": {"type": "date", "store": False, "searchable": False}})
+    assert not FieldSpec.from_fields_get(hidden, "x").searchable
+    assert FieldSpec.from_fields_get(ModelFields("m", {"x": {"type": "date"}}), "x").searchable  # an answer without it: as before
 
 
 def test_a_field_described_without_store_or_searchable_is_none_of_the_models_own() -> None:

@@ -48,4 +48,6 @@ def with_id_last(ordering: str | None) -> str | None:
     terms = [term.strip() for term in (ordering or "").split(",") if term.strip()]
     if not terms:
         return None
-    return ", ".join(terms if "id" in ordering_fields(ordering or "") else [*terms, "id"])
+    if "id" not in (term.split()[0] for term in terms):
+        terms.append("id")
+    return ", ".join(terms)

@@ -183,8 +183,9 @@ class FaultInjector:
                 state.remaining -= 1
             draw = state.rng.random()
         drop = draw < plan.drop_rate
-        answer_503 = not drop and draw < plan.drop_rate + plan.error_503_rate
-        met = plan.drop_rate + plan.error_503_rate <= draw < plan.drop_rate + plan.error_503_rate + plan.concurrent_update_rate
+        refused = plan.drop_rate + plan.error_503_rate  # the share dropped or answered 503
+        answer_503 = not drop and draw < refused
+        met = refused <= draw < refused + plan.concurrent_update_rate
         return FaultDecision(
             latency=plan.latency,
             answer_503=answer_503,
