@@ -280,3 +280,33 @@ async def test_x2many_commands_and_checked_values(client: ZenooClient, marker: s
         assert counter.methods == []
     finally:
         await client.unlink("sale.order", [order.id])
+
+
+async def test_odoo17_group_fields_of_users_are_read_and_never_searched(target: Any, client: ZenooClient) -> None:
+    """Odoo 17's fields_get of res.users adds a field per group (``in_group_<id>``) and per
+    exclusive category (``sel_groups_<ids>``), which ``read`` computes and ``search_read`` leaves
+    out: every read gives their values, an order or a filter on one is refused before sending.
+    Odoo 19 has none."""
+    described = await client.fields_get("res.users")
+    grouped = [name for name in described if name.startswith(("in_group_", "sel_groups_"))]
+    if target.version >= 19:
+        assert grouped == []
+        return
+    assert grouped and all("store" not in described[name] for name in grouped)
+    names = [next(n for n in grouped if n.startswith(p)) for p in ("sel_groups_", "in_group_") if any(
+        n.startswith(p) for n in grouped)]  # fmt: skip
+    users = client.model("res.users").filter(id=client.uid).only("login", *names)
+    truth = (await client.read("res.users", [client.uid], ["login", *names]))[0]
+    assert truth[names[0]] is not False  # the user is in one group of the first category
+    counter = Counter(client)
+    assert (await users.values())[0] == truth
+    assert counter.methods == ["search_read", "read"]  # search_read leaves them out: read computes them
+    record = (await users.all())[0]
+    assert [getattr(record, name) for name in names] == [truth[name] for name in names]
+    frame = await users.to_polars(progress=False)
+    assert frame["id"].to_list() == [client.uid]
+    for name in names:
+        with pytest.raises(FieldError, match=rf"order_by\('{name}'\): Odoo cannot sort res.users"):
+            await users.order_by(name).ids()
+        with pytest.raises(FieldError, match=rf"res.users.{name} is not searchable"):
+            await client.model("res.users").filter(**{name: truth[name]}).ids()

@@ -14,7 +14,10 @@ from zenoo.exceptions import FieldError, InvalidLookupError
 from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
 
 #: ``id`` is in every model; older servers may leave it out of ``fields_get``.
-ID_FIELD: dict[str, Any] = {"type": "integer", "string": "ID", "readonly": True, "required": False}
+ID_FIELD: dict[str, Any] = {
+    "type": "integer", "string": "ID", "readonly": True, "required": False,
+    "store": True, "searchable": True, "sortable": True,
+}
 
 EXCLUDED_BY_DEFAULT = frozenset({"binary", "image", "properties", "properties_definition", "json"})
 """Field types not read unless selected: file contents (``binary``; ``image`` fields are binary ones)

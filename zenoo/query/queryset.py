@@ -26,7 +26,7 @@ from zenoo.exceptions import (
     MultipleObjectsReturned,
 )
 from zenoo.fields.lookups import RELATIONAL_TYPES
-from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, resolve_path
+from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
 from zenoo.fields.values import python_scalar
 from zenoo.fields.writing import checked_write_values
 from zenoo.models.base import OdooModel
@@ -310,12 +310,13 @@ class QuerySet:
         against ``fields_get``: known, and one Odoo can sort by (None: Odoo's default order)."""
         ordering = self._state.ordering
         if ordering is not None:
+            fields = await model_fields(self._client, self.model_name)
             for name in ordering_fields(ordering):
-                field = (await resolve_path(self._client, self.model_name, [name])).field
-                if field.get("sortable", True) is False:
+                fields.get(name)  # an unknown field: FieldError
+                if not fields.says(name, "sortable"):
                     raise FieldError(
                         f"order_by({name!r}): Odoo cannot sort {self.model_name} by {name} (fields_get: "
-                        "sortable=False, it is not stored); sort the records after reading them"
+                        "not sortable, it is not stored); sort the records after reading them"
                     )
         return with_id_last(ordering)
 
@@ -332,6 +333,13 @@ class QuerySet:
         if ordering:
             kwargs["order"] = ordering
         rows: list[dict[str, Any]] = await self._read_call("search_read", kwargs)
+        left_out = [name for name in fields if rows and name not in rows[0]]
+        if left_out:  # by Odoo 17's search_read, which knows only the model's own fields: read computes them
+            computed = await self._read_call("read", {"fields": left_out}, ids=[row["id"] for row in rows])
+            by_id = {row["id"]: row for row in computed}
+            rows = [  # less a record deleted in between
+                {**row, **{name: by_id[row["id"]][name] for name in left_out}} for row in rows if row["id"] in by_id
+            ]
         return rows
 
     async def _records(self, rows: list[dict[str, Any]]) -> list[OdooModel]:

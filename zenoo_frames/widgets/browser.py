@@ -131,7 +131,7 @@ class ModelBrowser:
     def sort_by(self, field: str | None, descending: bool = False) -> Pending:
         """Order the records by ``field`` (then by id); None: the model's own order. Back to page 1."""
         meta = self._require_model()
-        if field is not None and not meta.get(field).get("sortable", True):
+        if field is not None and (meta.get(field) and not meta.says(field, "sortable")):
             raise InvalidValueError(f"{self.model}.{field} cannot be sorted on: Odoo does not store it")
         if not isinstance(descending, bool):
             raise InvalidValueError(f"descending must be True or False, got {descending!r}")

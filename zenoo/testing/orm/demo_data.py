@@ -164,7 +164,7 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
             [(1, "Zenoo Demo Company", 0, 1, 1, "info@zenoo-demo.example.com", 1, opening, *audit),
              (2, "Zenoo Demo Company (EU)", 10, 8, 2, "eu@zenoo-demo.example.com", 1, opening, *audit)])
     groups = [(1, "Internal User"), (ADMIN_GROUP_ID, "Access Rights"), (3, "Settings"), (4, "Portal"),
-              (5, "Public")]
+              (5, "Public"), (6, "Technical Features")]
     _insert(db, "res_groups", ("id", "name", *audit_cols), [(gid, name, *audit) for gid, name in groups])
 
     categories = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from zenoo.testing.orm import group_fields
 from zenoo.testing.orm.exceptions import (
     UserError,
     constraint_violation,
@@ -63,7 +64,9 @@ def computed_values(model: BaseModel, field: Field, ids: list[int]) -> dict[int,
 
 def cleaned(model: BaseModel, vals: dict[str, Any]) -> dict[str, Any]:
     """Values as ``create`` and ``write`` store them: res.partner's website gets a scheme
-    (``example.com`` -> ``http://example.com``), as Odoo's ``_clean_website`` gives it."""
+    (``example.com`` -> ``http://example.com``), as Odoo's ``_clean_website`` gives it; Odoo 17's
+    group fields of res.users become commands on its groups."""
+    vals = group_fields.as_group_commands(model, vals)
     website = vals.get("website")
     if model.spec.name == "res.partner" and website and isinstance(website, str):
         return {**vals, "website": _clean_website(website)}

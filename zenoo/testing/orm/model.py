@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm import access, grouping, hooks, transfer, webread
+from zenoo.testing.orm import access, group_fields, grouping, hooks, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import (
     AccessError,
@@ -521,6 +521,8 @@ class BaseModel:
             owner = qualname(self._version, self.spec.name, "_read_format")
             raise PyTypeError(f"{owner}() got an unexpected keyword argument '{min(unexpected)}'")
         ids = self._search_ids(domain or [], offset, limit, order)
+        if fields and group_fields.has_group_fields(self):  # left out, as Odoo 17's search_read does
+            fields = [name for name in fields if not group_fields.is_group_field(self, name)] or ["id"]
         return self._read(ids, fields, read_kwargs.get("load", "_classic_read")) if ids else []
 
     def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):  # type: ignore[no-untyped-def]
@@ -534,7 +536,13 @@ class BaseModel:
         """Field values of ``ids``; missing ids are silently dropped, repeated ones read again."""
         self._check_access("read")
         unique = self._as_ids(ids)
-        return self._read(list(ids) if isinstance(ids, (list, tuple)) else unique, fields, load)
+        ids = list(ids) if isinstance(ids, (list, tuple)) else unique
+        grouped = [name for name in fields or [] if group_fields.is_group_field(self, name)]
+        if not grouped:
+            return self._read(ids, fields, load)
+        rows = self._read(ids, [name for name in fields if name not in grouped] or ["id"], load)
+        computed = group_fields.values(self, [row["id"] for row in rows], grouped)
+        return [{**row, **computed[row["id"]]} for row in rows]
 
     def create(self, vals_list):  # type: ignore[no-untyped-def]
         """Create records: one dict gives one id, a list of dicts gives a list of ids."""
@@ -653,8 +661,11 @@ class BaseModel:
     def fields_get(self, allfields=None, attributes=None):  # type: ignore[no-untyped-def]
         """Field descriptions by name, limited to ``allfields`` and ``attributes`` when given."""
         names = allfields or list(self.spec.fields)
-        return {name: self.spec.fields[name].describe(attributes, self._version)
-                for name in names if name in self.spec.fields}
+        described = {name: self.spec.fields[name].describe(attributes, self._version)
+                     for name in names if name in self.spec.fields}
+        if group_fields.has_group_fields(self):  # described whole, whatever the attributes asked
+            described.update(group_fields.descriptions(self, allfields))
+        return described
 
     def name_search(
         self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100
