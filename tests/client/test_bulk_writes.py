@@ -147,6 +147,27 @@ async def test_load_writes_exactly_what_write_writes(client: ZenooClient, tag: s
         await client.bulk_write("res.partner", {by_load[0]: {"function": ""}}, via="load")
 
 
+async def test_archived_records_are_written_and_restored_like_any_other(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """``load`` looks each ``.id`` up with a search that leaves archived records out under
+    ``active_test``: zenoo's loads say otherwise, as ``write`` takes them (bulk writes, batches,
+    a transaction's undo)."""
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "active": False} for i in range(3)], progress=False)
+    written = await client.bulk_write("res.partner", {i: {"function": f"F{n}"} for n, i in enumerate(ids)}, progress=False)
+    assert [call.method for call in written.calls] == ["load"]
+    async with client.batch(progress=False) as batch:
+        batch.update("res.partner", [{"id": ids[0], "function": "Batched"}])
+    assert [r["function"] for r in await client.read("res.partner", ids, ["function"])] == ["Batched", "F1", "F2"]
+    with pytest.raises(RuntimeError, match="undo"):
+        async with client.transaction():
+            await client.write("res.partner", ids[:1], {"function": "Undone"})
+            await client.write("res.partner", ids[1:2], {"active": True})
+            raise RuntimeError("undo")
+    rows = await client.read("res.partner", ids, ["function", "active"])
+    assert [(r["function"], r["active"]) for r in rows] == [("Batched", False), ("F1", False), ("F2", False)]
+
+
 async def test_load_datetimes_are_sent_in_utc(client: ZenooClient, tag: str, cleanup: None) -> None:
     """load reads datetimes in the context's time zone: bulk_write sends them in UTC and says so."""
     partners = await client.bulk_create("res.partner", [{"name": f"{tag}-dt"}], progress=False)

@@ -204,6 +204,19 @@ async def test_applying_again_finds_the_cells_done_as_odoo_stored_them(client: Z
     assert (await client.read("sale.order", [order], ["commitment_date"]))[0]["commitment_date"] == "2031-05-06 10:20:30"
 
 
+async def test_archived_records_go_back_like_any_other(client: ZenooClient, tag: str) -> None:
+    """A frame of archived records (read with ``active_test=False``) goes back by ``load``, which
+    finds them only when told to (zenoo tells it)."""
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "active": False} for i in range(3)], progress=False)
+    qs = client.model("res.partner").with_context(active_test=False).filter(id__in=ids).only("function", "active")
+    read = await qs.to_polars(progress=False)
+    edited = read.with_columns(pl.format("F{}", pl.col("id")).alias("function"))
+    result = await zenoo_frames.diff(read, edited).apply(client)
+    assert result.cells == 3 and result.requests == 1
+    rows = await client.read("res.partner", ids, ["function", "active"])
+    assert [(r["function"], r["active"]) for r in rows] == [(f"F{i}", False) for i in ids]
+
+
 async def test_a_named_precision_is_applied_again_as_odoo_stored_it(client: ZenooClient, tag: str) -> None:
     """``list_price`` has the 'Product Price' precision: Odoo 17 gives its digits in ``fields_get``
     and rounds to them; Odoo 19 gives none and stores the value as sent. Either way applying the

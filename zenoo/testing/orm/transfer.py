@@ -212,7 +212,7 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
             raise postgres_error("InvalidTextRepresentation", 'invalid input syntax for type integer: ""')
         if ".id" in cells and str(cells[".id"][2]).strip():
             record_id = int(cells[".id"][2])
-            if not model._existing([record_id]):
+            if not model._search_ids([("id", "=", record_id)], 0, None, None):  # archived ones: under active_test
                 messages.append({"rows": {"from": index, "to": index}, "type": "error", "record": index,
                                  "field": ".id", "message": f"Unknown database identifier '{record_id}'"})
                 record_id = None  # Odoo goes on creating the row (rolled back with the rest)
