@@ -362,6 +362,9 @@ class Client:
     def get_user_permissions(self, model: str) -> dict[str, bool]:
         return self._run(self._async.get_user_permissions(model))
 
+    def readable_models(self, models: Iterable[str]) -> frozenset[str]:
+        return self._run(self._async.readable_models(models))
+
     def name_search(
         self,
         model: str,

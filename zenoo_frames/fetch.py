@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zenoo.exceptions import AccessError
+from zenoo.fields.metadata import ModelFields, readable_default_names
 from zenoo.query.ordering import with_id_last
 from zenoo.seams import OdooClient
 from zenoo_frames.options import FetchOptions
@@ -107,7 +108,10 @@ async def load_schema(source: Source, *, display_names: bool = True) -> FrameSch
     The whole answer, as the QuerySet layer reads it: the client caches one per model and language.
     """
     described = await source.client.fields_get(source.model, context=_ctx(source))
-    return FrameSchema.build(source.model, described, source.fields, display_names=display_names)
+    names = source.fields
+    if names is None:
+        names = tuple(await readable_default_names(source.client, ModelFields(source.model, described)))
+    return FrameSchema.build(source.model, described, names, display_names=display_names)
 
 
 async def search_ids(source: Source, *, limit: int | None = None) -> pa.Array:

@@ -21,7 +21,7 @@ from zenoo.exceptions import AccessError, ConfigurationError, FieldError
 from zenoo_frames import MISSING_IDS_METADATA_KEY, MissingRecordsWarning
 from zenoo_frames.options import IN_FLIGHT_SHARE, MAX_AUTO_CHUNK, MIN_AUTO_CHUNK, FetchOptions
 
-from .conftest import calls, make_partners, param
+from .conftest import calls, internal_user, make_partners, param
 
 FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "create_date"]
 
@@ -356,3 +356,26 @@ async def test_display_names_are_read_in_chunks_and_all_attached(
     for row in table.to_pylist():
         pair = expected[row["id"]]
         assert [row["country_id"], row["country_id.display_name"]] == (list(pair) if pair else [None, None])
+
+
+async def test_default_fields_leave_out_relations_the_user_may_not_read(target: Any) -> None:
+    """A user who is not an admin may not read res.users.log: Odoo refuses a whole read that asks
+    for res.users' log_ids, which fields_get lists. The default fields of records, values(),
+    frames and lazy relations leave such relations out; asked for by name, they are refused."""
+    async with target.client() as admin:
+        await target.log_in(admin, "password")
+        async with internal_user(target, admin, ("group_user",)) as client:
+            assert "log_ids" in await client.fields_get("res.users")
+            assert await client.readable_models(["res.users.log", "res.partner"]) == {"res.partner"}
+            me = client.model("res.users").filter(id=client.uid)
+            row = (await me.values())[0]
+            assert "log_ids" not in row and row["login"] == (await client.read("res.users", [client.uid], ["login"]))[0]["login"]
+            record = (await me.all())[0]
+            assert "log_ids" not in record.loaded_fields and "login" in record.loaded_fields
+            creator = await record.create_uid  # a lazy relation loads its default fields
+            assert creator is not None and "log_ids" not in creator.loaded_fields and "login" in creator.loaded_fields
+            for frame in (await me.to_polars(progress=False), me.lazy(progress=False).collect(),
+                          await zenoo_frames.to_polars(client, "res.users", [("id", "=", client.uid)], progress=False)):
+                assert "log_ids" not in frame.columns and frame["id"].to_list() == [client.uid]
+            with pytest.raises(AccessError):  # asked for by name: Odoo's answer
+                await me.only("log_ids").values()

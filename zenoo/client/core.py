@@ -281,6 +281,7 @@ class ZenooClient(OrmMethods, WriteMethods):
         twin._shared.user_context = dict(shared.user_context)
         twin._shared.fields_cache = dict(shared.fields_cache)
         twin._shared.writable_models = set(shared.writable_models)
+        twin._shared.readable_models = dict(shared.readable_models)
         twin._shared.cache_manager = shared.cache_manager
         twin._extra_context = dict(self._extra_context)
         twin._owns_pool = True

@@ -255,6 +255,16 @@ class OrmMethods(_Client):
         )
         return bool(allowed)
 
+    async def readable_models(self, models: Iterable[str]) -> frozenset[str]:
+        """Those of ``models`` the user may read (:meth:`check_model_access`), each asked once per
+        login, concurrently."""
+        known = self._shared.readable_models
+        models = set(models)
+        unknown = sorted(models - set(known))
+        answers = await asyncio.gather(*(self.check_model_access(model) for model in unknown))
+        known.update(zip(unknown, answers, strict=True))
+        return frozenset(model for model in models if known[model])
+
     async def get_user_permissions(self, model: str) -> dict[str, bool]:
         """``{"read": …, "write": …, "create": …, "unlink": …}`` for ``model`` (see :meth:`check_model_access`)."""
         results = await asyncio.gather(*(self.check_model_access(model, op) for op in ACCESS_OPERATIONS))

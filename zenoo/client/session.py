@@ -85,6 +85,7 @@ async def log_in(client: ZenooClient, database: str | None, username: str, secre
     shared.user_context = {}
     shared.fields_cache.clear()
     shared.writable_models.clear()
+    shared.readable_models.clear()
     shared.user_context = await _load_user_context(client)
     key_owner = shared.user_context.get("uid")
     if isinstance(key_owner, int) and key_owner != uid:  # JSON-2 found the uid by login: check it

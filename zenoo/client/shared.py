@@ -40,6 +40,7 @@ class SharedState:
         self.user_context: dict[str, Any] = {}
         self.fields_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.writable_models: set[str] = set()  # models the user was found to have write rights on
+        self.readable_models: dict[str, bool] = {}  # whether the user may read a model, asked once
         self.cache_manager: CacheManager | None = None
         self.batch_manager: BatchManager | None = None  # zenoo-rpc's managers (zenoo/writing)
         self.transaction_manager: TransactionManager | None = None

@@ -63,6 +63,7 @@ _SUBQUERY = frozenset({"any", "not any", "any!", "not any!"})
 _EQUALITY = frozenset({"=", "!=", "<>", "=?", "in", "not in"})
 
 RELATIONAL_TYPES = frozenset({"many2one", "one2many", "many2many"})
+X2MANY_TYPES = frozenset({"one2many", "many2many"})
 _TEXT_TYPES = frozenset({"char", "text", "html", "selection", "reference"})
 _ORDERED_TYPES = frozenset({"integer", "float", "monetary", "date", "datetime", "many2one"}) | _TEXT_TYPES
 

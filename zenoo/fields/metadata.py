@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from zenoo.exceptions import FieldError, InvalidLookupError
-from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, suggest
+from zenoo.fields.lookups import LOOKUP_OPERATORS, RELATIONAL_TYPES, X2MANY_TYPES, suggest
 
 #: ``id`` is in every model; older servers may leave it out of ``fields_get``.
 ID_FIELD: dict[str, Any] = {
@@ -109,6 +109,26 @@ class ModelFields:
 
     def names(self) -> list[str]:
         return list(self.fields)
+
+
+class AccessSource(FieldsSource, Protocol):
+    """What :func:`readable_default_names` needs from a client."""
+
+    async def readable_models(self, models: Iterable[str]) -> frozenset[str]: ...
+
+
+async def readable_default_names(
+    client: AccessSource, meta: ModelFields, declared: Iterable[str] | None = None
+) -> list[str]:
+    """:meth:`ModelFields.default_names` less the x2many fields whose related model the user may
+    not read: Odoo refuses a whole ``read`` for one of them, and ``fields_get`` lists them (Odoo
+    19's res.partner.rtc_session_ids, res.users.log_ids, for a user who is not an administrator)."""
+    names = meta.default_names(declared)
+    related = {name: str(meta.get(name)["relation"]) for name in names if meta.type_of(name) in X2MANY_TYPES}
+    if not related:
+        return names
+    readable = await client.readable_models(related.values())
+    return [name for name in names if name not in related or related[name] in readable]
 
 
 async def model_fields(client: FieldsSource, model: str) -> ModelFields:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from zenoo.fields.lookups import RELATIONAL_TYPES
-from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
+from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, readable_default_names
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.models.base import OdooModel
 from zenoo.models.binding import Binding, RecordStore
@@ -52,7 +52,7 @@ async def read_rows(
     """``read`` ``ids`` (in that order; ids that no longer exist are left out) as records of ``cls``,
     from Odoo itself (never from the client's cache: used to read back and to refresh)."""
     meta = await model_fields(binding.client, cls._name)
-    names = list(fields) if fields is not None else meta.default_names(declared_fields(cls))
+    names = list(fields) if fields is not None else await readable_default_names(binding.client, meta, declared_fields(cls))
     rows = await binding.client.call(
         cls._name,
         "read",
@@ -71,7 +71,7 @@ async def load_records(
     """The records ``ids`` of ``model`` with their default fields, through the query's relation cache."""
     cls = await class_for(binding, model, cls)
     meta = await model_fields(binding.client, model)
-    names = meta.default_names(declared_fields(cls))
+    names = await readable_default_names(binding.client, meta, declared_fields(cls))
     cache = binding.relations.since(binding.write_generation)
     # the context the rows are read with: the client's (user's and with_context views') and the query's
     context = {**(getattr(binding.client, "context", None) or {}), **binding.context}

@@ -26,7 +26,7 @@ from zenoo.exceptions import (
     MultipleObjectsReturned,
 )
 from zenoo.fields.lookups import RELATIONAL_TYPES
-from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields
+from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, readable_default_names
 from zenoo.fields.values import python_scalar
 from zenoo.fields.writing import checked_write_values
 from zenoo.models.base import OdooModel
@@ -188,14 +188,12 @@ class QuerySet:
 
     async def field_names(self) -> list[str]:
         """The fields a terminal reads (records, ``values()`` and frames alike): ``only()``, else the
-        default fields (:meth:`ModelFields.default_names`: a declared class's fields, else the
-        stored ones, without binary and JSON blobs), minus ``defer()``, plus the relations named
-        in ``prefetch()``. Validated against ``fields_get``."""
+        default fields (:func:`readable_default_names`: a declared class's fields, else the
+        stored ones, without binary and JSON blobs nor relations the user may not read), minus
+        ``defer()``, plus the relations named in ``prefetch()``. Validated against ``fields_get``."""
         meta = await self.fields_meta()
-        if self._state.fields is not None:
-            names = list(self._state.fields)
-        else:
-            names = meta.default_names(declared_fields(self._state.model_class))
+        declared = declared_fields(self._state.model_class)
+        names = list(self._state.fields) if self._state.fields is not None else meta.default_names(declared)
         meta.check((*names, *self._state.deferred))
         names = [name for name in names if name not in self._state.deferred]
         for relation in self._state.prefetch:
@@ -206,6 +204,11 @@ class QuerySet:
                 )
             if relation not in names:
                 names.append(relation)
+        if self._state.fields is None:  # less the relations the user may not read, which may take
+            await self.compiled_domain()  # requests: the query's own errors come first
+            await self.validated_ordering()
+            readable = set(await readable_default_names(self._client, meta, declared))
+            names = [name for name in names if name in readable or name in self._state.prefetch]
         return names
 
     # --- chaining -----------------------------------------------------------------------------
