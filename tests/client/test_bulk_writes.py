@@ -343,6 +343,23 @@ async def test_progress_reports_every_record(client: ZenooClient, tag: str, clea
     assert printed == [(20, 25), (25, 25)]
 
 
+async def test_a_failing_progress_callback_is_logged_and_the_ids_come_back(
+    client: ZenooClient, tag: str, cleanup: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The records are created whatever the callback does: its error must not take their ids away."""
+    told: list[int] = []
+
+    def broken(done: int, total: int) -> None:
+        told.append(done)
+        raise ValueError("a bug in the callback")
+
+    ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}"} for i in range(25)], chunk_size=10,
+                                   concurrency=1, progress=broken)  # fmt: skip
+    assert len(ids) == 25 and sorted(ids) == sorted(await client.search("res.partner", [["name", "like", f"{tag}-%"]]))
+    assert told == [10]  # not called again for this operation
+    assert any("progress callback" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 def test_an_operation_with_nothing_done_is_not_partial() -> None:
     operation = OperationResult("create", "res.partner", 4, calls=[
         CallResult("create", "res.partner", range(0, 2), state="failed"),

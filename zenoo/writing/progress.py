@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ from zenoo.writing.recording import recording
 from zenoo.writing.results import CallResult
 
 __all__ = ["Progress", "ProgressOption"]
+
+logger = logging.getLogger("zenoo.writing")
 
 #: ``progress``: True for a tqdm bar (when tqdm is installed; it appears after a second), False
 #: for none, or a callable taking ``(done, total)`` records, ``(done, total, request)``, or one
@@ -48,17 +51,21 @@ class Progress:
             self._bar.update(count)
         if self._callback is None:
             return
-        with recording(None):  # what the callback calls is its own, not part of a transaction it reports on
-            if self._arity == 1:
-                outcome = self._callback(
-                    {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
-                )
-            elif self._arity >= 3:
-                outcome = self._callback(self.done, self.total, call)
-            else:
-                outcome = self._callback(self.done, self.total)
-            if inspect.isawaitable(outcome):
-                await outcome
+        try:
+            with recording(None):  # what the callback calls is its own, not part of a transaction it reports on
+                if self._arity == 1:
+                    outcome = self._callback(
+                        {"completed": self.done, "total": self.total, "percentage": 100.0 * self.done / (self.total or 1)}
+                    )
+                elif self._arity >= 3:
+                    outcome = self._callback(self.done, self.total, call)
+                else:
+                    outcome = self._callback(self.done, self.total)
+                if inspect.isawaitable(outcome):
+                    await outcome
+        except Exception:  # the records are written all the same: the result must say so
+            logger.exception("zenoo progress callback %r failed; it is not called again for this operation", self._callback)
+            self._callback = None
 
     def close(self) -> None:
         """Close the bar, if one is shown."""
