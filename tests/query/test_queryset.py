@@ -43,6 +43,9 @@ async def test_chaining_is_lazy_and_immutable(client: Any, embedded: Any, marker
     assert narrowed.row_limit == 3 and narrowed.row_offset == 1
     assert narrowed.ordering == "id desc" and narrowed.selected_fields == ("name",)
     assert base.order_by("name DESC nulls last", "+id").ordering == "name DESC nulls last, id asc"
+    assert base.order_by("-email  nulls last", "+name").ordering == "email desc nulls last, name asc"
+    with pytest.raises(InvalidValueError, match="invalid order_by term '-email desc'"):
+        base.order_by("-email desc")
     assert narrowed.with_context(lang="en_US").context == {"lang": "en_US"}
     assert await narrowed.compiled_domain() == [("name", "=like", f"{marker}%")]
 
@@ -307,8 +310,10 @@ async def test_an_empty_field_selection_reads_only_ids(client: Any, embedded: An
     assert param(read, "fields") == ["id"]  # an empty list would make Odoo read every field
     records = await mine.only("email").defer("email").all()
     assert [r.id for r in records] == ids and all(r.loaded_fields == () for r in records)
-    with pytest.raises(AttributeError, match="email was not loaded"):
+    with pytest.raises(AttributeError, match=r"email was not loaded .* read it with refresh\('email'\)"):
         _ = records[0].email
+    await records[0].refresh("email")  # what the error says to do
+    assert records[0].email == "x@example.com" and records[0].loaded_fields == ("email",)
 
 
 async def test_python_values_in_lookups(client: Any, marker: str) -> None:

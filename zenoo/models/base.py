@@ -12,7 +12,7 @@ return awaitables or block is decided by the client that loaded them (see :class
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -86,7 +86,7 @@ class OdooModel(BaseModel):
             if name in type(self).model_fields:
                 raise AttributeError(
                     f"{self._name}.{name} was not loaded for record {self.id}: "
-                    "select it with only(...) or call refresh()"
+                    f"select it with only(...), or read it with refresh({name!r})"
                 ) from None
             raise
 
@@ -123,9 +123,9 @@ class OdooModel(BaseModel):
         """Write ``values`` to this record and keep them on it."""
         return self._require_binding().resolve(self._update({**(values or {}), **more}))
 
-    def refresh(self) -> Any:
-        """Read the loaded fields again from Odoo."""
-        return self._require_binding().resolve(self._refresh())
+    def refresh(self, *fields: str) -> Any:
+        """Read the loaded fields again from Odoo, and ``fields`` too (``refresh("email")``)."""
+        return self._require_binding().resolve(self._refresh(fields))
 
     def delete(self) -> Any:
         """Delete the record in Odoo."""
@@ -151,8 +151,8 @@ class OdooModel(BaseModel):
             setattr(self, name, written_to_python(value, fields.get(name), binding))
         self._remember()
 
-    async def _refresh(self) -> OdooModel:
-        fields = list(self._loaded_values())
+    async def _refresh(self, more: Sequence[str] = ()) -> OdooModel:
+        fields = list(dict.fromkeys([*self._loaded_values(), *more]))
         records = await self._require_binding().read(type(self), [self._require_id()], fields)
         if not records:
             raise DoesNotExist(f"{self._name} record {self.id} does not exist or was deleted")

@@ -20,8 +20,9 @@ def order_term(term: str) -> str:
     original, term = term, term.strip()
     if not term:
         raise InvalidValueError("empty term in order_by")
-    if term[0] in "-+":
-        term = f"{term[1:].strip()} {'desc' if term[0] == '-' else 'asc'}"
+    if term[0] in "-+":  # "-name nulls last" -> "name desc nulls last"
+        name, _, rest = term[1:].strip().partition(" ")
+        term = f"{name} {'desc' if term[0] == '-' else 'asc'} {rest.strip()}".rstrip()
     if not _ORDER_TERM.fullmatch(term):
         raise InvalidValueError(
             f"invalid order_by term {original!r}: use 'field', '-field' or 'field asc|desc' "
