@@ -75,6 +75,15 @@ async def test_wrong_password(target: Any) -> None:
         with pytest.raises(AuthenticationError) as info:
             await client.login(target.database, target.login, wrong)
     assert wrong not in str(info.value) and wrong not in repr(info.value)
+    assert f"login failed for user {target.login!r} on database {target.database!r}" in str(info.value)
+    if not target.api_key:
+        return
+    wrong_key = target.api_key[::-1]
+    async with ZenooClient(target.url) as client:  # JSON-2 on 19: Odoo's 401 names nobody, zenoo does
+        with pytest.raises(AuthenticationError, match="wrong (login or )?API key") as info:
+            await client.login_with_api_key(target.database, target.login, wrong_key)
+    assert f"login failed for user {target.login!r} on database {target.database!r}" in str(info.value)
+    assert wrong_key not in str(info.value) and wrong_key not in repr(info.value)
 
 
 def test_blocking_client_in_a_running_loop(target: Any) -> None:

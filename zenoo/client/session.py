@@ -123,7 +123,13 @@ async def _json2_uid(shared: SharedState, protocol: Json2Protocol, probe: Creden
     wire = protocol.call_request(
         probe, "res.users", "search", None, (), {"domain": [["login", "=", probe.login]], "limit": 1}, {}
     )
-    ids = await exchange(shared, wire, protocol.parse, model="res.users", method="search", read_only=True)
+    try:
+        ids = await exchange(shared, wire, protocol.parse, model="res.users", method="search", read_only=True)
+    except AuthenticationError as exc:  # Odoo's 401 says "Invalid apikey" and no more
+        raise AuthenticationError(
+            f"login failed for user {probe.login!r} on database {probe.database!r} at {shared.url}: wrong API key "
+            f"(Odoo: {exc})"
+        ) from None
     if not ids:
         raise AuthenticationError(
             f"the API key was accepted by {shared.url} but no active user has the login {probe.login!r}"
