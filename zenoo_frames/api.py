@@ -14,6 +14,7 @@ pool) on ``zenoo._loop.shared_loop()``, because httpx pools belong to the loop t
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicat
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import AsyncTarget, BlockingClient, BlockingQuery, FrameQuery, Target
 from zenoo_frames.writeback_frames import remember
+
+logger = logging.getLogger("zenoo.frames")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,6 +306,11 @@ def _scan(
         narrowed = replace(source, domain=(*source.domain, *domain), fields=tuple(schema.field_names))
         remaining = n_rows
         limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
+        logger.debug(
+            "lazy scan of %s: domain %r, fields %r, limit %s; %s", source.model, list(narrowed.domain),
+            list(narrowed.fields or ()), limit, "no filter" if predicate is None else
+            "the filter is applied again locally" + ("" if pushed.domain else " (none of it was pushed)"),
+        )  # fmt: skip
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
         try:
             for batch in batches:

@@ -131,12 +131,7 @@ class FrameSchema:
         them: :meth:`ModelFields.default_names`); unknown names raise FieldError."""
         described = ModelFields(model, fields_get)
         names = described.default_names() if selected is None else _dedupe(selected)
-        unknown = [name for name in names if name != "id" and name not in fields_get]
-        if unknown:
-            raise FieldError(
-                f"{model} has no field {', '.join(repr(n) for n in unknown)}"
-                f" (fields the user can read: {len(fields_get)})"
-            )
+        described.check(names)  # the first unknown name: FieldError, with close matches
         specs = tuple(FieldSpec.from_fields_get(described, name) for name in names if name != "id")
         display = frozenset(spec.name for spec in specs if spec.is_many2one) if display_names else frozenset()
         active_name = next((name for name in _ACTIVE_NAMES if name in fields_get), None)

@@ -65,6 +65,20 @@ async def test_filter_is_pushed_into_the_search_domain(
     assert sorted(read_ids) == frame["id"].to_list()  # only matching rows crossed the wire
 
 
+async def test_a_scan_logs_what_it_sends(
+    client: ZenooClient, marker: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The zenoo.frames logger at DEBUG says what each scan sends: its domain, fields and limit."""
+    await make_partners(client, marker, 2)
+    with caplog.at_level("DEBUG", logger="zenoo.frames"):
+        own(client, marker).lazy().filter(pl.col("is_company")).select("id").collect()
+        own(client, marker).lazy().filter(pl.col("name").str.to_lowercase() == "x").select("id").collect()
+    pushed, kept = [r.getMessage() for r in caplog.records if r.name == "zenoo.frames"]
+    assert pushed.startswith("lazy scan of res.partner: domain [") and "('is_company', '=', True)" in pushed
+    assert "fields ['is_company']" in pushed and pushed.endswith("the filter is applied again locally")
+    assert "is_company" not in kept and kept.endswith("(none of it was pushed)")
+
+
 async def test_a_semi_join_on_ids_is_pushed(client: ZenooClient, embedded: Any, marker: str) -> None:
     await make_partners(client, marker, 6)
     companies = own(client, marker).filter(is_company=True).lazy().select("id").collect()["id"]
