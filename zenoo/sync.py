@@ -471,12 +471,13 @@ class Client:
         *,
         auto_rollback: bool = True,
         allow_unlink: bool | None = None,
+        progress: ProgressOption = False,
     ) -> BlockingTransaction:
         """``with client.transaction() as tx:`` records the writes made in the block (from this
         thread) and undoes them if it raises."""
         from zenoo.writing.blocking import BlockingTransaction
 
         transaction = self._async.transaction(
-            transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink
+            transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink, progress=progress
         )
         return BlockingTransaction(transaction, self._runner)

@@ -438,7 +438,7 @@ async def apply_changes(
             raise BatchError(f"{exc}; {_one_request_outcome(exc.result)}", result=exc.result) from None
     else:
         try:
-            async with Transaction(client, allow_unlink=True) as recheck.transaction:
+            async with Transaction(client, allow_unlink=True, progress=progress) as recheck.transaction:
                 await run()
         except BatchError as exc:
             if recheck.refusal is not None:

@@ -16,7 +16,15 @@ import httpx
 import pytest
 from transports import AnswersLate, LosesAnswer, SlowToAnswer, method_of
 
-from zenoo import BatchError, Client, RollbackError, Transaction, TransactionError, ZenooClient
+from zenoo import (
+    BatchError,
+    Client,
+    InvalidValueError,
+    RollbackError,
+    Transaction,
+    TransactionError,
+    ZenooClient,
+)
 from zenoo.writing.undo import CANNOT_TELL, _loaded
 
 T = TypeVar("T")
@@ -89,6 +97,20 @@ async def test_a_failing_block_undoes_creates_and_writes_field_by_field(client: 
     assert [op.undo for op in tx.operations] and all(op.undone for op in tx.operations)
     assert await snapshot(client, "res.partner", existing) == before
     assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]], {"active_test": False}) == 2
+
+
+async def test_a_rollback_tells_its_progress_of_the_records_it_undoes(client: ZenooClient, tag: str, cleanup: None) -> None:
+    """A large rollback takes as long as the writes: ``progress`` hears of it, operation by operation."""
+    told: list[tuple[int, int, object]] = []
+    with pytest.raises(InvalidValueError, match="progress"):
+        client.transaction(progress="yes")  # type: ignore[arg-type]
+    with pytest.raises(Boom):
+        async with client.transaction(progress=lambda done, total, request: told.append((done, total, request))):
+            ids = await client.create("res.partner", [{"name": f"{tag}-{i}"} for i in range(3)])
+            await client.write("res.partner", ids[:1], {"function": "Undone"})
+            raise Boom
+    assert told == [(1, 4, None), (4, 4, None)]  # the write's record, then the three created
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]], {"active_test": False}) == 0
 
 
 async def test_a_record_changed_by_someone_else_is_left_and_reported(client: ZenooClient, tag: str, cleanup: None) -> None:

@@ -892,11 +892,16 @@ async def test_a_failing_last_request_undoes_the_last_ones_that_succeeded(client
         pl.when(pl.col("id") == ids[5]).then(999_999_999).otherwise(country).alias("country_id"),
     )
     reads = _sent(client).get("read", 0)
+    told: list[tuple[int, object]] = []
     with pytest.raises(BatchError) as caught:
-        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=2)
+        await zenoo_frames.diff(original, edited).apply(
+            client, rows_per_call=2, concurrency=2, progress=lambda done, total, request: told.append((done, request))
+        )
     [operation] = caught.value.result.operations
     assert [call.state for call in operation.calls] == ["done", "done", "failed"]
     assert "undid the 2 request(s) already written" in str(caught.value)
+    undone = [done for done, request in told if request is None]  # then the rollback's records undone
+    assert undone[-1] == 4 and all(request is not None for _, request in told[: len(told) - len(undone)])
     # the check, the re-check of the third request, the snapshot after the first only; then the
     # rollback's reads of what the two requests stored
     assert _sent(client)["read"] - reads == 3 + 2
@@ -916,13 +921,17 @@ async def test_what_a_progress_callback_writes_is_not_undone_with_the_write_back
         pl.when(pl.col("id") == ids[5]).then(999_999_999).otherwise(pl.col("country_id")).alias("country_id"),
     )
 
+    told: list[str] = []
+
     async def log(done: int, total: int) -> None:
-        await client.write("res.partner", [job], {"function": f"{done} of {total}"})
+        told.append(f"{done} of {total}")
+        await client.write("res.partner", [job], {"function": told[-1]})
 
     with pytest.raises(BatchError, match=rf"row 5 \(id {ids[5]}\), column 'country_id'"):
         await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=1, progress=log)
     [row] = await client.read("res.partner", [job], ["function"])
-    assert row["function"] == "6 of 6"  # logged after the last request, which failed (it was handled)
+    # told after the last request, which failed (it was handled), then of the records the rollback undid
+    assert told[told.index("6 of 6") + 1 :] == ["1 of 5", "3 of 5", "5 of 5"] and row["function"] == "5 of 5"
     assert {r["color"] for r in await client.read("res.partner", ids, ["color"])} == {1}
 
 

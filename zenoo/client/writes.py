@@ -106,12 +106,14 @@ class WriteMethods(_Client):
         *,
         auto_rollback: bool = True,
         allow_unlink: bool | None = None,
+        progress: ProgressOption = False,
     ) -> Transaction:
         """``async with client.transaction() as tx:`` records the writes made through the client in
         the block and undoes them if it raises (see :class:`zenoo.writing.Transaction`).
-        ``allow_unlink`` (default: the transaction manager's, False) accepts unlinks it cannot undo."""
+        ``allow_unlink`` (default: the transaction manager's, False) accepts unlinks it cannot undo;
+        ``progress`` (a tqdm bar, or a callback as bulk calls take) is told of the records a rollback undoes."""
         return self.transaction_manager.transaction(
-            transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink
+            transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink, progress=progress
         )
 
     @property

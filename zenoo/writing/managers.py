@@ -153,6 +153,7 @@ class TransactionManager:
         *,
         auto_rollback: bool = True,
         allow_unlink: bool | None = None,
+        progress: ProgressOption = False,
     ) -> Transaction:
         """A new transaction counted by this manager (see :class:`Transaction`)."""
         return Transaction(
@@ -162,6 +163,7 @@ class TransactionManager:
             auto_rollback=auto_rollback,
             allow_unlink=self.allow_unlink if allow_unlink is None else allow_unlink,
             manager=self,
+            progress=progress,
         )
 
     @property

@@ -44,8 +44,8 @@ class Progress:
         elif option not in (True, False, None):
             raise InvalidValueError(f"progress must be True, False or a callable, got {option!r}")
 
-    async def advance(self, count: int, call: CallResult) -> None:
-        """Count ``count`` more records done (by the request ``call``) and report them."""
+    async def advance(self, count: int, call: CallResult | None) -> None:
+        """Count ``count`` more records done (by the request ``call``, if one) and report them."""
         self.done += count
         if self._bar is not None:
             self._bar.update(count)

@@ -34,10 +34,11 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, Self
 
-from zenoo.exceptions import TransactionError, ZenooError
+from zenoo.exceptions import InvalidValueError, TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
 from zenoo.protocols.signatures import split_ids
 from zenoo.seams import OdooClient
+from zenoo.writing.progress import ProgressOption
 from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
 from zenoo.writing.undo import Operation, undo
@@ -83,10 +84,14 @@ class Transaction:
         allow_unlink: bool = False,
         manager: Counter | None = None,
         parent: Transaction | None = None,
+        progress: ProgressOption = False,
     ) -> None:
         for name, value in (("auto_commit", auto_commit), ("auto_rollback", auto_rollback), ("allow_unlink", allow_unlink)):
             if not isinstance(value, bool):
                 raise TransactionError(f"{name} must be True or False, got {value!r}")
+        if not (isinstance(progress, bool) or callable(progress)):
+            raise InvalidValueError(f"progress must be True, False or a callable, got {progress!r}")
+        self.progress = progress  #: a bar or callback told of the records a rollback undoes
         self.client = client
         self.id = transaction_id or uuid.uuid4().hex
         self.auto_commit = auto_commit
@@ -187,7 +192,7 @@ class Transaction:
         """A nested scope: ``async with tx.savepoint():`` undoes only what it covers when it raises."""
         self._check_active("open a savepoint of")
         return Transaction(
-            self.client, name, auto_rollback=True, allow_unlink=self.allow_unlink, parent=self
+            self.client, name, auto_rollback=True, allow_unlink=self.allow_unlink, parent=self, progress=self.progress
         )
 
     async def create_savepoint(self, name: str | None = None) -> Savepoint:
@@ -200,7 +205,7 @@ class Transaction:
         self._check_active("roll back")
         if savepoint.transaction._root is not self._root:
             raise TransactionError(f"savepoint {savepoint.name!r} belongs to another transaction")
-        await undo(self._root._log[savepoint.position :], cause=None)
+        await undo(self._root._log[savepoint.position :], cause=None, progress=self.progress)
 
     def seed_before(self, model: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Values the caller has just read (``read`` with ``load=None``, each row with its ``id``)
@@ -234,7 +239,7 @@ class Transaction:
 
     async def _rollback(self, cause: BaseException | None) -> None:
         try:
-            await undo(self.operations, cause=cause)
+            await undo(self.operations, cause=cause, progress=self.progress)
         finally:
             self._end("rolled_back")
 

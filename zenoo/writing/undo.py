@@ -16,6 +16,7 @@ from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import write_requests
+from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 from zenoo.writing.running import Options, execute
@@ -73,12 +74,22 @@ class Operation:
 
 
 
-async def undo(operations: Sequence[Operation], cause: BaseException | None) -> None:
-    """Undo ``operations`` in reverse order (those not undone yet); raise RollbackError if not all are."""
-    with recording(None):  # the undoing calls are not recorded
-        for op in reversed(operations):
-            if op.undo is None:
+async def undo(
+    operations: Sequence[Operation], cause: BaseException | None, progress: ProgressOption = False
+) -> None:
+    """Undo ``operations`` in reverse order (those not undone yet), telling ``progress`` of their
+    records; raise RollbackError if not all are."""
+    pending = [op for op in reversed(operations) if op.undo is None]
+    records = {id(op): 0 if op.outcome == "failed" else len(op.ids) for op in pending}  # Odoo applied nothing
+    shown = Progress(progress, sum(records.values()), "rolling back")
+    try:
+        with recording(None):  # the undoing calls are not recorded
+            for op in pending:
                 await _undo_one(op)
+                if records[id(op)]:
+                    await shown.advance(records[id(op)], None)
+    finally:
+        shown.close()
     left = [op for op in operations if not op.undone]
     if left:
         lines = "\n".join(f"  {op.describe()}" for op in left)
