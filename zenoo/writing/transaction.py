@@ -71,7 +71,8 @@ class Transaction:
     commits (``auto_commit=False``: it rolls back unless ``commit()`` was called); when the block
     raises it rolls back (unless ``auto_rollback=False``) and the exception propagates, or a
     :class:`RollbackError` caused by it when something could not be undone. A transaction opened
-    inside another one is a savepoint of it (``tx.savepoint()`` does the same).
+    inside another one is a savepoint of it (``tx.savepoint()`` does the same). ``progress`` (a
+    bar or a callback, as bulk calls take it) is told of the records a rollback undoes.
     """
 
     def __init__(
