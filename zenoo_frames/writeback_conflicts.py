@@ -11,7 +11,7 @@ them anyway. Every read bypasses the cache.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -206,8 +206,15 @@ def _delete_columns(changes: Changes) -> list[str]:
 
 
 async def check_conflicts(
-    client: OdooClient, changes: Changes, mode: ConflictMode, deletes: bool, context: Mapping[str, Any] | None
+    client: OdooClient,
+    changes: Changes,
+    mode: ConflictMode,
+    deletes: bool,
+    context: Mapping[str, Any] | None,
+    also: Sequence[str] = (),
 ) -> Checked:
+    """Read the touched fields (and ``also``) of the touched records, and sort the cells: unmoved,
+    already done, or in conflict."""
     cells = changes.cells
     delete_frame = changes.deletes if deletes else changes.deletes.head(0)
     delete_columns = _delete_columns(changes)
@@ -218,7 +225,7 @@ async def check_conflicts(
     if not ids:
         return Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
     currency_fields = _currency_fields(changes, list(cells))
-    read = list(dict.fromkeys([*names, *currency_fields.values()]))
+    read = list(dict.fromkeys([*names, *currency_fields.values(), *also]))
     rows = await _server_rows(client, changes.model, ids, read, context)
     by_id = {row["id"]: row for row in rows}
     steps = await _currency_steps(client, rows, currency_fields)

@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -188,15 +188,16 @@ def _planned_updates(
     values: Mapping[str, Mapping[int, Any]],
     options: Options,
     context: Mapping[str, Any] | None,
+    archived: Collection[int] = (),
 ) -> tuple[dict[int, dict[str, Any]], Stage | None]:
     """The values to write to each record (``{id: {field: value}}``) for ``cells``, and the
-    requests writing them (None when there are none)."""
+    requests writing them (None when there are none; the ``archived`` records by ``write``)."""
     updates: dict[int, dict[str, Any]] = {}
     for name, frame in cells.items():
         mine = values[name]
         for record_id in frame["id"].to_list():
             updates.setdefault(record_id, {})[name] = mine[record_id]
-    return updates, write_requests(client, fields, updates, options, context) if updates else None
+    return updates, write_requests(client, fields, updates, options, context, archived) if updates else None
 
 
 def _rows_to_load(requests: Requests) -> int:
@@ -374,9 +375,15 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
+    # archived records go by write (see zenoo.writing.load.archived_ids): the check reads which they are
+    active = next((name for name in ("active", "x_active") if name in fields.fields), None)
+    if (context or {}).get("active_test") is False:
+        active = None
     read_sent = asyncio.Event()
     with notify_when_sent(read_sent.set):
-        checking = asyncio.ensure_future(check_conflicts(client, changes, conflicts, deletes, context))
+        checking = asyncio.ensure_future(
+            check_conflicts(client, changes, conflicts, deletes, context, also=[active] if active and changes.cells else [])
+        )
     try:
         await _first_of(checking, read_sent)
         # planned while the server reads, for every cell
@@ -386,8 +393,9 @@ async def apply_changes(
         checking.cancel()
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    if _cell_count(checked.cells) != _cell_count(changes.cells):  # the check left cells out
-        updates, writes = _planned_updates(client, fields, checked.cells, values, options, context)
+    archived = {record_id for record_id in updates if active and checked.read.get(record_id, {}).get(active) is False}
+    if archived or _cell_count(checked.cells) != _cell_count(changes.cells):  # the check left cells out
+        updates, writes = _planned_updates(client, fields, checked.cells, values, options, context, archived)
 
     stages: list[Stage] = []
     if writes is not None:

@@ -151,11 +151,11 @@ async def test_archived_records_are_written_and_restored_like_any_other(
     client: ZenooClient, tag: str, cleanup: None
 ) -> None:
     """``load`` looks each ``.id`` up with a search that leaves archived records out under
-    ``active_test``: zenoo's loads say otherwise, as ``write`` takes them (bulk writes, batches,
-    a transaction's undo)."""
+    ``active_test``: zenoo sends archived records by ``write``, which takes them (bulk writes,
+    batches, a transaction's undo)."""
     ids = await client.bulk_create("res.partner", [{"name": f"{tag}-{i}", "active": False} for i in range(3)], progress=False)
     written = await client.bulk_write("res.partner", {i: {"function": f"F{n}"} for n, i in enumerate(ids)}, progress=False)
-    assert [call.method for call in written.calls] == ["load"]
+    assert [call.method for call in written.calls] == ["write"] * 3
     async with client.batch(progress=False) as batch:
         batch.update("res.partner", [{"id": ids[0], "function": "Batched"}])
     assert [r["function"] for r in await client.read("res.partner", ids, ["function"])] == ["Batched", "F1", "F2"]
@@ -166,6 +166,39 @@ async def test_archived_records_are_written_and_restored_like_any_other(
             raise RuntimeError("undo")
     rows = await client.read("res.partner", ids, ["function", "active"])
     assert [(r["function"], r["active"]) for r in rows] == [("Batched", False), ("F1", False), ("F2", False)]
+
+
+async def test_a_many2many_set_by_load_keeps_its_archived_links_as_write_does(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """Odoo's SET changes the links the context shows: write keeps the links to archived tags.
+    zenoo's loads leave archived records to write rather than show them to the whole load, which
+    would unlink those tags (bulk writes, batches, a transaction's undo)."""
+    hidden = await client.create("res.partner.category", {"name": f"{tag}-archived"})
+    await client.write("res.partner.category", [hidden], {"active": False})
+    t1, t2 = await client.create("res.partner.category", [{"name": f"{tag}-t1"}, {"name": f"{tag}-t2"}])
+    try:
+        ids = await client.bulk_create("res.partner", [
+            {"name": f"{tag}-{i}", "active": i != 0, "category_id": [(6, 0, [hidden, t1])]} for i in range(4)
+        ], progress=False)  # fmt: skip
+        every = {"active_test": False}
+
+        async def links() -> list[list[int]]:
+            rows = await client.read("res.partner", ids, ["category_id"], context=every)
+            return [sorted(row["category_id"]) for row in rows]
+
+        sets = [[t2], [t1, t2], [t2], [t1, t2]]
+        result = await client.bulk_write("res.partner", {i: {"category_id": [(6, 0, s)]} for i, s in zip(ids, sets)}, progress=False)
+        assert {call.method for call in result.calls} == {"load", "write"}  # the archived partner by write
+        assert await links() == [sorted([hidden, *s]) for s in sets]
+        with pytest.raises(RuntimeError, match="undo"):
+            async with client.transaction():
+                await client.write("res.partner", ids, {"category_id": [(5, 0, 0)]})
+                raise RuntimeError("undo")
+        assert await links() == [sorted([hidden, *s]) for s in sets]
+    finally:
+        await client.unlink("res.partner", await client.search("res.partner", [["name", "like", f"{tag}%"]], context={"active_test": False}))
+        await client.unlink("res.partner.category", [hidden, t1, t2])
 
 
 async def test_load_datetimes_are_sent_in_utc(client: ZenooClient, tag: str, cleanup: None) -> None:
@@ -254,9 +287,14 @@ async def test_atomic_batch_is_one_request_and_all_or_nothing(client: ZenooClien
     else:
         async with client.batch(atomic=True, progress=False) as batch:
             made = fill(batch)
-        assert _sent(client)["load"] - before.get("load", 0) == 1 and sum(_sent(client).values()) - sum(before.values()) == 1
+        sent = {method: count - before.get(method, 0) for method, count in _sent(client).items()}
+        assert {method: count for method, count in sent.items() if count} == {"load": 1, "search": 1}  # + which are archived
         rows = await client.read("res.partner", [*made.ids, existing[0]], ["name", "function"])
         assert [(r["name"], r["function"]) for r in rows] == [(f"{tag}-a1", "A"), (f"{tag}-a2", "B"), (f"{tag}-e0x", "C")]
+        # without datetimes the load runs in the caller's context: new records default as create's do
+        by_create = await client.create("res.partner", {"name": f"{tag}-c"})
+        zones = await client.read("res.partner", [*made.ids, by_create], ["tz"])
+        assert len({row["tz"] for row in zones}) == 1, zones
     # creates only: one create request, all or nothing
     async with client.batch(atomic=True, progress=False) as batch:
         three = batch.create("res.partner", [{"name": f"{tag}-c{i}"} for i in range(3)])

@@ -217,6 +217,27 @@ async def test_archived_records_go_back_like_any_other(client: ZenooClient, tag:
     assert [(r["function"], r["active"]) for r in rows] == [(f"F{i}", False) for i in ids]
 
 
+async def test_a_many2many_column_keeps_the_archived_links_the_frame_does_not_show(client: ZenooClient, tag: str) -> None:
+    """The frame shows the links the context shows; written back, the archived ones stay, as with
+    write (one row goes by one write; several by load, which sees what write sees)."""
+    hidden = await client.create("res.partner.category", {"name": f"{tag}-archived"})
+    await client.write("res.partner.category", [hidden], {"active": False})
+    t1, t2 = await client.create("res.partner.category", [{"name": f"{tag}-t1"}, {"name": f"{tag}-t2"}])
+    try:
+        ids = await _partners(client, tag, 3, category_id=[(6, 0, [hidden, t1])])
+        for rows in (ids[:1], ids):
+            read = await client.model("res.partner").filter(id__in=rows).only("category_id").to_polars(progress=False)
+            assert all(hidden not in links for links in read["category_id"].to_list())
+            edited = read.with_columns(pl.Series("category_id", [[t1, t2]] if len(rows) == 1 else [[t2], [t1, t2], [t2]]))
+            result = await zenoo_frames.diff(read, edited).apply(client)
+            [batch] = result.batches
+            assert [call.method for call in batch.calls] == ["write" if len(rows) == 1 else "load"]
+            stored = await client.read("res.partner", rows, ["category_id"], context={"active_test": False})
+            assert [sorted(r["category_id"]) for r in stored] == [sorted([hidden, *e]) for e in edited["category_id"].to_list()]
+    finally:
+        await client.unlink("res.partner.category", [hidden, t1, t2])
+
+
 async def test_a_named_precision_is_applied_again_as_odoo_stored_it(client: ZenooClient, tag: str) -> None:
     """``list_price`` has the 'Product Price' precision: Odoo 17 gives its digits in ``fields_get``
     and rounds to them; Odoo 19 gives none and stores the value as sent. Either way applying the

@@ -34,7 +34,7 @@ from zenoo.writing.bulk import (
     values_key,
     write_requests,
 )
-from zenoo.writing.load import load_rows, send_load
+from zenoo.writing.load import archived_ids, load_context, load_rows, send_load
 from zenoo.writing.pending import (
     PLACEHOLDER_ID,
     PendingRecords,
@@ -295,7 +295,8 @@ class Batch:
         for (model, _key), (context, updates) in merged.items():
             checked_values = await checked_updates(self.client, model, updates, self.options.validate)
             fields = await model_fields(self.client, model)
-            operation, reqs = write_requests(self.client, fields, checked_values, self.options, context)
+            archived = await archived_ids(self.client, fields, list(checked_values), context)
+            operation, reqs = write_requests(self.client, fields, checked_values, self.options, context, archived)
             results.append(operation)
             requests += reqs
         # deletes: merged per model and context
@@ -438,9 +439,19 @@ class Batch:
             )
         cells[: len(rows)] = [("", *row[1:]) for row in cells[: len(rows)]]  # a new row: no .id
         operation = OperationResult("load", model, len(records))
+        sent_in = load_context(fields, columns, context)
+        archived = await archived_ids(self.client, fields, list(updates), context)
+        if archived:  # the load must see them, which it may only without a many2many column
+            if any(fields.type_of(column.split("/", 1)[0]) == "many2many" for column in columns):
+                raise InvalidValueError(
+                    f"atomic batch on {model}: record {min(archived)} is archived, and a load that finds "
+                    "archived records would also unlink the archived records a many2many links; send it in a "
+                    "batch that is not atomic"
+                )
+            sent_in = {**(sent_in or {}), "active_test": False}
 
         async def send(result: CallResult) -> None:
-            await send_load(self.client, model, result, context)
+            await send_load(self.client, model, result, sent_in)
 
         call = CallResult("load", model, range(len(records)), values=(columns, cells))
         operation.calls.append(call)

@@ -12,7 +12,7 @@ The requests are run by :mod:`zenoo.writing.running`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -22,7 +22,7 @@ from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
-from zenoo.writing.load import load_rows, send_load
+from zenoo.writing.load import archived_ids, load_context, load_rows, send_load
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.running import Options, Requests, Send, Stage, execute
 
@@ -155,6 +155,9 @@ def _shared_writes(rows_values: Sequence[Mapping[str, Any]], options: Options) -
     sharing = _sharing(rows_values)
     if options.via == "write":
         return sharing
+    if len(rows_values) == 1 and options.via == "auto":  # one record: one write (load is not write:
+        # Odoo refuses some writes by load, a user's own preferences on res.users among them)
+        return {0: [0]}
     if len(rows_values) <= options.chunk_size:
         return sharing if any(len(rows) == len(rows_values) for rows in sharing.values()) else {}
     return {first: rows for first, rows in sharing.items() if len(rows) >= SHARED_WRITE_MIN}
@@ -181,10 +184,11 @@ def write_requests(
     updates: dict[int, dict[str, Any]],
     options: Options,
     context: Mapping[str, Any] | None,
+    archived: Collection[int] = (),
 ) -> Stage:
     """Records with identical values share a ``write`` (chunked by ids; see :func:`_shared_writes`);
     the others go by ``load`` (grouped by the fields they set) or by one ``write`` each, as
-    ``options.via`` says."""
+    ``options.via`` says; the ``archived`` ones (:func:`archived_ids`) never by ``load``."""
     model = fields.model
     targets = list(updates)
     rows_values = list(updates.values())
@@ -198,26 +202,27 @@ def write_requests(
         await client.call(model, "write", ids=result.ids, args=(result.values,), context=context)
 
     async def send_load_rows(result: CallResult) -> None:
-        await send_load(client, model, result, context)
+        await send_load(client, model, result, load_context(fields, result.values[0], context))
 
     requests: list[tuple[CallResult, Send]] = []
     singles: dict[tuple[str, ...], list[int]] = {}  # rows by the fields they set
     for first in firsts:
         rows = sharing.get(first, [first])
         values = rows_values[first]
-        if len(rows) == 1 and options.via != "write":
+        if len(rows) == 1 and options.via != "write" and first not in sharing:
             singles.setdefault(tuple(values), []).append(first)
             continue
         for part in chunks(len(rows), options.chunk_size):
             requests.append((CallResult("write", model, _as_range(rows[part.start : part.stop]), values=values), send_write))
     for rows in singles.values():
         columns, cells = load_rows(fields, [targets[row] for row in rows], [rows_values[row] for row in rows])
-        loadable = [(row, cell) for row, cell in zip(rows, cells, strict=True) if cell is not None]
-        by_write = [row for row, cell in zip(rows, cells, strict=True) if cell is None]
+        loadable = [(row, cell) for row, cell in zip(rows, cells, strict=True)
+                    if cell is not None and targets[row] not in archived]  # fmt: skip
+        by_write = [row for row, cell in zip(rows, cells, strict=True) if cell is None or targets[row] in archived]
         if by_write and options.via == "load":
             raise InvalidValueError(
-                f"bulk_write(via='load') on {model}: the values of record {targets[by_write[0]]} cannot be sent as "
-                "import text (x2many, binary, empty or padded strings…): use via='auto'"
+                f"bulk_write(via='load') on {model}: record {targets[by_write[0]]} is archived or its values "
+                "cannot be sent as import text (x2many, binary, empty or padded strings…): use via='auto'"
             )
         for part in chunks(len(loadable), options.chunk_size):
             members = loadable[part.start : part.stop]
@@ -279,10 +284,12 @@ async def bulk_write(
 ) -> BatchResult:
     """Check ``updates``, then write them: identical values shared, distinct ones by ``load`` or ``write``."""
     checked = await checked_updates(client, model, updates, options.validate)
+    fields = await model_fields(client, model)
     if checked:
         # the access right first, once (as ZenooClient.write does), rather than in every request
         await client.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
-    operation, requests = write_requests(client, await model_fields(client, model), checked, options, context)
+    archived = await archived_ids(client, fields, list(checked), context) if options.via != "write" else set()
+    operation, requests = write_requests(client, fields, checked, options, context, archived)
     return await execute([operation], requests, options, model)
 
 

@@ -86,10 +86,32 @@ def replaced_ids(value: Any) -> list[int] | None:
     return list(command[2])
 
 
-#: ``load`` reads datetimes in the context's time zone: zenoo sends them in UTC and says so. It looks
-#: the ``.id`` of each row up with a search, which leaves archived records out unless told not to:
-#: ``write`` takes them, so ``load`` must too.
-LOAD_CONTEXT = {"tz": "UTC", "active_test": False}
+def load_context(
+    fields: ModelFields, columns: Sequence[str], context: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
+    """The context of a ``load`` of ``columns``: the caller's, with ``tz=UTC`` when it carries
+    datetimes, which ``load`` reads in the context's time zone and zenoo sends in UTC. Only then:
+    the context's ``tz`` is also what new records take as their default one (res.partner.tz)."""
+    if any(fields.type_of(column.split("/", 1)[0]) == "datetime" for column in columns if column != ".id"):
+        return {**(context or {}), "tz": "UTC"}
+    return context
+
+
+async def archived_ids(
+    client: OdooClient, fields: ModelFields, ids: Sequence[int], context: Mapping[str, Any] | None
+) -> set[int]:
+    """Those of ``ids`` that are archived while the context hides archived records: ``load`` looks
+    each ``.id`` up with a search, which does not find them, so they go by ``write``. (Showing
+    archived records to the whole ``load`` would not do: a many2many it replaces would then lose
+    its links to archived records, which ``write`` keeps.) One ``search``; none when the model has
+    no ``active`` field or the context shows archived records."""
+    active = next((name for name in ("active", "x_active") if name in fields.fields), None)
+    if active is None or not ids or (context or {}).get("active_test") is False:
+        return set()
+    domain = [("id", "in", list(ids)), (active, "=", False)]
+    found = await client.call(fields.model, "search", kwargs={"domain": domain},
+                              context={**(context or {}), "active_test": False})  # fmt: skip
+    return set(found)
 
 
 def load_rows(
@@ -143,10 +165,10 @@ def batch_repeat(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
 
 
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
-    """One ``load``; its per-row messages make it ``failed`` (Odoo wrote none of its rows), with
+    """One ``load``, in ``context`` (see :func:`load_context`); its per-row messages make it ``failed`` (Odoo wrote none of its rows), with
     :class:`ConcurrentUpdateError` when each of them is a concurrent update's."""
     columns, rows = result.values
-    answer = await client.call(model, "load", args=(columns, rows), context={**(context or {}), **LOAD_CONTEXT})
+    answer = await client.call(model, "load", args=(columns, rows), context=context)
     if not isinstance(answer, Mapping) or "ids" not in answer:
         raise ProtocolError(f"load on {model} answered {answer!r:.100}")
     result.messages = list(answer.get("messages") or [])

@@ -16,6 +16,7 @@ from zenoo.exceptions import RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import write_requests
+from zenoo.writing.load import archived_ids
 from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
@@ -332,7 +333,8 @@ async def _restore(op: Operation, fields: ModelFields, restore: dict[int, dict[s
     ``write``, distinct ones by ``load`` (one request for what one request wrote, not one ``write``
     per record); raise the first failing request's error."""
     options = Options.of(chunk_size=len(restore), progress=False, validate=False)
-    operation, requests = write_requests(op.client, fields, restore, options, op.context)
+    archived = await archived_ids(op.client, fields, list(restore), op.context)
+    operation, requests = write_requests(op.client, fields, restore, options, op.context, archived)
     result = await execute([operation], requests, options, op.model)
     failed = next((call for call in result.calls if call.state != "done"), None)
     if failed is not None:

@@ -413,12 +413,22 @@ class BaseModel:
                     comodel._ensure_exist([arg])
                     self._link(field, owner, [arg])
                 elif code == 5:
-                    self._unlink_relation(field, owner, None)
+                    self._unlink_relation(field, owner, None, keep=self._hidden_links(field, owner) or None)
                 else:
                     targets = self._as_ids(payload or [])
                     comodel._ensure_exist(targets)
-                    self._unlink_relation(field, owner, None, keep=targets)
+                    self._unlink_relation(field, owner, None, keep=targets + self._hidden_links(field, owner))
                     self._link(field, owner, targets)
+
+    def _hidden_links(self, field: Field, owner: int) -> list[int]:
+        """The archived records a many2many of ``owner`` links while the context hides them: Odoo's
+        SET and CLEAR change the links the context shows, so these stay."""
+        comodel = self._comodel(field).spec
+        if field.type != "many2many" or not comodel.has_active or not self._active_test():
+            return []
+        rows = self._sql(f"SELECT r.\"{field.column2}\" FROM \"{field.relation_table}\" r JOIN \"{comodel.table}\" c "
+                         f"ON c.id = r.\"{field.column2}\" WHERE r.\"{field.column1}\" = ? AND c.active = 0", [owner])
+        return [row[0] for row in rows]
 
     def _link(self, field: Field, owner: int, targets: list[int]) -> None:
         if field.type == "one2many":
