@@ -145,6 +145,16 @@ def _missing(value: Any) -> bool:
 READ_AS = {"boolean": False, "integer": 0, "float": 0.0, "monetary": 0.0}
 
 
+def rounded_units(values: pl.Series, digits: int) -> pl.Series:
+    """``values`` in units of ``10**-digits``, rounded as Odoo's ``float_round`` rounds them before
+    storing: half away from zero after a nudge of about 2**-50 of the value, so that 1.005
+    (1.00499999… in binary) makes 101 hundredths, where a plain rounding of the binary value
+    makes 100. Whole units compare exactly, where dividing them back would not."""
+    scaled = values * 10.0**digits
+    nudged = scaled + scaled.sign() * 2.0 ** (scaled.abs().log(2.0) - 50.0)
+    return nudged.round(0, mode="half_to_even")
+
+
 def same(left: pl.Series, right: pl.Series, column: Column) -> pl.Series:
     """Per row, whether two cells of ``column`` hold the same value as Odoo stores it: nulls equal,
     a null boolean equal to False, a null number to 0 and a null list of ids to the empty one (what
@@ -154,7 +164,7 @@ def same(left: pl.Series, right: pl.Series, column: Column) -> pl.Series:
     if column.role == "field" and spec is not None and spec.type in READ_AS:
         left, right = left.fill_null(READ_AS[spec.type]), right.fill_null(READ_AS[spec.type])
     if column.role == "field" and spec is not None and spec.scale is not None and left.dtype.is_float():
-        left, right = (s.round(spec.scale, mode="half_away_from_zero") for s in (left, right))
+        left, right = (rounded_units(s, spec.scale) for s in (left, right))
     if isinstance(left.dtype, pl.Datetime):
         left, right = left.dt.truncate("1s"), right.dt.truncate("1s")
     if isinstance(left.dtype, pl.List):  # Odoo has no null many2many: null is the empty list

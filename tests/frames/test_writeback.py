@@ -195,6 +195,15 @@ async def test_applying_again_finds_the_cells_done_as_odoo_stored_them(client: Z
     assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
     beyond = read.with_columns(pl.lit(0.00000004).alias("partner_latitude"))  # stored as 0.0: no change
     assert len(zenoo_frames.diff(read, beyond)) == 0
+    # 1.00000115 is 1.0000011499… in binary: Odoo's float_round stores 1.0000012, a plain rounding
+    # of the binary value gives 1.0000011 and took the edit of a cell holding that for no change
+    await client.write("res.partner", [partner], {"partner_latitude": 1.0000011})
+    read = await client.model("res.partner").filter(id=partner).only("partner_latitude").to_polars(progress=False)
+    changes = zenoo_frames.diff(read, read.with_columns(pl.lit(1.00000115).alias("partner_latitude")))
+    assert len(changes) == 1 and (await changes.apply(client)).cells == 1
+    assert (await client.read("res.partner", [partner], ["partner_latitude"]))[0]["partner_latitude"] == 1.0000012
+    again = await changes.apply(client)
+    assert again.cells == 0 and again.already_done == 1 and again.conflicts.is_empty()
     read = await client.model("sale.order").filter(id=order).only("commitment_date").to_polars(progress=False)
     moment = pl.Series("commitment_date", [dt.datetime(2031, 5, 6, 10, 20, 30, 123456)])
     changes = zenoo_frames.diff(read, read.with_columns(moment.dt.replace_time_zone("UTC")))
