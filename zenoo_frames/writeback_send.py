@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from zenoo.exceptions import BatchError, ConflictError, InvalidValueError, ZenooError
+from zenoo.exceptions import AccessError, BatchError, ConflictError, InvalidValueError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import column_writer, known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
@@ -333,6 +333,16 @@ def _rolled_back(result: BatchResult) -> str:
     return undone + (f"; {unsent} request(s) were not sent" if unsent else "")
 
 
+async def _check_unlink_right(client: OdooClient, model: str, deleting: bool) -> None:
+    """AccessError before anything is sent when the write-back must be able to delete records (its
+    deletes, or the records it creates, should a later request fail) and the user may not."""
+    allowed = await client.call(model, "check_access_rights", kwargs={"operation": "unlink", "raise_exception": False})
+    if not allowed:
+        why = "it deletes records" if deleting else "it creates records in several requests, which a failure would delete again"
+        raise AccessError(f"write-back to {model} not sent: {why}, and this user may not delete {model} records "
+                          "(check_access_rights('unlink')); nothing was written", odoo_name="check_access_rights")  # fmt: skip
+
+
 def _cell_count(cells: Mapping[str, pl.DataFrame]) -> int:
     return sum(frame.height for frame in cells.values())
 
@@ -439,6 +449,8 @@ async def apply_changes(
                 whole = BatchResult([op for op, _ in stages], sum(done.duration for done in batches))
                 raise BatchError(await _failure(client, fields, result, describe), result=whole)
 
+    if checked.delete_ids or (created is not None and requests > 1):
+        await _check_unlink_right(client, model, bool(checked.delete_ids))
     if requests <= 1:
         try:
             await run()

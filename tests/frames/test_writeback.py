@@ -32,6 +32,7 @@ from transports import AnswersLate, HoldsAnswer, RecordsCalls
 
 import zenoo_frames
 from zenoo import (
+    AccessError,
     BatchError,
     Client,
     ConfigurationError,
@@ -1050,6 +1051,24 @@ async def test_a_record_to_delete_changed_meanwhile_is_a_conflict(
     assert result.deleted_ids == [] and result.already_deleted == [ids[2]]
     assert await client.search("res.partner", [["id", "in", ids]], order="id") == ids[:2]
     assert [r["color"] for r in await client.read("res.partner", ids[:2], ["color"])] == [0, 5]
+
+
+async def test_a_write_back_the_user_could_not_undo_or_delete_is_refused_before_sending(
+    target: Any, client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    """Deletes, or creates in several requests (a failure would delete them again), need the unlink
+    right: without it the write-back is refused before anything is sent, not half-written."""
+    ids = await _partners(client, tag, 2)
+    read = await colleague.model("res.users").filter(id=colleague.uid).only("login").to_polars(progress=False)
+    writes = _writes(colleague)
+    with pytest.raises(AccessError, match=r"write-back to res.users not sent: it deletes records, and this user "
+                                          r"may not delete res.users records .*nothing was written"):  # fmt: skip
+        await zenoo_frames.diff(read, read.head(0)).apply(colleague, deletes=True)
+    assert _writes(colleague) == writes
+    partners = await client.model("res.partner").filter(id__in=ids).only("name").to_polars(progress=False)
+    new = pl.DataFrame({"id": [None, None], "name": [f"{tag}-n1", f"{tag}-n2"]}, schema=partners.schema)
+    result = await zenoo_frames.diff(partners, pl.concat([partners, new])).apply(client, rows_per_call=1)
+    assert result.transaction and len(result.created_ids) == 2  # admin may: created in two requests
 
 
 async def test_rows_missing_from_the_edit_are_deleted_only_when_asked(
