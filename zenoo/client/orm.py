@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.client.arguments import count_arg, domain_arg, names_arg, search_kwargs
 from zenoo.client.grouping import GroupingRequest
-from zenoo.exceptions import InvalidValueError, NotAuthenticatedError, ProtocolError
+from zenoo.exceptions import AccessError, InvalidValueError, NotAuthenticatedError, ProtocolError
 from zenoo.fields.metadata import model_fields, resolve_path
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.protocols.base import check_ids
@@ -195,7 +195,15 @@ class OrmMethods(_Client):
         shared = self._shared
         if model in shared.writable_models:
             return
-        await self.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
+        try:
+            await self.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
+        except AccessError as exc:
+            raise AccessError(
+                f"{model}.write not sent: Odoo's check_access_rights('write') refused it ({' '.join(exc.message.split())}); Odoo lets a "
+                "user write some records without that right (a user's own preferences on res.users): "
+                "write(..., check_access=False) sends it and lets Odoo decide",
+                odoo_name=exc.odoo_name, arguments=exc.arguments, debug=exc.debug, http_status=exc.http_status,
+            ) from None
         shared.writable_models.add(model)
 
     async def unlink(

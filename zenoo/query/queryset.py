@@ -400,7 +400,8 @@ class QuerySet:
                 and await query.with_context(active_test=False).exists()
             )
             archived = " among active records: an archived one does (.with_context(active_test=False))"
-            raise DoesNotExist(f"no {self.model_name} record matches {what}" + (archived if hidden else ""))
+            unseen = " that this user can see (a record rule may hide it)"
+            raise DoesNotExist(f"no {self.model_name} record matches {what}" + (archived if hidden else unseen))
         if len(records) > 1:
             raise MultipleObjectsReturned(f"more than one {self.model_name} record matches {lookups!r}")
         return records[0]
