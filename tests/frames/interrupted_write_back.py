@@ -25,7 +25,9 @@ def main() -> None:
         original = client.model("res.partner").filter(id__in=ids).only("color").to_polars(progress=False)
         done: list[int] = []
 
-        def progress(records: int, total: int) -> None:
+        def progress(records: int, total: int, request: object) -> None:
+            if request is None:  # the rollback's progress, once interrupted
+                return
             done.append(records)
             if len(done) == INTERRUPT_AFTER:
                 os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
