@@ -133,10 +133,13 @@ class BaseModel:
             params += [_row_count("LIMIT", limit) if limit else -1, _row_count("OFFSET", offset or 0)]
         return [row[0] for row in self._sql(query, params)]
 
-    def _existing(self, ids: Iterable[int]) -> set[int]:
+    def _existing(self, ids: Iterable[int], *, searchable: bool = False) -> set[int]:
+        """Those of ``ids`` that exist (``searchable``: that a search finds: not archived ones
+        under ``active_test``)."""
         # NOT INDEXED: the id column alone is in every index, and SQLite's planner, with statistics
         # taken when the table was small, would scan a covering index instead of looking the ids up
-        rows = self._sql(f"SELECT id FROM \"{self.spec.table}\" NOT INDEXED WHERE id IN ({IDS_PARAM})",
+        active = " AND active = 1" if searchable and self.spec.has_active and self._active_test() else ""
+        rows = self._sql(f"SELECT id FROM \"{self.spec.table}\" NOT INDEXED WHERE id IN ({IDS_PARAM}){active}",
                          [ids_json(ids)])
         return {row[0] for row in rows}
 

@@ -203,6 +203,7 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
         columns.append((name, field, suffix))
     messages: list[dict[str, Any]] = []
     converted: list[tuple[int, int | None, str | None, dict[str, Any]]] = []
+    found = _found_ids(model, columns, data)
     for index, row in enumerate(data):
         cells = {name: (field, suffix, cell) for (name, field, suffix), cell in zip(columns, row, strict=False)}
         xid = str(cells["id"][2]).strip() if "id" in cells else None
@@ -212,7 +213,7 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
             raise postgres_error("InvalidTextRepresentation", 'invalid input syntax for type integer: ""')
         if ".id" in cells and str(cells[".id"][2]).strip():
             record_id = int(cells[".id"][2])
-            if not model._search_ids([("id", "=", record_id)], 0, None, None):  # archived ones: under active_test
+            if record_id not in found:
                 messages.append({"rows": {"from": index, "to": index}, "type": "error", "record": index,
                                  "field": ".id", "message": f"Unknown database identifier '{record_id}'"})
                 record_id = None  # Odoo goes on creating the row (rolled back with the rest)
@@ -252,6 +253,17 @@ def load(model: BaseModel, fields: Any, data: Any) -> dict[str, Any]:
         return {"ids": False, "messages": messages, "nextrow": 0}
     db.execute("RELEASE zenoo_load")
     return {"ids": ids, "messages": [], "nextrow": 0}
+
+
+def _found_ids(model: BaseModel, columns: list[tuple[str, Field | None, str]], data: list[Any]) -> set[int]:
+    """The records the rows' ``.id`` cells name that a search finds: Odoo searches each one, so an
+    archived record is not found under ``active_test`` (one search here for all of them)."""
+    at = next((position for position, (column, _, _) in enumerate(columns) if column == ".id"), None)
+    if at is None:
+        return set()
+    cells = (str(row[at]).strip() for row in data if at < len(row))
+    ids = [int(cell) for cell in cells if cell.lstrip("-").isdigit()]
+    return model._existing(ids, searchable=True) if ids else set()
 
 
 def _write_row(model: BaseModel, record_id: int | None, xid: str | None, values: dict[str, Any]) -> int:
