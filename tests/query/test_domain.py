@@ -251,6 +251,8 @@ async def test_values_that_fit_the_field() -> None:
     assert await compiled(create_date__gte="2024-01-31", date__in=["2024-01-31", dt.date(2024, 2, 1)]) == [
         "&", ("create_date", ">=", "2024-01-31"), ("date", "in", ["2024-01-31", "2024-02-01"]),
     ]  # fmt: skip
+    # a selection matches patterns on its keys, as Odoo lets it (not only char, text and html)
+    assert await compiled(type__ilike="inv") == [("type", "ilike", "inv")]
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def check_operator(model: str, path: str, field_type: str, operator: str) -> Non
 
 
 _NUMERIC_TYPES = frozenset({"integer", "float", "monetary"})
-_TEXT_TYPES = frozenset({"char", "text", "html"})
+_FREE_TEXT_TYPES = frozenset({"char", "text", "html"})  # a value of any text (not a selection key)
 
 
 def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any) -> None:
@@ -138,7 +138,7 @@ def check_value(where: str, field: Mapping[str, Any], operator: str, value: Any)
                 f"{where} (many2one) cannot be compared with {item!r}: compare it with an id or a name, or "
                 "use __isnull=False for a many2one that is set"
             )
-        if kind in _TEXT_TYPES and not isinstance(item, str):  # a number matches no text
+        if kind in _FREE_TEXT_TYPES and not isinstance(item, str):  # a number matches no text
             raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}: give text")
         if kind in _NUMERIC_TYPES and (isinstance(item, bool) or not isinstance(item, int | float)):
             raise InvalidValueError(f"{where} ({kind} field) cannot be compared with {item!r}")
