@@ -27,8 +27,6 @@ __all__ = [
 
 DISPLAY_NAME_SUFFIX = ".display_name"
 """The suffix of the column holding a many2one's display name, next to its id: `partner_id.display_name`."""
-#: The fields Odoo uses to hide archived records, in its order of preference (``_active_name``).
-_ACTIVE_NAMES = ("active", "x_active")
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "char": pa.string(),
@@ -134,8 +132,7 @@ class FrameSchema:
         described.check(names)  # the first unknown name: FieldError, with close matches
         specs = tuple(FieldSpec.from_fields_get(described, name) for name in names if name != "id")
         display = frozenset(spec.name for spec in specs if spec.is_many2one) if display_names else frozenset()
-        active_name = next((name for name in _ACTIVE_NAMES if name in fields_get), None)
-        return cls(model=model, fields=specs, display_fields=display, active_name=active_name)
+        return cls(model=model, fields=specs, display_fields=display, active_name=described.active_name)
 
     @property
     def field_names(self) -> list[str]:

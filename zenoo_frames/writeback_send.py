@@ -336,8 +336,7 @@ def _rolled_back(result: BatchResult) -> str:
 async def _check_unlink_right(client: OdooClient, model: str, deleting: bool) -> None:
     """AccessError before anything is sent when the write-back must be able to delete records (its
     deletes, or the records it creates, should a later request fail) and the user may not."""
-    allowed = await client.call(model, "check_access_rights", kwargs={"operation": "unlink", "raise_exception": False})
-    if not allowed:
+    if not await client.check_model_access(model, "unlink"):
         why = "it deletes records" if deleting else "it creates records in several requests, which a failure would delete again"
         raise AccessError(f"write-back to {model} not sent: {why}, and this user may not delete {model} records "
                           "(check_access_rights('unlink')); nothing was written", odoo_name="check_access_rights")  # fmt: skip
@@ -385,14 +384,14 @@ async def apply_changes(
     fields = await model_fields(client, model)
     values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
-    # archived records go by write (see zenoo.writing.load.archived_ids): the check reads which they are
-    active = next((name for name in ("active", "x_active") if name in fields.fields), None)
-    if (context or {}).get("active_test") is False:
-        active = None
+    # archived records go by write (see zenoo.writing.load.archived_ids): the check reads which they
+    # are, unless the context shows them (then load finds them too) or there is nothing to update
+    hides_archived = bool(changes.cells) and (context or {}).get("active_test") is not False
+    active = fields.active_name if hides_archived else None
     read_sent = asyncio.Event()
     with notify_when_sent(read_sent.set):
         checking = asyncio.ensure_future(
-            check_conflicts(client, changes, conflicts, deletes, context, also=[active] if active and changes.cells else [])
+            check_conflicts(client, changes, conflicts, deletes, context, also=[active] if active else [])
         )
     try:
         await _first_of(checking, read_sent)
@@ -403,7 +402,7 @@ async def apply_changes(
         checking.cancel()
     if checked.conflicts.height and conflicts == "refuse":
         raise ConflictError(conflict_message(model, checked.conflicts), conflicts=checked.conflicts)
-    archived = {record_id for record_id in updates if active and checked.read.get(record_id, {}).get(active) is False}
+    archived = {i for i in updates if checked.read.get(i, {}).get(active) is False} if active else set()
     if archived or _cell_count(checked.cells) != _cell_count(changes.cells):  # the check left cells out
         updates, writes = _planned_updates(client, fields, checked.cells, values, options, context, archived)
 

@@ -77,6 +77,12 @@ class ModelFields:
                 found.add(head)
         return frozenset(found)
 
+    @property
+    def active_name(self) -> str | None:
+        """The field that hides archived records (Odoo's ``_active_name``: ``active``, else
+        ``x_active``), None when the model has neither."""
+        return next((name for name in ("active", "x_active") if name in self.fields), None)
+
     def type_of(self, name: str) -> str:
         return str(self.get(name)["type"])
 

@@ -105,7 +105,7 @@ async def archived_ids(
     archived records to the whole ``load`` would not do: a many2many it replaces would then lose
     its links to archived records, which ``write`` keeps.) One ``search``; none when the model has
     no ``active`` field or the context shows archived records."""
-    active = next((name for name in ("active", "x_active") if name in fields.fields), None)
+    active = fields.active_name
     if active is None or not ids or (context or {}).get("active_test") is False:
         return set()
     domain = [("id", "in", list(ids)), (active, "=", False)]
@@ -165,8 +165,9 @@ def batch_repeat(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
 
 
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
-    """One ``load``, in ``context`` (see :func:`load_context`); its per-row messages make it ``failed`` (Odoo wrote none of its rows), with
-    :class:`ConcurrentUpdateError` when each of them is a concurrent update's."""
+    """One ``load``, in ``context`` (see :func:`load_context`); its per-row messages make it
+    ``failed`` (Odoo wrote none of its rows), with :class:`ConcurrentUpdateError` when each of them
+    is a concurrent update's."""
     columns, rows = result.values
     answer = await client.call(model, "load", args=(columns, rows), context=context)
     if not isinstance(answer, Mapping) or "ids" not in answer:

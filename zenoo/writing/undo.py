@@ -80,15 +80,15 @@ async def undo(
 ) -> None:
     """Undo ``operations`` in reverse order (those not undone yet), telling ``progress`` of their
     records; raise RollbackError if not all are."""
-    pending = [op for op in reversed(operations) if op.undo is None]
-    records = {id(op): 0 if op.outcome == "failed" else len(op.ids) for op in pending}  # Odoo applied nothing
-    shown = Progress(progress, sum(records.values()), "rolling back")
+    # each with the records it changed (none for a failed call: Odoo applied nothing)
+    pending = [(op, 0 if op.outcome == "failed" else len(op.ids)) for op in reversed(operations) if op.undo is None]
+    shown = Progress(progress, sum(records for _, records in pending), "rolling back")
     try:
         with recording(None):  # the undoing calls are not recorded
-            for op in pending:
+            for op, records in pending:
                 await _undo_one(op)
-                if records[id(op)]:
-                    await shown.advance(records[id(op)], None)
+                if records:
+                    await shown.advance(records, None)
     finally:
         shown.close()
     left = [op for op in operations if not op.undone]
