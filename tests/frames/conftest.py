@@ -7,10 +7,8 @@ amount_total. Tests create their own partners, named with a unique marker, and f
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -47,43 +45,6 @@ async def make_partners(client: ZenooClient, marker: str, count: int) -> list[in
     ]
     created = await client.create("res.partner", values)
     return list(created) if isinstance(created, Sequence) else [created]
-
-
-@asynccontextmanager
-async def internal_user(target: Any, admin: ZenooClient, groups: Sequence[str]) -> AsyncIterator[ZenooClient]:
-    """A client logged in as a user who is not an admin: the embedded servers' demo user; on real
-    Odoo a ``zenoo-test-user-*`` made by ``admin`` in base's ``groups`` and removed afterwards."""
-    if target.embedded:
-        demo = target.server.users["demo"]
-        async with target.client() as zc:
-            await zc.login(target.database, demo.login, demo.password)
-            yield zc
-        return
-    found = await admin.search_read(
-        "ir.model.data",
-        [["module", "=", "base"], ["model", "=", "res.groups"], ["name", "in", list(groups)]],
-        ["res_id"],
-    )
-    described = await admin.fields_get("res.users", attributes=["type"])
-    groups_field = "group_ids" if "group_ids" in described else "groups_id"  # renamed in Odoo 19
-    login, password = f"zenoo-test-user-{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(16)
-    uid = await admin.create(
-        "res.users",
-        {
-            "name": login,
-            "login": login,
-            "password": password,
-            groups_field: [(6, 0, [group["res_id"] for group in found])],
-        },
-    )
-    try:
-        async with target.client() as zc:
-            await zc.login(target.database, login, password)
-            yield zc
-    finally:
-        partner = (await admin.read("res.users", [uid], ["partner_id"]))[0]["partner_id"][0]
-        await admin.unlink("res.users", [uid])
-        await admin.unlink("res.partner", [partner])
 
 
 def calls(server: Any, method: str, model: str | None = None) -> list[Any]:

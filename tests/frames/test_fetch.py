@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
+from users import internal_user
 
 import zenoo_frames
 from zenoo.client import ZenooClient
@@ -21,7 +22,7 @@ from zenoo.exceptions import AccessError, ConfigurationError, FieldError
 from zenoo_frames import MISSING_IDS_METADATA_KEY, MissingRecordsWarning
 from zenoo_frames.options import IN_FLIGHT_SHARE, MAX_AUTO_CHUNK, MIN_AUTO_CHUNK, FetchOptions
 
-from .conftest import calls, internal_user, make_partners, param
+from .conftest import calls, make_partners, param
 
 FIELDS = ["name", "is_company", "country_id", "category_id", "email", "type", "create_date"]
 

@@ -20,12 +20,11 @@ from typing import Any
 
 import polars as pl
 import pytest
+from users import internal_user
 
 from zenoo import Client, ZenooClient
 from zenoo.exceptions import FieldError, InvalidValueError, ZenooError
 from zenoo_frames.widgets import ModelBrowser
-
-from .conftest import internal_user
 
 COUNT = 7  # partners each test creates
 PAGE = 3  # rows per page: 3 pages of 3, 3 and 1

@@ -29,6 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from transports import AnswersLate, HoldsAnswer, RecordsCalls
+from users import internal_user
 
 import zenoo_frames
 from zenoo import (
@@ -43,8 +44,6 @@ from zenoo import (
 )
 from zenoo.writing import running
 from zenoo_frames import Changes, WriteBackResult, writeback_conflicts, writeback_send
-
-from .conftest import internal_user
 
 UTC = dt.UTC
 

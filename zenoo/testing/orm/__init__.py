@@ -12,7 +12,7 @@ export_data), ``hooks`` (per-model defaults, stored computed values, constraints
 ``demo_data`` (seeded data), ``registry`` (the database, users and entry points).
 
 Known differences from a real Odoo: text sorts case-insensitively by code point (PostgreSQL
-uses the database's locale collation, which also orders accents and punctuation); there are model access rights but no record rules; languages are not
+uses the database's locale collation, which also orders accents and punctuation); there are model access rights and one record rule (``access.RECORD_RULES``); languages are not
 translated; computed values are limited to display names and sale amounts (one flat 15% tax);
 ``formatted_read_group`` has no ``having``.
 """

@@ -1,10 +1,16 @@
-"""Model access rights of the restricted (non-admin) users, with Odoo's AccessError texts.
+"""Access rights and record rules of the restricted (non-admin) users, with Odoo's AccessError texts.
 
 The superuser and members of the "Access Rights" group (admin) may do everything
-(``Registry.is_admin``). Other internal users follow this table: operations left out are refused.
+(``Registry.is_admin``). Other internal users follow ``USER_RIGHTS``: operations left out are
+refused. ``RECORD_RULES`` are the rules they are under, as sales_team's salespeople are under crm's
+"Personal Leads": a search leaves out the records a rule hides, and a read, write or create that
+names one is refused (a read of a record that is gone is not: the id is dropped).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from zenoo.testing.orm.exceptions import AccessError, frame
 
@@ -32,6 +38,11 @@ USER_RIGHTS: dict[str, frozenset[str]] = {
     "ir.model": frozenset(),  # Odoo grants base.group_user no right on ir.model
 }
 
+#: model -> the domain a restricted user's records must match, given the user's id
+RECORD_RULES: dict[str, Callable[[int], list[Any]]] = {
+    "crm.lead": lambda uid: ["|", ("user_id", "=", uid), ("user_id", "=", False)],  # Personal Leads
+}
+
 _VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
 
@@ -56,4 +67,24 @@ def access_error(version: int, model: str, description: str, operation: str) -> 
     )
     where = (frame("odoo/addons/base/models/ir_model.py", 2090, "check", "raise AccessError(msg) from None")
              if version < 19 else frame("odoo/orm/models.py", 4115, "check_access", "raise result[1]()"))
+    return AccessError(message, debug=where + f"odoo.exceptions.AccessError: {message}")
+
+
+def rule_error(version: int, operation: str, description: str, model: str, user: str, uid: int) -> AccessError:
+    """The AccessError Odoo raises, outside debug mode, when a record rule hides records of
+    ``model`` from the user for ``operation`` (a write is refused as its read of the records is)."""
+    message = (
+        "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
+        f"Sorry, {user} (id={uid}) doesn't have '{operation}' access to:\n"
+        f"- {description} ({model})\n\n"
+        "If you really, really need access, perhaps you can win over your friendly administrator "
+        "with a batch of freshly baked cookies."
+    )
+    if operation == "create":
+        where = (frame("odoo/models.py", 4159, "check_access_rule",
+                       "raise self.env['ir.rule']._make_access_error(operation, forbidden)")
+                 if version < 19 else frame("odoo/orm/models.py", 4115, "check_access", "raise result[1]()"))
+    else:
+        where = frame("odoo/models.py" if version < 19 else "odoo/orm/models.py", 3871 if version < 19 else 3818,
+                      "fetch", "raise self.env['ir.rule']._make_access_error('read', forbidden)")
     return AccessError(message, debug=where + f"odoo.exceptions.AccessError: {message}")

@@ -192,8 +192,7 @@ class GroupRow:
 
 
 def _compute(model: BaseModel, domain: Any, groupbys: list[GroupBy], aggregates: list[Aggregate]) -> list[GroupRow]:
-    compiler = model._compiler()
-    where, params = compiler.where(model.spec, domain or [], "t0")
+    where, params = model._where(domain or [])
     keys, joins = [], []
     for index, groupby in enumerate(groupbys):
         field = groupby.field

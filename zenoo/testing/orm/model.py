@@ -114,6 +114,31 @@ class BaseModel:
     def _compiler(self) -> DomainCompiler:
         return DomainCompiler(self.env.registry.models, self._version, self._active_test())
 
+    def _rule(self) -> list[Any]:
+        """The record rule's domain this user is under on this model (``[]``: none)."""
+        rule = access.RECORD_RULES.get(self.spec.name)
+        return rule(self.env.uid) if rule is not None and not self.env.is_admin else []
+
+    def _where(self, domain: Any) -> tuple[str, list[Any]]:
+        """The SQL condition (table alias ``t0``) of ``domain`` and the user's record rule."""
+        rule = self._rule()
+        if rule and isinstance(domain, (list, tuple)):  # else the compiler names what is wrong
+            domain = [*rule, *domain]
+        return self._compiler().where(self.spec, domain, "t0")
+
+    def _check_rule(self, ids: list[int], operation: str) -> None:
+        """Refuse ``operation`` on records of ``ids`` that exist but the user's record rule hides."""
+        rule = self._rule()
+        if not rule or not ids:
+            return
+        compiler = DomainCompiler(self.env.registry.models, self._version, False)
+        where, params = compiler.where(self.spec, [*rule, ("id", "in", ids)], "t0")
+        visible = {row[0] for row in self._sql(f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where}", params)}
+        if self._existing(ids) - visible:
+            user = self._sql("SELECT name FROM res_users WHERE id = ?", [self.env.uid])[0][0]
+            raise access.rule_error(self._version, operation, self.spec.description, self.spec.name,
+                                    user, self.env.uid)
+
     def _field(self, name: str) -> Field:
         field = self.spec.fields.get(name)
         if field is None:
@@ -124,8 +149,7 @@ class BaseModel:
 
     def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None,
                     order: str | None = None) -> list[int]:
-        compiler = self._compiler()
-        where, params = compiler.where(self.spec, domain, "t0")
+        where, params = self._where(domain)
         query = (f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where} "
                  f"ORDER BY {order_by(self.env.registry.models, self.spec, order, 't0', self._version)}")
         if limit or offset:  # a limit of 0, None or False means none, as in Odoo
@@ -141,7 +165,10 @@ class BaseModel:
         active = " AND active = 1" if searchable and self.spec.has_active and self._active_test() else ""
         rows = self._sql(f"SELECT id FROM \"{self.spec.table}\" NOT INDEXED WHERE id IN ({IDS_PARAM}){active}",
                          [ids_json(ids)])
-        return {row[0] for row in rows}
+        found = {row[0] for row in rows}
+        if searchable and found and self._rule():  # as a search finds them: not those a rule hides
+            return set(self._search_ids([("id", "in", sorted(found))]))
+        return found
 
     def _ensure_exist(self, ids: list[int]) -> None:
         existing = self._existing(ids)
@@ -517,7 +544,7 @@ class BaseModel:
     def search_count(self, domain: list[Any], limit: int | None = None) -> int:
         """How many records match ``domain`` (at most ``limit``)."""
         self._check_access("read")
-        where, params = self._compiler().where(self.spec, domain, "t0")
+        where, params = self._where(domain)
         query = f"SELECT count(*) FROM (SELECT 1 FROM \"{self.spec.table}\" t0 WHERE {where}"
         if limit:
             query += " LIMIT ?"
@@ -549,6 +576,7 @@ class BaseModel:
         """Field values of ``ids``; missing ids are silently dropped, repeated ones read again."""
         self._check_access("read")
         unique = self._as_ids(ids)
+        self._check_rule(unique, "read")
         ids = list(ids) if isinstance(ids, (list, tuple)) else unique
         grouped = [name for name in fields or [] if group_fields.is_group_field(self, name)]
         if not grouped:
@@ -561,10 +589,14 @@ class BaseModel:
         """Create records: one dict gives one id, a list of dicts gives a list of ids."""
         self._check_access("create")
         if isinstance(vals_list, dict):
-            return self._insert(self._with_context_defaults(vals_list))
+            record_id = self._insert(self._with_context_defaults(vals_list))
+            self._check_rule([record_id], "create")
+            return record_id
         if not isinstance(vals_list, (list, tuple)):
             raise PyValueError(f"Invalid values for {self.spec.name}.create(): {vals_list!r}")
-        return [self._insert(self._with_context_defaults(vals)) for vals in vals_list]
+        ids = [self._insert(self._with_context_defaults(vals)) for vals in vals_list]
+        self._check_rule(ids, "create")  # the call's rollback undoes the records made
+        return ids
 
     def _with_context_defaults(self, vals: Any) -> Any:
         """Values completed with the context's ``default_<field>`` keys (fields of this model only)."""
@@ -584,6 +616,7 @@ class BaseModel:
         else:
             self._check_access("write")
         self._ensure_exist(ids)
+        self._check_rule(ids, "read")  # Odoo's write reads the records first, under the read rule
         if ids:
             self._update(ids, vals)
         return True
@@ -612,6 +645,7 @@ class BaseModel:
         """17: ``[[id, display name], ...]``."""
         self._check_access("read")
         ids = self._as_ids(ids)
+        self._check_rule(ids, "read")
         names = self._display_names(ids)
         return [[i, names[i]] for i in ids if i in names]
 
@@ -668,6 +702,7 @@ class BaseModel:
         self._check_access("unlink")
         ids = [i for i in self._as_ids(ids) if i]
         self._ensure_exist(ids)
+        self._check_rule(ids, "unlink")
         self._delete(ids)
         return True
 
@@ -749,6 +784,7 @@ class BaseModel:
     def web_read(self, ids, specification):  # type: ignore[no-untyped-def]
         """Records shaped by ``specification``; missing ids dropped."""
         self._check_access("read")
+        self._check_rule(self._as_ids(ids), "read")
         return webread.web_read(self, self._as_ids(ids), specification)
 
     def load(self, fields, data):  # type: ignore[no-untyped-def]

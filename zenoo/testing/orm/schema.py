@@ -278,7 +278,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "name": Field("char", "Tag Name", required=True, translate=True),
             "color": Field("integer", "Color", default=0),
         }, order="name"),
-        _model("crm.lead", "Lead/Opportunity", {
+        _model("crm.lead", "Lead" if v19 else "Lead/Opportunity", {
             "name": Field("char", "Opportunity", required=True),
             "partner_id": _m2o("res.partner", "Customer"),
             "email_from": Field("char", "Email"),

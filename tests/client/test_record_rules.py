@@ -1,0 +1,66 @@
+"""Record rules, as a user under one meets them: crm's "Personal Leads" (a salesperson sees the leads
+assigned to them or to nobody). Searches leave the other leads out; a read, write or create that
+names one is refused with Odoo's AccessError, and nothing is changed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from users import internal_user
+
+from zenoo import AccessError, ZenooClient
+
+
+@pytest.fixture
+async def salesperson(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClient]:
+    async with internal_user(target, client, ("group_user", "sales_team.group_sale_salesman")) as zc:
+        yield zc
+
+
+@pytest.fixture
+async def leads(client: ZenooClient, salesperson: ZenooClient, tag: str) -> AsyncIterator[list[int]]:
+    """Three leads: the salesperson's, the admin's, nobody's."""
+    owners = [salesperson.uid, client.uid, False]
+    ids = list(await client.create("crm.lead", [{"name": f"{tag}-{i}", "user_id": u} for i, u in enumerate(owners)]))
+    yield ids
+    left = await client.search("crm.lead", [["name", "like", f"{tag}%"]], context={"active_test": False})
+    await client.unlink("crm.lead", left)
+
+
+async def test_searches_leave_out_the_leads_the_rule_hides(
+    salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    mine, _admins, nobodys = leads
+    domain = [["name", "like", f"{tag}%"]]
+    assert sorted(await salesperson.search("crm.lead", domain)) == sorted([mine, nobodys])
+    assert await salesperson.search_count("crm.lead", domain) == 2
+    qs = salesperson.model("crm.lead").filter(name__startswith=tag)
+    assert sorted(record.id for record in await qs.all()) == sorted([mine, nobodys])
+    groups = await salesperson.call(
+        "crm.lead", "read_group", args=(domain, ["name"], ["user_id"]), kwargs={"lazy": False}
+    )
+    assert sum(group["__count"] for group in groups) == 2
+
+
+async def test_a_read_or_write_naming_a_hidden_lead_is_refused(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    mine, admins, _nobodys = leads
+    assert [row["name"] for row in await salesperson.read("crm.lead", [mine], ["name"])] == [f"{tag}-0"]
+    with pytest.raises(AccessError, match=r"doesn't have 'read' access to:\n- Lead"):
+        await salesperson.read("crm.lead", [mine, admins], ["name"])
+    with pytest.raises(AccessError, match="doesn't have 'read' access"):
+        await salesperson.write("crm.lead", [mine, admins], {"name": "renamed"})
+    names = [row["name"] for row in await client.read("crm.lead", [mine, admins], ["name"])]
+    assert names == [f"{tag}-0", f"{tag}-1"]  # the write changed neither
+    assert await salesperson.read("crm.lead", [mine, 2_000_000_000], ["name"]) != []  # a gone id is dropped
+
+
+async def test_creating_a_lead_the_rule_would_hide_is_refused(
+    client: ZenooClient, salesperson: ZenooClient, tag: str
+) -> None:
+    with pytest.raises(AccessError, match="doesn't have 'create' access"):
+        await salesperson.create("crm.lead", {"name": f"{tag}-for-admin", "user_id": client.uid})
+    assert await client.search("crm.lead", [["name", "=", f"{tag}-for-admin"]]) == []
