@@ -2,22 +2,29 @@
 
 Odoo has no optimistic lock; these checks are zenoo's. A cell whose server value is neither the
 frame's original value nor the new one is a conflict; a cell already holding the new value is left
-out; a record deleted meanwhile is a conflict on each of its cells. With ``deletes=True``, a record to
-delete whose compared fields changed is a conflict too (one already gone is left out). ``refuse``
+out; a record deleted meanwhile is a conflict on each of its cells, and so is one that a record rule
+now hides from the user (Odoo refuses a ``read`` that names it, where it drops a deleted one: a
+``search`` then tells which records the user still sees; those it does not are ``(hidden or
+deleted)``). With ``deletes=True``, a record to delete whose compared fields changed is a conflict
+too, as is a hidden one (one already gone is left out). ``refuse``
 raises :class:`ConflictError` and writes nothing; ``skip`` leaves those cells; ``overwrite`` writes
 them anyway. Every read bypasses the cache.
+
+Why this module is long: the check and the re-check (:class:`Recheck`) read and sort cells with
+the same helpers and must sort them alike; in two modules those helpers would be one module's
+private API used by the other.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from zenoo.exceptions import ConflictError, ZenooError
+from zenoo.exceptions import AccessError, ConflictError, ZenooError
 from zenoo.seams import OdooClient
 from zenoo.writing.results import CallResult, OperationResult
 from zenoo.writing.running import Send
@@ -35,6 +42,7 @@ __all__ = ["CONFLICT_SCHEMA", "ConflictMode", "Recheck", "as_text", "check_confl
 
 ConflictMode = Literal["refuse", "skip", "overwrite"]
 DELETED = "(deleted)"
+HIDDEN = "(hidden or deleted)"
 CONFLICT_SCHEMA = {
     "id": pl.Int64,
     "field": pl.String,
@@ -68,17 +76,34 @@ class Checked:
     read: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: monetary fields: each record's currency rounding factor (``id, __step``)
     steps: dict[str, pl.DataFrame] = field(default_factory=dict)
+    #: the records the check could not read: a record rule hides them, or they are gone
+    hidden: set[int] = field(default_factory=set)
 
 
 async def _server_rows(
     client: OdooClient, model: str, ids: list[int], names: list[str], context: Mapping[str, Any] | None
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], set[int]]:
     """The current values of ``names`` of ``ids`` (one ``read``, cache bypassed; many2one as ids;
-    none: only the ids, to see which records exist, since Odoo reads every field for ``fields=[]``)."""
-    rows: list[dict[str, Any]] = await client.call(
-        model, "read", ids=ids, kwargs={"fields": names or ["id"], "load": None}, context=context, cache_ttl=0
+    none: only the ids, to see which records exist, since Odoo reads every field for ``fields=[]``),
+    and the ids a record rule hides or that are gone, when Odoo refused the read for a hidden one:
+    then a ``search`` finds those the user sees, and only they are read."""
+    kwargs = {"fields": names or ["id"], "load": None}
+    try:
+        rows = await client.call(model, "read", ids=ids, kwargs=kwargs, context=context, cache_ttl=0)
+        return rows, set()
+    except AccessError:
+        unfiltered = {**(context or {}), "active_test": False}  # archived records are seen
+        seen = await client.call(
+            model, "search", args=([("id", "in", ids)],), context=unfiltered, cache_ttl=0
+        )
+        if len(seen) == len(ids):
+            raise  # not a record rule: the model or a field is refused
+    rows = (
+        await client.call(model, "read", ids=seen, kwargs=kwargs, context=context, cache_ttl=0)
+        if seen
+        else []
     )
-    return rows
+    return rows, set(ids) - set(seen)
 
 
 def _server_frame(changes: Changes, rows: list[dict[str, Any]], names: list[str]) -> pl.DataFrame:
@@ -139,6 +164,7 @@ def _sort_cells(
     server: pl.DataFrame,
     mode: ConflictMode,
     steps: pl.DataFrame | None = None,
+    hidden: Collection[int] = (),
 ) -> _Sorted:
     """A cell is sent when the server still holds the value read (``overwrite``: also when it holds
     another, unless the record is gone), left out when it already holds the new value (an amount:
@@ -163,6 +189,8 @@ def _sort_cells(
         server_text = pl.select(
             pl.when(bad["id"].is_in(found.implode()))
             .then(as_text(bad["__server"]))
+            .when(bad["id"].is_in(list(hidden)))
+            .then(pl.lit(HIDDEN))
             .otherwise(pl.lit(DELETED))
         ).to_series()
         conflicts = pl.DataFrame(
@@ -173,15 +201,29 @@ def _sort_cells(
 
 
 def _sort_deletes(
-    changes: Changes, records: pl.DataFrame, names: list[str], server: pl.DataFrame, mode: ConflictMode
+    changes: Changes,
+    records: pl.DataFrame,
+    names: list[str],
+    server: pl.DataFrame,
+    mode: ConflictMode,
+    hidden: Collection[int] = (),
 ) -> tuple[list[int], list[int], list[pl.DataFrame]]:
     """The records to delete now, those already gone, and the conflicts: a record whose ``names``
-    changed since it was read (``overwrite``: deleted anyway)."""
+    changed since it was read (``overwrite``: deleted anyway), or that a record rule hides."""
     now = records.join(server, on="id", how="left", suffix="__server", maintain_order="left")
     present = now["id"].is_in(server["id"].implode())
-    gone = now.filter(~present)["id"].to_list()
+    unseen = ~present & now["id"].is_in(list(hidden))
+    gone = now.filter(~present & ~unseen)["id"].to_list()
     changed = pl.Series([False] * now.height)
     conflicts = []
+    if unseen.any():
+        bad = now.filter(unseen)
+        conflicts = [
+            pl.DataFrame({"id": bad["id"], "field": [name] * bad.height, "original": as_text(bad[name]),
+                          "server": [HIDDEN] * bad.height, "yours": ["(delete)"] * bad.height},
+                         schema=CONFLICT_SCHEMA)
+            for name in names
+        ]  # fmt: skip
     for name in names:
         differs = present & ~same(now[name], now[f"{name}__server"], changes.columns[name])
         changed = changed | differs
@@ -226,7 +268,7 @@ async def check_conflicts(
         return Checked(cells, [], pl.DataFrame(schema=CONFLICT_SCHEMA), 0, [])
     currency_fields = _currency_fields(changes, list(cells))
     read = list(dict.fromkeys([*names, *currency_fields.values(), *also]))
-    rows = await _server_rows(client, changes.model, ids, read, context)
+    rows, hidden = await _server_rows(client, changes.model, ids, read, context)
     by_id = {row["id"]: row for row in rows}
     steps = await _currency_steps(client, rows, currency_fields)
     server: pl.DataFrame | None = None  # the rows as a frame, made when a cell needs sorting
@@ -238,7 +280,7 @@ async def check_conflicts(
             kept[name] = frame
             continue
         server = _server_frame(changes, rows, names) if server is None else server
-        sorted_cells = _sort_cells(changes, name, frame, server, mode, steps.get(name))
+        sorted_cells = _sort_cells(changes, name, frame, server, mode, steps.get(name), hidden)
         already_done += sorted_cells.already_done
         conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
         if sorted_cells.send.height:
@@ -247,10 +289,10 @@ async def check_conflicts(
     gone: list[int] = []
     if delete_frame.height:
         server = _server_frame(changes, rows, names) if server is None else server
-        delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode)
+        delete_ids, gone, found = _sort_deletes(changes, delete_frame, delete_columns, server, mode, hidden)
         conflicts += found
     frame = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
-    return Checked(kept, delete_ids, frame, already_done, gone, by_id, steps)
+    return Checked(kept, delete_ids, frame, already_done, gone, by_id, steps, hidden)
 
 
 #: values compared as they are read: a frame's cell holds the same Python type for them
@@ -321,6 +363,7 @@ class Recheck:
         self.already_done = 0
         self.left_out: dict[str, set[int]] = {}  # cells not written after all: field -> ids
         self.gone: list[int] = []
+        self.hidden = set(checked.hidden)  # records a record rule hides (or gone), as reads found them
         #: the late conflicts that stopped a ``refuse`` write-back (later requests are not sent)
         self.refusal: ConflictError | None = None
 
@@ -349,7 +392,7 @@ class Recheck:
             for name in names:
                 cells = self.checked.cells[name].filter(pl.col("id").is_in(moved))
                 sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode,
-                                           self.checked.steps.get(name))  # fmt: skip
+                                           self.checked.steps.get(name), self.hidden)  # fmt: skip
                 self._count(sorted_cells.already_done, sorted_cells.conflicts)
                 for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
                     keep[record_id].discard(name)
@@ -419,10 +462,13 @@ class Recheck:
         async def guarded(call: CallResult) -> None:
             self._stop_if_refused()
             names = _delete_columns(self.changes)
-            rows = await _server_rows(self.client, self.changes.model, delete_ids, names, self.context)
+            rows, hidden = await _server_rows(
+                self.client, self.changes.model, delete_ids, names, self.context
+            )
+            self.hidden |= hidden
             server = _server_frame(self.changes, rows, names)
             records = self.changes.deletes.filter(pl.col("id").is_in(delete_ids))
-            now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode)
+            now, gone, conflicts = _sort_deletes(self.changes, records, names, server, self.mode, hidden)
             self.gone += gone
             self._count(0, pl.concat(conflicts) if conflicts else None)
             delete_ids[:] = now
@@ -434,7 +480,8 @@ class Recheck:
 
     async def _read(self, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
         """The records' current values, handed to the transaction as its snapshot before the write."""
-        rows = await _server_rows(self.client, self.changes.model, ids, names, self.context)
+        rows, hidden = await _server_rows(self.client, self.changes.model, ids, names, self.context)
+        self.hidden |= hidden
         if self.transaction is not None:
             self.transaction.seed_before(self.changes.model, rows)
         return rows
@@ -483,8 +530,14 @@ def conflict_message(model: str, conflicts: pl.DataFrame, *, late: bool = False)
         if late
         else ("since the frame was read", "nothing was written")
     )
+    hidden = (
+        f"; {HIDDEN!r}: a record rule now hides the record from this user, or it was deleted"
+        if conflicts["server"].eq(HIDDEN).any()
+        else ""
+    )
     return (
         f"{conflicts.height} cell(s) of {model} changed on the server {when}; {outcome} "
         "(conflicts='skip' writes the rest, 'overwrite' writes anyway; .conflicts lists them): "
         + first_few(lines, conflicts.height)
+        + hidden
     )

@@ -86,6 +86,15 @@ async def colleague(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClie
         yield zc
 
 
+@pytest.fixture
+async def salesperson(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClient]:
+    """A user under crm's "Personal Leads" rule, who sees only the leads assigned to them or to
+    nobody: the embedded servers' demo user; on real Odoo a user made for the test (internal user,
+    salesperson) and removed afterwards."""
+    async with internal_user(target, client, ("group_user", "sales_team.group_sale_salesman")) as zc:
+        yield zc
+
+
 def _sent(client: ZenooClient) -> dict[str, int]:
     return {name: data["requests"] for name, data in client.stats.as_dict()["methods"].items()}
 
@@ -492,7 +501,77 @@ async def test_overwrite_writes_over_the_conflicts(
     assert await _gone(client, ids[3])  # overwriting does not bring back what the colleague deleted
 
 
-def _elsewhere(colleague: ZenooClient, ids: list[int], values: dict[str, Any]) -> None:
+async def _leads_of(client: ZenooClient, salesperson: ZenooClient, tag: str, count: int) -> list[int]:
+    created = await client.create(
+        "crm.lead", [{"name": f"{tag}-{i}", "user_id": salesperson.uid} for i in range(count)]
+    )
+    return list(created)
+
+
+async def test_a_record_a_rule_hides_since_it_was_read_is_a_conflict(
+    client: ZenooClient, salesperson: ZenooClient, tag: str
+) -> None:
+    leads = await _leads_of(client, salesperson, tag, 3)
+    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
+    original = await qs.to_polars(progress=False)
+    await client.write("crm.lead", [leads[1]], {"user_id": client.uid})  # the rule hides it from now on
+    changes = zenoo_frames.diff(original, original.with_columns(pl.format("{} edited", "name").alias("name")))
+    with pytest.raises(ConflictError) as caught:
+        await changes.apply(salesperson)
+    hidden = (leads[1], "name", f"{tag}-1", "(hidden or deleted)", f"{tag}-1 edited")
+    assert caught.value.conflicts.rows() == [hidden]
+    assert "'(hidden or deleted)': a record rule now hides the record from this user" in str(caught.value)
+    names = [row["name"] for row in await client.read("crm.lead", leads, ["name"])]
+    assert names == [f"{tag}-0", f"{tag}-1", f"{tag}-2"]
+    result = await changes.apply(salesperson, conflicts="skip")
+    assert result.conflicts.rows() == [hidden] and result.cells == 2
+    names = [row["name"] for row in await client.read("crm.lead", leads, ["name"])]
+    assert names == [f"{tag}-0 edited", f"{tag}-1", f"{tag}-2 edited"]
+
+
+async def test_a_record_a_rule_hides_while_the_write_back_runs_is_a_late_conflict(
+    client: ZenooClient, salesperson: ZenooClient, tag: str
+) -> None:
+    leads = await _leads_of(client, salesperson, tag, 6)
+    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
+    original = await qs.to_polars(progress=False)
+    edited = original.with_columns(pl.format("{} edited", "name").alias("name"))
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 2:  # the admin gives lead 4 (in the third request) to someone else
+            _elsewhere(client, [leads[4]], {"user_id": client.uid}, "crm.lead")
+
+    with pytest.raises(ConflictError, match="while the write-back ran") as caught:
+        await zenoo_frames.diff(original, edited).apply(
+            salesperson, rows_per_call=2, concurrency=1, progress=meanwhile
+        )
+    hidden = (leads[4], "name", f"{tag}-4", "(hidden or deleted)", f"{tag}-4 edited")
+    assert caught.value.conflicts.rows() == [hidden]
+    names = [row["name"] for row in await client.read("crm.lead", leads, ["name"])]
+    assert names == [f"{tag}-{i}" for i in range(6)]  # the first request was undone
+
+
+async def test_a_record_to_delete_that_a_rule_hides_is_a_conflict(
+    target: Any, client: ZenooClient, salesperson: ZenooClient, tag: str
+) -> None:
+    if not target.embedded:
+        pytest.skip("a salesperson may not delete leads on real Odoo (the write-back refuses first)")
+    leads = await _leads_of(client, salesperson, tag, 3)
+    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
+    original = await qs.to_polars(progress=False)
+    await client.write("crm.lead", [leads[1]], {"user_id": client.uid})
+    changes = zenoo_frames.diff(original, original.head(1))  # leads 1 and 2 deleted
+    with pytest.raises(ConflictError) as caught:
+        await changes.apply(salesperson, deletes=True)
+    assert caught.value.conflicts.rows() == [(leads[1], "name", f"{tag}-1", "(hidden or deleted)", "(delete)")]
+    result = await changes.apply(salesperson, deletes=True, conflicts="skip")
+    assert result.deleted_ids == [leads[2]] and result.already_deleted == []
+    assert sorted(await client.search("crm.lead", [["id", "in", leads]])) == leads[:2]
+
+
+def _elsewhere(
+    colleague: ZenooClient, ids: list[int], values: dict[str, Any], model: str = "res.partner"
+) -> None:
     """The colleague writes ``values`` on partners ``ids`` from another thread, on its own event loop,
     while the write-back's loop waits for it: as another program would, at a known point (a progress
     callback), and outside the write-back's transaction, which records every client in its context."""
@@ -500,7 +579,7 @@ def _elsewhere(colleague: ZenooClient, ids: list[int], values: dict[str, Any]) -
 
     async def write() -> None:
         async with colleague.fork() as twin:
-            await twin.write("res.partner", ids, values)
+            await twin.write(model, ids, values)
 
     def run() -> None:
         try:
