@@ -86,16 +86,13 @@ async def _server_rows(
     """The current values of ``names`` of ``ids`` (one ``read``, cache bypassed; many2one as ids;
     none: only the ids, to see which records exist, since Odoo reads every field for ``fields=[]``),
     and the ids a record rule hides or that are gone, when Odoo refused the read for a hidden one:
-    then a ``search`` finds those the user sees, and only they are read."""
+    then :meth:`visible_ids` tells which the user sees, and only they are read."""
     kwargs = {"fields": names or ["id"], "load": None}
     try:
         rows = await client.call(model, "read", ids=ids, kwargs=kwargs, context=context, cache_ttl=0)
         return rows, set()
     except AccessError:
-        unfiltered = {**(context or {}), "active_test": False}  # archived records are seen
-        seen = await client.call(
-            model, "search", args=([("id", "in", ids)],), context=unfiltered, cache_ttl=0
-        )
+        seen = await client.visible_ids(model, ids, context=context)
         if len(seen) == len(ids):
             raise  # not a record rule: the model or a field is refused
     rows = (

@@ -56,6 +56,7 @@ async def test_a_read_or_write_naming_a_hidden_lead_is_refused(
     names = [row["name"] for row in await client.read("crm.lead", [mine, admins], ["name"])]
     assert names == [f"{tag}-0", f"{tag}-1"]  # the write changed neither
     assert await salesperson.read("crm.lead", [mine, 2_000_000_000], ["name"]) != []  # a gone id is dropped
+    assert await salesperson.visible_ids("crm.lead", [admins, mine, 2_000_000_000]) == [mine]
 
 
 async def test_creating_a_lead_the_rule_would_hide_is_refused(
@@ -64,3 +65,27 @@ async def test_creating_a_lead_the_rule_would_hide_is_refused(
     with pytest.raises(AccessError, match="doesn't have 'create' access"):
         await salesperson.create("crm.lead", {"name": f"{tag}-for-admin", "user_id": client.uid})
     assert await client.search("crm.lead", [["name", "=", f"{tag}-for-admin"]]) == []
+
+
+async def test_prefetch_loads_the_related_records_the_user_sees_and_leaves_the_hidden_lazy(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    mine, admins, _nobodys = leads
+    partner = await client.create("res.partner", {"name": f"{tag}-customer"})
+    orders = [
+        await client.create(
+            "sale.order",
+            {"name": f"{tag}-so-{i}", "partner_id": partner, "user_id": salesperson.uid, "opportunity_id": lead},
+        )
+        for i, lead in enumerate((mine, admins))
+    ]
+    try:
+        qs = salesperson.model("sale.order").filter(id__in=orders).order_by("id").prefetch("opportunity_id")
+        own, others = await qs.all()
+        assert own.opportunity_id.loaded and (await own.opportunity_id).name == f"{tag}-0"
+        assert not others.opportunity_id.loaded  # the admin's lead: the rule hides it
+        with pytest.raises(AccessError, match="doesn't have 'read' access"):
+            await others.opportunity_id
+    finally:
+        await client.unlink("sale.order", orders)
+        await client.unlink("res.partner", [partner])

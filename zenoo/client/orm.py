@@ -273,6 +273,25 @@ class OrmMethods(_Client):
         known.update(zip(unknown, answers, strict=True))
         return frozenset(model for model in models if known[model])
 
+    async def visible_ids(
+        self, model: str, ids: Iterable[int], *, context: Mapping[str, Any] | None = None
+    ) -> list[int]:
+        """Those of ``ids`` the user sees: not deleted, and not hidden by a record rule (archived
+        ones count). One ``search``, never cached. Odoo refuses a whole ``read`` that names a
+        hidden record; this tells which ones to read."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        found = await self.call(
+            model,
+            "search",
+            args=([("id", "in", wanted)],),
+            context={**(context or {}), "active_test": False},
+            cache_ttl=0,
+        )
+        seen = set(found)
+        return [record_id for record_id in wanted if record_id in seen]
+
     async def get_user_permissions(self, model: str) -> dict[str, bool]:
         """``{"read": …, "write": …, "create": …, "unlink": …}`` for ``model`` (see :meth:`check_model_access`)."""
         results = await asyncio.gather(*(self.check_model_access(model, op) for op in ACCESS_OPERATIONS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from zenoo.exceptions import AccessError
 from zenoo.fields.lookups import RELATIONAL_TYPES
 from zenoo.fields.metadata import ModelFields, fields_to_read, model_fields, readable_default_names
 from zenoo.fields.writing import checked_create_values, checked_write_values
@@ -101,7 +102,9 @@ async def load_records(
 
 
 async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], binding: Binding) -> None:
-    """Load each relation for all ``records`` with one read per relation (fewer when cached)."""
+    """Load each relation for all ``records`` with one read per relation (fewer when cached). A
+    related record a record rule hides is not loaded: Odoo refuses the read when the relation is
+    used, as it refuses a read that names it."""
     for name in relations:
         values = [
             record.__dict__.get(name, (record.__pydantic_extra__ or {}).get(name)) for record in records
@@ -113,13 +116,21 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
         ids: list[int] = []
         for ref in refs:
             ids.extend([ref.id] if isinstance(ref, Many2one) else ref)
-        loaded = await load_records(binding, model, ids, refs[0].related_class)
+        hidden: set[int] = set()
+        try:
+            loaded = await load_records(binding, model, ids, refs[0].related_class)
+        except AccessError:  # a record rule hides some: load the others; relations to those stay lazy
+            seen = await binding.client.visible_ids(model, ids, context=binding.context or None)
+            hidden = set(ids) - set(seen)
+            if not hidden:
+                raise  # not a record rule: the model or a field is refused
+            loaded = await load_records(binding, model, seen, refs[0].related_class)
         by_id = {record.id: record for record in loaded}
         for ref in refs:
             if isinstance(ref, Many2one):
                 if ref.id in by_id:
                     ref._set_record(by_id[ref.id])
-            else:
+            elif hidden.isdisjoint(ref):
                 ref._set_records([by_id[i] for i in ref if i in by_id])
 
 

@@ -261,6 +261,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "note": Field("html", "Terms and conditions"),
             "client_order_ref": Field("char", "Customer Reference"),
             "tag_ids": _m2m("crm.tag", "sale_order_tag_rel", "order_id", "tag_id", "Tags"),
+            "opportunity_id": _m2o("crm.lead", "Opportunity"),  # sale_crm
         }, order="date_order desc, id desc"),
         _model("sale.order.line", "Sales Order Line", {
             "order_id": _m2o("sale.order", "Order Reference", required=True, ondelete="cascade"),
