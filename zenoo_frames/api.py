@@ -3,8 +3,10 @@
 Every function takes either a QuerySet (``to_polars(qs)``; ``await qs.to_polars()`` delegates here)
 or a client with a model name and optional domain and fields (``to_polars(client, "res.partner",
 [("is_company", "=", True)], ["name"])``), and how to fetch as ``options=FetchOptions(...)`` and/or
-the same settings as keywords (see :mod:`zenoo_frames.options`). The async functions run on the
-client's own event loop.
+the same settings as keywords (see :mod:`zenoo_frames.options`). For an async client or QuerySet,
+``to_arrow``, ``to_polars``, ``to_pandas`` and ``to_parquet`` return a coroutine that runs on the
+client's own event loop; for a blocking ``Client`` or its QuerySet they block and return the
+result, run on that client's loop thread.
 
 The synchronous entry points that Polars and Arrow consumers call (``scan_odoo()``, the Arrow C
 stream) run their coroutines on ONE loop thread: the ``runner`` given (the blocking ``Client``'s
@@ -16,11 +18,23 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    Unpack,
+    cast,
+    overload,
+)
 
 import pyarrow as pa
 
@@ -55,12 +69,50 @@ __all__ = [
 #: ``iter_batches``' defaults: a stream is consumed piece by piece, so it shows no progress bar.
 STREAM_DEFAULTS = FetchOptions(progress=False)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _Reader(Protocol[P, T_co]):
+    """A frame function: a coroutine for an async target, the result itself for a blocking one."""
+
+    @overload
+    def __call__(
+        self, target: BlockingClient | BlockingQuery, /, *args: P.args, **kwargs: P.kwargs
+    ) -> T_co: ...
+
+    @overload
+    def __call__(
+        self, target: AsyncTarget, /, *args: P.args, **kwargs: P.kwargs
+    ) -> Coroutine[Any, Any, T_co]: ...
+
+
+def _blocking_too(read: Callable[Concatenate[AsyncTarget, P], Coroutine[Any, Any, T]]) -> _Reader[P, T]:
+    """``read`` as is for an async target; for a blocking ``Client`` or its QuerySet, run on that
+    client's loop thread until done (a notebook's ``zenoo_frames.to_polars(client, ...)`` returns the
+    frame, not a coroutine left unawaited)."""
+
+    @wraps(read)
+    def either(target: Target, /, *args: P.args, **kwargs: P.kwargs) -> Any:
+        if isinstance(target, BlockingQuery):
+            query = target.queryset
+            assert query.runner is not None, "a blocking QuerySet is bound to its client's runner"
+            return query.runner.run(read(query, *args, **kwargs))
+        if isinstance(target, BlockingClient):
+            return target.runner.run(read(target.aclient, *args, **kwargs))
+        return read(target, *args, **kwargs)
+
+    return cast("_Reader[P, T]", either)
+
 
 # --- async entry points --------------------------------------------------------------------------
 
 
+@_blocking_too
 async def to_arrow(
     target: AsyncTarget,
+    /,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -77,8 +129,10 @@ async def to_arrow(
     return table
 
 
+@_blocking_too
 async def to_polars(
     target: AsyncTarget,
+    /,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -91,8 +145,10 @@ async def to_polars(
     return remember(arrow_to_polars(table, schema), schema, context)
 
 
+@_blocking_too
 async def to_pandas(
     target: AsyncTarget,
+    /,
     model: str | None = None,
     domain: Sequence[Any] | None = None,
     fields: Sequence[str] | None = None,
@@ -130,8 +186,10 @@ async def _table(
     return await fetch_table(source, fetch, schema=schema), schema, source.context
 
 
+@_blocking_too
 async def to_parquet(
     target: AsyncTarget,
+    /,
     path: str | os.PathLike[str],
     model: str | None = None,
     domain: Sequence[Any] | None = None,
@@ -339,8 +397,8 @@ async def _source(
     a client with a model, domain and fields (None: the model's default fields)."""
     if isinstance(target, BlockingClient | BlockingQuery):
         raise ConfigurationError(
-            "the async frame functions need an async ZenooClient or its QuerySet; with the blocking"
-            " Client use client.model(...).to_polars() (and the other QuerySet methods), which block"
+            "zenoo_frames.iter_batches needs an async ZenooClient or its QuerySet; with the blocking"
+            " Client use client.model(...).iter_batches(), which blocks"
         )
     if isinstance(target, FrameQuery):
         if model is not None or domain is not None or fields is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -56,13 +57,29 @@ def test_blocking_client_queryset_frames(blocking: Client, embedded: Any, marker
     assert duckdb.sql("select count(*) from qs where is_company").fetchall() == [(3,)]
 
 
-def test_blocking_client_and_queryset_are_refused_by_the_async_functions(blocking: Client) -> None:
+def test_the_frame_functions_block_for_a_blocking_client_and_its_queryset(
+    blocking: Client, marker: str, tmp_path: Path
+) -> None:
+    created = sorted(blocking.create("res.partner", [{"name": f"{marker}-{i}"} for i in range(3)]))
+    domain = [("name", "=like", f"{marker}%")]
+    frame = zenoo_frames.to_polars(blocking, "res.partner", domain, ["name"], progress=False)
+    assert isinstance(frame, pl.DataFrame) and frame["id"].to_list() == created
+    qs = blocking.model("res.partner").filter(name__startswith=marker).only("name")
+    assert zenoo_frames.to_arrow(qs, progress=False).column("id").to_pylist() == created
+    assert zenoo_frames.to_pandas(qs, progress=False)["name"].tolist() == [f"{marker}-{i}" for i in range(3)]
+    written = zenoo_frames.to_parquet(blocking, tmp_path / "p.parquet", "res.partner", domain, ["name"])
+    assert pl.read_parquet(written)["id"].to_list() == created
+
+
+def test_iter_batches_refuses_a_blocking_client_and_names_the_queryset_method(blocking: Client) -> None:
     import asyncio
 
+    async def consume() -> None:
+        async for _batch in zenoo_frames.iter_batches(blocking, "res.partner"):
+            pass
+
     with pytest.raises(ConfigurationError, match="blocking Client"):
-        asyncio.run(zenoo_frames.to_arrow(blocking, "res.partner"))
-    with pytest.raises(ConfigurationError, match="blocking Client"):
-        asyncio.run(zenoo_frames.to_polars(blocking.model("res.partner")))
+        asyncio.run(consume())
 
 
 def test_lazy_from_a_blocking_queryset(blocking: Client, marker: str) -> None:
