@@ -380,3 +380,21 @@ async def test_default_fields_leave_out_relations_the_user_may_not_read(target: 
                 assert "log_ids" not in frame.columns and frame["id"].to_list() == [client.uid]
             with pytest.raises(AccessError):  # asked for by name: Odoo's answer
                 await me.only("log_ids").values()
+
+
+async def test_default_fields_take_what_a_delegation_inherits(target: Any) -> None:
+    """res.users inherits res.partner (Odoo's _inherits) and product.product product.template:
+    fields_get describes the parent's fields as non-stored fields of the child, and the default
+    fields take those that are default fields of the parent (a user's name and email)."""
+    async with target.client() as client:
+        await target.log_in(client, "password")
+        users = await client.fields_get("res.users")
+        assert not users["name"].get("store") and users["name"]["related"] == "partner_id.name"
+        me = client.model("res.users").filter(id=client.uid)
+        row = (await me.values())[0]
+        partner = (await client.read("res.partner", [row["partner_id"]], ["name", "email"]))[0]
+        assert (row["name"], row["email"]) == (partner["name"], partner["email"] or None)
+        frame = await me.to_polars(progress=False)
+        assert {"name", "email", "login"} <= set(frame.columns) and "display_name" not in frame.columns
+        assert "name" in (await me.all())[0].loaded_fields
+        assert "name" in await client.model("product.product").field_names()

@@ -120,10 +120,13 @@ async def test_records_values_and_frames_read_the_same_default_fields(
         assert _field_columns(qs.lazy(progress=False).collect()) == expected
     by_name = await zenoo_frames.to_polars(client, "res.partner", [("name", "=like", f"{marker}%")])
     assert _field_columns(by_name) == ["id", *stored]
-    # Odoo 17 describes res.users' group fields (in_group_*, sel_groups_*) without store: not read
+    # Odoo 17 describes res.users' group fields (in_group_*, sel_groups_*) without store: not read;
+    # the fields res.users inherits from res.partner (related to partner_id.<name>) are
     users = await client.fields_get("res.users")
     frame = await client.model("res.users").filter(id=client.uid).to_polars(progress=False)
-    assert all(users[name].get("store") for name in _field_columns(frame) if name != "id")
+    columns = [name for name in _field_columns(frame) if name != "id"]
+    assert all(users[name].get("store") or users[name].get("related") == f"partner_id.{name}" for name in columns)
+    assert "name" in columns and not any(name.startswith(("in_group_", "sel_groups_")) for name in columns)
 
 
 async def test_sale_orders_amounts_and_states(odoo: tuple[ZenooClient, str, list[int]]) -> None:

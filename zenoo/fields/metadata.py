@@ -129,15 +129,38 @@ class AccessSource(FieldsSource, Protocol):
 async def readable_default_names(
     client: AccessSource, meta: ModelFields, declared: Iterable[str] | None = None
 ) -> list[str]:
-    """:meth:`ModelFields.default_names` less the x2many fields whose related model the user may
-    not read: Odoo refuses a whole ``read`` for one of them, and ``fields_get`` lists them (Odoo
-    19's res.partner.rtc_session_ids, res.users.log_ids, for a user who is not an administrator)."""
+    """The fields read when none are selected: :meth:`ModelFields.default_names`, plus (without
+    ``declared``) the fields a delegation inherits that are default fields of the parent model
+    (``res.users``' ``name`` and ``email``, ``product.product``'s ``name`` and ``list_price``:
+    stored on ``res.partner`` and ``product.template``, described by ``fields_get`` as non-stored
+    fields of the child), in ``fields_get`` order; less the x2many fields whose related model the
+    user may not read: Odoo refuses a whole ``read`` for one of them, and ``fields_get`` lists them
+    (Odoo 19's res.partner.rtc_session_ids, res.users.log_ids, for a user who is not an
+    administrator)."""
     names = meta.default_names(declared)
+    if declared is None and meta.delegate_fields:
+        inherited = await _inherited_defaults(client, meta)
+        names = [name for name in meta.fields if name in inherited or name in names]
     related = {name: str(meta.get(name)["relation"]) for name in names if meta.type_of(name) in X2MANY_TYPES}
     if not related:
         return names
     readable = await client.readable_models(related.values())
     return [name for name in names if name not in related or related[name] in readable]
+
+
+async def _inherited_defaults(client: AccessSource, meta: ModelFields) -> set[str]:
+    """The fields ``meta``'s model inherits through a delegation that are default fields of the
+    parent (whose own delegations count too)."""
+    inherited: set[str] = set()
+    for delegate in meta.delegate_fields:
+        parent = await model_fields(client, str(meta.get(delegate)["relation"]))
+        parent_names = set(await readable_default_names(client, parent))
+        inherited |= {
+            name
+            for name, field in meta.fields.items()
+            if field.get("related") == f"{delegate}.{name}" and name in parent_names
+        }
+    return inherited
 
 
 async def model_fields(client: FieldsSource, model: str) -> ModelFields:

@@ -189,27 +189,25 @@ class QuerySet:
     async def field_names(self) -> list[str]:
         """The fields a terminal reads (records, ``values()`` and frames alike): ``only()``, else the
         default fields (:func:`readable_default_names`: a declared class's fields, else the
-        stored ones, without binary and JSON blobs nor relations the user may not read), minus
+        stored ones and those inherited from a parent's, without binary and JSON blobs nor
+        relations the user may not read), minus
         ``defer()``, plus the relations named in ``prefetch()``. Validated against ``fields_get``."""
         meta = await self.fields_meta()
-        declared = declared_fields(self._state.model_class)
-        names = list(self._state.fields) if self._state.fields is not None else meta.default_names(declared)
-        meta.check((*names, *self._state.deferred))
-        names = [name for name in names if name not in self._state.deferred]
+        meta.check((*(self._state.fields or ()), *self._state.deferred))
         for relation in self._state.prefetch:
             kind = meta.type_of(relation)
             if kind not in RELATIONAL_TYPES:
                 raise InvalidLookupError(
                     f"prefetch needs relational fields: {self.model_name}.{relation} is a {kind} field"
                 )
-            if relation not in names:
-                names.append(relation)
-        if self._state.fields is None:  # less the relations the user may not read, which may take
-            await self.compiled_domain()  # requests: the query's own errors come first
+        if self._state.fields is not None:
+            names = list(self._state.fields)
+        else:  # the default fields may take requests: the query's own errors come first
+            await self.compiled_domain()
             await self.validated_ordering()
-            readable = set(await readable_default_names(self._client, meta, declared))
-            names = [name for name in names if name in readable or name in self._state.prefetch]
-        return names
+            names = await readable_default_names(self._client, meta, declared_fields(self._state.model_class))
+        names = [name for name in names if name not in self._state.deferred]
+        return names + [relation for relation in self._state.prefetch if relation not in names]
 
     # --- chaining -----------------------------------------------------------------------------
 
