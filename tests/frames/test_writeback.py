@@ -501,19 +501,21 @@ async def test_overwrite_writes_over_the_conflicts(
     assert await _gone(client, ids[3])  # overwriting does not bring back what the colleague deleted
 
 
-async def _leads_of(client: ZenooClient, salesperson: ZenooClient, tag: str, count: int) -> list[int]:
+async def _read_leads(
+    client: ZenooClient, salesperson: ZenooClient, tag: str, count: int
+) -> tuple[list[int], pl.DataFrame]:
+    """``count`` leads the admin assigns to the salesperson, and the salesperson's frame of their names."""
     created = await client.create(
         "crm.lead", [{"name": f"{tag}-{i}", "user_id": salesperson.uid} for i in range(count)]
     )
-    return list(created)
+    qs = salesperson.model("crm.lead").filter(id__in=list(created)).only("name").order_by("id")
+    return list(created), await qs.to_polars(progress=False)
 
 
 async def test_a_record_a_rule_hides_since_it_was_read_is_a_conflict(
     client: ZenooClient, salesperson: ZenooClient, tag: str
 ) -> None:
-    leads = await _leads_of(client, salesperson, tag, 3)
-    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
-    original = await qs.to_polars(progress=False)
+    leads, original = await _read_leads(client, salesperson, tag, 3)
     await client.write("crm.lead", [leads[1]], {"user_id": client.uid})  # the rule hides it from now on
     changes = zenoo_frames.diff(original, original.with_columns(pl.format("{} edited", "name").alias("name")))
     with pytest.raises(ConflictError) as caught:
@@ -532,9 +534,7 @@ async def test_a_record_a_rule_hides_since_it_was_read_is_a_conflict(
 async def test_a_record_a_rule_hides_while_the_write_back_runs_is_a_late_conflict(
     client: ZenooClient, salesperson: ZenooClient, tag: str
 ) -> None:
-    leads = await _leads_of(client, salesperson, tag, 6)
-    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
-    original = await qs.to_polars(progress=False)
+    leads, original = await _read_leads(client, salesperson, tag, 6)
     edited = original.with_columns(pl.format("{} edited", "name").alias("name"))
 
     def meanwhile(done: int, total: int) -> None:
@@ -556,9 +556,7 @@ async def test_a_record_to_delete_that_a_rule_hides_is_a_conflict(
 ) -> None:
     if not target.embedded:
         pytest.skip("a salesperson may not delete leads on real Odoo (the write-back refuses first)")
-    leads = await _leads_of(client, salesperson, tag, 3)
-    qs = salesperson.model("crm.lead").filter(id__in=leads).only("name").order_by("id")
-    original = await qs.to_polars(progress=False)
+    leads, original = await _read_leads(client, salesperson, tag, 3)
     await client.write("crm.lead", [leads[1]], {"user_id": client.uid})
     changes = zenoo_frames.diff(original, original.head(1))  # leads 1 and 2 deleted
     with pytest.raises(ConflictError) as caught:
