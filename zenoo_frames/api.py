@@ -180,10 +180,13 @@ async def _table(
     fetch: FetchOptions,
 ) -> tuple[pa.Table, FrameSchema, Mapping[str, Any] | None]:
     """The records as one Arrow table, the schema and the context they were read with (what the
-    eager readers share)."""
+    eager readers share): the client's (the user's ``lang``, ``tz``; a ``with_context`` view's
+    ``allowed_company_ids``…) with the QuerySet's over it, which a write-back of the frame writes in."""
     source = await _source(target, model, domain, fields)
     schema = await load_schema(source, display_names=fetch.display_names)
-    return await fetch_table(source, fetch, schema=schema), schema, source.context
+    context = {key: value for key, value in source.client.context.items() if key != "uid"}
+    context.update(source.context or {})
+    return await fetch_table(source, fetch, schema=schema), schema, context or None
 
 
 @_blocking_too

@@ -63,8 +63,8 @@ def diff(
     The columns' fields come from the schema zenoo remembers for the frames its readers return; for
     another frame (a copy, one read from a file), pass ``fields=`` (``await client.fields_get(model)``)
     with ``model=``, or use ``await qs.write_back(original, edited)``. The context the original was
-    read in (its QuerySet's: ``lang``, ``allowed_company_ids``…) is remembered too, and ``apply``
-    writes in it.
+    read in (the client's and its QuerySet's: ``lang``, ``allowed_company_ids``…) is remembered
+    too, and ``apply`` writes in it.
     """
     left, right = as_polars(original, "original"), as_polars(edited, "edited")
     schema = _schema(original, left, model, fields)
@@ -107,7 +107,7 @@ def diff(
         .with_columns(pl.col("__row").cast(pl.Int64))
         .join(right.select("id"), on="id", how="anti", maintain_order="left")
     )
-    context = remembered_context(original) if fields is None else None
+    context = remembered_context(original)  # None for a frame zenoo did not return
     return Changes(schema, columns, right, cells, creates, deletes, context)
 
 

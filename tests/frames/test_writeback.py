@@ -921,7 +921,8 @@ async def test_changes_are_written_in_the_context_the_frame_was_read_in(
         qs = qs.with_context(lang="en_US", zenoo_read="marked")
         original = await qs.to_polars(progress=False)
         changes = zenoo_frames.diff(original, original.with_columns(pl.col("color") + 1))
-        assert changes.context == {"lang": "en_US", "zenoo_read": "marked"}
+        users = {key: value for key, value in watched.context.items() if key != "uid"}  # lang, tz
+        assert changes.context == {**users, "lang": "en_US", "zenoo_read": "marked"}
         await changes.apply(watched)
         await zenoo_frames.diff(original, original.with_columns(pl.col("color") + 2)).apply(
             watched, context={"zenoo_read": "given"}, conflicts="overwrite"
@@ -934,6 +935,32 @@ async def test_changes_are_written_in_the_context_the_frame_was_read_in(
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [4, 4]
     with pytest.raises(InvalidValueError, match=r"apply\(\) needs the client to write with"):
         changes.apply(None)  # type: ignore[call-overload]
+
+
+async def test_a_frame_read_through_a_client_view_is_written_back_in_the_views_context(
+    target: Any, client: ZenooClient, tag: str
+) -> None:
+    """A view (client.with_context: a language, companies) reads the frame; applied with the client
+    itself, its changes are still written in the view's context, also when diffed with fields=."""
+    ids = await _partners(client, tag, 2, color=1)
+    transport = RecordsCalls(target.transport or httpx.AsyncHTTPTransport())
+    async with ZenooClient(target.url, transport=transport) as watched:
+        await target.log_in(watched, "password")
+        view = watched.with_context(zenoo_read="view")
+        readers = [
+            lambda: view.model("res.partner").filter(id__in=ids).only("color").to_polars(progress=False),
+            lambda: zenoo_frames.to_polars(view, "res.partner", [("id", "in", ids)], ["color"], progress=False),
+        ]
+        described = await watched.fields_get("res.partner")
+        for read in readers:
+            original = await read()
+            edited = original.with_columns(pl.col("color") + 1)
+            changes = zenoo_frames.diff(original, edited, model="res.partner", fields=described)
+            assert changes.context is not None and changes.context["zenoo_read"] == "view"
+            await changes.apply(watched)
+    writes = [context.get("zenoo_read") for method, context in transport.calls if method == "write"]
+    assert writes == ["view", "view"]
+    assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [3, 3]
 
 
 async def test_the_row_odoo_repeats_a_batch_error_on_is_named_last_and_said_to_be_maybe_fine(

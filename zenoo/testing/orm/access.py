@@ -80,7 +80,7 @@ def rule_error(version: int, operation: str, description: str, model: str, user:
         "If you really, really need access, perhaps you can win over your friendly administrator "
         "with a batch of freshly baked cookies."
     )
-    if operation == "create":
+    if operation != "read":  # create, unlink: the rule's own check
         where = (frame("odoo/models.py", 4159, "check_access_rule",
                        "raise self.env['ir.rule']._make_access_error(operation, forbidden)")
                  if version < 19 else frame("odoo/orm/models.py", 4115, "check_access", "raise result[1]()"))
