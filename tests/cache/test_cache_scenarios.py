@@ -43,3 +43,28 @@ async def test_cached_reads_and_write_invalidation_on_every_target(target):
     finally:
         await client.unlink("res.partner", [pid])
         await client.close()
+
+
+async def test_a_cached_function_called_through_a_view_gets_the_views_own_entry(target):
+    """@cached keys on the client's context too: a view with another context (a language, companies,
+    here active_test) must not be answered with the entry the client itself stored."""
+    from zenoo.cache import cached
+
+    @cached(models=["res.partner"])
+    async def named(client, name):
+        return await client.search("res.partner", [["name", "=like", f"{name}%"]], order="id")
+
+    client = ZenooClient(target.url, database=target.database)
+    await client.login(target.database, target.login, target.password)
+    await client.setup_cache_manager(backend="memory", strategy="lru", ttl=600)
+    name = f"zenoo-test-cache-{uuid.uuid4().hex[:10]}"
+    active, archived = await client.create("res.partner", [{"name": name}, {"name": name, "active": False}])
+    try:
+        everything = client.with_context(active_test=False)
+        assert await named(client, name) == [active]
+        assert await named(everything, name) == [active, archived]
+        assert await named(everything, name) == [active, archived] and await named(client, name) == [active]
+        assert client.cache.stats.hits == 2
+    finally:
+        await client.unlink("res.partner", [active, archived])
+        await client.close()

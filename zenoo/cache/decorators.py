@@ -84,7 +84,8 @@ def cached(
                 return await fn(*args, **kwargs)
             scope = client.cache_scope if client is not None else manager.scope
             key_args = {n: v for n, v in bound.arguments.items() if n != client_param}
-            key = manager.make_function_key(scope, qualname, key_args)
+            context = getattr(client, "context", None)  # a view's lang, companies…: entries of its own
+            key = manager.make_function_key(scope, qualname, key_args, context)
             hit, value = await manager.lookup(guards, key)
             if hit:
                 return value  # type: ignore[no-any-return]

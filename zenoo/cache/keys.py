@@ -128,10 +128,13 @@ def make_call_key(
     return CacheKey(database_id(server, database), model, _digest(data, 16))
 
 
-def make_function_key(scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]) -> CacheKey:
-    """The key of a call to the decorated function ``qualname`` with bound ``arguments``."""
+def make_function_key(
+    scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any], context: Mapping[str, Any] | None = None
+) -> CacheKey:
+    """The key of a call to the decorated function ``qualname`` with bound ``arguments``, made
+    through a client with ``context`` (its language, companies… change what the function reads)."""
     server, database, uid = scope
-    data = _dumps_for_key(qualname, [server, database, uid, qualname, dict(arguments)])
+    data = _dumps_for_key(qualname, [server, database, uid, qualname, dict(arguments), _plain(context or {})])
     return CacheKey(database_id(server, database), f"fn:{qualname}", _digest(data, 16))
 
 

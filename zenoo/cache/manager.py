@@ -237,10 +237,14 @@ class CacheManager:
         return make_call_key(scope, model, method, ids, args, kwargs, context)
 
     def make_function_key(
-        self, scope: Sequence[Any], qualname: str, arguments: Mapping[str, Any]
+        self,
+        scope: Sequence[Any],
+        qualname: str,
+        arguments: Mapping[str, Any],
+        context: Mapping[str, Any] | None = None,
     ) -> CacheKey:
         """The key of a call to a decorated function (see :func:`zenoo.cache.cached`)."""
-        return make_function_key(scope, qualname, arguments)
+        return make_function_key(scope, qualname, arguments, context)
 
     @property
     def scope(self) -> tuple[str, str | None, int | None]:
