@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from users import internal_user
 
-from zenoo import AccessError, ZenooClient
+from zenoo import AccessError, DoesNotExist, ZenooClient
 
 
 @pytest.fixture
@@ -89,3 +89,24 @@ async def test_prefetch_loads_the_related_records_the_user_sees_and_leaves_the_h
     finally:
         await client.unlink("sale.order", orders)
         await client.unlink("res.partner", [partner])
+
+
+async def test_queryset_update_and_delete_of_given_ids_refuse_those_they_cannot_find(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    """update(id, {...}) and delete(*ids) name records: one the user cannot see (hidden by the rule,
+    gone, filtered out) is DoesNotExist, and nothing is written or deleted."""
+    mine, admins, nobodys = leads
+    own = salesperson.model("crm.lead")
+    with pytest.raises(DoesNotExist, match=rf"record {admins} among those .* nothing was updated"):
+        await own.update(admins, {"name": "renamed"})
+    with pytest.raises(DoesNotExist, match=rf"record {admins}, 2000000000 .* nothing was deleted"):
+        await own.delete(mine, admins, 2_000_000_000)
+    with pytest.raises(DoesNotExist, match=rf"record {mine} among"):
+        await own.filter(user_id=False).update(mine, {"name": "renamed"})  # filtered out
+    names = {row["id"]: row["name"] for row in await client.read("crm.lead", leads, ["name"])}
+    assert names == {mine: f"{tag}-0", admins: f"{tag}-1", nobodys: f"{tag}-2"}
+    assert await own.filter(name="no such lead").update({"name": "x"}) is True  # matching none is fine
+    assert await own.update(mine, {"name": f"{tag}-0 renamed"}) is True
+    assert await client.model("crm.lead").delete(nobodys) is True  # a salesperson may not delete leads
+    assert await client.search("crm.lead", [["id", "in", leads]], order="id") == [mine, admins]

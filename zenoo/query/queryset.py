@@ -450,31 +450,45 @@ class QuerySet:
         ``update(name="x")``, ``update({"name": "x"})``, or ``update(record_id, {"name": "x"})``
         for one record.
         """
-        query, vals = self._target(args, "update")
+        given, vals = self._target(args, "update")
         vals = {**vals, **values}
         if not vals:
             raise InvalidValueError("update() needs values to write")
         await checked_write_values(self._client, self.model_name, vals)  # bad values fail before the search
-        ids = await query.cache(ttl=0).ids()  # the records to write now, never a cached answer
+        ids = await self._matching(given, "updated")
         if not ids:
             return True
         return await write_records(self._binding(), self.model_name, ids, vals)
 
     async def delete(self, *record_ids: int) -> bool:
-        """Delete the matching records (or the given ids) in one ``unlink``."""
-        query = self.filter(id__in=list(record_ids)) if record_ids else self
-        ids = await query.cache(ttl=0).ids()  # the records to delete now, never a cached answer
+        """Delete the matching records (or the given ids, which must all match) in one ``unlink``."""
+        ids = await self._matching([python_scalar(i) for i in record_ids] or None, "deleted")
         if not ids:
             return True
         return await unlink_records(self._binding(), self.model_name, ids)
 
-    def _target(self, args: tuple[Any, ...], name: str) -> tuple[QuerySet, dict[str, Any]]:
+    async def _matching(self, given: list[int] | None, done: str) -> list[int]:
+        """The ids of the matching records (a fresh search, never a cached answer); of ``given``,
+        which must all be among them: else DoesNotExist naming those that are not, nothing sent."""
+        query = self if given is None else self.filter(id__in=given)
+        ids = await query.cache(ttl=0).ids()
+        missing = [] if given is None else sorted(set(given) - set(ids))
+        if missing:
+            raise DoesNotExist(
+                f"no {self.model_name} record {', '.join(map(str, missing))} among those this QuerySet "
+                "matches and this user can see (gone, filtered out, archived, or hidden by a record "
+                f"rule): nothing was {done}"
+            )
+        return ids
+
+    def _target(self, args: tuple[Any, ...], name: str) -> tuple[list[int] | None, dict[str, Any]]:
+        """The record ids given (``update(5, {...})``; None: the matching records) and the values."""
         if len(args) == 2 and isinstance(python_scalar(args[0]), int) and isinstance(args[1], Mapping):
-            return self.filter(id=args[0]), dict(args[1])
+            return [python_scalar(args[0])], dict(args[1])
         if len(args) == 1 and isinstance(args[0], Mapping):
-            return self, dict(args[0])
+            return None, dict(args[0])
         if not args:
-            return self, {}
+            return None, {}
         raise InvalidValueError(f"{name}() takes keyword values, a dict, or an id and a dict; got {args!r}")
 
     async def create(self, values: Mapping[str, Any] | None = None, /, **more: Any) -> OdooModel:
