@@ -41,6 +41,7 @@ from zenoo.seams import OdooClient
 from zenoo.writing.progress import ProgressOption
 from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
+from zenoo.writing.translations import read_translations, translated_to_snapshot, write_lang
 from zenoo.writing.undo import Operation, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
@@ -420,12 +421,26 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], roo
                 not (isinstance(c, list | tuple) and c and c[0] == 0) for c in commands
             ):
                 op.irreversible = f"{op.model}.{name} commands other than create change existing records"
+    lang = write_lang(call.client, call.context)
+    translated = translated_to_snapshot(fields, names, lang, lambda name: _clears(op.values, name))
+    if translated:
+        cleared = any(_clears(op.values, name) for name in translated)
+        op.translations = await read_translations(call.client, op.model, op.ids, translated, call.context, cleared)
     seeded = [root._seeds.pop((op.model, record_id), None) for record_id in op.ids]
     if all(row is not None and all(name in row for name in names) for row in seeded):
         op.before = {record_id: {"id": record_id, **{n: row[n] for n in names}}
                      for record_id, row in zip(op.ids, seeded, strict=True) if row is not None}  # fmt: skip
         return
     op.before = {row["id"]: row for row in await _read(call, op.model, op.ids, names)}
+
+
+def _clears(values: Any, name: str) -> bool:
+    """Whether a write of ``values`` (``write``'s dict, or a ``load``'s columns and rows) empties
+    ``name`` on some record."""
+    if isinstance(values, Mapping):
+        return values.get(name) in (False, None)
+    columns, rows = values
+    return name in columns and any(not row[columns.index(name)] for row in rows)
 
 
 async def _snapshot_after(op: Operation, call: WriteCall, root: Transaction) -> None:

@@ -21,6 +21,8 @@ from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState
 from zenoo.writing.running import Options, execute
+from zenoo.writing.translations import Translations
+from zenoo.writing.translations import restore as restore_translations
 
 #: ``undone``: restored or deleted; ``nothing_to_undo``: the call applied nothing (it failed, or
 #: an unknown write turned out not to have run), or it deleted records this transaction created;
@@ -57,6 +59,8 @@ class Operation:
     children: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
     #: why part of it cannot be undone (link commands on a one2many …)
     irreversible: str = ""
+    #: translated fields before the write, in every active language (:mod:`zenoo.writing.translations`)
+    translations: Translations | None = field(default=None, repr=False)
     #: the caller was cancelled while the call was in flight (the transaction waited for its answer)
     interrupted: bool = field(default=False, repr=False)
 
@@ -331,14 +335,21 @@ async def _undo_write(op: Operation) -> None:
 async def _restore(op: Operation, fields: ModelFields, restore: dict[int, dict[str, Any]]) -> None:
     """Write the old values back as ``bulk_write`` sends values: identical ones by a shared
     ``write``, distinct ones by ``load`` (one request for what one request wrote, not one ``write``
-    per record); raise the first failing request's error."""
-    options = Options.of(chunk_size=len(restore), progress=False, validate=False)
-    archived = await archived_ids(op.client, fields, list(restore), op.context)
-    operation, requests = write_requests(op.client, fields, restore, options, op.context, archived)
-    result = await execute([operation], requests, options, op.model)
-    failed = next((call for call in result.calls if call.state != "done"), None)
-    if failed is not None:
-        raise failed.error if isinstance(failed.error, ZenooError) else ZenooError(f"restoring: {failed!r}")
+    per record), translated fields language by language; raise the first failing request's error."""
+
+    async def write(values: dict[int, dict[str, Any]], context: Mapping[str, Any] | None) -> None:
+        options = Options.of(chunk_size=len(values), progress=False, validate=False)
+        archived = await archived_ids(op.client, fields, list(values), context)
+        operation, requests = write_requests(op.client, fields, values, options, context, archived)
+        result = await execute([operation], requests, options, op.model)
+        failed = next((call for call in result.calls if call.state != "done"), None)
+        if failed is not None:
+            raise failed.error if isinstance(failed.error, ZenooError) else ZenooError(f"restoring: {failed!r}")
+
+    if op.translations is not None:
+        restore = await restore_translations(op.client, op.model, op.translations, restore, op.context, write)
+    if restore:
+        await write(restore, op.context)
 
 
 async def _created_children(op: Operation, relation: str, name: str) -> list[int] | None:

@@ -23,6 +23,7 @@ USER_RIGHTS: dict[str, frozenset[str]] = {
     "res.partner": _ALL,
     "res.partner.category": _ALL,
     "res.country": _READ,
+    "res.lang": _READ,
     "res.currency": _READ,
     "res.company": _READ,
     "res.users": _READ,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zenoo.testing.orm.hooks import TAX_RATE
+from zenoo.testing.orm.schema import LANGUAGES
 
 SUPERUSER_ID = 1
 ADMIN_GROUP_ID = 2  # members may do everything (Odoo's "Access Rights" group)
@@ -156,6 +157,8 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
 
     _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "decimal_places", "active", *audit_cols),
             [(1, "USD", "$", 0.01, 2, 1, *audit), (2, "EUR", "€", 0.01, 2, 1, *audit)])
+    _insert(db, "res_lang", ("id", "name", "code", "active", *audit_cols),
+            [(i + 1, name, code, 1, *audit) for i, (code, name) in enumerate(LANGUAGES)])
     _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),
             [(i + 1, name, code, phone, *audit) for i, (name, code, phone) in enumerate(COUNTRIES)])
     opening = None if version >= 19 else f"{BASE_TIME.year}-01-01"  # required on 17 only

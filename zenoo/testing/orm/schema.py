@@ -177,6 +177,11 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "code": Field("char", "Country Code", required=True, help="The ISO country code in two chars."),
             "phone_code": Field("integer", "Country Calling Code"),
         }, order="name"),
+        _model("res.lang", "Languages", {
+            "name": Field("char", "Name", required=True),
+            "code": Field("char", "Locale Code", required=True),
+            "active": Field("boolean", "Active", default=False),
+        }, order="active desc, name"),
         _model("res.currency", "Currency", {
             "name": Field("char", "Currency", required=True),
             "symbol": Field("char", "Symbol", required=True),
