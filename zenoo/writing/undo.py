@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from zenoo.exceptions import RollbackError, ZenooError
+from zenoo.exceptions import AccessError, RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import write_requests
@@ -109,21 +109,45 @@ async def _undo_one(op: Operation) -> None:
         op.undo, op.detail = "nothing_to_undo", "the call failed: Odoo applied nothing"
         return
     try:
-        if op.kind == "create":
-            await _undo_create(op)
-        elif op.kind == "write":
-            await _undo_write(op)
-        elif op.kind == "unlink" and not op.irreversible:
-            op.undo = "nothing_to_undo"
-        elif op.outcome == "unknown":
-            op.undo, op.detail = "unknown", "the call may or may not have run"
-        else:
-            op.undo, op.detail = "irreversible", op.irreversible
+        try:
+            await _undo_by_kind(op)
+        except AccessError:
+            wider = await _every_company(op)
+            if wider is None:
+                raise
+            op.context = wider  # the write may have moved its records out of the call's companies
+            await _undo_by_kind(op)
     except ZenooError as exc:
         op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
+
+
+async def _undo_by_kind(op: Operation) -> None:
+    if op.kind == "create":
+        await _undo_create(op)
+    elif op.kind == "write":
+        await _undo_write(op)
+    elif op.kind == "unlink" and not op.irreversible:
+        op.undo = "nothing_to_undo"
+    elif op.outcome == "unknown":
+        op.undo, op.detail = "unknown", "the call may or may not have run"
+    else:
+        op.undo, op.detail = "irreversible", op.irreversible
+
+
+async def _every_company(op: Operation) -> dict[str, Any] | None:
+    """The operation's context with every company the user may work in, when the call named fewer
+    (``allowed_company_ids``): a write that moved records to another company hides them from the
+    call's own companies. None when that would change nothing."""
+    chosen = {**op.client.context, **(op.context or {})}.get("allowed_company_ids")
+    if not isinstance(chosen, list | tuple) or op.client.uid is None:
+        return None
+    rows = await op.client.call("res.users", "read", ids=[op.client.uid], kwargs={"fields": ["company_ids"]},
+                                cache_ttl=0)  # fmt: skip
+    every = [*chosen, *(c for c in rows[0]["company_ids"] if c not in chosen)] if rows else list(chosen)
+    return {**(op.context or {}), "allowed_company_ids": every} if len(every) > len(chosen) else None
 
 
 async def _existing(op: Operation, model: str, ids: list[int]) -> list[int]:

@@ -222,6 +222,9 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
     demo_uid = users[-1].uid
     memberships = [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (demo_uid, 1), (4, 4), (3, 5)]
     _insert(db, "res_groups_users_rel", ("uid", "gid"), memberships)
+    # admin works in both companies, the others in the first
+    _insert(db, "res_company_users_rel", ("user_id", "cid"),
+            [(u.uid, cid) for u in users for cid in ((1, 2) if u.login == "admin" else (1,))])
 
     # generated partners: companies with contacts, and some individuals
     rows: list[tuple[Any, ...]] = []

@@ -210,6 +210,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "tz": Field("selection", "Timezone", selection=timezones(), inherited_from="partner_id.tz"),
             "partner_id": _m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),
             "company_id": _m2o("res.company", "Company", required=True),
+            "company_ids": _m2m("res.company", "res_company_users_rel", "user_id", "cid", "Companies"),
             "active": Field("boolean", "Active", default=True),
             "share": Field("boolean", "Share User", readonly=True, default=False),
             groups_field: _m2m("res.groups", "res_groups_users_rel", "uid", "gid", "Groups"),
