@@ -8,9 +8,11 @@ sends known parameters positionally on JSON-RPC and by Odoo 19's names on JSON-2
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from zenoo import ZenooClient
+from zenoo import InvalidValueError, ZenooClient
 
 # their subject is not the connection: the embedded servers are reached in-process
 pytestmark = pytest.mark.in_process
@@ -54,3 +56,25 @@ async def test_name_search_domain_by_either_name(any_client: ZenooClient, tag: s
         assert skipped == [partner]
     finally:
         await any_client.unlink("res.partner", [partner])
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"allowed_company_ids": 1}, "allowed_company_ids must be a list of company ids, got 1"),
+        ({"allowed_company_ids": ["1"]}, r"allowed_company_ids must be a list of company ids, got \['1'\]"),
+        ({"lang": 7}, "context 'lang' must be a str, got 7"),
+        ({"active_test": "no"}, "context 'active_test' must be a bool, got 'no'"),
+    ],
+)
+async def test_context_values_odoo_reads_are_checked_before_sending(
+    embedded: Any, context: dict[str, Any], message: str
+) -> None:
+    async with ZenooClient(embedded.url) as client:
+        await embedded.log_in(client, "password")
+        embedded.server.reset_requests()
+        with pytest.raises(InvalidValueError, match=message):
+            await client.with_context(**context).search("res.partner", [], limit=1)
+        with pytest.raises(InvalidValueError, match=message):
+            await client.search("res.partner", [], limit=1, context=context)
+        assert embedded.server.requests == []

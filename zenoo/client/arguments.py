@@ -47,3 +47,17 @@ def search_kwargs(domain: Sequence[Any] | None, offset: int, limit: int | None, 
             raise InvalidValueError(f"order must be a string such as 'name desc, id', got {type(order).__name__}")
         kwargs["order"] = order
     return kwargs
+
+
+def check_context(context: Mapping[str, Any]) -> None:
+    """InvalidValueError, before anything is sent, for a value Odoo cannot take under a context key
+    it reads itself (Odoo's own error would be a bare TypeError or an access refusal)."""
+    companies = context.get("allowed_company_ids")
+    if companies is not None and (
+        not isinstance(companies, list | tuple) or not all(type(c) is int for c in companies)
+    ):
+        raise InvalidValueError(f"allowed_company_ids must be a list of company ids, got {companies!r}")
+    for key, kind in (("lang", str), ("tz", str), ("active_test", bool)):
+        value = context.get(key)
+        if value is not None and value is not False and not isinstance(value, kind):
+            raise InvalidValueError(f"context {key!r} must be a {kind.__name__}, got {value!r}")

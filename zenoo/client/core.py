@@ -18,6 +18,7 @@ import httpx
 
 from zenoo._deprecation import warn_deprecated
 from zenoo.cache.keys import validate_ttl
+from zenoo.client.arguments import check_context
 from zenoo.client.features import ServerFeatures
 from zenoo.client.options import (
     ApiChoice,
@@ -367,6 +368,7 @@ class ZenooClient(OrmMethods, WriteMethods):
             raise InvalidValueError(f"context must be a dict, got {type(context).__name__}")
         validate_ttl(cache_ttl, what="cache_ttl")
         merged_context = {**self.context, **(context or {})}
+        check_context(merged_context)
         wire = protocol.call_request(credentials, model, method, id_list, args, kwargs or {}, merged_context)
         # a value JSON cannot carry (or NaN/infinity) fails here, before anything is sent
         body = encode_json(wire.body, f"{model}.{method}")
