@@ -398,7 +398,7 @@ class QuerySet:
                 and await query.with_context(active_test=False).exists()
             )
             archived = " among active records: an archived one does (.with_context(active_test=False))"
-            unseen = " that this user can see (a record rule may hide it)"
+            unseen = " that this user can see (a record rule may hide it: one on salespeople's own records, or on the companies in allowed_company_ids)"
             raise DoesNotExist(f"no {self.model_name} record matches {what}" + (archived if hidden else unseen))
         if len(records) > 1:
             raise MultipleObjectsReturned(f"more than one {self.model_name} record matches {lookups!r}")
