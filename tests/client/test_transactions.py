@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from transports import AnswersLate, LosesAnswer, SlowToAnswer, method_of
+from users import internal_user
 
 from zenoo import (
     BatchError,
@@ -548,19 +549,25 @@ def test_a_load_cell_is_read_back_only_where_odoo_s_conversion_is_certain(
     assert _loaded(meta, column, cell, in_utc) == expected
 
 
-async def test_a_write_that_moved_a_record_out_of_the_calls_companies_is_undone(client, tag):
-    """In a view naming one company, a write moves a partner to another: Odoo's multi-company rule
-    then hides it from that view, so the rollback undoes it with every company of the user."""
+async def test_a_write_that_moved_a_record_out_of_the_calls_companies_is_undone(target, client, tag):
+    """A user of two companies, in a view naming one, moves a partner to the other: Odoo's
+    multi-company rule then hides it from that view, so the rollback undoes it with every company
+    of the user (which it reads under no company restriction: the view's hides the other)."""
     me = (await client.read("res.users", [client.uid], ["company_id", "company_ids"]))[0]
     home = me["company_id"][0]
     other = next(company for company in me["company_ids"] if company != home)
-    partner = await client.create("res.partner", {"name": tag, "company_id": home})
-    view = client.with_context(allowed_company_ids=[home])
-    try:
-        with pytest.raises(RuntimeError, match="roll back"):
-            async with view.transaction():
-                await view.write("res.partner", [partner], {"company_id": other})
-                raise RuntimeError("roll back")
-        assert (await client.read("res.partner", [partner], ["company_id"]))[0]["company_id"][0] == home
-    finally:
-        await client.unlink("res.partner", [partner])
+    async with internal_user(target, client, ("group_user", "group_partner_manager")) as user:
+        was = (await client.read("res.users", [user.uid], ["company_id", "company_ids"]))[0]
+        await client.write("res.users", [user.uid], {"company_ids": [(6, 0, [home, other])], "company_id": home})
+        partner = await client.create("res.partner", {"name": tag, "company_id": home})
+        try:
+            view = user.with_context(allowed_company_ids=[home])
+            with pytest.raises(RuntimeError, match="roll back"):
+                async with view.transaction():
+                    await view.write("res.partner", [partner], {"company_id": other})
+                    raise RuntimeError("roll back")
+            assert (await client.read("res.partner", [partner], ["company_id"]))[0]["company_id"][0] == home
+        finally:
+            await client.unlink("res.partner", [partner])
+            await client.write("res.users", [user.uid], {"company_id": was["company_id"][0],
+                                                          "company_ids": [(6, 0, was["company_ids"])]})

@@ -144,8 +144,10 @@ async def _every_company(op: Operation) -> dict[str, Any] | None:
     chosen = {**op.client.context, **(op.context or {})}.get("allowed_company_ids")
     if not isinstance(chosen, list | tuple) or op.client.uid is None:
         return None
+    # read under none (Odoo then takes every company of the user): the call's own companies may not
+    # show the others to a read of company_ids
     rows = await op.client.call("res.users", "read", ids=[op.client.uid], kwargs={"fields": ["company_ids"]},
-                                cache_ttl=0)  # fmt: skip
+                                context={"allowed_company_ids": []}, cache_ttl=0)  # fmt: skip
     every = [*chosen, *(c for c in rows[0]["company_ids"] if c not in chosen)] if rows else list(chosen)
     return {**(op.context or {}), "allowed_company_ids": every} if len(every) > len(chosen) else None
 
