@@ -68,6 +68,8 @@ class FieldSpec:
     scale: int | None = None
     #: a monetary's many2one to res.currency: Odoo rounds what ``write`` stores to that currency
     currency_field: str | None = None
+    #: its value depends on the context: translated (per ``lang``) or company-dependent
+    contextual: bool = False
 
     @classmethod
     def from_fields_get(cls, model: ModelFields, name: str) -> FieldSpec:
@@ -88,6 +90,7 @@ class FieldSpec:
             required=bool(attrs.get("required", False)),
             scale=int(digits[1]) if isinstance(digits, list | tuple) and len(digits) == 2 else None,
             currency_field=attrs.get("currency_field") or None,
+            contextual=bool(attrs.get("translate") or attrs.get("company_dependent")),
         )
 
     @property

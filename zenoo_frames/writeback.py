@@ -347,6 +347,24 @@ class Changes:
         ]
         return summary_html("zenoo-changes", f"Changes to {self.model}", counts, self.preview(), "changes.preview()")
 
+    def _refuse_unknown_context(self) -> None:
+        """ConfigurationError when cells of translated or company-dependent fields would be written
+        in a context zenoo cannot know to be the one they were read in (a frame it did not return:
+        written in the applying client's language or company, they would land in the wrong one)."""
+        given = [c for c in self.creates.columns if c in self.columns and self.creates[c].is_not_null().any()]
+        names = [
+            name for name in dict.fromkeys([*self.cells, *given])
+            if (spec := self.columns[name].spec) is not None and spec.contextual
+        ]  # fmt: skip
+        if names:
+            raise ConfigurationError(
+                f"{self.model}: the cells of {', '.join(map(repr, names))} depend on the language or company "
+                "they were read in, and this frame does not say which (zenoo did not return it: a copy, "
+                "Parquet, lazy()); pass apply(..., context={...}) with the lang / allowed_company_ids it "
+                "was read in (context={} for the client's own), or use qs.write_back(original, edited) "
+                "with the QuerySet it came from; nothing was sent"
+            )
+
     @overload
     def apply(
         self,
@@ -393,6 +411,8 @@ class Changes:
         ``progress``: True for a bar, or a callable as ``bulk_write`` takes. ``context``: the one
         to write in (default: the one the original frame was read in, :attr:`context`).
         """
+        if context is None and self.context is None:
+            self._refuse_unknown_context()
         options: dict[str, Any] = {
             "conflicts": conflicts, "deletes": deletes, "rows_per_call": rows_per_call, "concurrency": concurrency,
             "progress": progress, "context": self.context if context is None else context,
@@ -424,7 +444,7 @@ async def write_back(
         changes = diff(original, edited, model=queryset.model_name, fields=described)
     else:
         changes = diff(original, edited, model=queryset.model_name)
-    context = dict(queryset.context) if queryset.context else None
+    context = dict(queryset.context)  # over its client's: the context the frame was read in
     return await apply_changes(
         changes,
         queryset.client,

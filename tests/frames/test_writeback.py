@@ -963,6 +963,27 @@ async def test_a_frame_read_through_a_client_view_is_written_back_in_the_views_c
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [3, 3]
 
 
+async def test_a_frame_zenoo_did_not_return_needs_a_context_for_its_translated_cells(
+    client: ZenooClient, tag: str
+) -> None:
+    """A copy (or a lazy() frame) does not say which language its translated cells were read in:
+    applied in the client's, they could land in the wrong language, so apply asks for a context."""
+    [product] = await client.bulk_create("product.template", [{"name": f"{tag}-p"}], progress=False)
+    original = await client.model("product.template").filter(id=product).only("name").to_polars(progress=False)
+    copy = original.clone()
+    described = await client.fields_get("product.template")
+    renamed = copy.with_columns(pl.lit(f"{tag}-renamed").alias("name"))
+    changes = zenoo_frames.diff(copy, renamed, model="product.template", fields=described)
+    assert changes.context is None
+    with pytest.raises(ConfigurationError, match=r"the cells of 'name' depend on the language .*context=\{\} for the client's own"):
+        await changes.apply(client)
+    assert (await client.read("product.template", [product], ["name"]))[0]["name"] == f"{tag}-p"
+    assert (await changes.apply(client, context={})).cells == 1
+    assert (await client.read("product.template", [product], ["name"]))[0]["name"] == f"{tag}-renamed"
+    again = zenoo_frames.diff(original, original.with_columns(pl.lit(f"{tag}-again").alias("name")))
+    assert again.context is not None and (await again.apply(client, conflicts="overwrite")).cells == 1
+
+
 async def test_the_row_odoo_repeats_a_batch_error_on_is_named_last_and_said_to_be_maybe_fine(
     client: ZenooClient, tag: str
 ) -> None:

@@ -75,6 +75,8 @@ class Field:
             "name": self.name,
             "depends": list(self.depends),
         }
+        if self.type in ("char", "text", "html"):  # Odoo's text fields say whether they are translated
+            full["translate"] = bool(self.translate)
         if version >= 19:
             full["groupable"] = self.store and self.type not in ("text", "html", "one2many")
         if self.aggregate:
