@@ -2,7 +2,8 @@
 
 Odoo 17+ keeps a translated field per language: a write of False empties every language, and a
 language without a translation of its own shows the en_US value. Runs on a real Odoo with French
-and Dutch active (activated here when they are not); the embedded server does not translate.
+and Dutch active (activated here when they are not, and deactivated again); the embedded server does
+not translate.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ async def industry(target: Any, client: ZenooClient, tag: str) -> AsyncIterator[
     if inactive:
         await client.write("res.lang", inactive, {"active": True})
     record = await client.create(MODEL, {"name": tag})
-    yield record
-    await client.unlink(MODEL, [record])
+    try:
+        yield record
+    finally:
+        await client.unlink(MODEL, [record])
+        if inactive:  # as they were: other tests rely on French being inactive
+            await client.write("res.lang", inactive, {"active": False})
 
 
 async def _full_names(client: ZenooClient, record: int) -> dict[str, Any]:
