@@ -41,7 +41,7 @@ from zenoo.seams import OdooClient
 from zenoo.writing.progress import ProgressOption
 from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
-from zenoo.writing.translations import read_translations, translated_to_snapshot, write_lang
+from zenoo.writing.translations import translations_before
 from zenoo.writing.undo import Operation, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
@@ -421,11 +421,9 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], roo
                 not (isinstance(c, list | tuple) and c and c[0] == 0) for c in commands
             ):
                 op.irreversible = f"{op.model}.{name} commands other than create change existing records"
-    lang = write_lang(call.client, call.context)
-    translated = translated_to_snapshot(fields, names, lang, lambda name: _clears(op.values, name))
-    if translated:
-        cleared = any(_clears(op.values, name) for name in translated)
-        op.translations = await read_translations(call.client, op.model, op.ids, translated, call.context, cleared)
+    op.translations = await translations_before(
+        call.client, fields, op.ids, names, call.context, lambda name: _clears(op.values, name)
+    )
     seeded = [root._seeds.pop((op.model, record_id), None) for record_id in op.ids]
     if all(row is not None and all(name in row for name in names) for row in seeded):
         op.before = {record_id: {"id": record_id, **{n: row[n] for n in names}}

@@ -7,7 +7,7 @@ Undoing with the old value in the write's language alone would lose the other la
 ``False``, and would give a language that followed ``en_US`` a copy of the English text as its own
 translation (which no longer follows later ``en_US`` edits). So, before such a write, a
 transaction reads the touched translated fields in every active language
-(:func:`read_translations`); the undo writes them back language by language (:func:`restore`):
+(:func:`translations_before`); the undo writes them back language by language (:func:`restore`):
 ``en_US`` first, then each language whose value differed from it; the write's language, when it
 followed ``en_US``, loses the translation the write gave it (``update_field_translations`` with
 ``False``).
@@ -23,7 +23,7 @@ from typing import Any
 from zenoo.fields.metadata import ModelFields
 from zenoo.seams import OdooClient
 
-__all__ = ["Translations", "read_translations", "restore", "translated_to_snapshot"]
+__all__ = ["Translations", "restore", "translations_before"]
 
 SOURCE_LANG = "en_US"
 
@@ -37,40 +37,35 @@ class Translations:
     values: dict[str, dict[int, dict[str, Any]]]  # language -> record id -> field -> value
 
 
-def write_lang(client: OdooClient, context: Mapping[str, Any] | None) -> str:
-    """The language a call writes in: its context's ``lang``, else the client's, else ``en_US``."""
-    return str({**client.context, **(context or {})}.get("lang") or SOURCE_LANG)
-
-
-def translated_to_snapshot(
-    fields: ModelFields, names: Sequence[str], lang: str, cleared: Callable[[str], bool]
-) -> list[str]:
-    """The translated fields of ``names`` whose undo needs every language: all of them when the write
-    is in another language than ``en_US``; else those it empties (``cleared``)."""
-    translated = [name for name in names if fields.get(name).get("translate")]
-    return translated if lang != SOURCE_LANG else [name for name in translated if cleared(name)]
-
-
-async def read_translations(
+async def translations_before(
     client: OdooClient,
-    model: str,
+    fields: ModelFields,
     ids: list[int],
-    names: list[str],
+    names: Sequence[str],
     context: Mapping[str, Any] | None,
-    cleared: bool,
-) -> Translations:
-    """``names`` of ``ids`` in every active language (``en_US`` first), one ``read`` per language."""
+    clears: Callable[[str], bool],
+) -> Translations | None:
+    """What the undo of a write of ``names`` needs of its translated fields, read in every active
+    language (``en_US`` first, one ``read`` per language): all of them when the write is in another
+    language than ``en_US`` (its context's, else the client's); else those it empties
+    (``clears``). None when it needs none: the write's language is then enough."""
+    lang = str({**client.context, **(context or {})}.get("lang") or SOURCE_LANG)
+    translated = [name for name in names if fields.get(name).get("translate")]
+    cleared = [name for name in translated if clears(name)]
+    wanted = translated if lang != SOURCE_LANG else cleared
+    if not wanted:
+        return None
     active = await client.call("res.lang", "search_read", args=([("active", "=", True)],), kwargs={"fields": ["code"]})
     languages = [SOURCE_LANG, *sorted({row["code"] for row in active} - {SOURCE_LANG})]
     base = dict(context or {})
 
-    async def read(lang: str) -> dict[int, dict[str, Any]]:
-        rows = await client.call(model, "read", ids=ids, kwargs={"fields": names, "load": None},
-                                 context={**base, "lang": lang}, cache_ttl=0)  # fmt: skip
+    async def read(language: str) -> dict[int, dict[str, Any]]:
+        rows = await client.call(fields.model, "read", ids=ids, kwargs={"fields": wanted, "load": None},
+                                 context={**base, "lang": language}, cache_ttl=0)  # fmt: skip
         return {row["id"]: row for row in rows}
 
-    found = await asyncio.gather(*(read(lang) for lang in languages))
-    return Translations(write_lang(client, context), cleared, dict(zip(languages, found, strict=True)))
+    found = await asyncio.gather(*(read(language) for language in languages))
+    return Translations(lang, bool(cleared), dict(zip(languages, found, strict=True)))
 
 
 async def restore(
