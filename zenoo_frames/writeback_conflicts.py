@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from zenoo.exceptions import AccessError, ConflictError, ZenooError
+from zenoo.exceptions import ConflictError, ZenooError
+from zenoo.models.loading import read_visible
 from zenoo.seams import OdooClient
 from zenoo.writing.results import CallResult, OperationResult
 from zenoo.writing.running import Send
@@ -86,21 +87,18 @@ async def _server_rows(
     """The current values of ``names`` of ``ids`` (one ``read``, cache bypassed; many2one as ids;
     none: only the ids, to see which records exist, since Odoo reads every field for ``fields=[]``),
     and the ids a record rule hides or that are gone, when Odoo refused the read for a hidden one:
-    then :meth:`visible_ids` tells which the user sees, and only they are read."""
+    then only those the user sees are read (:func:`zenoo.models.loading.read_visible`)."""
     kwargs = {"fields": names or ["id"], "load": None}
-    try:
-        rows = await client.call(model, "read", ids=ids, kwargs=kwargs, context=context, cache_ttl=0)
-        return rows, set()
-    except AccessError:
-        seen = await client.visible_ids(model, ids, context=context)
-        if len(seen) == len(ids):
-            raise  # not a record rule: the model or a field is refused
-    rows = (
-        await client.call(model, "read", ids=seen, kwargs=kwargs, context=context, cache_ttl=0)
-        if seen
-        else []
-    )
-    return rows, set(ids) - set(seen)
+
+    async def read(wanted: list[int]) -> list[dict[str, Any]]:
+        if not wanted:
+            return []
+        rows: list[dict[str, Any]] = await client.call(
+            model, "read", ids=wanted, kwargs=kwargs, context=context, cache_ttl=0
+        )
+        return rows
+
+    return await read_visible(client, model, ids, read, context)
 
 
 def _server_frame(changes: Changes, rows: list[dict[str, Any]], names: list[str]) -> pl.DataFrame:

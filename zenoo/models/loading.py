@@ -6,8 +6,9 @@ the query's relation cache (:class:`zenoo.models.binding.RelationCache`), emptie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from zenoo.exceptions import AccessError
 from zenoo.fields.lookups import RELATIONAL_TYPES
@@ -18,7 +19,10 @@ from zenoo.models.binding import Binding, RecordStore
 from zenoo.models.builder import declared_fields, get_model_class, related_class
 from zenoo.models.record_values import from_odoo
 from zenoo.models.relations import Many2one, X2many
+from zenoo.seams import OdooClient
 from zenoo.state import context_key
+
+T = TypeVar("T")
 
 
 async def class_for(binding: Binding, model: str, cls: type[OdooModel] | None) -> type[OdooModel]:
@@ -101,6 +105,27 @@ async def load_records(
     return rows_to_records(cls, meta, (rows[i] for i in ids if i in rows), binding)
 
 
+async def read_visible(
+    client: OdooClient,
+    model: str,
+    ids: Sequence[int],
+    read: Callable[[list[int]], Awaitable[T]],
+    context: Mapping[str, Any] | None,
+) -> tuple[T, set[int]]:
+    """``read(ids)``, and no hidden id; or, when Odoo refuses it because a record rule hides some of
+    ``ids`` (it refuses a whole read that names one, where it drops a deleted one), ``read`` of those
+    the user sees (:meth:`~zenoo.ZenooClient.visible_ids`) and the ids it does not (hidden, or gone).
+    An AccessError that is not a rule's (the model, a field) is raised."""
+    try:
+        return await read(list(ids)), set()
+    except AccessError:
+        seen = await client.visible_ids(model, ids, context=context)
+        hidden = set(ids) - set(seen)
+        if not hidden:
+            raise
+    return await read(seen), hidden
+
+
 async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], binding: Binding) -> None:
     """Load each relation for all ``records`` with one read per relation (fewer when cached). A
     related record a record rule hides is not loaded: Odoo refuses the read when the relation is
@@ -116,15 +141,9 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
         ids: list[int] = []
         for ref in refs:
             ids.extend([ref.id] if isinstance(ref, Many2one) else ref)
-        hidden: set[int] = set()
-        try:
-            loaded = await load_records(binding, model, ids, refs[0].related_class)
-        except AccessError:  # a record rule hides some: load the others; relations to those stay lazy
-            seen = await binding.client.visible_ids(model, ids, context=binding.context or None)
-            hidden = set(ids) - set(seen)
-            if not hidden:
-                raise  # not a record rule: the model or a field is refused
-            loaded = await load_records(binding, model, seen, refs[0].related_class)
+        load = partial(load_records, binding, model, cls=refs[0].related_class)
+        # relations to records a rule hides stay lazy
+        loaded, hidden = await read_visible(binding.client, model, ids, load, binding.context or None)
         by_id = {record.id: record for record in loaded}
         for ref in refs:
             if isinstance(ref, Many2one):
