@@ -95,15 +95,23 @@ def _blocking_too(read: Callable[Concatenate[AsyncTarget, P], Coroutine[Any, Any
 
     @wraps(read)
     def either(target: Target, /, *args: P.args, **kwargs: P.kwargs) -> Any:
-        if isinstance(target, BlockingQuery):
-            query = target.queryset
-            assert query.runner is not None, "a blocking QuerySet is bound to its client's runner"
-            return query.runner.run(read(query, *args, **kwargs))
-        if isinstance(target, BlockingClient):
-            return target.runner.run(read(target.aclient, *args, **kwargs))
-        return read(target, *args, **kwargs)
+        if not isinstance(target, BlockingClient | BlockingQuery):
+            return read(target, *args, **kwargs)
+        unwrapped, runner = _async_target(target)
+        assert runner is not None, "a blocking client or QuerySet brings its client's runner"
+        return runner.run(read(unwrapped, *args, **kwargs))
 
     return cast("_Reader[P, T]", either)
+
+
+def _async_target(target: Target) -> tuple[AsyncTarget, Runner | None]:
+    """The async client or QuerySet behind ``target``, and the runner of the blocking client it
+    belongs to (None for an async one)."""
+    if isinstance(target, BlockingQuery):
+        target = target.queryset
+    if isinstance(target, BlockingClient):
+        return target.aclient, target.runner
+    return target, target.runner if isinstance(target, FrameQuery) else None
 
 
 # --- async entry points --------------------------------------------------------------------------
@@ -453,13 +461,8 @@ class _Binding:
         fields: Sequence[str] | None,
         runner: Runner | None,
     ) -> None:
-        if isinstance(target, BlockingQuery):
-            target = target.queryset
-        if isinstance(target, BlockingClient):
-            runner = runner or target.runner
-            target = target.aclient
-        elif isinstance(target, FrameQuery):
-            runner = runner or target.runner
+        target, own = _async_target(target)
+        runner = runner or own
         if not isinstance(target, FrameQuery) and (not isinstance(model, str) or not model):
             raise ConfigurationError(f"a model name is required with a client, got {model!r}")
         self._target: AsyncTarget = target
