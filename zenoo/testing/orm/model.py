@@ -131,10 +131,8 @@ class BaseModel:
         rule = self._rule()
         if not rule or not ids:
             return
-        compiler = DomainCompiler(self.env.registry.models, self._version, False)
-        where, params = compiler.where(self.spec, [*rule, ("id", "in", ids)], "t0")
-        visible = {row[0] for row in self._sql(f"SELECT t0.id FROM \"{self.spec.table}\" t0 WHERE {where}", params)}
-        if self._existing(ids) - visible:
+        unfiltered = self.env.with_context(active_test=False)[self.spec.name]  # archived ones are seen
+        if self._existing(ids) - set(unfiltered._search_ids([("id", "in", ids)])):
             user = self._sql("SELECT name FROM res_users WHERE id = ?", [self.env.uid])[0][0]
             raise access.rule_error(self._version, operation, self.spec.description, self.spec.name,
                                     user, self.env.uid)
