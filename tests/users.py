@@ -10,6 +10,9 @@ from typing import Any
 
 from zenoo import ZenooClient
 
+#: the groups of a salesperson, under crm's "Personal Leads" rule (the embedded servers' demo user is)
+SALESPERSON = ("group_user", "sales_team.group_sale_salesman")
+
 
 @asynccontextmanager
 async def internal_user(target: Any, admin: ZenooClient, groups: Sequence[str]) -> AsyncIterator[ZenooClient]:

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from users import internal_user
+from users import SALESPERSON, internal_user
 
 from zenoo import AccessError, DoesNotExist, ZenooClient
 
 
 @pytest.fixture
 async def salesperson(target: Any, client: ZenooClient) -> AsyncIterator[ZenooClient]:
-    async with internal_user(target, client, ("group_user", "sales_team.group_sale_salesman")) as zc:
+    async with internal_user(target, client, SALESPERSON) as zc:
         yield zc
 
 

@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from transports import AnswersLate, HoldsAnswer, RecordsCalls
-from users import internal_user
+from users import SALESPERSON, internal_user
 
 import zenoo_frames
 from zenoo import (
@@ -91,7 +91,7 @@ async def salesperson(target: Any, client: ZenooClient) -> AsyncIterator[ZenooCl
     """A user under crm's "Personal Leads" rule, who sees only the leads assigned to them or to
     nobody: the embedded servers' demo user; on real Odoo a user made for the test (internal user,
     salesperson) and removed afterwards."""
-    async with internal_user(target, client, ("group_user", "sales_team.group_sale_salesman")) as zc:
+    async with internal_user(target, client, SALESPERSON) as zc:
         yield zc
 
 
