@@ -18,23 +18,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import wraps
 from pathlib import Path
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Concatenate,
-    Literal,
-    ParamSpec,
-    Protocol,
-    TypeVar,
-    Unpack,
-    cast,
-    overload,
-)
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import pyarrow as pa
 
@@ -46,7 +34,15 @@ from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_sch
 from zenoo_frames.options import FetchKeywords, FetchOptions
 from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
-from zenoo_frames.targets import AsyncTarget, BlockingClient, BlockingQuery, FrameQuery, Target
+from zenoo_frames.targets import (
+    AsyncTarget,
+    BlockingClient,
+    BlockingQuery,
+    FrameQuery,
+    Target,
+    async_target,
+    blocking_too,
+)
 from zenoo_frames.writeback_frames import remember
 
 logger = logging.getLogger("zenoo.frames")
@@ -69,55 +65,10 @@ __all__ = [
 #: ``iter_batches``' defaults: a stream is consumed piece by piece, so it shows no progress bar.
 STREAM_DEFAULTS = FetchOptions(progress=False)
 
-P = ParamSpec("P")
-T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-
-
-class _Reader(Protocol[P, T_co]):
-    """A frame function: a coroutine for an async target, the result itself for a blocking one."""
-
-    @overload
-    def __call__(
-        self, target: BlockingClient | BlockingQuery, /, *args: P.args, **kwargs: P.kwargs
-    ) -> T_co: ...
-
-    @overload
-    def __call__(
-        self, target: AsyncTarget, /, *args: P.args, **kwargs: P.kwargs
-    ) -> Coroutine[Any, Any, T_co]: ...
-
-
-def _blocking_too(read: Callable[Concatenate[AsyncTarget, P], Coroutine[Any, Any, T]]) -> _Reader[P, T]:
-    """``read`` as is for an async target; for a blocking ``Client`` or its QuerySet, run on that
-    client's loop thread until done (a notebook's ``zenoo_frames.to_polars(client, ...)`` returns the
-    frame, not a coroutine left unawaited)."""
-
-    @wraps(read)
-    def either(target: Target, /, *args: P.args, **kwargs: P.kwargs) -> Any:
-        if not isinstance(target, BlockingClient | BlockingQuery):
-            return read(target, *args, **kwargs)
-        unwrapped, runner = _async_target(target)
-        assert runner is not None, "a blocking client or QuerySet brings its client's runner"
-        return runner.run(read(unwrapped, *args, **kwargs))
-
-    return cast("_Reader[P, T]", either)
-
-
-def _async_target(target: Target) -> tuple[AsyncTarget, Runner | None]:
-    """The async client or QuerySet behind ``target``, and the runner of the blocking client it
-    belongs to (None for an async one)."""
-    if isinstance(target, BlockingQuery):
-        target = target.queryset
-    if isinstance(target, BlockingClient):
-        return target.aclient, target.runner
-    return target, target.runner if isinstance(target, FrameQuery) else None
-
-
 # --- async entry points --------------------------------------------------------------------------
 
 
-@_blocking_too
+@blocking_too
 async def to_arrow(
     target: AsyncTarget,
     /,
@@ -137,7 +88,7 @@ async def to_arrow(
     return table
 
 
-@_blocking_too
+@blocking_too
 async def to_polars(
     target: AsyncTarget,
     /,
@@ -153,7 +104,7 @@ async def to_polars(
     return remember(arrow_to_polars(table, schema), schema, context)
 
 
-@_blocking_too
+@blocking_too
 async def to_pandas(
     target: AsyncTarget,
     /,
@@ -197,7 +148,7 @@ async def _table(
     return await fetch_table(source, fetch, schema=schema), schema, context or None
 
 
-@_blocking_too
+@blocking_too
 async def to_parquet(
     target: AsyncTarget,
     /,
@@ -461,7 +412,7 @@ class _Binding:
         fields: Sequence[str] | None,
         runner: Runner | None,
     ) -> None:
-        target, own = _async_target(target)
+        target, own = async_target(target)
         runner = runner or own
         if not isinstance(target, FrameQuery) and (not isinstance(model, str) or not model):
             raise ConfigurationError(f"a model name is required with a client, got {model!r}")
