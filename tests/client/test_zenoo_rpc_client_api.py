@@ -232,10 +232,14 @@ async def test_check_access_asks_odoo_before_writing(target) -> None:  # type: i
     demo = target.server.users["demo"]
     async with ZenooClient(target.url) as client:
         await client.login(target.database, demo.login, demo.password)
-        with pytest.raises(AccessError, match=r"res.company.write not sent: .*not allowed to modify 'Companies' "
-                                              r"\(res.company\).*check_access=False"):  # fmt: skip
+        refused = r"res.company not written: .*not allowed to modify 'Companies' \(res.company\).*check_access=False"
+        with pytest.raises(AccessError, match=refused):
             await client.write("res.company", [1], {"name": "renamed"})
         assert "write" not in _sent(client) and _sent(client)["check_access_rights"] == 1
+        with pytest.raises(AccessError, match=refused):  # bulk writes ask the same question first
+            await client.bulk_write("res.company", {1: {"name": "renamed"}, 2: {"name": "other"}}, progress=False)
+        assert "write" not in _sent(client) and "load" not in _sent(client)
+        assert _sent(client)["check_access_rights"] == 2
         with pytest.raises(AccessError, match=r"res.company"):  # not checked first: the write itself fails
             await client.write("res.company", [1], {"name": "renamed"}, check_access=False)
         assert _sent(client)["write"] == 1
@@ -244,7 +248,9 @@ async def test_check_access_asks_odoo_before_writing(target) -> None:  # type: i
         try:
             for phone in ("1", "2"):
                 assert await client.write("res.partner", [pid], {"phone": phone})
-            assert _sent(client)["check_access_rights"] == 2 and _sent(client)["write"] == 3
+            assert _sent(client)["check_access_rights"] == 3 and _sent(client)["write"] == 3
+            await client.bulk_write("res.partner", {pid: {"phone": "3"}}, progress=False)  # already asked
+            assert _sent(client)["check_access_rights"] == 3
         finally:
             await client.unlink("res.partner", [pid])
     with pytest.raises(InvalidValueError, match="check_access must be True or False"):

@@ -186,12 +186,13 @@ class OrmMethods(_Client):
         if validate_required:
             vals = await checked_write_values(self, model, vals)
         if check_access:
-            await self._check_write_right(model)
+            await self.require_write_access(model)
         answer: bool = await self.call(model, "write", ids=id_list, args=(vals,), context=context)
         return answer
 
-    async def _check_write_right(self, model: str) -> None:
-        """Odoo's AccessError unless the user may write records of ``model`` (remembered per login)."""
+    async def require_write_access(self, model: str) -> None:
+        """Raise :class:`AccessError` unless the user has the write access right on ``model``
+        (Odoo's ``check_access_rights("write")``, asked once per model and login)."""
         shared = self._shared
         if model in shared.writable_models:
             return
@@ -199,9 +200,9 @@ class OrmMethods(_Client):
             await self.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
         except AccessError as exc:
             raise AccessError(
-                f"{model}.write not sent: Odoo's check_access_rights('write') refused it ({' '.join(exc.message.split())}); Odoo lets a "
+                f"{model} not written: Odoo's check_access_rights('write') refused it ({' '.join(exc.message.split())}); Odoo lets a "
                 "user write some records without that right (a user's own preferences on res.users): "
-                "write(..., check_access=False) sends it and lets Odoo decide",
+                "client.write(..., check_access=False) sends such a write and lets Odoo decide",
                 odoo_name=exc.odoo_name, arguments=exc.arguments, debug=exc.debug, http_status=exc.http_status,
             ) from None
         shared.writable_models.add(model)

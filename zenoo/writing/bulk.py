@@ -286,8 +286,7 @@ async def bulk_write(
     checked = await checked_updates(client, model, updates, options.validate)
     fields = await model_fields(client, model)
     if checked:
-        # the access right first, once (as ZenooClient.write does), rather than in every request
-        await client.call(model, "check_access_rights", kwargs={"operation": "write"}, cache_ttl=0)
+        await client.require_write_access(model)
     archived = await archived_ids(client, fields, list(checked), context) if options.via != "write" else set()
     operation, requests = write_requests(client, fields, checked, options, context, archived)
     return await execute([operation], requests, options, model)
