@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from users import SALESPERSON, internal_user
 
-from zenoo import AccessError, DoesNotExist, ZenooClient
+from zenoo import AccessError, BatchError, DoesNotExist, ZenooClient
 
 
 @pytest.fixture
@@ -57,6 +57,16 @@ async def test_a_read_or_write_naming_a_hidden_lead_is_refused(
     assert names == [f"{tag}-0", f"{tag}-1"]  # the write changed neither
     assert await salesperson.read("crm.lead", [mine, 2_000_000_000], ["name"]) != []  # a gone id is dropped
     assert await salesperson.visible_ids("crm.lead", [admins, mine, 2_000_000_000]) == [mine]
+
+
+async def test_a_bulk_write_naming_a_hidden_lead_says_so_and_writes_none(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    mine, admins, _nobodys = leads
+    with pytest.raises(BatchError, match=rf"row 0: record {admins} does not exist, or a record rule hides it"):
+        await salesperson.bulk_write("crm.lead", {admins: {"name": "a"}, mine: {"name": "b"}}, progress=False)
+    names = [row["name"] for row in await client.read("crm.lead", [mine, admins], ["name"])]
+    assert names == [f"{tag}-0", f"{tag}-1"]  # one load, refused whole
 
 
 async def test_creating_a_lead_the_rule_would_hide_is_refused(

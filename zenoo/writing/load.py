@@ -164,6 +164,20 @@ def batch_repeat(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
     return first if repeated else None
 
 
+def _explained(message: Mapping[str, Any], columns: Sequence[str], rows: Sequence[Sequence[str] | None]) -> str:
+    """``load``'s message for a row, saying what Odoo's "Unknown database identifier" of an update
+    means: ``load`` looks the ``.id`` up with a search, which finds neither a deleted record nor one
+    a record rule hides from the user."""
+    text = str(message.get("message")).strip()
+    record = message.get("record")
+    if message.get("field") != ".id" or columns[:1] != [".id"] or not isinstance(record, int):
+        return text
+    row = rows[record] if 0 <= record < len(rows) else None
+    if row is None:
+        return text
+    return f"record {row[0]} does not exist, or a record rule hides it from this user ({text})"
+
+
 async def send_load(client: OdooClient, model: str, result: CallResult, context: Mapping[str, Any] | None) -> None:
     """One ``load``, in ``context`` (see :func:`load_context`); its per-row messages make it
     ``failed`` (Odoo wrote none of its rows), with :class:`ConcurrentUpdateError` when each of them
@@ -182,7 +196,7 @@ async def send_load(client: OdooClient, model: str, result: CallResult, context:
             )  # fmt: skip
         repeat = batch_repeat(errors)
         text = "; ".join(
-            f"row {m.get('record', '?')}: {str(m.get('message')).strip()}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
+            f"row {m.get('record', '?')}: {_explained(m, columns, rows)}" + (f" ({BATCH_REPEAT_NOTE})" if m is repeat else "")
             for m in errors[:5]
         ) or "no ids"
         raise OdooServerError(
