@@ -365,6 +365,9 @@ class Client:
     def readable_models(self, models: Iterable[str]) -> frozenset[str]:
         return self._run(self._async.readable_models(models))
 
+    def require_write_access(self, model: str) -> None:
+        self._run(self._async.require_write_access(model))
+
     def visible_ids(self, model: str, ids: Iterable[int], *, context: Mapping[str, Any] | None = None) -> list[int]:
         return self._run(self._async.visible_ids(model, ids, context=context))
 
