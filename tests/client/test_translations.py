@@ -1,9 +1,9 @@
-"""Rolling back writes of translated fields restores every language, as it stood.
+"""Translated fields as Odoo 17+ keeps them, and rolling back their writes.
 
-Odoo 17+ keeps a translated field per language: a write of False empties every language, and a
-language without a translation of its own shows the en_US value. Runs on a real Odoo with French
-and Dutch active (activated here when they are not, and deactivated again); the embedded server does
-not translate.
+Odoo keeps a translated field per language: a write in a language stores that language's text (and
+en_US's when the field was empty), a write of False empties every language, and a language without
+a text of its own shows the en_US value. A rollback restores every language as it stood. French and
+Dutch are activated here when they are not, and deactivated again.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from typing import Any
 
 import pytest
 
-from zenoo import ZenooClient
+from zenoo import UserError, ZenooClient
 
 LANGUAGES = ("en_US", "fr_FR", "nl_BE")
 MODEL = "res.partner.industry"  # full_name: translated, not required
 
 
 @pytest.fixture
-async def industry(target: Any, client: ZenooClient, tag: str) -> AsyncIterator[int]:
+async def industry(client: ZenooClient, tag: str) -> AsyncIterator[int]:
     """An industry whose full name the test translates; French and Dutch active on the server."""
-    if target.embedded:
-        pytest.skip("the embedded server does not translate (docs/testing-server.md)")
     found = await client.search_read(
         "res.lang", [("code", "in", list(LANGUAGES[1:])), ("active", "in", [True, False])], ["active"]
     )
@@ -44,6 +42,58 @@ async def _full_names(client: ZenooClient, record: int) -> dict[str, Any]:
         lang: (await client.with_context(lang=lang).read(MODEL, [record], ["full_name"]))[0]["full_name"]
         for lang in LANGUAGES
     }
+
+
+async def test_each_language_keeps_its_own_text_or_shows_en_us(
+    client: ZenooClient, industry: int, tag: str
+) -> None:
+    async def write(lang: str, value: Any) -> dict[str, Any]:
+        await client.with_context(lang=lang).write(MODEL, [industry], {"full_name": value})
+        return await _full_names(client, industry)
+
+    en, fr, nl = LANGUAGES
+    assert await write(en, "A") == {en: "A", fr: "A", nl: "A"}
+    assert await write(fr, "B") == {en: "A", fr: "B", nl: "A"}
+    assert await write(en, "C") == {en: "C", fr: "B", nl: "C"}
+    assert await write(fr, False) == {en: False, fr: False, nl: False}  # every language emptied
+    assert await write(fr, "F") == {en: "F", fr: "F", nl: "F"}  # en_US too, the field being empty
+    assert await write(en, "G") == {en: "G", fr: "F", nl: "G"}
+    assert await write(nl, "H") == {en: "G", fr: "F", nl: "H"}
+    french = client.with_context(lang=fr)
+    assert await french.search(MODEL, [("id", "=", industry), ("full_name", "=", "F")]) == [industry]
+    assert await french.search(MODEL, [("id", "=", industry), ("full_name", "=", "G")]) == []
+    assert await client.call(MODEL, "update_field_translations", ids=[industry],
+                             kwargs={"field_name": "full_name", "translations": {nl: False}})  # fmt: skip
+    assert await _full_names(client, industry) == {en: "G", fr: "F", nl: "G"}
+    with pytest.raises(UserError, match="The following languages are not activated: de_DE"):
+        await client.call(MODEL, "update_field_translations", ids=[industry],
+                          kwargs={"field_name": "full_name", "translations": {"de_DE": "X"}})  # fmt: skip
+
+
+async def test_a_record_created_in_a_language_has_its_text_there_and_in_en_us(
+    client: ZenooClient, industry: int, tag: str
+) -> None:
+    french = client.with_context(lang="fr_FR")
+    created = await french.create(MODEL, {"name": f"{tag} fr", "full_name": "D"})
+    try:
+        await client.write(MODEL, [created], {"full_name": "E"})
+        assert await _full_names(client, created) == {"en_US": "E", "fr_FR": "D", "nl_BE": "E"}
+    finally:
+        await client.unlink(MODEL, [created])
+
+
+async def test_an_inactive_language_reads_en_us_on_17_and_is_refused_on_19(
+    target: Any, client: ZenooClient, industry: int
+) -> None:
+    german = client.with_context(lang="de_DE")
+    if target.version >= 19:
+        with pytest.raises(UserError, match="Invalid language code: de_DE"):
+            await german.read(MODEL, [industry], ["full_name"])
+    else:
+        assert await german.read(MODEL, [industry], ["full_name"]) == await client.read(MODEL, [industry], ["full_name"])
+    assert await german.call(MODEL, "read", ids=[industry], kwargs={"fields": ["active"]}) == [
+        {"id": industry, "active": True}  # a field that is not translated is read in any language
+    ]
 
 
 async def _written_then_rolled_back(client: ZenooClient, lang: str, record: int, value: Any) -> None:

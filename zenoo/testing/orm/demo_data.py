@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zenoo.testing.orm.hooks import TAX_RATE
+from zenoo.testing.orm.languages import OTHER_LANGUAGES
 from zenoo.testing.orm.schema import LANGUAGES
 
 SUPERUSER_ID = 1
@@ -25,6 +26,10 @@ SCALES = {"small": 150, "medium": 5_000, "large": 200_000}
 BASE_TIME = dt.datetime(2025, 1, 6, 9, 0, 0)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
+INDUSTRIES = [
+    ("Agriculture", "A - AGRICULTURE, FORESTRY AND FISHING"), ("Construction", "F - CONSTRUCTION"),
+    ("Education", "P - EDUCATION"), ("Manufacturing", "C - MANUFACTURING"),
+]
 COUNTRIES = [
     ("Belgium", "BE", 32), ("United States", "US", 1), ("France", "FR", 33), ("Germany", "DE", 49),
     ("Netherlands", "NL", 31), ("Luxembourg", "LU", 352), ("Spain", "ES", 34), ("Italy", "IT", 39),
@@ -157,8 +162,11 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
 
     _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "decimal_places", "active", *audit_cols),
             [(1, "USD", "$", 0.01, 2, 1, *audit), (2, "EUR", "€", 0.01, 2, 1, *audit)])
+    languages = [(code, name, 1) for code, name in LANGUAGES] + [(code, name, 0) for code, name in OTHER_LANGUAGES]
     _insert(db, "res_lang", ("id", "name", "code", "active", *audit_cols),
-            [(i + 1, name, code, 1, *audit) for i, (code, name) in enumerate(LANGUAGES)])
+            [(i + 1, name, code, active, *audit) for i, (code, name, active) in enumerate(languages)])
+    _insert(db, "res_partner_industry", ("id", "name", "full_name", "active", *audit_cols),
+            [(i + 1, name, full_name, 1, *audit) for i, (name, full_name) in enumerate(INDUSTRIES)])
     _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),
             [(i + 1, name, code, phone, *audit) for i, (name, code, phone) in enumerate(COUNTRIES)])
     opening = None if version >= 19 else f"{BASE_TIME.year}-01-01"  # required on 17 only

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zenoo.testing.orm import languages
 from zenoo.testing.orm.exceptions import (
     AccessError,
     HttpNotFound,
@@ -31,7 +32,6 @@ from zenoo.testing.orm.exceptions import (
 from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields, Env
 from zenoo.testing.orm.model19 import BaseModel19
 from zenoo.testing.orm.overrides import DEFAULT_GET_FIELDS_17, qualname
-from zenoo.testing.orm.schema import LANGUAGES
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.registry import Registry
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # methods working on records: JSON-RPC passes their ids as args[0], JSON-2 as "ids"
 RECORD_METHODS = frozenset({
     "read", "write", "unlink", "copy", "web_read", "export_data", "action_archive", "action_unarchive",
-    "toggle_active",
+    "toggle_active", "update_field_translations",
 })
 ONLY_17 = frozenset({"exists", "name_get"})  # record methods 19 made private (exists) or removed (name_get)
 MODEL_METHODS = frozenset({
@@ -206,9 +206,8 @@ class Dispatcher:
         params = dict(params or {})
         context = params.get("context")
         lang = context.get("lang") if isinstance(context, dict) else None
-        if lang and lang not in {code for code, _label in LANGUAGES}:  # 19's env.lang refuses it
-            message = f"Invalid language code: {lang}"
-            raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
+        if lang and lang not in languages.active_languages(self.registry.connection):  # 19's env.lang refuses it
+            raise languages.invalid_language(lang)
         ids = params.pop("ids", None)
         bound = self._method(uid, model, method, params.pop("context", None))
         if method in self.record_methods:

@@ -19,9 +19,10 @@ leaves out the rows where the condition is unknown (NULL).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from zenoo.testing.orm import languages
 from zenoo.testing.orm.exceptions import (
     OdooException,
     PyAssertionError,
@@ -57,10 +58,12 @@ FALSE_SQL: SQL = ("0=1", [])
 class DomainCompiler:
     """Compiles domains on one registry's models; one instance per search call."""
 
-    def __init__(self, models: Mapping[str, ModelSpec], version: int, active_test: bool = True):
+    def __init__(self, models: Mapping[str, ModelSpec], version: int, active_test: bool = True,
+                 language: Callable[[], str | None] = lambda: None):
         self.models = models
         self.version = version
         self.active_test = active_test
+        self.language = language  # of translated fields (asked only when one is searched)
         self._aliases = itertools.count(1)
 
     # --- errors, in each version's words -------------------------------------------------------
@@ -246,7 +249,11 @@ class DomainCompiler:
             return self._hierarchy(model, field, alias, operator, value)
         if field.type in X2MANY or field.type == "many2one":
             return self._relational_value(model, field, alias, operator, value)
-        return self._column(field, f"{alias}.\"{name}\"", operator, value)
+        column = f"{alias}.\"{name}\""
+        lang = self.language() if field.translate else None
+        if lang is not None:
+            column = languages.column_sql(model.table, name, column, lang)
+        return self._column(field, column, operator, value)
 
     # --- relational fields ---------------------------------------------------------------------
 

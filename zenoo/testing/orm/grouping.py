@@ -2,8 +2,8 @@
 and ``web_read_group`` for both versions.
 
 Groups are computed with one ``GROUP BY`` query; they are then ordered and sliced in Python (group
-counts are small). Dates and datetimes group by day, week (Sunday first, as en_US, the one language
-here, starts it), month, quarter or year, in the time zone of the context (``tz``) as Odoo does,
+counts are small). Dates and datetimes group by day, week (Sunday first, as en_US starts it, whatever
+the context's language), month, quarter or year, in the time zone of the context (``tz``) as Odoo does,
 else in UTC; period bounds in ``__domain``/``__range`` are UTC times.
 """
 

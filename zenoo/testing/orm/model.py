@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm import access, group_fields, grouping, hooks, transfer, webread
+from zenoo.testing.orm import access, group_fields, grouping, hooks, languages, transfer, webread
 from zenoo.testing.orm.domain import DomainCompiler
 from zenoo.testing.orm.exceptions import (
     AccessError,
@@ -112,7 +112,8 @@ class BaseModel:
         return bool(self.env.context.get("active_test", True))
 
     def _compiler(self) -> DomainCompiler:
-        return DomainCompiler(self.env.registry.models, self._version, self._active_test())
+        return DomainCompiler(self.env.registry.models, self._version, self._active_test(),
+                              language=lambda: languages.language(self))
 
     def _rule(self) -> list[Any]:
         """The record rule's domain this user is under on this model (``[]``: none)."""
@@ -257,6 +258,7 @@ class BaseModel:
             name = f.name
             for values, value in zip(result, column, strict=True):
                 values[name] = value
+        languages.overlay(self, result, names)
         return result
 
     # --- writing ---------------------------------------------------------------------------------
@@ -366,6 +368,7 @@ class BaseModel:
                 if default is not None or field.type in ("boolean", "integer", "float", "monetary"):
                     columns[name] = to_column(self._version, self.spec.name, field, default)
         self._check_required(columns, creating=True)
+        own = languages.take(self, columns)
         stamp = stamp_string(self._version)
         columns.update(create_uid=self.env.uid, write_uid=self.env.uid, create_date=stamp, write_date=stamp)
         names = list(columns)
@@ -374,6 +377,7 @@ class BaseModel:
             f"INSERT INTO \"{self.spec.table}\" ({quoted}) VALUES ({', '.join('?' * len(names))})",
             [columns[n] for n in names])
         record_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+        languages.store(self, [record_id], own, creating=True)
         for name, commands in relations.items():
             self._apply_commands(self.spec.fields[name], [record_id], commands)
         hooks.after_change(self, [record_id], set(vals) | set(columns), created=True)
@@ -394,10 +398,14 @@ class BaseModel:
         columns, relations = self._columns_from_vals(vals, creating=False)
         self._round_amounts(columns, ids)
         self._check_required(columns, creating=False)
+        emptied = [name for name in languages.translated(self, columns) if columns[name] is None]
+        own = languages.take(self, columns)
         columns.update(write_uid=self.env.uid, write_date=stamp_string(self._version))
         assignments = ", ".join(f"\"{n}\" = ?" for n in columns)
         self._db.execute(f"UPDATE \"{self.spec.table}\" SET {assignments} WHERE id IN ({IDS_PARAM})",
                          [*columns.values(), ids_json(ids)])
+        languages.forget(self, ids, emptied)
+        languages.store(self, ids, own, creating=False)
         for name, commands in relations.items():
             self._apply_commands(self.spec.fields[name], ids, commands)
         hooks.after_change(self, ids, set(vals), created=False)
@@ -530,6 +538,7 @@ class BaseModel:
                 self._db.execute(f"DELETE FROM \"{field.relation_table}\" WHERE \"{field.column1}\" "
                                  f"IN ({IDS_PARAM})", [ids_json(ids)])
         self._db.execute(f"DELETE FROM \"{self.spec.table}\" WHERE id IN ({IDS_PARAM})", [ids_json(ids)])
+        languages.forget(self, ids)
         hooks.after_unlink(self, ids)
 
     # --- public ORM methods (Odoo signatures) ----------------------------------------------------
@@ -695,6 +704,19 @@ class BaseModel:
             values["name"] = f"{row['name']} (copy)"
         return {**values, **default}
 
+    def update_field_translations(self, ids, field_name, translations):  # type: ignore[no-untyped-def]
+        """Set one record's own texts of a translated field by language (``False``: remove one);
+        False for a field that is not translated."""
+        ids = self._as_ids(ids)
+        if len(ids) != 1:
+            raise PyValueError(f"Expected singleton: {self.spec.name}{tuple(ids)!r}")
+        if field_name not in self.spec.fields:
+            raise PyKeyError(field_name)
+        self._check_access("write")
+        self._ensure_exist(ids)
+        self._check_rule(ids, "write")
+        return languages.update_field_translations(self, ids, field_name, translations)
+
     def unlink(self, ids):  # type: ignore[no-untyped-def]
         """Delete ``ids``; True. An id of 0 names no record: nothing is done for it, as in Odoo."""
         self._check_access("unlink")
@@ -706,6 +728,7 @@ class BaseModel:
 
     def fields_get(self, allfields=None, attributes=None):  # type: ignore[no-untyped-def]
         """Field descriptions by name, limited to ``allfields`` and ``attributes`` when given."""
+        languages.language(self)  # the descriptions are translated: 19 refuses an inactive language
         names = allfields or list(self.spec.fields)
         described = {name: self.spec.fields[name].describe(attributes, self._version)
                      for name in names if name in self.spec.fields}

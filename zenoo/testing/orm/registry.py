@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from zenoo.testing.orm import demo_data
+from zenoo.testing.orm import demo_data, languages
 from zenoo.testing.orm.dispatch import Dispatcher
 from zenoo.testing.orm.exceptions import OdooException, constraint_violation, python_error
 from zenoo.testing.orm.fields import ModelSpec
@@ -89,6 +89,7 @@ class Registry:
     def _create_tables(self) -> None:
         db = self.connection
         db.execute("CREATE TABLE zenoo_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        languages.create_table(db)
         link_tables: dict[str, tuple[str, str]] = {}
         for model in self.models.values():
             columns = ["id INTEGER PRIMARY KEY AUTOINCREMENT"]

@@ -172,6 +172,11 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "partner_ids": _m2m("res.partner", "res_partner_res_partner_category_rel", "category_id",
                                 "partner_id", "Partners"),
         }, order="complete_name", rec_name="complete_name", parent_name="parent_id", name_search=("name",)),
+        _model("res.partner.industry", "Industry", {
+            "name": Field("char", "Name", translate=True),
+            "full_name": Field("char", "Full Name", translate=True),
+            "active": Field("boolean", "Active", default=True),
+        }, order="name, id"),
         _model("res.country", "Country", {
             "name": Field("char", "Country Name", required=True, translate=True),
             "code": Field("char", "Country Code", required=True, help="The ISO country code in two chars."),

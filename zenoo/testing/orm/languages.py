@@ -1,0 +1,153 @@
+"""Translated fields, per language, as Odoo 17+ keeps them.
+
+Odoo stores a translated field as JSON by language. Here the model's column holds the ``en_US``
+value and the table ``zenoo_translation`` each other language's own text; a language without a
+text of its own shows the ``en_US`` value. What Odoo does, as measured on real 17 and 19:
+
+- a read or search in the context's ``lang`` sees that language's text, else ``en_US``'s;
+- a write in a language stores that language's text only, and ``en_US``'s too when the field was
+  empty; a create in a language gives both the value; a write of ``False`` empties every language;
+- ``update_field_translations`` sets languages' own texts, ``False`` removing one;
+- a ``lang`` that is not an active language: 17 reads and writes ``en_US``, 19 refuses
+  (``Invalid language code``) whatever touches a translated field.
+
+Ordering, grouping, display names, ``load`` and ``copy`` use the ``en_US`` value.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from zenoo.testing.orm.exceptions import UserError
+from zenoo.testing.orm.sql import IDS_PARAM, ids_json
+
+if TYPE_CHECKING:
+    from zenoo.testing.orm.model import BaseModel
+
+TABLE = "zenoo_translation"
+SOURCE = "en_US"
+#: the languages a demo database has besides en_US, inactive as in a new Odoo database
+OTHER_LANGUAGES = [("fr_FR", "French / Français"), ("nl_BE", "Dutch (BE) / Nederlands (BE)"),
+                   ("de_DE", "German / Deutsch")]  # fmt: skip
+
+
+def create_table(db: sqlite3.Connection) -> None:
+    db.execute(f'CREATE TABLE {TABLE} ("table" TEXT NOT NULL, field TEXT NOT NULL, res_id INTEGER NOT NULL, '
+               'lang TEXT NOT NULL, value TEXT, PRIMARY KEY ("table", field, res_id, lang)) WITHOUT ROWID')  # fmt: skip
+
+
+def active_languages(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT code FROM res_lang WHERE active = 1")}
+
+
+def invalid_language(lang: Any) -> UserError:
+    message = f"Invalid language code: {lang}"
+    return UserError(message, debug=f"odoo.exceptions.UserError: {message}")
+
+
+def language(model: BaseModel) -> str | None:
+    """The context's language when translated fields have a text of their own in it; None for
+    ``en_US``. Call it only when a translated field is involved: that is when 19 refuses an
+    inactive language."""
+    lang = model.env.context.get("lang")
+    if not lang or lang == SOURCE:
+        return None
+    if lang in active_languages(model.env.registry.connection):
+        return str(lang)
+    if model.env.version >= 19:
+        raise invalid_language(lang)
+    return None
+
+
+def translated(model: BaseModel, names: Iterable[str]) -> list[str]:
+    fields = model.spec.fields
+    return [name for name in names if name in fields and fields[name].translate and fields[name].column]
+
+
+def overlay(model: BaseModel, rows: list[dict[str, Any]], names: Iterable[str]) -> None:
+    """Give ``rows`` (read in ``en_US``) the context language's own texts."""
+    wanted = translated(model, names)
+    if not wanted or not rows:
+        return
+    lang = language(model)
+    if lang is None:
+        return
+    found = model.env.registry.connection.execute(
+        f'SELECT res_id, field, value FROM {TABLE} WHERE "table" = ? AND lang = ? '
+        f"AND field IN ({', '.join('?' * len(wanted))}) AND res_id IN ({IDS_PARAM})",
+        [model.spec.table, lang, *wanted, ids_json(row["id"] for row in rows)],
+    )
+    own = {(res_id, field): value for res_id, field, value in found}
+    for row in rows:
+        for name in wanted:
+            if (row["id"], name) in own:
+                row[name] = own[row["id"], name]
+
+
+def column_sql(model_table: str, field: str, column: str, lang: str) -> str:
+    """An SQL expression of a translated column in ``lang`` (``lang`` is an active language code)."""
+    return (f'COALESCE((SELECT value FROM {TABLE} WHERE "table" = \'{model_table}\' AND field = \'{field}\' '
+            f"AND lang = '{lang}' AND res_id = {column.rsplit('.', 1)[0]}.id), {column})")  # fmt: skip
+
+
+def take(model: BaseModel, columns: dict[str, Any]) -> dict[str, Any]:
+    """Take out of ``columns`` (about to be stored) the translated values that go to the context's
+    language rather than to ``en_US``: ``{field: value}`` for :func:`store`. ``False`` stays: it
+    empties every language."""
+    names = [name for name in translated(model, columns) if columns[name] is not None]
+    if not names:
+        return {}
+    lang = language(model)
+    return {name: columns.pop(name) for name in names} if lang is not None else {}
+
+
+def store(model: BaseModel, ids: list[int], values: Mapping[str, Any], *, creating: bool) -> None:
+    """Store the context language's texts ``values`` (from :func:`take`) of ``ids``; ``en_US``'s
+    too where the field is empty (always, for new records)."""
+    lang = language(model)
+    if lang is None or not values:
+        return
+    db, table = model.env.registry.connection, model.spec.table
+    for name, value in values.items():
+        empty = "" if creating else f' AND "{name}" IS NULL'
+        db.execute(f'UPDATE "{table}" SET "{name}" = ? WHERE id IN ({IDS_PARAM}){empty}', [value, ids_json(ids)])
+        db.executemany(f'INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)',
+                       [(table, name, record_id, lang, value) for record_id in ids])  # fmt: skip
+
+
+def forget(model: BaseModel, ids: list[int], names: Iterable[str] | None = None) -> None:
+    """Drop the other languages' texts of ``ids`` (of ``names``, else of every field)."""
+    db, table = model.env.registry.connection, model.spec.table
+    fields = list(names) if names is not None else None
+    if fields == []:
+        return
+    only = f" AND field IN ({', '.join('?' * len(fields))})" if fields else ""
+    db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND res_id IN ({IDS_PARAM}){only}',
+               [table, ids_json(ids), *(fields or [])])  # fmt: skip
+
+
+def update_field_translations(model: BaseModel, ids: list[int], field_name: str,
+                              translations: Mapping[str, Any]) -> bool:
+    """Odoo's ``update_field_translations``: each language's own text, ``False`` removing it."""
+    if not translated(model, [field_name]):
+        return False
+    active = active_languages(model.env.registry.connection)
+    inactive = [lang for lang in translations if lang not in active]
+    if inactive:
+        message = f"The following languages are not activated: {', '.join(inactive)}"
+        raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
+    if translations.get(SOURCE, True) is False:  # en_US cannot be removed: nothing changes
+        return False
+    db, table = model.env.registry.connection, model.spec.table
+    for lang, value in translations.items():
+        if lang == SOURCE:
+            db.execute(f'UPDATE "{table}" SET "{field_name}" = ? WHERE id IN ({IDS_PARAM})', [value, ids_json(ids)])
+        elif value is False:
+            db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND field = ? AND lang = ? AND res_id IN ({IDS_PARAM})',
+                       [table, field_name, lang, ids_json(ids)])  # fmt: skip
+        else:
+            db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
+                           [(table, field_name, record_id, lang, value) for record_id in ids])  # fmt: skip
+    return True
