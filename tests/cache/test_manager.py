@@ -92,6 +92,18 @@ async def test_model_rule_dependents_can_be_extended():
     assert manager.dependents["sale.order.line"] == ("sale.order",)  # defaults kept
 
 
+async def test_writes_under_either_rule_drop_what_the_other_rule_cached():
+    """Processes sharing a cache may use different rules: a write drops at least what the
+    writer's own rule would, and what the reader's rule expects it to."""
+    for reader_rule, writer_rule in (("database", "model"), ("model", "database")):
+        shared = MemoryCache()
+        reader = await CacheManager.create(FakeClient(ADMIN), backend=shared, invalidation=reader_rule)
+        writer = await CacheManager.create(FakeClient(ADMIN), backend=shared, invalidation=writer_rule)
+        await remember(reader, ["banks, with their partners' names"], model="res.partner.bank")
+        await writer.invalidate("res.partner")
+        assert await cached_value(reader, model="res.partner.bank") is None, (reader_rule, writer_rule)
+
+
 async def test_invalidate_without_model_drops_everything_under_either_rule():
     for rule in ("database", "model"):
         manager = await CacheManager.create(FakeClient(ADMIN), invalidation=rule)

@@ -16,6 +16,9 @@ Two rules, chosen per manager with ``invalidation=``:
   models stay cached. Faster for mixed workloads, but a cross-model effect not listed in
   ``dependents`` stays visible until the entry's TTL runs out.
 
+Processes sharing a cache may use different rules, so an entry cached under the ``"database"``
+rule also depends on "any write" (bumped by every ``"model"``-rule write).
+
 Writes made by other programs (the Odoo UI, cron jobs, other clients not sharing this cache) are
 not seen at all: they are bounded only by the TTL.
 """

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from zenoo.cache.invalidation import (
+    ANY_WRITE,
     DATABASE,
     check_rule,
     generations_bumped_by_write,
@@ -257,9 +258,8 @@ class CacheManager:
 
     async def lookup(self, models: str | Iterable[str], key: CacheKey) -> tuple[bool, Any]:
         """``(True, value)`` when a level holds ``key`` under the current generations of ``models``."""
-        names = (DATABASE, models) if type(models) is str else (DATABASE, *_models(models))
         self._databases_seen.add(key.database)
-        generations = await self._authority().generations(key.database, names)
+        generations = await self._authority().generations(key.database, self._guards(models))
         if generations is None:  # the authority is unavailable: no cache
             self._misses += 1
             return _MISS
@@ -296,12 +296,21 @@ class CacheManager:
         generations = key.generations
         if generations is None:
             self._databases_seen.add(key.database)
-            generations = await self._authority().generations(key.database, (DATABASE, *_models(models)))
+            generations = await self._authority().generations(key.database, self._guards(models))
             if generations is None:
                 return
         storage_key = key.storage_key(generations)
         for level in self._levels:
             await level.set(storage_key, raw, self._ttl_for(level, ttl))
+
+    def _guards(self, models: str | Iterable[str]) -> tuple[str, ...]:
+        """The generations an entry depends on: the database's and its ``models``'. Under the
+        ``"database"`` rule also "any write", which another process sharing the cache bumps on
+        every write if it uses the ``"model"`` rule: its writes then drop these entries too."""
+        names = (models,) if type(models) is str else _models(models)
+        if self.invalidation == "database":
+            return tuple(dict.fromkeys((DATABASE, ANY_WRITE, *names)))
+        return (DATABASE, *names)
 
     async def invalidate(self, model: str | None = None) -> None:
         """Drop cached reads after a write on ``model``; ``None`` drops everything of the database.
