@@ -43,6 +43,40 @@ async def test_bare_decorator_caches_per_bound_arguments():
     assert cache_result is cached
 
 
+def _script_function(body: str):  # noqa: ANN202
+    """A function ``report`` as a script run with ``python script.py`` defines it (module ``__main__``)."""
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(f"async def report(client):\n    return {body}\n", "<script>", "exec"), namespace)  # noqa: S102
+    return namespace["report"]
+
+
+async def test_functions_of_one_name_in_two_scripts_do_not_share_entries():
+    first, second = cached(_script_function("'persons'")), cached(_script_function("'companies'"))
+    assert first.__module__ == second.__module__ == "__main__" and first.__qualname__ == second.__qualname__
+    client = await client_with_cache()
+    assert await first(client) == "persons"
+    assert await second(client) == "companies"
+    assert await cached(_script_function("'persons'"))(client) == "persons"  # the same code: a hit
+
+
+async def test_closures_do_not_share_entries():
+    calls = []
+
+    def report_of(kind: str):  # noqa: ANN202
+        @cached
+        async def report(client):
+            calls.append(kind)
+            return kind
+
+        return report
+
+    client = await client_with_cache()
+    persons = report_of("persons")
+    assert [await persons(client), await report_of("companies")(client)] == ["persons", "companies"]
+    assert await persons(client) == "persons"
+    assert calls == ["persons", "companies"]
+
+
 async def test_only_writes_on_named_models_invalidate_under_the_model_rule():
     calls = []
 

@@ -9,15 +9,20 @@
 
 The cache is the ``cache`` of the client passed as an argument (or the ``cache=`` given to the
 decorator); when that client has no cache, the function simply runs. The key is the function's
-qualified name and its bound arguments (defaults applied) serialised as JSON, plus the client's
-server, database and user: two users never share an entry. Arguments other than the client
-must be JSON values; so must the result (tuples come back as lists).
+qualified name and a digest of its compiled code (two scripts' ``__main__.report`` differ; a
+closure's entries are its own), its bound arguments (defaults applied) serialised as JSON, plus
+the client's server, database, user and context: two users never share an entry. Arguments other
+than the client must be JSON values; so must the result (tuples come back as lists).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import itertools
+import marshal
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -34,6 +39,20 @@ AsyncFn = Callable[..., Awaitable[R]]
 
 def _is_client(value: Any) -> bool:
     return hasattr(value, "cache_scope") and hasattr(value, "cache")
+
+
+#: tells this process's closures from other processes' (see :func:`_identity`)
+_PROCESS = secrets.token_hex(8)
+_closures = itertools.count(1)
+
+
+def _identity(fn: Callable[..., Any], qualname: str) -> str:
+    """What keys a decorated function's entries: its name and a digest of its compiled code, so
+    that two scripts' ``__main__.report`` differ and changed code does not get old results. A
+    closure's results depend on what it captures, so each decorated closure, in each process, has
+    entries of its own."""
+    identity = f"{qualname}:{hashlib.blake2b(marshal.dumps(fn.__code__), digest_size=8).hexdigest()}"
+    return f"{identity}:{_PROCESS}:{next(_closures)}" if fn.__closure__ else identity
 
 
 def cached(
@@ -67,6 +86,7 @@ def cached(
             raise ConfigurationError(f"@cached decorates async functions; {fn.__qualname__} is not one")
         signature = inspect.signature(fn)
         qualname = f"{fn.__module__}.{fn.__qualname__}"
+        identity = _identity(fn, qualname)
 
         @functools.wraps(fn)
         async def wrapper(*args: Any, **kwargs: Any) -> R:
@@ -85,7 +105,7 @@ def cached(
             scope = client.cache_scope if client is not None else manager.scope
             key_args = {n: v for n, v in bound.arguments.items() if n != client_param}
             context = getattr(client, "context", None)  # a view's lang, companies…: entries of its own
-            key = manager.make_function_key(scope, qualname, key_args, context)
+            key = manager.make_function_key(scope, identity, key_args, context)
             hit, value = await manager.lookup(guards, key)
             if hit:
                 return value  # type: ignore[no-any-return]
