@@ -43,7 +43,7 @@ async def test_bare_decorator_caches_per_bound_arguments():
     assert cache_result is cached
 
 
-def _script_function(body: str):  # noqa: ANN202
+def _script_function(body: str):
     """A function ``report`` as a script run with ``python script.py`` defines it (module ``__main__``)."""
     namespace: dict = {"__name__": "__main__"}
     exec(compile(f"async def report(client):\n    return {body}\n", "<script>", "exec"), namespace)  # noqa: S102
@@ -62,7 +62,7 @@ async def test_functions_of_one_name_in_two_scripts_do_not_share_entries():
 async def test_closures_do_not_share_entries():
     calls = []
 
-    def report_of(kind: str):  # noqa: ANN202
+    def report_of(kind: str):
         @cached
         async def report(client):
             calls.append(kind)
