@@ -290,6 +290,20 @@ async def test_clear_and_counted_stats(redis_url):
     await manager.close()
 
 
+async def test_a_namespace_with_wildcard_characters_counts_and_clears_its_own_entries(redis_url):
+    managers = [await redis_manager(redis_url, namespace=name) for name in ("zq?", "zqm", "zq[x]", "zqx")]
+    for manager in managers:
+        await remember(manager, [manager.levels[0].namespace])
+    wild, plain, bracket, other = managers
+    assert [(await manager.get_stats()).levels["redis"].size for manager in managers] == [1, 1, 1, 1]
+    await wild.clear()
+    await bracket.clear()
+    assert await cached_value(wild) is None and await cached_value(bracket) is None
+    assert await cached_value(plain) == ["zqm"] and await cached_value(other) == ["zqx"]
+    for manager in managers:
+        await manager.close()
+
+
 async def test_levels_given_as_objects_keep_their_names_and_ttls(redis_url):
     manager = await CacheManager.create(
         FakeClient(),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -272,7 +273,8 @@ class RedisCache:
         self._stats.stores += 1
 
     async def _scan_entries(self, connection: _Connection) -> list[bytes]:
-        return [k async for k in connection.client.scan_iter(match=f"{self.namespace}:v:*", count=1000)]
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.namespace)  # the namespace's own *?[]\ are not wildcards
+        return [k async for k in connection.client.scan_iter(match=f"{pattern}:v:*", count=1000)]
 
     async def clear(self) -> None:
         async def delete_all(connection: _Connection) -> None:
