@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zenoo import ConfigurationError, Limits, ZenooClient
-from zenoo.cache.redis_cache import redact_url
+from zenoo.cache.redis_cache import RedisCache, redact_url
 from zenoo.transport import parse_server_address
 
 
@@ -82,6 +82,19 @@ def test_secrets_in_an_address_are_refused_without_echoing_them(given: str) -> N
 )
 def test_a_redis_url_is_shown_without_its_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize("url", ["redis://:p@ss/w#rd@127.0.0.1:6392/0", "redis://:pa/ss@h:6379/0", "redis://:a?b@h/0"])
+def test_a_redis_url_whose_password_would_be_misread_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="part of its password as the host or path: URL-encode") as info:
+        RedisCache(url)
+    assert "ss/w" not in str(info.value) and "pa/ss" not in str(info.value) and ":a?b" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["redis://:pa%40ss%2F@h:6379/0", "redis://h:6379/0?password=a@b", "unix:///r.sock"])
+def test_a_redis_url_with_an_encoded_password_is_taken(url: str) -> None:
+    shown = RedisCache(url).url
+    assert "pa%40ss" not in shown and "a@b" not in shown and shown.startswith(url.partition(":")[0])
 
 
 def test_client_validates_options_before_any_request() -> None:

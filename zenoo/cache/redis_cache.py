@@ -87,6 +87,18 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def _misread_password(url: str) -> bool:
+    """Whether ``url``'s user-info holds an unencoded ``@``, ``/``, ``#`` or ``?``, which would end
+    its authority early: the Redis client would then take part of the password for the host."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "unix" or "@" not in rest:
+        return False
+    userinfo = rest.rpartition("@")[0]
+    if "?" in userinfo and "=" in userinfo.partition("?")[2]:  # the @ is in a query (?password=...)
+        return False
+    return any(ch in userinfo for ch in "@/#?")
+
+
 def _seed() -> str:
     return str(random.getrandbits(48) + 1)
 
@@ -131,6 +143,11 @@ class RedisCache:
             raise ConfigurationError(
                 f"Redis URL must start with one of {', '.join(s + '://' for s in _SCHEMES)}; "
                 f"got {redact_url(url) if isinstance(url, str) else url!r}"
+            )
+        if _misread_password(url):
+            raise ConfigurationError(
+                f"Redis URL {redact_url(url)} would be read with part of its password as the host or path: "
+                "URL-encode the password's @ / # ? (%40 %2F %23 %3F)"
             )
         if not namespace or any(ch.isspace() for ch in namespace):
             raise ConfigurationError(f"Redis namespace must be a non-empty word, got {namespace!r}")
