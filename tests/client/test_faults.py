@@ -69,6 +69,7 @@ async def test_503_beyond_the_retry_budget_is_raised(quiet_server, tag: str) -> 
             await client.create("res.partner", {"name": tag})
         quiet_server.faults.clear()
         assert info.value.http_status == 503
+        assert info.value.__notes__ == ["res.partner.create was refused by the server (HTTP 503): it did not run"]
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
     assert len(_creates(quiet_server, tag)) == FAST.max_attempts
 

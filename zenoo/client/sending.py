@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zenoo.client.shared import SharedState
-from zenoo.exceptions import ClientError, TransportError, ZenooError
+from zenoo.exceptions import ClientError, ServerUnavailableError, TransportError, ZenooError
 from zenoo.protocols.base import WireRequest
-from zenoo.retry import RetryPolicy, call_with_retries
+from zenoo.retry import NOT_PROCESSED_STATUSES, RetryPolicy, call_with_retries
 from zenoo.stats import RequestEvent
 from zenoo.transport import HttpResponse, encode_json
 
@@ -98,11 +98,12 @@ async def exchange(
         )
     except TransportError as exc:  # the URL alone does not say which call it was (/jsonrpc)
         call_name = f"{model}.{method}" if model else method
-        exc.add_note(
-            f"{call_name} was sent and may have run on the server: zenoo does not send it again"
-            if exc.request_sent and not read_only
-            else f"while calling {call_name}"
-        )
+        if isinstance(exc, ServerUnavailableError) and exc.http_status in NOT_PROCESSED_STATUSES:
+            exc.add_note(f"{call_name} was refused by the server (HTTP {exc.http_status}): it did not run")
+        elif exc.request_sent and not read_only:
+            exc.add_note(f"{call_name} was sent and may have run on the server: zenoo does not send it again")
+        else:
+            exc.add_note(f"while calling {call_name}")
         raise
 
 
