@@ -159,3 +159,16 @@ async def test_connection_refused_is_retried_then_reported() -> None:
     assert info.value.request_sent is False and "127.0.0.1:9" in str(info.value)
     assert info.value.__notes__ == ["while calling web.version"]
     assert client.stats.retries == FAST.max_attempts - 1
+
+
+async def test_a_rollback_waits_for_the_circuit_breaker_the_outage_opened(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    breaker = CircuitBreaker(failure_threshold=FAST.max_attempts, reset_timeout=0.3)
+    client = await _login(quiet_server, circuit_breaker=breaker)
+    async with client:
+        with pytest.raises(ServerUnavailableError):
+            async with client.transaction():
+                pid = await client.create("res.partner", {"name": tag})
+                quiet_server.faults.set(error_503_rate=1.0, retry_after=0, methods=["write"], count=FAST.max_attempts)
+                await client.write("res.partner", [pid], {"phone": "1"})  # its failures open the breaker
+        assert breaker.state == "closed"  # the undo's call went through once it half-opened
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0

@@ -8,11 +8,14 @@ something was not fully undone.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from zenoo.exceptions import AccessError, RollbackError, ZenooError
+from zenoo.exceptions import AccessError, CircuitOpenError, RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.seams import OdooClient
 from zenoo.writing.bulk import write_requests
@@ -110,18 +113,38 @@ async def _undo_one(op: Operation) -> None:
         return
     try:
         try:
-            await _undo_by_kind(op)
+            await _undo_past_open_breaker(op)
         except AccessError:
             wider = await _every_company(op)
             if wider is None:
                 raise
             op.context = wider  # the write may have moved its records out of the call's companies
-            await _undo_by_kind(op)
+            await _undo_past_open_breaker(op)
     except ZenooError as exc:
         op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
+
+
+logger = logging.getLogger("zenoo.writing")
+
+#: how many times an undo waits for an open circuit breaker to let a call through again
+BREAKER_WAITS = 3
+
+
+async def _undo_past_open_breaker(op: Operation) -> None:
+    """Undo ``op``; when the circuit breaker is open (the outage that failed the transaction may
+    have opened it), wait until it lets a probe through and try again: a call it refused was not
+    sent, so sending the undo again is safe."""
+    for _ in range(BREAKER_WAITS):
+        try:
+            await _undo_by_kind(op)
+            return
+        except CircuitOpenError as exc:
+            logger.warning("rollback of %s waits for the circuit breaker to half-open", op.describe())
+            await asyncio.sleep(max(0.0, (exc.retry_at or 0.0) - time.time()))
+    await _undo_by_kind(op)
 
 
 async def _undo_by_kind(op: Operation) -> None:
