@@ -12,7 +12,9 @@ import pytest
 from zenoo import (
     CircuitBreaker,
     CircuitOpenError,
+    ProtocolError,
     RetryPolicy,
+    RollbackError,
     ServerUnavailableError,
     ZenooClient,
     ZenooConnectionError,
@@ -172,3 +174,34 @@ async def test_a_rollback_waits_for_the_circuit_breaker_the_outage_opened(quiet_
                 await client.write("res.partner", [pid], {"phone": "1"})  # its failures open the breaker
         assert breaker.state == "closed"  # the undo's call went through once it half-opened
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+
+
+async def test_a_garbled_answer_to_a_write_says_it_may_have_run(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    async with client:
+        quiet_server.faults.set(garble_rate=1.0, methods=["create"], count=1)
+        with pytest.raises(ProtocolError) as info:
+            await client.create("res.partner", {"name": tag})
+        may_have_run = "may have run on the server (its answer could not be read): zenoo does not send it again"
+        assert info.value.__notes__ == [f"res.partner.create was sent and {may_have_run}"]
+        created = await client.search("res.partner", [["name", "=", tag]])
+        assert len(created) == 1  # it ran, once
+        quiet_server.faults.set(garble_rate=1.0, methods=["search_count"], count=1)
+        with pytest.raises(ProtocolError) as info:
+            await client.search_count("res.partner", [])
+        assert info.value.__notes__ == ["while calling res.partner.search_count"]
+        await client.unlink("res.partner", created)
+    assert len(_creates(quiet_server, tag)) == 1
+
+
+async def test_an_undo_whose_answer_is_garbled_is_unknown_not_failed(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server)
+    async with client:
+        with pytest.raises(RollbackError) as info:
+            async with client.transaction():
+                await client.create("res.partner", {"name": tag})
+                quiet_server.faults.set(garble_rate=1.0, methods=["unlink"], count=1)
+                raise RuntimeError("roll back")
+        [op] = info.value.operations
+        assert (op.undo, op.detail.split(":")[0]) == ("unknown", "the undoing call may have run")
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # it had run

@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zenoo.client.shared import SharedState
-from zenoo.exceptions import ClientError, ServerUnavailableError, TransportError, ZenooError
+from zenoo.exceptions import (
+    ClientError,
+    ProtocolError,
+    ProtocolNotSupportedError,
+    ServerUnavailableError,
+    TransportError,
+    ZenooError,
+)
 from zenoo.protocols.base import WireRequest
 from zenoo.retry import NOT_PROCESSED_STATUSES, RetryPolicy, call_with_retries
 from zenoo.stats import RequestEvent
@@ -96,15 +103,23 @@ async def exchange(
             breaker=shared.breaker,
             on_retry=on_retry,
         )
-    except TransportError as exc:  # the URL alone does not say which call it was (/jsonrpc)
-        call_name = f"{model}.{method}" if model else method
-        if isinstance(exc, ServerUnavailableError) and exc.http_status in NOT_PROCESSED_STATUSES:
-            exc.add_note(f"{call_name} was refused by the server (HTTP {exc.http_status}): it did not run")
-        elif exc.request_sent and not read_only:
-            exc.add_note(f"{call_name} was sent and may have run on the server: zenoo does not send it again")
-        else:
-            exc.add_note(f"while calling {call_name}")
+    except (TransportError, ProtocolError) as exc:  # the URL alone does not say which call it was
+        exc.add_note(_outcome_note(exc, f"{model}.{method}" if model else method, read_only))
         raise
+
+
+def _outcome_note(exc: TransportError | ProtocolError, call_name: str, read_only: bool) -> str:
+    """The call a failure was, and whether it may have run (a write is never sent again)."""
+    if isinstance(exc, ServerUnavailableError) and exc.http_status in NOT_PROCESSED_STATUSES:
+        return f"{call_name} was refused by the server (HTTP {exc.http_status}): it did not run"
+    if read_only:
+        return f"while calling {call_name}"
+    if isinstance(exc, TransportError) and exc.request_sent:
+        return f"{call_name} was sent and may have run on the server: zenoo does not send it again"
+    if isinstance(exc, ProtocolError) and not isinstance(exc, ProtocolNotSupportedError):
+        return (f"{call_name} was sent and may have run on the server (its answer could not be read): "
+                "zenoo does not send it again")  # fmt: skip
+    return f"while calling {call_name}"
 
 
 def hide_secrets(exc: ZenooError, secrets: Sequence[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from . import wire
@@ -76,6 +77,9 @@ class OdooAsgiApp:
             finally:
                 MEETS_A_CONCURRENT_UPDATE.reset(meeting)
             executed = True
+            if decision.garbled:
+                cut = response.body[: len(response.body) // 2] + b"<"  # never JSON, even if the half is
+                response = dataclasses.replace(response, status=200, body=cut)
         if decision.drop_phase is not None:
             self._record(prepared, request, None, 0, http_version, connection_id, decision, executed)
             if not self.relay.drop(peer_port):

@@ -1,5 +1,5 @@
-"""Fault injection for the embedded server: latency, 503 with Retry-After, dropped connections, slow
-bodies, writes that meet a concurrent update.
+"""Fault injection for the embedded server: latency, 503 with Retry-After, dropped connections,
+answers cut short, slow bodies, writes that meet a concurrent update.
 
 Faults are switched at run time with ``srv.faults.set(...)`` and ``srv.faults.clear()``. Every
 decision comes from a seeded random generator, so a test that sends the same requests in the same
@@ -26,7 +26,8 @@ class FaultPlan:
     ``503 Service Unavailable`` with ``Retry-After: retry_after`` (the call is not executed).
     ``drop_rate``: share of requests whose TCP connection is closed without an HTTP answer, either
     ``drop_phase="before"`` the call runs or ``"after"`` it ran (the write happened, the client never
-    hears of it). ``slow_body``: seconds spread over the response body, sent in ``slow_body_chunks``
+    hears of it). ``garble_rate``: share of requests whose call runs and whose answer, a 200, is cut
+    short and ends in a stray ``<`` (never JSON), as a misbehaving proxy may deliver it. ``slow_body``: seconds spread over the response body, sent in ``slow_body_chunks``
     pieces. ``methods`` / ``paths``: only requests for these Odoo method names / whose path starts
     with one of these prefixes (None: all). ``count``: only the next N matching requests.
     ``concurrent_update_rate``: share of requests whose writes meet another transaction's update,
@@ -40,6 +41,7 @@ class FaultPlan:
     retry_after: int | None = 1
     drop_rate: float = 0.0
     drop_phase: DropPhase = "before"
+    garble_rate: float = 0.0
     slow_body: float = 0.0
     slow_body_chunks: int = 8
     concurrent_update_rate: float = 0.0
@@ -52,12 +54,12 @@ class FaultPlan:
         for name in ("latency", "slow_body"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)!r}")
-        for name in ("error_503_rate", "drop_rate", "concurrent_update_rate"):
+        for name in ("error_503_rate", "drop_rate", "garble_rate", "concurrent_update_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} is a share of requests between 0 and 1, got {value!r}")
-        if self.error_503_rate + self.drop_rate + self.concurrent_update_rate > 1.0:
-            raise ValueError("error_503_rate + drop_rate + concurrent_update_rate cannot exceed 1")
+        if self.error_503_rate + self.drop_rate + self.garble_rate + self.concurrent_update_rate > 1.0:
+            raise ValueError("error_503_rate + drop_rate + garble_rate + concurrent_update_rate cannot exceed 1")
         if self.drop_phase not in ("before", "after"):
             raise ValueError(f"drop_phase must be 'before' or 'after', got {self.drop_phase!r}")
         if self.retry_after is not None and self.retry_after < 0:
@@ -81,6 +83,7 @@ class FaultDecision:
     answer_503: bool = False
     retry_after: int | None = None
     drop_phase: DropPhase | None = None
+    garbled: bool = False
     slow_body: float = 0.0
     slow_body_chunks: int = 1
     concurrent_update: bool = False
@@ -92,6 +95,8 @@ class FaultDecision:
             return f"drop-{self.drop_phase}"
         if self.answer_503:
             return "503"
+        if self.garbled:
+            return "garbled"
         if self.concurrent_update:
             return "concurrent-update"
         if self.slow_body:
@@ -126,6 +131,7 @@ class FaultInjector:
         retry_after: int | None = 1,
         drop_rate: float = 0.0,
         drop_phase: DropPhase = "before",
+        garble_rate: float = 0.0,
         slow_body: float = 0.0,
         slow_body_chunks: int = 8,
         concurrent_update_rate: float = 0.0,
@@ -143,6 +149,7 @@ class FaultInjector:
             retry_after=retry_after,
             drop_rate=drop_rate,
             drop_phase=drop_phase,
+            garble_rate=garble_rate,
             slow_body=slow_body,
             slow_body_chunks=slow_body_chunks,
             concurrent_update_rate=concurrent_update_rate,
@@ -186,11 +193,13 @@ class FaultInjector:
         refused = plan.drop_rate + plan.error_503_rate  # the share dropped or answered 503
         answer_503 = not drop and draw < refused
         met = refused <= draw < refused + plan.concurrent_update_rate
+        garbled = refused + plan.concurrent_update_rate <= draw < refused + plan.concurrent_update_rate + plan.garble_rate
         return FaultDecision(
             latency=plan.latency,
             answer_503=answer_503,
             retry_after=plan.retry_after,
             drop_phase=plan.drop_phase if drop else None,
+            garbled=garbled,
             slow_body=plan.slow_body,
             slow_body_chunks=plan.slow_body_chunks,
             concurrent_update=met,

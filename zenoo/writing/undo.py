@@ -22,7 +22,7 @@ from zenoo.writing.bulk import write_requests
 from zenoo.writing.load import archived_ids
 from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.recording import recording
-from zenoo.writing.results import CallState
+from zenoo.writing.results import CallState, outcome_of
 from zenoo.writing.running import Options, execute
 from zenoo.writing.translations import Translations
 from zenoo.writing.translations import restore as restore_translations
@@ -31,8 +31,8 @@ from zenoo.writing.translations import restore as restore_translations
 #: an unknown write turned out not to have run), or it deleted records this transaction created;
 #: ``conflict``: someone else changed a field (or deleted a record) meanwhile, left as it is;
 #: ``undo_failed``: the undoing call raised; ``irreversible``: zenoo cannot undo it (an unlink, a
-#: business method, link commands on a one2many); ``unknown``: the call may or may not have run
-#: and zenoo cannot tell.
+#: business method, link commands on a one2many); ``unknown``: the call, or the call that undid it,
+#: may or may not have run and zenoo cannot tell.
 UndoState = Literal["undone", "nothing_to_undo", "conflict", "undo_failed", "irreversible", "unknown"]
 
 
@@ -121,7 +121,11 @@ async def _undo_one(op: Operation) -> None:
             op.context = wider  # the write may have moved its records out of the call's companies
             await _undo_past_open_breaker(op)
     except ZenooError as exc:
-        op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
+        if outcome_of(exc) == "unknown":  # the undoing call was sent and its answer lost or garbled
+            op.undo, op.detail = "unknown", f"the undoing call may have run: {type(exc).__name__}: {exc}"
+        else:
+            op.undo, op.detail = "undo_failed", f"{type(exc).__name__}: {exc}"
+        op.error = exc
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
