@@ -371,7 +371,9 @@ class Recheck:
             names = list(call.values) if call.method == "write" else [
                 c.split("/", 1)[0] for c in call.values[0] if c != ".id"
             ]  # fmt: skip
+            call.state = "failed"  # not sent while its cells are read again: a failing read leaves it unsent
             now = {row["id"]: row for row in await self._read(ids, names)}
+            call.state = "unknown"
             # most cells still hold what the first check read: only the others are sorted again
             # a quick comparison first: equal values of a field are unmoved (Odoo reads a field's
             # values as one type, so False never meets 0); the others are compared as _unmoved does

@@ -40,6 +40,7 @@ from zenoo import (
     ConflictError,
     FieldError,
     InvalidValueError,
+    RetryPolicy,
     ZenooClient,
 )
 from zenoo.writing import running
@@ -1633,3 +1634,31 @@ async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
     assert "<li>1 record(s) missing from the edited frame left (deletes=False)</li>" in page
     assert "<table" in page and "… and 19 more cell(s): <code>result.written</code> has them all" in page
     assert "1 record(s) missing from the edited frame left (deletes=False)" in result.summary()
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_a_request_whose_re_check_read_failed_was_not_sent(odoo_server_factory: Any, version: int, tag: str) -> None:
+    """The read that checks a request's cells again fails after it was sent: the request itself never
+    left, so it is failed (nothing to look for on the server), not unknown."""
+    server = odoo_server_factory(version=version)
+    admin = server.users["admin"]
+    retry = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02)
+    async with ZenooClient(server.url, retry=retry, circuit_breaker=False) as client:
+        await client.login(server.database, admin.login, admin.password)
+        ids = await _partners(client, tag, 6, color=1)
+        original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
+        edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
+
+        def after_the_first_request(done: int, total: int) -> None:
+            if done == 2:  # the second request's re-check read: dropped after the server ran it, twice
+                server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=retry.max_attempts)
+
+        with pytest.raises(BatchError) as info:
+            await zenoo_frames.diff(original, edited).apply(
+                client, rows_per_call=2, concurrency=1, progress=after_the_first_request
+            )
+        server.faults.clear()
+        states = [call.state for call in info.value.result.calls]
+        assert states == ["done", "failed", "skipped"]
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1] * 6
+    assert sum(1 for r in server.requests if r.method == "load") == 1

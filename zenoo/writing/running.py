@@ -50,7 +50,9 @@ async def run_requests(
 ) -> None:
     """Send each request (at most ``concurrency`` at once) and record its outcome in its CallResult.
 
-    A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`); the others
+    A request that raises is marked ``failed`` or ``unknown`` (see :func:`outcome_of`), or ``failed``
+    when its send had set it so: a send that does work of its own before the request (a read)
+    marks it ``failed`` while that work runs, then ``unknown`` again as the request leaves. The others
     go on, unless ``stop_after_failure``: then those not sent yet stay ``skipped``. If the whole run
     is cancelled (a timeout), requests in flight become ``unknown`` (a transaction's wait for their
     answers first: :mod:`zenoo.writing.transaction`) and those not started stay ``skipped``.
@@ -99,7 +101,9 @@ async def _run(
                 again.add(position)
                 return
             except ZenooError as exc:
-                result.state, result.error = outcome_of(exc), exc
+                # a guarded send whose work before the request failed has set it back to failed
+                result.state = outcome_of(exc) if result.state == "unknown" else "failed"
+                result.error = exc
                 failed.append(result)
             except asyncio.CancelledError:
                 result.note = "cancelled while in flight"
