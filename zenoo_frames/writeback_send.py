@@ -325,11 +325,10 @@ def _one_request_outcome(result: BatchResult) -> str:
 def _rolled_back(result: BatchResult) -> str:
     """What the transaction of a write-back of several requests undid after one failed."""
     states = [call.state for call in result.calls]
-    done, unsent = states.count("done"), states.count("skipped")
-    undone = (
-        f"the write-back's transaction undid the {done} request(s) already written" if done
-        else "no other request had written anything"
-    )  # fmt: skip
+    done, lost, unsent = states.count("done"), states.count("unknown"), states.count("skipped")
+    undid = [f"the {done} request(s) already written"] * bool(done) + [
+        f"the {lost} request(s) whose answer was lost (they may have run)"] * bool(lost)  # fmt: skip
+    undone = f"the write-back's transaction undid {' and '.join(undid)}" if undid else "no other request had written anything"
     return undone + (f"; {unsent} request(s) were not sent" if unsent else "")
 
 

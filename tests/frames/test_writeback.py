@@ -1636,10 +1636,11 @@ async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
     assert "1 record(s) missing from the edited frame left (deletes=False)" in result.summary()
 
 
-@pytest.mark.parametrize("version", [17, 19])
-async def test_a_request_whose_re_check_read_failed_was_not_sent(odoo_server_factory: Any, version: int, tag: str) -> None:
-    """The read that checks a request's cells again fails after it was sent: the request itself never
-    left, so it is failed (nothing to look for on the server), not unknown."""
+async def _apply_with_a_fault_after_the_first_request(
+    odoo_server_factory: Any, version: int, tag: str, **fault: Any
+) -> tuple[BatchError, list[int]]:
+    """A write-back of 6 partners in 3 requests on a private server; once the first request is
+    written, ``fault`` is injected. The BatchError, and the partners' colors afterwards."""
     server = odoo_server_factory(version=version)
     admin = server.users["admin"]
     retry = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02)
@@ -1650,15 +1651,36 @@ async def test_a_request_whose_re_check_read_failed_was_not_sent(odoo_server_fac
         edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
 
         def after_the_first_request(done: int, total: int) -> None:
-            if done == 2:  # the second request's re-check read: dropped after the server ran it, twice
-                server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=retry.max_attempts)
+            if done == 2:
+                server.faults.set(**fault)
 
         with pytest.raises(BatchError) as info:
             await zenoo_frames.diff(original, edited).apply(
                 client, rows_per_call=2, concurrency=1, progress=after_the_first_request
             )
         server.faults.clear()
-        states = [call.state for call in info.value.result.calls]
-        assert states == ["done", "failed", "skipped"]
-        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1] * 6
-    assert sum(1 for r in server.requests if r.method == "load") == 1
+        return info.value, [row["color"] for row in await client.read("res.partner", ids, ["color"])]
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_a_request_whose_re_check_read_failed_was_not_sent(odoo_server_factory: Any, version: int, tag: str) -> None:
+    """The read that checks a request's cells again fails after it was sent: the request itself never
+    left, so it is failed (nothing to look for on the server), not unknown."""
+    error, colors = await _apply_with_a_fault_after_the_first_request(
+        odoo_server_factory, version, tag, drop_rate=1.0, drop_phase="after", methods=["read"], count=2
+    )
+    assert [call.state for call in error.result.calls] == ["done", "failed", "skipped"]
+    assert colors == [1] * 6
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_a_request_whose_answer_was_lost_is_counted_among_those_undone(
+    odoo_server_factory: Any, version: int, tag: str
+) -> None:
+    error, colors = await _apply_with_a_fault_after_the_first_request(
+        odoo_server_factory, version, tag, drop_rate=1.0, drop_phase="after", methods=["load"], count=1
+    )
+    assert [call.state for call in error.result.calls] == ["done", "unknown", "skipped"]
+    assert ("undid the 1 request(s) already written and the 1 request(s) whose answer was lost (they may have "
+            "run); 1 request(s) were not sent") in str(error)  # fmt: skip
+    assert colors == [1] * 6
