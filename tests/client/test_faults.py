@@ -16,6 +16,7 @@ from zenoo import (
     RetryPolicy,
     RollbackError,
     ServerUnavailableError,
+    TransactionError,
     ZenooClient,
     ZenooConnectionError,
     ZenooTimeoutError,
@@ -205,3 +206,20 @@ async def test_an_undo_whose_answer_is_garbled_is_unknown_not_failed(quiet_serve
         [op] = info.value.operations
         assert (op.undo, op.detail.split(":")[0]) == ("unknown", "the undoing call may have run")
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # it had run
+
+
+async def test_a_rollback_that_failed_can_be_tried_again(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="undo_failed"):
+            async with tx:
+                await client.create("res.partner", {"name": tag})
+                quiet_server.faults.set(error_503_rate=1.0, retry_after=0, methods=["unlink"], count=FAST.max_attempts)
+                raise RuntimeError("roll back")
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 1  # the undo was refused
+        await tx.rollback()  # the server answers again: the failed undo is tried again
+        assert [op.undo for op in tx.operations] == ["undone"]
+        assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+        with pytest.raises(TransactionError, match="it is rolled_back"):
+            await tx.rollback()  # nothing left to try

@@ -186,7 +186,16 @@ class Transaction:
         self._end("committed")
 
     async def rollback(self) -> None:
-        """Undo this scope's operations in reverse order; :class:`RollbackError` if not all could be."""
+        """Undo this scope's operations in reverse order; :class:`RollbackError` if not all could be.
+
+        After a rollback that raised, calling it again tries again the undos that failed
+        (``undo_failed``: their undoing call was refused or never left), once the server is back."""
+        failed = [op for op in self.operations if op.undo == "undo_failed"]
+        if self.state == "rolled_back" and failed:
+            for op in failed:
+                op.undo, op.detail, op.error = None, "", None
+            await undo(self.operations, cause=None, progress=self.progress)
+            return
         self._check_active("roll back")
         await self._rollback(cause=None)
 
