@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from zenoo import AuthenticationError, Client, ProtocolError, ZenooClient, ZenooError
+from zenoo.client.sending import hide_secrets
 
 
 class _Everything(logging.Handler):
@@ -164,3 +165,12 @@ async def test_an_answer_quoting_the_request_shows_no_secret(target, login: str)
         text = f"{error} {error!r} {error.__dict__!r}"
         assert "HTTP 400" in text and "<hidden>" in text and secret not in text
     assert hooked and not any(secret in line for line in hooked)
+
+
+def test_a_short_secret_is_masked_as_a_word_a_long_one_anywhere() -> None:
+    key = "0123456789abcdef0123456789abcdef01234567"
+    error = ZenooError(f"The method 'res.partner.administrate_all' does not exist; sent [\"admin\"], pw=admin&k=x{key}y")
+    error.add_note("werkzeug.exceptions.Unauthorized for admin")
+    hide_secrets(error, ["admin", key, "x"])
+    assert str(error) == "The method 'res.partner.administrate_all' does not exist; sent [\"<hidden>\"], pw=<hidden>&k=x<hidden>y"
+    assert error.__notes__ == ["werkzeug.exceptions.Unauthorized for <hidden>"]

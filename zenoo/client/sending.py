@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -122,17 +123,33 @@ def _outcome_note(exc: TransportError | ProtocolError, call_name: str, read_only
     return f"while calling {call_name}"
 
 
+#: a secret this long is masked wherever it appears; a shorter one only where no letter, digit or
+#: underscore touches it, so that a password such as "admin" leaves "administrator" readable
+#: (an answer quoting a request shows it between quotes, or after "=" or ":")
+MASKED_ANYWHERE = 12
+
+
+def _secrets_pattern(secrets: Sequence[str]) -> re.Pattern[str]:
+    """One pattern for every secret, longest first, matched in one pass: masking one secret must
+    not change where another one starts or ends."""
+    alternatives = [
+        re.escape(secret) if len(secret) >= MASKED_ANYWHERE else rf"(?<!\w){re.escape(secret)}(?!\w)"
+        for secret in sorted(set(secrets), key=len, reverse=True)
+    ]
+    return re.compile("|".join(alternatives))
+
+
 def hide_secrets(exc: ZenooError, secrets: Sequence[str]) -> None:
     """Mask ``secrets`` wherever ``exc`` quotes them (its message, text attributes and notes): an
     answer such as a proxy's error page may repeat the request that carried them."""
     secrets = [secret for secret in secrets if secret]
     if not secrets:
         return
+    pattern = _secrets_pattern(secrets)
 
     def masked(value: Any) -> Any:
         if isinstance(value, str):
-            for secret in secrets:
-                value = value.replace(secret, "<hidden>")
+            value = pattern.sub("<hidden>", value)
         elif isinstance(value, tuple):
             value = tuple(masked(item) for item in value)
         return value
