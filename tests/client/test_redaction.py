@@ -174,3 +174,6 @@ def test_a_short_secret_is_masked_as_a_word_a_long_one_anywhere() -> None:
     hide_secrets(error, ["admin", key, "x"])
     assert str(error) == "The method 'res.partner.administrate_all' does not exist; sent [\"<hidden>\"], pw=<hidden>&k=x<hidden>y"
     assert error.__notes__ == ["werkzeug.exceptions.Unauthorized for <hidden>"]
+    punctuated = ZenooError("sent x-pw! and -pw!x")
+    hide_secrets(punctuated, ["-pw!"])  # its ends are not word characters: no boundary to ask for
+    assert str(punctuated) == "sent x<hidden> and <hidden>x"

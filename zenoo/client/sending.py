@@ -132,11 +132,15 @@ MASKED_ANYWHERE = 12
 def _secrets_pattern(secrets: Sequence[str]) -> re.Pattern[str]:
     """One pattern for every secret, longest first, matched in one pass: masking one secret must
     not change where another one starts or ends."""
-    alternatives = [
-        re.escape(secret) if len(secret) >= MASKED_ANYWHERE else rf"(?<!\w){re.escape(secret)}(?!\w)"
-        for secret in sorted(set(secrets), key=len, reverse=True)
-    ]
-    return re.compile("|".join(alternatives))
+    return re.compile("|".join(map(_secret_alternative, sorted(set(secrets), key=len, reverse=True))))
+
+
+def _secret_alternative(secret: str) -> str:
+    if len(secret) >= MASKED_ANYWHERE:
+        return re.escape(secret)
+    before = r"(?<!\w)" if re.match(r"\w", secret) else ""  # only a word character can be glued to a word
+    after = r"(?!\w)" if re.search(r"\w$", secret) else ""
+    return f"{before}{re.escape(secret)}{after}"
 
 
 def hide_secrets(exc: ZenooError, secrets: Sequence[str]) -> None:
