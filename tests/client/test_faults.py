@@ -223,3 +223,22 @@ async def test_a_rollback_that_failed_can_be_tried_again(quiet_server, tag: str)
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
         with pytest.raises(TransactionError, match="it is rolled_back"):
             await tx.rollback()  # nothing left to try
+
+
+async def test_an_undo_whose_read_failed_is_not_unknown_and_can_be_tried_again(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """The undo of a write first reads the record; that read dropped after the server answered it
+    is no sign that the undo ran: it did not, and the rollback may be tried again."""
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        pid = await client.create("res.partner", {"name": tag, "phone": "111"})
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="undo_failed"):
+            async with tx:
+                await client.write("res.partner", [pid], {"phone": "999"})
+                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
+                raise RuntimeError("roll back")
+        assert [op.undo for op in tx.operations] == ["undo_failed"]
+        await tx.rollback()
+        assert [op.undo for op in tx.operations] == ["undone"]
+        assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
+        await client.unlink("res.partner", [pid])

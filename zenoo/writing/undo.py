@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from zenoo.exceptions import AccessError, CircuitOpenError, RollbackError, ZenooError
 from zenoo.fields.metadata import ModelFields, model_fields
@@ -26,6 +26,9 @@ from zenoo.writing.results import CallState, outcome_of
 from zenoo.writing.running import Options, execute
 from zenoo.writing.translations import Translations
 from zenoo.writing.translations import restore as restore_translations
+
+logger = logging.getLogger("zenoo.writing")
+T = TypeVar("T")
 
 #: ``undone``: restored or deleted; ``nothing_to_undo``: the call applied nothing (it failed, or
 #: an unknown write turned out not to have run), or it deleted records this transaction created;
@@ -81,7 +84,6 @@ class Operation:
         return text + (f": {self.detail}" if self.detail else "")
 
 
-
 async def undo(
     operations: Sequence[Operation], cause: BaseException | None, progress: ProgressOption = False
 ) -> None:
@@ -120,18 +122,32 @@ async def _undo_one(op: Operation) -> None:
                 raise
             op.context = wider  # the write may have moved its records out of the call's companies
             await _undo_past_open_breaker(op)
-    except ZenooError as exc:
-        if outcome_of(exc) == "unknown":  # the undoing call was sent and its answer lost or garbled
-            op.undo, op.detail = "unknown", f"the undoing call may have run: {type(exc).__name__}: {exc}"
-        else:
-            op.undo, op.detail = "undo_failed", f"{type(exc).__name__}: {exc}"
-        op.error = exc
+    except _UndoMayHaveRun as lost:
+        exc = lost.__cause__
+        op.undo, op.error = "unknown", exc
+        op.detail = f"the undoing call may have run: {type(exc).__name__}: {exc}"
+        return
+    except ZenooError as exc:  # a read before the undo, or an undoing call that did not run
+        op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
 
 
-logger = logging.getLogger("zenoo.writing")
+class _UndoMayHaveRun(Exception):
+    """An undoing write was sent and its answer lost or garbled: it may have run (the error is the
+    cause). A read before it that fails leaves the undo undone, and a rollback may try it again."""
+
+
+async def _undoing(call: Awaitable[T]) -> T:
+    """Await an undoing write, telling a failure after which it may have run from one it did not."""
+    try:
+        return await call
+    except ZenooError as exc:
+        if outcome_of(exc) == "unknown":
+            raise _UndoMayHaveRun from exc
+        raise
+
 
 #: how many times an undo waits for an open circuit breaker to let a call through again
 BREAKER_WAITS = 3
@@ -202,7 +218,7 @@ async def _undo_create(op: Operation) -> None:
         existing = await _existing(op, model, ids)
         gone += len(ids) - len(existing)
         if existing:
-            await op.client.call(model, "unlink", ids=existing, context=op.context)
+            await _undoing(op.client.call(model, "unlink", ids=existing, context=op.context))
     op.undo = "undone"
     op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
 
@@ -352,7 +368,7 @@ async def _undo_write(op: Operation) -> None:
             continue
         existing = await _existing(op, relation, created)
         if existing:
-            await op.client.call(relation, "unlink", ids=existing, context=op.context)
+            await _undoing(op.client.call(relation, "unlink", ids=existing, context=op.context))
             children += len(existing)
     notes = []
     if restore:
@@ -397,10 +413,14 @@ async def _restore(op: Operation, fields: ModelFields, restore: dict[int, dict[s
         result = await execute([operation], requests, options, op.model)
         failed = next((call for call in result.calls if call.state != "done"), None)
         if failed is not None:
-            raise failed.error if isinstance(failed.error, ZenooError) else ZenooError(f"restoring: {failed!r}")
+            error = failed.error if isinstance(failed.error, ZenooError) else ZenooError(f"restoring: {failed!r}")
+            if failed.state == "unknown":
+                raise _UndoMayHaveRun from error
+            raise error
 
-    if op.translations is not None:
-        restore = await restore_translations(op.client, op.model, op.translations, restore, op.context, write)
+    if op.translations is not None:  # writes only: each may have run if its answer is lost
+        restoring = restore_translations(op.client, op.model, op.translations, restore, op.context, write)
+        restore = await _undoing(restoring)
     if restore:
         await write(restore, op.context)
 
