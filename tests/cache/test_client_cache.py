@@ -5,6 +5,7 @@ Requests are counted on the embedded server (``srv.requests``): a cached read se
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import textwrap
@@ -19,9 +20,12 @@ from zenoo import (
     InvalidValueError,
     MethodNotFoundError,
     MissingError,
+    ZenooClient,
+    ZenooTimeoutError,
 )
 from zenoo._loop import LoopThread
 from zenoo.cache import MemoryCache, cached
+from zenoo.cache import manager as manager_module
 
 from .conftest import free_port, logged_in, run_python
 
@@ -416,3 +420,26 @@ def test_blocking_client_cache_manager_is_configured_by_blocking_calls(odoo_serv
         server.reset_requests()
         assert client.search_count("res.country", []) == client.search_count("res.country", [])
         assert sent(server, "res.country", "search_count") == 1
+
+
+async def test_a_write_whose_answer_was_lost_invalidates_again_when_it_may_have_landed(
+    odoo_server_factory, monkeypatch
+):
+    """The write times out but still runs; a read cached before it lands is dropped by the next
+    late invalidation rather than served until its TTL."""
+    server = odoo_server_factory(version=19)
+    monkeypatch.setattr(manager_module, "LATE_LANDING_CHECKS", (1.0, 30.0))
+    admin = server.users["admin"]
+    async with ZenooClient(server.url, timeout=0.3, circuit_breaker=False) as client:
+        await client.login(server.database, admin.login, admin.password)
+        await client.setup_cache_manager(backend="memory")
+        tag = unique()
+        pid = await client.create("res.partner", {"name": f"{tag} v0"})
+        server.faults.set(latency=0.6, methods=["write"], count=1)
+        with pytest.raises(ZenooTimeoutError):
+            await client.write("res.partner", [pid], {"name": f"{tag} v1"})
+        assert await names_like(client, tag) == [f"{tag} v0"]  # read (and cached) before the write lands
+        await asyncio.sleep(1.2)  # the write has landed; the late invalidation has run
+        assert await names_like(client, tag) == [f"{tag} v1"]
+        assert len(client.cache._later) == 1  # the 30 s one, stopped by close()
+    assert not client.cache._later

@@ -17,6 +17,7 @@ small Redis round trip per lookup even when L1 answers).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -49,6 +50,9 @@ __all__ = ["DEFAULT_TTL", "CacheManager"]
 log = logging.getLogger("zenoo.cache")
 
 DEFAULT_TTL = 300.0
+#: seconds after a write whose answer was lost at which it invalidates again (see
+#: :meth:`CacheManager.invalidate_later`)
+LATE_LANDING_CHECKS = (5.0, 15.0, 30.0, 60.0, 120.0, 240.0)
 _MISS: tuple[bool, Any] = (False, None)
 
 
@@ -88,6 +92,7 @@ class CacheManager:
         self._misses = 0
         self._invalidations = 0
         self._databases_seen: set[str] = set()  # where a stand-alone manager's writes may have gone
+        self._later: set[asyncio.Task[None]] = set()  # invalidations waiting for writes that may land late
 
     @classmethod
     async def create(
@@ -332,6 +337,25 @@ class CacheManager:
             await authority.bump(database, names)
         self._invalidations += 1
 
+    def invalidate_later(self, model: str) -> None:
+        """Invalidate again at each of :data:`LATE_LANDING_CHECKS` seconds from now (those within
+        the TTL): a write whose answer never came may still be running on the server, and a read
+        cached before it lands would otherwise be served until its TTL. Runs on the current event
+        loop; :meth:`close` stops it."""
+
+        async def again() -> None:
+            waited = 0.0
+            for delay in LATE_LANDING_CHECKS:
+                if self.ttl is not None and delay > self.ttl:
+                    return
+                await asyncio.sleep(delay - waited)
+                waited = delay
+                await self.invalidate(model)
+
+        task = asyncio.get_running_loop().create_task(again())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
     def _ttl_for(self, level: CacheLevel, ttl: float | None) -> float | None:
         if ttl is not None:
             return ttl
@@ -364,7 +388,11 @@ class CacheManager:
             await level.clear()
 
     async def close(self) -> None:
-        """Close the levels' connections (Redis)."""
+        """Close the levels' connections (Redis), and stop the late invalidations."""
+        later = list(self._later)
+        for task in later:
+            task.cancel()
+        await asyncio.gather(*later, return_exceptions=True)
         for level in self._levels:
             await level.close()
 

@@ -40,6 +40,7 @@ from zenoo.exceptions import (
     NotAuthenticatedError,
     ProtocolError,
     TransportError,
+    ZenooError,
 )
 from zenoo.methods import is_read_only
 from zenoo.protocols.base import check_ids, check_names, uniform_answer
@@ -47,6 +48,7 @@ from zenoo.retry import CircuitBreaker, RetryPolicy
 from zenoo.stats import ClientStats, Hooks
 from zenoo.transport import encode_json, parse_server_address
 from zenoo.writing.recording import WriteCall, current_recorder
+from zenoo.writing.results import outcome_of
 
 if TYPE_CHECKING:
     from zenoo.cache import CacheManager
@@ -407,6 +409,10 @@ class ZenooClient(OrmMethods, WriteMethods):
                 return await send()
             try:
                 return await send()
+            except ZenooError as exc:
+                if outcome_of(exc) == "unknown":  # it may still be running, and land later
+                    cache.invalidate_later(model)
+                raise
             finally:  # also on error: the write may have happened
                 await cache.invalidate(model)
 
