@@ -262,6 +262,9 @@ def test_non_json_answers_are_protocol_errors() -> None:
     page = HttpResponse("http://odoo.test/json/2/res.partner/search", 404, b"<title>404</title>", "text/html", "HTTP/1.1", 0)
     with pytest.raises(ProtocolError, match="unknown database"):
         Json2Protocol().parse(page)
+    proxied = HttpResponse("http://odoo.test/json/2/res.partner/search", 500, b"<h1>oops</h1>", "text/html", "HTTP/1.1", 0)
+    with pytest.raises(ProtocolError, match=r"\(an error page of the server or of a proxy in front of it\)"):
+        Json2Protocol().parse(proxied)
     moved = HttpResponse(
         "http://odoo.test/jsonrpc", 301, b"", "text/html", "HTTP/1.1", 0, location="https://odoo.test/jsonrpc"
     )

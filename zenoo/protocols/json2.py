@@ -53,9 +53,13 @@ class Json2Protocol:
         if 300 <= response.status < 400:
             raise response.unexpected()
         if "json" not in response.content_type:
+            likely = (
+                "an error page of the server or of a proxy in front of it" if response.status >= 500
+                else "unknown database, or no /json/2 endpoint before Odoo 19?"
+            )  # fmt: skip
             raise ProtocolError(
-                f"HTTP {response.status} from {response.url} is not an Odoo JSON-2 answer "
-                f"(unknown database, or no /json/2 endpoint before Odoo 19?): {response.snippet()!r}"
+                f"HTTP {response.status} from {response.url} is not an Odoo JSON-2 answer ({likely}): "
+                f"{response.snippet()!r}"
             )
         body = decode_json(response.content, response.url, response.status)
         if not isinstance(body, dict) or "message" not in body:
