@@ -38,6 +38,7 @@ NOT_MIRRORED: dict[type, dict[str, str]] = {
         "store": "the client's cache hook, called inside call(); not a user operation",
         "make_key": "the client's cache hook, called inside call(); not a user operation",
         "make_function_key": "used by @cached on async functions",
+        "invalidate_later": "the client's cache hook after a write whose answer was lost; not a user operation",
         "scope": "an internal key part, reached through .manager",
     },
 }
