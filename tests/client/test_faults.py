@@ -242,3 +242,25 @@ async def test_an_undo_whose_read_failed_is_not_unknown_and_can_be_tried_again(q
         assert [op.undo for op in tx.operations] == ["undone"]
         assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
         await client.unlink("res.partner", [pid])
+
+
+async def test_a_failed_undo_stops_the_rollback_so_an_earlier_write_of_the_field_is_not_a_conflict(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str
+) -> None:
+    """Two writes of one field: the undo of the second fails, so the first is not tried (it would take
+    the second's value for someone else's change); the retry undoes both, in order."""
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        pid = await client.create("res.partner", {"name": tag, "phone": "111"})
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="not tried: the undo of #1, a later write of its records, did not"):
+            async with tx:
+                await client.write("res.partner", [pid], {"phone": "999"})
+                await client.write("res.partner", [pid], {"phone": "555"})
+                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
+                raise RuntimeError("roll back")
+        assert [op.undo for op in tx.operations] == ["undo_failed", "undo_failed"]
+        await tx.rollback()
+        assert [op.undo for op in tx.operations] == ["undone", "undone"]
+        assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
+        await client.unlink("res.partner", [pid])

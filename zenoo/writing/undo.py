@@ -88,14 +88,26 @@ async def undo(
     operations: Sequence[Operation], cause: BaseException | None, progress: ProgressOption = False
 ) -> None:
     """Undo ``operations`` in reverse order (those not undone yet), telling ``progress`` of their
-    records; raise RollbackError if not all are."""
+    records; raise RollbackError if not all are.
+
+    An undo that fails (``undo_failed``) holds back the undo of earlier writes of the same records:
+    they would take what the later write stored for someone else's change. Those are
+    ``undo_failed`` too ("not tried"), and a retry of the rollback takes them in order."""
     # each with the records it changed (none for a failed call: Odoo applied nothing)
     pending = [(op, 0 if op.outcome == "failed" else len(op.ids)) for op in reversed(operations) if op.undo is None]
     shown = Progress(progress, sum(records for _, records in pending), "rolling back")
+    held: dict[tuple[str, int], Operation] = {}  # record -> the later operation whose undo failed
     try:
         with recording(None):  # the undoing calls are not recorded
             for op, records in pending:
-                await _undo_one(op)
+                later = next((held[op.model, i] for i in op.ids if (op.model, i) in held), None)
+                if later is not None and op.kind == "write":
+                    op.undo = "undo_failed"
+                    op.detail = f"not tried: the undo of #{later.index}, a later write of its records, did not succeed"
+                else:
+                    await _undo_one(op)
+                if op.undo == "undo_failed":
+                    held.update(dict.fromkeys(((op.model, i) for i in op.ids), later or op))
                 if records:
                     await shown.advance(records, None)
     finally:
