@@ -41,6 +41,7 @@ from zenoo import (
     FieldError,
     InvalidValueError,
     RetryPolicy,
+    RollbackError,
     ZenooClient,
 )
 from zenoo.writing import running
@@ -1684,3 +1685,34 @@ async def test_a_request_whose_answer_was_lost_is_counted_among_those_undone(
     assert ("undid the 1 request(s) already written and the 1 request(s) whose answer was lost (they may have "
             "run); 1 request(s) were not sent") in str(error)  # fmt: skip
     assert colors == [1] * 6
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_a_write_back_in_the_callers_transaction_can_retry_its_interrupted_rollback(
+    odoo_server_factory: Any, version: int, tag: str
+) -> None:
+    """The server stops answering in the middle of a write-back and during its rollback: run in
+    the caller's transaction, ``tx.rollback()`` undoes what is left once it answers again."""
+    server = odoo_server_factory(version=version)
+    admin = server.users["admin"]
+    retry = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02)
+    async with ZenooClient(server.url, retry=retry, circuit_breaker=False) as client:
+        await client.login(server.database, admin.login, admin.password)
+        ids = await _partners(client, tag, 6, color=1)
+        original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
+        edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
+
+        def outage_after_the_first_request(done: int, total: int) -> None:
+            if done == 2:
+                server.faults.set(error_503_rate=1.0, retry_after=0)
+
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="undo_failed"):
+            async with tx:
+                await zenoo_frames.diff(original, edited).apply(
+                    client, rows_per_call=2, concurrency=1, progress=outage_after_the_first_request
+                )
+        server.faults.clear()
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 2, 3, 1, 1, 1]
+        await tx.rollback()
+        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1] * 6
