@@ -238,6 +238,7 @@ async def test_an_undo_whose_read_failed_is_not_unknown_and_can_be_tried_again(q
                 quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
                 raise RuntimeError("roll back")
         assert [op.undo for op in tx.operations] == ["undo_failed"]
+        assert tx.operations[0].detail.endswith("(while calling res.partner.read)")  # not the undoing write
         await tx.rollback()
         assert [op.undo for op in tx.operations] == ["undone"]
         assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]

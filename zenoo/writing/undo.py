@@ -137,13 +137,19 @@ async def _undo_one(op: Operation) -> None:
     except _UndoMayHaveRun as lost:
         exc = lost.__cause__
         op.undo, op.error = "unknown", exc
-        op.detail = f"the undoing call may have run: {type(exc).__name__}: {exc}"
+        op.detail = f"the undoing call may have run: {_described(exc)}"
         return
     except ZenooError as exc:  # a read before the undo, or an undoing call that did not run
-        op.undo, op.detail, op.error = "undo_failed", f"{type(exc).__name__}: {exc}", exc
+        op.undo, op.detail, op.error = "undo_failed", _described(exc), exc
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
+
+
+def _described(exc: BaseException | None) -> str:
+    """The error, with its notes (which call it was: ``while calling res.partner.read``)."""
+    notes = "; ".join(getattr(exc, "__notes__", ()))
+    return f"{type(exc).__name__}: {exc}" + (f" ({notes})" if notes else "")
 
 
 class _UndoMayHaveRun(Exception):
