@@ -16,6 +16,7 @@ from zenoo import (
     RetryPolicy,
     RollbackError,
     ServerUnavailableError,
+    Transaction,
     TransactionError,
     ZenooClient,
     ZenooConnectionError,
@@ -225,18 +226,28 @@ async def test_a_rollback_that_failed_can_be_tried_again(quiet_server, tag: str)
             await tx.rollback()  # nothing left to try
 
 
+async def _rolled_back_with_the_undo_reads_dropped(  # type: ignore[no-untyped-def]
+    server, client: ZenooClient, pid: int, phones: list[str], *, match: str
+) -> Transaction:
+    """A transaction that writes ``phones`` to ``pid`` in turn, rolled back while every read of its
+    undo is dropped after the server answered it: the RollbackError matches ``match``."""
+    tx = client.transaction()
+    with pytest.raises(RollbackError, match=match):
+        async with tx:
+            for phone in phones:
+                await client.write("res.partner", [pid], {"phone": phone})
+            server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
+            raise RuntimeError("roll back")
+    return tx
+
+
 async def test_an_undo_whose_read_failed_is_not_unknown_and_can_be_tried_again(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
     """The undo of a write first reads the record; that read dropped after the server answered it
     is no sign that the undo ran: it did not, and the rollback may be tried again."""
     client = await _login(quiet_server, circuit_breaker=False)
     async with client:
         pid = await client.create("res.partner", {"name": tag, "phone": "111"})
-        tx = client.transaction()
-        with pytest.raises(RollbackError, match="undo_failed"):
-            async with tx:
-                await client.write("res.partner", [pid], {"phone": "999"})
-                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
-                raise RuntimeError("roll back")
+        tx = await _rolled_back_with_the_undo_reads_dropped(quiet_server, client, pid, ["999"], match="undo_failed")
         assert [op.undo for op in tx.operations] == ["undo_failed"]
         assert tx.operations[0].detail.endswith("(while calling res.partner.read)")  # not the undoing write
         await tx.rollback()
@@ -253,13 +264,8 @@ async def test_a_failed_undo_stops_the_rollback_so_an_earlier_write_of_the_field
     client = await _login(quiet_server, circuit_breaker=False)
     async with client:
         pid = await client.create("res.partner", {"name": tag, "phone": "111"})
-        tx = client.transaction()
-        with pytest.raises(RollbackError, match="not tried: the undo of #1, a later write of its records, did not"):
-            async with tx:
-                await client.write("res.partner", [pid], {"phone": "999"})
-                await client.write("res.partner", [pid], {"phone": "555"})
-                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
-                raise RuntimeError("roll back")
+        held_back = "not tried: the undo of #1, a later write of its records, did not"
+        tx = await _rolled_back_with_the_undo_reads_dropped(quiet_server, client, pid, ["999", "555"], match=held_back)
         assert [op.undo for op in tx.operations] == ["undo_failed", "undo_failed"]
         await tx.rollback()
         assert [op.undo for op in tx.operations] == ["undone", "undone"]

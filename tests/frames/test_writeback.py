@@ -9,6 +9,7 @@ the write-back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -1637,11 +1638,12 @@ async def test_changes_show_as_html_in_jupyter_and_as_text_in_a_terminal(
     assert "1 record(s) missing from the edited frame left (deletes=False)" in result.summary()
 
 
-async def _apply_with_a_fault_after_the_first_request(
-    odoo_server_factory: Any, version: int, tag: str, **fault: Any
-) -> tuple[BatchError, list[int]]:
-    """A write-back of 6 partners in 3 requests on a private server; once the first request is
-    written, ``fault`` is injected. The BatchError, and the partners' colors afterwards."""
+@contextlib.asynccontextmanager
+async def _six_partners_in_three_requests(
+    odoo_server_factory: Any, version: int, tag: str
+) -> AsyncIterator[tuple[Any, ZenooClient, list[int], Changes]]:
+    """A private server, a client that retries twice, 6 partners and a diff that writes 5 of them in
+    3 requests of ``rows_per_call=2``."""
     server = odoo_server_factory(version=version)
     admin = server.users["admin"]
     retry = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02)
@@ -1649,18 +1651,32 @@ async def _apply_with_a_fault_after_the_first_request(
         await client.login(server.database, admin.login, admin.password)
         ids = await _partners(client, tag, 6, color=1)
         original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
-        edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
+        yield server, client, ids, zenoo_frames.diff(original, original.with_columns(pl.col("color") + pl.int_range(pl.len())))
 
-        def after_the_first_request(done: int, total: int) -> None:
-            if done == 2:
-                server.faults.set(**fault)
 
+def _after_the_first_request(server: Any, **fault: Any) -> Any:
+    """A progress callback that injects ``fault`` once the first request is written."""
+
+    def inject(done: int, total: int) -> None:
+        if done == 2:
+            server.faults.set(**fault)
+
+    return inject
+
+
+async def _colors(client: ZenooClient, ids: list[int]) -> list[int]:
+    return [row["color"] for row in await client.read("res.partner", ids, ["color"])]
+
+
+async def _apply_with_a_fault_after_the_first_request(
+    odoo_server_factory: Any, version: int, tag: str, **fault: Any
+) -> tuple[BatchError, list[int]]:
+    """The BatchError of the write-back, and the partners' colors afterwards."""
+    async with _six_partners_in_three_requests(odoo_server_factory, version, tag) as (server, client, ids, changes):
         with pytest.raises(BatchError) as info:
-            await zenoo_frames.diff(original, edited).apply(
-                client, rows_per_call=2, concurrency=1, progress=after_the_first_request
-            )
+            await changes.apply(client, rows_per_call=2, concurrency=1, progress=_after_the_first_request(server, **fault))
         server.faults.clear()
-        return info.value, [row["color"] for row in await client.read("res.partner", ids, ["color"])]
+        return info.value, await _colors(client, ids)
 
 
 @pytest.mark.parametrize("version", [17, 19])
@@ -1693,26 +1709,13 @@ async def test_a_write_back_in_the_callers_transaction_can_retry_its_interrupted
 ) -> None:
     """The server stops answering in the middle of a write-back and during its rollback: run in
     the caller's transaction, ``tx.rollback()`` undoes what is left once it answers again."""
-    server = odoo_server_factory(version=version)
-    admin = server.users["admin"]
-    retry = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02)
-    async with ZenooClient(server.url, retry=retry, circuit_breaker=False) as client:
-        await client.login(server.database, admin.login, admin.password)
-        ids = await _partners(client, tag, 6, color=1)
-        original = await client.model("res.partner").filter(id__in=ids).only("color").order_by("id").to_polars(progress=False)
-        edited = original.with_columns(pl.col("color") + pl.int_range(pl.len()))
-
-        def outage_after_the_first_request(done: int, total: int) -> None:
-            if done == 2:
-                server.faults.set(error_503_rate=1.0, retry_after=0)
-
+    async with _six_partners_in_three_requests(odoo_server_factory, version, tag) as (server, client, ids, changes):
         tx = client.transaction()
         with pytest.raises(RollbackError, match="undo_failed"):
             async with tx:
-                await zenoo_frames.diff(original, edited).apply(
-                    client, rows_per_call=2, concurrency=1, progress=outage_after_the_first_request
-                )
+                outage = _after_the_first_request(server, error_503_rate=1.0, retry_after=0)
+                await changes.apply(client, rows_per_call=2, concurrency=1, progress=outage)
         server.faults.clear()
-        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1, 2, 3, 1, 1, 1]
+        assert await _colors(client, ids) == [1, 2, 3, 1, 1, 1]
         await tx.rollback()
-        assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == [1] * 6
+        assert await _colors(client, ids) == [1] * 6
