@@ -207,6 +207,16 @@ async def test_an_undo_whose_answer_is_garbled_is_unknown_not_failed(quiet_serve
         [op] = info.value.operations
         assert (op.undo, op.detail.split(":")[0]) == ("unknown", "the undoing call may have run")
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # it had run
+        pid = await client.create("res.partner", {"name": tag, "phone": "111"})
+        with pytest.raises(RollbackError) as info:
+            async with client.transaction():
+                await client.write("res.partner", [pid], {"phone": "999"})
+                quiet_server.faults.set(garble_rate=1.0, methods=["write"], count=1)
+                raise RuntimeError("roll back")
+        [op] = info.value.operations
+        assert op.undo == "unknown"
+        assert op.detail.endswith(f"the values before the write, to check against the server: {{{pid}: {{'id': {pid}, 'phone': '111'}}}}")
+        await client.unlink("res.partner", [pid])
 
 
 async def test_a_rollback_that_failed_can_be_tried_again(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]

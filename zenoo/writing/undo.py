@@ -138,6 +138,8 @@ async def _undo_one(op: Operation) -> None:
         exc = lost.__cause__
         op.undo, op.error = "unknown", exc
         op.detail = f"the undoing call may have run: {_described(exc)}"
+        if op.kind == "write" and op.before:
+            op.detail += f"; the values before the write, to check against the server: {_short(op.before)}"
         return
     except ZenooError as exc:  # a read before the undo, or an undoing call that did not run
         op.undo, op.detail, op.error = "undo_failed", _described(exc), exc
