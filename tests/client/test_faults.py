@@ -281,3 +281,45 @@ async def test_a_failed_undo_stops_the_rollback_so_an_earlier_write_of_the_field
         assert [op.undo for op in tx.operations] == ["undone", "undone"]
         assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
         await client.unlink("res.partner", [pid])
+
+
+@pytest.mark.parametrize("phase", ["before", "after"])
+async def test_an_undoing_write_that_may_not_have_run_holds_back_the_earlier_one_and_is_tried_again(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str, phase: str
+) -> None:
+    """Two writes of one field; the undoing write of the second loses its connection, before the
+    server ran it or after: either way the retry checks the server and restores the first value."""
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        pid = await client.create("res.partner", {"name": tag, "phone": "111"})
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="may have run"):
+            async with tx:
+                await client.write("res.partner", [pid], {"phone": "999"})
+                await client.write("res.partner", [pid], {"phone": "555"})
+                quiet_server.faults.set(drop_rate=1.0, drop_phase=phase, methods=["write"], count=1)
+                raise RuntimeError("roll back")
+        assert [op.undo for op in tx.operations] == ["undo_failed", "unknown"]
+        await tx.rollback()
+        ran = phase == "after"  # the lost undoing write had restored 999 already: nothing left for it
+        assert [op.undo for op in tx.operations] == ["undone", "nothing_to_undo" if ran else "undone"]
+        assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
+        await client.unlink("res.partner", [pid])
+
+
+async def test_a_record_created_then_written_is_deleted_only_after_its_write_is_undone(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str
+) -> None:
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="not tried"):
+            async with tx:
+                pid = await client.create("res.partner", {"name": tag, "phone": "111"})
+                await client.write("res.partner", [pid], {"phone": "999"})
+                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
+                raise RuntimeError("roll back")
+        assert await client.search_count("res.partner", [["id", "=", pid]]) == 1  # held back with its write
+        await tx.rollback()
+        assert [op.undo for op in tx.operations] == ["undone", "undone"]
+        assert await client.search_count("res.partner", [["id", "=", pid]]) == 0

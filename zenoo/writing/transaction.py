@@ -42,7 +42,7 @@ from zenoo.writing.progress import ProgressOption
 from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
 from zenoo.writing.results import outcome_of
 from zenoo.writing.translations import translations_before
-from zenoo.writing.undo import Operation, undo
+from zenoo.writing.undo import Operation, retry, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
 _X2MANY = frozenset({"one2many", "many2many"})
@@ -188,13 +188,10 @@ class Transaction:
     async def rollback(self) -> None:
         """Undo this scope's operations in reverse order; :class:`RollbackError` if not all could be.
 
-        After a rollback that raised, calling it again tries again the undos that failed
-        (``undo_failed``: their undoing call was refused or never left), once the server is back."""
-        failed = [op for op in self.operations if op.undo == "undo_failed"]
-        if self.state == "rolled_back" and failed:
-            for op in failed:
-                op.undo, op.detail, op.error = None, "", None
-            await undo(self.operations, cause=None, progress=self.progress)
+        After a rollback that raised, calling it again undoes again what it could not: the
+        ``undo_failed`` operations, and those whose undoing write may not have run (``unknown``),
+        checking the server first, once it answers again."""
+        if self.state == "rolled_back" and await retry(self.operations, cause=None, progress=self.progress):
             return
         self._check_active("roll back")
         await self._rollback(cause=None)

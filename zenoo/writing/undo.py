@@ -69,6 +69,9 @@ class Operation:
     translations: Translations | None = field(default=None, repr=False)
     #: the caller was cancelled while the call was in flight (the transaction waited for its answer)
     interrupted: bool = field(default=False, repr=False)
+    #: a rollback may undo it again: its undo failed (``undo_failed``), or its undoing write may not
+    #: have run (``unknown``); undoing again checks the server first, so either way is safe
+    retryable: bool = field(default=False, repr=False)
 
     @property
     def undone(self) -> bool:
@@ -90,9 +93,10 @@ async def undo(
     """Undo ``operations`` in reverse order (those not undone yet), telling ``progress`` of their
     records; raise RollbackError if not all are.
 
-    An undo that fails (``undo_failed``) holds back the undo of earlier writes of the same records:
-    they would take what the later write stored for someone else's change. Those are
-    ``undo_failed`` too ("not tried"), and a retry of the rollback takes them in order."""
+    An undo that failed or may not have run (:attr:`Operation.retryable`) holds back the undo of
+    earlier operations on the same records: a write would take what the later one stored for
+    someone else's change. Those are ``undo_failed`` ("not tried"), and a retry of the rollback
+    (:func:`retry`) takes them all again, in order."""
     # each with the records it changed (none for a failed call: Odoo applied nothing)
     pending = [(op, 0 if op.outcome == "failed" else len(op.ids)) for op in reversed(operations) if op.undo is None]
     shown = Progress(progress, sum(records for _, records in pending), "rolling back")
@@ -101,12 +105,12 @@ async def undo(
         with recording(None):  # the undoing calls are not recorded
             for op, records in pending:
                 later = next((held[op.model, i] for i in op.ids if (op.model, i) in held), None)
-                if later is not None and op.kind == "write":
-                    op.undo = "undo_failed"
+                if later is not None:
+                    op.undo, op.retryable = "undo_failed", True
                     op.detail = f"not tried: the undo of #{later.index}, a later write of its records, did not succeed"
                 else:
                     await _undo_one(op)
-                if op.undo == "undo_failed":
+                if op.retryable:
                     held.update(dict.fromkeys(((op.model, i) for i in op.ids), later or op))
                 if records:
                     await shown.advance(records, None)
@@ -119,6 +123,16 @@ async def undo(
             f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}",
             operations=operations,
         ) from cause
+
+
+async def retry(operations: Sequence[Operation], cause: BaseException | None, progress: ProgressOption = False) -> bool:
+    """Undo again the ``retryable`` ones of ``operations`` (see :func:`undo`); False when there are none."""
+    again = [op for op in operations if op.retryable]
+    for op in again:
+        op.undo, op.detail, op.error, op.retryable = None, "", None, False
+    if again:
+        await undo(operations, cause=cause, progress=progress)
+    return bool(again)
 
 
 async def _undo_one(op: Operation) -> None:
@@ -136,13 +150,13 @@ async def _undo_one(op: Operation) -> None:
             await _undo_past_open_breaker(op)
     except _UndoMayHaveRun as lost:
         exc = lost.__cause__
-        op.undo, op.error = "unknown", exc
+        op.undo, op.error, op.retryable = "unknown", exc, True
         op.detail = f"the undoing call may have run: {_described(exc)}"
         if op.kind == "write" and op.before:
             op.detail += f"; the values before the write, to check against the server: {_short(op.before)}"
         return
     except ZenooError as exc:  # a read before the undo, or an undoing call that did not run
-        op.undo, op.detail, op.error = "undo_failed", _described(exc), exc
+        op.undo, op.detail, op.error, op.retryable = "undo_failed", _described(exc), exc, True
         return
     if op.irreversible and op.undo in ("undone", "nothing_to_undo"):
         op.undo, op.detail = "irreversible", f"{op.detail}; but {op.irreversible}".lstrip("; ")
