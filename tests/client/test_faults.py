@@ -274,7 +274,7 @@ async def test_a_failed_undo_stops_the_rollback_so_an_earlier_write_of_the_field
     client = await _login(quiet_server, circuit_breaker=False)
     async with client:
         pid = await client.create("res.partner", {"name": tag, "phone": "111"})
-        held_back = "not tried: the undo of #1, a later write of its records, did not"
+        held_back = "not tried: the undo of #1, a later operation on its records, is not done"
         tx = await _rolled_back_with_the_undo_reads_dropped(quiet_server, client, pid, ["999", "555"], match=held_back)
         assert [op.undo for op in tx.operations] == ["undo_failed", "undo_failed"]
         await tx.rollback()
@@ -323,3 +323,23 @@ async def test_a_record_created_then_written_is_deleted_only_after_its_write_is_
         await tx.rollback()
         assert [op.undo for op in tx.operations] == ["undone", "undone"]
         assert await client.search_count("res.partner", [["id", "=", pid]]) == 0
+
+
+async def test_a_record_created_with_a_child_waits_for_the_undo_of_the_childs_later_write(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str
+) -> None:
+    """The create's undo would delete the child its command made: it waits for the child's write."""
+    client = await _login(quiet_server, circuit_breaker=False)
+    async with client:
+        tx = client.transaction()
+        with pytest.raises(RollbackError, match="not tried"):
+            async with tx:
+                parent = await client.create("res.partner", {"name": tag, "child_ids": [(0, 0, {"name": f"{tag} child"})]})
+                [child] = (await client.read("res.partner", [parent], ["child_ids"]))[0]["child_ids"]
+                await client.write("res.partner", [child], {"phone": "999"})
+                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
+                raise RuntimeError("roll back")
+        assert await client.search_count("res.partner", [["id", "in", [parent, child]]]) == 2
+        await tx.rollback()
+        assert [op.undo for op in tx.operations] == ["undone", "undone"]
+        assert await client.search_count("res.partner", [["id", "in", [parent, child]]]) == 0

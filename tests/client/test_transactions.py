@@ -404,6 +404,22 @@ async def test_a_business_method_is_reported_as_irreversible(client: ZenooClient
     assert (await client.read("res.partner", [kept], ["active"]))[0]["active"] is True
 
 
+async def test_a_record_created_written_and_deleted_in_the_block_rolls_back_cleanly(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """The write's record is gone when the rollback reaches it, deleted by the block itself: not a
+    change by someone else."""
+    with pytest.raises(Boom):
+        async with client.transaction() as tx:  # unlinking what it created needs no allow_unlink
+            made = await client.create("res.partner", {"name": f"{tag}-made"})
+            await client.write("res.partner", [made], {"phone": "1"})
+            await client.unlink("res.partner", [made])
+            raise Boom
+    assert [op.undo for op in tx.operations] == ["undone", "nothing_to_undo", "nothing_to_undo"]
+    assert "records this transaction deleted afterwards" in tx.operations[1].detail
+    assert await client.search_count("res.partner", [["id", "=", made]]) == 0
+
+
 async def test_an_undo_that_fails_is_named(client: ZenooClient, tag: str, cleanup: None) -> None:
     """The company a contact belonged to is deleted by someone else meanwhile: restoring the
     contact's parent fails, and the RollbackError names that write."""

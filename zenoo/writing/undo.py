@@ -72,6 +72,8 @@ class Operation:
     #: a rollback may undo it again: its undo failed (``undo_failed``), or its undoing write may not
     #: have run (``unknown``); undoing again checks the server first, so either way is safe
     retryable: bool = field(default=False, repr=False)
+    #: its records a later unlink of this transaction deleted: gone, but by the transaction itself
+    deleted_later: set[int] = field(default_factory=set, repr=False)
 
     @property
     def undone(self) -> bool:
@@ -101,17 +103,23 @@ async def undo(
     pending = [(op, 0 if op.outcome == "failed" else len(op.ids)) for op in reversed(operations) if op.undo is None]
     shown = Progress(progress, sum(records for _, records in pending), "rolling back")
     held: dict[tuple[str, int], Operation] = {}  # record -> the later operation whose undo failed
+    deleted: set[tuple[str, int]] = set()  # records deleted by the operations after the current one
+    for op in reversed(operations):
+        op.deleted_later = {i for i in op.ids if (op.model, i) in deleted}
+        if op.kind == "unlink" and op.outcome == "done":
+            deleted.update((op.model, i) for i in op.ids)
     try:
         with recording(None):  # the undoing calls are not recorded
             for op, records in pending:
-                later = next((held[op.model, i] for i in op.ids if (op.model, i) in held), None)
+                touched = _records(op)
+                later = next((held[record] for record in touched if record in held), None)
                 if later is not None:
                     op.undo, op.retryable = "undo_failed", True
-                    op.detail = f"not tried: the undo of #{later.index}, a later write of its records, did not succeed"
+                    op.detail = f"not tried: the undo of #{later.index}, a later operation on its records, is not done"
                 else:
                     await _undo_one(op)
                 if op.retryable:
-                    held.update(dict.fromkeys(((op.model, i) for i in op.ids), later or op))
+                    held.update(dict.fromkeys(touched, later or op))
                 if records:
                     await shown.advance(records, None)
     finally:
@@ -123,6 +131,11 @@ async def undo(
             f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}",
             operations=operations,
         ) from cause
+
+
+def _records(op: Operation) -> list[tuple[str, int]]:
+    """The records an operation wrote, created or deleted, with the children its commands created."""
+    return [(op.model, i) for i in op.ids] + [(model, i) for model, ids in op.children for i in ids]
 
 
 async def retry(operations: Sequence[Operation], cause: BaseException | None, progress: ProgressOption = False) -> bool:
@@ -358,6 +371,7 @@ async def _undo_write(op: Operation) -> None:
     restore: dict[int, dict[str, Any]] = {}
     conflicts: list[str] = []
     gone: list[int] = []
+    deleted_here: list[int] = []  # deleted afterwards by this transaction itself: not a conflict
     unknown: list[str] = []
     hidden: list[str] = []
     untold: list[str] = []  # one2many fields whose created records zenoo cannot tell apart
@@ -365,7 +379,7 @@ async def _undo_write(op: Operation) -> None:
     for record_id, before in op.before.items():
         now = current.get(record_id)
         if now is None:
-            gone.append(record_id)
+            (deleted_here if record_id in op.deleted_later else gone).append(record_id)
             continue
         after = op.after.get(record_id) if op.after is not None else None
         for name in names:
@@ -413,6 +427,8 @@ async def _undo_write(op: Operation) -> None:
         notes.append(f"changed meanwhile by someone else, left as they are: {', '.join(conflicts[:20])}")
     if gone:
         notes.append(f"records deleted meanwhile: {gone[:20]}")
+    if deleted_here:
+        notes.append(f"records this transaction deleted afterwards: {deleted_here[:20]}")
     if unknown:
         notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
     if pending:
