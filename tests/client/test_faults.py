@@ -307,39 +307,25 @@ async def test_an_undoing_write_that_may_not_have_run_holds_back_the_earlier_one
         await client.unlink("res.partner", [pid])
 
 
-async def test_a_record_created_then_written_is_deleted_only_after_its_write_is_undone(  # type: ignore[no-untyped-def]
-    quiet_server, tag: str
+@pytest.mark.parametrize("child", [False, True], ids=["record", "child of its command"])
+async def test_a_created_record_is_deleted_only_after_the_undo_of_its_later_write(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str, child: bool
 ) -> None:
+    """The create's undo would delete the record (or the child its command made) that a later write
+    changed: it waits until that write is undone."""
     client = await _login(quiet_server, circuit_breaker=False)
     async with client:
         tx = client.transaction()
         with pytest.raises(RollbackError, match="not tried"):
             async with tx:
-                pid = await client.create("res.partner", {"name": tag, "phone": "111"})
-                await client.write("res.partner", [pid], {"phone": "999"})
+                commands = {"child_ids": [(0, 0, {"name": f"{tag} child"})]} if child else {}
+                made = [await client.create("res.partner", {"name": tag, **commands})]
+                if child:
+                    made += (await client.read("res.partner", made, ["child_ids"]))[0]["child_ids"]
+                await client.write("res.partner", made[-1:], {"phone": "999"})
                 quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
                 raise RuntimeError("roll back")
-        assert await client.search_count("res.partner", [["id", "=", pid]]) == 1  # held back with its write
+        assert await client.search_count("res.partner", [["id", "in", made]]) == len(made)  # held back
         await tx.rollback()
         assert [op.undo for op in tx.operations] == ["undone", "undone"]
-        assert await client.search_count("res.partner", [["id", "=", pid]]) == 0
-
-
-async def test_a_record_created_with_a_child_waits_for_the_undo_of_the_childs_later_write(  # type: ignore[no-untyped-def]
-    quiet_server, tag: str
-) -> None:
-    """The create's undo would delete the child its command made: it waits for the child's write."""
-    client = await _login(quiet_server, circuit_breaker=False)
-    async with client:
-        tx = client.transaction()
-        with pytest.raises(RollbackError, match="not tried"):
-            async with tx:
-                parent = await client.create("res.partner", {"name": tag, "child_ids": [(0, 0, {"name": f"{tag} child"})]})
-                [child] = (await client.read("res.partner", [parent], ["child_ids"]))[0]["child_ids"]
-                await client.write("res.partner", [child], {"phone": "999"})
-                quiet_server.faults.set(drop_rate=1.0, drop_phase="after", methods=["read"], count=FAST.max_attempts)
-                raise RuntimeError("roll back")
-        assert await client.search_count("res.partner", [["id", "in", [parent, child]]]) == 2
-        await tx.rollback()
-        assert [op.undo for op in tx.operations] == ["undone", "undone"]
-        assert await client.search_count("res.partner", [["id", "in", [parent, child]]]) == 0
+        assert await client.search_count("res.partner", [["id", "in", made]]) == 0
