@@ -29,8 +29,8 @@ from zenoo.models.loading import read_visible
 from zenoo.seams import OdooClient
 from zenoo.writing.results import CallResult, OperationResult
 from zenoo.writing.running import Send
+from zenoo.writing.stored import same_as_read
 from zenoo.writing.transaction import Transaction
-from zenoo.writing.undo import same_as_read
 from zenoo_frames.api import arrow_to_polars
 from zenoo_frames.rows import rows_to_batch
 from zenoo_frames.schema import FrameSchema

@@ -26,7 +26,7 @@ from zenoo import (
     TransactionError,
     ZenooClient,
 )
-from zenoo.writing.undo import CANNOT_TELL, _loaded
+from zenoo.writing.stored import CANNOT_TELL, loaded
 
 T = TypeVar("T")
 #: fields Odoo changes on every write: not part of a record's "state"
@@ -562,7 +562,7 @@ def test_the_blocking_client_records_and_undoes_too(target, tag: str) -> None:  
 def test_a_load_cell_is_read_back_only_where_odoo_s_conversion_is_certain(
     meta: dict[str, Any], column: str, cell: str, in_utc: bool, expected: Any
 ) -> None:
-    assert _loaded(meta, column, cell, in_utc) == expected
+    assert loaded(meta, column, cell, in_utc) == expected
 
 
 async def test_a_write_that_moved_a_record_out_of_the_calls_companies_is_undone(target, client, tag):

@@ -8,6 +8,7 @@
   the records a batch will create, as values of its other operations;
 - :mod:`zenoo.writing.transaction`: ``client.transaction()``, savepoints, the recording of each
   write; :mod:`zenoo.writing.undo`: what is recorded and how a rollback undoes it;
+  :mod:`zenoo.writing.stored`: whether a value on the server is what a write stored;
 - :mod:`zenoo.writing.managers`: zenoo-rpc's ``BatchManager``, ``TransactionManager``, ``@atomic``;
 - :mod:`zenoo.writing.results`: what a batch did (``BatchResult``);
 - :mod:`zenoo.writing.recording`: the one hook in ``ZenooClient.call`` that transactions use;

@@ -24,6 +24,7 @@ from zenoo.writing.progress import Progress, ProgressOption
 from zenoo.writing.recording import recording
 from zenoo.writing.results import CallState, outcome_of
 from zenoo.writing.running import Options, execute
+from zenoo.writing.stored import as_sent, loaded, restorable, same_as_read
 from zenoo.writing.translations import Translations
 from zenoo.writing.translations import restore as restore_translations
 
@@ -270,24 +271,9 @@ async def _undo_create(op: Operation) -> None:
     op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
 
 
-def same_as_read(left: Any, right: Any) -> bool:
-    """Whether two values read (``load=None``) are the same (x2many ids in any order)."""
-    if isinstance(left, list) and isinstance(right, list):
-        return sorted(left) == sorted(right)  # x2many ids, in whatever order the server reads them
-    return bool(left == right)
-
-
-class _CannotTell:
-    """Stands for a value sent in a form whose stored result zenoo cannot predict."""
-
-
-CANNOT_TELL = _CannotTell()
-_TRUE_WORDS, _FALSE_WORDS = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no"})
-
-
 def _sent_values(op: Operation, fields: ModelFields) -> dict[int, Mapping[str, Any]]:
     """What the write sent to each record, in ``write``'s form: a load's import cells are read back
-    as Odoo converts them where that is certain, else :data:`CANNOT_TELL`."""
+    as Odoo converts them where that is certain, else :data:`~zenoo.writing.stored.CANNOT_TELL`."""
     if isinstance(op.values, Mapping):
         return dict.fromkeys(op.before, op.values)
     columns, rows = op.values
@@ -296,66 +282,11 @@ def _sent_values(op: Operation, fields: ModelFields) -> dict[int, Mapping[str, A
     sent: dict[int, Mapping[str, Any]] = {}
     for row in rows:
         sent[int(row[position])] = {
-            column.split("/", 1)[0]: _loaded(fields.get(column.split("/", 1)[0]), column, cell, in_utc)
+            column.split("/", 1)[0]: loaded(fields.get(column.split("/", 1)[0]), column, cell, in_utc)
             for column, cell in zip(columns, row, strict=False)
             if column != ".id"
         }
     return sent
-
-
-def _loaded(meta: Mapping[str, Any], column: str, cell: Any, in_utc: bool) -> Any:
-    """The value ``load`` stores for one import ``cell``, as ``write`` would take it, or CANNOT_TELL."""
-    kind = meta.get("type")
-    if not cell:
-        return [(6, 0, [])] if kind == "many2many" else False  # an empty cell clears the field
-    if not isinstance(cell, str):
-        return CANNOT_TELL
-    if column.endswith("/.id"):  # database ids
-        ids = cell.split(",")
-        if not all(part.isdigit() for part in ids):
-            return CANNOT_TELL
-        if kind == "many2one" and len(ids) == 1:
-            return int(cell)
-        return [(6, 0, [int(part) for part in ids])] if kind == "many2many" else CANNOT_TELL
-    if kind == "boolean":
-        word = cell.lower()
-        return True if word in _TRUE_WORDS else (False if word in _FALSE_WORDS else CANNOT_TELL)
-    if kind in ("integer", "float", "monetary"):
-        try:
-            return int(cell) if kind == "integer" else float(cell)
-        except ValueError:
-            return CANNOT_TELL
-    keys = [str(key) for key, _label in meta.get("selection") or []]
-    if kind in ("char", "text") or (kind == "selection" and cell in keys):
-        return cell
-    if (kind == "date" and len(cell) == 10) or (kind == "datetime" and in_utc and len(cell) == 19):
-        return cell
-    return CANNOT_TELL  # a name to look up, a selection label, a local datetime…
-
-
-def _as_sent(meta: Mapping[str, Any], now: Any, sent: Any) -> bool | None:
-    """Whether ``now`` (as read) is what writing ``sent`` stores; None when zenoo cannot tell."""
-    kind = meta.get("type")
-    if sent is CANNOT_TELL:
-        return None
-    if kind == "many2many":
-        if isinstance(sent, list | tuple) and len(sent) == 1 and isinstance(sent[0], list | tuple) and sent[0][0] == 6:
-            return sorted(now) == sorted(sent[0][2])
-        return None
-    if kind in ("one2many", "binary", "html", "properties", "json"):
-        return None
-    if sent is None:
-        sent = False
-    if kind == "float" or kind == "monetary":
-        return isinstance(now, int | float) and isinstance(sent, int | float) and abs(now - sent) < 1e-9
-    return bool(now == sent)
-
-
-def _restorable(meta: Mapping[str, Any], value: Any) -> Any:
-    """A value as read (``load=None``) in the form ``write`` takes."""
-    if meta.get("type") == "many2many" and isinstance(value, list):
-        return [(6, 0, value)]
-    return value
 
 
 async def _undo_write(op: Operation) -> None:
@@ -385,22 +316,22 @@ async def _undo_write(op: Operation) -> None:
         for name in names:
             meta = fields.get(name)
             if same_as_read(now[name], before[name]):
-                if op.outcome == "unknown" and not _as_sent(meta, before[name], sent[record_id].get(name)):
+                if op.outcome == "unknown" and not as_sent(meta, before[name], sent[record_id].get(name)):
                     pending.append(f"{record_id}.{name}")
                     continue
                 shown = after[name] if after is not None else now[name]
-                if meta.get("store", True) is False and _as_sent(meta, shown, sent[record_id].get(name)) is False:
+                if meta.get("store", True) is False and as_sent(meta, shown, sent[record_id].get(name)) is False:
                     hidden.append(f"{record_id}.{name}")  # a write-only field (a password): reads hide the write
                 continue
             ours: bool | None
             if after is not None:
                 ours = same_as_read(now[name], after[name])
             else:
-                ours = _as_sent(meta, now[name], sent[record_id].get(name))
+                ours = as_sent(meta, now[name], sent[record_id].get(name))
             if ours is None:
                 unknown.append(f"{record_id}.{name}")
             elif ours:
-                restore.setdefault(record_id, {})[name] = _restorable(fields.get(name), before[name])
+                restore.setdefault(record_id, {})[name] = restorable(fields.get(name), before[name])
             else:
                 conflicts.append(f"{record_id}.{name}")
     if restore:
