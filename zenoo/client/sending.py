@@ -21,6 +21,7 @@ from zenoo.protocols.base import WireRequest
 from zenoo.retry import NOT_PROCESSED_STATUSES, RetryPolicy, call_with_retries
 from zenoo.stats import RequestEvent
 from zenoo.transport import HttpResponse, encode_json
+from zenoo.writing.results import outcome_of
 
 logger = logging.getLogger("zenoo.client")
 
@@ -110,17 +111,14 @@ async def exchange(
 
 
 def _outcome_note(exc: TransportError | ProtocolError, call_name: str, read_only: bool) -> str:
-    """The call a failure was, and whether it may have run (a write is never sent again)."""
+    """The call a failure was, and whether it may have run (:func:`outcome_of`; a write is never
+    sent again)."""
     if isinstance(exc, ServerUnavailableError) and exc.http_status in NOT_PROCESSED_STATUSES:
         return f"{call_name} was refused by the server (HTTP {exc.http_status}): it did not run"
-    if read_only:
+    if read_only or isinstance(exc, ProtocolNotSupportedError) or outcome_of(exc) != "unknown":
         return f"while calling {call_name}"
-    if isinstance(exc, TransportError) and exc.request_sent:
-        return f"{call_name} was sent and may have run on the server: zenoo does not send it again"
-    if isinstance(exc, ProtocolError) and not isinstance(exc, ProtocolNotSupportedError):
-        return (f"{call_name} was sent and may have run on the server (its answer could not be read): "
-                "zenoo does not send it again")  # fmt: skip
-    return f"while calling {call_name}"
+    unreadable = " (its answer could not be read)" if isinstance(exc, ProtocolError) else ""
+    return f"{call_name} was sent and may have run on the server{unreadable}: zenoo does not send it again"
 
 
 #: a secret this long is masked wherever it appears; a shorter one only where no letter, digit or
