@@ -258,6 +258,7 @@ async def test_a_body_over_client_max_body_size_is_a_clear_error(target, nginx, 
         with pytest.raises(RequestTooLargeError, match=too_large) as info:
             await client.create("res.partner", {"name": tag, "comment": "x" * 100_000})
         assert info.value.http_status == 413 and info.value.bytes_sent > 100_000
+        assert info.value.__notes__ == ["while calling res.partner.create"]  # not "may have run": it did not
         assert sent.count("create") == 1  # not retried
         logged = proxy.access_log(at_least=mark + len(sent))[mark:]
         refused = [entry for entry in logged if entry.status != 200]
