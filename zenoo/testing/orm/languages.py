@@ -92,29 +92,36 @@ def column_sql(model_table: str, field: str, column: str, lang: str) -> str:
             f"AND lang = '{lang}' AND res_id = {column.rsplit('.', 1)[0]}.id), {column})")  # fmt: skip
 
 
-def take(model: BaseModel, columns: dict[str, Any]) -> dict[str, Any]:
+def take(model: BaseModel, columns: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """Take out of ``columns`` (about to be stored) the translated values that go to the context's
-    language rather than to ``en_US``: ``{field: value}`` for :func:`store`. ``False`` stays: it
-    empties every language."""
+    language rather than to ``en_US``: ``(language, {field: value})`` for :func:`store`, or None.
+    ``False`` stays: it empties every language."""
     names = [name for name in translated(model, columns) if columns[name] is not None]
-    if not names:
-        return {}
-    lang = language(model)
-    return {name: columns.pop(name) for name in names} if lang is not None else {}
+    lang = language(model) if names else None
+    return (lang, {name: columns.pop(name) for name in names}) if lang is not None else None
 
 
-def store(model: BaseModel, ids: list[int], values: Mapping[str, Any], *, creating: bool) -> None:
-    """Store the context language's texts ``values`` (from :func:`take`) of ``ids``; ``en_US``'s
-    too where the field is empty (always, for new records)."""
-    lang = language(model)
-    if lang is None or not values:
+def store(model: BaseModel, ids: list[int], taken: tuple[str, Mapping[str, Any]] | None, *, creating: bool) -> None:
+    """Store the texts :func:`take` took, in its language, of ``ids``; ``en_US``'s too where the
+    field is empty (always, for new records)."""
+    if taken is None:
         return
-    db, table = model.env.registry.connection, model.spec.table
+    lang, values = taken
+    table = model.spec.table
     for name, value in values.items():
         empty = "" if creating else f' AND "{name}" IS NULL'
-        db.execute(f'UPDATE "{table}" SET "{name}" = ? WHERE id IN ({IDS_PARAM}){empty}', [value, ids_json(ids)])
-        db.executemany(f'INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)',
-                       [(table, name, record_id, lang, value) for record_id in ids])  # fmt: skip
+        model.env.registry.connection.execute(
+            f'UPDATE "{table}" SET "{name}" = ? WHERE id IN ({IDS_PARAM}){empty}', [value, ids_json(ids)]
+        )
+        _set_own(model, ids, name, lang, value)
+
+
+def _set_own(model: BaseModel, ids: list[int], name: str, lang: str, value: Any) -> None:
+    """Give ``ids`` a text of their own in ``lang``."""
+    model.env.registry.connection.executemany(
+        f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
+        [(model.spec.table, name, record_id, lang, value) for record_id in ids],
+    )
 
 
 def forget(model: BaseModel, ids: list[int], names: Iterable[str] | None = None) -> None:
@@ -148,6 +155,5 @@ def update_field_translations(model: BaseModel, ids: list[int], field_name: str,
             db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND field = ? AND lang = ? AND res_id IN ({IDS_PARAM})',
                        [table, field_name, lang, ids_json(ids)])  # fmt: skip
         else:
-            db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
-                           [(table, field_name, record_id, lang, value) for record_id in ids])  # fmt: skip
+            _set_own(model, ids, field_name, lang, value)
     return True
