@@ -11,6 +11,9 @@ import pytest
 from users import SALESPERSON, internal_user
 
 from zenoo import AccessError, BatchError, DoesNotExist, ZenooClient
+from zenoo.models import Many2one, X2many
+from zenoo.models.binding import Binding
+from zenoo.models.loading import STORE
 
 
 @pytest.fixture
@@ -99,6 +102,22 @@ async def test_prefetch_loads_the_related_records_the_user_sees_and_leaves_the_h
     finally:
         await client.unlink("sale.order", orders)
         await client.unlink("res.partner", [partner])
+
+
+async def test_a_lazy_x2many_loads_the_records_the_user_still_sees(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int]
+) -> None:
+    """A one2many or many2many the user read before a rule hid one of its records loads the others, as
+    Odoo leaves the hidden one out of the field when it is read again (the ids the record was read
+    with, bound as a query binds them); a many2one to it raises, as Odoo's read of it does."""
+    mine, _admins, nobodys = leads
+    binding = Binding(client=salesperson, store=STORE)
+    related: X2many[Any] = X2many([nobodys, mine], "crm.lead", binding=binding)
+    one = Many2one("crm.lead", nobodys, binding=binding)
+    await client.write("crm.lead", [nobodys], {"user_id": client.uid})  # the rule hides it from now on
+    assert [lead.id for lead in await related.all()] == [mine]
+    with pytest.raises(AccessError, match="doesn't have 'read' access"):
+        await one
 
 
 async def test_queryset_update_and_delete_of_given_ids_refuse_those_they_cannot_find(

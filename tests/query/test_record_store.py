@@ -30,6 +30,12 @@ class RecordingStore:
         self.calls.append(("load", model, list(ids), cls))
         return [ResPartner._from_values({"id": i, "name": f"zenoo-test-{i}"}, binding) for i in ids]
 
+    async def load_visible(
+        self, binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+    ) -> list[OdooModel]:
+        self.calls.append(("load_visible", model, list(ids), cls))
+        return [ResPartner._from_values({"id": i, "name": f"zenoo-test-{i}"}, binding) for i in ids]
+
     async def read(
         self, binding: Binding, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
     ) -> list[OdooModel]:
@@ -73,12 +79,12 @@ async def test_lazy_relations_load_through_the_binding_store() -> None:
     await parent  # loaded once
     await children.all()
     assert parent.loaded and children.loaded
-    assert store.calls == [("load", "res.partner", [3], ResPartner), ("load", "res.partner", [4, 5], None)]
+    assert store.calls == [("load", "res.partner", [3], ResPartner), ("load_visible", "res.partner", [4, 5], None)]
     client.state.write_generation += 1  # what a call that may write does (ClientState.forget_relations_on_writes)
     assert not parent.loaded and not children.loaded
     await parent
     await children.all()
-    assert store.calls[2:] == [("load", "res.partner", [3], ResPartner), ("load", "res.partner", [4, 5], None)]
+    assert store.calls[2:] == [("load", "res.partner", [3], ResPartner), ("load_visible", "res.partner", [4, 5], None)]
 
 
 class NewLoopRunner:

@@ -35,6 +35,12 @@ class RecordStore(Protocol):
         """The records ``ids`` of ``model`` with their default fields (cached reads allowed)."""
         ...
 
+    async def load_visible(
+        self, binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+    ) -> list[OdooModel]:
+        """As :meth:`load`, leaving out the ids a record rule hides from the user (and those gone)."""
+        ...
+
     async def read(
         self, binding: Binding, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None
     ) -> list[OdooModel]:
@@ -111,6 +117,11 @@ class Binding:
 
     async def load(self, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None) -> list[OdooModel]:
         return await self.store.load(self, model, ids, cls)
+
+    async def load_visible(
+        self, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+    ) -> list[OdooModel]:
+        return await self.store.load_visible(self, model, ids, cls)
 
     async def read(
         self, cls: type[OdooModel], ids: Sequence[int], fields: Sequence[str] | None = None

@@ -126,10 +126,20 @@ async def read_visible(
     return await read(seen), hidden
 
 
+async def load_visible_records(
+    binding: Binding, model: str, ids: Sequence[int], cls: type[OdooModel] | None = None
+) -> list[OdooModel]:
+    """:func:`load_records` of the ids the user still sees: those a record rule hides now, or that
+    are gone, are left out (a lazy x2many read before a rule hid some of its records)."""
+    load = partial(load_records, binding, model, cls=cls)
+    records, _hidden = await read_visible(binding.client, model, ids, load, binding.context or None)
+    return records
+
+
 async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], binding: Binding) -> None:
     """Load each relation for all ``records`` with one read per relation (fewer when cached). A
-    related record a record rule hides is not loaded: Odoo refuses the read when the relation is
-    used, as it refuses a read that names it."""
+    related record a record rule hides is not loaded: a many2one to it stays lazy (Odoo refuses the
+    read when it is used, as it refuses a read that names it), an x2many leaves it out."""
     for name in relations:
         values = [
             record.__dict__.get(name, (record.__pydantic_extra__ or {}).get(name)) for record in records
@@ -143,13 +153,13 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
             ids.extend([ref.id] if isinstance(ref, Many2one) else ref)
         load = partial(load_records, binding, model, cls=refs[0].related_class)
         # relations to records a rule hides stay lazy
-        loaded, hidden = await read_visible(binding.client, model, ids, load, binding.context or None)
+        loaded, _hidden = await read_visible(binding.client, model, ids, load, binding.context or None)
         by_id = {record.id: record for record in loaded}
         for ref in refs:
             if isinstance(ref, Many2one):
                 if ref.id in by_id:
                     ref._set_record(by_id[ref.id])
-            elif hidden.isdisjoint(ref):
+            else:  # less the records the user does not see, as a lazy x2many loads them
                 ref._set_records([by_id[i] for i in ref if i in by_id])
 
 
@@ -181,6 +191,7 @@ class _LoadingStore:
     """The :class:`~zenoo.models.binding.RecordStore` of this module's functions."""
 
     load = staticmethod(load_records)
+    load_visible = staticmethod(load_visible_records)
     read = staticmethod(read_rows)
     write = staticmethod(write_records)
     unlink = staticmethod(unlink_records)

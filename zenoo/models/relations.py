@@ -165,15 +165,16 @@ class X2many(list[int], Generic[M]):
         self._generation = _generation(self.binding)
 
     async def fetch(self) -> list[M]:
-        """Load the related records, in the order of the ids (ids deleted meanwhile are left out);
-        loaded again after the client sends a write."""
+        """Load the related records, in the order of the ids (ids deleted meanwhile, or that a record
+        rule hides from the user since, are left out, as Odoo leaves them out of the field when it is
+        read again); loaded again after the client sends a write."""
         if self._records is not None and self.loaded:
             return self._records
         records: list[M] = []
         if self:
             if self.binding is None:
                 raise UnboundRecordError("this collection is not bound to a client: it was not loaded from Odoo")
-            records = cast(list[M], await self.binding.load(self.model, list(self), self.related_class))
+            records = cast(list[M], await self.binding.load_visible(self.model, list(self), self.related_class))
         self._set_records(records)
         return records
 
