@@ -186,7 +186,15 @@ class CircuitOpenError(TransportError):
 
 
 class ProtocolError(ZenooError):
-    """The server's answer does not follow the protocol (not JSON, wrong envelope, …)."""
+    """The server's answer does not follow the protocol (not JSON, wrong envelope, …).
+
+    ``url`` is the address that answered, when the error is about an HTTP answer (never with
+    credentials); None for an answer whose value zenoo could not use (a date it cannot read …).
+    """
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 class ProtocolNotSupportedError(ProtocolError):

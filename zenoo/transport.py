@@ -339,9 +339,7 @@ def decode_json(content: bytes, url: str, status: int) -> Any:
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
-        raise ProtocolError(
-            f"HTTP {status} from {url} is not JSON: {_snippet(content)!r}"
-        ) from None
+        raise ProtocolError(f"HTTP {status} from {url} is not JSON: {_snippet(content)!r}", url=url) from None
 
 
 def _snippet(content: bytes, size: int = 200) -> str:
@@ -371,9 +369,10 @@ class HttpResponse:
         if 300 <= self.status < 400:
             return ProtocolError(
                 f"HTTP {self.status} from {self.url}: the server redirects to {self.location!r}; "
-                "give the client that address (often https://)"
+                "give the client that address (often https://)",
+                url=self.url,
             )
-        return ProtocolError(f"HTTP {self.status} from {self.url}: {self.snippet()!r}")
+        return ProtocolError(f"HTTP {self.status} from {self.url}: {self.snippet()!r}", url=self.url)
 
 
 class _NoCookies(http.cookiejar.CookieJar):

@@ -275,6 +275,11 @@ def test_non_json_answers_are_protocol_errors() -> None:
     gone = HttpResponse("http://odoo.test/jsonrpc", 404, b"<title>404</title>", "text/html", "HTTP/1.1", 0)
     with pytest.raises(ProtocolNotSupportedError, match="no JSON-RPC endpoint"):
         JsonRpcProtocol().parse(gone)
+    for protocol, answer in [(JsonRpcProtocol(), html), (JsonRpcProtocol(), garbage), (JsonRpcProtocol(), no_envelope),
+                             (Json2Protocol(), page), (Json2Protocol(), moved), (JsonRpcProtocol(), gone)]:  # fmt: skip
+        with pytest.raises(ProtocolError) as caught:
+            protocol.parse(answer)
+        assert caught.value.url == answer.url  # the address that answered, as on a TransportError
 
 
 def test_one_root_for_everything() -> None:

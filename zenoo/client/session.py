@@ -47,7 +47,7 @@ async def fetch_version(shared: SharedState, *, retries: bool = True, probe: boo
     if info is None:  # Odoo before 19: /web/version is a 404 page
         info = await service(shared, "common", "version", retries=retries)
     if not isinstance(info, dict) or not isinstance(info.get("server_version_info"), list):
-        raise ProtocolError(f"{shared.url} answered a version without server_version_info: {info!r:.200}")
+        raise ProtocolError(f"{shared.url} answered a version without server_version_info: {info!r:.200}", url=shared.url)
     shared.features = ServerFeatures.of(info["server_version_info"], web_version=web_version)
     return info
 
@@ -103,7 +103,8 @@ def choose_protocol(api: str, features: ServerFeatures, secret_kind: str, url: s
         if not features.json2:
             raise ProtocolNotSupportedError(
                 f"JSON-2 needs Odoo {JSON2_SINCE} or later; {url} runs Odoo {features.series}: "
-                "use api='jsonrpc' or 'auto'"
+                "use api='jsonrpc' or 'auto'",
+                url=url,
             )
         if secret_kind != "api_key":
             raise ConfigurationError("JSON-2 authenticates with an API key: use login_with_api_key()")

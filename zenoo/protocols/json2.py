@@ -59,11 +59,14 @@ class Json2Protocol:
             )  # fmt: skip
             raise ProtocolError(
                 f"HTTP {response.status} from {response.url} is not an Odoo JSON-2 answer ({likely}): "
-                f"{response.snippet()!r}"
+                f"{response.snippet()!r}",
+                url=response.url,
             )
         body = decode_json(response.content, response.url, response.status)
         if not isinstance(body, dict) or "message" not in body:
-            raise ProtocolError(f"HTTP {response.status} from {response.url}: malformed JSON-2 error {body!r:.200}")
+            raise ProtocolError(
+                f"HTTP {response.status} from {response.url}: malformed JSON-2 error {body!r:.200}", url=response.url
+            )
         raise server_error_from_odoo(
             str(body["message"]),
             odoo_name=body.get("name"),

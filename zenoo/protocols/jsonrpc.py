@@ -68,17 +68,22 @@ class JsonRpcProtocol:
         if response.status == 404:
             raise ProtocolNotSupportedError(
                 f"{response.url} answered 404: this server has no JSON-RPC endpoint "
-                "(removed in Odoo 22); use api='json2' with an API key"
+                "(removed in Odoo 22); use api='json2' with an API key",
+                url=response.url,
             )
         if response.status != 200:
             raise response.unexpected()
         envelope = decode_json(response.content, response.url, response.status)
         if not isinstance(envelope, dict):
-            raise ProtocolError(f"{response.url} answered a JSON {type(envelope).__name__}, not a JSON-RPC envelope")
+            raise ProtocolError(
+                f"{response.url} answered a JSON {type(envelope).__name__}, not a JSON-RPC envelope", url=response.url
+            )
         if "error" in envelope:
             raise error_from_envelope(envelope["error"], response.url)
         if envelope.get("jsonrpc") != "2.0":
-            raise ProtocolError(f"{response.url} answered JSON that is not a JSON-RPC 2.0 envelope: {envelope!r:.200}")
+            raise ProtocolError(
+                f"{response.url} answered JSON that is not a JSON-RPC 2.0 envelope: {envelope!r:.200}", url=response.url
+            )
         # Odoo leaves "result" out when a method returns None (e.g. /web/session/destroy).
         return envelope.get("result")
 
@@ -86,7 +91,7 @@ class JsonRpcProtocol:
 def error_from_envelope(error: Any, url: str) -> Exception:
     """Map a JSON-RPC ``error`` member to zenoo's exception, keeping what Odoo sent."""
     if not isinstance(error, dict):
-        return ProtocolError(f"{url} answered a malformed JSON-RPC error: {error!r:.200}")
+        return ProtocolError(f"{url} answered a malformed JSON-RPC error: {error!r:.200}", url=url)
     data = error.get("data")
     if not isinstance(data, dict):
         data = {}
