@@ -215,7 +215,8 @@ async def test_an_undo_whose_answer_is_garbled_is_unknown_not_failed(quiet_serve
                 raise RuntimeError("roll back")
         [op] = info.value.operations
         assert op.undo == "unknown"
-        assert op.detail.endswith(f"the values before the write, to check against the server: {{{pid}: {{'id': {pid}, 'phone': '111'}}}}")
+        assert op.detail.endswith("the values the write replaced (an earlier write of this transaction may have set "
+                                  f"them), to check against the server: {{{pid}: {{'id': {pid}, 'phone': '111'}}}}")  # fmt: skip
         await client.unlink("res.partner", [pid])
 
 
@@ -301,8 +302,11 @@ async def test_an_undoing_write_that_may_not_have_run_holds_back_the_earlier_one
                 raise RuntimeError("roll back")
         assert [op.undo for op in tx.operations] == ["undo_failed", "unknown"]
         await tx.rollback()
+        assert [op.undo for op in tx.operations] == ["undone", "undone"]
         ran = phase == "after"  # the lost undoing write had restored 999 already: nothing left for it
-        assert [op.undo for op in tx.operations] == ["undone", "nothing_to_undo" if ran else "undone"]
+        assert tx.operations[1].detail == (
+            "already undone: the undoing write whose answer was lost had run" if ran else "restored 1 field value(s)"
+        )
         assert await client.read("res.partner", [pid], ["phone"]) == [{"id": pid, "phone": "111"}]
         await client.unlink("res.partner", [pid])
 

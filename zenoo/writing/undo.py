@@ -73,6 +73,9 @@ class Operation:
     #: a rollback may undo it again: its undo failed (``undo_failed``), or its undoing write may not
     #: have run (``unknown``); undoing again checks the server first, so either way is safe
     retryable: bool = field(default=False, repr=False)
+    #: an undoing write of it lost its answer: it may have run (a retry that finds nothing to
+    #: restore then knows it had)
+    undo_lost: bool = field(default=False, repr=False)
     #: its records a later unlink of this transaction deleted: gone, but by the transaction itself
     deleted_later: set[int] = field(default_factory=set, repr=False)
 
@@ -164,10 +167,11 @@ async def _undo_one(op: Operation) -> None:
             await _undo_past_open_breaker(op)
     except _UndoMayHaveRun as lost:
         exc = lost.__cause__
-        op.undo, op.error, op.retryable = "unknown", exc, True
+        op.undo, op.error, op.retryable, op.undo_lost = "unknown", exc, True, True
         op.detail = f"the undoing call may have run: {_described(exc)}"
         if op.kind == "write" and op.before:
-            op.detail += f"; the values before the write, to check against the server: {_short(op.before)}"
+            op.detail += ("; the values the write replaced (an earlier write of this transaction may have set "
+                          f"them), to check against the server: {_short(op.before)}")  # fmt: skip
         return
     except ZenooError as exc:  # a read before the undo, or an undoing call that did not run
         op.undo, op.detail, op.error, op.retryable = "undo_failed", _described(exc), exc, True
@@ -377,9 +381,13 @@ async def _undo_write(op: Operation) -> None:
         op.undo = "unknown"
     elif hidden:
         op.undo = "irreversible"
+    elif restore or children or op.undo_lost:  # nothing left after a lost undoing write: it had run
+        op.undo = "undone"
     else:
-        op.undo = "undone" if restore or children else "nothing_to_undo"
-    op.detail = "; ".join(notes) or "nothing had changed"
+        op.undo = "nothing_to_undo"
+    op.detail = "; ".join(notes) or (
+        "already undone: the undoing write whose answer was lost had run" if op.undo_lost else "nothing had changed"
+    )
 
 
 async def _restore(op: Operation, fields: ModelFields, restore: dict[int, dict[str, Any]]) -> None:
