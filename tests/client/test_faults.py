@@ -199,14 +199,17 @@ async def test_a_garbled_answer_to_a_write_says_it_may_have_run(quiet_server, ta
 async def test_an_undo_whose_answer_is_garbled_is_unknown_not_failed(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]
     client = await _login(quiet_server)
     async with client:
+        tx = client.transaction()
         with pytest.raises(RollbackError) as info:
-            async with client.transaction():
+            async with tx:
                 await client.create("res.partner", {"name": tag})
                 quiet_server.faults.set(garble_rate=1.0, methods=["unlink"], count=1)
                 raise RuntimeError("roll back")
         [op] = info.value.operations
         assert (op.undo, op.detail.split(":")[0]) == ("unknown", "the undoing call may have run")
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0  # it had run
+        await tx.rollback()  # the retry finds the record gone: the lost unlink had run
+        assert (op.undo, op.detail) == ("undone", "already deleted: the undoing unlink whose answer was lost had run")
         pid = await client.create("res.partner", {"name": tag, "phone": "111"})
         with pytest.raises(RollbackError) as info:
             async with client.transaction():

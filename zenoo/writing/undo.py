@@ -265,14 +265,16 @@ async def _undo_create(op: Operation) -> None:
             f"({_short(op.values)})"
         )
         return
-    gone = 0
+    gone = deleted = 0
     for model, ids in [(op.model, op.ids), *op.children]:
         existing = await _existing(op, model, ids)
-        gone += len(ids) - len(existing)
+        gone, deleted = gone + len(ids) - len(existing), deleted + len(existing)
         if existing:
             await _undoing(op.client.call(model, "unlink", ids=existing, context=op.context))
     op.undo = "undone"
     op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
+    if op.undo_lost and not deleted:
+        op.detail = "already deleted: the undoing unlink whose answer was lost had run"
 
 
 def _sent_values(op: Operation, fields: ModelFields) -> dict[int, Mapping[str, Any]]:
