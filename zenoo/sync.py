@@ -24,6 +24,7 @@ from zenoo.config import Limits, Timeout
 
 if TYPE_CHECKING:
     from zenoo.client import ServerFeatures
+    from zenoo.exceptions import RollbackError
     from zenoo.models import OdooModel
     from zenoo.query import BlockingQuerySet
     from zenoo.retry import CircuitBreaker, RetryPolicy
@@ -469,6 +470,11 @@ class Client:
             validate=validate, timeout=timeout,
         )  # fmt: skip
         return BlockingBatch(batch, self._runner)
+
+    def retry_rollback(self, error: RollbackError, *, progress: ProgressOption = False) -> None:
+        """Undo again what the rollback that raised ``error`` left for want of an answer (see
+        :meth:`ZenooClient.retry_rollback`)."""
+        self._run(self._async.retry_rollback(error, progress=progress))
 
     def transaction(
         self,

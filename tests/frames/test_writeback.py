@@ -43,6 +43,7 @@ from zenoo import (
     InvalidValueError,
     RetryPolicy,
     RollbackError,
+    TransactionError,
     ZenooClient,
 )
 from zenoo.writing import running
@@ -1719,3 +1720,21 @@ async def test_a_write_back_in_the_callers_transaction_can_retry_its_interrupted
         assert await _colors(client, ids) == [1, 2, 3, 1, 1, 1]
         await tx.rollback()
         assert await _colors(client, ids) == [1] * 6
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_a_write_backs_own_interrupted_rollback_is_retried_by_retry_rollback(
+    odoo_server_factory: Any, version: int, tag: str
+) -> None:
+    """The same outage without a transaction of the caller's: the RollbackError says how to retry,
+    and ``client.retry_rollback(error)`` undoes what is left once the server answers again."""
+    async with _six_partners_in_three_requests(odoo_server_factory, version, tag) as (server, client, ids, changes):
+        with pytest.raises(RollbackError, match=r"can be undone again .*client\.retry_rollback\(error\)") as caught:
+            outage = _after_the_first_request(server, error_503_rate=1.0, retry_after=0)
+            await changes.apply(client, rows_per_call=2, concurrency=1, progress=outage)
+        server.faults.clear()
+        assert await _colors(client, ids) == [1, 2, 3, 1, 1, 1]
+        await client.retry_rollback(caught.value)
+        assert await _colors(client, ids) == [1] * 6
+        with pytest.raises(TransactionError, match="nothing to retry"):
+            await client.retry_rollback(caught.value)

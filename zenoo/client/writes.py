@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from zenoo.exceptions import RollbackError, TransactionError
 from zenoo.writing import Batch, BatchManager, BatchResult, Transaction, TransactionManager, bulk
 from zenoo.writing.progress import ProgressOption
 from zenoo.writing.running import Options
+from zenoo.writing.undo import retry
 
 if TYPE_CHECKING:
     from zenoo.client.core import ZenooClient
@@ -115,6 +117,18 @@ class WriteMethods(_Client):
         return self.transaction_manager.transaction(
             transaction_id, auto_commit, auto_rollback=auto_rollback, allow_unlink=allow_unlink, progress=progress
         )
+
+    async def retry_rollback(self, error: RollbackError, *, progress: ProgressOption = False) -> None:
+        """Undo again, once the server answers, what the rollback that raised ``error`` left for
+        want of an answer (its ``undo_failed`` operations, and undoing writes that may not have run),
+        checking the server first: for a rollback whose transaction the caller does not hold, such
+        as a write-back's own (with a transaction of your own, ``tx.rollback()`` does the same).
+        Raises :class:`RollbackError` again if something is still not undone, and
+        :class:`TransactionError` when nothing of it can be tried again."""
+        if not isinstance(error, RollbackError):
+            raise TransactionError(f"retry_rollback() takes the RollbackError a rollback raised, not {error!r}")
+        if not await retry(error.operations, cause=None, progress=progress):
+            raise TransactionError("nothing to retry: every operation of that rollback was undone, or cannot be")
 
     @property
     def batch_manager(self) -> BatchManager:

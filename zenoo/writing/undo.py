@@ -131,8 +131,11 @@ async def undo(
     left = [op for op in operations if not op.undone]
     if left:
         lines = "\n".join(f"  {op.describe()}" for op in left)
+        again = sum(op.retryable for op in left)
+        hint = (f"\n{again} of them can be undone again once the server answers: tx.rollback() on the "
+                "transaction, or client.retry_rollback(error)") if again else ""  # fmt: skip
         raise RollbackError(
-            f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}",
+            f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}{hint}",
             operations=operations,
         ) from cause
 
