@@ -13,28 +13,36 @@ from typing import Any
 
 import pytest
 
-from zenoo import UserError, ZenooClient
+from zenoo import OdooServerError, UserError, ZenooClient
 
 LANGUAGES = ("en_US", "fr_FR", "nl_BE")
 MODEL = "res.partner.industry"  # full_name: translated, not required
 
 
 @pytest.fixture
-async def industry(client: ZenooClient, tag: str) -> AsyncIterator[int]:
-    """An industry whose full name the test translates; French and Dutch active on the server."""
+async def languages(client: ZenooClient) -> AsyncIterator[None]:
+    """French and Dutch active on the server for the test, as they were afterwards."""
     found = await client.search_read(
         "res.lang", [("code", "in", list(LANGUAGES[1:])), ("active", "in", [True, False])], ["active"]
     )
     inactive = [row["id"] for row in found if not row["active"]]
     if inactive:
         await client.write("res.lang", inactive, {"active": True})
+    try:
+        yield
+    finally:
+        if inactive:  # other tests rely on French being inactive
+            await client.write("res.lang", inactive, {"active": False})
+
+
+@pytest.fixture
+async def industry(client: ZenooClient, tag: str, languages: None) -> AsyncIterator[int]:
+    """An industry whose full name the test translates; French and Dutch active on the server."""
     record = await client.create(MODEL, {"name": tag})
     try:
         yield record
     finally:
         await client.unlink(MODEL, [record])
-        if inactive:  # as they were: other tests rely on French being inactive
-            await client.write("res.lang", inactive, {"active": False})
 
 
 async def _full_names(client: ZenooClient, record: int) -> dict[str, Any]:
@@ -123,3 +131,42 @@ async def test_undoing_a_translation_leaves_a_language_that_followed_en_us_follo
     assert await _full_names(client, industry) == dict.fromkeys(LANGUAGES, f"{tag} source")
     await client.write(MODEL, [industry], {"full_name": f"{tag} renamed"})
     assert (await _full_names(client, industry))["fr_FR"] == f"{tag} renamed"  # still follows en_US
+
+
+ENGLISH = ["en_US", "English (US)"]
+FRENCH = ["fr_FR", "French / Français"]
+
+
+async def _language_choices(client: ZenooClient, model: str) -> Any:
+    return (await client.fields_get(model, ["lang"], ["selection"]))["lang"]["selection"]
+
+
+async def test_a_contact_s_language_is_chosen_among_the_active_languages_by_name(
+    client: ZenooClient, languages: None
+) -> None:
+    dutch = ["nl_BE", "Dutch (BE) / Nederlands (BE)"]
+    for model in ("res.partner", "res.users"):  # German, inactive, is not offered
+        assert await _language_choices(client, model) == [dutch, ENGLISH, FRENCH]
+
+
+async def test_a_contact_s_languages_are_en_us_alone_when_no_other_is_active(client: ZenooClient) -> None:
+    for model in ("res.partner", "res.users"):
+        assert await _language_choices(client, model) == [ENGLISH]
+
+
+async def test_an_inactive_language_is_refused_to_a_contact_on_17_and_stored_on_19(
+    target: Any, client: ZenooClient, languages: None, tag: str, cleanup: None
+) -> None:
+    partner = await client.create("res.partner", {"name": tag, "lang": "fr_FR"})
+
+    async def language_after_writing(lang: Any) -> Any:  # as sent: the client checks a selection's keys
+        await client.call("res.partner", "write", ids=[partner], kwargs={"vals": {"lang": lang}})
+        return (await client.read("res.partner", [partner], ["lang"]))[0]["lang"]
+
+    assert await language_after_writing("nl_BE") == "nl_BE"
+    assert await language_after_writing("") is False  # any falsy value empties a selection
+    if target.version >= 19:  # 19 no longer checks a selection given by a method
+        assert await language_after_writing("de_DE") == "de_DE"
+    else:
+        with pytest.raises(OdooServerError, match=r"Wrong value for res\.partner\.lang: 'de_DE'"):
+            await language_after_writing("de_DE")

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zenoo.testing.orm.hooks import TAX_RATE
-from zenoo.testing.orm.languages import OTHER_LANGUAGES
-from zenoo.testing.orm.schema import LANGUAGES
+from zenoo.testing.orm.languages import DEMO_LANGUAGES
 
 SUPERUSER_ID = 1
 ADMIN_GROUP_ID = 2  # members may do everything (Odoo's "Access Rights" group)
@@ -162,9 +161,8 @@ def populate(db: sqlite3.Connection, version: int, scale: str | int, seed: int) 
 
     _insert(db, "res_currency", ("id", "name", "symbol", "rounding", "decimal_places", "active", *audit_cols),
             [(1, "USD", "$", 0.01, 2, 1, *audit), (2, "EUR", "€", 0.01, 2, 1, *audit)])
-    languages = [(code, name, 1) for code, name in LANGUAGES] + [(code, name, 0) for code, name in OTHER_LANGUAGES]
     _insert(db, "res_lang", ("id", "name", "code", "active", *audit_cols),
-            [(i + 1, name, code, active, *audit) for i, (code, name, active) in enumerate(languages)])
+            [(i + 1, name, code, int(active), *audit) for i, (code, name, active) in enumerate(DEMO_LANGUAGES)])
     _insert(db, "res_partner_industry", ("id", "name", "full_name", "active", *audit_cols),
             [(i + 1, name, full_name, 1, *audit) for i, (name, full_name) in enumerate(INDUSTRIES)])
     _insert(db, "res_country", ("id", "name", "code", "phone_code", *audit_cols),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 X2MANY = frozenset({"one2many", "many2many"})
 TEXTUAL = frozenset({"char", "text", "html", "selection"})
+#: a selection that the database gives when it is asked, as Odoo's selection given by a method
+#: (``res.partner.lang``: the active languages)
+SelectionOf = Callable[[sqlite3.Connection], list[list[str]]]
 
 
 @dataclass
@@ -20,7 +25,7 @@ class Field:
     store: bool = True
     search: bool = False  # not stored, but Odoo has a search method for it (fields_get: searchable)
     relation: str | None = None
-    selection: list[list[str]] | None = None
+    selection: list[list[str]] | SelectionOf | None = None
     relation_field: str | None = None  # one2many: the many2one on the comodel
     relation_table: str | None = None  # many2many: the link table, its two columns below
     column1: str | None = None
@@ -56,14 +61,18 @@ class Field:
             return self.copy
         return self.store and self.type != "one2many" and not self.readonly
 
+    def choices(self, db: sqlite3.Connection) -> list[list[str]] | None:
+        """The selection's ``[key, label]`` pairs, as they stand in ``db``."""
+        return self.selection(db) if callable(self.selection) else self.selection
+
     @property
     def column(self) -> bool:
         """True when the value lives in a column of the model's own table."""
         return self.store and self.type not in X2MANY
 
-    def describe(self, attributes: list[str] | None, version: int) -> dict[str, Any]:
-        """This field as ``fields_get`` of Odoo ``version`` describes it, limited to ``attributes``
-        when given."""
+    def describe(self, attributes: list[str] | None, version: int, db: sqlite3.Connection) -> dict[str, Any]:
+        """This field as ``fields_get`` of Odoo ``version`` describes it in ``db``, limited to
+        ``attributes`` when given."""
         full: dict[str, Any] = {
             "type": self.type,
             "string": self.string,
@@ -86,8 +95,9 @@ class Field:
             full["depends"] = [self.inherited_from]
         if self.relation:
             full["relation"] = self.relation
-        if self.selection is not None:
-            full["selection"] = [list(pair) for pair in self.selection]
+        selection = self.choices(db)
+        if selection is not None:
+            full["selection"] = [list(pair) for pair in selection]
         if self.relation_field:
             full["relation_field"] = self.relation_field
         if self.help:

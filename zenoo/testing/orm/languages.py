@@ -11,7 +11,8 @@ text of its own shows the ``en_US`` value. What Odoo does, as measured on real 1
 - a ``lang`` that is not an active language: 17 reads and writes ``en_US``, 19 refuses
   (``Invalid language code``) whatever touches a translated field.
 
-Ordering, grouping, display names, ``load`` and ``copy`` use the ``en_US`` value.
+Ordering, grouping, display names, ``load`` and ``copy`` use the ``en_US`` value. A contact's
+language (``res.partner.lang``) is chosen among the active languages (:func:`installed`).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ if TYPE_CHECKING:
 
 TABLE = "zenoo_translation"
 SOURCE = "en_US"
-#: the languages a demo database has besides en_US, inactive as in a new Odoo database
-OTHER_LANGUAGES = [("fr_FR", "French / Français"), ("nl_BE", "Dutch (BE) / Nederlands (BE)"),
-                   ("de_DE", "German / Deutsch")]  # fmt: skip
+#: the languages of a demo database (code, name, active): en_US active, the others inactive as in a
+#: new Odoo database
+DEMO_LANGUAGES = [("en_US", "English (US)", True), ("fr_FR", "French / Français", False),
+                  ("nl_BE", "Dutch (BE) / Nederlands (BE)", False), ("de_DE", "German / Deutsch", False)]  # fmt: skip
 
 
 def create_table(db: sqlite3.Connection) -> None:
@@ -40,6 +42,13 @@ def create_table(db: sqlite3.Connection) -> None:
 
 def active_languages(db: sqlite3.Connection) -> set[str]:
     return {row[0] for row in db.execute("SELECT code FROM res_lang WHERE active = 1")}
+
+
+def installed(db: sqlite3.Connection) -> list[list[str]]:
+    """Odoo's ``res.lang.get_installed()``: ``[code, name]`` of the active languages by name, the
+    selection of ``res.partner.lang``."""
+    rows = db.execute("SELECT code, name FROM res_lang WHERE active = 1 ORDER BY name")
+    return [[code, name] for code, name in rows]
 
 
 def invalid_language(lang: Any) -> UserError:

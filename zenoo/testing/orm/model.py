@@ -301,7 +301,7 @@ class BaseModel:
             if field.type in X2MANY:
                 relations[name] = value
                 continue
-            column = to_column(self._version, self.spec.name, field, value)
+            column = to_column(self._version, self.spec.name, field, value, self._db)
             if field.type == "many2one" and column is not None:
                 comodel = self._comodel(field)
                 if not comodel._existing([column]):
@@ -366,7 +366,7 @@ class BaseModel:
             if field.column and name not in columns and name not in MAGIC_FIELDS:
                 default = field.default
                 if default is not None or field.type in ("boolean", "integer", "float", "monetary"):
-                    columns[name] = to_column(self._version, self.spec.name, field, default)
+                    columns[name] = to_column(self._version, self.spec.name, field, default, self._db)
         self._check_required(columns, creating=True)
         own = languages.take(self, columns)
         stamp = stamp_string(self._version)
@@ -730,7 +730,7 @@ class BaseModel:
         """Field descriptions by name, limited to ``allfields`` and ``attributes`` when given."""
         languages.language(self)  # the descriptions are translated: 19 refuses an inactive language
         names = allfields or list(self.spec.fields)
-        described = {name: self.spec.fields[name].describe(attributes, self._version)
+        described = {name: self.spec.fields[name].describe(attributes, self._version, self._db)
                      for name in names if name in self.spec.fields}
         if group_fields.has_group_fields(self):  # described whole, whatever the attributes asked
             described.update(group_fields.descriptions(self, allfields))

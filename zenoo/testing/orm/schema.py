@@ -6,6 +6,7 @@ import functools
 import zoneinfo
 
 from zenoo.testing.orm.fields import Field, ModelSpec
+from zenoo.testing.orm.languages import installed
 
 PARTNER_TYPE_HELP = (
     "- Contact: Use this to organize the contact details of employees of a given company (e.g. CEO, CFO, ...).\n"
@@ -22,7 +23,6 @@ TZ_HELP = (
     "timezone.\nIf the timezone is not set, UTC (Coordinated Universal Time) is used.\nAnywhere else, time "
     "values are computed according to the time offset of your web client."
 )
-LANGUAGES = [["en_US", "English (US)"]]  # the languages installed
 
 
 @functools.cache
@@ -149,7 +149,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "type": Field("selection", "Address Type", selection=partner_types, default="contact",
                           help=None if v19 else PARTNER_TYPE_HELP),
             "comment": Field("html", "Notes"),
-            "lang": Field("selection", "Language", selection=LANGUAGES, default="en_US",
+            "lang": Field("selection", "Language", selection=installed, default="en_US",
                           help="All the emails and documents sent to this contact will be translated in this "
                                "language."),
             "tz": Field("selection", "Timezone", selection=timezones(), help=TZ_HELP),  # default: the context's
@@ -210,7 +210,7 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "password": Field("char", "Password", store=False,
                               help="Write-only: reads give an empty string; only a salted hash is kept"),
             "email": Field("char", "Email", inherited_from="partner_id.email"),
-            "lang": Field("selection", "Language", selection=LANGUAGES, default="en_US",
+            "lang": Field("selection", "Language", selection=installed, default="en_US",
                           inherited_from="partner_id.lang"),
             "tz": Field("selection", "Timezone", selection=timezones(), inherited_from="partner_id.tz"),
             "partner_id": _m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),

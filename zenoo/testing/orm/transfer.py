@@ -152,11 +152,12 @@ def _convert_cell(model: BaseModel, field: Field, suffix: str, cell: Any) -> Any
         except ValueError:
             raise ImportIssue(field, f"'{cell}' does not seem to be a number for field '{field.string}'") from None
     if kind == "selection":
-        for key, label in field.selection or []:
+        choices = field.choices(model.env.registry.connection) or []
+        for key, label in choices:
             if cell.lower() in (key.lower(), label.lower()):
                 return key
         raise ImportIssue(field, f"Value '{cell}' not found in selection field '{field.string}'",
-                          [label for _key, label in field.selection or []])
+                          [label for _key, label in choices])
     if kind == "date":
         try:
             return dt.datetime.strptime(cell[:10], DATE_FORMAT).strftime(DATE_FORMAT)
@@ -326,8 +327,9 @@ def _export_values(model: BaseModel, record_id: int, path: list[str],
         raise PyValueError(f"Invalid export path {'/'.join(path)!r}: {head!r} is not relational")
     if value is False and field.type != "boolean":
         return [""]
-    if field.type == "selection":  # exported as its label, as Odoo does
-        return [next((label for key, label in field.selection or [] if key == value), "")]
+    if field.type == "selection":  # exported as its label, as Odoo does (a key it does not list: as is)
+        choices = field.choices(model.env.registry.connection) or []
+        return [next((label for key, label in choices if key == value), value)]
     return [value]
 
 

@@ -8,7 +8,7 @@ import functools
 import html
 import math
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import (
     PyValueError,
@@ -18,6 +18,9 @@ from zenoo.testing.orm.exceptions import (
     translated_nul_error,
 )
 from zenoo.testing.orm.fields import Field
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -89,8 +92,11 @@ def wrong_value(version: int, model: str, field: Field, value: Any) -> PyValueEr
     return PyValueError(message, debug=where + f"ValueError: {message}")
 
 
-def to_column(version: int, model: str, field: Field, value: Any) -> Any:
+def to_column(version: int, model: str, field: Field, value: Any, db: sqlite3.Connection) -> Any:
     """The SQLite value of a scalar field given ``value`` from a client (x2many excluded).
+
+    A selection takes a falsy value as no value and checks others against its keys in ``db``; 19 no
+    longer checks one given by a method: ``res.partner.lang`` stores any value as text there.
 
     Many2one existence is checked by the caller (it needs the database).
     """
@@ -117,7 +123,11 @@ def to_column(version: int, model: str, field: Field, value: Any) -> Any:
             raise translated_nul_error(text) if field.translate else nul_character_error(version)
         return text
     if kind == "selection":
-        keys = {key for key, _label in field.selection or []}
+        if not value:  # '' or 0: no value, as Odoo takes any falsy value
+            return None
+        if version >= 19 and callable(field.selection):
+            return str(value)
+        keys = {key for key, _label in field.choices(db) or []}
         if value not in keys:
             raise wrong_value(version, model, field, value)
         return value
