@@ -170,3 +170,100 @@ async def test_an_inactive_language_is_refused_to_a_contact_on_17_and_stored_on_
     else:
         with pytest.raises(OdooServerError, match=r"Wrong value for res\.partner\.lang: 'de_DE'"):
             await language_after_writing("de_DE")
+
+
+GET = "get_field_translations"
+CHAR = {"translation_type": "char", "translation_show_source": False}  # what a dialog of a char field opens with
+
+
+async def _translations(client: ZenooClient, record: int, field: str = "full_name", model: str = MODEL,
+                        **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    """``get_field_translations``'s answer, its translations by language (Odoo lists them in a set's order)."""
+    answer = await client.call(model, GET, ids=[record], kwargs={"field_name": field, **kwargs})
+    assert isinstance(answer, list) and len(answer) == 2
+    translations, context = answer
+    return sorted(translations, key=lambda translation: translation["lang"]), context
+
+
+def _text(lang: str, value: Any, source: Any = "A") -> dict[str, Any]:
+    return {"lang": lang, "source": source, "value": value}
+
+
+async def test_field_translations_give_each_active_language_its_own_text_else_en_us_s(
+    client: ZenooClient, industry: int
+) -> None:
+    en, fr, nl = LANGUAGES
+    never = [_text(lang, False, False) for lang in LANGUAGES]
+    assert await _translations(client, industry) == (never, CHAR)  # never written: no text anywhere
+    await client.write(MODEL, [industry], {"full_name": "A"})
+    await client.with_context(lang=fr).write(MODEL, [industry], {"full_name": "B"})
+    everyone = [_text(en, "A"), _text(fr, "B"), _text(nl, "A")]  # German, inactive, is not listed
+    assert await _translations(client, industry) == (everyone, CHAR)
+    assert await _translations(client, industry, langs=[]) == (everyone, CHAR)  # none asked: the active ones
+    assert await _translations(client, industry, langs=[fr, fr]) == ([_text(fr, "B")], CHAR)
+    assert await client.call(MODEL, "update_field_translations", ids=[industry],
+                             kwargs={"field_name": "full_name", "translations": {nl: ""}})  # fmt: skip
+    assert await _translations(client, industry, langs=[nl, en]) == ([_text(en, "A"), _text(nl, "")], CHAR)
+
+
+async def test_field_translations_of_an_inactive_or_unknown_language_are_en_us_s_on_17_and_refused_on_19(
+    target: Any, client: ZenooClient, industry: int
+) -> None:
+    await client.write(MODEL, [industry], {"full_name": "A"})
+    for lang in ("de_DE", "xx_XX"):
+        if target.version >= 19:
+            with pytest.raises(UserError, match=f": Invalid language code: {lang}$"):
+                await _translations(client, industry, langs=["fr_FR", lang])
+        else:
+            assert await _translations(client, industry, langs=[lang]) == ([_text(lang, "A")], CHAR)
+
+
+async def test_field_translations_of_a_field_that_is_not_translated_are_none(
+    client: ZenooClient, industry: int, tag: str
+) -> None:
+    assert await _translations(client, industry, "active") == ([], CHAR)
+    assert await _translations(client, industry, "active", langs=["de_DE"]) == ([], CHAR)  # no language read
+    text = {"translation_type": "text", "translation_show_source": False}
+    partner = (await client.search("res.partner", [], limit=1))[0]
+    assert await _translations(client, partner, "comment", "res.partner") == ([], text)  # html, not translated
+    product = await client.create("product.template", {"name": tag, "description_sale": "S"})
+    try:
+        answer = await _translations(client, product, "description_sale", "product.template", langs=["en_US"])
+        assert answer == ([_text("en_US", "S", "S")], text)  # a translated text field
+    finally:
+        await client.unlink("product.template", [product])
+
+
+async def test_field_translations_are_refused_as_odoo_refuses_them(client: ZenooClient, industry: int) -> None:
+    gone = await client.create(MODEL, {"name": "gone"})
+    await client.unlink(MODEL, [gone])
+
+    async def refusal(ids: list[int], **kwargs: Any) -> tuple[str | None, str]:
+        with pytest.raises(OdooServerError) as raised:
+            await client.call(MODEL, GET, ids=ids, kwargs={"field_name": "full_name", **kwargs})
+        return raised.value.odoo_name, raised.value.message
+
+    singleton = "builtins.ValueError", f"Expected singleton: {MODEL}"
+    assert await refusal([industry, 1]) == (singleton[0], f"{singleton[1]}({industry}, 1)")
+    assert await refusal([]) == (singleton[0], f"{singleton[1]}()")
+    assert await refusal([industry], field_name="zz_nope") == ("builtins.KeyError", "zz_nope")
+    assert await refusal([industry], langs=5) == ("builtins.TypeError", "'int' object is not iterable")
+    assert await refusal([gone]) == (
+        "odoo.exceptions.MissingError",
+        f"Record does not exist or has been deleted.\n(Record: {MODEL}({gone},), User: 2)",
+    )
+
+
+async def test_field_translations_answer_on_both_protocols_whatever_the_context_s_language(
+    any_client: ZenooClient, client: ZenooClient, industry: int
+) -> None:
+    await client.write(MODEL, [industry], {"full_name": "A"})
+    german = any_client.with_context(lang="de_DE")  # inactive: 19 refuses it only where a text is read in it
+    assert await _translations(german, industry, langs=["en_US"]) == ([_text("en_US", "A")], CHAR)
+    # so do read, write and unlink of fields that are not translated
+    assert await german.call(MODEL, "write", ids=[industry], kwargs={"vals": {"active": True}}) is True
+    assert await german.call(MODEL, "read", ids=[industry], kwargs={"fields": ["active"]}) == [
+        {"id": industry, "active": True}
+    ]
+    gone = await client.create(MODEL, {"name": "gone"})
+    assert await german.call(MODEL, "unlink", ids=[gone]) is True

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # methods working on records: JSON-RPC passes their ids as args[0], JSON-2 as "ids"
 RECORD_METHODS = frozenset({
     "read", "write", "unlink", "copy", "web_read", "export_data", "action_archive", "action_unarchive",
-    "toggle_active", "update_field_translations",
+    "toggle_active", "update_field_translations", "get_field_translations",
 })
 ONLY_17 = frozenset({"exists", "name_get"})  # record methods 19 made private (exists) or removed (name_get)
 MODEL_METHODS = frozenset({
@@ -51,6 +51,9 @@ RECORD_METHODS_19 = RECORD_METHODS | {"has_access"}
 # public methods that exist on one model only
 MODEL_SPECIFIC = {"res.users": frozenset({"context_get"})}
 PRIVATE_19 = frozenset({"search_fetch", "exists"})  # @api.private since 19.0
+# methods that Odoo 19 runs in an inactive context language unless they touch a translated field (the
+# ORM checks that itself); JSON-2 refuses the language up front for the others
+LANGUAGE_FREE = frozenset({"read", "write", "unlink", "get_field_translations"})
 
 for _cls in (BaseModel, DefaultGetOnFields, BaseModel19):
     for _name in RECORD_METHODS | MODEL_METHODS | ONLY_17 | ONLY_19 | MODEL_SPECIFIC["res.users"]:
@@ -206,7 +209,7 @@ class Dispatcher:
         params = dict(params or {})
         context = params.get("context")
         lang = context.get("lang") if isinstance(context, dict) else None
-        if lang and lang not in languages.active_languages(self.registry.connection):  # 19's env.lang refuses it
+        if lang and method not in LANGUAGE_FREE and lang not in languages.active_languages(self.registry.connection):
             raise languages.invalid_language(lang)
         ids = params.pop("ids", None)
         bound = self._method(uid, model, method, params.pop("context", None))

@@ -8,6 +8,9 @@ text of its own shows the ``en_US`` value. What Odoo does, as measured on real 1
 - a write in a language stores that language's text only, and ``en_US``'s too when the field was
   empty; a create in a language gives both the value; a write of ``False`` empties every language;
 - ``update_field_translations`` sets languages' own texts, ``False`` removing one;
+- ``get_field_translations`` lists one record's text in each language asked (the active ones when
+  none is): its own, else ``en_US``'s; 17 gives an inactive or unknown language ``en_US``'s text,
+  19 refuses it (``Invalid language code``);
 - a ``lang`` that is not an active language: 17 reads and writes ``en_US``, 19 refuses
   (``Invalid language code``) whatever touches a translated field.
 
@@ -21,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zenoo.testing.orm.exceptions import UserError
+from zenoo.testing.orm.exceptions import PyTypeError, UserError
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
 
 if TYPE_CHECKING:
@@ -31,6 +34,8 @@ TABLE = "zenoo_translation"
 SOURCE = "en_US"
 #: the languages of a demo database (code, name, active): en_US active, the others inactive as in a
 #: new Odoo database
+#: the line of Odoo's get_field_translations that fails on ``langs`` that are not a set's
+SET_OF_LANGS = "set(langs or [l[0] for l in self.env['res.lang'].get_installed()])"
 DEMO_LANGUAGES = [("en_US", "English (US)", True), ("fr_FR", "French / Français", False),
                   ("nl_BE", "Dutch (BE) / Nederlands (BE)", False), ("de_DE", "German / Deutsch", False)]  # fmt: skip
 
@@ -142,6 +147,42 @@ def forget(model: BaseModel, ids: list[int], names: Iterable[str] | None = None)
     only = f" AND field IN ({', '.join('?' * len(fields))})" if fields else ""
     db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND res_id IN ({IDS_PARAM}){only}',
                [table, ids_json(ids), *(fields or [])])  # fmt: skip
+
+
+def asked(model: BaseModel, langs: Any) -> list[Any]:
+    """The languages ``get_field_translations`` lists: ``langs`` without repeats, else (when falsy)
+    the active ones. Odoo makes a set of them, in no set order; here they keep the order given."""
+    try:
+        return list(dict.fromkeys(langs or [code for code, _name in installed(model.env.registry.connection)]))
+    except TypeError as exc:  # not iterable, or holding lists
+        where = f"    langs = {SET_OF_LANGS}\n            {'^' * len(SET_OF_LANGS)}\n"
+        raise PyTypeError(str(exc), debug=f"{where}TypeError: {exc}") from None
+
+
+def field_translations(model: BaseModel, record_id: int, field_name: str, codes: list[Any]) -> list[Any]:
+    """Odoo's ``get_field_translations`` of an existing record: ``[translations, context]``, with a
+    ``{"lang", "source", "value"}`` per language of ``codes`` for a translated field (none for
+    another field), and the context a translation dialog is opened with."""
+    field = model.spec.fields[field_name]
+    context = {
+        "translation_type": "text" if field.type in ("text", "html") else "char",
+        "translation_show_source": False,  # True for fields translated term by term (html_translate): none here
+    }
+    if not translated(model, [field_name]):
+        return [[], context]
+    db, table = model.env.registry.connection, model.spec.table
+    (stored,) = db.execute(f'SELECT "{field_name}" FROM "{table}" WHERE id = ?', [record_id]).fetchone()
+    source = False if stored is None else stored
+    own = dict(db.execute(f'SELECT lang, value FROM {TABLE} WHERE "table" = ? AND field = ? AND res_id = ?',
+                          [table, field_name, record_id]))  # fmt: skip
+    active = active_languages(db) | {SOURCE}
+    translations = []
+    for lang in codes:
+        if lang not in active and model.env.version >= 19:
+            raise invalid_language(lang)
+        value = own.get(lang, source) if lang in active else source
+        translations.append({"lang": lang, "source": source, "value": value})
+    return [translations, context]
 
 
 def update_field_translations(model: BaseModel, ids: list[int], field_name: str,

@@ -717,6 +717,20 @@ class BaseModel:
         self._check_rule(ids, "write")
         return languages.update_field_translations(self, ids, field_name, translations)
 
+    def get_field_translations(self, ids, field_name, langs=None):  # type: ignore[no-untyped-def]
+        """One record's texts of a field in each language of ``langs`` (else in the active ones), and
+        the context a translation dialog opens with: ``[translations, context]``."""
+        ids = self._as_ids(ids)
+        if len(ids) != 1:
+            raise PyValueError(f"Expected singleton: {self.spec.name}{tuple(ids)!r}")
+        if field_name not in self.spec.fields:
+            raise PyKeyError(field_name)
+        codes = languages.asked(self, langs)
+        self._check_access("read")
+        self._check_rule(ids, "read")
+        self._ensure_exist(ids)
+        return languages.field_translations(self, ids[0], field_name, codes)
+
     def unlink(self, ids):  # type: ignore[no-untyped-def]
         """Delete ``ids``; True. An id of 0 names no record: nothing is done for it, as in Odoo."""
         self._check_access("unlink")
