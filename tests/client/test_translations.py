@@ -8,12 +8,13 @@ Dutch are activated here when they are not, and deactivated again.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from zenoo import OdooServerError, UserError, ZenooClient
+from zenoo import MissingError, OdooServerError, UserError, ZenooClient
 
 LANGUAGES = ("en_US", "fr_FR", "nl_BE")
 MODEL = "res.partner.industry"  # full_name: translated, not required
@@ -267,3 +268,73 @@ async def test_field_translations_answer_on_both_protocols_whatever_the_context_
     ]
     gone = await client.create(MODEL, {"name": "gone"})
     assert await german.call(MODEL, "unlink", ids=[gone]) is True
+
+
+async def _update(client: ZenooClient, record: int, translations: dict[str, Any], field: str = "full_name",
+                  **kwargs: Any) -> Any:  # fmt: skip
+    return await client.call(MODEL, "update_field_translations", ids=[record],
+                             kwargs={"field_name": field, "translations": translations, **kwargs})  # fmt: skip
+
+
+async def _values(client: ZenooClient, record: int) -> dict[str, Any]:
+    return {text["lang"]: text["value"] for text in (await _translations(client, record))[0]}
+
+
+async def test_update_field_translations_sets_and_removes_texts_as_odoo_does(
+    client: ZenooClient, industry: int
+) -> None:
+    en, fr, nl = LANGUAGES
+    assert await _update(client, industry, {fr: "x"}) is True  # an empty field takes it in en_US too
+    assert await _values(client, industry) == {en: "x", fr: "x", nl: "x"}
+    assert await _update(client, industry, {en: False, fr: "y"}) is True  # en_US's is left alone
+    assert await _values(client, industry) == {en: "x", fr: "y", nl: "x"}
+    assert await _update(client, industry, {fr: 0, nl: ""}) is True  # a falsy value removes one, "" is a text
+    assert await _values(client, industry) == {en: "x", fr: "x", nl: ""}
+    for nothing in ({en: False}, {en: None}, {}):
+        assert await _update(client, industry, nothing) is False
+    assert await _update(client, industry, {fr: "z"}, "active") is False  # not translated
+    assert await _values(client, industry) == {en: "x", fr: "x", nl: ""}
+    with pytest.raises(UserError, match="only accept falsy values and str"):
+        await _update(client, industry, {fr: 5})
+    await client.write(MODEL, [industry], {"full_name": False})  # empty again: en_US takes the context's
+    assert await client.with_context(lang=nl).call(MODEL, "update_field_translations", ids=[industry],
+                                                   kwargs={"field_name": "full_name",
+                                                           "translations": {fr: "f", nl: "n"}}) is True  # fmt: skip
+    assert await _values(client, industry) == {en: "n", fr: "f", nl: "n"}
+
+
+async def test_update_field_translations_writes_the_record(client: ZenooClient, industry: int) -> None:
+    before = (await client.read(MODEL, [industry], ["write_date"]))[0]["write_date"]
+    await asyncio.sleep(1.1)  # write dates are read in whole seconds
+    assert await _update(client, industry, {"fr_FR": "x"}) is True
+    assert (await client.read(MODEL, [industry], ["write_date"]))[0]["write_date"] > before
+
+
+async def test_update_field_translations_are_refused_as_each_version_refuses_them(
+    target: Any, client: ZenooClient, industry: int
+) -> None:
+    gone = await client.create(MODEL, {"name": "gone"})
+    await client.unlink(MODEL, [gone])
+    with pytest.raises(MissingError, match="Record does not exist or has been deleted"):
+        await _update(client, gone, {"fr_FR": "x"})
+    assert await _update(client, gone, {}) is False  # nothing to do: the record is not looked at
+    assert await _update(client, gone, {"fr_FR": "x"}, "active") is False
+    with pytest.raises(UserError, match="The following languages are not activated: de_DE$"):
+        await _update(client, industry, {"de_DE": "x"}, "active")  # checked before the field is
+    german = client.with_context(lang="de_DE")  # inactive: 19 refuses it (Odoo reads the field back in it)
+    if target.version >= 19:
+        with pytest.raises(OdooServerError, match=r"builtins\.KeyError: zz_nope"):
+            await _update(client, industry, {"de_DE": "x"}, "zz_nope")
+        with pytest.raises(UserError, match="The following languages are not activated: de_DE$"):
+            await _update(client, industry, {"en_US": "x"}, source_lang="de_DE")
+        assert await _update(client, industry, {"en_US": "x"}, source_lang="fr_FR") is True
+        with pytest.raises(UserError, match="Invalid language code: de_DE$"):
+            await german.call(MODEL, "update_field_translations", ids=[industry],
+                              kwargs={"field_name": "full_name", "translations": {"en_US": "y"}})  # fmt: skip
+    else:
+        with pytest.raises(UserError, match="The following languages are not activated: de_DE$"):
+            await _update(client, industry, {"de_DE": "x"}, "zz_nope")  # 17 checks the languages first
+        with pytest.raises(OdooServerError, match="got an unexpected keyword argument 'source_lang'"):
+            await _update(client, industry, {"en_US": "x"}, source_lang="fr_FR")
+        assert await german.call(MODEL, "update_field_translations", ids=[industry],
+                                 kwargs={"field_name": "full_name", "translations": {"en_US": "y"}}) is True  # fmt: skip

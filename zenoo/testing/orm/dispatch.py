@@ -53,7 +53,7 @@ MODEL_SPECIFIC = {"res.users": frozenset({"context_get"})}
 PRIVATE_19 = frozenset({"search_fetch", "exists"})  # @api.private since 19.0
 # methods that Odoo 19 runs in an inactive context language unless they touch a translated field (the
 # ORM checks that itself); JSON-2 refuses the language up front for the others
-LANGUAGE_FREE = frozenset({"read", "write", "unlink", "get_field_translations"})
+LANGUAGE_FREE = frozenset({"read", "write", "unlink", "get_field_translations", "update_field_translations"})
 
 for _cls in (BaseModel, DefaultGetOnFields, BaseModel19):
     for _name in RECORD_METHODS | MODEL_METHODS | ONLY_17 | ONLY_19 | MODEL_SPECIFIC["res.users"]:

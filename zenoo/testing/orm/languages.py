@@ -7,7 +7,8 @@ text of its own shows the ``en_US`` value. What Odoo does, as measured on real 1
 - a read or search in the context's ``lang`` sees that language's text, else ``en_US``'s;
 - a write in a language stores that language's text only, and ``en_US``'s too when the field was
   empty; a create in a language gives both the value; a write of ``False`` empties every language;
-- ``update_field_translations`` sets languages' own texts, ``False`` removing one;
+- ``update_field_translations`` sets languages' own texts (and ``en_US``'s when the field was
+  empty), any other falsy value removing one, but ``en_US``'s, which it leaves alone;
 - ``get_field_translations`` lists one record's text in each language asked (the active ones when
   none is): its own, else ``en_US``'s; 17 gives an inactive or unknown language ``en_US``'s text,
   19 refuses it (``Invalid language code``);
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.testing.orm.exceptions import PyTypeError, UserError
 from zenoo.testing.orm.sql import IDS_PARAM, ids_json
+from zenoo.testing.orm.values import stamp_string
 
 if TYPE_CHECKING:
     from zenoo.testing.orm.model import BaseModel
@@ -185,25 +187,46 @@ def field_translations(model: BaseModel, record_id: int, field_name: str, codes:
     return [translations, context]
 
 
-def update_field_translations(model: BaseModel, ids: list[int], field_name: str,
-                              translations: Mapping[str, Any]) -> bool:
-    """Odoo's ``update_field_translations``: each language's own text, ``False`` removing it."""
-    if not translated(model, [field_name]):
-        return False
-    active = active_languages(model.env.registry.connection)
-    inactive = [lang for lang in translations if lang not in active]
+def check_activated(model: BaseModel, codes: Iterable[Any]) -> None:
+    """Odoo's refusal of languages that are not active (``en_US`` always is) in
+    ``update_field_translations``. Odoo names them in a set's order; here in the order given."""
+    active = active_languages(model.env.registry.connection) | {SOURCE}
+    inactive = [str(code) for code in dict.fromkeys(codes) if code not in active]
     if inactive:
         message = f"The following languages are not activated: {', '.join(inactive)}"
         raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
-    if translations.get(SOURCE, True) is False:  # en_US cannot be removed: nothing changes
+
+
+def update_field_translations(model: BaseModel, record_id: int, field_name: str,
+                              translations: Mapping[str, Any]) -> bool:
+    """Odoo's ``update_field_translations`` of one record, its languages active: each language's own
+    text (a str), any other falsy value removing it (but ``en_US``'s, left alone); ``en_US`` takes a
+    text too when the field was empty (``en_US``'s, else the context language's, else the first).
+    False when the field is not translated or nothing is left to do."""
+    if not translated(model, [field_name]):
         return False
+    if any(value and not isinstance(value, str) for value in translations.values()):
+        message = "Translations for model translated fields only accept falsy values and str"
+        raise UserError(message, debug=f"odoo.exceptions.UserError: {message}")
+    texts = {lang: value if isinstance(value, str) else None for lang, value in translations.items()
+             if lang != SOURCE or isinstance(value, str)}  # fmt: skip
+    if not texts:
+        return False
+    context_lang = language(model)  # 19 refuses an inactive one: Odoo reads the field back in it
+    model._ensure_exist([record_id])
     db, table = model.env.registry.connection, model.spec.table
-    for lang, value in translations.items():
+    row = db.execute(f'SELECT "{field_name}" FROM "{table}" WHERE id = ?', [record_id]).fetchone()
+    if row[0] is None and SOURCE not in texts:
+        candidates = [texts.get(context_lang or SOURCE), *texts.values()]
+        texts[SOURCE] = next((text for text in candidates if text is not None), None)
+    for lang, text in texts.items():
         if lang == SOURCE:
-            db.execute(f'UPDATE "{table}" SET "{field_name}" = ? WHERE id IN ({IDS_PARAM})', [value, ids_json(ids)])
-        elif value is False:
-            db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND field = ? AND lang = ? AND res_id IN ({IDS_PARAM})',
-                       [table, field_name, lang, ids_json(ids)])  # fmt: skip
+            db.execute(f'UPDATE "{table}" SET "{field_name}" = ? WHERE id = ?', [text, record_id])
+        elif text is None:
+            db.execute(f'DELETE FROM {TABLE} WHERE "table" = ? AND field = ? AND lang = ? AND res_id = ?',
+                       [table, field_name, lang, record_id])  # fmt: skip
         else:
-            _set_own(model, ids, field_name, lang, value)
+            _set_own(model, [record_id], field_name, lang, text)
+    db.execute(f'UPDATE "{table}" SET write_uid = ?, write_date = ? WHERE id = ?',  # Odoo writes the field back
+               [model.env.uid, stamp_string(model.env.version), record_id])  # fmt: skip
     return True

@@ -705,17 +705,24 @@ class BaseModel:
         return {**values, **default}
 
     def update_field_translations(self, ids, field_name, translations):  # type: ignore[no-untyped-def]
-        """Set one record's own texts of a translated field by language (``False``: remove one);
-        False for a field that is not translated."""
+        """Set one record's own texts of a translated field by language (a falsy value removes
+        one); False for a field that is not translated, or when nothing is to change."""
+        return self._update_translations(ids, field_name, translations, languages.SOURCE)
+
+    def _update_translations(self, ids: Any, field_name: str, translations: Any, source_lang: str) -> bool:
+        """``update_field_translations``, whose terms are in ``source_lang`` (19): the checks in
+        each version's order (17 checks the languages before the field's name), then the update."""
         ids = self._as_ids(ids)
         if len(ids) != 1:
             raise PyValueError(f"Expected singleton: {self.spec.name}{tuple(ids)!r}")
+        self._check_access("write")
+        self._check_rule(ids, "write")
+        if self._version >= 19 and field_name not in self.spec.fields:
+            raise PyKeyError(field_name)
+        languages.check_activated(self, [*translations, source_lang])
         if field_name not in self.spec.fields:
             raise PyKeyError(field_name)
-        self._check_access("write")
-        self._ensure_exist(ids)
-        self._check_rule(ids, "write")
-        return languages.update_field_translations(self, ids, field_name, translations)
+        return languages.update_field_translations(self, ids[0], field_name, translations)
 
     def get_field_translations(self, ids, field_name, langs=None):  # type: ignore[no-untyped-def]
         """One record's texts of a field in each language of ``langs`` (else in the active ones), and

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zenoo.testing.orm import access, grouping
+from zenoo.testing.orm import access, grouping, languages
 from zenoo.testing.orm.exceptions import PyAssertionError, PyValueError
 from zenoo.testing.orm.model import BaseModel, DefaultGetOnFields
 
@@ -23,6 +23,11 @@ class BaseModel19(DefaultGetOnFields):
         if operation not in access.OPERATIONS:
             raise PyAssertionError("Invalid access mode")
         return access.allowed(self.spec.name, operation, self.env.is_admin)
+
+    def update_field_translations(self, ids, field_name, translations, source_lang=""):  # type: ignore[no-untyped-def]
+        """19: ``source_lang``, the language of the terms a term-by-term translation replaces, must
+        be active too (no field is translated term by term here)."""
+        return self._update_translations(ids, field_name, translations, source_lang or languages.SOURCE)
 
     def copy(self, ids, default=None):  # type: ignore[no-untyped-def]
         """19: copies of the records (their ids), with ``default`` over the copied values."""
