@@ -174,12 +174,12 @@ async def test_an_inactive_language_is_refused_to_a_contact_on_17_and_stored_on_
 
 
 GET = "get_field_translations"
-CHAR = {"translation_type": "char", "translation_show_source": False}  # what a dialog of a char field opens with
+CHAR = {"translation_type": "char", "translation_show_source": False}  # a char field's translation dialog
 
 
 async def _translations(client: ZenooClient, record: int, field: str = "full_name", model: str = MODEL,
                         **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
-    """``get_field_translations``'s answer, its translations by language (Odoo lists them in a set's order)."""
+    """``get_field_translations``'s answer, its translations by language (Odoo lists a set's)."""
     answer = await client.call(model, GET, ids=[record], kwargs={"field_name": field, **kwargs})
     assert isinstance(answer, list) and len(answer) == 2
     translations, context = answer
@@ -226,7 +226,7 @@ async def test_field_translations_of_a_field_that_is_not_translated_are_none(
     assert await _translations(client, industry, "active", langs=["de_DE"]) == ([], CHAR)  # no language read
     text = {"translation_type": "text", "translation_show_source": False}
     partner = (await client.search("res.partner", [], limit=1))[0]
-    assert await _translations(client, partner, "comment", "res.partner") == ([], text)  # html, not translated
+    assert await _translations(client, partner, "comment", "res.partner") == ([], text)  # html, untranslated
     product = await client.create("product.template", {"name": tag, "description_sale": "S"})
     try:
         answer = await _translations(client, product, "description_sale", "product.template", langs=["en_US"])
@@ -235,7 +235,9 @@ async def test_field_translations_of_a_field_that_is_not_translated_are_none(
         await client.unlink("product.template", [product])
 
 
-async def test_field_translations_are_refused_as_odoo_refuses_them(client: ZenooClient, industry: int) -> None:
+async def test_field_translations_are_refused_as_odoo_refuses_them(
+    client: ZenooClient, industry: int
+) -> None:
     gone = await client.create(MODEL, {"name": "gone"})
     await client.unlink(MODEL, [gone])
 
@@ -272,8 +274,8 @@ async def test_field_translations_answer_on_both_protocols_whatever_the_context_
 
 async def _update(client: ZenooClient, record: int, translations: dict[str, Any], field: str = "full_name",
                   **kwargs: Any) -> Any:  # fmt: skip
-    return await client.call(MODEL, "update_field_translations", ids=[record],
-                             kwargs={"field_name": field, "translations": translations, **kwargs})  # fmt: skip
+    arguments = {"field_name": field, "translations": translations, **kwargs}
+    return await client.call(MODEL, "update_field_translations", ids=[record], kwargs=arguments)
 
 
 async def _values(client: ZenooClient, record: int) -> dict[str, Any]:
@@ -297,9 +299,7 @@ async def test_update_field_translations_sets_and_removes_texts_as_odoo_does(
     with pytest.raises(UserError, match="only accept falsy values and str"):
         await _update(client, industry, {fr: 5})
     await client.write(MODEL, [industry], {"full_name": False})  # empty again: en_US takes the context's
-    assert await client.with_context(lang=nl).call(MODEL, "update_field_translations", ids=[industry],
-                                                   kwargs={"field_name": "full_name",
-                                                           "translations": {fr: "f", nl: "n"}}) is True  # fmt: skip
+    assert await _update(client.with_context(lang=nl), industry, {fr: "f", nl: "n"}) is True
     assert await _values(client, industry) == {en: "n", fr: "f", nl: "n"}
 
 
@@ -329,12 +329,40 @@ async def test_update_field_translations_are_refused_as_each_version_refuses_the
             await _update(client, industry, {"en_US": "x"}, source_lang="de_DE")
         assert await _update(client, industry, {"en_US": "x"}, source_lang="fr_FR") is True
         with pytest.raises(UserError, match="Invalid language code: de_DE$"):
-            await german.call(MODEL, "update_field_translations", ids=[industry],
-                              kwargs={"field_name": "full_name", "translations": {"en_US": "y"}})  # fmt: skip
+            await _update(german, industry, {"en_US": "y"})
     else:
         with pytest.raises(UserError, match="The following languages are not activated: de_DE$"):
             await _update(client, industry, {"de_DE": "x"}, "zz_nope")  # 17 checks the languages first
         with pytest.raises(OdooServerError, match="got an unexpected keyword argument 'source_lang'"):
             await _update(client, industry, {"en_US": "x"}, source_lang="fr_FR")
-        assert await german.call(MODEL, "update_field_translations", ids=[industry],
-                                 kwargs={"field_name": "full_name", "translations": {"en_US": "y"}}) is True  # fmt: skip
+        assert await _update(german, industry, {"en_US": "y"}) is True
+
+
+async def test_a_user_s_inactive_language_is_refused_as_its_partner_s_when_odoo_hands_it_over(
+    target: Any, client: ZenooClient, tag: str
+) -> None:
+    async def create(lang: str) -> int:  # as sent: the client checks a selection's keys
+        values = {"name": tag, "login": f"{tag}-{lang}", "lang": lang}
+        return int(await client.call("res.users", "create", args=[values]))
+
+    async def write(record: int) -> Any:
+        return await client.call("res.users", "write", ids=[record], kwargs={"vals": {"lang": "de_DE"}})
+
+    user = await create("en_US")
+    try:
+        if target.version >= 19:  # not checked, and a user created with it keeps it
+            assert await write(user) is True
+            other = await create("de_DE")
+            assert (await client.read("res.users", [user, other], ["lang"])) == [
+                {"id": user, "lang": "de_DE"}, {"id": other, "lang": "de_DE"}
+            ]
+        else:  # 17 creates the partner with it, and writes it as the user's
+            with pytest.raises(OdooServerError, match=r"Wrong value for res\.users\.lang: 'de_DE'"):
+                await write(user)
+            with pytest.raises(OdooServerError, match=r"Wrong value for res\.partner\.lang: 'de_DE'"):
+                await create("de_DE")
+    finally:
+        users = await client.search("res.users", [("login", "like", f"{tag}-%")])
+        partners = [row["partner_id"][0] for row in await client.read("res.users", users, ["partner_id"])]
+        await client.unlink("res.users", users)
+        await client.unlink("res.partner", partners)

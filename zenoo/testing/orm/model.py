@@ -281,6 +281,14 @@ class BaseModel:
                       'raise ValueError(f"Invalid field {field_name!r} in {self._name!r}")' + cause)
         return PyValueError(message, debug=where + f"ValueError: {message}")
 
+    def _owner(self, field: Field, creating: bool) -> str:
+        """The model whose field a bad value is refused by: the parent's for an inherited field
+        (``res.users.lang`` is ``res.partner``'s) where Odoo hands the value to the parent, which 17
+        does when creating and 19 always."""
+        if field.inherited_from and (creating or self._version >= 19):
+            return self._comodel(self.spec.fields[field.inherited_from.split(".")[0]]).spec.name
+        return self.spec.name
+
     def _columns_from_vals(self, vals: dict[str, Any], creating: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         """Split client values into column values and x2many commands, converting and validating.
 
@@ -301,7 +309,7 @@ class BaseModel:
             if field.type in X2MANY:
                 relations[name] = value
                 continue
-            column = to_column(self._version, self.spec.name, field, value, self._db)
+            column = to_column(self._version, self._owner(field, creating), field, value, self._db)
             if field.type == "many2one" and column is not None:
                 comodel = self._comodel(field)
                 if not comodel._existing([column]):
