@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from users import SALESPERSON, internal_user
 
-from zenoo import MissingError, OdooServerError, UserError, ZenooClient
+from zenoo import AccessError, MissingError, OdooServerError, UserError, ZenooClient
 
 LANGUAGES = ("en_US", "fr_FR", "nl_BE")
 MODEL = "res.partner.industry"  # full_name: translated, not required
@@ -366,3 +367,19 @@ async def test_a_user_s_inactive_language_is_refused_as_its_partner_s_when_odoo_
         partners = [row["partner_id"][0] for row in await client.read("res.users", users, ["partner_id"])]
         await client.unlink("res.users", users)
         await client.unlink("res.partner", partners)
+
+
+async def test_an_internal_user_reads_translations_but_may_not_update_them(
+    target: Any, client: ZenooClient, industry: int
+) -> None:
+    await client.write(MODEL, [industry], {"full_name": "A"})
+    settings = "Role / Administrator" if target.version >= 19 else "Administration/Settings"
+    async with internal_user(target, client, SALESPERSON) as user:
+        assert await _translations(user, industry, langs=["en_US"]) == ([_text("en_US", "A")], CHAR)
+        with pytest.raises(AccessError) as refused:
+            await _update(user, industry, {"fr_FR": "x"})
+    assert refused.value.message == (
+        f"You are not allowed to modify 'Industry' ({MODEL}) records.\n\n"
+        f"This operation is allowed for the following groups:\n\t- {settings}\n\n"
+        "Contact your administrator to request access if necessary."
+    )

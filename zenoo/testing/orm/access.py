@@ -22,6 +22,7 @@ _READ = frozenset({"read"})
 USER_RIGHTS: dict[str, frozenset[str]] = {
     "res.partner": _ALL,
     "res.partner.category": _ALL,
+    "res.partner.industry": _READ,
     "res.country": _READ,
     "res.lang": _READ,
     "res.currency": _READ,
@@ -47,8 +48,12 @@ RECORD_RULES: dict[str, Callable[[int], list[Any]]] = {
 _VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
 
+#: models whose rights beyond the user's are the Settings group's (base.group_system), not Access Rights'
+_SETTINGS_MODELS = frozenset({"ir.config_parameter", "res.partner.industry"})
+
+
 def _granting_group(model: str, version: int) -> str:
-    if model == "ir.config_parameter":
+    if model in _SETTINGS_MODELS:
         return "Role / Administrator" if version >= 19 else "Administration/Settings"
     return "Access Rights" if version >= 19 else "Administration/Access Rights"
 
