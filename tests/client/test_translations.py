@@ -2,8 +2,10 @@
 
 Odoo keeps a translated field per language: a write in a language stores that language's text (and
 en_US's when the field was empty), a write of False empties every language, and a language without
-a text of its own shows the en_US value. A rollback restores every language as it stood. French and
-Dutch are activated here when they are not, and deactivated again.
+a text of its own shows the en_US value. A rollback restores every language as it stood.
+``get_field_translations`` and ``update_field_translations`` answer and refuse as each version
+does, and a contact's or a user's language is one of the active languages. French and Dutch are
+activated here when they are not, and deactivated again.
 """
 
 from __future__ import annotations
