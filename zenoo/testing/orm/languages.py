@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 
 TABLE = "zenoo_translation"
 SOURCE = "en_US"
-#: the languages of a demo database (code, name, active): en_US active, the others inactive as in a
-#: new Odoo database
 #: the line of Odoo's get_field_translations that fails on ``langs`` that are not a set's
 SET_OF_LANGS = "set(langs or [l[0] for l in self.env['res.lang'].get_installed()])"
+#: the languages of a demo database (code, name, active): en_US active, the others inactive as in a
+#: new Odoo database
 DEMO_LANGUAGES = [("en_US", "English (US)", True), ("fr_FR", "French / Français", False),
                   ("nl_BE", "Dutch (BE) / Nederlands (BE)", False), ("de_DE", "German / Deutsch", False)]  # fmt: skip
 
