@@ -109,6 +109,27 @@ class HoldsAnswer(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class AnswersWith(httpx.AsyncBaseTransport):
+    """Passes every request on, then replaces the result of the first JSON-RPC call of ``method``
+    (which the server ran) with ``result``: a proxy or an override answering something else."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, result: Any) -> None:
+        self.inner, self.method, self.result, self.done = inner, method, result, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if method_of(request) != self.method or self.done:
+            return response
+        self.done = True
+        envelope = orjson.loads(await response.aread())
+        await response.aclose()
+        return httpx.Response(response.status_code, headers={"Content-Type": "application/json"},
+                              content=orjson.dumps({**envelope, "result": self.result}), request=request)  # fmt: skip
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class RecordsCalls(httpx.AsyncBaseTransport):
     """Passes every request on, keeping the method and context of each JSON-RPC call in ``calls``."""
 

@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from transports import AnswersLate, LosesAnswer, SlowToAnswer, method_of
+from transports import AnswersLate, AnswersWith, LosesAnswer, SlowToAnswer, method_of
 from users import internal_user
 
 from zenoo import (
     BatchError,
     Client,
     InvalidValueError,
+    ProtocolError,
     RollbackError,
     Transaction,
     TransactionError,
@@ -167,6 +168,26 @@ async def test_children_added_by_someone_else_during_the_write_are_left_and_repo
     assert op.undo == "unknown" and "child_ids" in op.detail
     children = await client.read("res.partner", (await client.read("res.partner", [company], ["child_ids"]))[0]["child_ids"], ["name"])
     assert sorted(row["name"] for row in children) == [f"{tag}-kid", f"{tag}-theirs"]
+
+
+async def test_a_create_answered_with_other_records_ids_does_not_delete_them(  # type: ignore[no-untyped-def]
+    target, client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """A create whose answer names two other partners (a proxy or an override answering something
+    else): the rollback must not delete them; the create is reported as one that may have run."""
+    others = [await client.create("res.partner", {"name": f"{tag}-other-{i}"}) for i in range(2)]
+    transport = AnswersWith(target.transport or httpx.AsyncHTTPTransport(), "create", others)
+    async with ZenooClient(target.url, transport=transport) as odd:
+        await target.log_in(odd, "password")
+        with pytest.raises(RollbackError, match="look for them by their values") as info:
+            async with odd.transaction():
+                await odd.create("res.partner", {"name": f"{tag}-new"})
+    assert isinstance(info.value.__cause__, ProtocolError)
+    assert "for 1 record(s): it ran on the server, but which records it made is not known" in str(info.value.__cause__)
+    [op] = info.value.operations
+    assert (op.outcome, op.undo, op.ids) == ("unknown", "unknown", [])
+    assert sorted(await client.search("res.partner", [["id", "in", others]])) == sorted(others)
+    assert await client.search_count("res.partner", [["name", "=", f"{tag}-new"]]) == 1  # it ran: left, and said
 
 
 async def test_a_load_whose_answer_was_lost_is_undone(target, client: ZenooClient, tag: str, cleanup: None) -> None:  # type: ignore[no-untyped-def]

@@ -152,7 +152,8 @@ class OrmMethods(_Client):
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
         if not isinstance(ids, list) or len(ids) != len(vals_list):
-            raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(vals_list)} record(s)")
+            raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(vals_list)} record(s): it ran on the "
+                                "server, but which records it made is not known; look for them by their values")  # fmt: skip
         return ids[0] if single else ids
 
     async def write(

@@ -340,17 +340,29 @@ async def _record_create(op: Operation, call: WriteCall, send: Callable[[], Awai
     else:
         op.values = list(call.args) or dict(call.kwargs)
     result = await _sent(op, send, root)
-    if call.method == "name_create" and isinstance(result, list | tuple) and result:
-        result_ids: Any = result[0]
-    else:
-        result_ids = result
-    op.ids = [result_ids] if isinstance(result_ids, int) else [int(i) for i in result_ids or []]
+    ids = _created_ids(call.method, result, len(op.values) if call.method == "create" else None)
+    if ids is None:  # an answer naming no records zenoo can trust: deleting them could hit others
+        op.outcome = "unknown"
+        return result
+    op.ids = ids
     if call.method == "create":
         try:
             op.children, op.irreversible = await _created_by_commands(call, call.model, op.ids, op.values)
         except ZenooError as exc:
             op.irreversible = f"the records its x2many commands created could not be found: {exc}"
     return result
+
+
+def _created_ids(method: str, answer: Any, expected: int | None) -> list[int] | None:
+    """The ids a creating call answered (``expected`` of them for a ``create``), or None when the
+    answer is not that: a proxy or an override answered something else, and the records it names
+    may be others'."""
+    if method == "name_create":
+        answer = answer[0] if isinstance(answer, list | tuple) and answer else None
+    ids = [answer] if isinstance(answer, int) else answer
+    if not isinstance(ids, list | tuple) or not all(type(i) is int and i > 0 for i in ids):
+        return None
+    return list(ids) if expected is None or len(ids) == expected else None
 
 
 async def _created_by_commands(
