@@ -1738,3 +1738,27 @@ async def test_a_write_backs_own_interrupted_rollback_is_retried_by_retry_rollba
         assert await _colors(client, ids) == [1] * 6
         with pytest.raises(TransactionError, match="nothing to retry"):
             await client.retry_rollback(caught.value)
+
+
+@pytest.mark.parametrize("version", [17, 19])
+async def test_retry_rollback_undoes_through_a_new_client_once_the_first_is_closed(
+    odoo_server_factory: Any, version: int, tag: str
+) -> None:
+    """A script's ``with Client(...)`` block closes its client as the RollbackError leaves it: a new
+    client of the same user retries the rollback; one of another user may not."""
+    async with _six_partners_in_three_requests(odoo_server_factory, version, tag) as (server, client, ids, changes):
+        with pytest.raises(RollbackError) as caught:
+            outage = _after_the_first_request(server, error_503_rate=1.0, retry_after=0)
+            await changes.apply(client, rows_per_call=2, concurrency=1, progress=outage)
+        server.faults.clear()
+    assert client.closed
+    for login, retries in (("demo", False), ("admin", True)):
+        async with ZenooClient(server.url) as other:
+            await other.login(server.database, login, server.users[login].password)
+            if not retries:
+                with pytest.raises(TransactionError, match="not logged in to the same server, database and user"):
+                    await other.retry_rollback(caught.value)
+                assert await _colors(other, ids) == [1, 2, 3, 1, 1, 1]  # nothing was tried
+                continue
+            await other.retry_rollback(caught.value)
+            assert await _colors(other, ids) == [1] * 6

@@ -123,10 +123,23 @@ class WriteMethods(_Client):
         want of an answer (its ``undo_failed`` operations, and undoing writes that may not have run),
         checking the server first: for a rollback whose transaction the caller does not hold, such
         as a write-back's own (with a transaction of your own, ``tx.rollback()`` does the same).
+        Operations whose client is closed since are undone through this one, which must be logged
+        in to the same server, database and user.
         Raises :class:`RollbackError` again if something is still not undone, and
         :class:`TransactionError` when nothing of it can be tried again."""
         if not isinstance(error, RollbackError):
             raise TransactionError(f"retry_rollback() takes the RollbackError a rollback raised, not {error!r}")
+        # the client that made a call may be closed since (a `with` block ended): this one takes over
+        orphans = [op for op in error.operations if op.client is not self and op.client.closed]
+        for op in orphans:
+            if op.client.cache_scope != self.cache_scope:
+                raise TransactionError(
+                    f"the client that made operation #{op.index} is closed, and this one is not logged in to "
+                    f"the same server, database and user {op.client.cache_scope}: call retry_rollback() from "
+                    "a client that is"
+                )
+        for op in orphans:
+            op.client = cast("ZenooClient", self)
         if not await retry(error.operations, cause=None, progress=progress):
             raise TransactionError("nothing to retry: every operation of that rollback was undone, or cannot be")
 
