@@ -1729,7 +1729,7 @@ async def test_a_write_backs_own_interrupted_rollback_is_retried_by_retry_rollba
     """The same outage without a transaction of the caller's: the RollbackError says how to retry,
     and ``client.retry_rollback(error)`` undoes what is left once the server answers again."""
     async with _six_partners_in_three_requests(odoo_server_factory, version, tag) as (server, client, ids, changes):
-        with pytest.raises(RollbackError, match=r"can be undone again .*client\.retry_rollback\(error\)") as caught:
+        with pytest.raises(RollbackError, match=r"can be tried again, once the server answers .*client\.retry_rollback\(error\)") as caught:
             outage = _after_the_first_request(server, error_503_rate=1.0, retry_after=0)
             await changes.apply(client, rows_per_call=2, concurrency=1, progress=outage)
         server.faults.clear()

@@ -132,8 +132,9 @@ async def undo(
     if left:
         lines = "\n".join(f"  {op.describe()}" for op in left)
         again = sum(op.retryable for op in left)
-        hint = (f"\n{again} of them can be undone again once the server answers: tx.rollback() on the "
-                "transaction, or client.retry_rollback(error)") if again else ""  # fmt: skip
+        hint = (f"\n{again} of them can be tried again, once the server answers (or once what Odoo refused is "
+                "fixed): await tx.rollback() on a transaction you hold, else await client.retry_rollback(error)"
+                ) if again else ""  # fmt: skip
         raise RollbackError(
             f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}{hint}",
             operations=operations,
@@ -372,7 +373,7 @@ async def _undo_write(op: Operation) -> None:
     if unknown:
         notes.append(f"cannot tell whether the write ran: {', '.join(unknown[:20])}")
     if pending:
-        notes.append(f"its answer never came and these still hold their old values, but the request may "
+        notes.append(f"Odoo's answer never came and these still hold their old values, but the request may "
                      f"still be running on the server and land later: {', '.join(pending[:20])}")
     if untold:
         notes.append(f"cannot tell which records its {', '.join(untold)} commands created from those someone "
