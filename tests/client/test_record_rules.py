@@ -116,8 +116,9 @@ async def test_a_lazy_x2many_loads_the_records_the_user_still_sees(
     one = Many2one("crm.lead", nobodys, binding=binding)
     await client.write("crm.lead", [nobodys], {"user_id": client.uid})  # the rule hides it from now on
     assert [lead.id for lead in await related.all()] == [mine]
-    with pytest.raises(AccessError, match="doesn't have 'read' access"):
+    with pytest.raises(AccessError, match="doesn't have 'read' access") as caught:
         await one
+    assert f"while loading the related record crm.lead {nobodys}" in caught.value.__notes__
 
 
 async def test_queryset_update_and_delete_of_given_ids_refuse_those_they_cannot_find(

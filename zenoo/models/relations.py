@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic_core import core_schema
 
-from zenoo.exceptions import DoesNotExist, InvalidValueError, UnboundRecordError
+from zenoo.exceptions import AccessError, DoesNotExist, InvalidValueError, UnboundRecordError
 from zenoo.fields.values import RecordReference
 from zenoo.models.binding import Binding
 
@@ -78,7 +78,11 @@ class Many2one(Generic[M]):
             return self._record
         if self.binding is None:
             raise UnboundRecordError(f"{self!r} is not bound to a client: it was not loaded from Odoo")
-        records = await self.binding.load(self.model, [self.id], self.related_class)
+        try:
+            records = await self.binding.load(self.model, [self.id], self.related_class)
+        except AccessError as exc:  # Odoo's text names the model, not the record
+            exc.add_note(f"while loading the related record {self.model} {self.id}")
+            raise
         if not records:
             raise DoesNotExist(f"{self.model} record {self.id} does not exist or was deleted")
         record = cast(M, records[0])

@@ -67,8 +67,8 @@ class JsonRpcProtocol:
         """The ``result``, or the mapped Odoo exception."""
         if response.status == 404:
             raise ProtocolNotSupportedError(
-                f"{response.url} answered 404: this server has no JSON-RPC endpoint "
-                "(removed in Odoo 22); use api='json2' with an API key",
+                f"{response.url} answered 404: no JSON-RPC endpoint there (Odoo 22 removed it: use api='json2' "
+                "with an API key; or a proxy in front of Odoo does not pass /jsonrpc on)",
                 url=response.url,
             )
         if response.status != 200:
