@@ -191,8 +191,11 @@ class Transaction:
         After a rollback that raised, calling it again undoes again what it could not: the
         ``undo_failed`` operations, and those whose undoing write may not have run (``unknown``),
         checking the server first, once it answers again."""
-        if self.state == "rolled_back" and await retry(self.operations, cause=None, progress=self.progress):
-            return
+        if self.state == "rolled_back":
+            if await retry(self.operations, cause=None, progress=self.progress):
+                return
+            raise TransactionError(f"nothing to retry: transaction {self.id} is rolled_back, and every operation "
+                                   "of it was undone, or cannot be")  # fmt: skip
         self._check_active("roll back")
         await self._rollback(cause=None)
 
