@@ -170,20 +170,27 @@ async def test_children_added_by_someone_else_during_the_write_are_left_and_repo
     assert sorted(row["name"] for row in children) == [f"{tag}-kid", f"{tag}-theirs"]
 
 
+@pytest.mark.parametrize("method", ["create", "load"])
 async def test_a_create_answered_with_other_records_ids_does_not_delete_them(  # type: ignore[no-untyped-def]
-    target, client: ZenooClient, tag: str, cleanup: None
+    target, client: ZenooClient, tag: str, cleanup: None, method: str
 ) -> None:
-    """A create whose answer names two other partners (a proxy or an override answering something
-    else): the rollback must not delete them; the create is reported as one that may have run."""
+    """A create (or a load of a new row) whose answer names two other partners (a proxy or an
+    override answering something else): the rollback must not delete them; the create is reported as
+    one that may have run."""
     others = [await client.create("res.partner", {"name": f"{tag}-other-{i}"}) for i in range(2)]
-    transport = AnswersWith(target.transport or httpx.AsyncHTTPTransport(), "create", others)
+    answer = others if method == "create" else {"ids": others, "messages": []}
+    transport = AnswersWith(target.transport or httpx.AsyncHTTPTransport(), method, answer)
     async with ZenooClient(target.url, transport=transport) as odd:
         await target.log_in(odd, "password")
         with pytest.raises(RollbackError, match="look for them by their values") as info:
             async with odd.transaction():
-                await odd.create("res.partner", {"name": f"{tag}-new"})
-    assert isinstance(info.value.__cause__, ProtocolError)
-    assert "for 1 record(s): it ran on the server, but which records it made is not known" in str(info.value.__cause__)
+                if method == "create":
+                    await odd.create("res.partner", {"name": f"{tag}-new"})
+                await odd.call("res.partner", "load", args=(["name"], [[f"{tag}-new"]]))
+                raise Boom
+    if method == "create":  # create() itself refused the answer
+        assert isinstance(info.value.__cause__, ProtocolError)
+        assert "for 1 record(s): it ran on the server, but which records it made is not known" in str(info.value.__cause__)
     [op] = info.value.operations
     assert (op.outcome, op.undo, op.ids) == ("unknown", "unknown", [])
     assert sorted(await client.search("res.partner", [["id", "in", others]])) == sorted(others)

@@ -480,9 +480,15 @@ async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaita
     if plain and ".id" not in columns:  # new rows only: a create
         op.kind = "create"
         answer = await _sent(op, send, root)
-        op.ids = list(answer.get("ids") or []) if isinstance(answer, Mapping) else []
-        if isinstance(answer, Mapping) and answer.get("ids") is False:
-            op.outcome = "failed"
+        created = answer.get("ids") if isinstance(answer, Mapping) else None
+        if created is False:
+            op.outcome = "failed"  # load wrote none of its rows
+            return answer
+        ids = _created_ids("load", created, len(rows))
+        if ids is None:  # not the ids of its rows: unknown, and a rollback deletes nothing
+            op.outcome = "unknown"
+        else:
+            op.ids = ids
         return answer
     if not plain or any(not row[columns.index(".id")] for row in rows):
         op.irreversible = "a load with external ids, sub-fields or new rows among updates"
