@@ -5,6 +5,7 @@ list) to the recorder active in the current context, if there is one; a transact
 recorder. Asyncio tasks copy the context when they are created, so calls made in tasks started
 inside a transaction's block are seen too (tasks started before it are not). The blocking
 :class:`zenoo.Client` submits each call with the calling thread's context, so the same holds there.
+:func:`read_current` is how a recorder reads a call's records as they are now.
 """
 
 from __future__ import annotations
@@ -64,3 +65,11 @@ def recording(recorder: Recorder | None) -> Iterator[None]:
         yield
     finally:
         reset_recorder(token)
+
+
+async def read_current(call: WriteCall, model: str, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
+    """Current values of ``names`` (many2one as ids), bypassing any cache, in the call's context."""
+    rows: list[dict[str, Any]] = await call.client.call(
+        model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=call.context, cache_ttl=0
+    )
+    return rows

@@ -38,14 +38,21 @@ from zenoo.exceptions import InvalidValueError, TransactionError, ZenooError
 from zenoo.fields.metadata import model_fields
 from zenoo.protocols.signatures import split_ids
 from zenoo.seams import OdooClient
+from zenoo.writing.created import created_by_commands, created_ids
 from zenoo.writing.progress import ProgressOption
-from zenoo.writing.recording import Recorder, WriteCall, current_recorder, reset_recorder, set_recorder
+from zenoo.writing.recording import (
+    Recorder,
+    WriteCall,
+    current_recorder,
+    read_current,
+    reset_recorder,
+    set_recorder,
+)
 from zenoo.writing.results import outcome_of
 from zenoo.writing.translations import translations_before
 from zenoo.writing.undo import Operation, retry, undo
 
 _CREATING = frozenset({"create", "name_create", "copy"})
-_X2MANY = frozenset({"one2many", "many2many"})
 #: the transaction whose writes in this context are its last (:meth:`Transaction.final_writes`)
 _FINAL: ContextVar[Transaction | None] = ContextVar("zenoo_final_writes", default=None)
 
@@ -343,76 +350,17 @@ async def _record_create(op: Operation, call: WriteCall, send: Callable[[], Awai
     else:
         op.values = list(call.args) or dict(call.kwargs)
     result = await _sent(op, send, root)
-    ids = _created_ids(call.method, result, len(op.values) if call.method == "create" else None)
+    ids = created_ids(call.method, result, len(op.values) if call.method == "create" else None)
     if ids is None:  # an answer naming no records zenoo can trust: deleting them could hit others
         op.outcome = "unknown"
         return result
     op.ids = ids
     if call.method == "create":
         try:
-            op.children, op.irreversible = await _created_by_commands(call, call.model, op.ids, op.values)
+            op.children, op.irreversible = await created_by_commands(call, call.model, op.ids, op.values)
         except ZenooError as exc:
             op.irreversible = f"the records its x2many commands created could not be found: {exc}"
     return result
-
-
-def _created_ids(method: str, answer: Any, expected: int | None) -> list[int] | None:
-    """The ids a creating call answered (``expected`` of them for a ``create``), or None when the
-    answer is not that: a proxy or an override answered something else, and the records it names
-    may be others'."""
-    if method == "name_create":
-        answer = answer[0] if isinstance(answer, list | tuple) and answer else None
-    ids = [answer] if isinstance(answer, int) else answer
-    if not isinstance(ids, list | tuple) or not all(type(i) is int and i > 0 for i in ids):
-        return None
-    return list(ids) if expected is None or len(ids) == expected else None
-
-
-async def _created_by_commands(
-    call: WriteCall, model: str, ids: list[int], rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[tuple[str, list[int]]], str]:
-    """Records created by ``(0, 0, {...})`` commands in ``rows`` (recursively), and why part of
-    the create cannot be undone (link commands on a one2many change other records)."""
-    fields = await model_fields(call.client, model)
-    created: dict[str, list[Mapping[str, Any]]] = {}
-    linked: dict[str, set[int]] = {}
-    reasons = []
-    for row in rows:
-        for name, value in row.items():
-            meta = fields.fields.get(name) or {}
-            if meta.get("type") not in _X2MANY or not isinstance(value, list | tuple):
-                continue
-            for command in value:
-                if isinstance(command, list | tuple) and command and command[0] == 0 and len(command) == 3:
-                    created.setdefault(name, []).append(command[2])
-                    continue
-                if meta["type"] == "one2many":
-                    reasons.append(f"{model}.{name} commands other than create change existing records")
-                elif isinstance(command, int):
-                    linked.setdefault(name, set()).add(command)
-                elif isinstance(command, list | tuple) and command and command[0] == 6:
-                    linked.setdefault(name, set()).update(command[2] or [])
-                elif isinstance(command, list | tuple) and len(command) > 1 and command[0] in (1, 4):
-                    linked.setdefault(name, set()).add(command[1])
-    found: list[tuple[str, list[int]]] = []
-    if created and ids:
-        current = await _read(call, model, ids, list(created))
-        for name, child_rows in created.items():
-            relation = str(fields.fields[name]["relation"])
-            child_ids = sorted({i for row in current for i in row[name]} - linked.get(name, set()))
-            found.append((relation, child_ids))
-            deeper, why = await _created_by_commands(call, relation, child_ids, child_rows)
-            found += deeper
-            reasons += [why] if why else []
-    return found, "; ".join(dict.fromkeys(reasons))
-
-
-async def _read(call: WriteCall, model: str, ids: list[int], names: list[str]) -> list[dict[str, Any]]:
-    """Current values of ``names`` (many2one as ids), bypassing any cache, in the call's context."""
-    rows: list[dict[str, Any]] = await call.client.call(
-        model, "read", ids=ids, kwargs={"fields": names, "load": None}, context=call.context, cache_ttl=0
-    )
-    return rows
 
 
 async def _record_write(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
@@ -450,7 +398,7 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], roo
         op.before = {record_id: {"id": record_id, **{n: row[n] for n in names}}
                      for record_id, row in zip(op.ids, seeded, strict=True) if row is not None}  # fmt: skip
         return
-    op.before = {row["id"]: row for row in await _read(call, op.model, op.ids, names)}
+    op.before = {row["id"]: row for row in await read_current(call, op.model, op.ids, names)}
 
 
 def _clears(values: Any, name: str) -> bool:
@@ -467,7 +415,7 @@ async def _snapshot_after(op: Operation, call: WriteCall, root: Transaction) -> 
         op.after_at_rollback = True
         return
     try:
-        op.after = {row["id"]: row for row in await _read(call, op.model, op.ids, op.fields)}
+        op.after = {row["id"]: row for row in await read_current(call, op.model, op.ids, op.fields)}
     except ZenooError:
         op.after = None  # the undo then compares with the values sent, as for an unknown outcome
 
@@ -484,7 +432,7 @@ async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaita
         if created is False:
             op.outcome = "failed"  # load wrote none of its rows
             return answer
-        ids = _created_ids("load", created, len(rows))
+        ids = created_ids("load", created, len(rows))
         if ids is None:  # not the ids of its rows: unknown, and a rollback deletes nothing
             op.outcome = "unknown"
         else:
