@@ -151,9 +151,8 @@ async def prefetch(records: Sequence[OdooModel], relations: Sequence[str], bindi
         ids: list[int] = []
         for ref in refs:
             ids.extend([ref.id] if isinstance(ref, Many2one) else ref)
-        load = partial(load_records, binding, model, cls=refs[0].related_class)
-        # relations to records a rule hides stay lazy
-        loaded, _hidden = await read_visible(binding.client, model, ids, load, binding.context or None)
+        # records a rule hides are not loaded: a many2one to one stays lazy
+        loaded = await load_visible_records(binding, model, ids, refs[0].related_class)
         by_id = {record.id: record for record in loaded}
         for ref in refs:
             if isinstance(ref, Many2one):
