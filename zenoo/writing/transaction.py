@@ -197,7 +197,8 @@ class Transaction:
 
         After a rollback that raised, calling it again undoes again what it could not: the
         ``undo_failed`` operations, and those whose undoing write may not have run (``unknown``),
-        checking the server first, once it answers again."""
+        checking the server first, once it answers again; :class:`TransactionError` when nothing is
+        left to try."""
         if self.state == "rolled_back":
             if await retry(self.operations, cause=None, progress=self.progress):
                 return
