@@ -7,6 +7,8 @@ retried for read-only methods.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from zenoo import (
@@ -22,6 +24,7 @@ from zenoo import (
     ZenooConnectionError,
     ZenooTimeoutError,
 )
+from zenoo.writing import undo
 
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, max_retry_after=5)
 
@@ -176,6 +179,31 @@ async def test_a_rollback_waits_for_the_circuit_breaker_the_outage_opened(quiet_
                 await client.write("res.partner", [pid], {"phone": "1"})  # its failures open the breaker
         assert breaker.state == "closed"  # the undo's call went through once it half-opened
         assert await client.search_count("res.partner", [["name", "=", tag]]) == 0
+
+
+async def test_a_rollback_waits_for_the_breaker_a_few_times_in_all_not_for_each_operation(  # type: ignore[no-untyped-def]
+    quiet_server, tag: str, caplog
+) -> None:
+    """An outage that outlasts the rollback: it waits for the open breaker at most BREAKER_WAITS
+    times in all (not for each of its operations), the rest fail at once, and a retry undoes them
+    once the server answers."""
+    breaker = CircuitBreaker(failure_threshold=FAST.max_attempts, reset_timeout=0.2)
+    client = await _login(quiet_server, circuit_breaker=breaker)
+    async with client:
+        tx = client.transaction()
+        with pytest.raises(RollbackError) as info, caplog.at_level("WARNING", logger="zenoo"):
+            async with tx:
+                for i in range(6):
+                    await client.create("res.partner", {"name": f"{tag}-{i}"})
+                quiet_server.faults.set(error_503_rate=1.0, retry_after=0, count=1000)
+                raise RuntimeError("roll back")
+        waited = [r for r in caplog.records if "waits for the circuit breaker" in r.getMessage()]
+        assert len(waited) <= undo.BREAKER_WAITS
+        assert [op.undo for op in info.value.operations] == ["undo_failed"] * 6
+        quiet_server.faults.clear()
+        await asyncio.sleep(0.25)  # the breaker half-opens
+        await tx.rollback()
+        assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]]) == 0
 
 
 async def test_a_garbled_answer_to_a_write_says_it_may_have_run(quiet_server, tag: str) -> None:  # type: ignore[no-untyped-def]

@@ -107,6 +107,7 @@ async def undo(
     pending = [(op, 0 if op.outcome == "failed" else len(op.ids)) for op in reversed(operations) if op.undo is None]
     shown = Progress(progress, sum(records for _, records in pending), "rolling back")
     held: dict[tuple[str, int], Operation] = {}  # record -> the later operation whose undo failed
+    waits = _BreakerWaits()
     deleted: set[tuple[str, int]] = set()  # records deleted by the operations after the current one
     for op in reversed(operations):
         op.deleted_later = {i for i in op.ids if (op.model, i) in deleted}
@@ -121,7 +122,7 @@ async def undo(
                     op.undo, op.retryable = "undo_failed", True
                     op.detail = f"not tried: the undo of #{later.index}, a later operation on its records, is not done"
                 else:
-                    await _undo_one(op)
+                    await _undo_one(op, waits)
                 if op.retryable:
                     held.update(dict.fromkeys(touched, later or op))
                 if records:
@@ -156,19 +157,19 @@ async def retry(operations: Sequence[Operation], cause: BaseException | None, pr
     return bool(again)
 
 
-async def _undo_one(op: Operation) -> None:
+async def _undo_one(op: Operation, waits: _BreakerWaits) -> None:
     if op.outcome == "failed":
         op.undo, op.detail = "nothing_to_undo", "the call failed: Odoo applied nothing"
         return
     try:
         try:
-            await _undo_past_open_breaker(op)
+            await _undo_past_open_breaker(op, waits)
         except AccessError:
             wider = await _every_company(op)
             if wider is None:
                 raise
             op.context = wider  # the write may have moved its records out of the call's companies
-            await _undo_past_open_breaker(op)
+            await _undo_past_open_breaker(op, waits)
     except _UndoMayHaveRun as lost:
         exc = lost.__cause__
         op.undo, op.error, op.retryable, op.undo_lost = "unknown", exc, True, True
@@ -209,18 +210,28 @@ async def _undoing(call: Awaitable[T]) -> T:
 BREAKER_WAITS = 3
 
 
-async def _undo_past_open_breaker(op: Operation) -> None:
+class _BreakerWaits:
+    """How many more times one rollback waits for an open circuit breaker (:data:`BREAKER_WAITS`, for
+    all its operations: an outage that outlasts them fails the rest at once, to be retried later)."""
+
+    def __init__(self) -> None:
+        self.left = BREAKER_WAITS
+
+
+async def _undo_past_open_breaker(op: Operation, waits: _BreakerWaits) -> None:
     """Undo ``op``; when the circuit breaker is open (the outage that failed the transaction may
-    have opened it), wait until it lets a probe through and try again: a call it refused was not
-    sent, so sending the undo again is safe."""
-    for _ in range(BREAKER_WAITS):
+    have opened it), wait until it lets a probe through and try again, while ``waits`` allows: a
+    call it refused was not sent, so sending the undo again is safe."""
+    while True:
         try:
             await _undo_by_kind(op)
             return
         except CircuitOpenError as exc:
+            if not waits.left:
+                raise
+            waits.left -= 1
             logger.warning("rollback of %s waits for the circuit breaker to half-open", op.describe())
             await asyncio.sleep(max(0.0, (exc.retry_at or 0.0) - time.time()))
-    await _undo_by_kind(op)
 
 
 async def _undo_by_kind(op: Operation) -> None:
