@@ -170,15 +170,16 @@ async def test_children_added_by_someone_else_during_the_write_are_left_and_repo
     assert sorted(row["name"] for row in children) == [f"{tag}-kid", f"{tag}-theirs"]
 
 
-@pytest.mark.parametrize("method", ["create", "load"])
+@pytest.mark.parametrize("case", ["create", "create, one bare id", "load"])
 async def test_a_create_answered_with_other_records_ids_does_not_delete_them(  # type: ignore[no-untyped-def]
-    target, client: ZenooClient, tag: str, cleanup: None, method: str
+    target, client: ZenooClient, tag: str, cleanup: None, case: str
 ) -> None:
-    """A create (or a load of a new row) whose answer names two other partners (a proxy or an
-    override answering something else): the rollback must not delete them; the create is reported as
-    one that may have run."""
+    """A create (or a load of a new row) whose answer names other partners (a proxy or an override
+    answering something else: two ids, or a bare id where a list of one was due): the rollback must
+    not delete them; the create is reported as one that may have run."""
     others = [await client.create("res.partner", {"name": f"{tag}-other-{i}"}) for i in range(2)]
-    answer = others if method == "create" else {"ids": others, "messages": []}
+    method = case.split(",")[0]
+    answer = {"create": others, "create, one bare id": others[0], "load": {"ids": others, "messages": []}}[case]
     transport = AnswersWith(target.transport or httpx.AsyncHTTPTransport(), method, answer)
     async with ZenooClient(target.url, transport=transport) as odd:
         await target.log_in(odd, "password")

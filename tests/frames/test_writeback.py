@@ -1752,11 +1752,13 @@ async def test_retry_rollback_undoes_through_a_new_client_once_the_first_is_clos
             await changes.apply(client, rows_per_call=2, concurrency=1, progress=outage)
         server.faults.clear()
     assert client.closed
+    with pytest.raises(TransactionError, match="this client is closed: call retry_rollback"):
+        await client.retry_rollback(caught.value)
     for login, retries in (("demo", False), ("admin", True)):
         async with ZenooClient(server.url) as other:
             await other.login(server.database, login, server.users[login].password)
             if not retries:
-                with pytest.raises(TransactionError, match="not logged in to the same server, database and user"):
+                with pytest.raises(TransactionError, match="not logged in to the same URL, database and user"):
                     await other.retry_rollback(caught.value)
                 assert await _colors(other, ids) == [1, 2, 3, 1, 1, 1]  # nothing was tried
                 continue

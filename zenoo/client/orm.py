@@ -151,7 +151,7 @@ class OrmMethods(_Client):
             vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
         ids = await self.call(model, "create", args=(vals_list,), context=context)
-        if not isinstance(ids, list) or len(ids) != len(vals_list):
+        if not isinstance(ids, list) or len(ids) != len(vals_list) or not all(type(i) is int and i > 0 for i in ids):
             raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(vals_list)} record(s): it ran on the "
                                 "server, but which records it made is not known; look for them by their values")  # fmt: skip
         return ids[0] if single else ids

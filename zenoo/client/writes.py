@@ -129,13 +129,16 @@ class WriteMethods(_Client):
         :class:`TransactionError` when nothing of it can be tried again."""
         if not isinstance(error, RollbackError):
             raise TransactionError(f"retry_rollback() takes the RollbackError a rollback raised, not {error!r}")
+        if self.closed:
+            raise TransactionError("this client is closed: call retry_rollback() from an open client logged in "
+                                   "to the same URL, database and user")  # fmt: skip
         # the client that made a call may be closed since (a `with` block ended): this one takes over
         orphans = [op for op in error.operations if op.client is not self and op.client.closed]
         for op in orphans:
             if op.client.cache_scope != self.cache_scope:
                 raise TransactionError(
                     f"the client that made operation #{op.index} is closed, and this one is not logged in to "
-                    f"the same server, database and user {op.client.cache_scope}: call retry_rollback() from "
+                    f"the same URL, database and user {op.client.cache_scope}: call retry_rollback() from "
                     "a client that is"
                 )
         for op in orphans:

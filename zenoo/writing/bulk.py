@@ -99,7 +99,7 @@ def create_requests(
 
     async def send(result: CallResult) -> None:
         ids = await client.call(model, "create", args=(result.values,), context=context)
-        if not isinstance(ids, list) or len(ids) != len(result.rows):
+        if not isinstance(ids, list) or len(ids) != len(result.rows) or not all(type(i) is int and i > 0 for i in ids):
             raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(result.rows)} record(s): it ran on "
                                 "the server, but which records it made is not known; look for them by their values")  # fmt: skip
         result.ids = ids

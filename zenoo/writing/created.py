@@ -16,12 +16,14 @@ __all__ = ["created_by_commands", "created_ids"]
 X2MANY = frozenset({"one2many", "many2many"})
 
 
-def created_ids(method: str, answer: Any, expected: int | None) -> list[int] | None:
-    """The ids a creating call answered (``expected`` of them for a ``create``), or None when the
-    answer is not that: a proxy or an override answered something else, and the records it names
-    may be others'."""
+def created_ids(method: str, answer: Any, expected: int | None, *, one: bool = False) -> list[int] | None:
+    """The ids a creating call answered (``expected`` of them for a ``create``; a bare id only when
+    it was sent ``one`` dict), or None when the answer is not that: a proxy or an override answered
+    something else, and the records it names may be others'."""
     if method == "name_create":
         answer = answer[0] if isinstance(answer, list | tuple) and answer else None
+    elif method == "create" and isinstance(answer, int) and not one:
+        return None  # a list of values is answered by a list of ids
     ids = [answer] if isinstance(answer, int) else answer
     if not isinstance(ids, list | tuple) or not all(type(i) is int and i > 0 for i in ids):
         return None

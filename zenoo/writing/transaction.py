@@ -345,13 +345,15 @@ async def _sent(op: Operation, send: Callable[[], Awaitable[Any]], root: Transac
 
 async def _record_create(op: Operation, call: WriteCall, send: Callable[[], Awaitable[Any]], root: Transaction) -> Any:
     op.kind = "create"
+    one = False  # a create of one dict, which Odoo answers with one id
     if call.method == "create":
         values = call.args[0] if call.args else call.kwargs.get("vals_list")
-        op.values = [values] if isinstance(values, Mapping) else list(values or [])
+        one = isinstance(values, Mapping)
+        op.values = [values] if one else list(values or [])
     else:
         op.values = list(call.args) or dict(call.kwargs)
     result = await _sent(op, send, root)
-    ids = created_ids(call.method, result, len(op.values) if call.method == "create" else None)
+    ids = created_ids(call.method, result, len(op.values) if call.method == "create" else None, one=one)
     if ids is None:  # an answer naming no records zenoo can trust: deleting them could hit others
         op.outcome = "unknown"
         return result

@@ -134,7 +134,8 @@ async def undo(
         lines = "\n".join(f"  {op.describe()}" for op in left)
         again = sum(op.retryable for op in left)
         hint = (f"\n{again} of them can be tried again, once the server answers (or once what Odoo refused is "
-                "fixed): await tx.rollback() on a transaction you hold, else await client.retry_rollback(error)"
+                "fixed): tx.rollback() on a transaction you hold, else client.retry_rollback(error) (awaited in "
+                "async code)"
                 ) if again else ""  # fmt: skip
         raise RollbackError(
             f"the rollback could not undo {len(left)} of {len(operations)} operation(s):\n{lines}{hint}",
