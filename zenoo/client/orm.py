@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from zenoo.client.arguments import count_arg, domain_arg, names_arg, search_kwargs
 from zenoo.client.grouping import GroupingRequest
-from zenoo.exceptions import AccessError, InvalidValueError, NotAuthenticatedError, ProtocolError
+from zenoo.exceptions import AccessError, InvalidValueError, NotAuthenticatedError
 from zenoo.fields.metadata import model_fields, resolve_path
 from zenoo.fields.writing import checked_create_values, checked_write_values
 from zenoo.protocols.base import check_ids
 from zenoo.query.domain import check_domain
+from zenoo.writing.created import answered_ids
 
 if TYPE_CHECKING:
     from zenoo.client.shared import SharedState
@@ -150,10 +151,7 @@ class OrmMethods(_Client):
         if validate_required:
             vals_list = [await checked_create_values(self, model, vals) for vals in vals_list]
         # Always a list on the wire: JSON-2 answers a list for a dict anyway, so both agree.
-        ids = await self.call(model, "create", args=(vals_list,), context=context)
-        if not isinstance(ids, list) or len(ids) != len(vals_list) or not all(type(i) is int and i > 0 for i in ids):
-            raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(vals_list)} record(s): it ran on the "
-                                "server, but which records it made is not known; look for them by their values")  # fmt: skip
+        ids = answered_ids(model, await self.call(model, "create", args=(vals_list,), context=context), len(vals_list))
         return ids[0] if single else ids
 
     async def write(

@@ -9,6 +9,7 @@
 - :mod:`zenoo.writing.transaction`: ``client.transaction()``, savepoints, the recording of each
   write; :mod:`zenoo.writing.undo`: what is recorded and how a rollback undoes it;
   :mod:`zenoo.writing.stored`: whether a value on the server is what a write stored;
+  :mod:`zenoo.writing.created`: what a creating call made (the ids of its answer, checked);
 - :mod:`zenoo.writing.managers`: zenoo-rpc's ``BatchManager``, ``TransactionManager``, ``@atomic``;
 - :mod:`zenoo.writing.results`: what a batch did (``BatchResult``);
 - :mod:`zenoo.writing.recording`: the one hook in ``ZenooClient.call`` that transactions use;

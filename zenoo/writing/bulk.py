@@ -17,11 +17,12 @@ from typing import Any
 
 import orjson
 
-from zenoo.exceptions import InvalidValueError, ProtocolError
+from zenoo.exceptions import InvalidValueError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import checked_create_values, checked_write_values, known_defaults, to_write_values
 from zenoo.protocols.base import check_ids
 from zenoo.seams import OdooClient
+from zenoo.writing.created import answered_ids
 from zenoo.writing.load import archived_ids, load_context, load_rows, send_load
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.running import Options, Requests, Send, Stage, execute
@@ -98,11 +99,8 @@ def create_requests(
     operation = OperationResult("create", model, len(rows))
 
     async def send(result: CallResult) -> None:
-        ids = await client.call(model, "create", args=(result.values,), context=context)
-        if not isinstance(ids, list) or len(ids) != len(result.rows) or not all(type(i) is int and i > 0 for i in ids):
-            raise ProtocolError(f"create on {model} answered {ids!r:.100} for {len(result.rows)} record(s): it ran on "
-                                "the server, but which records it made is not known; look for them by their values")  # fmt: skip
-        result.ids = ids
+        answer = await client.call(model, "create", args=(result.values,), context=context)
+        result.ids = answered_ids(model, answer, len(result.rows))
 
     requests: list[tuple[CallResult, Send]] = []
     for rows_range in chunks(len(rows), options.chunk_size):

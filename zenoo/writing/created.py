@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from zenoo.exceptions import ProtocolError
+from zenoo.fields.lookups import X2MANY_TYPES
 from zenoo.fields.metadata import model_fields
 from zenoo.writing.recording import WriteCall, read_current
 
-__all__ = ["created_by_commands", "created_ids"]
-
-X2MANY = frozenset({"one2many", "many2many"})
+__all__ = ["answered_ids", "created_by_commands", "created_ids"]
 
 
 def created_ids(method: str, answer: Any, expected: int | None, *, one: bool = False) -> list[int] | None:
@@ -30,6 +30,16 @@ def created_ids(method: str, answer: Any, expected: int | None, *, one: bool = F
     return list(ids) if expected is None or len(ids) == expected else None
 
 
+def answered_ids(model: str, answer: Any, count: int) -> list[int]:
+    """The ids a ``create`` of a list of ``count`` records answered, or ProtocolError: it ran, but
+    which records it made is not known."""
+    ids = created_ids("create", answer, count)
+    if ids is None:
+        raise ProtocolError(f"create on {model} answered {answer!r:.100} for {count} record(s): it ran on the "
+                            "server, but which records it made is not known; look for them by their values")  # fmt: skip
+    return ids
+
+
 async def created_by_commands(
     call: WriteCall, model: str, ids: list[int], rows: Sequence[Mapping[str, Any]]
 ) -> tuple[list[tuple[str, list[int]]], str]:
@@ -42,7 +52,7 @@ async def created_by_commands(
     for row in rows:
         for name, value in row.items():
             meta = fields.fields.get(name) or {}
-            if meta.get("type") not in X2MANY or not isinstance(value, list | tuple):
+            if meta.get("type") not in X2MANY_TYPES or not isinstance(value, list | tuple):
                 continue
             for command in value:
                 if isinstance(command, list | tuple) and command and command[0] == 0 and len(command) == 3:
