@@ -675,10 +675,14 @@ class BaseModel:
 
     def copy(self, ids, default=None):  # type: ignore[no-untyped-def]
         """17: a copy of one record (its id), with ``default`` over the copied values."""
-        ids = self._as_ids(ids)
-        if len(ids) != 1:
-            raise PyValueError(f"Expected singleton: {self.spec.name}({', '.join(map(str, ids))})")
-        return self._copy(ids, default)[0]
+        return self._copy([self._one(ids)], default)[0]
+
+    def _one(self, ids: Any) -> int:
+        """The one record of a method that takes one (``ensure_one``), or Odoo's error."""
+        found = self._as_ids(ids)
+        if len(found) != 1:
+            raise PyValueError(f"Expected singleton: {self.spec.name}({', '.join(map(str, found))})")
+        return found[0]
 
     def _copy(self, ids: list[int], default: Any) -> list[int]:
         """Copies of ``ids``: their copied fields (:attr:`Field.copied`), ``default`` over them,
@@ -720,31 +724,27 @@ class BaseModel:
     def _update_translations(self, ids: Any, field_name: str, translations: Any, source_lang: str) -> bool:
         """``update_field_translations``, whose terms are in ``source_lang`` (19): the checks in
         each version's order (17 checks the languages before the field's name), then the update."""
-        ids = self._as_ids(ids)
-        if len(ids) != 1:
-            raise PyValueError(f"Expected singleton: {self.spec.name}{tuple(ids)!r}")
+        record_id = self._one(ids)
         self._check_access("write")
-        self._check_rule(ids, "write")
+        self._check_rule([record_id], "write")
         if self._version >= 19 and field_name not in self.spec.fields:
             raise PyKeyError(field_name)
         languages.check_activated(self, [*translations, source_lang])
         if field_name not in self.spec.fields:
             raise PyKeyError(field_name)
-        return languages.update_field_translations(self, ids[0], field_name, translations)
+        return languages.update_field_translations(self, record_id, field_name, translations)
 
     def get_field_translations(self, ids, field_name, langs=None):  # type: ignore[no-untyped-def]
         """One record's texts of a field in each language of ``langs`` (else in the active ones), and
         the context a translation dialog opens with: ``[translations, context]``."""
-        ids = self._as_ids(ids)
-        if len(ids) != 1:
-            raise PyValueError(f"Expected singleton: {self.spec.name}{tuple(ids)!r}")
+        record_id = self._one(ids)
         if field_name not in self.spec.fields:
             raise PyKeyError(field_name)
         codes = languages.asked(self, langs)
         self._check_access("read")
-        self._check_rule(ids, "read")
-        self._ensure_exist(ids)
-        return languages.field_translations(self, ids[0], field_name, codes)
+        self._check_rule([record_id], "read")
+        self._ensure_exist([record_id])
+        return languages.field_translations(self, record_id, field_name, codes)
 
     def unlink(self, ids):  # type: ignore[no-untyped-def]
         """Delete ``ids``; True. An id of 0 names no record: nothing is done for it, as in Odoo."""
