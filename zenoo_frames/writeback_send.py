@@ -381,7 +381,6 @@ async def apply_changes(
     )
     model = changes.model
     fields = await model_fields(client, model)
-    values, row_of = _write_values(fields, changes)  # every value checked before anything is sent
     creates, create_rows = await _create_values(client, fields, changes)
     # archived records go by write (see zenoo.writing.load.archived_ids): the check reads which they
     # are, unless the context shows them (then load finds them too) or there is nothing to update
@@ -394,7 +393,9 @@ async def apply_changes(
         )
     try:
         await _first_of(checking, read_sent)
-        # planned while the server reads, for every cell
+        # while the server reads: every cell checked and converted (raising before any write), and
+        # the requests planned for every cell
+        values, row_of = _write_values(fields, changes)
         updates, writes = _planned_updates(client, fields, changes.cells, values, options, context)
         checked = await checking
     finally:

@@ -396,10 +396,13 @@ async def _snapshot_before(op: Operation, call: WriteCall, names: list[str], roo
     op.translations = await translations_before(
         call.client, fields, op.ids, names, call.context, lambda name: _clears(op.values, name)
     )
-    seeded = [root._seeds.pop((op.model, record_id), None) for record_id in op.ids]
-    if all(row is not None and all(name in row for name in names) for row in seeded):
-        op.before = {record_id: {"id": record_id, **{n: row[n] for n in names}}
-                     for record_id, row in zip(op.ids, seeded, strict=True) if row is not None}  # fmt: skip
+    seeds, model = root._seeds, op.model
+    seeded = [seeds.pop((model, record_id), None) for record_id in op.ids]
+    wanted = ["id", *names]
+    keys = set(wanted)
+    if all(row is not None and keys <= row.keys() for row in seeded):
+        op.before = {row["id"]: row if row.keys() == keys else {key: row[key] for key in wanted}
+                     for row in seeded if row is not None}  # fmt: skip
         return
     op.before = {row["id"]: row for row in await read_current(call, op.model, op.ids, names)}
 
@@ -441,10 +444,10 @@ async def _record_load(op: Operation, call: WriteCall, send: Callable[[], Awaita
         else:
             op.ids = ids
         return answer
-    if not plain or any(not row[columns.index(".id")] for row in rows):
+    position = columns.index(".id") if ".id" in columns else -1
+    if not plain or position < 0 or not all(row[position] for row in rows):
         op.irreversible = "a load with external ids, sub-fields or new rows among updates"
         return await _sent(op, send, root)
-    position = columns.index(".id")
     op.kind, op.ids = "write", [int(row[position]) for row in rows]
     await _snapshot_before(op, call, [c.split("/", 1)[0] for c in columns if c != ".id"], root)
     answer = await _sent(op, send, root)
