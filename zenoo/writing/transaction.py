@@ -110,7 +110,7 @@ class Transaction:
         self._manager = manager
         self._parent = parent
         self._log: list[Operation] = []  # the root's log holds every operation of the tree
-        self._seeds: dict[tuple[str, int], Mapping[str, Any]] = {}  # the root's: see seed_before
+        self._seeds: dict[tuple[str, int], dict[str, Any]] = {}  # the root's: see seed_before
         self._start = 0
         self._token: Token[Recorder | None] | None = None
 
@@ -234,7 +234,7 @@ class Transaction:
         self._check_active("seed")
         seeds = self._root._seeds
         for row in rows:
-            seeds[(model, int(row["id"]))] = row
+            seeds[(model, int(row["id"]))] = row if type(row) is dict else dict(row)
 
     @contextmanager
     def final_writes(self) -> Iterator[None]:
