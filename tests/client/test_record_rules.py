@@ -121,6 +121,33 @@ async def test_a_lazy_x2many_loads_the_records_the_user_still_sees(
     assert f"while loading the related record crm.lead {nobodys}" in caught.value.__notes__
 
 
+async def test_a_partners_opportunities_are_read_as_odoo_searches_them(
+    client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
+) -> None:
+    """crm's res.partner.opportunity_ids is read by a search of crm.lead: its domain leaves out a
+    plain lead, and the salesperson's rule the admin's opportunity (read, and a lazy relation)."""
+    mine, _admins, nobodys = leads
+    described = await client.call("res.partner", "fields_get", args=(["opportunity_ids"],),
+                                  kwargs={"attributes": ["type", "relation", "relation_field", "domain"]})  # fmt: skip
+    assert described["opportunity_ids"] == {"type": "one2many", "relation": "crm.lead",
+                                            "relation_field": "partner_id", "domain": [["type", "=", "opportunity"]]}  # fmt: skip
+    partner = await client.create("res.partner", {"name": f"{tag}-customer"})
+    try:
+        await client.write("crm.lead", leads, {"partner_id": partner, "type": "opportunity"})
+        await client.create("crm.lead", {"name": f"{tag}-plain", "type": "lead", "partner_id": partner})
+
+        async def opportunities(zc: ZenooClient) -> list[int]:
+            [row] = await zc.read("res.partner", [partner], ["opportunity_ids"])
+            return sorted(row["opportunity_ids"])
+
+        assert await opportunities(client) == sorted(leads)
+        assert await opportunities(salesperson) == sorted([mine, nobodys])
+        [record] = await salesperson.model("res.partner").filter(id=partner).only("opportunity_ids").all()
+        assert sorted(lead.id for lead in await record.opportunity_ids.all()) == sorted([mine, nobodys])
+    finally:
+        await client.unlink("res.partner", [partner])
+
+
 async def test_queryset_update_and_delete_of_given_ids_refuse_those_they_cannot_find(
     client: ZenooClient, salesperson: ZenooClient, leads: list[int], tag: str
 ) -> None:

@@ -37,6 +37,8 @@ class Field:
     translate: bool = False  # stored by Odoo as JSON by language (jsonb): refuses a NUL in its own way
     digits: tuple[int, int] | None = None  # float: (precision, scale); Odoo rounds what it stores to the scale
     currency_field: str | None = None  # monetary: the many2one to res.currency whose rounding a write applies
+    # relational: the field's domain; an x2many's read leaves out the related records it excludes
+    domain: tuple[tuple[str, str, Any], ...] = ()
     copy: bool | None = None  # whether copy() copies it; None: Odoo's default (see copied)
     aggregator: str | None = None  # a number's function in grouped reads; None: Odoo's default (see aggregate)
     # an inherited field of a delegation (_inherits): "<many2one>.<name>"; Odoo keeps the value on the
@@ -95,6 +97,8 @@ class Field:
             full["depends"] = [self.inherited_from]
         if self.relation:
             full["relation"] = self.relation
+            full["domain"] = [list(term) for term in self.domain]
+            full["context"] = {}
         selection = self.choices(db)
         if selection is not None:
             full["selection"] = [list(pair) for pair in selection]

@@ -194,7 +194,9 @@ class BaseModel:
         return {row[0]: row[1] if row[1] is not None else "" for row in rows}
 
     def _x2many_ids(self, field: Field, ids: list[int]) -> dict[int, list[int]]:
-        """Related ids per record, in the comodel's order; archived ones hidden under active_test."""
+        """Related ids per record, in the comodel's order; archived ones hidden under active_test,
+        and, as Odoo's read of the field searches them, those the field's domain excludes or the
+        user's record rule hides."""
         comodel = self._comodel(field).spec
         active = " AND c.active = 1" if comodel.has_active and self._active_test() else ""
         order = order_by(self.env.registry.models, comodel, None, "c", self._version)
@@ -205,8 +207,13 @@ class BaseModel:
             query = (f"SELECT r.\"{field.column1}\", c.id FROM \"{field.relation_table}\" r "
                      f"JOIN \"{comodel.table}\" c ON c.id = r.\"{field.column2}\" "
                      f"WHERE r.\"{field.column1}\" IN ({IDS_PARAM}){active} ORDER BY {order}")
+        pairs = self._sql(query, [ids_json(ids)])
+        if pairs and (field.domain or self._comodel(field)._rule()):  # Odoo reads them by a search
+            searching = self.env.with_context(active_test=False)[field.relation]  # type: ignore[index]
+            seen = set(searching._search_ids([("id", "in", sorted({t for _, t in pairs})), *field.domain]))
+            pairs = [(owner, target) for owner, target in pairs if target in seen]
         related: dict[int, list[int]] = defaultdict(list)
-        for owner, target in self._sql(query, [ids_json(ids)]):
+        for owner, target in pairs:
             related[owner].append(target)
         return related
 

@@ -131,6 +131,8 @@ def build_models(version: int) -> dict[str, ModelSpec]:
             "child_ids": _o2m("res.partner", "parent_id", "Contact"),
             "category_id": _m2m("res.partner.category", "res_partner_res_partner_category_rel", "partner_id",
                                 "category_id", "Tags"),
+            "opportunity_ids": _o2m("crm.lead", "partner_id", "Opportunities",  # crm
+                                    domain=(("type", "=", "opportunity"),)),
             "country_id": _m2o("res.country", "Country"),
             "company_id": _m2o("res.company", "Company"),
             "user_id": _m2o("res.users", "Salesperson"),
