@@ -3,8 +3,9 @@
 1. **Conflict check** (:mod:`zenoo_frames.writeback_conflicts`): one ``read`` of the touched fields
    of the touched records before anything is sent, and, when there are several requests, again
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
-   done (its read is their snapshot). The requests are planned while the server runs that read:
-   once it is written out (:func:`zenoo.transport.notify_when_sent`), before its answer is read.
+   done (its read is their snapshot). The cells are converted to write values and the requests
+   planned while the server runs that read: once it is written out
+   (:func:`zenoo.transport.notify_when_sent`), before its answer is read.
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
    a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
    (``create([...])``, ids in row order), then deletes (one ``unlink``, last). Without
