@@ -194,6 +194,29 @@ async def test_a_delegating_model_is_created_without_its_parent(client: ZenooCli
     assert await zc.search_count("product.template", [("name", "=", tag)]) == 0
 
 
+async def test_blank_text_in_a_required_field_is_refused_before_sending(any_client: ZenooClient, tag: str) -> None:
+    """Odoo stores blank text in a required char field (its web client refuses it): zenoo takes it
+    for empty there, on create, write and bulk writes, as a write-back does; ``validate_required=False``
+    sends it as given, and Odoo stores it."""
+    zc = any_client
+    kept = await zc.create("crm.tag", {"name": f"{tag}-kept"})
+    try:
+        for blank in ("", "   "):
+            refused = rf"crm.tag.name is required: blank text {blank!r} counts as empty"
+            with pytest.raises(InvalidValueError, match=refused):
+                await zc.create("crm.tag", {"name": blank})
+            with pytest.raises(InvalidValueError, match=refused):
+                await zc.write("crm.tag", kept, {"name": blank})
+            with pytest.raises(InvalidValueError, match=refused):
+                await zc.bulk_write("crm.tag", {kept: {"name": blank}}, progress=False)
+        assert (_sent(zc, "create"), _sent(zc, "write"), _sent(zc, "load")) == (1, 0, 0)
+        assert [row["name"] for row in await zc.read("crm.tag", kept, ["name"])] == [f"{tag}-kept"]
+        await zc.write("crm.tag", kept, {"name": ""}, validate_required=False)
+        assert [row["name"] for row in await zc.read("crm.tag", kept, ["name"])] == [""]
+    finally:
+        await zc.unlink("crm.tag", kept)
+
+
 async def test_a_required_x2many_is_not_asked_for(client: ZenooClient, tag: str) -> None:
     """Odoo enforces ``required`` through NOT NULL columns, and an x2many has none:
     product.template's product_variant_ids is required in fields_get, and Odoo fills it itself."""

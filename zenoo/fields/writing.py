@@ -34,6 +34,8 @@ from zenoo.fields.values import (
 from zenoo.seams import OdooClient
 
 _STRING_TYPES = frozenset({"char", "text", "html", "reference"})
+#: text fields: required, a blank value counts as empty (Odoo's web client refuses it)
+_TEXT_TYPES = frozenset({"char", "text", "html"})
 #: Odoo's integer fields are PostgreSQL ``integer`` columns: 32 bits.
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -160,18 +162,29 @@ def value_writer(
             "ignore what is written to it"
         )
     model, kind, others = fields.model, str(field.get("type")), related or {}
-    required = (
-        _enforced_required(field) and kind != "boolean"
-        and not (creating and name in fields.delegate_fields)  # Odoo then creates the parent
-    )  # fmt: skip
+    required = _refuses_empty(fields, name, creating)
+    blank_is_empty = required and kind in _TEXT_TYPES
 
     def write(value: Any) -> Any:
         out = _field_value(model, name, field, kind, value, others)
         if out is False and required:
             raise InvalidValueError(f"{model}.{name} is required: it cannot be empty")
+        if blank_is_empty and isinstance(out, str) and not out.strip():
+            raise InvalidValueError(f"{model}.{name} is required: blank text {out!r} counts as empty (Odoo "
+                                    "would store it, where its web client refuses it)")  # fmt: skip
         return out
 
     return write
+
+
+def _refuses_empty(fields: ModelFields, name: str, creating: bool) -> bool:
+    """Whether an empty value of ``name`` is refused: a required field (not a boolean, whose False
+    is a value), but the many2one of a delegation on create, for which Odoo creates the parent."""
+    field = fields.get(name)
+    return (
+        _enforced_required(field) and field.get("type") != "boolean"
+        and not (creating and name in fields.delegate_fields)
+    )  # fmt: skip
 
 
 def column_writer(
@@ -182,11 +195,13 @@ def column_writer(
     checked in one pass in C; any other goes value by value."""
     write = value_writer(fields, name, creating=creating)
     kind = str(fields.get(name).get("type"))
+    blank_is_empty = kind in _TEXT_TYPES and _refuses_empty(fields, name, creating)
 
     def write_all(values: Sequence[Any]) -> list[Any]:
         kinds = set(map(type, values))
         if len(kinds) == 1 and (
-            (str in kinds and kind in _STRING_TYPES and "\x00" not in "".join(values))
+            (str in kinds and kind in _STRING_TYPES and "\x00" not in "".join(values)
+             and not (blank_is_empty and not all(map(str.strip, values))))
             or (int in kinds and kind == "integer" and INT32_MIN <= min(values) and max(values) <= INT32_MAX)
             or (bool in kinds and kind == "boolean")
             or (float in kinds and kind in ("float", "monetary") and all(map(math.isfinite, values)))
