@@ -101,6 +101,31 @@ async def test_a_failing_block_undoes_creates_and_writes_field_by_field(client: 
     assert await client.search_count("res.partner", [["name", "like", f"{tag}-%"]], {"active_test": False}) == 2
 
 
+async def test_undoing_a_create_tells_records_deleted_by_someone_else_from_those_its_unlink_took(
+    client: ZenooClient, tag: str, cleanup: None
+) -> None:
+    """An order created with a line goes with that line (ondelete cascade): the undo does not call the
+    line "already gone". A record someone else deleted meanwhile is."""
+    [product] = await client.search("product.product", [], limit=1)
+    customer = await client.create("res.partner", {"name": f"{tag}-customer"})
+    try:
+        with pytest.raises(Boom):
+            async with client.transaction() as tx:
+                order = await client.create("sale.order", {"partner_id": customer, "order_line": [
+                    (0, 0, {"product_id": product, "product_uom_qty": 2})]})  # fmt: skip
+                partners = await client.create("res.partner", [{"name": f"{tag}-{i}"} for i in range(2)])
+                await outside(client.unlink("res.partner", partners[:1]))
+                raise Boom
+        created_order, created_partners = tx.operations
+        assert (created_order.undo, created_order.detail) == ("undone", "deleted")
+        assert (created_partners.undo, created_partners.detail) == ("undone", "deleted (1 record(s) were already gone)")
+        assert await client.search("sale.order", [["id", "=", order]]) == []
+        assert await client.search("sale.order.line", [["order_id", "=", order]]) == []
+        assert await client.search("res.partner", [["id", "in", partners]], context={"active_test": False}) == []
+    finally:
+        await client.unlink("res.partner", [customer])
+
+
 async def test_a_rollback_tells_its_progress_of_the_records_it_undoes(client: ZenooClient, tag: str, cleanup: None) -> None:
     """A large rollback takes as long as the writes: ``progress`` hears of it, operation by operation."""
     told: list[tuple[int, int, object]] = []

@@ -281,12 +281,16 @@ async def _undo_create(op: Operation) -> None:
             f"({_short(op.values)})"
         )
         return
-    gone = deleted = 0
-    for model, ids in [(op.model, op.ids), *op.children]:
-        existing = await _existing(op, model, ids)
-        gone, deleted = gone + len(ids) - len(existing), deleted + len(existing)
+    groups = [(op.model, op.ids), *op.children]
+    found = [await _existing(op, model, ids) for model, ids in groups]  # before anything is deleted
+    gone = sum(len(ids) - len(existing) for (_, ids), existing in zip(groups, found, strict=True))
+    deleted = 0
+    for (model, _), existing in zip(groups, found, strict=True):
+        if deleted and existing:  # the records deleted before may have taken these (ondelete cascade)
+            existing = await _existing(op, model, existing)
         if existing:
             await _undoing(op.client.call(model, "unlink", ids=existing, context=op.context))
+            deleted += len(existing)
     op.undo = "undone"
     op.detail = "deleted" + (f" ({gone} record(s) were already gone)" if gone else "")
     if op.undo_lost and not deleted:
