@@ -32,7 +32,7 @@ from zenoo.query.domain import check_domain
 from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
 from zenoo_frames.options import FetchKeywords, FetchOptions
-from zenoo_frames.pushdown import Pushdown, keep_active_test, translate_predicate
+from zenoo_frames.pushdown import keep_active_test, translate_predicate
 from zenoo_frames.schema import FrameSchema
 from zenoo_frames.targets import (
     AsyncTarget,
@@ -315,33 +315,34 @@ def _scan(
                 set(predicate.meta.root_names()) if predicate is not None else set()
             )
             schema = full.select(needed)
-        pushed = Pushdown([], True)
-        # with a row window (limit/offset) on the query, filtering first would change which rows
-        # are in the window: the filter then only runs locally
-        windowed = source.limit is not None or source.offset
+        pushed: list[Any] = []
+        # with a row window on the query (limit/offset) or before the filter (``head(n).filter(…)``:
+        # Polars then gives both, n_rows counting the rows before the filter), filtering first would
+        # change which rows are in the window: the filter then only runs locally, on the window
+        windowed = source.limit is not None or source.offset or n_rows is not None
         if predicate is not None and not windowed:
             fields = {name: spec for name, spec in full.columns() if spec is None or name == spec.name}
             pushed = translate_predicate(predicate, fields)
-        domain = keep_active_test(pushed.domain, source.domain, full.active_name, source.active_test)
+        domain = keep_active_test(pushed, source.domain, full.active_name, source.active_test)
         narrowed = replace(source, domain=(*source.domain, *domain), fields=tuple(schema.field_names))
-        remaining = n_rows
-        limit = n_rows if predicate is None or (pushed.exact and not windowed) else None
+        remaining = n_rows  # rows of the query still to read, before the filter
+        limit = n_rows
         logger.debug(
             "lazy scan of %s: domain %r, fields %r, limit %s; %s", source.model, list(narrowed.domain),
             list(narrowed.fields or ()), limit, "no filter" if predicate is None else
-            "the filter is applied again locally" + ("" if pushed.domain else " (none of it was pushed)"),
+            "the filter is applied again locally" + ("" if pushed else " (none of it was pushed)"),
         )  # fmt: skip
         batches = run.iterate(iter_frame_batches(narrowed, options, limit=limit, schema=schema))
         try:
             for batch in batches:
                 frame = arrow_to_polars(batch, schema)
+                if remaining is not None:
+                    frame = frame.head(remaining)
+                    remaining -= frame.height
                 if predicate is not None:
                     frame = frame.filter(predicate)
                 if with_columns is not None:
                     frame = frame.select(with_columns)
-                if remaining is not None:
-                    frame = frame.head(remaining)
-                    remaining -= frame.height
                 yield frame
                 if remaining == 0:
                     return

@@ -1,8 +1,7 @@
 """Translate a Polars predicate into an Odoo domain that the server can apply before sending rows.
 
 The translation only has to be a *superset*: the full predicate is always re-applied locally, so a
-term that cannot be translated is simply not pushed. ``Pushdown.exact`` says whether the domain
-selects exactly the rows the predicate keeps; only then may a row limit be pushed too.
+term that cannot be translated is simply not pushed.
 
 Care is needed where Odoo and the frame disagree about "empty":
 
@@ -35,24 +34,14 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from zenoo_frames.schema import FieldSpec
 
-__all__ = ["Pushdown", "keep_active_test", "translate_predicate"]
+__all__ = ["keep_active_test", "translate_predicate"]
 
-Domain = list[Any]
-_Term = tuple[Domain, bool]  # (prefix-notation domain, exact)
-
-
-@dataclass(frozen=True)
-class Pushdown:
-    """The Odoo domain pushed to the server (``[]``: nothing) and whether it is exact."""
-
-    domain: Domain
-    exact: bool
+Domain = list[Any]  # in prefix notation
 
 
 _FLIP = {"Eq": "=", "NotEq": "!=", "Lt": "<", "LtEq": "<=", "Gt": ">", "GtEq": ">="}
@@ -79,16 +68,14 @@ _MISSING = object()
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
-def translate_predicate(predicate: Any, columns: Mapping[str, FieldSpec | None]) -> Pushdown:
-    """Translate a ``polars.Expr`` over frame ``columns`` (name -> field, ``None`` for ``id``)."""
+def translate_predicate(predicate: Any, columns: Mapping[str, FieldSpec | None]) -> Domain:
+    """The Odoo domain of the translatable parts of a ``polars.Expr`` over frame ``columns`` (name
+    -> field, ``None`` for ``id``): a superset of the rows it keeps (``[]``: nothing pushed)."""
     try:
         tree = json.loads(predicate.meta.serialize(format="json"))
     except Exception:  # noqa: BLE001 - an expression polars cannot serialise is simply not pushed
-        return Pushdown([], False)
-    term = _Translator(columns).node(tree, negate=False)
-    if term is None:
-        return Pushdown([], False)
-    return Pushdown(term[0], term[1])
+        return []
+    return _Translator(columns).node(tree, negate=False) or []
 
 
 def keep_active_test(
@@ -116,7 +103,7 @@ class _Translator:
     def __init__(self, columns: Mapping[str, FieldSpec | None]) -> None:
         self._columns = columns
 
-    def node(self, node: Any, *, negate: bool) -> _Term | None:
+    def node(self, node: Any, *, negate: bool) -> Domain | None:
         if not isinstance(node, dict) or len(node) != 1:
             return None
         ((kind, body),) = node.items()
@@ -130,7 +117,7 @@ class _Translator:
 
     # -- boolean structure ---------------------------------------------------------------------
 
-    def _binary(self, body: dict[str, Any], negate: bool) -> _Term | None:
+    def _binary(self, body: dict[str, Any], negate: bool) -> Domain | None:
         op = body.get("op")
         if op in ("And", "LogicalAnd", "Or", "LogicalOr"):
             conjunction = op in ("And", "LogicalAnd")
@@ -143,7 +130,7 @@ class _Translator:
             return self._comparison(body["left"], _FLIP[op], body["right"], negate)
         return None
 
-    def _function(self, body: dict[str, Any], negate: bool) -> _Term | None:
+    def _function(self, body: dict[str, Any], negate: bool) -> Domain | None:
         function = body.get("function")
         inputs = body.get("input") or []
         if function == {"Boolean": "Not"} and len(inputs) == 1:
@@ -163,7 +150,10 @@ class _Translator:
                     return None
                 if len(values) == 1 and isinstance(values[0], list):  # an imploded Series: one list
                     values = values[0]
-                values = [v for v in values if v is not None]  # polars' is_in never matches null
+                options = boolean["IsIn"]
+                if isinstance(options, dict) and options.get("nulls_equal") and (None in values) != negate:
+                    return None  # nulls_equal=True: the null rows are kept, which the domain would drop
+                values = [v for v in values if v is not None]  # else is_in never keeps a null row
                 return self._leaf(column, "not in" if negate else "in", values)
             if "IsBetween" in boolean and len(inputs) == 3:
                 closed = boolean["IsBetween"].get("closed", "Both")
@@ -187,12 +177,12 @@ class _Translator:
                     and spec.type in ("one2many", "many2many")
                     and _is_int(value)
                 ):
-                    return [(column, "in", [value])], True
+                    return [(column, "in", [value])]
         return None
 
     # -- leaves --------------------------------------------------------------------------------
 
-    def _comparison(self, left: Any, op: str, right: Any, negate: bool) -> _Term | None:
+    def _comparison(self, left: Any, op: str, right: Any, negate: bool) -> Domain | None:
         column, other = _column_name(left), right
         if column is None:
             column, other, op = _column_name(right), left, _MIRROR[op]
@@ -203,7 +193,7 @@ class _Translator:
             return None
         return self._leaf(column, _NEGATE[op] if negate else op, value)
 
-    def _leaf(self, column: str, op: str, value: Any) -> _Term | None:
+    def _leaf(self, column: str, op: str, value: Any) -> Domain | None:
         spec = self._columns.get(column, _MISSING)
         if spec is _MISSING:
             return None  # a display-name column or an unknown one
@@ -227,7 +217,7 @@ class _Translator:
             return _text_leaf(column, op, value)
         return None
 
-    def _text_match(self, column: str, string_expr: Any, value: Any) -> _Term | None:
+    def _text_match(self, column: str, string_expr: Any, value: Any) -> Domain | None:
         spec = self._columns.get(column, _MISSING)
         if not isinstance(spec, FieldSpec) or not spec.searchable:
             return None
@@ -244,35 +234,35 @@ class _Translator:
         return None
 
 
-def _id_leaf(op: str, value: Any) -> _Term | None:
+def _id_leaf(op: str, value: Any) -> Domain | None:
     if op in ("is_null", "not_null"):
         return None
     if op in ("in", "not in"):
-        return ([("id", op, value)], True) if all(_is_int(v) for v in value) else None
-    return ([("id", op, value)], True) if _is_int(value) else None
+        return [("id", op, value)] if all(_is_int(v) for v in value) else None
+    return [("id", op, value)] if _is_int(value) else None
 
 
-def _boolean_leaf(column: str, op: str, value: Any) -> _Term | None:
+def _boolean_leaf(column: str, op: str, value: Any) -> Domain | None:
     if op in ("=", "!=") and isinstance(value, bool):
-        return [(column, "=", value if op == "=" else not value)], True
+        return [(column, "=", value if op == "=" else not value)]
     return None
 
 
-def _nullable_leaf(column: str, op: str, value: Any, kind: str) -> _Term | None:
+def _nullable_leaf(column: str, op: str, value: Any, kind: str) -> Domain | None:
     if op == "is_null":
-        return [(column, "=", False)], True
+        return [(column, "=", False)]
     if op == "not_null":
-        return [(column, "!=", False)], True
+        return [(column, "!=", False)]
     if kind in ("many2one", "selection") and op not in ("=", "!=", "in", "not in"):
         return None  # ids and selection keys: the frame's order (an Enum's is its keys') is not Odoo's
     if kind == "many2one" and not all(v > 0 for v in (value if isinstance(value, list) else [value])):
         return None  # Odoo takes an id of 0 (or below) for "empty", the frame for an id nothing has
     if op in ("!=", "not in"):  # Odoo's != / not in also match empty values; the frame's do not
-        return ["&", (column, op, value), (column, "!=", False)], True
-    return [(column, op, value)], True
+        return ["&", (column, op, value), (column, "!=", False)]
+    return [(column, op, value)]
 
 
-def _datetime_leaf(column: str, op: str, value: Any) -> _Term | None:
+def _datetime_leaf(column: str, op: str, value: Any) -> Domain | None:
     """A datetime term that keeps every stored value ``read`` shows as the frame's (whole) second."""
     if op in ("is_null", "not_null"):
         return _nullable_leaf(column, op, value, "datetime")
@@ -280,23 +270,22 @@ def _datetime_leaf(column: str, op: str, value: Any) -> _Term | None:
         return None  # would leave out stored values a fraction of a second off ``value``
     if op == "in":
         if not value:
-            return [(column, "in", [])], True
+            return [(column, "in", [])]
         domain: Domain = ["|"] * (len(value) - 1)
         for item in value:
             second = _second(column, item)
             if second is None:
                 return None
             domain += second
-        return domain, True
+        return domain
     if op == "=":
-        term = _second(column, value)
-        return (term, True) if term is not None else None
+        return _second(column, value)
     if op in ("<=", ">"):
         following = _next_second(value)
         if following is None:
             return None
-        return [(column, "<" if op == "<=" else ">=", following)], True
-    return [(column, op, value)], True  # < and >= on a whole second need no widening
+        return [(column, "<" if op == "<=" else ">=", following)]
+    return [(column, op, value)]  # < and >= on a whole second need no widening
 
 
 def _second(column: str, value: str) -> Domain | None:
@@ -316,7 +305,7 @@ def _next_second(value: str) -> str | None:
     return moment.strftime(_ODOO_DATETIME)
 
 
-def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> _Term | None:
+def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> Domain | None:
     if op in ("is_null", "not_null"):
         return None
     if is_float and op in ("=", "!=", "in", "not in"):
@@ -324,9 +313,9 @@ def _numeric_leaf(column: str, op: str, value: Any, is_float: bool) -> _Term | N
     if _holds_for_zero(op, value):
         # 0 in the frame may be NULL in the database, which Odoo's comparison skips …
         if op in ("!=", "not in"):
-            return [(column, op, value)], False  # … but Odoo's != / not in do match NULL
+            return [(column, op, value)]  # … but Odoo's != / not in do match NULL
         return None
-    return [(column, op, value)], True
+    return [(column, op, value)]
 
 
 def _holds_for_zero(op: str, value: Any) -> bool:
@@ -342,21 +331,20 @@ def _holds_for_zero(op: str, value: Any) -> bool:
     }[op])
 
 
-def _text_leaf(column: str, op: str, value: Any) -> _Term | None:
+def _text_leaf(column: str, op: str, value: Any) -> Domain | None:
     if op == "=" and value != "":
-        return [(column, "=", value)], True
+        return [(column, "=", value)]
     if op == "in" and "" not in value:
-        return [(column, "in", value)], True
+        return [(column, "in", value)]
     if op in ("!=", "not in"):
-        return [(column, op, value)], False  # also matches empty values: a superset
+        return [(column, op, value)]  # also matches empty values: a superset
     return None
 
 
-def _like(column: str, text: str, prefix: str, suffix: str) -> _Term | None:
+def _like(column: str, text: str, prefix: str, suffix: str) -> Domain | None:
     if "\\" in text:
         return None  # LIKE's escape character: the pattern would mean something else
-    exact = "%" not in text and "_" not in text  # otherwise they act as wildcards: a superset
-    return [(column, "=like", f"{prefix}{text}{suffix}")], exact
+    return [(column, "=like", f"{prefix}{text}{suffix}")]  # % and _ in text: wildcards, a superset
 
 
 def _coerce(spec: FieldSpec, value: Any) -> Any:
@@ -390,20 +378,20 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _and(left: _Term | None, right: _Term | None) -> _Term | None:
+def _and(left: Domain | None, right: Domain | None) -> Domain | None:
     if left is None and right is None:
         return None
     if left is None or right is None:
         kept = left or right
         assert kept is not None
-        return kept[0], False  # one side not pushed: a superset
-    return ["&", *left[0], *right[0]], left[1] and right[1]
+        return kept  # one side not pushed: a superset
+    return ["&", *left, *right]
 
 
-def _or(left: _Term | None, right: _Term | None) -> _Term | None:
+def _or(left: Domain | None, right: Domain | None) -> Domain | None:
     if left is None or right is None:
         return None
-    return ["|", *left[0], *right[0]], left[1] and right[1]
+    return ["|", *left, *right]
 
 
 def _column_name(node: Any) -> str | None:

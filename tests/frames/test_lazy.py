@@ -96,6 +96,28 @@ async def test_head_limits_the_search(client: ZenooClient, embedded: Any, marker
     assert frame.height == 2
     assert param(calls(embedded.server, "search", "res.partner")[0], "limit") == 2
     assert sum(len(param(r, "ids")) for r in calls(embedded.server, "read", "res.partner")) == 2
+    embedded.server.reset_requests()  # a head before a filter: the first rows, filtered here
+    own(client, marker).lazy().head(3).filter(pl.col("is_company")).collect()
+    search = calls(embedded.server, "search", "res.partner")[0]
+    assert param(search, "limit") == 3 and "is_company" not in str(param(search, "domain"))
+
+
+async def test_a_head_before_a_filter_filters_the_first_rows(target: Any) -> None:
+    """``head(n).filter(p)`` keeps the rows among the first n that match p (Polars hands the scan
+    both, n counting the rows before the filter): n is the search limit, and p is not pushed."""
+    marker = f"zenoo-test-{uuid.uuid4().hex[:10]}"
+    async with target.client() as client:
+        await target.log_in(client)
+        partners = await make_partners(client, marker, 8)
+        try:
+            qs = own(client, marker).only("name", "is_company").order_by("name")
+            predicate = pl.col("name").str.ends_with("-02") | pl.col("name").str.ends_with("-05")
+            eager = (await qs.to_polars()).head(4).filter(predicate)
+            assert eager["name"].to_list() == [f"{marker}-02"]
+            assert_frame_equal(qs.lazy().head(4).filter(predicate).collect(), eager)
+            assert_frame_equal(qs.lazy().head(6).filter(predicate).head(1).collect(), eager)
+        finally:
+            await client.unlink("res.partner", partners)
 
 
 async def test_untranslatable_filter_is_applied_locally(
@@ -152,6 +174,9 @@ QUERIES = [
     lambda ids: pl.col("name").str.contains("-0_", literal=True) | pl.col("name").str.ends_with("-09"),
     lambda ids: pl.col("category_id").list.len() > 0,
     lambda ids: pl.col("country_id") > 0,  # more below, on real Odoo too
+    # nulls_equal=True keeps the null rows: not pushed (the domain would drop them)
+    lambda ids: pl.col("country_id").is_in([ids["country"], None], nulls_equal=True),
+    lambda ids: ~pl.col("country_id").is_in([ids["country"]], nulls_equal=True),
 ]
 
 
