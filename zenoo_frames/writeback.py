@@ -244,6 +244,8 @@ class Changes:
         self.cells = cells  # per column: row, id, old, new
         self.creates = creates  # the new rows, with their __row
         self.deletes = deletes  # the original rows missing from the edited frame, with their __row
+        #: the new rows an apply() created, by row: a later apply() leaves them out
+        self.created_by_apply: dict[int, int] = {}
 
     @property
     def model(self) -> str:
@@ -277,10 +279,13 @@ class Changes:
         return self.changed_cells + self.created + self.deleted
 
     def create_rows(self) -> list[tuple[int, dict[str, Any]]]:
-        """Each new row's position in the edited frame and the values it sets."""
+        """Each new row's position in the edited frame and the values it sets, but the rows an
+        apply() created already."""
         names = [n for n in self.creates.columns if n not in ("__row", "id") and not self.columns[n].refusal]
         out = []
         for row in self.creates.iter_rows(named=True):
+            if int(row["__row"]) in self.created_by_apply:
+                continue
             values = {n: row[n] for n in names if row[n] is not None and row[n] != []}
             out.append((int(row["__row"]), values))
         return out
@@ -291,18 +296,22 @@ class Changes:
         return self.written(self.cells, None, self.deletes["id"].to_list())
 
     def written(
-        self, cells: Mapping[str, pl.DataFrame], created_ids: Sequence[int] | None, deleted: Sequence[int]
+        self, cells: Mapping[str, pl.DataFrame], created: Mapping[int, int] | None, deleted: Sequence[int]
     ) -> pl.DataFrame:
-        """The preview of ``cells``, the new rows (with their ids once created) and ``deleted``."""
+        """The preview of ``cells``, the new rows and ``deleted``: every new row (``created`` None),
+        or those ``created`` names, with their ids (``{row: id}``)."""
         updates = [
             pl.DataFrame({"change": "update", "row": frame["row"], "id": frame["id"], "field": name,
                           "old": as_text(frame["old"]), "new": as_text(frame["new"])}, schema=PREVIEW_SCHEMA)
             for name, frame in cells.items()
         ]  # fmt: skip
         parts = [pl.concat(updates).sort("row", maintain_order=True)] if updates else []
-        if self.created:
-            ids = pl.Series(created_ids if created_ids is not None else [None] * self.created, dtype=pl.Int64)
-            new = self.creates.with_columns(ids.alias("id"))
+        new = self.creates
+        if created is not None:
+            new = new.filter(pl.col("__row").is_in(list(created))).with_columns(
+                pl.col("__row").replace_strict(created, return_dtype=pl.Int64).alias("id")
+            )
+        if new.height:
             creates = [
                 pl.DataFrame({
                     "change": "create", "row": given["__row"], "id": given["id"], "field": name,
@@ -327,8 +336,12 @@ class Changes:
         per_field = self._per_field()
         text = f"{self.model}: {self.updated} record(s) to update ({self.changed_cells} cell(s)"
         text += f": {per_field})" if per_field else ")"
-        text += f", {self.created} to create, {self.deleted} missing from the edited frame"
+        text += f", {self._to_create()}, {self.deleted} missing from the edited frame"
         return text + (" (deleted only with apply(..., deletes=True))" if self.deleted else "")
+
+    def _to_create(self) -> str:
+        done = len(self.created_by_apply)
+        return f"{self.created} to create" + (f" ({done} created by an earlier apply())" if done else "")
 
     def __repr__(self) -> str:
         preview = self.preview()
@@ -342,7 +355,7 @@ class Changes:
         counts = [
             f"{self.updated} record(s) to update, {self.changed_cells} cell(s)"
             + (f": {self._per_field()}" if self.cells else ""),
-            f"{self.created} to create",
+            self._to_create(),
             f"{self.deleted} missing from the edited frame" + (" (deleted only with deletes=True)" if self.deleted else ""),
         ]
         return summary_html("zenoo-changes", f"Changes to {self.model}", counts, self.preview(), "changes.preview()")

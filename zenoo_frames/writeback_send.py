@@ -78,7 +78,8 @@ class WriteBackResult:
     ``written`` is a frame of the cells written (``change, row, id, field, old, new``), made by
     ``preview`` when first asked for; ``conflicts`` the conflicts found (``id, field, original,
     server, yours``: skipped with ``conflicts="skip"``, written over with ``"overwrite"``),
-    ``created_ids`` the ids of the new rows in row order. ``transaction`` says whether the requests
+    ``created_ids`` the ids of the new rows in row order (those an earlier apply() of the same
+    changes created are left out, their ids in ``already_created``). ``transaction`` says whether the requests
     ran inside a zenoo transaction (more than one request) or as one request (Odoo's own
     transaction).
     """
@@ -94,6 +95,8 @@ class WriteBackResult:
     already_deleted: list[int] = field(default_factory=list)
     #: records missing from the edited frame, left on the server (``deletes=False``)
     not_deleted: int = 0
+    #: the new rows an earlier apply() of the same changes created, left out (their ids)
+    already_created: list[int] = field(default_factory=list)
     requests: int = 0
     transaction: bool = False
     batches: list[BatchResult] = field(default_factory=list, repr=False)
@@ -140,6 +143,8 @@ class WriteBackResult:
             counts.append(f"{self.already_done} cell(s) already held the new value")
         if self.already_deleted:
             counts.append(f"{len(self.already_deleted)} record(s) to delete were already gone")
+        if self.already_created:
+            counts.append(f"{len(self.already_created)} new row(s) created by an earlier apply() left out")
         if self.not_deleted:
             counts.append(f"{self.not_deleted} record(s) missing from the edited frame left (deletes=False)")
         return counts
@@ -465,13 +470,16 @@ async def apply_changes(
                 raise recheck.refusal from None
             raise BatchError(f"{exc}; {_rolled_back(exc.result)}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
+    made = dict(zip(create_rows, created_ids, strict=True))
+    already_created = list(changes.created_by_apply.values())
+    changes.created_by_apply.update(made)  # a later apply() of these changes leaves them out
 
     def written() -> pl.DataFrame:
         cells = {  # less the cells a re-check left out
             name: frame.filter(~pl.col("id").is_in(list(recheck.left_out.get(name, ()))))
             for name, frame in checked.cells.items()
         }
-        return changes.written(cells, created_ids, checked.delete_ids)
+        return changes.written(cells, made, checked.delete_ids)
 
     return WriteBackResult(
         model=model,
@@ -482,6 +490,7 @@ async def apply_changes(
         already_done=checked.already_done + recheck.already_done,
         already_deleted=checked.already_deleted + recheck.gone,
         not_deleted=0 if deletes else changes.deleted,
+        already_created=already_created,
         requests=sum(len(operation.calls) for operation, _ in stages),  # paced: as resized
         transaction=requests > 1,
         batches=batches,

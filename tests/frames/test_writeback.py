@@ -226,6 +226,25 @@ async def test_applying_again_finds_the_cells_done_as_odoo_stored_them(client: Z
     assert (await client.read("sale.order", [order], ["commitment_date"]))[0]["commitment_date"] == "2031-05-06 10:20:30"
 
 
+async def test_applying_again_does_not_create_the_new_rows_twice(client: ZenooClient, tag: str) -> None:
+    """The changes remember the rows their apply() created: applied again (a notebook cell run twice,
+    or after a timeout) they leave those out and say so; only the cells not done yet are written."""
+    ids = await _partners(client, tag, 2, color=1)
+    original = await client.model("res.partner").filter(id__in=ids).only("name", "color").order_by("id").to_polars(progress=False)
+    new = pl.DataFrame({"id": [None], "name": [f"{tag}-new"], "color": [7]}, schema=original.schema)
+    edited = original.with_columns(pl.lit(2, dtype=original.schema["color"]).alias("color"))
+    changes = zenoo_frames.diff(original, pl.concat([edited, new]))
+    first = await changes.apply(client)
+    assert first.cells == 2 and len(first.created_ids) == 1 and first.already_created == []
+    assert "1 to create (1 created by an earlier apply())" in changes.summary()
+    again = await changes.apply(client)
+    assert again.cells == 0 and again.already_done == 2 and again.created_ids == []
+    assert again.already_created == first.created_ids and again.written.is_empty()
+    assert "1 new row(s) created by an earlier apply() left out" in again.summary()
+    assert await client.search("res.partner", [["name", "=", f"{tag}-new"]]) == first.created_ids
+    assert first.written.filter(pl.col("change") == "create")["id"].unique().to_list() == first.created_ids
+
+
 async def test_archived_records_go_back_like_any_other(client: ZenooClient, tag: str) -> None:
     """A frame of archived records (read with ``active_test=False``) goes back by ``load``, which
     finds them only when told to (zenoo tells it)."""
