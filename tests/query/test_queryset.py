@@ -228,8 +228,10 @@ async def test_zenoo_rpc_style_ilike_passes_value_through(client: Any, marker: s
 async def test_cache_ttl_is_passed_to_the_client_cache(client: Any, embedded: Any, marker: str) -> None:
     await make(client, marker, ["cached"])
     query = client.model("res.partner").filter(name__startswith=marker).cache(ttl=60)
-    with pytest.raises(ConfigurationError, match="no cache"):
+    with pytest.raises(ConfigurationError, match=r"^cache\(ttl=60\) asks for caching, but this client has no cache"):
         await query.all()  # not silently uncached
+    with pytest.raises(ConfigurationError, match=r"^cache\(\) asks for caching"):
+        await query.cache().count()  # the cache's own TTL: none either
     await client.setup_cache_manager(backend="memory")
     first = await query.all()
     embedded.server.reset_requests()

@@ -383,7 +383,7 @@ class ZenooClient(OrmMethods, WriteMethods):
             )
         if cache_ttl and cache is None:
             raise ConfigurationError(
-                f"cache_ttl={cache_ttl!r} asks for caching, but this client has no cache: "
+                f"cache_ttl={cache_ttl!r} (a query's cache(ttl={cache_ttl!r})) asks for caching, but this client has no cache: "
                 "call setup_cache_manager() first"
             )
 

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from zenoo.exceptions import (
+    ConfigurationError,
     DoesNotExist,
     FieldError,
     InvalidLookupError,
@@ -297,6 +298,12 @@ class QuerySet:
         return Binding(self._client, STORE, dict(self._state.context), self._state.runner)
 
     async def _read_call(self, method: str, kwargs: dict[str, Any], ids: list[int] | None = None) -> Any:
+        ttl = self._state.cache_ttl
+        if self._state.cache_requested and ttl != 0 and self._client.cache is None:
+            raise ConfigurationError(
+                f"cache({'' if ttl is None else f'ttl={ttl!r}'}) asks for caching, but this client has no "
+                "cache: call setup_cache_manager() first"
+            )
         return await self._client.call(
             self.model_name,
             method,
