@@ -46,10 +46,12 @@ class ModelFields:
             return self.fields[name]
         if name == "id":
             return ID_FIELD
+        close = suggest(name, self.fields)
         raise FieldError(
-            f"{self.model} has no field {name!r}{suggest(name, self.fields)} (fields_get lists the fields this "
-            "user may read: one restricted to groups the user is not in is not among them)"
-        )
+            f"{self.model} has no field {name!r}"
+            + (close or " (fields_get lists the fields this user may read: one restricted to groups the user is "
+               "not in is not among them)")
+        )  # fmt: skip
 
     def check(self, names: Iterable[str]) -> None:
         """FieldError (with close matches) for the first of ``names`` the model does not have."""
