@@ -244,8 +244,9 @@ class Changes:
         self.cells = cells  # per column: row, id, old, new
         self.creates = creates  # the new rows, with their __row
         self.deletes = deletes  # the original rows missing from the edited frame, with their __row
-        #: the new rows an apply() created, by row: a later apply() leaves them out
-        self.created_by_apply: dict[int, int] = {}
+        #: the new rows an apply() created, by database (its URL and name), by row: a later apply()
+        #: to that database leaves them out
+        self.created_by_apply: dict[tuple[str, str | None], dict[int, int]] = {}
 
     @property
     def model(self) -> str:
@@ -278,13 +279,14 @@ class Changes:
     def __len__(self) -> int:
         return self.changed_cells + self.created + self.deleted
 
-    def create_rows(self) -> list[tuple[int, dict[str, Any]]]:
+    def create_rows(self, database: tuple[str, str | None]) -> list[tuple[int, dict[str, Any]]]:
         """Each new row's position in the edited frame and the values it sets, but the rows an
-        apply() created already."""
+        apply() created already in ``database`` (URL and name)."""
         names = [n for n in self.creates.columns if n not in ("__row", "id") and not self.columns[n].refusal]
+        created = self.created_by_apply.get(database, {})
         out = []
         for row in self.creates.iter_rows(named=True):
-            if int(row["__row"]) in self.created_by_apply:
+            if int(row["__row"]) in created:
                 continue
             values = {n: row[n] for n in names if row[n] is not None and row[n] != []}
             out.append((int(row["__row"]), values))
@@ -340,8 +342,11 @@ class Changes:
         return text + (" (deleted only with apply(..., deletes=True))" if self.deleted else "")
 
     def _to_create(self) -> str:
-        done = len(self.created_by_apply)
-        return f"{self.created} to create" + (f" ({done} created by an earlier apply())" if done else "")
+        done = "; ".join(
+            f"{len(rows)} created by an earlier apply() in database {name!r}"
+            for (_, name), rows in self.created_by_apply.items()
+        )
+        return f"{self.created} to create" + (f" ({done})" if done else "")
 
     def __repr__(self) -> str:
         preview = self.preview()

@@ -237,7 +237,7 @@ async def _create_values(
     client: OdooClient, fields: ModelFields, changes: Changes
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """The new rows in write form (their empty cells left to Odoo's defaults), and their rows."""
-    rows = changes.create_rows()
+    rows = changes.create_rows(client.cache_scope[:2])
     if not rows:
         return [], []
     defaults = await known_defaults(client, fields)
@@ -471,8 +471,10 @@ async def apply_changes(
             raise BatchError(f"{exc}; {_rolled_back(exc.result)}", result=exc.result) from None
     created_ids = [i for i in created[0].ids if i is not None] if created is not None else []
     made = dict(zip(create_rows, created_ids, strict=True))
-    already_created = list(changes.created_by_apply.values())
-    changes.created_by_apply.update(made)  # a later apply() of these changes leaves them out
+    database = client.cache_scope[:2]
+    already_created = list(changes.created_by_apply.get(database, {}).values())
+    if made:  # a later apply() of these changes to this database leaves them out
+        changes.created_by_apply.setdefault(database, {}).update(made)
 
     def written() -> pl.DataFrame:
         cells = {  # less the cells a re-check left out

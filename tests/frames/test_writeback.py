@@ -236,13 +236,40 @@ async def test_applying_again_does_not_create_the_new_rows_twice(client: ZenooCl
     changes = zenoo_frames.diff(original, pl.concat([edited, new]))
     first = await changes.apply(client)
     assert first.cells == 2 and len(first.created_ids) == 1 and first.already_created == []
-    assert "1 to create (1 created by an earlier apply())" in changes.summary()
+    assert f"1 to create (1 created by an earlier apply() in database {client.database!r})" in changes.summary()
     again = await changes.apply(client)
     assert again.cells == 0 and again.already_done == 2 and again.created_ids == []
     assert again.already_created == first.created_ids and again.written.is_empty()
     assert "1 new row(s) created by an earlier apply() left out" in again.summary()
     assert await client.search("res.partner", [["name", "=", f"{tag}-new"]]) == first.created_ids
     assert first.written.filter(pl.col("change") == "create")["id"].unique().to_list() == first.created_ids
+
+
+async def test_the_rows_an_apply_created_are_left_out_only_in_that_database(odoo_server_17: Any, odoo_server_19: Any) -> None:
+    """Changes applied to one database and then to another (staging, then production) create their
+    new rows in both; applied again to the first, they leave them out there."""
+    tag = f"zenoo-test-{uuid.uuid4().hex[:8]}"
+    clients = []
+    for server in (odoo_server_17, odoo_server_19):
+        admin = server.users["admin"]
+        client = ZenooClient(server.url)
+        await client.login(server.database, admin.login, admin.password)
+        clients.append(client)
+    first, second = clients
+    try:
+        original = await first.model("res.partner").filter(id=0).only("name").to_polars(progress=False)
+        new = pl.DataFrame({"id": [None], "name": [f"{tag}-new"]}, schema=original.schema)
+        changes = zenoo_frames.diff(original, pl.concat([original, new]))
+        made = [(await changes.apply(client)).created_ids for client in (first, second)]
+        assert all(len(ids) == 1 for ids in made)
+        again = await changes.apply(first)
+        assert again.created_ids == [] and again.already_created == made[0]
+        for client, ids in zip(clients, made, strict=True):
+            assert await client.search("res.partner", [["name", "=", f"{tag}-new"]]) == ids
+    finally:
+        for client in clients:
+            await client.unlink("res.partner", await client.search("res.partner", [["name", "=like", f"{tag}%"]]))
+            await client.close()
 
 
 async def test_archived_records_go_back_like_any_other(client: ZenooClient, tag: str) -> None:
