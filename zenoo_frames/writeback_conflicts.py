@@ -386,14 +386,17 @@ class Recheck:
                 return
             server = _server_frame(self.changes, [now[i] for i in moved if i in now], names)
             keep: dict[int, set[str]] = {record_id: set(names) for record_id in ids}
-            for name in names:
+            done, conflicts = 0, []
+            for name in names:  # every field sorted before a refusal, which then names all its cells
                 cells = self.checked.cells[name].filter(pl.col("id").is_in(moved))
                 sorted_cells = _sort_cells(self.changes, name, cells, server, self.mode,
                                            self.checked.steps.get(name), self.hidden)  # fmt: skip
-                self._count(sorted_cells.already_done, sorted_cells.conflicts)
+                done += sorted_cells.already_done
+                conflicts += [sorted_cells.conflicts] if sorted_cells.conflicts is not None else []
                 for record_id in set(cells["id"].to_list()) - set(sorted_cells.send["id"].to_list()):
                     keep[record_id].discard(name)
                     self.left_out.setdefault(name, set()).add(record_id)
+            self._count(done, pl.concat(conflicts) if conflicts else None)
             whole = [
                 row for row, record_id in zip(call.rows, ids, strict=True) if keep[record_id] == set(names)
             ]

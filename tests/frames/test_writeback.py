@@ -601,6 +601,29 @@ async def test_a_record_a_rule_hides_while_the_write_back_runs_is_a_late_conflic
     assert names == [f"{tag}-{i}" for i in range(6)]  # the first request was undone
 
 
+async def test_a_late_conflict_names_every_cell_of_its_request(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    """A colleague changes two fields of a record while the write-back runs: the re-check before
+    its request refuses with both cells, not only the first field's."""
+    ids = await _partners(client, tag, 6, color=1, function="Old")
+    qs = client.model("res.partner").filter(id__in=ids).only("function", "color").order_by("id")
+    original = await qs.to_polars(progress=False)
+    edited = original.with_columns(pl.lit("New").alias("function"), pl.lit(2, dtype=original.schema["color"]).alias("color"))
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 2:  # partner 4 is in the third request
+            _elsewhere(colleague, [ids[4]], {"function": "Theirs", "color": 9})
+
+    with pytest.raises(ConflictError, match="2 cell") as caught:
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=1, progress=meanwhile)
+    assert sorted(caught.value.conflicts.rows()) == [
+        (ids[4], "color", "1", "9", "2"), (ids[4], "function", "Old", "Theirs", "New")
+    ]
+    rows = await client.read("res.partner", ids, ["function", "color"])
+    assert [(r["function"], r["color"]) for r in rows] == [("Old", 1)] * 4 + [("Theirs", 9), ("Old", 1)]
+
+
 async def test_a_record_to_delete_that_a_rule_hides_is_a_conflict(
     target: Any, client: ZenooClient, salesperson: ZenooClient, tag: str
 ) -> None:
