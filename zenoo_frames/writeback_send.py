@@ -3,8 +3,9 @@
 1. **Conflict check** (:mod:`zenoo_frames.writeback_conflicts`): one ``read`` of the touched fields
    of the touched records before anything is sent, and, when there are several requests, again
    right before each one but the first ``concurrency`` ones, which leave as soon as the check is
-   done (its read is their snapshot). The cells are converted to write values and the requests
-   planned while the server runs that read: once it is written out
+   done (its read is their snapshot). The cells are converted to write values, the requests
+   planned and the related records the cells name looked for (one ``search`` per related model)
+   while the server runs that read: once it is written out
    (:func:`zenoo.transport.notify_when_sent`), before its answer is read.
 2. **Writes**, by :mod:`zenoo.writing.bulk`: updates right after the check (identical values share
    a ``write``, the others go by ``load`` with ``.id`` in chunks of ``rows_per_call``), then creates
@@ -25,7 +26,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -271,18 +272,48 @@ async def _missing_related(
 ) -> list[str]:
     """The cells of a failed ``create`` request naming a related record that does not exist: Odoo's
     own error for them names neither the row nor the field (and speaks of a deleted record)."""
-    cited: dict[str, dict[int, list[int]]] = {}  # field -> related id -> positions in the request
-    for position, values in enumerate(call.values):
-        for name, value in values.items():
-            kind = fields.type_of(name)
-            if kind == "many2one" and isinstance(value, int) and value:
-                related = [value]
-            elif kind == "many2many":
-                related = replaced_ids(value) or []
-            else:
-                continue
-            for related_id in related:
-                cited.setdefault(name, {}).setdefault(related_id, []).append(position)
+    cells = [(describe(call.rows[position]), name, value)
+             for position, values in enumerate(call.values) for name, value in values.items()]  # fmt: skip
+    return await _missing_in(client, fields, cells)
+
+
+async def _check_related(
+    client: OdooClient,
+    fields: ModelFields,
+    changes: Changes,
+    values: Mapping[str, Mapping[int, Any]],
+    row_of: Mapping[int, int],
+    creates: Sequence[Mapping[str, Any]],
+    create_rows: Sequence[int],
+) -> None:
+    """InvalidValueError naming each cell that names a related record the user cannot find (one
+    ``search`` per related model), before anything is written: Odoo would refuse its request only
+    after the requests before it were written, and a large write-back then undoes them."""
+    cells = [(where(changes.edited, row_of[record_id]), name, value)
+             for name, by_id in values.items() for record_id, value in by_id.items()]  # fmt: skip
+    cells += [(where(changes.edited, row), name, value)
+              for row, row_values in zip(create_rows, creates, strict=True) for name, value in row_values.items()]  # fmt: skip
+    missing = await _missing_in(client, fields, cells)
+    if missing:
+        raise InvalidValueError(f"write-back to {fields.model} not sent: {first_few(missing)} (or this user "
+                                "may not see it); nothing was written")  # fmt: skip
+
+
+async def _missing_in(client: OdooClient, fields: ModelFields, cells: Sequence[tuple[str, str, Any]]) -> list[str]:
+    """``<where>, column 'f': no <model> record has id N`` for the many2one and many2many values of
+    ``cells`` (where, field, write value) that a ``search`` of their model does not find. A model
+    this user may not search is left to Odoo."""
+    cited: dict[str, dict[int, list[str]]] = {}  # field -> related id -> where the cells are
+    for place, name, value in cells:
+        kind = fields.type_of(name)
+        if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool) and value:
+            related = [value]
+        elif kind == "many2many":
+            related = replaced_ids(value) or []
+        else:
+            continue
+        for related_id in related:
+            cited.setdefault(name, {}).setdefault(related_id, []).append(place)
     lines = []
     for name, by_id in cited.items():
         relation = str(fields.get(name)["relation"])
@@ -292,9 +323,9 @@ async def _missing_related(
         except ZenooError:  # not readable by this user: Odoo's message has to do
             continue
         lines += [
-            f"{describe(call.rows[position])}, column {name!r}: no {relation} record has id {related_id}"
+            f"{place}, column {name!r}: no {relation} record has id {related_id}"
             for related_id in sorted(set(by_id) - set(found))
-            for position in by_id[related_id]
+            for place in by_id[related_id]
         ]
     return lines
 
@@ -403,6 +434,7 @@ async def apply_changes(
         # the requests planned for every cell
         values, row_of = _write_values(fields, changes)
         updates, writes = _planned_updates(client, fields, changes.cells, values, options, context)
+        await _check_related(client, fields, changes, values, row_of, creates, create_rows)
         checked = await checking
     finally:
         checking.cancel()

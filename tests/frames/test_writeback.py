@@ -99,6 +99,18 @@ async def salesperson(target: Any, client: ZenooClient) -> AsyncIterator[ZenooCl
         yield zc
 
 
+@pytest.fixture
+def odoo_refuses_missing_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zenoo's own search for the related records cells name, made before anything is written, is
+    off: a cell naming a country that does not exist then reaches Odoo, which refuses its request
+    (the tests' way to make Odoo refuse one row at a known place, mid-way through a write-back)."""
+
+    async def no_search(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(writeback_send, "_check_related", no_search)
+
+
 def _sent(client: ZenooClient) -> dict[str, int]:
     return {name: data["requests"] for name, data in client.stats.as_dict()["methods"].items()}
 
@@ -641,16 +653,17 @@ async def test_a_record_to_delete_that_a_rule_hides_is_a_conflict(
 
 
 def _elsewhere(
-    colleague: ZenooClient, ids: list[int], values: dict[str, Any], model: str = "res.partner"
+    colleague: ZenooClient, ids: list[int], values: dict[str, Any] | None, model: str = "res.partner"
 ) -> None:
-    """The colleague writes ``values`` on partners ``ids`` from another thread, on its own event loop,
-    while the write-back's loop waits for it: as another program would, at a known point (a progress
-    callback), and outside the write-back's transaction, which records every client in its context."""
+    """The colleague writes ``values`` on partners ``ids`` (None: deletes them) from another thread,
+    on its own event loop, while the write-back's loop waits for it: as another program would, at a
+    known point (a progress callback), and outside the write-back's transaction, which records every
+    client in its context."""
     failures: list[BaseException] = []
 
     async def write() -> None:
         async with colleague.fork() as twin:
-            await twin.write(model, ids, values)
+            await (twin.unlink(model, ids) if values is None else twin.write(model, ids, values))
 
     def run() -> None:
         try:
@@ -900,6 +913,7 @@ async def test_a_slow_server_gets_smaller_requests(
     assert [r["color"] for r in await client.read("res.partner", ids, ["color"])] == edited["color"].to_list()
 
 
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_a_failure_among_the_first_requests_leaves_the_others_unsent(client: ZenooClient, tag: str) -> None:
     country = (await client.search("res.country", [], limit=1, order="id"))[0]
     bad = pl.when(pl.int_range(pl.len()) == 30).then(999_999_999).otherwise(country).alias("country_id")
@@ -948,6 +962,7 @@ async def _snapshot(client: ZenooClient, ids: list[int]) -> list[dict[str, Any]]
 
 
 @pytest.mark.parametrize("rows_per_call", [None, 5000], ids=["paced-in-a-transaction", "one-load"])
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_one_invalid_cell_among_5000_rows_leaves_the_table_unchanged(
     client: ZenooClient, tag: str, rows_per_call: int | None, target: Any
 ) -> None:
@@ -1080,6 +1095,7 @@ async def test_the_row_odoo_repeats_a_batch_error_on_is_named_last_and_said_to_b
     assert await _snapshot(client, ids) == before
 
 
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_a_failing_request_stops_the_write_back_before_the_next_is_sent(
     client: ZenooClient, tag: str
 ) -> None:
@@ -1107,6 +1123,7 @@ async def test_a_failing_request_stops_the_write_back_before_the_next_is_sent(
     assert await _snapshot(client, ids) == before
 
 
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_a_failing_last_request_undoes_the_last_ones_that_succeeded(client: ZenooClient, tag: str) -> None:
     """The last two requests are the transaction's final writes, which read what they stored only
     for a rollback: the last one fails, and the other final one is undone like the first."""
@@ -1136,6 +1153,7 @@ async def test_a_failing_last_request_undoes_the_last_ones_that_succeeded(client
     assert await _snapshot(client, ids) == before
 
 
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_what_a_progress_callback_writes_is_not_undone_with_the_write_back(
     client: ZenooClient, tag: str
 ) -> None:
@@ -1204,25 +1222,56 @@ async def test_creates_get_their_ids_back_in_row_order(client: ZenooClient, tag:
     assert created.filter(pl.col("field") == "name")["id"].to_list() == result.created_ids
 
 
-async def test_a_failing_create_names_the_cell_that_cites_a_missing_record(client: ZenooClient, tag: str) -> None:
+async def test_cells_citing_missing_records_are_refused_before_anything_is_sent(
+    client: ZenooClient, tag: str
+) -> None:
+    """A many2one or many2many cell naming a record that does not exist is found by one search per
+    related model, before anything is written (Odoo would refuse its request only after the
+    requests before it were written)."""
     ids = await _partners(client, tag, 3, color=1)
-    qs = client.model("res.partner").filter(id__in=ids).only("name", "color", "country_id").order_by("id")
+    qs = client.model("res.partner").filter(id__in=ids).only("name", "color", "country_id", "category_id").order_by("id")
     original = await qs.to_polars(progress=False)
-    before = await _snapshot(client, ids)
+    before, writes = await _snapshot(client, ids), _writes(client)
     country = (await client.search("res.country", [], limit=1, order="id"))[0]
-    new = pl.DataFrame({"id": [None] * 4, "name": [f"{tag}-new-{i}" for i in range(4)], "color": [1] * 4,
-                        "country_id": [country, country, 999_999_999, country],
-                        "country_id.display_name": [None] * 4}, schema=original.schema)  # fmt: skip
+    new = pl.DataFrame({"id": [None] * 2, "name": [f"{tag}-new-{i}" for i in range(2)], "color": [1] * 2,
+                        "country_id": [country, 999_999_999], "country_id.display_name": [None] * 2,
+                        "category_id": [[], []]}, schema=original.schema)  # fmt: skip
     edited = pl.concat([original.with_columns(pl.col("color") + 1), new])
-    with pytest.raises(BatchError) as caught:
+    edited = edited.with_columns(pl.when(pl.col("id") == ids[1]).then(pl.lit([888_888_888], dtype=pl.List(pl.Int64)))
+                                 .otherwise(pl.col("category_id")).alias("category_id"))  # fmt: skip
+    with pytest.raises(InvalidValueError) as caught:
         await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2)
     message = str(caught.value)
-    assert "row 5 (a new record), column 'country_id': no res.country record has id 999999999" in message
-    assert "the write-back's transaction undid the 3 request(s) already written" in message
-    result = caught.value.result  # every request of the write-back: the undone updates too
-    assert [(op.kind, [call.state for call in op.calls]) for op in result.operations] == [
-        ("write", ["done", "done"]), ("create", ["done", "failed"])
-    ]
+    assert f"row 1 (id {ids[1]}), column 'category_id': no res.partner.category record has id 888888888" in message
+    assert "row 4 (a new record), column 'country_id': no res.country record has id 999999999" in message
+    assert message.endswith("nothing was written")
+    assert _writes(client) == writes and await _snapshot(client, ids) == before
+    assert await client.search_count("res.partner", [["name", "like", f"{tag}-new-%"]]) == 0
+
+
+async def test_a_create_citing_a_record_deleted_meanwhile_names_the_cell(
+    client: ZenooClient, colleague: ZenooClient, tag: str
+) -> None:
+    """The related record is deleted while the write-back runs: Odoo refuses the create, whose error
+    names neither row nor field; zenoo names the cell, and the transaction undoes the rest."""
+    ids = await _partners(client, tag, 3, color=1)
+    parent = (await _partners(client, f"{tag}-parent", 1))[0]
+    qs = client.model("res.partner").filter(id__in=ids).only("name", "color", "parent_id").order_by("id")
+    original = await qs.to_polars(progress=False)
+    before = await _snapshot(client, ids)
+    new = pl.DataFrame({"id": [None] * 2, "name": [f"{tag}-new-{i}" for i in range(2)], "color": [1] * 2,
+                        "parent_id": [parent] * 2, "parent_id.display_name": [None] * 2}, schema=original.schema)  # fmt: skip
+    edited = pl.concat([original.with_columns(pl.col("color") + 1), new])
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 2:  # after the first request: the parent goes
+            _elsewhere(colleague, [parent], None)
+
+    with pytest.raises(BatchError) as caught:
+        await zenoo_frames.diff(original, edited).apply(client, rows_per_call=2, concurrency=1, progress=meanwhile)
+    message = str(caught.value)
+    assert f"row 3 (a new record), column 'parent_id': no res.partner record has id {parent}" in message
+    assert "the write-back's transaction undid the 2 request(s) already written" in message
     assert await _snapshot(client, ids) == before
     assert await client.search_count("res.partner", [["name", "like", f"{tag}-new-%"]]) == 0
 
@@ -1647,6 +1696,7 @@ def test_ctrl_c_during_a_write_back_undoes_what_it_wrote(target: Any, tag: str) 
             client.unlink("res.partner", ids)
 
 
+@pytest.mark.usefixtures("odoo_refuses_missing_records")
 async def test_an_api_key_client_writes_back_over_json2(target: Any, client: ZenooClient, tag: str) -> None:
     """Logged in with an API key (JSON-2 on Odoo 19): the check, the loads, the creates and the
     transaction's undo go over that protocol too."""
