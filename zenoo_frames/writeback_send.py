@@ -70,6 +70,8 @@ DEFAULT_ROWS_PER_CALL = 500
 FIRST_ROWS = 100
 PACED_SECONDS = 5.0
 PACED_ROWS = range(10, 5001)
+#: field types whose values name records of another model
+_CITING = ("many2one", "many2many")
 
 
 @dataclass
@@ -272,9 +274,9 @@ async def _missing_related(
 ) -> list[str]:
     """The cells of a failed ``create`` request naming a related record that does not exist: Odoo's
     own error for them names neither the row nor the field (and speaks of a deleted record)."""
-    cells = [(describe(call.rows[position]), name, value)
-             for position, values in enumerate(call.values) for name, value in values.items()]  # fmt: skip
-    return await _missing_in(client, fields, cells)
+    cells = {name: {position: values[name] for position, values in enumerate(call.values) if name in values}
+             for name in {name for values in call.values for name in values}}  # fmt: skip
+    return await _missing_in(client, fields, cells, lambda position: describe(call.rows[position]))
 
 
 async def _check_related(
@@ -289,43 +291,49 @@ async def _check_related(
     """InvalidValueError naming each cell that names a related record the user cannot find (one
     ``search`` per related model), before anything is written: Odoo would refuse its request only
     after the requests before it were written, and a large write-back then undoes them."""
-    cells = [(where(changes.edited, row_of[record_id]), name, value)
-             for name, by_id in values.items() for record_id, value in by_id.items()]  # fmt: skip
-    cells += [(where(changes.edited, row), name, value)
-              for row, row_values in zip(create_rows, creates, strict=True) for name, value in row_values.items()]  # fmt: skip
-    missing = await _missing_in(client, fields, cells)
+    citing = {name for name in [*values, *(name for row in creates for name in row)] if fields.type_of(name) in _CITING}
+    cells = {name: {row_of[record_id]: value for record_id, value in values[name].items()}
+             for name in citing if name in values}  # fmt: skip
+    for row, row_values in zip(create_rows, creates, strict=True):
+        for name in citing & row_values.keys():
+            cells.setdefault(name, {})[row] = row_values[name]
+    missing = await _missing_in(client, fields, cells, lambda row: where(changes.edited, row))
     if missing:
         raise InvalidValueError(f"write-back to {fields.model} not sent: {first_few(missing)} (or this user "
                                 "may not see it); nothing was written")  # fmt: skip
 
 
-async def _missing_in(client: OdooClient, fields: ModelFields, cells: Sequence[tuple[str, str, Any]]) -> list[str]:
-    """``<where>, column 'f': no <model> record has id N`` for the many2one and many2many values of
-    ``cells`` (where, field, write value) that a ``search`` of their model does not find. A model
-    this user may not search is left to Odoo."""
-    cited: dict[str, dict[int, list[str]]] = {}  # field -> related id -> where the cells are
-    for place, name, value in cells:
-        kind = fields.type_of(name)
-        if kind == "many2one" and isinstance(value, int) and not isinstance(value, bool) and value:
-            related = [value]
-        elif kind == "many2many":
-            related = replaced_ids(value) or []
-        else:
-            continue
-        for related_id in related:
-            cited.setdefault(name, {}).setdefault(related_id, []).append(place)
+async def _missing_in(
+    client: OdooClient, fields: ModelFields, cells: Mapping[str, Mapping[int, Any]], describe: Callable[[int], str]
+) -> list[str]:
+    """``<described>, column 'f': no <model> record has id N`` for the many2one and many2many values
+    of ``cells`` (field -> place -> write value) that a ``search`` of their model does not find. A
+    model this user may not search is left to Odoo."""
     lines = []
-    for name, by_id in cited.items():
+    for name, by_place in cells.items():
+        kind = fields.type_of(name)
+        if kind not in _CITING:
+            continue
+        cited: dict[int, list[int]] = {}  # related id -> the places citing it
+        for place, value in by_place.items():
+            if kind == "many2one":
+                related = [value] if isinstance(value, int) and not isinstance(value, bool) and value else []
+            else:
+                related = replaced_ids(value) or []
+            for related_id in related:
+                cited.setdefault(related_id, []).append(place)
+        if not cited:
+            continue
         relation = str(fields.get(name)["relation"])
         try:
-            found = await client.call(relation, "search", args=([("id", "in", list(by_id))],),
+            found = await client.call(relation, "search", args=([("id", "in", list(cited))],),
                                       context={"active_test": False}, cache_ttl=0)  # fmt: skip
         except ZenooError:  # not readable by this user: Odoo's message has to do
             continue
         lines += [
-            f"{place}, column {name!r}: no {relation} record has id {related_id}"
-            for related_id in sorted(set(by_id) - set(found))
-            for place in by_id[related_id]
+            f"{describe(place)}, column {name!r}: no {relation} record has id {related_id}"
+            for related_id in sorted(set(cited) - set(found))
+            for place in cited[related_id]
         ]
     return lines
 
