@@ -26,20 +26,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from zenoo.exceptions import AccessError, BatchError, ConflictError, InvalidValueError, ZenooError
+from zenoo.exceptions import AccessError, BatchError, ConflictError, InvalidValueError
 from zenoo.fields.metadata import ModelFields, model_fields
 from zenoo.fields.writing import column_writer, known_defaults, to_write_values, value_writer
 from zenoo.seams import OdooClient
 from zenoo.transport import notify_when_sent
 from zenoo.writing.bulk import create_requests, rechunk_loads, unlink_requests, write_requests
-from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat, replaced_ids
+from zenoo.writing.load import BATCH_REPEAT_NOTE, batch_repeat
 from zenoo.writing.progress import ProgressOption
 from zenoo.writing.results import BatchResult, CallResult, OperationResult
 from zenoo.writing.running import (
@@ -52,6 +52,7 @@ from zenoo.writing.running import (
     positive_or_none,
 )
 from zenoo.writing.transaction import Transaction
+from zenoo_frames.writeback_cited import check_cited, missing_in_create
 from zenoo_frames.writeback_conflicts import ConflictMode, Recheck, check_conflicts, conflict_message
 from zenoo_frames.writeback_frames import SHOWN, first_few, summary_html, where
 
@@ -70,8 +71,6 @@ DEFAULT_ROWS_PER_CALL = 500
 FIRST_ROWS = 100
 PACED_SECONDS = 5.0
 PACED_ROWS = range(10, 5001)
-#: field types whose values name records of another model
-_CITING = ("many2one", "many2many")
 
 
 @dataclass
@@ -264,78 +263,9 @@ async def _failure(
             if call.state in ("done", "skipped"):  # the requests not sent are counted after the failure
                 continue
             if call.method == "create" and call.state == "failed":
-                lines += await _missing_related(client, fields, call, describe[op.kind])
+                lines += await missing_in_create(client, fields, call, describe[op.kind])
             lines += _call_failure(op, call, describe[op.kind])
     return f"write-back to {fields.model} failed: {first_few(lines)}"
-
-
-async def _missing_related(
-    client: OdooClient, fields: ModelFields, call: CallResult, describe: Any
-) -> list[str]:
-    """The cells of a failed ``create`` request naming a related record that does not exist: Odoo's
-    own error for them names neither the row nor the field (and speaks of a deleted record)."""
-    cells = {name: {position: values[name] for position, values in enumerate(call.values) if name in values}
-             for name in {name for values in call.values for name in values}}  # fmt: skip
-    return await _missing_in(client, fields, cells, lambda position: describe(call.rows[position]))
-
-
-async def _check_related(
-    client: OdooClient,
-    fields: ModelFields,
-    changes: Changes,
-    values: Mapping[str, Mapping[int, Any]],
-    row_of: Mapping[int, int],
-    creates: Sequence[Mapping[str, Any]],
-    create_rows: Sequence[int],
-) -> None:
-    """InvalidValueError naming each cell that names a related record the user cannot find (one
-    ``search`` per related model), before anything is written: Odoo would refuse its request only
-    after the requests before it were written, and a large write-back then undoes them."""
-    citing = {name for name in [*values, *(name for row in creates for name in row)] if fields.type_of(name) in _CITING}
-    cells = {name: {row_of[record_id]: value for record_id, value in values[name].items()}
-             for name in citing if name in values}  # fmt: skip
-    for row, row_values in zip(create_rows, creates, strict=True):
-        for name in citing & row_values.keys():
-            cells.setdefault(name, {})[row] = row_values[name]
-    missing = await _missing_in(client, fields, cells, lambda row: where(changes.edited, row))
-    if missing:
-        raise InvalidValueError(f"write-back to {fields.model} not sent: {first_few(missing)} (or this user "
-                                "may not see it); nothing was written")  # fmt: skip
-
-
-async def _missing_in(
-    client: OdooClient, fields: ModelFields, cells: Mapping[str, Mapping[int, Any]], describe: Callable[[int], str]
-) -> list[str]:
-    """``<described>, column 'f': no <model> record has id N`` for the many2one and many2many values
-    of ``cells`` (field -> place -> write value) that a ``search`` of their model does not find. A
-    model this user may not search is left to Odoo."""
-    lines = []
-    for name, by_place in cells.items():
-        kind = fields.type_of(name)
-        if kind not in _CITING:
-            continue
-        cited: dict[int, list[int]] = {}  # related id -> the places citing it
-        for place, value in by_place.items():
-            if kind == "many2one":
-                related = [value] if isinstance(value, int) and not isinstance(value, bool) and value else []
-            else:
-                related = replaced_ids(value) or []
-            for related_id in related:
-                cited.setdefault(related_id, []).append(place)
-        if not cited:
-            continue
-        relation = str(fields.get(name)["relation"])
-        try:
-            found = await client.call(relation, "search", args=([("id", "in", list(cited))],),
-                                      context={"active_test": False}, cache_ttl=0)  # fmt: skip
-        except ZenooError:  # not readable by this user: Odoo's message has to do
-            continue
-        lines += [
-            f"{describe(place)}, column {name!r}: no {relation} record has id {related_id}"
-            for related_id in sorted(set(cited) - set(found))
-            for place in cited[related_id]
-        ]
-    return lines
 
 
 def _call_failure(op: OperationResult, call: CallResult, describe: Any) -> list[str]:
@@ -442,7 +372,7 @@ async def apply_changes(
         # the requests planned for every cell
         values, row_of = _write_values(fields, changes)
         updates, writes = _planned_updates(client, fields, changes.cells, values, options, context)
-        await _check_related(client, fields, changes, values, row_of, creates, create_rows)
+        await check_cited(client, fields, changes, values, row_of, creates, create_rows)
         checked = await checking
     finally:
         checking.cancel()

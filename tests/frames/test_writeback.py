@@ -108,7 +108,7 @@ def odoo_refuses_missing_records(monkeypatch: pytest.MonkeyPatch) -> None:
     async def no_search(*args: Any) -> None:
         return None
 
-    monkeypatch.setattr(writeback_send, "_check_related", no_search)
+    monkeypatch.setattr(writeback_send, "check_cited", no_search)
 
 
 def _sent(client: ZenooClient) -> dict[str, int]:
