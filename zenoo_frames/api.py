@@ -29,6 +29,7 @@ import pyarrow as pa
 from zenoo._loop import fork_on_shared_loop
 from zenoo.exceptions import ClientError, ConfigurationError
 from zenoo.query.domain import check_domain
+from zenoo.query.queryset import check_cache_request
 from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
 from zenoo_frames.options import FetchKeywords, FetchOptions
@@ -368,6 +369,7 @@ async def _source(
             raise ConfigurationError(
                 "model, domain and fields come from the QuerySet; refine it with filter()/only()"
             )
+        check_cache_request(target.client, target.cache_ttl, target.cache_requested)
         return Source(
             client=target.client,
             model=target.model_name,

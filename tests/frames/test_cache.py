@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
+import pytest
 
 import zenoo_frames
+from zenoo import ConfigurationError
 from zenoo.client import ZenooClient
 
 from .conftest import calls, make_partners
@@ -76,3 +79,13 @@ async def test_explicit_ttl_zero_still_bypasses(client: ZenooClient, embedded: A
     assert all(isinstance(frame, pl.DataFrame) and frame.height == 3 for frame in frames)
     assert len(calls(embedded.server, "read", "res.partner")) == 2
     assert await _cache_size(client) == before
+
+
+async def test_a_frame_of_a_query_asking_a_cache_the_client_lacks_is_refused(client: ZenooClient, marker: str) -> None:
+    """``cache()`` on a client without a cache is a ConfigurationError for frames as for records,
+    with or without a ttl; ``cache(ttl=0)`` needs no cache."""
+    qs = client.model("res.partner").filter(name__startswith=marker).only("name")
+    for asked, shown in ((qs.cache(), "cache()"), (qs.cache(ttl=60), "cache(ttl=60)")):
+        with pytest.raises(ConfigurationError, match=rf"^{re.escape(shown)} asks for caching, but this client has no cache"):
+            await asked.to_polars(progress=False)
+    assert (await qs.cache(ttl=0).to_polars(progress=False)).height == 0

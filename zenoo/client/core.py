@@ -383,8 +383,8 @@ class ZenooClient(OrmMethods, WriteMethods):
             )
         if cache_ttl and cache is None:
             raise ConfigurationError(
-                f"cache_ttl={cache_ttl!r} (a query's cache(ttl={cache_ttl!r})) asks for caching, but this "
-                "client has no cache: call setup_cache_manager() first"
+                f"cache_ttl={cache_ttl!r} asks for caching, but this client has no cache: "
+                "call setup_cache_manager() first"
             )
 
         async def send() -> Any:

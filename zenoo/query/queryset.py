@@ -298,12 +298,7 @@ class QuerySet:
         return Binding(self._client, STORE, dict(self._state.context), self._state.runner)
 
     async def _read_call(self, method: str, kwargs: dict[str, Any], ids: list[int] | None = None) -> Any:
-        ttl = self._state.cache_ttl
-        if self._state.cache_requested and ttl != 0 and self._client.cache is None:
-            raise ConfigurationError(
-                f"cache({'' if ttl is None else f'ttl={ttl!r}'}) asks for caching, but this client has no "
-                "cache: call setup_cache_manager() first"
-            )
+        check_cache_request(self._client, self._state.cache_ttl, self._state.cache_requested)
         return await self._client.call(
             self.model_name,
             method,
@@ -631,6 +626,16 @@ class QuerySet:
         return await write_back(
             self, original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call,
             concurrency=concurrency, progress=progress,
+        )
+
+
+def check_cache_request(client: OdooClient, ttl: float | None, requested: bool) -> None:
+    """ConfigurationError when a query asked with ``cache(ttl)`` (``requested``) for caching that
+    ``client`` cannot do, having no cache (``ttl=0`` bypasses a cache: it needs none)."""
+    if requested and ttl != 0 and client.cache is None:
+        raise ConfigurationError(
+            f"cache({'' if ttl is None else f'ttl={ttl!r}'}) asks for caching, but this client has no "
+            "cache: call setup_cache_manager() first"
         )
 
 
