@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 import pyarrow as pa
 
 from zenoo._loop import fork_on_shared_loop
+from zenoo.cache.manager import check_cache_request
 from zenoo.exceptions import ClientError, ConfigurationError
 from zenoo.query.domain import check_domain
-from zenoo.query.queryset import check_cache_request
 from zenoo.seams import OdooClient, Runner
 from zenoo_frames.fetch import Source, fetch_table, iter_frame_batches, load_schema
 from zenoo_frames.options import FetchKeywords, FetchOptions

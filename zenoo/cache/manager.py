@@ -45,7 +45,7 @@ from zenoo.cache.stats import CacheStats
 from zenoo.exceptions import ConfigurationError
 from zenoo.seams import OdooClient
 
-__all__ = ["DEFAULT_TTL", "CacheManager"]
+__all__ = ["DEFAULT_TTL", "CacheManager", "check_cache_request"]
 
 log = logging.getLogger("zenoo.cache")
 
@@ -399,3 +399,13 @@ class CacheManager:
     def __repr__(self) -> str:
         levels = ", ".join(f"{level.kind}:{level.name}" for level in self._levels)
         return f"CacheManager(levels=[{levels}], ttl={self.ttl}, invalidation={self.invalidation!r})"
+
+
+def check_cache_request(client: OdooClient, ttl: float | None, requested: bool) -> None:
+    """ConfigurationError when a query asked with ``cache(ttl)`` (``requested``) for caching that
+    ``client`` cannot do, having no cache (``ttl=0`` bypasses a cache: it needs none)."""
+    if requested and ttl != 0 and client.cache is None:
+        raise ConfigurationError(
+            f"cache({'' if ttl is None else f'ttl={ttl!r}'}) asks for caching, but this client has no "
+            "cache: call setup_cache_manager() first"
+        )

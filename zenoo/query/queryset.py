@@ -18,8 +18,8 @@ import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
+from zenoo.cache.manager import check_cache_request
 from zenoo.exceptions import (
-    ConfigurationError,
     DoesNotExist,
     FieldError,
     InvalidLookupError,
@@ -626,16 +626,6 @@ class QuerySet:
         return await write_back(
             self, original, edited, conflicts=conflicts, deletes=deletes, rows_per_call=rows_per_call,
             concurrency=concurrency, progress=progress,
-        )
-
-
-def check_cache_request(client: OdooClient, ttl: float | None, requested: bool) -> None:
-    """ConfigurationError when a query asked with ``cache(ttl)`` (``requested``) for caching that
-    ``client`` cannot do, having no cache (``ttl=0`` bypasses a cache: it needs none)."""
-    if requested and ttl != 0 and client.cache is None:
-        raise ConfigurationError(
-            f"cache({'' if ttl is None else f'ttl={ttl!r}'}) asks for caching, but this client has no "
-            "cache: call setup_cache_manager() first"
         )
 
 
